@@ -1,0 +1,1 @@
+"""shopbot's domain: pure Python, standard library only."""

@@ -1,0 +1,58 @@
+"""Domain errors. `bot/` maps each to what the user sees."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DomainError",
+    "InvalidInput",
+    "CurrencyMismatch",
+    "IllegalTransition",
+    "OutOfStock",
+    "CartLimitExceeded",
+    "NotFound",
+    "NotAllowed",
+]
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class InvalidInput(DomainError, ValueError):
+    """A value from outside failed validation; `field` names what was wrong when known."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CurrencyMismatch(DomainError, ValueError):
+    pass
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, order_number: str, current: str, target: str) -> None:
+        super().__init__(f"order {order_number} cannot go from {current} to {target}")
+        self.order_number = order_number
+        self.current = current
+        self.target = target
+
+
+class OutOfStock(DomainError):
+    def __init__(self, sku: str, requested: int, available: int) -> None:
+        super().__init__(f"{sku}: requested {requested}, only {available} available")
+        self.sku = sku
+        self.requested = requested
+        self.available = available
+
+
+class CartLimitExceeded(DomainError):
+    pass
+
+
+class NotFound(DomainError, LookupError):
+    pass
+
+
+class NotAllowed(DomainError, PermissionError):
+    """The acting user may not touch this object."""

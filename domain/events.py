@@ -1,0 +1,34 @@
+"""Domain events: past-tense facts recorded by domain objects, turned into outbox messages at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DomainEvent", "OrderPlaced", "OrderStatusChanged", "StockLow"]
+
+
+class DomainEvent:
+    """Marker base class."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(DomainEvent):
+    order_number: str
+    customer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatusChanged(DomainEvent):
+    order_number: str
+    customer_id: int
+    old: str
+    new: str
+    actor: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StockLow(DomainEvent):
+    sku: str
+    available: int
+    safety: int

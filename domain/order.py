@@ -1,0 +1,198 @@
+"""The order aggregate: line snapshots, totals, status and its timeline."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from domain.actor import Actor
+from domain.customer import Address
+from domain.errors import IllegalTransition, InvalidInput
+from domain.events import DomainEvent, OrderPlaced, OrderStatusChanged
+from domain.money import Money
+from domain.order_status import OPEN_STATUSES, OrderStatus, PaymentMethod, allowed_targets
+from domain.clock import require_utc
+
+__all__ = ["Order", "OrderLine", "Transition", "DeliveryChoice", "new_order_number"]
+
+# Crockford-style alphabet without 0/O, 1/I/L: easy to read aloud and type.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_order_number(rand: secrets.SystemRandom | None = None) -> str:
+    """Eight characters such as "K7M-2QXD"; uniqueness is enforced by storage (retry on collision)."""
+    pick = (rand or secrets.SystemRandom()).choice
+    chars = "".join(pick(_ALPHABET) for _ in range(7))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    name: str
+    unit_price: Money
+    quantity: int
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryChoice:
+    code: str
+    label: str
+    fee: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    at: datetime
+    old: OrderStatus | None
+    new: OrderStatus
+    actor: Actor
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Order:
+    number: str
+    customer_id: int
+    lines: list[OrderLine]
+    delivery: DeliveryChoice
+    payment_method: PaymentMethod
+    address: Address | None
+    placed_at: datetime
+    reserved_until: datetime
+    status: OrderStatus = OrderStatus.PLACED
+    timeline: list[Transition] = field(default_factory=list)
+    paid_at: datetime | None = None
+    payment_ref: str | None = None  # Stripe checkout session / Telegram charge id
+    provider_charge_id: str | None = None  # what a refund is issued against
+    carrier: str | None = None
+    tracking_number: str | None = None
+    customer_name: str = ""
+    customer_phone: str = ""
+    merchant_message_id: int | None = None
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        number: str,
+        customer_id: int,
+        lines: list[OrderLine],
+        delivery: DeliveryChoice,
+        payment_method: PaymentMethod,
+        address: Address | None,
+        now: datetime,
+        reservation: timedelta,
+        customer_name: str = "",
+        customer_phone: str = "",
+    ) -> Order:
+        require_utc(now)
+        if not lines:
+            raise InvalidInput("an order needs at least one line", "lines")
+        currencies = {line.unit_price.currency for line in lines} | {delivery.fee.currency}
+        if len(currencies) != 1:
+            raise InvalidInput("all prices of an order must share one currency", "currency")
+        if any(line.quantity < 1 for line in lines):
+            raise InvalidInput("line quantities must be at least 1", "quantity")
+        order = cls(
+            number=number,
+            customer_id=customer_id,
+            lines=list(lines),
+            delivery=delivery,
+            payment_method=payment_method,
+            address=address,
+            placed_at=now,
+            reserved_until=now + reservation,
+            customer_name=customer_name,
+            customer_phone=customer_phone,
+        )
+        order.timeline.append(Transition(now, None, OrderStatus.PLACED, Actor.customer(customer_id)))
+        order.events.append(OrderPlaced(number, customer_id))
+        return order
+
+    # -- money -----------------------------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        return self.delivery.fee.currency
+
+    @property
+    def subtotal(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total = total + line.total
+        return total
+
+    @property
+    def shipping_fee(self) -> Money:
+        return self.delivery.fee
+
+    @property
+    def total(self) -> Money:
+        return self.subtotal + self.shipping_fee
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    # -- status ----------------------------------------------------------------------------------
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def allowed(self) -> frozenset[OrderStatus]:
+        return allowed_targets(self.status, self.payment_method, paid=self.is_paid)
+
+    def can(self, target: OrderStatus) -> bool:
+        return target in self.allowed()
+
+    def transition(self, target: OrderStatus, actor: Actor, now: datetime, note: str = "") -> None:
+        require_utc(now)
+        if not self.can(target):
+            raise IllegalTransition(self.number, self.status, target)
+        old = self.status
+        self.status = target
+        self.timeline.append(Transition(now, old, target, actor, note[:500]))
+        if target is OrderStatus.PAID:
+            self.paid_at = now
+        if target is OrderStatus.DELIVERED and not self.is_paid:
+            self.paid_at = now  # cash on delivery: collected at the door
+        self.events.append(
+            OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note)
+        )
+
+    def mark_paid(self, actor: Actor, now: datetime, payment_ref: str, charge_id: str | None) -> None:
+        self.transition(OrderStatus.PAID, actor, now)
+        self.payment_ref = payment_ref
+        self.provider_charge_id = charge_id
+
+    def ship(self, carrier: str, tracking_number: str, actor: Actor, now: datetime) -> None:
+        carrier = (carrier or "").strip()
+        if not carrier or len(carrier) > 40:
+            raise InvalidInput("carrier name must be 1-40 characters", "carrier")
+        tracking = validate_tracking_number(tracking_number)
+        self.transition(OrderStatus.SHIPPED, actor, now, f"{carrier} {tracking}")
+        self.carrier = carrier
+        self.tracking_number = tracking
+
+    def last_change_at(self) -> datetime:
+        return self.timeline[-1].at if self.timeline else self.placed_at
+
+
+def validate_tracking_number(raw: str) -> str:
+    tracking = (raw or "").strip().upper().replace(" ", "")
+    if not (5 <= len(tracking) <= 40) or not tracking.isascii() or not tracking.replace("-", "").isalnum():
+        raise InvalidInput("tracking number must be 5-40 letters or digits", "tracking_number")
+    return tracking
+
+
+__all__ += ["validate_tracking_number"]

@@ -1,0 +1,160 @@
+"""Ports: what the domain needs from the outside, as small Protocols.
+
+`storage/` implements the repositories and the unit of work; `bot/` implements gateways and the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.actor import Actor
+from domain.cart import Cart
+from domain.catalog import Category, Product
+from domain.clock import Clock
+from domain.customer import Customer
+from domain.events import DomainEvent
+from domain.money import Money
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.outbox import OutboxMessage
+from domain.stock import StockLevel
+
+__all__ = [
+    "Clock", "Categories", "Products", "Stocks", "Customers", "Carts", "Orders", "Outbox",
+    "UnitOfWork", "UnitOfWorkFactory", "PaymentGateway", "CheckoutLink", "CarrierTracking",
+    "TrackingStatus", "StockAudit", "ProcessedUpdates",
+]
+
+
+class Categories(Protocol):
+    async def add(self, category: Category) -> None: ...
+    async def list(self) -> list[Category]: ...
+
+
+class Products(Protocol):
+    async def add(self, product: Product) -> None: ...
+    async def get(self, sku: str) -> Product | None: ...
+    async def list_by_category(
+        self, category: str, *, offset: int = 0, limit: int = 10
+    ) -> tuple[list[Product], int]: ...
+    async def search(self, text: str, *, limit: int = 10) -> list[Product]: ...
+    async def list_all(self) -> list[Product]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StockAudit:
+    sku: str
+    actor: Actor
+    at: datetime
+    change: str  # "restock +5", "set 12", "safety 3", "disable"
+
+
+class Stocks(Protocol):
+    async def get(self, sku: str) -> StockLevel | None: ...
+    async def add(self, level: StockLevel) -> None: ...
+    async def save(self, level: StockLevel, audit: StockAudit) -> None:
+        """Persist a manual edit (restock, set, safety) made on a level got from `get`."""
+
+    async def reserve(
+        self, order_number: str, lines: Sequence[tuple[str, int]], expires_at: datetime
+    ) -> list[DomainEvent]:
+        """Atomically hold every line or none (raises `OutOfStock`)."""
+
+    async def commit(self, order_number: str) -> None:
+        """Held reservations of the order stop expiring (payment, or cash-on-delivery acceptance)."""
+
+    async def release(self, order_number: str) -> None:
+        """Live reservations of the order go back to available."""
+
+    async def ship(self, order_number: str) -> list[DomainEvent]:
+        """The order's units leave on hand."""
+
+    async def list_levels(self, *, offset: int = 0, limit: int = 20) -> tuple[list[StockLevel], int]:
+        """Low-stock first, then by sku."""
+
+
+class Customers(Protocol):
+    async def get(self, telegram_id: int) -> Customer | None: ...
+    async def add(self, customer: Customer) -> None: ...
+
+
+class Carts(Protocol):
+    async def get(self, customer_id: int) -> Cart: ...  # an empty cart when none stored
+    async def save(self, cart: Cart) -> None: ...
+
+
+class Orders(Protocol):
+    async def add(self, order: Order) -> None:
+        """Insert a new order (raises if the number is taken)."""
+
+    async def save(self, order: Order) -> None:
+        """Persist changes of an order got from `get_for_update`: status, fields, new timeline entries."""
+
+    async def get(self, number: str) -> Order | None: ...
+    async def get_for_update(self, number: str) -> Order | None: ...
+    async def list_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]: ...
+    async def list_by_status(
+        self, statuses: Sequence[OrderStatus], *, offset: int = 0, limit: int = 10
+    ) -> tuple[list[Order], int]: ...
+    async def expired_unpaid(self, now: datetime, *, limit: int = 100) -> list[Order]: ...
+
+
+class Outbox(Protocol):
+    async def add(self, message: OutboxMessage) -> None:
+        """Enqueue; a message whose dedupe_key is already stored is silently dropped."""
+
+
+class ProcessedUpdates(Protocol):
+    async def first_time(self, update_id: int) -> bool:
+        """Record the Telegram update id; False when it was already recorded (a redelivery)."""
+
+
+class UnitOfWork(Protocol):
+    categories: Categories
+    products: Products
+    stocks: Stocks
+    customers: Customers
+    carts: Carts
+    orders: Orders
+    outbox: Outbox
+    updates: ProcessedUpdates
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLink:
+    session_id: str
+    url: str
+    expires_at: datetime
+
+
+class PaymentGateway(Protocol):
+    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink: ...
+    async def refund(self, order: Order, amount: Money) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingStatus:
+    tracking_number: str
+    status: str  # the carrier-neutral main status, e.g. "InTransit"
+    detail: str = ""
+    at: datetime | None = None
+
+
+class CarrierTracking(Protocol):
+    async def register(self, tracking_number: str, carrier: str | None = None) -> None: ...
+    async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]: ...

@@ -1,0 +1,110 @@
+"""Use cases over the ports: place an order from a cart, and move an order with its stock effects.
+
+Callers open the unit of work, call one of these, turn `uow`-collected events into outbox messages and
+commit once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from domain.actor import Actor
+from domain.customer import Address
+from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.events import DomainEvent
+from domain.order import DeliveryChoice, Order, OrderLine, new_order_number
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.ports import UnitOfWork
+
+__all__ = ["place_order", "change_status", "order_for_customer"]
+
+_RELEASES = {OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.PAYMENT_EXPIRED}
+
+
+async def place_order(
+    uow: UnitOfWork,
+    *,
+    customer_id: int,
+    delivery: DeliveryChoice,
+    payment_method: PaymentMethod,
+    address: Address | None,
+    now: datetime,
+    reservation: timedelta,
+    customer_name: str = "",
+    customer_phone: str = "",
+    number_factory: Callable[[], str] = new_order_number,
+) -> tuple[Order, list[DomainEvent]]:
+    """Snapshot the cart into an order, reserve its stock atomically, empty the cart.
+
+    Raises `OutOfStock` (nothing reserved) or `InvalidInput` (empty cart, inactive product).
+    """
+    cart = await uow.carts.get(customer_id)
+    if cart.is_empty:
+        raise InvalidInput("the cart is empty", "cart")
+    lines: list[OrderLine] = []
+    for sku, qty in cart.lines.items():
+        product = await uow.products.get(sku)
+        if product is None or not product.active:
+            raise InvalidInput(f"{sku} is no longer sold", "cart")
+        lines.append(OrderLine(sku, product.name, product.price, qty))
+    order = Order.place(
+        number=number_factory(),
+        customer_id=customer_id,
+        lines=lines,
+        delivery=delivery,
+        payment_method=payment_method,
+        address=address,
+        now=now,
+        reservation=reservation,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+    )
+    events = await uow.stocks.reserve(
+        order.number, [(line.sku, line.quantity) for line in lines], order.reserved_until
+    )
+    await uow.orders.add(order)
+    cart.clear()
+    await uow.carts.save(cart)
+    return order, [*order.events, *events]
+
+
+async def change_status(
+    uow: UnitOfWork,
+    order: Order,
+    target: OrderStatus,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+) -> list[DomainEvent]:
+    """Apply one transition and its stock rule; returns the events it recorded."""
+    before = len(order.events)
+    previous = order.status
+    if previous is OrderStatus.PAYMENT_EXPIRED and target is OrderStatus.PAID:
+        # A late payment: hold the stock again first; OutOfStock propagates to the caller.
+        await uow.stocks.reserve(
+            order.number, [(line.sku, line.quantity) for line in order.lines], now
+        )
+    order.transition(target, actor, now, note)
+    stock_events: list[DomainEvent] = []
+    if target is OrderStatus.PAID or (
+        target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED
+    ):
+        await uow.stocks.commit(order.number)
+    elif target is OrderStatus.SHIPPED:
+        stock_events = await uow.stocks.ship(order.number)
+    elif target in _RELEASES and previous in (OrderStatus.PLACED, OrderStatus.PAID,
+                                               OrderStatus.ACCEPTED, OrderStatus.PACKED):
+        await uow.stocks.release(order.number)
+    await uow.orders.save(order)
+    return [*order.events[before:], *stock_events]
+
+
+async def order_for_customer(uow: UnitOfWork, number: str, customer_id: int) -> Order:
+    """The order, only when it belongs to this customer (a forged button cannot read another's)."""
+    order = await uow.orders.get(number)
+    if order is None:
+        raise NotFound(f"order {number} not found")
+    if order.customer_id != customer_id:
+        raise NotAllowed("this order belongs to someone else")
+    return order

@@ -1,0 +1,238 @@
+"""In-memory implementations of the domain ports, for fast unit tests of domain services and handlers.
+
+They follow the same rules as `storage/` (all-or-nothing reservation, dedupe by key, rollback on exit
+without commit) so a test over them states behaviour, not wiring.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.cart import Cart
+from domain.catalog import Category, Product
+from domain.customer import Customer
+from domain.errors import OutOfStock
+from domain.events import DomainEvent
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.outbox import OutboxMessage
+from domain.ports import StockAudit
+from domain.stock import ReservationState, StockLevel
+
+
+@dataclass
+class Reservation:
+    order_number: str
+    sku: str
+    quantity: int
+    expires_at: datetime
+    state: ReservationState = ReservationState.HELD
+
+
+@dataclass
+class MemoryState:
+    categories: dict[str, Category] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    stocks: dict[str, StockLevel] = field(default_factory=dict)
+    reservations: list[Reservation] = field(default_factory=list)
+    audits: list[StockAudit] = field(default_factory=list)
+    customers: dict[int, Customer] = field(default_factory=dict)
+    carts: dict[int, Cart] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    updates: set[int] = field(default_factory=set)
+
+
+class _Repo:
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+
+class FakeCategories(_Repo):
+    async def add(self, category: Category) -> None:
+        self.s.categories[category.slug] = category
+
+    async def list(self) -> list[Category]:
+        return sorted(self.s.categories.values(), key=lambda c: (c.position, c.name))
+
+
+class FakeProducts(_Repo):
+    async def add(self, product: Product) -> None:
+        self.s.products[product.sku] = product
+
+    async def get(self, sku: str) -> Product | None:
+        return self.s.products.get(sku)
+
+    async def list_by_category(self, category: str, *, offset: int = 0, limit: int = 10):
+        items = sorted(
+            (p for p in self.s.products.values() if p.category == category and p.active),
+            key=lambda p: p.name,
+        )
+        return items[offset : offset + limit], len(items)
+
+    async def search(self, text: str, *, limit: int = 10) -> list[Product]:
+        needle = text.casefold()
+        hits = [p for p in self.s.products.values() if p.active and needle in p.name.casefold()]
+        return sorted(hits, key=lambda p: p.name)[:limit]
+
+    async def list_all(self) -> list[Product]:
+        return sorted(self.s.products.values(), key=lambda p: p.sku)
+
+
+class FakeStocks(_Repo):
+    async def get(self, sku: str) -> StockLevel | None:
+        return self.s.stocks.get(sku)
+
+    async def add(self, level: StockLevel) -> None:
+        self.s.stocks[level.sku] = level
+
+    async def save(self, level: StockLevel, audit: StockAudit) -> None:
+        self.s.stocks[level.sku] = level
+        self.s.audits.append(audit)
+
+    async def reserve(
+        self, order_number: str, lines: Sequence[tuple[str, int]], expires_at: datetime
+    ) -> list[DomainEvent]:
+        for sku, qty in sorted(lines):
+            level = self.s.stocks.get(sku)
+            available = level.available if level else 0
+            if qty > available:
+                raise OutOfStock(sku, qty, max(available, 0))
+        events: list[DomainEvent] = []
+        for sku, qty in sorted(lines):
+            level = self.s.stocks[sku]
+            level.reserve(qty)
+            events += level.events
+            level.events.clear()
+            self.s.reservations.append(Reservation(order_number, sku, qty, expires_at))
+        return events
+
+    def _live(self, order_number: str) -> list[Reservation]:
+        return [r for r in self.s.reservations if r.order_number == order_number and r.state.live]
+
+    async def commit(self, order_number: str) -> None:
+        for r in self._live(order_number):
+            r.state = ReservationState.COMMITTED
+
+    async def release(self, order_number: str) -> None:
+        for r in self._live(order_number):
+            self.s.stocks[r.sku].release(r.quantity)
+            r.state = ReservationState.RELEASED
+
+    async def ship(self, order_number: str) -> list[DomainEvent]:
+        events: list[DomainEvent] = []
+        for r in self._live(order_number):
+            level = self.s.stocks[r.sku]
+            level.take_shipped(r.quantity)
+            events += level.events
+            level.events.clear()
+            r.state = ReservationState.SHIPPED
+        return events
+
+    async def list_levels(self, *, offset: int = 0, limit: int = 20):
+        levels = sorted(self.s.stocks.values(), key=lambda lv: (not lv.is_low, lv.sku))
+        return levels[offset : offset + limit], len(levels)
+
+
+class FakeCustomers(_Repo):
+    async def get(self, telegram_id: int) -> Customer | None:
+        return self.s.customers.get(telegram_id)
+
+    async def add(self, customer: Customer) -> None:
+        self.s.customers[customer.telegram_id] = customer
+
+
+class FakeCarts(_Repo):
+    async def get(self, customer_id: int) -> Cart:
+        return self.s.carts.get(customer_id) or Cart(customer_id)
+
+    async def save(self, cart: Cart) -> None:
+        self.s.carts[cart.customer_id] = cart
+
+
+class FakeOrders(_Repo):
+    async def add(self, order: Order) -> None:
+        if order.number in self.s.orders:
+            raise KeyError(f"order number {order.number} taken")
+        self.s.orders[order.number] = order
+
+    async def save(self, order: Order) -> None:
+        self.s.orders[order.number] = order
+
+    async def get(self, number: str) -> Order | None:
+        return self.s.orders.get(number)
+
+    get_for_update = get
+
+    async def list_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]:
+        mine = [o for o in self.s.orders.values() if o.customer_id == customer_id]
+        return sorted(mine, key=lambda o: o.placed_at, reverse=True)[:limit]
+
+    async def list_by_status(self, statuses, *, offset: int = 0, limit: int = 10):
+        wanted = set(statuses)
+        hits = sorted((o for o in self.s.orders.values() if o.status in wanted),
+                      key=lambda o: o.placed_at)
+        return hits[offset : offset + limit], len(hits)
+
+    async def expired_unpaid(self, now: datetime, *, limit: int = 100) -> list[Order]:
+        return [
+            o for o in self.s.orders.values()
+            if o.status is OrderStatus.PLACED and o.payment_method.prepaid and o.reserved_until <= now
+        ][:limit]
+
+
+class FakeOutbox(_Repo):
+    async def add(self, message: OutboxMessage) -> None:
+        if message.dedupe_key and any(m.dedupe_key == message.dedupe_key for m in self.s.outbox):
+            return
+        message.id = len(self.s.outbox) + 1
+        self.s.outbox.append(message)
+
+
+class FakeUpdates(_Repo):
+    async def first_time(self, update_id: int) -> bool:
+        if update_id in self.s.updates:
+            return False
+        self.s.updates.add(update_id)
+        return True
+
+
+class FakeUnitOfWork:
+    """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
+
+    def __init__(self, shared: MemoryState) -> None:
+        self.shared = shared
+        self.committed = False
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self.state = copy.deepcopy(self.shared)
+        self.categories = FakeCategories(self.state)
+        self.products = FakeProducts(self.state)
+        self.stocks = FakeStocks(self.state)
+        self.customers = FakeCustomers(self.state)
+        self.carts = FakeCarts(self.state)
+        self.orders = FakeOrders(self.state)
+        self.outbox = FakeOutbox(self.state)
+        self.updates = FakeUpdates(self.state)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.state = None  # type: ignore[assignment]
+
+    async def commit(self) -> None:
+        self.shared.__dict__.update(copy.deepcopy(self.state).__dict__)
+        self.committed = True
+
+    async def rollback(self) -> None:
+        pass
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self, state: MemoryState | None = None) -> None:
+        self.state = state or MemoryState()
+
+    def __call__(self, *, write: bool = True) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.state)
