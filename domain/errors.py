@@ -11,6 +11,9 @@ __all__ = [
     "CartLimitExceeded",
     "NotFound",
     "NotAllowed",
+    "RecipientBlocked",
+    "RetryLater",
+    "DeliveryFailed",
 ]
 
 
@@ -56,3 +59,23 @@ class NotFound(DomainError, LookupError):
 
 class NotAllowed(DomainError, PermissionError):
     """The acting user may not touch this object."""
+
+
+class RecipientBlocked(DomainError):
+    """The chat cannot be reached any more (the user blocked the bot): do not retry."""
+
+
+class RetryLater(DomainError):
+    """The platform asked to slow down (HTTP 429); retry after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class DeliveryFailed(DomainError):
+    """A transient failure (5xx, timeout, connection): retry with backoff; `permanent` gives up now."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from domain.actor import Actor
 from domain.cart import Cart
@@ -26,7 +26,7 @@ from domain.stock import StockLevel
 __all__ = [
     "Clock", "Categories", "Products", "Stocks", "Customers", "Carts", "Orders", "Outbox",
     "UnitOfWork", "UnitOfWorkFactory", "PaymentGateway", "CheckoutLink", "CarrierTracking",
-    "TrackingStatus", "StockAudit", "ProcessedUpdates",
+    "TrackingStatus", "StockAudit", "ProcessedUpdates", "Dialogs", "Notifier",
 ]
 
 
@@ -113,6 +113,14 @@ class ProcessedUpdates(Protocol):
         """Record the Telegram update id; False when it was already recorded (a redelivery)."""
 
 
+class Dialogs(Protocol):
+    """Where each user is in a conversation (e.g. checkout step) and the form data gathered so far."""
+
+    async def get(self, user_id: int) -> tuple[str, dict[str, Any]] | None: ...
+    async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
+    async def clear(self, user_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     categories: Categories
     products: Products
@@ -122,6 +130,7 @@ class UnitOfWork(Protocol):
     orders: Orders
     outbox: Outbox
     updates: ProcessedUpdates
+    dialogs: Dialogs
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -158,3 +167,10 @@ class TrackingStatus:
 class CarrierTracking(Protocol):
     async def register(self, tracking_number: str, carrier: str | None = None) -> None: ...
     async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]: ...
+
+
+class Notifier(Protocol):
+    """Delivers one outbox payload to a chat; raises `RecipientBlocked`, `RetryLater` or
+    `DeliveryFailed` (domain.errors). Returns the platform's message id when there is one."""
+
+    async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None: ...

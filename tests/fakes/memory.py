@@ -44,6 +44,7 @@ class MemoryState:
     orders: dict[str, Order] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)
     updates: set[int] = field(default_factory=set)
+    dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
 
 
 class _Repo:
@@ -200,6 +201,17 @@ class FakeUpdates(_Repo):
         return True
 
 
+class FakeDialogs(_Repo):
+    async def get(self, user_id: int):
+        return self.s.dialogs.get(user_id)
+
+    async def set(self, user_id: int, state: str, data: dict) -> None:
+        self.s.dialogs[user_id] = (state, dict(data))
+
+    async def clear(self, user_id: int) -> None:
+        self.s.dialogs.pop(user_id, None)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
 
@@ -217,6 +229,7 @@ class FakeUnitOfWork:
         self.orders = FakeOrders(self.state)
         self.outbox = FakeOutbox(self.state)
         self.updates = FakeUpdates(self.state)
+        self.dialogs = FakeDialogs(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
