@@ -12,9 +12,29 @@ __all__ = ["Money", "currency_exponent"]
 
 # Currencies whose minor unit is not 1/100 (ISO 4217). Everything else has 2 decimals.
 _EXPONENTS = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
 }
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥"}
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -60,7 +80,7 @@ class Money:
         return Decimal(self.amount_minor).scaleb(-currency_exponent(self.currency))
 
     def format_plain(self) -> str:
-        """"12.50" — the decimal string, as accepted by `parse`."""
+        """ "12.50" — the decimal string, as accepted by `parse`."""
         exponent = currency_exponent(self.currency)
         return f"{self.to_decimal():.{exponent}f}"
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.actor import Actor
+from domain.clock import require_utc
 from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
 from domain.events import DomainEvent, OrderPlaced, OrderStatusChanged
 from domain.money import Money
 from domain.order_status import OPEN_STATUSES, OrderStatus, PaymentMethod, allowed_targets
-from domain.clock import require_utc
 
 __all__ = ["Order", "OrderLine", "Transition", "DeliveryChoice", "new_order_number"]
 
@@ -166,9 +166,7 @@ class Order:
             self.paid_at = now
         if target is OrderStatus.DELIVERED and not self.is_paid:
             self.paid_at = now  # cash on delivery: collected at the door
-        self.events.append(
-            OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note)
-        )
+        self.events.append(OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note))
 
     def mark_paid(self, actor: Actor, now: datetime, payment_ref: str, charge_id: str | None) -> None:
         self.transition(OrderStatus.PAID, actor, now)

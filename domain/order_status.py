@@ -62,8 +62,16 @@ _PLACED_CASH = frozenset({S.ACCEPTED, S.REJECTED, S.CANCELLED})
 _EXPIRED_PREPAID = frozenset({S.PAID})  # a late payment, accepted when stock can be re-held
 
 OPEN_STATUSES = frozenset(
-    {S.PLACED, S.PAID, S.ACCEPTED, S.PACKED, S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY,
-     S.DELIVERY_EXCEPTION}
+    {
+        S.PLACED,
+        S.PAID,
+        S.ACCEPTED,
+        S.PACKED,
+        S.SHIPPED,
+        S.IN_TRANSIT,
+        S.OUT_FOR_DELIVERY,
+        S.DELIVERY_EXCEPTION,
+    }
 )
 
 

@@ -24,9 +24,24 @@ from domain.outbox import OutboxMessage
 from domain.stock import StockLevel
 
 __all__ = [
-    "Clock", "Categories", "Products", "Stocks", "Customers", "Carts", "Orders", "Outbox",
-    "UnitOfWork", "UnitOfWorkFactory", "PaymentGateway", "CheckoutLink", "CarrierTracking",
-    "TrackingStatus", "StockAudit", "ProcessedUpdates", "Dialogs", "Notifier",
+    "Clock",
+    "Categories",
+    "Products",
+    "Stocks",
+    "Customers",
+    "Carts",
+    "Orders",
+    "Outbox",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "PaymentGateway",
+    "CheckoutLink",
+    "CarrierTracking",
+    "TrackingStatus",
+    "StockAudit",
+    "ProcessedUpdates",
+    "Dialogs",
+    "Notifier",
 ]
 
 

@@ -82,19 +82,19 @@ async def change_status(
     previous = order.status
     if previous is OrderStatus.PAYMENT_EXPIRED and target is OrderStatus.PAID:
         # A late payment: hold the stock again first; OutOfStock propagates to the caller.
-        await uow.stocks.reserve(
-            order.number, [(line.sku, line.quantity) for line in order.lines], now
-        )
+        await uow.stocks.reserve(order.number, [(line.sku, line.quantity) for line in order.lines], now)
     order.transition(target, actor, now, note)
     stock_events: list[DomainEvent] = []
-    if target is OrderStatus.PAID or (
-        target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED
-    ):
+    if target is OrderStatus.PAID or (target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED):
         await uow.stocks.commit(order.number)
     elif target is OrderStatus.SHIPPED:
         stock_events = await uow.stocks.ship(order.number)
-    elif target in _RELEASES and previous in (OrderStatus.PLACED, OrderStatus.PAID,
-                                               OrderStatus.ACCEPTED, OrderStatus.PACKED):
+    elif target in _RELEASES and previous in (
+        OrderStatus.PLACED,
+        OrderStatus.PAID,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PACKED,
+    ):
         await uow.stocks.release(order.number)
     await uow.orders.save(order)
     return [*order.events[before:], *stock_events]

@@ -51,8 +51,10 @@ class Reply:
         return {
             "text": self.text,
             "buttons": [
-                [{"label": b.label, "action": b.action, "url": b.url,
-                  "request_contact": b.request_contact} for b in row]
+                [
+                    {"label": b.label, "action": b.action, "url": b.url, "request_contact": b.request_contact}
+                    for b in row
+                ]
                 for row in self.buttons
             ],
             "photo": self.photo,

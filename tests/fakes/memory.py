@@ -174,13 +174,13 @@ class FakeOrders(_Repo):
 
     async def list_by_status(self, statuses, *, offset: int = 0, limit: int = 10):
         wanted = set(statuses)
-        hits = sorted((o for o in self.s.orders.values() if o.status in wanted),
-                      key=lambda o: o.placed_at)
+        hits = sorted((o for o in self.s.orders.values() if o.status in wanted), key=lambda o: o.placed_at)
         return hits[offset : offset + limit], len(hits)
 
     async def expired_unpaid(self, now: datetime, *, limit: int = 100) -> list[Order]:
         return [
-            o for o in self.s.orders.values()
+            o
+            for o in self.s.orders.values()
             if o.status is OrderStatus.PLACED and o.payment_method.prepaid and o.reserved_until <= now
         ][:limit]
 
