@@ -5,8 +5,14 @@ from domain.errors import InvalidInput
 
 
 def address(**overrides) -> Address:
-    fields = dict(recipient="Ada Lovelace", phone="+44 20 7946 0958", country_code="gb", city="London",
-                  line1="12 St James's Square", postal_code="SW1Y 4JH")
+    fields = dict(
+        recipient="Ada Lovelace",
+        phone="+44 20 7946 0958",
+        country_code="gb",
+        city="London",
+        line1="12 St James's Square",
+        postal_code="SW1Y 4JH",
+    )
     return Address(**{**fields, **overrides})
 
 

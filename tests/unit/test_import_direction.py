@@ -7,8 +7,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FRAMEWORKS = {"telegram", "aiogram", "sqlalchemy", "stripe", "httpx", "aiohttp", "asyncpg", "aiosqlite",
-              "alembic", "apscheduler"}
+FRAMEWORKS = {
+    "telegram",
+    "aiogram",
+    "sqlalchemy",
+    "stripe",
+    "httpx",
+    "aiohttp",
+    "asyncpg",
+    "aiosqlite",
+    "alembic",
+    "apscheduler",
+}
 FORBIDDEN = {
     "handlers": FRAMEWORKS | {"storage", "bot", "jobs"},
     "jobs": FRAMEWORKS | {"bot", "storage"},

@@ -35,8 +35,16 @@ def walk(order: Order, *statuses: OrderStatus) -> Order:
     return order
 
 
-HAPPY_PREPAID = [S.PAID, S.ACCEPTED, S.PACKED, S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED,
-                 S.COMPLETED]
+HAPPY_PREPAID = [
+    S.PAID,
+    S.ACCEPTED,
+    S.PACKED,
+    S.SHIPPED,
+    S.IN_TRANSIT,
+    S.OUT_FOR_DELIVERY,
+    S.DELIVERED,
+    S.COMPLETED,
+]
 
 
 def test_a_prepaid_order_walks_the_whole_happy_path_and_records_each_step():
@@ -78,6 +86,7 @@ def test_every_allowed_transition_is_accepted_from_a_reached_state():
     }
     checked = 0
     for state, path in paths.items():
+        assert walk(make_order(), *path).status is state
         for target in walk(make_order(), *path).allowed():
             order = walk(make_order(), *path, target)
             assert order.status is target

@@ -41,8 +41,13 @@ async def place(factory, customer_id, method=PaymentMethod.STRIPE, clock=None):
     clock = clock or FixedClock()
     async with factory() as uow:
         order, events = await place_order(
-            uow, customer_id=customer_id, delivery=STANDARD, payment_method=method, address=None,
-            now=clock.now(), reservation=timedelta(minutes=30),
+            uow,
+            customer_id=customer_id,
+            delivery=STANDARD,
+            payment_method=method,
+            address=None,
+            now=clock.now(),
+            reservation=timedelta(minutes=30),
         )
         await uow.commit()
     return order, events
@@ -51,7 +56,7 @@ async def place(factory, customer_id, method=PaymentMethod.STRIPE, clock=None):
 async def test_placing_an_order_reserves_stock_and_empties_the_cart(shop):
     await fill_cart(shop, 7, TEA_1=2, CUP_1=1)
     order, _ = await place(shop, 7)
-    assert order.total == Money(2*450 + 1200 + 500, "USD")
+    assert order.total == Money(2 * 450 + 1200 + 500, "USD")
     assert shop.state.stocks["TEA-1"].reserved == 2
     assert shop.state.carts[7].is_empty
     assert shop.state.orders[order.number].status is OrderStatus.PLACED
@@ -91,8 +96,9 @@ async def test_cancel_releases_and_ship_takes_from_on_hand(shop):
     second, _ = await place(shop, 7)
     clock = FixedClock()
     async with shop() as uow:
-        await change_status(uow, await uow.orders.get(first.number), OrderStatus.CANCELLED,
-                            Actor.customer(7), clock.now())
+        await change_status(
+            uow, await uow.orders.get(first.number), OrderStatus.CANCELLED, Actor.customer(7), clock.now()
+        )
         order = await uow.orders.get(second.number)
         for status in (OrderStatus.PAID, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.SHIPPED):
             await change_status(uow, order, status, Actor.staff(1), clock.advance(minutes=1))
@@ -113,7 +119,14 @@ async def test_a_customer_cannot_open_another_customers_order(shop):
 async def test_work_left_without_commit_is_rolled_back(shop):
     await fill_cart(shop, 7, TEA_1=1)
     async with shop() as uow:
-        await place_order(uow, customer_id=7, delivery=STANDARD, payment_method=PaymentMethod.CASH,
-                          address=None, now=FixedClock().now(), reservation=timedelta(minutes=30))
+        await place_order(
+            uow,
+            customer_id=7,
+            delivery=STANDARD,
+            payment_method=PaymentMethod.CASH,
+            address=None,
+            now=FixedClock().now(),
+            reservation=timedelta(minutes=30),
+        )
     assert shop.state.orders == {}
     assert shop.state.stocks["TEA-1"].reserved == 0
