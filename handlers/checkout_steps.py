@@ -22,11 +22,11 @@ _SPLIT_RE = re.compile(r"[\n,，]")
 
 
 class Step(StrEnum):
-    NAME = "checkout:name"
-    PHONE = "checkout:phone"
-    DELIVERY = "checkout:delivery"
-    ADDRESS = "checkout:address"
-    REVIEW = "checkout:review"
+    NAME = "checkout.name"
+    PHONE = "checkout.phone"
+    DELIVERY = "checkout.delivery"
+    ADDRESS = "checkout.address"
+    REVIEW = "checkout.review"
 
 
 def nav_row(turn: Turn, step: Step, *, back: bool = True) -> list[Button]:
