@@ -61,6 +61,7 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         self.token = token
         self.calls: list[Call] = []
         self._failures: dict[str, _Failure] = {}
+        self._hanging: set[str] = set()
         self._queue = _Queue()
         self._changed = asyncio.Condition()
         self._closing = False
@@ -92,6 +93,10 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         """Answer the next `times` calls of `method` with this error, as Telegram would."""
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         self._failures[method] = _Failure(status, description, parameters, times)
+
+    def hang(self, method: str) -> None:
+        """Never answer `method` (until the server closes): for client timeouts."""
+        self._hanging.add(method)
 
     async def push_update(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._queue.ids), kind: body}
@@ -150,6 +155,9 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
             if failure.times <= 0:
                 del self._failures[method]
             raise ApiError(failure.status, failure.description, failure.parameters)
+        if method in self._hanging:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self._closing)
         if method.lower() == "getupdates":
             return await self._get_updates(params)
         implementation = self.methods.get(method.lower())
