@@ -67,11 +67,12 @@ class SandboxCheckout:
         except (KeyError, ValueError):
             return None
 
-    def completed_event(self, number: int) -> dict[str, Any]:
+    def completed_event(self, number: int, now: datetime) -> dict[str, Any]:
         """What Stripe posts to the webhook when this session is paid."""
         return {
             "id": f"evt_sandbox_{self.session_id[-12:]}_{number}",
             "object": "event",
+            "created": int(now.timestamp()),
             "type": "checkout.session.completed",
             "data": {
                 "object": {
@@ -124,7 +125,7 @@ class SandboxGateway:
         async def pay() -> str:
             if self._clock.now() >= session.expires_at:
                 return f"{SANDBOX_LABEL}: this checkout has expired; nothing was charged"
-            outcome = await self._complete(session.completed_event(next(self._events)))
+            outcome = await self._complete(session.completed_event(next(self._events), self._clock.now()))
             return f"{SANDBOX_LABEL}: payment of {session.amount.format()} sent ({outcome})"
 
         return pay

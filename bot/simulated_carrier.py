@@ -39,6 +39,11 @@ class SimulatedCarrier:
     async def register(self, tracking_number: str, carrier: str | None = None) -> None:
         self._first_seen.setdefault(tracking_number, self._clock.now())
 
+    async def register_many(self, parcels: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+        for number, carrier in parcels:
+            await self.register(number, carrier)
+        return {}  # the simulated carrier takes every number
+
     async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]:
         # A parcel the carrier has not heard of is taken as handed over now (a demo kept with --db
         # restarts with an empty carrier; its parcels start their journey again).
