@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from storage.catalog_csv import parse_catalog
+from storage.catalog_transfer import import_catalog
 
 from bot.flood_control import FloodControl
 from bot.outbox_relay import OutboxRelay, worker_name
@@ -39,8 +41,6 @@ from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
 from jobs.expire_reservations import expire_reservations
 from jobs.poll_tracking import PollTracking
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
 from storage.migrate import upgrade_with
 from storage.outbox_queue import SqlAlchemyOutboxQueue

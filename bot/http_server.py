@@ -1,9 +1,9 @@
 """The HTTP side of `shopbot run` (aiohttp): Stripe webhooks, a health check, payment return pages.
 
-app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
-runner = await start_http_server(app, settings.http_host, settings.http_port)
-...
-await runner.cleanup()
+    app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
+    runner = await start_http_server(app, settings.http_host, settings.http_port)
+    ...
+    await runner.cleanup()
 """
 
 from __future__ import annotations

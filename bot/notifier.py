@@ -87,9 +87,7 @@ class BotApiNotifier:
         return message_id
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
-        await self._call(
-            "answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert}
-        )
+        await self._call("answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert})
 
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
         params = {"pre_checkout_query_id": query_id, "ok": ok, "error_message": error}
