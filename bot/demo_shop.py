@@ -8,11 +8,12 @@ one step and runs the scheduled jobs once, as the scheduler would when their tim
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -116,7 +117,8 @@ class DemoShop:
         try:
             await upgrade_with(engine)
             uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
-            await _load_catalog(uow_factory, catalog, settings.currency, clock.now())
+            csv_text = await asyncio.to_thread(catalog.read_text, encoding="utf-8")
+            await _load_catalog(uow_factory, csv_text, settings.currency, clock.now())
         except BaseException:
             await dispose(engine)
             if workdir:
@@ -194,11 +196,12 @@ class DemoShop:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-async def _load_catalog(uow_factory: SqlAlchemyUnitOfWorkFactory, catalog: Path, currency: str, now) -> None:
-    """Import the bundled catalog into an empty shop; a kept database (`--db`) keeps its own."""
+async def _load_catalog(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, csv_text: str, currency: str, now: datetime
+) -> None:
+    """Import the catalog into an empty shop; a kept database (`--db`) keeps its own."""
     async with uow_factory() as uow:
         if await uow.products.list_all():
             return
-        rows = parse_catalog(catalog.read_text(encoding="utf-8"), currency)
-        await import_catalog(uow, rows, actor=Actor.system("demo"), now=now or datetime.now(UTC))
+        await import_catalog(uow, parse_catalog(csv_text, currency), actor=Actor.system("demo"), now=now)
         await uow.commit()
