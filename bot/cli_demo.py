@@ -55,8 +55,9 @@ def demo(
 
 async def _run(lines: list[str] | None, db: Path | None, tick_seconds: float, catalog: Path | None) -> int:
     from bot.demo_clock import FastClock
+    from bot.demo_personas import CUSTOMER, MERCHANT
     from bot.demo_session import Transcript, interact, replay
-    from bot.demo_shop import BUNDLED_CATALOG, CUSTOMER, MERCHANT, DemoShop
+    from bot.demo_shop import BUNDLED_CATALOG, DemoShop
     from bot.terminal_runtime import TerminalRuntime
     from domain.clock import FixedClock
 

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 
+from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
 from bot.outbox_relay import OutboxRelay, worker_name
 from bot.sandbox_payments import SandboxGateway
 from bot.settings import Settings
 from bot.simulated_carrier import SimulatedCarrier
 from bot.terminal_render import Page
-from bot.terminal_runtime import Persona
 from domain.actor import Actor
 from domain.clock import Clock
 from domain.money import Money
@@ -48,12 +48,10 @@ from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["DemoShop", "CUSTOMER", "MERCHANT", "STEP", "BUNDLED_CATALOG", "demo_settings"]
+__all__ = ["DemoShop", "STEP", "BUNDLED_CATALOG", "demo_settings"]
 
 log = logging.getLogger("shopbot.demo")
 
-CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+15551230001")
-MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+15551230002")
 STEP = timedelta(seconds=10)  # one `/tick`: one step of a parcel's journey
 BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "examples" / "catalog.csv"
 _MAX_RELAY_ROUNDS = 20

@@ -11,33 +11,22 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.demo_personas import Persona
 from bot.terminal_input import DEMO_HELP, Line, LineKind, parse_line
+from bot.terminal_invoice import pay_invoice
+from bot.terminal_notifier import TerminalNotifier
 from bot.terminal_render import Page, render_message, render_page, render_toast
+from bot.terminal_screen import ChatScreen, Key
 from handlers.incoming import EventHandler, Incoming, Kind, Payment
 from handlers.reply import Button, Invoice, Outcome, Reply
 
-__all__ = ["Persona", "DemoControls", "NoControls", "TerminalRuntime", "TerminalNotifier"]
+__all__ = ["DemoControls", "NoControls", "TerminalRuntime"]
 
 log = logging.getLogger("shopbot.demo")
 
 Write = Callable[[str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Persona:
-    name: str  # what `/as` takes: "customer", "merchant"
-    user_id: int
-    chat_id: int
-    display_name: str
-    phone: str
-    language_code: str = "en"
-
-    @property
-    def private(self) -> bool:
-        return self.chat_id == self.user_id
 
 
 class DemoControls(Protocol):
@@ -68,20 +57,6 @@ class NoControls:
         return None
 
 
-@dataclass(slots=True)
-class _Key:
-    label: str
-    press: Callable[[], Awaitable[None]]
-
-
-@dataclass(slots=True)
-class _Screen:
-    persona: Persona
-    keys: list[_Key] = field(default_factory=list)
-    fresh: bool = True  # the next message with buttons starts a new keypad
-    unread: list[tuple[Reply, int, bool]] = field(default_factory=list)
-
-
 class TerminalRuntime:
     def __init__(
         self,
@@ -96,10 +71,9 @@ class TerminalRuntime:
         self._handler: EventHandler = handler or _not_connected
         self._write = write
         self._controls: DemoControls = controls or NoControls()
-        self._screens = {p.name: _Screen(p) for p in personas}
+        self._screens = {p.name: ChatScreen(p) for p in personas}
         self._current = self._screens[personas[0].name]
         self._message_ids = itertools.count(1)
-        self._charges = itertools.count(1)
         self.notifier = TerminalNotifier(self)
 
     def connect(self, handler: EventHandler, controls: DemoControls) -> None:
@@ -155,7 +129,7 @@ class TerminalRuntime:
             base.update(kind=Kind.TEXT, text=line.arg)
         return Incoming(**(base | fields))
 
-    async def _press(self, screen: _Screen, line: Line) -> None:
+    async def _press(self, screen: ChatScreen, line: Line) -> None:
         key = self._find_key(screen, line)
         if key is None:
             if line.command == "number" and not screen.keys:
@@ -167,15 +141,10 @@ class TerminalRuntime:
         await key.press()
 
     @staticmethod
-    def _find_key(screen: _Screen, line: Line) -> _Key | None:
+    def _find_key(screen: ChatScreen, line: Line) -> Key | None:
         if line.command == "number":
-            number = int(line.arg)
-            return screen.keys[number - 1] if 1 <= number <= len(screen.keys) else None
-        wanted = line.arg.casefold()
-        exact = [k for k in screen.keys if k.label.casefold() == wanted]
-        partial = [k for k in screen.keys if wanted in k.label.casefold()]
-        hits = exact or partial
-        return hits[-1] if exact or len(hits) == 1 else None
+            return screen.by_number(int(line.arg))
+        return screen.by_label(line.arg)
 
     async def _send_contact(self, phone: str) -> None:
         p = self.persona
@@ -244,37 +213,33 @@ class TerminalRuntime:
             self._system(f"🔔 new message for the {screen.persona.name} (/as {screen.persona.name})")
         return message_id
 
-    def _screen_for(self, chat_id: int) -> _Screen | None:
+    def _screen_for(self, chat_id: int) -> ChatScreen | None:
         for screen in self._screens.values():
             if chat_id in (screen.persona.chat_id, screen.persona.user_id):
                 return screen
         return None
 
-    def _draw(self, screen: _Screen, reply: Reply, message_id: int, edited: bool) -> None:
+    def _draw(self, screen: ChatScreen, reply: Reply, message_id: int, edited: bool) -> None:
         keys = [self._key(screen, button, message_id) for row in reply.buttons for button in row]
         extra: list[Button] = []
         if reply.invoice is not None:
             extra.append(Button("Pay (SANDBOX — no real money)", action="invoice"))
-            keys.append(_Key(extra[0].label, self._invoice_payer(screen.persona, reply.invoice)))
-        if keys and screen.fresh:
-            screen.keys.clear()
-            screen.fresh = False
-        first = len(screen.keys) + 1
-        screen.keys.extend(keys)
+            keys.append(Key(extra[0].label, self._invoice_payer(reply.invoice)))
+        first = screen.add_keys(keys)
         lines = render_message(reply, sender="🤖 bot", first_number=first, extra_buttons=extra, edited=edited)
         for line in lines:
             self._write(line)
 
-    def _key(self, screen: _Screen, button: Button, message_id: int) -> _Key:
+    def _key(self, screen: ChatScreen, button: Button, message_id: int) -> Key:
         persona = screen.persona
         if button.request_contact:
-            return _Key(button.label, lambda: self._send_contact(persona.phone))
+            return Key(button.label, lambda: self._send_contact(persona.phone))
         if button.url:
             url = button.url
-            return _Key(button.label, lambda: self._open(url))
+            return Key(button.label, lambda: self._open(url))
         action = button.action or ""
         event = self._event(Line(LineKind.TEXT), kind=Kind.BUTTON, action=action, message_id=message_id)
-        return _Key(button.label, lambda: self._send(event))
+        return Key(button.label, lambda: self._send(event))
 
     async def _open(self, url: str) -> None:
         page = await self._controls.open_link(url)
@@ -282,8 +247,7 @@ class TerminalRuntime:
             self._system(f"(the browser would open {url})")
             return
         screen = self._current
-        screen.keys = [_Key(a.label, self._page_action(a.run)) for a in page.actions]
-        screen.fresh = False
+        screen.replace_keys([Key(a.label, self._page_action(a.run)) for a in page.actions])
         for line in render_page(page):
             self._write(line)
 
@@ -294,35 +258,11 @@ class TerminalRuntime:
 
         return press
 
-    def _invoice_payer(self, persona: Persona, invoice: Invoice) -> Callable[[], Awaitable[None]]:
-        """Play Telegram's part of a native invoice: pre-checkout query, then successful_payment."""
+    def _invoice_payer(self, invoice: Invoice) -> Callable[[], Awaitable[None]]:
+        async def send(kind: Kind, payment: Payment) -> Outcome:
+            return await self._send(self._event(Line(LineKind.TEXT), kind=kind, payment=payment))
 
         async def pay() -> None:
-            n = next(self._charges)
-            total = sum(amount for _, amount in invoice.prices)
-            query = Payment(invoice.payload, invoice.currency, total, query_id=f"demo-query-{n}")
-            line = Line(LineKind.TEXT)
-            outcome = await self._send(self._event(line, kind=Kind.PRECHECKOUT, payment=query))
-            if not outcome.precheckout_ok:
-                return
-            paid = Payment(
-                invoice.payload,
-                invoice.currency,
-                total,
-                telegram_charge_id=f"demo-telegram-charge-{n}",
-                provider_charge_id=f"demo-provider-charge-{n}",
-            )
-            await self._send(self._event(line, kind=Kind.PAYMENT, payment=paid))
+            await pay_invoice(invoice, send)
 
         return pay
-
-
-class TerminalNotifier:
-    """`domain.ports.Notifier` for the demo: an outbox message becomes a chat message on screen."""
-
-    def __init__(self, runtime: TerminalRuntime) -> None:
-        self._runtime = runtime
-
-    async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
-        reply = Reply.from_payload(payload, chat_id)
-        return self._runtime.show(chat_id, reply, edit_of=reply.edit_message_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.demo_personas import Persona
 from bot.demo_session import Transcript, replay
 from bot.sandbox_payments import SANDBOX_LABEL, SandboxGateway
 from bot.simulated_carrier import SimulatedCarrier
 from bot.terminal_render import Page
-from bot.terminal_runtime import Persona, TerminalRuntime
+from bot.terminal_runtime import TerminalRuntime
 from domain.clock import FixedClock
 from handlers.incoming import Incoming, Kind
 from handlers.reply import Button, Invoice, Outcome, Reply
