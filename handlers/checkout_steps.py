@@ -144,7 +144,9 @@ def take_address(turn: Turn, data: Data, text: str) -> str | None:
     if layout is None:
         return turn._("Please write street, city, postal code and country code, separated by commas.")
     try:
-        address = Address(recipient=data["name"], phone=data["phone"], **dict(zip(layout, parts, strict=True)))
+        address = Address(
+            recipient=data["name"], phone=data["phone"], **dict(zip(layout, parts, strict=True))
+        )
     except InvalidInput as error:
         return _problem(turn, error)
     data["address"] = dataclasses.asdict(address)

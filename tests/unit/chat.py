@@ -96,7 +96,9 @@ async def _numbers(uow_factory, user_id: int) -> set[str]:
         return {order.number for order in await uow.orders.list_for_customer(user_id, limit=100)}
 
 
-async def place_order(chat: Chat, uow_factory, lines: dict[str, int], *, pay: str = "Cash on delivery") -> str:
+async def place_order(
+    chat: Chat, uow_factory, lines: dict[str, int], *, pay: str = "Cash on delivery"
+) -> str:
     """Fill the cart, check out with cash on delivery; the new order's number."""
     before = await _numbers(uow_factory, chat.user_id)
     await fill_cart(uow_factory, chat.user_id, lines)

@@ -72,7 +72,10 @@ async def test_garbage_at_every_step_re_prompts_and_keeps_the_step(at_name: Chat
     await at_name.send("+44 20 7946 0958")
 
     await at_name.send("the fast one please")
-    assert "Please use the buttons below." in at_name.text and await _state(shop, at_name.user_id) == Step.DELIVERY
+    assert (
+        "Please use the buttons below." in at_name.text
+        and await _state(shop, at_name.user_id) == Step.DELIVERY
+    )
     await at_name.contact("+15550100")
     assert "That is not needed here." in at_name.text
     await at_name.press("Standard")

@@ -54,7 +54,9 @@ def test_payment_methods_read_in_both_languages():
     assert method_label(PaymentMethod.CASH, "en") == "Cash on delivery"
 
 
-@pytest.mark.parametrize(("code", "language"), [("zh-hans", "zh"), ("zh-TW", "zh"), ("en-GB", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    ("code", "language"), [("zh-hans", "zh"), ("zh-TW", "zh"), ("en-GB", "en"), (None, "en")]
+)
 def test_telegram_language_code_picks_the_catalog(code, language):
     assert language_for(code) == language
 
