@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from handlers import checkout_review as review
 from handlers.actions import FormBack, FormCancel, FormEdit, FormPick, Menu, PlaceOrder, StartCheckout
-from handlers.cart import priced_lines
+from handlers.cart import priced_lines, show_cart
 from handlers.checkout_steps import (
     Data,
     Step,
@@ -137,7 +137,10 @@ async def back(turn: Turn, action: FormBack) -> Outcome:
     step, data = _current(turn)
     data.pop("quote", None)
     earlier = [s for s in ORDER[: ORDER.index(step)] if s is not Step.ADDRESS or _needs_address(turn, data)]
-    return await _enter(turn, earlier[-1] if earlier else step, data)
+    if not earlier:  # back from the first question: leave the form for the cart
+        await turn.uow.dialogs.clear(turn.user_id)
+        return await show_cart(turn)
+    return await _enter(turn, earlier[-1], data)
 
 
 async def edit(turn: Turn, action: FormEdit) -> Outcome:

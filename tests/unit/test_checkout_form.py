@@ -180,3 +180,35 @@ async def test_form_survives_a_restart(at_name: Chat, shop, clock, config):
     restarted = Chat(ShopApp(shop, clock, config), at_name.user_id)
     await restarted.send("+15550100")
     assert "How should we deliver?" in restarted.text
+
+
+async def test_back_from_the_first_question_returns_to_the_cart(at_name: Chat, shop):
+    await at_name.press("Back")
+    assert "Black tea × 2" in at_name.text
+    assert await _state(shop, at_name.user_id) is None
+
+
+async def test_an_enabled_prepaid_method_places_the_order_and_hands_over_to_the_payment_starter(
+    shop, clock, config
+):
+    from domain.order_status import PaymentMethod
+    from handlers.app import ShopApp
+    from handlers.reply import Button, Reply
+
+    started = []
+
+    async def starter(uow, order, *, language, now):
+        started.append((order.number, order.payment_method, language))
+        return [Reply("Pay here", buttons=((Button("Pay", url="https://pay.example/x"),),))]
+
+    config = dataclasses.replace(config, payment_methods=(PaymentMethod.STRIPE, PaymentMethod.CASH))
+    chat = Chat(ShopApp(shop, clock, config, payments={PaymentMethod.STRIPE: starter}), 444)
+    await fill_cart(shop, 444, {"TEA-BLACK": 1})
+    await check_out(chat)
+    await chat.press("Card (online)")
+    assert chat.text == "Pay here"
+    async with shop() as uow:
+        [order] = await uow.orders.list_for_customer(444)
+        assert started == [(order.number, PaymentMethod.STRIPE, "en")]
+        assert (await uow.stocks.get("TEA-BLACK")).reserved == 1
+        assert await uow.dialogs.get(444) is None
