@@ -70,7 +70,9 @@ class StripeGateway:
             },
             {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}"},
         )
-        return CheckoutLink(session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo))
+        return CheckoutLink(
+            session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
+        )
 
     async def refund(self, order: Order, amount: Money) -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""
