@@ -8,9 +8,9 @@ from domain.actor import Actor
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from handlers.incoming import Incoming, Kind, Payment
-from handlers.payments import TelegramPayments, invoice_payload, telegram_invoice_reply
+from handlers.payments import invoice_payload, telegram_invoice_reply
 from handlers.refunds import cancel_with_refund, refund_order
-from tests.fakes.payment_shop import CUSTOMER, NOTICES, outbox_texts, place, stock
+from tests.fakes.payment_shop import CUSTOMER, outbox_texts, place, stock
 from tests.fakes.stripe_shop import Shop, open_shop
 
 MERCHANT = Actor.staff(1)
@@ -65,8 +65,7 @@ async def test_rejected_telegram_payment_is_refunded_through_stripe_with_the_pro
     payment = Payment(
         invoice_payload(order), "USD", 1750, telegram_charge_id="tg_1", provider_charge_id="ch_tg_1"
     )
-    telegram = TelegramPayments(shop.factory, shop.gateway, NOTICES, shop.clock)
-    await telegram(Incoming(Kind.PAYMENT, CUSTOMER, CUSTOMER, payment=payment))
+    await shop.payments.telegram(Incoming(Kind.PAYMENT, CUSTOMER, CUSTOMER, payment=payment))
     assert shop.order(order.number).status is OrderStatus.PAID
     await withdraw(shop, order.number, OrderStatus.REJECTED)
     (refund,) = shop.stripe.refunds.values()

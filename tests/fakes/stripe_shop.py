@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 import httpx
 
 from bot.http_server import http_app, start_http_server
-from bot.stripe_gateway import StripeGateway, stripe_client
-from bot.stripe_webhook import StripeWebhook
+from bot.payments_setup import PaymentServices, build_payments
+from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.order import Order
+from domain.ports import PaymentGateway
 from handlers.payments import card_checkout_reply
-from handlers.stripe_events import StripeEvents
 from tests.fakes.memory import FakeUnitOfWorkFactory
-from tests.fakes.payment_shop import NOTICES, place
+from tests.fakes.payment_shop import MERCHANT_CHAT, place
 from tests.fakes.stripe_api import FakeStripe, sign_payload
 
 __all__ = ["Shop", "open_shop", "SECRET"]
@@ -31,7 +31,7 @@ SECRET = "whsec_test_secret"
 class Shop:
     clock: FixedClock
     stripe: FakeStripe
-    gateway: StripeGateway
+    payments: PaymentServices
     factory: FakeUnitOfWorkFactory
     http: httpx.AsyncClient
     database_up: list[bool]
@@ -50,28 +50,41 @@ class Shop:
             await uow.commit()
         return order, list(self.stripe.sessions)[-1]
 
+    @property
+    def gateway(self) -> PaymentGateway:
+        return self.payments.gateway
+
     def order(self, number: str) -> Order:
         return self.factory.state.orders[number]
 
 
 @asynccontextmanager
 async def open_shop() -> AsyncIterator[Shop]:
-    """The shop's HTTP server and Stripe gateway, wired to a fake Stripe API, all on loopback."""
+    """The shop's payments wired from settings as `run` wires them, against a fake Stripe API."""
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     fake = FakeStripe(clock)
     stripe_runner = await start_http_server(fake.app, "127.0.0.1", 0)
-    client = stripe_client(fake.api_key, f"http://127.0.0.1:{stripe_runner.addresses[0][1]}")
-    gateway = StripeGateway(client, "https://shop.example", clock)
+    settings = Settings(
+        _env_file=None,
+        stripe_secret_key=fake.api_key,
+        stripe_webhook_secret=SECRET,
+        stripe_api_url=f"http://127.0.0.1:{stripe_runner.addresses[0][1]}",
+        public_url="https://shop.example",
+        merchant_chat_id=MERCHANT_CHAT,
+    )
     factory = FakeUnitOfWorkFactory()
+    payments = build_payments(settings, factory, clock)
     database_up = [True]
 
     async def health() -> bool:
         return database_up[0]
 
-    webhook = StripeWebhook(StripeEvents(factory, gateway, NOTICES, clock), SECRET, clock)
-    runner = await start_http_server(http_app(health=health, stripe_webhook=webhook), "127.0.0.1", 0)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as http:
-        yield Shop(clock, fake, gateway, factory, http, database_up)
-    await runner.cleanup()
-    await stripe_runner.cleanup()
-    await client._requestor._client.close_async()
+    app = http_app(health=health, stripe_webhook=payments.stripe_webhook)
+    runner = await start_http_server(app, "127.0.0.1", 0)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as http:
+            yield Shop(clock, fake, payments, factory, http, database_up)
+    finally:
+        await runner.cleanup()
+        await stripe_runner.cleanup()
+        await payments.aclose()
