@@ -42,7 +42,6 @@ class WebhookAnswer:
 
 _Obj = Mapping[str, Any]
 _Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
-_OK = WebhookAnswer(200, "ok")
 
 
 class StripeEvents:
