@@ -11,3 +11,6 @@ app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is
 
 def main() -> None:  # pragma: no cover - console entry
     app()
+
+
+from bot import cli_worker as _cli_worker  # noqa: E402,F401  registers `shopbot worker`
