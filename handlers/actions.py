@@ -62,7 +62,7 @@ class Action:
     prefix: ClassVar[str] = ""
 
     def __init_subclass__(cls, prefix: str = "", **kwargs: object) -> None:
-        super(Action, cls).__init_subclass__(**kwargs)
+        super().__init_subclass__(**kwargs)
         if not prefix:
             return
         if prefix in _REGISTRY or not re.fullmatch(r"[a-z]{2}", prefix):
@@ -171,7 +171,7 @@ class CategoryPage(Action, prefix="ct"):
 
 
 @dataclass(frozen=True)
-class ShowProduct(Action, prefix="pd"):
+class _SkuQuantity(Action):
     sku: str
     qty: int = 1
 
@@ -180,12 +180,13 @@ class ShowProduct(Action, prefix="pd"):
 
 
 @dataclass(frozen=True)
-class AddToCart(Action, prefix="ad"):
-    sku: str
-    qty: int = 1
+class ShowProduct(_SkuQuantity, prefix="pd"):
+    pass
 
-    def check(self) -> None:
-        _need(bool(self.sku) and 1 <= self.qty <= 99)
+
+@dataclass(frozen=True)
+class AddToCart(_SkuQuantity, prefix="ad"):
+    pass
 
 
 # -- cart ------------------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ class MyOrders(Action, prefix="os"):
 
 
 @dataclass(frozen=True)
-class ShowOrder(Action, prefix="od"):
+class _OrderRef(Action):
     number: str
 
     def check(self) -> None:
@@ -274,25 +275,20 @@ class ShowOrder(Action, prefix="od"):
 
 
 @dataclass(frozen=True)
-class CancelOrder(Action, prefix="ox"):
-    number: str
+class ShowOrder(_OrderRef, prefix="od"):
+    pass
+
+
+@dataclass(frozen=True)
+class CancelOrder(_OrderRef, prefix="ox"):
     confirmed: bool = False
 
-    def check(self) -> None:
-        _need(0 < len(self.number) <= 12)
+
+@dataclass(frozen=True)
+class BuyAgain(_OrderRef, prefix="ob"):
+    pass
 
 
 @dataclass(frozen=True)
-class BuyAgain(Action, prefix="ob"):
-    number: str
-
-    def check(self) -> None:
-        _need(0 < len(self.number) <= 12)
-
-
-@dataclass(frozen=True)
-class TrackOrder(Action, prefix="tr"):
-    number: str
-
-    def check(self) -> None:
-        _need(0 < len(self.number) <= 12)
+class TrackOrder(_OrderRef, prefix="tr"):
+    pass

@@ -54,8 +54,9 @@ class ShopApp:
         self._payment_events = payment_events  # pre-checkout queries and successful payments
         self._merchant = merchant  # staff commands, order-card buttons and their prompts
 
-
     async def __call__(self, event: Incoming) -> Outcome:
+        if not event.private:  # carts, addresses and orders are never shown in a group
+            return Outcome()
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):
             if self._payment_events is not None:
                 return await self._payment_events(event)
@@ -104,12 +105,13 @@ class ShopApp:
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)
-        if event.kind is Kind.COMMAND and event.text.lower() == "cancel":
+        command = event.text.lower().split("@")[0] if event.kind is Kind.COMMAND else None
+        if command == "cancel":
             return await checkout.cancel(turn)
         if checkout.in_form(turn):
             return await checkout.on_input(turn)
-        if event.kind is Kind.COMMAND:
-            handler = COMMANDS.get(event.text.lower().split("@")[0])
+        if command is not None:
+            handler = COMMANDS.get(command)
             return await handler(turn) if handler else await start.on_unexpected(turn)
         if event.kind is Kind.TEXT:
             if tracking.is_track_intent(event.text):

@@ -1,4 +1,4 @@
-"""What the customer conversation needs to know about the shop: plain values, built by `bot/` from Settings."""
+"""What the customer conversation needs to know about the shop: plain values `bot/` builds from Settings."""
 
 from __future__ import annotations
 

@@ -48,8 +48,9 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     _ = turn._
     order = await order_for_customer(turn.uow, action.number, turn.user_id)
     local = turn.language
+    status = status_label(order.status, local)
     text = [note] if note else []
-    text.append(_("Order {number} · {status}").format(number=order.number, status=status_label(order.status, local)))
+    text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)

@@ -91,13 +91,21 @@ async def check_out(chat: Chat, *, delivery: str = "Standard") -> Outcome:
     return chat.last
 
 
-async def place_order(chat: Chat, uow_factory, lines: dict[str, int]) -> str:
+async def _numbers(uow_factory, user_id: int) -> set[str]:
+    async with uow_factory() as uow:
+        return {order.number for order in await uow.orders.list_for_customer(user_id, limit=100)}
+
+
+async def place_order(
+    chat: Chat, uow_factory, lines: dict[str, int], *, pay: str = "Cash on delivery"
+) -> str:
     """Fill the cart, check out with cash on delivery; the new order's number."""
+    before = await _numbers(uow_factory, chat.user_id)
     await fill_cart(uow_factory, chat.user_id, lines)
     await check_out(chat)
-    await chat.press("Cash on delivery")
-    async with uow_factory() as uow:
-        return (await uow.orders.list_for_customer(chat.user_id, limit=1))[0].number
+    await chat.press(pay)
+    [number] = await _numbers(uow_factory, chat.user_id) - before
+    return number
 
 
 __all__ += ["fill_cart", "check_out", "place_order"]

@@ -68,7 +68,11 @@ async def shop(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
             (Product("TEA-GREEN", "Green tea", "tea", usd("12.50"), "Sencha from Shizuoka"), 3, 2),
             (Product("TEA-BLACK", "Black tea", "tea", usd("9.00")), 50, 0),
             (Product("TEA-OOLONG", "Oolong tea", "tea", usd("15.00")), 20, 0),
-            (Product("CUP-CLAY", "Clay cup", "cups", usd("20.00"), photo="https://img.example/cup.jpg"), 0, 0),
+            (
+                Product("CUP-CLAY", "Clay cup", "cups", usd("20.00"), photo="https://img.example/cup.jpg"),
+                0,
+                0,
+            ),
             (Product("CUP-OLD", "Old cup", "cups", usd("5.00"), active=False), 10, 0),
         ]
         for product, on_hand, safety in products:

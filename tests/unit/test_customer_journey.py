@@ -98,3 +98,8 @@ async def test_help_lists_the_commands(alice: Chat):
     await alice.command("help")
     for command in ("/catalog", "/cart", "/orders", "/track", "/language", "/cancel"):
         assert command in alice.text
+
+
+async def test_group_chat_messages_are_not_answered(app, shop):
+    outcome = await app(Incoming(Kind.COMMAND, 111, -42, update_id=5, text="cart", private=False))
+    assert outcome.replies == []
