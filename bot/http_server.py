@@ -1,9 +1,9 @@
 """The HTTP side of `shopbot run` (aiohttp): Stripe webhooks, a health check, payment return pages.
 
-    app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
-    runner = await start_http_server(app, settings.http_host, settings.http_port)
-    ...
-    await runner.cleanup()
+app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
+runner = await start_http_server(app, settings.http_host, settings.http_port)
+...
+await runner.cleanup()
 """
 
 from __future__ import annotations
@@ -44,7 +44,12 @@ def http_app(*, health: HealthCheck, stripe_webhook: Endpoint | None = None) -> 
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
     if stripe_webhook is not None:
-        app.router.add_post("/webhooks/stripe", stripe_webhook)
+        endpoint = stripe_webhook
+
+        async def stripe_events(request: web.Request) -> web.StreamResponse:
+            return await endpoint(request)
+
+        app.router.add_post("/webhooks/stripe", stripe_events)
     app.router.add_get(
         "/payments/done", _page("Payment received", "Thank you! You can go back to Telegram now.")
     )

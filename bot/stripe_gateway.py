@@ -19,27 +19,43 @@ from domain.money import Money
 from domain.order import Order
 from domain.ports import CheckoutLink
 
-__all__ = ["StripeGateway", "stripe_client"]
+__all__ = ["StripeGateway"]
 
 MIN_LIFETIME = timedelta(minutes=30, seconds=60)  # 30 min is Stripe's floor; a minute for clock skew
 MAX_LIFETIME = timedelta(hours=23, minutes=59)
 
 
-def stripe_client(secret_key: str, api_url: str, *, timeout: float = 20.0) -> stripe.StripeClient:
-    """Stripe's client on httpx, talking to `api_url` (the real API, or a fake one in tests)."""
-    return stripe.StripeClient(
-        secret_key,
-        base_addresses={"api": api_url},
-        http_client=stripe.HTTPXClient(timeout=timeout),
-        max_network_retries=2,  # safe: every POST carries an idempotency key
-    )
-
-
 class StripeGateway:
-    def __init__(self, client: stripe.StripeClient, public_url: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        client: stripe.StripeClient,
+        public_url: str,
+        clock: Clock,
+        *,
+        http_client: stripe.HTTPXClient | None = None,
+    ) -> None:
         self._client = client
         self._public_url = public_url.rstrip("/")
         self._clock = clock
+        self._http_client = http_client
+
+    @classmethod
+    def connect(
+        cls, secret_key: str, api_url: str, public_url: str, clock: Clock, *, timeout: float = 20.0
+    ) -> StripeGateway:
+        """Stripe's client on httpx, talking to `api_url` (the real API, or a fake one in tests)."""
+        http_client = stripe.HTTPXClient(timeout=timeout)
+        client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_url},
+            http_client=http_client,
+            max_network_retries=2,  # safe: every POST carries an idempotency key
+        )
+        return cls(client, public_url, clock, http_client=http_client)
+
+    async def aclose(self) -> None:
+        if self._http_client is not None:
+            await self._http_client.close_async()
 
     def _expiry(self, wanted: datetime) -> datetime:
         now = self._clock.now()
@@ -70,7 +86,9 @@ class StripeGateway:
             },
             {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}"},
         )
-        return CheckoutLink(session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo))
+        return CheckoutLink(
+            session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
+        )
 
     async def refund(self, order: Order, amount: Money) -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""

@@ -46,7 +46,9 @@ class PaymentNotices:
     merchant_chat_id: int | None
     order_card: Callable[[Order], Reply] = field(default=plain_order_card)
 
-    async def _send(self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime) -> None:
+    async def _send(
+        self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime
+    ) -> None:
         if chat_id is None:
             log.warning("merchant_chat_not_configured", extra={"dedupe_key": key})
             return
@@ -60,7 +62,9 @@ class PaymentNotices:
 
     async def paid(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         await self._customer(uow, order, _receipt(order), "paid:customer", now)
-        await self._send(uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now)
+        await self._send(
+            uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now
+        )
 
     async def cash_order(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         text = (
@@ -68,7 +72,9 @@ class PaymentNotices:
             "we will tell you when it ships."
         )
         await self._customer(uow, order, text, "cash:customer", now)
-        await self._send(uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now)
+        await self._send(
+            uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now
+        )
 
     async def expired(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         text = (

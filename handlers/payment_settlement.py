@@ -52,6 +52,10 @@ class ReceivedPayment:
 async def start_attempt(
     uow: UnitOfWork, order: Order, method: PaymentMethod, provider_ref: str, now: datetime
 ) -> PaymentAttempt:
+    """Record a new attempt; showing the same link or invoice again reuses the pending one."""
+    latest = await uow.payment_attempts.latest(order.number)
+    if latest and latest.provider_ref == provider_ref and latest.outcome is AttemptOutcome.PENDING:
+        return latest
     attempt = PaymentAttempt(order.number, method, order.total, now, provider_ref=provider_ref)
     await uow.payment_attempts.add(attempt)
     return attempt

@@ -87,7 +87,9 @@ async def telegram_invoice_reply(uow: UnitOfWork, order: Order, now: datetime) -
         currency=order.currency,
         prices=tuple((label[:32], amount) for label, amount in prices),
     )
-    text = f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
+    text = (
+        f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
+    )
     return Reply(text, invoice=invoice)
 
 
@@ -147,7 +149,9 @@ class TelegramPayments:
         for line in order.lines:
             level = await uow.stocks.get(line.sku)
             if level is None or level.available < line.quantity:
-                return f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
+                return (
+                    f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
+                )
         return None
 
     async def successful_payment(self, event: Incoming) -> Outcome:
@@ -163,24 +167,33 @@ class TelegramPayments:
             payment_ref=payment.telegram_charge_id,
             charge_ref=payment.provider_charge_id,
         )
-        now = self._clock.now()
         try:
-            async with self._uow_factory() as uow:
-                if not await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now):
-                    return Outcome()
-                order = await uow.orders.get_for_update(number)
-                if order is None:
-                    log.error("telegram_payment_unknown_order", extra={"charge": payment.telegram_charge_id})
-                    return Outcome([Reply("We received your payment; the shop will contact you about it.")])
-                await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
-                await uow.commit()
+            return await self._settle(number, received)
         except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
             log.exception("telegram_payment_refund_failed", extra={"order": number})
-            async with self._uow_factory() as uow:
-                order = await uow.orders.get(number)
-                await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now)
-                if order is not None:
-                    await self._notices.refund_failed(uow, order, payment.telegram_charge_id, now)
+            await self._refund_failed(number, received.payment_ref)
+            text = f"We received your payment for order {number}; the shop will contact you."
+            return Outcome([Reply(text)])
+
+    async def _settle(self, number: str, received: ReceivedPayment) -> Outcome:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            if not await uow.webhook_events.first_time("telegram", received.payment_ref, now):
+                return Outcome()
+            order = await uow.orders.get_for_update(number)
+            if order is None:
+                log.error("telegram_payment_unknown_order", extra={"charge": received.payment_ref})
                 await uow.commit()
-            return Outcome([Reply(f"We received your payment for order {number}; the shop will contact you.")])
+                return Outcome([Reply("We received your payment; the shop will contact you about it.")])
+            await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
+            await uow.commit()
         return Outcome()
+
+    async def _refund_failed(self, number: str, charge: str) -> None:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            await uow.webhook_events.first_time("telegram", charge, now)
+            order = await uow.orders.get(number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, charge, now)
+            await uow.commit()

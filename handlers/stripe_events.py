@@ -69,7 +69,9 @@ class StripeEvents:
             "refund.created": self._refund_updated,
         }
 
-    async def handle(self, event: Mapping[str, Any]) -> WebhookAnswer:
+    async def handle(self, event: Any) -> WebhookAnswer:
+        if not isinstance(event, Mapping) or not isinstance(event.get("data"), Mapping):
+            return WebhookAnswer(400, "not a Stripe event")
         handler = self._handlers.get(str(event.get("type")))
         if handler is None:
             return WebhookAnswer(200, "ignored")
@@ -122,8 +124,10 @@ class StripeEvents:
 
     async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime):
         attempt = None
-        for ref in refs:
-            attempt = attempt or (await uow.payment_attempts.find(str(ref)) if ref else None)
+        for ref in filter(None, refs):
+            attempt = await uow.payment_attempts.find(str(ref))
+            if attempt is not None:
+                break
         if attempt is None:
             log.warning("stripe_refund_unknown_payment", extra={"refs": [r for r in refs if r]})
             return WebhookAnswer(200, "unknown payment")

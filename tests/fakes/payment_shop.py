@@ -10,13 +10,22 @@ from domain.clock import FixedClock
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
-from domain.ports import CheckoutLink
+from domain.ports import CheckoutLink, UnitOfWork
 from domain.services import place_order
 from domain.stock import StockLevel
 from handlers.payment_notices import PaymentNotices
 from tests.fakes.memory import FakeUnitOfWorkFactory
 
-__all__ = ["FakeGateway", "MERCHANT_CHAT", "CUSTOMER", "NOTICES", "stock", "place", "outbox_texts"]
+__all__ = [
+    "FakeGateway",
+    "MERCHANT_CHAT",
+    "CUSTOMER",
+    "NOTICES",
+    "stock",
+    "place",
+    "place_in",
+    "outbox_texts",
+]
 
 MERCHANT_CHAT = -100200300
 CUSTOMER = 4242
@@ -54,6 +63,26 @@ async def stock(factory: FakeUnitOfWorkFactory, **on_hand: int) -> None:
         await uow.commit()
 
 
+async def place_in(
+    uow: UnitOfWork, clock: FixedClock, method: PaymentMethod, customer: int, cart: dict[str, int]
+) -> Order:
+    basket = await uow.carts.get(customer)
+    for sku, qty in (cart or {"mug": 1}).items():
+        basket.add(sku, qty)
+    await uow.carts.save(basket)
+    order, _ = await place_order(
+        uow,
+        customer_id=customer,
+        delivery=STANDARD,
+        payment_method=method,
+        address=None,
+        now=clock.now(),
+        reservation=timedelta(minutes=30),
+        number_factory=lambda: next(NUMBERS),
+    )
+    return order
+
+
 async def place(
     factory: FakeUnitOfWorkFactory,
     clock: FixedClock,
@@ -62,20 +91,7 @@ async def place(
     **cart: int,
 ) -> Order:
     async with factory() as uow:
-        basket = await uow.carts.get(customer)
-        for sku, qty in (cart or {"mug": 1}).items():
-            basket.add(sku, qty)
-        await uow.carts.save(basket)
-        order, _ = await place_order(
-            uow,
-            customer_id=customer,
-            delivery=STANDARD,
-            payment_method=method,
-            address=None,
-            now=clock.now(),
-            reservation=timedelta(minutes=30),
-            number_factory=lambda: next(NUMBERS),
-        )
+        order = await place_in(uow, clock, method, customer, cart)
         await uow.commit()
     return order
 

@@ -31,7 +31,9 @@ def test_the_shop_offers_only_the_ways_to_pay_it_has_set_up():
         PaymentMethod.STRIPE,
         PaymentMethod.CASH,
     ]
-    assert PaymentSetup(card=False, telegram=True, cash_on_delivery=False).methods() == [PaymentMethod.TELEGRAM]
+    assert PaymentSetup(card=False, telegram=True, cash_on_delivery=False).methods() == [
+        PaymentMethod.TELEGRAM
+    ]
 
 
 async def test_cash_order_goes_to_the_merchant_unpaid_and_counts_as_paid_when_delivered():
@@ -60,8 +62,12 @@ async def paid_by_telegram(factory, clock, gateway):
     async with factory() as uow:
         await telegram_invoice_reply(uow, order, clock.now())
         await uow.commit()
-    payment = Payment(invoice_payload(order), "USD", 1750, telegram_charge_id="tg_9", provider_charge_id="ch_9")
-    await TelegramPayments(factory, gateway, NOTICES, clock)(Incoming(Kind.PAYMENT, CUSTOMER, CUSTOMER, payment=payment))
+    payment = Payment(
+        invoice_payload(order), "USD", 1750, telegram_charge_id="tg_9", provider_charge_id="ch_9"
+    )
+    await TelegramPayments(factory, gateway, NOTICES, clock)(
+        Incoming(Kind.PAYMENT, CUSTOMER, CUSTOMER, payment=payment)
+    )
     return order
 
 
@@ -93,7 +99,9 @@ async def test_cancelling_an_unpaid_order_refunds_nothing():
     order = await place(factory, clock)
     async with factory() as uow:
         stored = await uow.orders.get_for_update(order.number)
-        assert await cancel_with_refund(uow, gateway, stored, OrderStatus.CANCELLED, STAFF, clock.now()) is None
+        assert (
+            await cancel_with_refund(uow, gateway, stored, OrderStatus.CANCELLED, STAFF, clock.now()) is None
+        )
     assert gateway.refunds == {}
 
 
