@@ -17,3 +17,6 @@ app.add_typer(cli_catalog.app, name="catalog")
 
 def main() -> None:  # pragma: no cover - console entry
     app()
+
+
+from bot import cli_worker as _cli_worker  # noqa: E402,F401  registers `shopbot worker`

@@ -21,9 +21,9 @@ from bot.flood_control import FloodControl
 from domain.clock import Clock
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from domain.outbox import OutboxMessage
-from domain.ports import Notifier, OutboxQueue
+from domain.ports import Notifier, OutboxQueue, UnitOfWorkFactory
 
-__all__ = ["OutboxRelay", "RelayPolicy", "worker_name"]
+__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "mark_unreachable_with"]
 
 log = logging.getLogger("shopbot.outbox")
 
@@ -50,10 +50,6 @@ class RelayPolicy:
         return timedelta(seconds=min(seconds, self.backoff_max_seconds))
 
 
-async def _nothing(chat_id: int) -> None:
-    return None
-
-
 class OutboxRelay:
     def __init__(
         self,
@@ -63,7 +59,7 @@ class OutboxRelay:
         clock: Clock,
         *,
         policy: RelayPolicy | None = None,
-        on_blocked: OnBlocked = _nothing,
+        on_blocked: OnBlocked | None = None,
         worker: str | None = None,
     ) -> None:
         self._queue = queue
@@ -71,10 +67,14 @@ class OutboxRelay:
         self._flood = flood
         self._clock = clock
         self._policy = policy or RelayPolicy()
-        self._on_blocked = on_blocked
+        self._on_blocked = on_blocked or self.ignore_blocked
         self.worker = worker or worker_name()
         self.sent = 0
         self.throttled = 0  # RetryLater answers seen
+
+    @staticmethod
+    async def ignore_blocked(chat_id: int) -> None:
+        return None
 
     async def run_once(self) -> int:
         """Lease one batch and settle every row of it; returns how many rows were leased."""
@@ -143,3 +143,20 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
                 except TimeoutError:
                     pass
+
+
+def mark_unreachable_with(uow_factory: UnitOfWorkFactory) -> OnBlocked:
+    """`on_blocked` hook: the customer behind a blocked private chat is marked unreachable, so jobs stop
+    enqueueing for them. Relies on `Customers.add` storing an existing customer's changes (upsert)."""
+
+    async def mark(chat_id: int) -> None:
+        if chat_id < 0:  # a group (the merchant chat): nobody to mark
+            return
+        async with uow_factory() as uow:
+            customer = await uow.customers.get(chat_id)
+            if customer is not None and not customer.unreachable:
+                customer.unreachable = True
+                await uow.customers.add(customer)
+                await uow.commit()
+
+    return mark

@@ -25,7 +25,7 @@ import httpx
 from bot.flood_control import Monotonic, Sleep, TokenBucket
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import TrackingStatus
-from domain.tracking import REJECTED
+from domain.tracking import REJECTED, UNREGISTERED
 
 __all__ = ["SeventeenTrackClient", "MAX_NUMBERS"]
 
@@ -33,6 +33,7 @@ log = logging.getLogger("shopbot.tracking")
 
 MAX_NUMBERS = 40
 _ALREADY_REGISTERED = -18019901
+_NOT_REGISTERED = -18019902
 
 
 class SeventeenTrackClient:
@@ -89,8 +90,9 @@ class SeventeenTrackClient:
             for item in _list(data, "rejected"):
                 error = item.get("error") or {}
                 if item.get("number"):
+                    status = UNREGISTERED if error.get("code") == _NOT_REGISTERED else REJECTED
                     statuses.append(
-                        TrackingStatus(str(item["number"]), REJECTED, str(error.get("message", "")))
+                        TrackingStatus(str(item["number"]), status, str(error.get("message", "")))
                     )
         return statuses
 

@@ -10,9 +10,11 @@ from enum import StrEnum
 
 from domain.order_status import OrderStatus
 
-__all__ = ["CarrierStatus", "TrackingOutcome", "outcome_for", "REJECTED"]
+__all__ = ["CarrierStatus", "TrackingOutcome", "outcome_for", "REJECTED", "UNREGISTERED"]
 
-REJECTED = "Rejected"  # not a 17TRACK status: the provider refused the number (see CarrierTracking)
+# Not 17TRACK statuses: what a provider says about a number instead of a status (see CarrierTracking).
+REJECTED = "Rejected"  # refused for good (invalid number, unsupported carrier)
+UNREGISTERED = "Unregistered"  # unknown to the provider: register it again
 
 
 class CarrierStatus(StrEnum):

@@ -17,7 +17,7 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import CarrierTracking, Shipment, Shipments, TrackingStatus, UnitOfWorkFactory
-from domain.tracking import REJECTED, CarrierStatus
+from domain.tracking import REJECTED, UNREGISTERED, CarrierStatus
 from jobs.apply_tracking import IN_FLIGHT, Applied, apply_carrier_status
 from jobs.notices import rejected_number_alert
 
@@ -120,6 +120,8 @@ class PollTracking:
         if status is not None and status.status == REJECTED:
             await self._reject(shipment, status.detail, report)
             return
+        if status is not None and status.status == UNREGISTERED:
+            shipment.registered = False  # the provider forgot it: register again next run
         if status is not None and status.status != shipment.last_status:
             result = await self._apply(shipment, status)
             report.changed += result is Applied.CHANGED
