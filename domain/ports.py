@@ -43,8 +43,6 @@ __all__ = [
     "ProcessedUpdates",
     "Dialogs",
     "Notifier",
-    "PaymentAttempts",
-    "ProcessedWebhookEvents",
     "OutboxQueue",
     "Shipment",
     "Shipments",
@@ -52,6 +50,8 @@ __all__ = [
     "SalesStats",
     "StaleCart",
     "StaleCarts",
+    "PaymentAttempts",
+    "ProcessedWebhookEvents",
 ]
 
 

@@ -47,12 +47,12 @@ class MemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
-    payment_attempts: list[PaymentAttempt] = field(default_factory=list)
-    webhook_events: set[tuple[str, str]] = field(default_factory=set)
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
     shipments: dict[str, Shipment] = field(default_factory=dict)
     shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
+    payment_attempts: list[PaymentAttempt] = field(default_factory=list)
+    webhook_events: set[tuple[str, str]] = field(default_factory=set)
 
 
 class _Repo:
