@@ -22,5 +22,6 @@ class Persona:
 
 
 CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+15551230001")
-# The merchant works in the shop's merchant group chat, as a shop would set up SHOPBOT_MERCHANT_CHAT_ID.
-MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+15551230002")
+# The shop owner's own chat with the bot is the merchant chat (SHOPBOT_MERCHANT_CHAT_ID = their user id),
+# as a one-person shop sets it up.
+MERCHANT = Persona("merchant", 2001, 2001, "Bob (shop owner)", "+15551230002")

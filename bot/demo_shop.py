@@ -15,10 +15,9 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
 
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
@@ -36,12 +35,15 @@ from domain.ports import Notifier, UnitOfWork
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
 from handlers.incoming import EventHandler
+from handlers.merchant_desk import MerchantDesk
 from handlers.payment_notices import PaymentNotices
 from handlers.payments import TelegramPayments, card_checkout_reply
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
 from jobs.expire_reservations import expire_reservations
 from jobs.poll_tracking import PollTracking
+from storage.catalog_csv import parse_catalog
+from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
 from storage.migrate import upgrade_with
 from storage.outbox_queue import SqlAlchemyOutboxQueue
@@ -123,14 +125,21 @@ class DemoShop:
                 shutil.rmtree(workdir, ignore_errors=True)
             raise
         sessions = session_factory(engine)
-        notices = PaymentNotices(settings.merchant_chat_id)
-        events_holder: list[StripeEvents] = []
+        carrier = SimulatedCarrier(clock, step=STEP)
+        gateway = SandboxGateway(clock)
+        desk = MerchantDesk(
+            frozenset(settings.merchant_user_ids),
+            settings.merchant_chat_id,
+            tracking=carrier,
+            gateway=gateway,
+        )
+        notices = PaymentNotices(settings.merchant_chat_id, order_card=desk.order_card)
+        webhook = StripeEvents(uow_factory, gateway, notices, clock)
 
-        async def complete(event: dict) -> str:  # the webhook's path, after its signature check
-            return (await events_holder[0].handle(event)).text
+        async def complete(event: dict[str, Any]) -> str:  # the webhook's path after its signature check
+            return (await webhook.handle(event)).text
 
-        gateway = SandboxGateway(clock, complete)
-        events_holder.append(StripeEvents(uow_factory, gateway, notices, clock))
+        gateway.connect(complete)
 
         async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
             return [await card_checkout_reply(uow, gateway, order, now)]
@@ -141,6 +150,7 @@ class DemoShop:
             shop_config(settings),
             payments={PaymentMethod.STRIPE: card},
             payment_events=TelegramPayments(uow_factory, gateway, notices, clock),
+            merchant=desk,
         )
         flood = FloodControl(
             per_second=settings.flood_global_per_second,
@@ -152,7 +162,7 @@ class DemoShop:
         poll = PollTracking(
             uow_factory,
             SqlAlchemyShipments(sessions),
-            SimulatedCarrier(clock, step=STEP),
+            carrier,
             clock,
             worker,
             poll_every=timedelta(seconds=settings.tracking_poll_seconds),

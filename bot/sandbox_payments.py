@@ -94,11 +94,15 @@ class SandboxCheckout:
 class SandboxGateway:
     """`PaymentGateway` whose money is pretend; `complete` is the Stripe webhook's settlement path."""
 
-    def __init__(self, clock: Clock, complete: CompleteCheckout) -> None:
+    def __init__(self, clock: Clock, complete: CompleteCheckout | None = None) -> None:
         self._clock = clock
         self._complete = complete
         self._events = itertools.count(1)
         self.refunds: list[tuple[str, Money]] = []  # (order number, amount): what was sent back
+
+    def connect(self, complete: CompleteCheckout) -> None:
+        """Where paid sessions go; set once the webhook's handler (which refunds through us) exists."""
+        self._complete = complete
 
     async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
         session = SandboxCheckout(f"cs_sandbox_{uuid.uuid4().hex}", order.number, order.total, expires_at)
@@ -125,6 +129,8 @@ class SandboxGateway:
         async def pay() -> str:
             if self._clock.now() >= session.expires_at:
                 return f"{SANDBOX_LABEL}: this checkout has expired; nothing was charged"
+            if self._complete is None:
+                raise RuntimeError("the sandbox gateway is not connected to a webhook handler")
             outcome = await self._complete(session.completed_event(next(self._events), self._clock.now()))
             return f"{SANDBOX_LABEL}: payment of {session.amount.format()} sent ({outcome})"
 
