@@ -47,6 +47,9 @@ async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterab
         if not text:
             continue
         if text.startswith("#"):
+            if transcript.since_input:  # narration starts a paragraph
+                transcript.write("")
+                transcript.since_input.clear()
             transcript.write(text)
             continue
         if text.startswith("/expect "):

@@ -46,10 +46,24 @@ class ChatScreen:
         return self.keys[number - 1] if 1 <= number <= len(self.keys) else None
 
     def by_label(self, text: str) -> Key | None:
-        """The button labelled `text` (any case), else the only one whose label contains it."""
-        wanted = text.casefold()
-        exact = [k for k in self.keys if k.label.casefold() == wanted]
-        if exact:
-            return exact[-1]
-        partial = [k for k in self.keys if wanted in k.label.casefold()]
-        return partial[0] if len(partial) == 1 else None
+        """The button labelled `text` (any case, emoji aside), else the only one whose label starts with
+        it, else the only one containing it."""
+        wanted = _plain(text)
+        if not wanted:
+            return None
+        labels = [(_plain(k.label), k) for k in self.keys]
+        for match in (str.__eq__, str.startswith, str.__contains__):
+            hits = [key for label, key in labels if match(label, wanted)]
+            if len(hits) == 1 or (hits and match is str.__eq__):
+                return hits[-1]
+            if hits:
+                return None
+        return None
+
+
+def _plain(label: str) -> str:
+    """ "🛒 Cart" -> "cart": case folded, without the symbols around the words."""
+    folded = label.casefold()
+    start = next((i for i, ch in enumerate(folded) if ch.isalnum()), len(folded))
+    end = next((i for i in range(len(folded), 0, -1) if folded[i - 1].isalnum()), 0)
+    return folded[start:end] if start < end else folded.strip()
