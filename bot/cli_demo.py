@@ -19,8 +19,10 @@ __all__ = ["demo"]
 
 _SCRIPT = typer.Option(None, "--script", help="Replay this file of typed lines and print the transcript.")
 _DB = typer.Option(None, "--db", help="Keep the demo shop in this SQLite file (default: a temporary one).")
-_TICK = typer.Option(
-    3.0, "--tick-seconds", help="Interactive: run the scheduled jobs this often (0: only on /tick)."
+_JOBS = typer.Option(
+    True,
+    "--jobs/--no-jobs",
+    help="Interactive: run the scheduler and relay on their own (else only on /tick).",
 )
 _CATALOG = typer.Option(
     None, "--catalog", help="Catalog CSV to load into a new shop (default: the bundled one)."
@@ -35,7 +37,7 @@ You are the customer, Alice. Type /start to begin, /demo for demo commands, /qui
 def demo(
     script: Path | None = _SCRIPT,
     db: Path | None = _DB,
-    tick_seconds: float = _TICK,
+    jobs: bool = _JOBS,
     catalog: Path | None = _CATALOG,
 ) -> None:
     """Play the shop in the terminal as its customer and its merchant, on a throwaway database."""
@@ -47,13 +49,13 @@ def demo(
         except OSError as exc:
             typer.echo(f"cannot read the script {script}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc
-    failures = asyncio.run(_run(lines, db, tick_seconds, catalog))
+    failures = asyncio.run(_run(lines, db, jobs, catalog))
     if failures:
         typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
         raise typer.Exit(1)
 
 
-async def _run(lines: list[str] | None, db: Path | None, tick_seconds: float, catalog: Path | None) -> int:
+async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path | None) -> int:
     from bot.demo_clock import FastClock
     from bot.demo_personas import CUSTOMER, MERCHANT
     from bot.demo_session import Transcript, interact, replay
@@ -72,17 +74,9 @@ async def _run(lines: list[str] | None, db: Path | None, tick_seconds: float, ca
             transcript.write(line)
         if lines is not None:
             return await replay(runtime, transcript, lines)
-        background = None
-        if tick_seconds > 0:
-
-            async def background() -> None:
-                while True:
-                    await asyncio.sleep(tick_seconds)
-                    for line in await shop.run_jobs():
-                        transcript.write(f"·· {line}")
-                    await shop.settle()
-
-        await interact(runtime, transcript, background)
+        if jobs:
+            shop.start_background()
+        await interact(runtime, transcript)
         return 0
     finally:
         await shop.close()

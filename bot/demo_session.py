@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import TextIO
 
 from bot.terminal_runtime import TerminalRuntime
@@ -65,28 +65,18 @@ async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterab
     return failures
 
 
-async def interact(
-    runtime: TerminalRuntime,
-    transcript: Transcript,
-    background: Callable[[], Awaitable[None]] | None = None,
-) -> None:
-    """Read lines from the keyboard until /quit or end of input; `background` runs meanwhile."""
+async def interact(runtime: TerminalRuntime, transcript: Transcript) -> None:
+    """Read lines from the keyboard until /quit or end of input."""
     loop = asyncio.get_running_loop()
-    task = asyncio.create_task(background()) if background else None
-    try:
-        while True:
-            prompt = runtime.prompt
-            transcript.awaiting_input = prompt
-            try:
-                text = await loop.run_in_executor(None, input, prompt)
-            except EOFError:
-                break
-            finally:
-                transcript.awaiting_input = ""
-            transcript.since_input.clear()
-            if not await runtime.submit(text):
-                break
-    finally:
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    while True:
+        prompt = runtime.prompt
+        transcript.awaiting_input = prompt
+        try:
+            text = await loop.run_in_executor(None, input, prompt)
+        except EOFError:
+            break
+        finally:
+            transcript.awaiting_input = ""
+        transcript.since_input.clear()
+        if not await runtime.submit(text):
+            break

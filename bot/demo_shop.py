@@ -12,17 +12,19 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
-from bot.outbox_relay import OutboxRelay, worker_name
+from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
 from bot.sandbox_payments import SandboxGateway
+from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
 from bot.simulated_carrier import SimulatedCarrier
 from bot.terminal_render import Page
@@ -40,8 +42,6 @@ from handlers.payment_notices import PaymentNotices
 from handlers.payments import TelegramPayments, card_checkout_reply
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
-from jobs.expire_reservations import expire_reservations
-from jobs.poll_tracking import PollTracking
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
@@ -102,11 +102,12 @@ class DemoShop:
     clock: Clock
     engine: AsyncEngine
     relay: OutboxRelay
-    poll: PollTracking
-    uow_factory: SqlAlchemyUnitOfWorkFactory
-    notices: PaymentNotices
+    scheduler: AsyncIOScheduler  # the jobs of `shopbot run`, planned from the demo's settings
     gateway: SandboxGateway
+    relay_idle_seconds: float
     workdir: Path | None = None  # the temporary directory to remove at close
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _relay_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, notifier: Notifier, clock: Clock, *, db: Path | None, catalog: Path) -> DemoShop:
@@ -158,17 +159,17 @@ class DemoShop:
             group_per_minute=settings.flood_group_per_minute,
         )
         worker = worker_name()
-        relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, clock, worker=worker)
-        poll = PollTracking(
-            uow_factory,
-            SqlAlchemyShipments(sessions),
-            carrier,
+        relay = OutboxRelay(
+            SqlAlchemyOutboxQueue(sessions),
+            notifier,
+            flood,
             clock,
-            worker,
-            poll_every=timedelta(seconds=settings.tracking_poll_seconds),
-            merchant_chat_id=settings.merchant_chat_id,
+            on_blocked=mark_unreachable_with(uow_factory),
+            worker=worker,
         )
-        return cls(handler, clock, engine, relay, poll, uow_factory, notices, gateway, workdir)
+        jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
+        scheduler = build_scheduler(jobs)
+        return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
 
     # -- DemoControls ----------------------------------------------------------------------------
     async def settle(self) -> None:
@@ -188,17 +189,26 @@ class DemoShop:
 
     # -- jobs --------------------------------------------------------------------------------------
     async def run_jobs(self) -> list[str]:
-        """Every scheduled job once, as if its time had come; returns what they changed."""
-        lines: list[str] = []
-        report = await self.poll.run()
-        if report.changed:
-            lines.append(f"🚚 carrier tracking polled: {report.changed} parcel(s) moved")
-        expired = await expire_reservations(self.uow_factory, self.notices, self.clock)
-        if expired:
-            lines.append(f"⌛ {expired} unpaid order(s) released their stock")
-        return lines
+        """Every scheduled job once, as if its time had come (each is safe to run at any time)."""
+        names = []
+        for job in self.scheduler.get_jobs():
+            await job.func()
+            names.append(job.name)
+        return [f"scheduled jobs ran: {', '.join(sorted(names))}"] if names else []
+
+    def start_background(self) -> None:
+        """Interactive mode: the scheduler and the relay run on their own, as in `shopbot run`."""
+        self.scheduler.start()
+        self._relay_task = asyncio.create_task(
+            self.relay.run_forever(self._stop, idle_seconds=self.relay_idle_seconds)
+        )
 
     async def close(self) -> None:
+        self._stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._relay_task is not None:
+            await asyncio.gather(self._relay_task, return_exceptions=True)
         await dispose(self.engine)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

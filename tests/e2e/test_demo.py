@@ -78,7 +78,7 @@ def test_the_interactive_demo_answers_typed_lines_and_switches_persona(tmp_path:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     child = pexpect.spawn(
         sys.executable,
-        ["-c", "from bot.cli import app; app()", "demo", "--tick-seconds", "0"],
+        ["-c", "from bot.cli import app; app()", "demo", "--no-jobs"],
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
