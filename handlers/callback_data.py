@@ -18,7 +18,7 @@ MAX_BYTES = 64
 VERSION = "1"
 _SEP = "|"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_.-]{0,40}$")
-_INT_RE = re.compile(r"^-?[0-9]{1,9}$")
+_INT_RE = re.compile(r"^(0|-?[1-9][0-9]{0,8})$")  # canonical: one spelling per number
 _REGISTRY: dict[str, type[Action]] = {}
 
 
