@@ -116,7 +116,7 @@ class MerchantDesk:
         return event.kind is Kind.TEXT and self._prompted(event, dialog)
 
     def answers_in_group(self, event: Incoming) -> bool:
-        """Group chats (the merchant chat) reach the merchant side only: staff, or merchant events to refuse."""
+        """In a group (the merchant chat) only staff, or merchant events to refuse, get an answer."""
         return self.is_staff(event.user_id) or self.claims(event, None)
 
     def _prompted(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
