@@ -90,8 +90,8 @@ class StaffChat(Chat):
         return await self.press_data(matches[0], message_id)
 
 
-async def paid_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
-    """Carol orders and pays by card; the payment settlement sends the card to the merchant chat."""
+async def placed_order(factory, clock, **lines: int) -> Order:
+    """Carol orders, to pay by card."""
     address = Address("Carol Chen", "+15550100", "US", "Springfield", "12 Main St", "12345")
     async with factory() as uow:
         if await uow.customers.get(CAROL) is None:
@@ -113,6 +113,12 @@ async def paid_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
             number_factory=lambda: next(_numbers),
         )
         await uow.commit()
+    return order
+
+
+async def paid_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
+    """Carol orders and pays by card; the payment settlement sends the card to the merchant chat."""
+    order = await placed_order(factory, clock, **lines)
     async with factory() as uow:
         order = await uow.orders.get_for_update(order.number)
         payment = ReceivedPayment(PaymentMethod.STRIPE, order.total, "cs_1", f"cs_{order.number}", "pi_1")
