@@ -208,3 +208,12 @@ async def test_orders_shows_queue_counts_and_order_shows_the_timeline(shop, cloc
         assert status in text
     await ann.command("order", "NOPE-123")
     assert "not found" in ann.text
+
+
+async def test_staff_see_the_card_in_their_own_language(shop, clock, desk, app):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    li = StaffChat(app, BEN, "Li")
+    li.language_code = "zh"
+    await li.press_on(card(shop, order.number), "Accept")
+    assert "Li 已接单" in li.last.replies[0].text
+    assert "accepted your order" in told(shop, CAROL)[-1]  # the customer keeps English
