@@ -56,8 +56,8 @@ class ShopApp:
         self._merchant = merchant  # staff commands, order-card buttons and their prompts
 
     async def __call__(self, event: Incoming) -> Outcome:
-        if not event.private:  # carts, addresses and orders are never shown in a group
-            return Outcome()
+        if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
+            return Outcome()  # carts, addresses and orders are never shown in a group
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):
             if self._payment_events is not None:
                 return await self._payment_events(event)
@@ -103,6 +103,8 @@ class ShopApp:
         event = turn.event
         if self._merchant is not None and self._merchant.claims(event, turn.dialog):
             return await self._merchant.handle(turn)
+        if not event.private:  # staff chatter in the merchant group
+            return Outcome()
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)

@@ -115,6 +115,10 @@ class MerchantDesk:
             return name == "cancel" and self._prompted(event, dialog)
         return event.kind is Kind.TEXT and self._prompted(event, dialog)
 
+    def answers_in_group(self, event: Incoming) -> bool:
+        """In a group (the merchant chat) only staff, or merchant events to refuse, get an answer."""
+        return self.is_staff(event.user_id) or self.claims(event, None)
+
     def _prompted(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
         return dialog is not None and dialog[0] in _PROMPTS and self.is_staff(event.user_id)
 

@@ -73,21 +73,21 @@ async def show_card(
     view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery)
     text = f"{view.text}\n\n{footer}" if footer else view.text
     reply = Reply(text, view.buttons if buttons is None else buttons, edit=turn.event.kind is Kind.BUTTON)
-    if not _on_card(desk, turn, order):
-        await enqueue_card_edit(
-            turn.uow,
-            order,
-            chat_id=desk.chat_id,
-            now=turn.now,
-            language=turn.language,
-            manual_delivery=desk.manual_delivery,
-        )
+    if not _on_card(desk, order, turn.event.chat_id, turn.event.message_id):
+        await _sync_card(desk, turn, order)
     return Outcome([reply], answer=toast, alert=alert)
 
 
-def _on_card(desk: MerchantDesk, turn: Turn, order: Order) -> bool:
-    event = turn.event
-    return event.chat_id == desk.chat_id and event.message_id == order.merchant_message_id
+def _on_card(desk: MerchantDesk, order: Order, chat_id: int | None, message_id: int | None) -> bool:
+    return chat_id == desk.chat_id and message_id == order.merchant_message_id
+
+
+async def _sync_card(desk: MerchantDesk, turn: Turn, order: Order) -> None:
+    """Edit the card in the merchant chat (through the outbox) when staff acted from another message."""
+    language, manual = turn.language, desk.manual_delivery
+    await enqueue_card_edit(
+        turn.uow, order, chat_id=desk.chat_id, now=turn.now, language=language, manual_delivery=manual
+    )
 
 
 async def _locked(desk: MerchantDesk, turn: Turn, number: str) -> Order | None:
@@ -283,15 +283,8 @@ async def _finish(
         replies.append(
             Reply(view.text, view.buttons, chat_id=data["chat_id"], edit_message_id=data["message_id"])
         )
-    if data.get("message_id") != order.merchant_message_id or data.get("chat_id") != desk.chat_id:
-        await enqueue_card_edit(
-            turn.uow,
-            order,
-            chat_id=desk.chat_id,
-            now=turn.now,
-            language=turn.language,
-            manual_delivery=desk.manual_delivery,
-        )
+    if not _on_card(desk, order, data.get("chat_id"), data.get("message_id")):
+        await _sync_card(desk, turn, order)
     done = turn._("Order {number}: {status}.").format(
         number=order.number, status=status_label(order.status, turn.language)
     )
