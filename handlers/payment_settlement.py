@@ -39,6 +39,11 @@ class Settlement(StrEnum):
 class RefundFailed(Exception):
     """The gateway could not send money back; nothing of the settlement should be committed."""
 
+    def __init__(self, order_number: str, payment_ref: str) -> None:
+        super().__init__(f"refund of {payment_ref} for order {order_number} failed")
+        self.order_number = order_number
+        self.payment_ref = payment_ref
+
 
 @dataclass(frozen=True, slots=True)
 class ReceivedPayment:
@@ -129,7 +134,7 @@ async def _send_back(
     try:
         attempt.refund_ref = await gateway.refund(charged, payment.amount)
     except Exception as exc:  # any gateway failure: the payment stays unsettled
-        raise RefundFailed(f"refund of {payment.payment_ref} for {order.number} failed") from exc
+        raise RefundFailed(order.number, payment.payment_ref) from exc
     attempt.settle(AttemptOutcome.REFUNDED, now, f"refunded: {reason}")
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from domain.actor import Actor
 from domain.clock import Clock
+from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
@@ -64,7 +65,14 @@ def _minutes_left(order: Order, now: datetime) -> int:
 
 async def card_checkout_reply(uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime) -> Reply:
     """Create the Stripe Checkout link for a placed order and record the attempt."""
-    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    try:
+        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    except PaymentUnavailable:
+        log.warning("checkout_link_unavailable", extra={"order": order.number})
+        return Reply(
+            f"Card payment is not available right now. Order {order.number} stays reserved for "
+            f"{_minutes_left(order, now)} minutes: try again in a minute, or choose another way to pay."
+        )
     await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
     text = (
         f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes; "

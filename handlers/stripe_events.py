@@ -24,7 +24,7 @@ from domain.money import Money
 from domain.order_status import PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payment_notices import PaymentNotices
-from handlers.payment_settlement import ReceivedPayment, expire_order, settle_payment
+from handlers.payment_settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
 from handlers.refunds import record_refund
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
@@ -76,14 +76,26 @@ class StripeEvents:
             return WebhookAnswer(200, "ignored")
         now = self._clock.now()
         sent_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
-        async with self._uow_factory() as uow:
-            if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
-                return WebhookAnswer(200, "duplicate")
-            answer = await handler(uow, event["data"]["object"], sent_at, now)
-            if answer.status < 300:
-                await uow.commit()
+        try:
+            async with self._uow_factory() as uow:
+                if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
+                    return WebhookAnswer(200, "duplicate")
+                answer = await handler(uow, event["data"]["object"], sent_at, now)
+                if answer.status < 300:
+                    await uow.commit()
+        except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
+            log.warning("stripe_event_refund_failed", extra={"event": event["id"]})
+            await self._alert_refund_failed(exc)
+            return WebhookAnswer(503, "refund failed; retry later")
         log.info("stripe_event", extra={"event": event["id"], "type": event["type"], "status": answer.status})
         return answer
+
+    async def _alert_refund_failed(self, exc: RefundFailed) -> None:
+        async with self._uow_factory() as uow:
+            order = await uow.orders.get(exc.order_number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, exc.payment_ref, self._clock.now())
+                await uow.commit()
 
     def _unknown_order(self, obj: _Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
         if now - sent_at < self._race_window:
