@@ -22,6 +22,7 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.money import Money
 from domain.order_status import PaymentMethod
+from domain.payment import AttemptOutcome
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payment_notices import PaymentNotices
 from handlers.payment_settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
@@ -44,6 +45,11 @@ _Obj = Mapping[str, Any]
 _Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
 
 
+def _order_number(session: _Obj) -> str | None:
+    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
+    return str(number) if number else None
+
+
 class StripeEvents:
     def __init__(
         self,
@@ -62,6 +68,7 @@ class StripeEvents:
         self._handlers: dict[str, _Handler] = {
             "checkout.session.completed": self._session_completed,
             "checkout.session.async_payment_succeeded": self._session_completed,
+            "checkout.session.async_payment_failed": self._session_failed,
             "checkout.session.expired": self._session_expired,
             "charge.refunded": self._charge_refunded,
             "refund.updated": self._refund_updated,
@@ -104,8 +111,10 @@ class StripeEvents:
         return WebhookAnswer(200, "unknown order")
 
     async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
-        number = (obj.get("metadata") or {}).get("order_number") or obj.get("client_reference_id")
-        order = await uow.orders.get_for_update(str(number)) if number else None
+        number = _order_number(obj)
+        if number is None:
+            return WebhookAnswer(200, "not a shop checkout")
+        order = await uow.orders.get_for_update(number)
         if order is None:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
@@ -122,9 +131,17 @@ class StripeEvents:
         )
         return WebhookAnswer(200, outcome.value)
 
+    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
+        attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
+        if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
+            attempt.settle(AttemptOutcome.FAILED, now, "asynchronous payment failed")
+            await uow.payment_attempts.save(attempt)
+        return WebhookAnswer(200, "payment failed")
+
     async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
-        number = (obj.get("metadata") or {}).get("order_number") or obj.get("client_reference_id")
-        order = await uow.orders.get_for_update(str(number)) if number else None
+        number = _order_number(obj)
+        order = await uow.orders.get_for_update(number) if number else None
         if order is None:
             return WebhookAnswer(200, "unknown order")
         latest = await uow.payment_attempts.latest(order.number)

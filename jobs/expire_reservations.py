@@ -21,9 +21,14 @@ JOB = Actor.system("expire_reservations")
 
 
 async def expire_reservations(
-    uow_factory: UnitOfWorkFactory, notices: PaymentNotices, clock: Clock, *, batch: int = 100
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    notices: PaymentNotices | None = None,
+    batch: int = 100,
 ) -> int:
     """Expire every overdue unpaid order; returns how many were expired."""
+    notices = notices or PaymentNotices(merchant_chat_id=None)  # the customer is the one told
     now = clock.now()
     async with uow_factory(write=False) as uow:
         numbers = [order.number for order in await uow.orders.expired_unpaid(now, limit=batch)]

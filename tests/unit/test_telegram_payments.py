@@ -41,7 +41,7 @@ async def sold_out_while_unpaid(factory, clock):
     """The order's hold lapses and another customer takes the only mug."""
     order, _ = await invoice_for(factory, clock)
     clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
+    await expire_reservations(factory, clock)
     await place(factory, clock, TELEGRAM, customer=7)
     return order
 
@@ -80,7 +80,7 @@ async def test_precheckout_accepts_a_lapsed_order_whose_stock_can_be_held_again(
     await stock(factory, mug=3)
     order, _ = await invoice_for(factory, clock)
     clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
+    await expire_reservations(factory, clock)
     assert (await payments(precheckout(invoice_payload(order), 1750))).precheckout_ok is True
 
 
