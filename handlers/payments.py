@@ -109,7 +109,7 @@ async def confirm_cash_order(uow: UnitOfWork, notices: PaymentNotices, order: Or
 def _refusal(order: Order | None, payment: Payment, user_id: int) -> str | None:
     if order is None or order.customer_id != user_id:
         return "This invoice is no longer valid. Please check out again."
-    if Money(payment.total_amount, payment.currency) != order.total:
+    if (payment.total_amount, payment.currency) != (order.total.amount_minor, order.total.currency):
         return "The order total has changed. Please check out again."
     if order.is_paid:
         return f"Order {order.number} is already paid; you have not been charged again."
