@@ -8,9 +8,10 @@ token when it sends a `Reply.invoice`.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
+
+import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
@@ -33,7 +34,7 @@ __all__ = [
     "invoice_payload",
 ]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 TELEGRAM = Actor.system("telegram")
 _PAYLOAD_PREFIX = "order:"
 
@@ -68,7 +69,7 @@ async def card_checkout_reply(uow: UnitOfWork, gateway: PaymentGateway, order: O
     try:
         link = await gateway.create_checkout(order, expires_at=order.reserved_until)
     except PaymentUnavailable:
-        log.warning("checkout_link_unavailable", extra={"order": order.number})
+        log.warning("checkout_link_unavailable", order=order.number)
         return Reply(
             f"Card payment is not available right now. Order {order.number} stays reserved for "
             f"{_minutes_left(order, now)} minutes: try again in a minute, or choose another way to pay."
@@ -178,7 +179,7 @@ class TelegramPayments:
         try:
             return await self._settle(number, received)
         except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
-            log.exception("telegram_payment_refund_failed", extra={"order": number})
+            log.exception("telegram_payment_refund_failed", order=number)
             await self._refund_failed(number, received.payment_ref)
             text = f"We received your payment for order {number}; the shop will contact you."
             return Outcome([Reply(text)])
@@ -190,7 +191,7 @@ class TelegramPayments:
                 return Outcome()
             order = await uow.orders.get_for_update(number)
             if order is None:
-                log.error("telegram_payment_unknown_order", extra={"charge": received.payment_ref})
+                log.error("telegram_payment_unknown_order", charge=received.payment_ref)
                 await uow.commit()
                 return Outcome([Reply("We received your payment; the shop will contact you about it.")])
             await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)

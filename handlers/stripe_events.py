@@ -12,11 +12,12 @@ for up to three days); an older one is acknowledged and logged: Stripe would ret
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
@@ -30,7 +31,7 @@ from handlers.refunds import record_refund
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 STRIPE = Actor.system("stripe")
 _PAID_STATES = ("paid", "no_payment_required")
 
@@ -91,10 +92,10 @@ class StripeEvents:
                 if answer.status < 300:
                     await uow.commit()
         except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
-            log.warning("stripe_event_refund_failed", extra={"event": event["id"]})
+            log.warning("stripe_event_refund_failed", event_id=event["id"])
             await self._alert_refund_failed(exc)
             return WebhookAnswer(503, "refund failed; retry later")
-        log.info("stripe_event", extra={"event": event["id"], "type": event["type"], "status": answer.status})
+        log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
         return answer
 
     async def _alert_refund_failed(self, exc: RefundFailed) -> None:
@@ -107,7 +108,7 @@ class StripeEvents:
     def _unknown_order(self, obj: _Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
         if now - sent_at < self._race_window:
             return WebhookAnswer(409, "order not stored yet; retry later")
-        log.warning("stripe_unknown_order", extra={"object": obj.get("id")})
+        log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
     async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
@@ -157,7 +158,7 @@ class StripeEvents:
             if attempt is not None:
                 break
         if attempt is None:
-            log.warning("stripe_refund_unknown_payment", extra={"refs": [r for r in refs if r]})
+            log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
             return WebhookAnswer(200, "unknown payment")
         if amount is not None and amount < attempt.amount.amount_minor:
             return WebhookAnswer(200, "partial refund")

@@ -6,7 +6,7 @@ wins, and a second run (or a second process) finds nothing left to do.
 
 from __future__ import annotations
 
-import logging
+import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
@@ -16,7 +16,7 @@ from handlers.payment_settlement import expire_order
 
 __all__ = ["expire_reservations"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 JOB = Actor.system("expire_reservations")
 
 
@@ -42,5 +42,5 @@ async def expire_reservations(
                 await uow.commit()
                 expired += 1
     if expired:
-        log.info("reservations_expired", extra={"count": expired})
+        log.info("reservations_expired", count=expired)
     return expired
