@@ -102,7 +102,7 @@ async def settle_payment(
         await notices.amount_mismatch(uow, order, payment.amount, payment.payment_ref, now)
         log.warning("payment_amount_mismatch", order=order.number, ref=payment.payment_ref)
         return Settlement.MISMATCH
-    if order.status in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
+    if order.can(OrderStatus.PAID):  # awaiting payment, or expired (a late payment)
         late = order.status is OrderStatus.PAYMENT_EXPIRED
         try:
             await change_status(uow, order, OrderStatus.PAID, actor, now, "late payment" if late else "")
@@ -116,7 +116,12 @@ async def settle_payment(
         await notices.paid(uow, order, now)
         log.info("order_paid", order=order.number, method=payment.method.value, late=late)
         return Settlement.PAID
-    reason = "it was already paid" if order.is_paid else f"it was {order.status.value.replace('_', ' ')}"
+    if order.is_paid:
+        reason = "it was already paid"
+    elif order.payment_method is PaymentMethod.CASH:
+        reason = "it was set to cash on delivery"
+    else:
+        reason = f"it was {order.status.value.replace('_', ' ')}"
     return await _send_back(uow, gateway, notices, order, payment, attempt, reason, now)
 
 
