@@ -6,10 +6,11 @@ messages go to the customer's private chat (its id is the customer's Telegram id
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import structlog
 
 from domain.money import Money
 from domain.order import Order
@@ -19,7 +20,7 @@ from handlers.reply import Reply
 
 __all__ = ["PaymentNotices", "plain_order_card"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 def plain_order_card(order: Order) -> Reply:
@@ -50,7 +51,7 @@ class PaymentNotices:
         self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime
     ) -> None:
         if chat_id is None:
-            log.warning("merchant_chat_not_configured", extra={"dedupe_key": key})
+            log.warning("merchant_chat_not_configured", dedupe_key=key)
             return
         await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
 
