@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from bot import cli_run
+
 __all__ = ["app"]
 
 app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is_help=True)
+app.command("run")(cli_run.run)
+
+
+@app.callback()
+def _commands() -> None:
+    """Keeps every command a sub-command (`shopbot run`), even while there is only one."""
 
 
 def main() -> None:  # pragma: no cover - console entry
