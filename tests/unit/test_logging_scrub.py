@@ -1,10 +1,18 @@
 import logging
 
+import pytest
 import structlog
 
 from bot.logging_setup import configure_logging, scrub
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)
 
 
 def test_tokens_keys_and_phones_are_scrubbed_from_free_text():
