@@ -14,6 +14,7 @@ __all__ = [
     "RecipientBlocked",
     "RetryLater",
     "DeliveryFailed",
+    "PaymentUnavailable",
 ]
 
 
@@ -79,3 +80,7 @@ class DeliveryFailed(DomainError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class PaymentUnavailable(DomainError):
+    """The payment provider refused or could not be reached; nothing was charged or refunded."""
