@@ -8,12 +8,12 @@ shopbot demo --db demo.db             keep the shop between runs
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+
+from bot.logging_setup import configure_logging
 
 __all__ = ["demo"]
 
@@ -41,7 +41,7 @@ def demo(
     catalog: Path | None = _CATALOG,
 ) -> None:
     """Play the shop in the terminal as its customer and its merchant, on a throwaway database."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    configure_logging("WARNING")  # the chat is on stdout; only problems go to stderr
     lines = None
     if script is not None:
         try:
