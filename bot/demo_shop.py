@@ -20,6 +20,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.demo_clock import SteppingClock
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
 from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
@@ -33,7 +34,7 @@ from domain.clock import Clock
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import PaymentMethod
-from domain.ports import Notifier, UnitOfWork
+from domain.ports import CarrierTracking, Notifier, UnitOfWork, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
 from handlers.incoming import EventHandler
@@ -50,7 +51,7 @@ from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["DemoShop", "STEP", "BUNDLED_CATALOG", "demo_settings"]
+__all__ = ["DemoShop", "STEP", "BUNDLED_CATALOG", "demo_settings", "shop_config", "shop_handler"]
 
 log = logging.getLogger("shopbot.demo")
 
@@ -94,12 +95,45 @@ def shop_config(settings: Settings) -> ShopConfig:
     )
 
 
+def shop_handler(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    gateway: SandboxGateway,
+    tracking: CarrierTracking,
+) -> EventHandler:
+    """The shop's entry point — customer conversation, merchant desk, payments — over the demo's outside
+    services. Paid sandbox sessions go through the Stripe webhook's event handling."""
+    staff = frozenset(settings.merchant_user_ids)
+    desk = MerchantDesk(staff, settings.merchant_chat_id, tracking=tracking, gateway=gateway)
+    notices = PaymentNotices(settings.merchant_chat_id, order_card=desk.order_card)
+    webhook = StripeEvents(uow_factory, gateway, notices, clock)
+
+    async def complete(event: dict[str, Any]) -> str:  # what the webhook does after its signature check
+        return (await webhook.handle(event)).text
+
+    gateway.connect(complete)
+
+    async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+        return [await card_checkout_reply(uow, gateway, order, now)]
+
+    return ShopApp(
+        uow_factory,
+        clock,
+        shop_config(settings),
+        payments={PaymentMethod.STRIPE: card},
+        payment_events=TelegramPayments(uow_factory, gateway, notices, clock),
+        merchant=desk,
+    )
+
+
 @dataclass
 class DemoShop:
     """Implements `bot.terminal_runtime.DemoControls`; `handler` is the shop's entry point."""
 
     handler: EventHandler
-    clock: Clock
+    clock: SteppingClock
     engine: AsyncEngine
     relay: OutboxRelay
     scheduler: AsyncIOScheduler  # the jobs of `shopbot run`, planned from the demo's settings
@@ -110,7 +144,9 @@ class DemoShop:
     _relay_task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, notifier: Notifier, clock: Clock, *, db: Path | None, catalog: Path) -> DemoShop:
+    async def open(
+        cls, notifier: Notifier, clock: SteppingClock, *, db: Path | None, catalog: Path
+    ) -> DemoShop:
         workdir = None if db else Path(tempfile.mkdtemp(prefix="shopbot-demo-"))
         path = db or (workdir / "demo.db")  # type: ignore[operator]
         settings = demo_settings(f"sqlite+aiosqlite:///{path}")
@@ -128,31 +164,7 @@ class DemoShop:
         sessions = session_factory(engine)
         carrier = SimulatedCarrier(clock, step=STEP)
         gateway = SandboxGateway(clock)
-        desk = MerchantDesk(
-            frozenset(settings.merchant_user_ids),
-            settings.merchant_chat_id,
-            tracking=carrier,
-            gateway=gateway,
-        )
-        notices = PaymentNotices(settings.merchant_chat_id, order_card=desk.order_card)
-        webhook = StripeEvents(uow_factory, gateway, notices, clock)
-
-        async def complete(event: dict[str, Any]) -> str:  # the webhook's path after its signature check
-            return (await webhook.handle(event)).text
-
-        gateway.connect(complete)
-
-        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
-            return [await card_checkout_reply(uow, gateway, order, now)]
-
-        handler = ShopApp(
-            uow_factory,
-            clock,
-            shop_config(settings),
-            payments={PaymentMethod.STRIPE: card},
-            payment_events=TelegramPayments(uow_factory, gateway, notices, clock),
-            merchant=desk,
-        )
+        handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier)
         flood = FloodControl(
             per_second=settings.flood_global_per_second,
             private_per_second=settings.flood_private_per_second,
@@ -178,9 +190,7 @@ class DemoShop:
                 return
 
     async def tick(self) -> list[str]:
-        advance = getattr(self.clock, "advance", None)
-        if advance is not None:
-            advance(seconds=STEP.total_seconds())
+        self.clock.advance(seconds=STEP.total_seconds())
         lines = [f"⏱  the clock moves on {int(STEP.total_seconds())} s"]
         return lines + await self.run_jobs()
 
