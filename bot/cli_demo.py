@@ -15,7 +15,9 @@ import typer
 
 from bot.logging_setup import configure_logging
 
-__all__ = ["demo"]
+__all__ = ["demo", "BUNDLED_CATALOG"]
+
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "examples" / "catalog.csv"
 
 _SCRIPT = typer.Option(None, "--script", help="Replay this file of typed lines and print the transcript.")
 _DB = typer.Option(None, "--db", help="Keep the demo shop in this SQLite file (default: a temporary one).")
@@ -49,17 +51,21 @@ def demo(
         except OSError as exc:
             typer.echo(f"cannot read the script {script}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc
+    catalog = catalog or BUNDLED_CATALOG
+    if not catalog.is_file():
+        typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)
+        raise typer.Exit(2)
     failures = asyncio.run(_run(lines, db, jobs, catalog))
     if failures:
         typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
         raise typer.Exit(1)
 
 
-async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path | None) -> int:
+async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:
     from bot.demo_clock import FastClock
     from bot.demo_personas import CUSTOMER, MERCHANT
     from bot.demo_session import Transcript, interact, replay
-    from bot.demo_shop import BUNDLED_CATALOG, DemoShop
+    from bot.demo_shop import DemoShop
     from bot.terminal_runtime import TerminalRuntime
     from domain.clock import FixedClock
 
@@ -67,7 +73,7 @@ async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Pa
     runtime = TerminalRuntime(None, [CUSTOMER, MERCHANT], write=transcript.write)
     # A replay moves time only on /tick, so a transcript reads the same on every run.
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0)) if lines is not None else FastClock()
-    shop = await DemoShop.open(runtime.notifier, clock, db=db, catalog=catalog or BUNDLED_CATALOG)
+    shop = await DemoShop.open(runtime.notifier, clock, db=db, catalog=catalog)
     runtime.connect(shop.handler, shop)
     try:
         for line in _BANNER.splitlines():

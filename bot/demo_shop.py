@@ -51,12 +51,11 @@ from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["DemoShop", "STEP", "BUNDLED_CATALOG", "demo_settings", "shop_config", "shop_handler"]
+__all__ = ["DemoShop", "STEP", "demo_settings", "shop_config", "shop_handler"]
 
 log = logging.getLogger("shopbot.demo")
 
 STEP = timedelta(seconds=10)  # one `/tick`: one step of a parcel's journey
-BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "examples" / "catalog.csv"
 _MAX_RELAY_ROUNDS = 20
 
 

@@ -102,3 +102,11 @@ def test_the_interactive_demo_answers_typed_lines_and_switches_persona(tmp_path:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_a_missing_catalog_is_reported_and_nothing_starts(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--catalog", str(tmp_path / "nope.csv"), "--script", str(STORY)]
+    )
+    assert result.exit_code == 2
+    assert "no catalog at" in result.output
