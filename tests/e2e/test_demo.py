@@ -6,17 +6,28 @@ sandbox payment provider and the simulated carrier.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import pexpect
+import pytest
+import structlog
 from typer.testing import CliRunner
 
 from bot.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 STORY = ROOT / "examples" / "demo_script.txt"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """`shopbot demo` configures logging for its process; put the test process's back afterwards."""
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)
 
 
 def _demo(*args: str):
