@@ -11,15 +11,13 @@ from domain.actor import Actor
 from domain.errors import ConcurrentUpdate, OrderNumberTaken
 from domain.order_status import OrderStatus
 from domain.services import retry_on_taken_number
-from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product
+from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product, stocked
 
 
 async def test_saving_an_order_someone_else_changed_meanwhile_is_refused(uow_factory, database_url):
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite write units of work run one at a time: two writers cannot interleave")
-    async with uow_factory() as uow:
-        await stock_product(uow, "A")
-        await uow.commit()
+    await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
 
     async with uow_factory() as staff:
@@ -40,9 +38,7 @@ async def test_saving_an_order_someone_else_changed_meanwhile_is_refused(uow_fac
 
 
 async def test_adding_an_order_with_a_taken_number_is_refused(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "A")
-        await uow.commit()
+    await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
     async with uow_factory() as uow:
         await fill_cart(uow, 8, {"A": 1})
