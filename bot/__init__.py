@@ -1,1 +1,1 @@
-
+"""Composition root and adapters."""

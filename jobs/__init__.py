@@ -1,1 +1,1 @@
-
+"""Scheduled entry points; each opens its own unit of work."""

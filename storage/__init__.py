@@ -1,1 +1,1 @@
-
+"""SQLAlchemy implementation of the domain ports."""
