@@ -13,6 +13,7 @@ from domain.customer import Customer
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
+from domain.payment import PaymentAttempt
 from domain.services import change_status
 from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 
@@ -176,3 +177,18 @@ async def test_change_status_cancel_gives_the_units_back(uow_factory):
     async with uow_factory(write=False) as uow:
         assert (await uow.stocks.get("TEA-1")).available == 5
         assert (await uow.orders.get(placed.number)).status is OrderStatus.CANCELLED
+
+
+async def test_payment_attempts_and_webhook_events_are_part_of_the_unit_of_work(uow_factory):
+    attempt = PaymentAttempt("AAA-0001", PaymentMethod.STRIPE, Money(2350, "USD"), NOW, provider_ref="cs_1")
+    async with uow_factory() as uow:
+        await uow.payment_attempts.add(attempt)
+        assert await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+    async with uow_factory() as uow:  # the first was left without commit: nothing kept
+        assert await uow.payment_attempts.latest("AAA-0001") is None
+        await uow.payment_attempts.add(attempt)
+        assert await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.payment_attempts.find("cs_1")).amount == Money(2350, "USD")
+        assert not await uow.webhook_events.first_time("stripe", "evt_1", NOW)
