@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+
+import structlog
 
 from domain.clock import Clock
 from domain.customer import Customer
@@ -25,7 +26,7 @@ from handlers.turn import Turn
 
 __all__ = ["ShopApp"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
@@ -63,7 +64,7 @@ class ShopApp:
             return Outcome(precheckout_ok=False, precheckout_error="Payments are not available.")
         async with self._uow_factory() as uow:
             if event.update_id is not None and not await uow.updates.first_time(event.update_id):
-                log.info("update_redelivered update_id=%s", event.update_id)
+                log.info("update_redelivered", update_id=event.update_id)
                 return Outcome()
             turn = await self._turn(uow, event)
             try:
@@ -72,10 +73,10 @@ class ShopApp:
                 await uow.commit()
                 return outcome
             except (DomainError, StaleAction) as error:
-                log.info("event_refused kind=%s error=%s", event.kind, type(error).__name__)
+                log.info("event_refused", kind=str(event.kind), error=type(error).__name__)
                 failure = error
             except Exception as error:
-                log.exception("event_failed kind=%s", event.kind)
+                log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
                 failure = error
             await uow.rollback()
         return await self._refused(event, failure)

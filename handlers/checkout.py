@@ -1,8 +1,8 @@
 """Checkout: a form kept in `uow.dialogs` (survives restarts); its whole state table is `STATES` below.
 
-Steps run in order and the next one is always the first whose answer is missing, so "edit" from the review
-just clears nothing and jumps to a step: answering it returns to the review. Delivery comes before the
-address so a pickup order never asks for one.
+Steps run in order and the next one is always the first whose answer is missing: "edit" on the review
+forgets that one answer, so its question is asked again and answering it returns to the review. Delivery
+comes before the address so a pickup order never asks for one.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
@@ -55,7 +57,11 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))
-    text += [f"{step.at:%Y-%m-%d %H:%M} UTC · {status_label(step.new, local)}" for step in order.timeline]
+    zone = ZoneInfo(turn.config.timezone)
+    text += [
+        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local)}"
+        for step in order.timeline
+    ]
     rows: Rows = []
     if order.can(OrderStatus.CANCELLED):
         rows.append([turn.button(_("✖ Cancel order"), CancelOrder(order.number, False))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import structlog
 
 from domain.catalog import Category, Product
 from domain.clock import FixedClock
@@ -20,6 +21,12 @@ MERCHANT_CHAT = -100500
 
 def usd(amount: str) -> Money:
     return Money.parse(amount, "USD")
+
+
+@pytest.fixture(autouse=True)
+def _default_logging():
+    """Another test may configure structlog to print to a captured stream pytest has since closed."""
+    structlog.reset_defaults()
 
 
 @pytest.fixture

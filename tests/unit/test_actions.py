@@ -67,6 +67,8 @@ def test_a_tampered_action_is_refused_or_still_a_checked_action(action, position
         "1pd|MUG|1|2",  # extra field
         "1pd|MUG|0",  # quantity out of range
         "1pd|MUG|abc",  # not a number
+        "1pd|MUG|01",  # a second spelling of 1
+        "1ct|tea|-0",
         "1cq|MUG|5",  # a step of five
         "1lg|fr",  # an unsupported language
         "1ox|K7M-2QXD|2",  # not a flag

@@ -212,3 +212,23 @@ async def test_an_enabled_prepaid_method_places_the_order_and_hands_over_to_the_
         assert started == [(order.number, PaymentMethod.STRIPE, "en")]
         assert (await uow.stocks.get("TEA-BLACK")).reserved == 1
         assert await uow.dialogs.get(444) is None
+
+
+async def test_a_failure_after_placing_keeps_nothing_and_apologizes(shop, clock, config):
+    from domain.order_status import PaymentMethod
+    from handlers.app import ShopApp
+
+    async def broken_starter(uow, order, *, language, now):
+        raise RuntimeError("payment provider exploded")
+
+    config = dataclasses.replace(config, payment_methods=(PaymentMethod.STRIPE,))
+    chat = Chat(ShopApp(shop, clock, config, payments={PaymentMethod.STRIPE: broken_starter}), 445)
+    await fill_cart(shop, 445, {"TEA-BLACK": 1})
+    await check_out(chat)
+    await chat.press("Card (online)")
+    assert "something went wrong on our side" in chat.text and chat.last.alert
+    async with shop() as uow:
+        assert await uow.orders.list_for_customer(445) == []
+        assert (await uow.stocks.get("TEA-BLACK")).reserved == 0
+        assert (await uow.carts.get(445)).lines == {"TEA-BLACK": 1}
+        assert (await uow.dialogs.get(445))[0] == Step.REVIEW

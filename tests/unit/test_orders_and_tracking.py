@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from domain.actor import Actor
@@ -9,6 +11,7 @@ from domain.events import OrderStatusChanged
 from domain.order_status import OrderStatus
 from domain.services import change_status
 from handlers.actions import BuyAgain, CancelOrder, ShowOrder, TrackOrder, pack
+from handlers.app import ShopApp
 from handlers.notifications import enqueue
 from tests.unit.chat import Chat, place_order
 from tests.unit.conftest import MERCHANT_CHAT
@@ -42,13 +45,14 @@ async def test_forged_button_for_another_customers_order_is_refused_and_changes_
         assert (await uow.stocks.get("TEA-BLACK")).reserved == 1
 
 
-async def test_my_orders_lists_status_and_detail_shows_items_and_history(alice: Chat, shop):
+async def test_my_orders_lists_status_and_detail_shows_items_and_history_in_shop_time(shop, clock, config):
+    alice = Chat(ShopApp(shop, clock, dataclasses.replace(config, timezone="Asia/Shanghai")), 111)
     number = await place_order(alice, shop, {"TEA-BLACK": 2})
     await alice.command("orders")
     assert any(number in label and "Placed" in label and "$23.00" in label for label in alice.labels())
     await alice.press(number)
     assert f"Order {number} · Placed" in alice.text and "Black tea × 2 = $18.00" in alice.text
-    assert "History:" in alice.text and "2026-01-01 12:00 UTC · Placed" in alice.text
+    assert "History:" in alice.text and "2026-01-01 20:00 · Placed" in alice.text
 
 
 async def test_customer_cancels_after_confirming_stock_is_released_and_the_shop_told(
