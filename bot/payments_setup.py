@@ -1,9 +1,18 @@
 """Wiring of the payment pieces from settings: the one place `run` asks for them.
 
 payments = build_payments(settings, uow_factory, clock, order_card=merchant_order_card)
-app = http_app(health=database_ok, stripe_webhook=payments.stripe_webhook)
-...
-await payments.aclose()
+runner = await start_http_server(
+    http_app(health=database_ok, stripe_webhook=payments.stripe_webhook), settings.http_host,
+    settings.http_port,
+)
+scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
+runtimes: Kind.PRECHECKOUT / Kind.PAYMENT events -> payments.telegram(event); a Reply.invoice is sent
+    with settings.telegram_payment_provider_token
+checkout, after place_order in the same unit of work, by the customer's choice (payments.setup.methods()):
+    card_checkout_reply(uow, payments.gateway, order, now) | telegram_invoice_reply(uow, order, now) |
+    confirm_cash_order(uow, payments.notices, order, now)
+merchant cancel / reject: cancel_with_refund(uow, payments.gateway, order, target, actor, now)
+shutdown: await runner.cleanup(); await payments.aclose()
 """
 
 from __future__ import annotations

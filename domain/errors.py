@@ -16,6 +16,7 @@ __all__ = [
     "DeliveryFailed",
     "ConcurrentUpdate",
     "OrderNumberTaken",
+    "PaymentUnavailable",
 ]
 
 
@@ -96,3 +97,7 @@ class OrderNumberTaken(DomainError):
     def __init__(self, number: str) -> None:
         super().__init__(f"order number {number} is taken")
         self.number = number
+
+
+class PaymentUnavailable(DomainError):
+    """The payment provider refused or could not be reached; nothing was charged or refunded."""

@@ -35,6 +35,7 @@ class Shop:
     factory: FakeUnitOfWorkFactory
     http: httpx.AsyncClient
     database_up: list[bool]
+    stripe_api_url: str
 
     async def post(self, event: dict, *, secret: str = SECRET, at: datetime | None = None, header=None):
         body = json.dumps(event)
@@ -83,7 +84,7 @@ async def open_shop() -> AsyncIterator[Shop]:
     runner = await start_http_server(app, "127.0.0.1", 0)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as http:
-            yield Shop(clock, fake, payments, factory, http, database_up)
+            yield Shop(clock, fake, payments, factory, http, database_up, settings.stripe_api_url)
     finally:
         await runner.cleanup()
         await stripe_runner.cleanup()

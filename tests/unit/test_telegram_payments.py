@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
+from domain.services import change_status
 from handlers.incoming import Incoming, Kind, Payment
 from handlers.payments import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
@@ -37,6 +39,15 @@ async def invoice_for(factory, clock, **cart):
     return order, reply
 
 
+async def sold_out_while_unpaid(factory, clock):
+    """The order's hold lapses and another customer takes the only mug."""
+    order, _ = await invoice_for(factory, clock)
+    clock.advance(minutes=31)
+    await expire_reservations(factory, clock)
+    await place(factory, clock, TELEGRAM, customer=7)
+    return order
+
+
 async def test_invoice_lists_every_line_and_shipping_in_minor_units():
     factory, clock, _, _ = setup()
     await stock(factory, mug=5, tee=5)
@@ -60,10 +71,7 @@ async def test_precheckout_accepts_an_order_still_awaiting_payment():
 async def test_precheckout_refuses_when_the_items_sold_out_after_the_hold_lapsed():
     factory, clock, _, payments = setup()
     await stock(factory, mug=1)
-    order, _ = await invoice_for(factory, clock)
-    clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
-    await place(factory, clock, TELEGRAM, customer=7)  # someone else takes the last mug
+    order = await sold_out_while_unpaid(factory, clock)
     outcome = await payments(precheckout(invoice_payload(order), 1750))
     assert outcome.precheckout_ok is False
     assert "sold out" in outcome.precheckout_error and "not charged" in outcome.precheckout_error
@@ -74,7 +82,7 @@ async def test_precheckout_accepts_a_lapsed_order_whose_stock_can_be_held_again(
     await stock(factory, mug=3)
     order, _ = await invoice_for(factory, clock)
     clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
+    await expire_reservations(factory, clock)
     assert (await payments(precheckout(invoice_payload(order), 1750))).precheckout_ok is True
 
 
@@ -108,10 +116,7 @@ async def test_successful_payment_marks_the_order_paid_once_and_keeps_both_charg
 async def test_payment_that_lost_the_race_for_the_last_unit_is_refunded_with_an_apology():
     factory, clock, gateway, payments = setup()
     await stock(factory, mug=1)
-    order, _ = await invoice_for(factory, clock)
-    clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
-    await place(factory, clock, TELEGRAM, customer=7)
+    order = await sold_out_while_unpaid(factory, clock)
     await payments(paid(invoice_payload(order), 1750, provider="ch_late"))
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
     assert list(gateway.refunds) == [(order.number, "ch_late", 1750)]
@@ -123,12 +128,24 @@ async def test_payment_that_lost_the_race_for_the_last_unit_is_refunded_with_an_
 async def test_a_failed_automatic_refund_is_put_in_front_of_the_merchant():
     factory, clock, gateway, payments = setup()
     await stock(factory, mug=1)
-    order, _ = await invoice_for(factory, clock)
-    clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
-    await place(factory, clock, TELEGRAM, customer=7)
+    order = await sold_out_while_unpaid(factory, clock)
     gateway.fail_refunds = True
     outcome = await payments(paid(invoice_payload(order), 1750))
     assert "shop will contact you" in outcome.replies[0].text
     assert "Refund it by hand" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
+
+
+async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_stays_cancelled():
+    factory, clock, gateway, payments = setup()
+    await stock(factory, mug=2)
+    order, _ = await invoice_for(factory, clock)
+    async with factory() as uow:
+        stored = await uow.orders.get_for_update(order.number)
+        await change_status(uow, stored, OrderStatus.CANCELLED, Actor.customer(CUSTOMER), clock.now())
+        await uow.commit()
+    await payments(paid(invoice_payload(order), 1750, provider="ch_after_cancel"))
+    assert factory.state.orders[order.number].status is OrderStatus.CANCELLED
+    assert list(gateway.refunds) == [(order.number, "ch_after_cancel", 1750)]
+    assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-1]
+    assert factory.state.stocks["mug"].available == 2
