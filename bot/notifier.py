@@ -7,6 +7,7 @@ domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs neit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -56,7 +57,8 @@ class BotApiNotifier:
     ) -> int:
         params = {"chat_id": chat_id, "caption": caption, "reply_markup": markup}
         if isinstance(photo, Path):
-            return await self._message("sendPhoto", params, files={"photo": (photo.name, photo.read_bytes())})
+            content = await asyncio.to_thread(photo.read_bytes)
+            return await self._message("sendPhoto", params, files={"photo": (photo.name, content)})
         return await self._message("sendPhoto", {**params, "photo": photo})
 
     async def send_document(self, chat_id: int, document: Document) -> int:
@@ -87,7 +89,9 @@ class BotApiNotifier:
         return message_id
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
-        await self._call("answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert})
+        await self._call(
+            "answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert}
+        )
 
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
         params = {"pre_checkout_query_id": query_id, "ok": ok, "error_message": error}

@@ -28,7 +28,11 @@ def build_runtime(
     payment_provider_token: str = "",
     poll_timeout: float = 10,
 ) -> Runtime:
-    options = {"api_url": api_url, "payment_provider_token": payment_provider_token, "poll_timeout": poll_timeout}
+    options = {
+        "api_url": api_url,
+        "payment_provider_token": payment_provider_token,
+        "poll_timeout": poll_timeout,
+    }
     if name == "ptb":
         from bot.telegram_ptb import PtbRuntime
 

@@ -49,7 +49,9 @@ def is_not_modified(description: str) -> bool:
     return "message is not modified" in description.lower()
 
 
-async def send_reply(out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None) -> int:
+async def send_reply(
+    out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None
+) -> int:
     """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message."""
     markup = reply_markup(reply)
     target = reply.edit_message_id or (pressed_message_id if reply.edit else None)

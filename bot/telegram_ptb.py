@@ -61,7 +61,9 @@ class PtbOutput:
     async def send_photo(
         self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
     ) -> int:
-        message = await self._bot.send_photo(chat_id, photo, caption=caption or None, reply_markup=_markup(markup))
+        message = await self._bot.send_photo(
+            chat_id, photo, caption=caption or None, reply_markup=_markup(markup)
+        )
         return message.message_id
 
     async def send_document(self, chat_id: int, document: Document) -> int:

@@ -17,13 +17,23 @@ class EchoShop:
     def __init__(self, photo_path: str = "") -> None:
         self.events: list[Incoming] = []
         self.photo_path = photo_path
-        self.gates: dict[str, asyncio.Event] = {}  # text → released when the test says so
+        self.gates: dict[str, asyncio.Event] = {}  # text → the handler waits until the test sets it
+        self.arrivals: asyncio.Queue[Incoming] = asyncio.Queue()
+
+    def gate(self, text: str) -> asyncio.Event:
+        return self.gates.setdefault(text, asyncio.Event())
 
     async def __call__(self, event: Incoming) -> Outcome:
         self.events.append(event)
+        self.arrivals.put_nowait(event)
         if event.kind is Kind.TEXT and event.text in self.gates:
             await self.gates[event.text].wait()
+        if event.action == "crash" or (event.payment and event.payment.payload == "crash"):
+            raise RuntimeError("handler bug")
         return _ANSWERS[event.kind](self, event)
+
+    async def arrived(self) -> Incoming:
+        return await asyncio.wait_for(self.arrivals.get(), 5)
 
     def text(self, event: Incoming) -> Outcome:
         special = {
@@ -54,7 +64,9 @@ class EchoShop:
         return Outcome([Reply(f"added {event.action}", edit=True)], answer="Added")
 
     def current_text(self, event: Incoming) -> str:
-        return next(e.text for e in reversed(self.events) if e.kind is Kind.TEXT and e.user_id == event.user_id)
+        return next(
+            e.text for e in reversed(self.events) if e.kind is Kind.TEXT and e.user_id == event.user_id
+        )
 
     def contact(self, event: Incoming) -> Outcome:
         return Outcome([Reply(f"phone ending {event.phone[-4:]}", remove_keyboard=True)])

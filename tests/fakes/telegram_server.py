@@ -108,14 +108,15 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, predicate: Callable[[dict[str, Any]], bool] | None = None, timeout: float = 5.0
+        self,
+        method: str,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, named as tests call it
     ) -> Call:
         """The first recorded call of `method` whose params satisfy `predicate`, waiting for it to come."""
 
         def found() -> Call | None:
-            return next(
-                (c for c in self.calls_of(method) if predicate is None or predicate(c.params)), None
-            )
+            return next((c for c in self.calls_of(method) if predicate is None or predicate(c.params)), None)
 
         async with self._changed:
             try:
