@@ -217,3 +217,15 @@ async def test_staff_see_the_card_in_their_own_language(shop, clock, desk, app):
     await li.press_on(card(shop, order.number), "Accept")
     assert "Li 已接单" in li.last.replies[0].text
     assert "accepted your order" in told(shop, CAROL)[-1]  # the customer keeps English
+
+
+async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_staff_to_refund_by_hand(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 0
+    assert any("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT))
