@@ -122,6 +122,8 @@ async def _finish(
     names = await staff_names(turn.uow, order)
     view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery)
     chat_id, message_id = data.get("chat_id"), data.get("message_id")
+    if message_id is None and order.merchant_message_id is not None:  # /ship typed: edit the card itself
+        chat_id, message_id = desk.chat_id, order.merchant_message_id
     replies = []
     if message_id is not None:
         replies.append(Reply(view.text, view.buttons, chat_id=chat_id, edit_message_id=message_id))
