@@ -116,6 +116,7 @@ async def test_accept_pack_ship_updates_the_card_in_place_and_tells_the_customer
         "JD014600003828",
     )
     assert tracking.registered == [("JD014600003828", "DHL")]
+    assert not any("Delivered" in label for label in labels(card_edit))  # the tracking provider reports it
     notice = next(m for m in shop.state.outbox if m.dedupe_key == f"order:{order.number}:shipped")
     assert "JD014600003828" in notice.payload["text"]
     assert "17track" in notice.payload["buttons"][0][0]["url"]
@@ -185,6 +186,10 @@ async def test_without_a_tracking_provider_staff_set_delivery_states(shop, clock
     await ann.press_on(ann.last.replies[0], "Packed")
     await ann.command("ship", f"{order.number} China Post RR123456789CN")
     assert shop.state.orders[order.number].carrier == "China Post"
+    shipped_card = next(r for r in ann.last.replies if r.edit_message_id == CARD_MESSAGE)
+    assert ["In transit", "Out for delivery", "Delivered", "Problem"] == [
+        label.split(" ", 1)[1] for label in labels(shipped_card)[:4]
+    ]
     await ann.press_data(pack(MarkDelivery(order.number, "delivered")))
     assert shop.state.orders[order.number].status is OrderStatus.DELIVERED
     assert "was delivered" in told(shop, CAROL)[-1]
