@@ -8,11 +8,8 @@ import pytest
 
 from bot.notifier import BotApiNotifier
 from bot.runtime import build_runtime
-from domain.catalog import Category, Product
 from domain.clock import FixedClock
-from domain.money import Money
 from domain.order_status import OrderStatus
-from domain.stock import StockLevel
 from handlers.actions import pack
 from handlers.app import ShopApp
 from handlers.config import ShopConfig
@@ -20,17 +17,13 @@ from handlers.merchant_actions import AcceptOrder, PackOrder, RejectOrder
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.fakes.telegram_server import FakeTelegram
-from tests.merchant_shop import ANN, CAROL, MERCHANT_CHAT, FakeTracking, desk_for, paid_order
+from tests.merchant_shop import ANN, CAROL, MERCHANT_CHAT, FakeTracking, desk_for, paid_order, stock_black_tea
 
 
 @pytest.fixture
 async def shop() -> FakeUnitOfWorkFactory:
     factory = FakeUnitOfWorkFactory()
-    async with factory() as uow:
-        await uow.categories.add(Category("tea", "Tea"))
-        await uow.products.add(Product("TEA-BLACK", "Black tea", "tea", Money(900, "USD")))
-        await uow.stocks.add(StockLevel("TEA-BLACK", on_hand=10))
-        await uow.commit()
+    await stock_black_tea(factory)
     return factory
 
 
