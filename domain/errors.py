@@ -14,9 +14,9 @@ __all__ = [
     "RecipientBlocked",
     "RetryLater",
     "DeliveryFailed",
+    "PaymentUnavailable",
     "ConcurrentUpdate",
     "OrderNumberTaken",
-    "PaymentUnavailable",
 ]
 
 
@@ -69,14 +69,11 @@ class RecipientBlocked(DomainError):
 
 
 class RetryLater(DomainError):
-    """The platform asked to slow down (HTTP 429); retry after `seconds`.
+    """The platform asked to slow down (HTTP 429); retry after `seconds`."""
 
-    `whole_bot`: the limit is on the bot as a whole, not just this chat (pause every chat)."""
-
-    def __init__(self, seconds: float, *, whole_bot: bool = False) -> None:
+    def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds} s")
         self.seconds = seconds
-        self.whole_bot = whole_bot
 
 
 class DeliveryFailed(DomainError):
@@ -85,6 +82,10 @@ class DeliveryFailed(DomainError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class PaymentUnavailable(DomainError):
+    """The payment provider refused or could not be reached; nothing was charged or refunded."""
 
 
 class ConcurrentUpdate(DomainError):
@@ -97,7 +98,3 @@ class OrderNumberTaken(DomainError):
     def __init__(self, number: str) -> None:
         super().__init__(f"order number {number} is taken")
         self.number = number
-
-
-class PaymentUnavailable(DomainError):
-    """The payment provider refused or could not be reached; nothing was charged or refunded."""

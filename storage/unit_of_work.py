@@ -18,6 +18,7 @@ from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
+from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.stocks import SqlAlchemyStocks
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
@@ -33,6 +34,8 @@ class SqlAlchemyUnitOfWork:
     outbox: SqlAlchemyOutbox
     updates: SqlAlchemyProcessedUpdates
     dialogs: SqlAlchemyDialogs
+    payment_attempts: SqlAlchemyPaymentAttempts
+    webhook_events: SqlAlchemyWebhookEvents
     session: AsyncSession
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
@@ -52,6 +55,8 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(session)
         self.updates = SqlAlchemyProcessedUpdates(session)
         self.dialogs = SqlAlchemyDialogs(session)
+        self.payment_attempts = SqlAlchemyPaymentAttempts(session)
+        self.webhook_events = SqlAlchemyWebhookEvents(session)
         return self
 
     async def __aexit__(

@@ -9,15 +9,13 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.invariants import find_violations
-from tests.integration.shop import place, stock_product
+from tests.integration.shop import place, stocked
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 
 
 async def test_checker_reports_reserved_units_no_order_holds_and_totals_that_do_not_add_up(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "A", on_hand=10)
-        await uow.commit()
+    await stocked(uow_factory, ("A", 10, 0))
     order = await place(uow_factory, 7, {"A": 2})
     async with uow_factory(write=False) as uow:
         assert await find_violations(uow.session) == []

@@ -6,20 +6,20 @@ import asyncio
 import itertools
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from domain.actor import Actor
 from domain.errors import ConcurrentUpdate, OrderNumberTaken
 from domain.order_status import OrderStatus
 from domain.services import retry_on_taken_number
-from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product
+from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product, stocked
 
 
 async def test_saving_an_order_someone_else_changed_meanwhile_is_refused(uow_factory, database_url):
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite write units of work run one at a time: two writers cannot interleave")
-    async with uow_factory() as uow:
-        await stock_product(uow, "A")
-        await uow.commit()
+    await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
 
     async with uow_factory() as staff:
@@ -40,9 +40,7 @@ async def test_saving_an_order_someone_else_changed_meanwhile_is_refused(uow_fac
 
 
 async def test_adding_an_order_with_a_taken_number_is_refused(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "A")
-        await uow.commit()
+    await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
     async with uow_factory() as uow:
         await fill_cart(uow, 8, {"A": 1})
@@ -72,3 +70,18 @@ async def test_concurrent_checkouts_drawing_the_same_number_all_end_with_unique_
     async with uow_factory(write=False) as uow:
         assert (await uow.stocks.get("A")).reserved == 20
         assert (await uow.orders.list_by_status([OrderStatus.PLACED]))[1] == 20
+
+
+async def test_an_order_read_for_update_is_locked_until_that_unit_of_work_ends(uow_factory, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite locks the whole database for a write unit of work instead")
+    await stocked(uow_factory, ("A", 50, 0))
+    placed = await place(uow_factory, 7, {"A": 1})
+    async with uow_factory() as first:
+        await first.orders.get_for_update(placed.number)
+        async with uow_factory() as second:
+            await second.session.execute(text("SET LOCAL lock_timeout = '50ms'"))
+            with pytest.raises(DBAPIError, match="lock timeout"):
+                await second.orders.get_for_update(placed.number)
+    async with uow_factory() as later:
+        assert (await later.orders.get_for_update(placed.number)).number == placed.number

@@ -10,7 +10,7 @@ from domain.events import StockLow
 from domain.ports import StockAudit
 from domain.stock import StockLevel
 from storage.invariants import find_violations
-from tests.integration.shop import NOW, RESERVATION, place, stock_product
+from tests.integration.shop import NOW, RESERVATION, place, stocked
 
 EXPIRES = NOW + RESERVATION
 
@@ -20,15 +20,8 @@ async def _levels(uow_factory, *skus):
         return [await uow.stocks.get(sku) for sku in skus]
 
 
-async def _stocked(uow_factory, *levels):
-    async with uow_factory() as uow:
-        for sku, on_hand, safety in levels:
-            await stock_product(uow, sku, on_hand=on_hand, safety=safety)
-        await uow.commit()
-
-
 async def test_an_order_that_does_not_fit_reserves_nothing_and_names_the_short_product(uow_factory):
-    await _stocked(uow_factory, ("A", 5, 0), ("B", 1, 0))
+    await stocked(uow_factory, ("A", 5, 0), ("B", 1, 0))
     async with uow_factory() as uow:
         with pytest.raises(OutOfStock) as refused:
             await uow.stocks.reserve("ORD-1", [("B", 2), ("A", 3)], EXPIRES)
@@ -45,7 +38,7 @@ async def test_unknown_product_is_out_of_stock_with_nothing_available(uow_factor
 
 
 async def test_payment_commits_and_shipping_takes_units_from_on_hand(uow_factory):
-    await _stocked(uow_factory, ("A", 10, 0))
+    await stocked(uow_factory, ("A", 10, 0))
     async with uow_factory() as uow:
         await uow.stocks.reserve("ORD-1", [("A", 3)], EXPIRES)
         await uow.stocks.commit("ORD-1")
@@ -66,7 +59,7 @@ async def test_payment_commits_and_shipping_takes_units_from_on_hand(uow_factory
 
 
 async def test_releasing_an_order_twice_gives_its_units_back_once(uow_factory):
-    await _stocked(uow_factory, ("A", 10, 0), ("B", 10, 0))
+    await stocked(uow_factory, ("A", 10, 0), ("B", 10, 0))
     async with uow_factory() as uow:
         await uow.stocks.reserve("ORD-1", [("A", 3), ("B", 1)], EXPIRES)
         await uow.stocks.reserve("ORD-2", [("A", 2)], EXPIRES)
@@ -80,7 +73,7 @@ async def test_releasing_an_order_twice_gives_its_units_back_once(uow_factory):
 
 
 async def test_low_stock_alert_fires_once_per_dip_and_rearms_after_restock(uow_factory):
-    await _stocked(uow_factory, ("A", 10, 5))
+    await stocked(uow_factory, ("A", 10, 5))
     async with uow_factory() as uow:
         assert await uow.stocks.reserve("ORD-1", [("A", 5)], EXPIRES) == []  # available 5: not below
         assert await uow.stocks.reserve("ORD-2", [("A", 1)], EXPIRES) == [StockLow("A", 4, 5)]
@@ -96,7 +89,7 @@ async def test_low_stock_alert_fires_once_per_dip_and_rearms_after_restock(uow_f
 
 
 async def test_manual_restock_is_audited_and_cannot_drop_below_reserved(uow_factory):
-    await _stocked(uow_factory, ("A", 10, 0))
+    await stocked(uow_factory, ("A", 10, 0))
     await place(uow_factory, 7, {"A": 4})
     async with uow_factory() as uow:
         level = await uow.stocks.get("A")
@@ -116,7 +109,7 @@ async def test_manual_restock_is_audited_and_cannot_drop_below_reserved(uow_fact
 async def test_restock_based_on_a_stale_read_is_refused(uow_factory, database_url):
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite write units of work run one at a time: a stale read cannot happen")
-    await _stocked(uow_factory, ("A", 10, 0))
+    await stocked(uow_factory, ("A", 10, 0))
     async with uow_factory() as slow:
         level = await slow.stocks.get("A")
         async with uow_factory() as fast:
@@ -132,7 +125,7 @@ async def test_restock_based_on_a_stale_read_is_refused(uow_factory, database_ur
 
 
 async def test_stock_list_shows_low_stock_first(uow_factory):
-    await _stocked(uow_factory, ("A", 10, 0), ("B", 1, 3), ("C", 0, 0))
+    await stocked(uow_factory, ("A", 10, 0), ("B", 1, 3), ("C", 0, 0))
     async with uow_factory(write=False) as uow:
         levels, total = await uow.stocks.list_levels(limit=2)
     assert total == 3 and [lv.sku for lv in levels] == ["B", "A"]
