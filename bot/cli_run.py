@@ -10,7 +10,7 @@ from enum import StrEnum
 import typer
 
 from bot.bootstrap import ShopNotWired, assemble
-from bot.http_logging import quiet_http_loggers
+from bot.http_logging import mask_in_logs, quiet_http_loggers
 from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
 from handlers.incoming import EventHandler
@@ -56,7 +56,9 @@ async def _run(settings: Settings, runtime: RuntimeChoice) -> None:
 
 async def serve(settings: Settings, runtime: RuntimeChoice, handler: EventHandler) -> None:
     """Poll with `handler` until SIGINT or SIGTERM, then stop gracefully."""
-    bot = build_runtime(runtime.value, TelegramConnection.from_settings(settings), handler)
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
+    bot = build_runtime(runtime.value, connection, handler)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
