@@ -28,21 +28,21 @@ async def shop() -> FakeUnitOfWorkFactory:
 
 
 @pytest.fixture(params=["ptb", "aiogram"])
-async def bot(request, telegram: FakeTelegram, shop) -> AsyncIterator[tuple[FixedClock, object]]:
+async def bot(request, connection, shop) -> AsyncIterator[tuple[FixedClock, object]]:
     clock = FixedClock()
     desk = desk_for(tracking=FakeTracking(), gateway=FakeGateway())
     config = ShopConfig("Tea House", "USD", merchant_chat_id=MERCHANT_CHAT)
     app = ShopApp(shop, clock, config, merchant=desk)
-    running = build_runtime(request.param, telegram.token, app, api_url=telegram.url, poll_timeout=1)
+    running = build_runtime(request.param, connection, app)
     await running.start()
     yield clock, desk
     await running.stop()
 
 
-async def send_card(telegram: FakeTelegram, shop, number: str) -> int:
+async def send_card(connection, shop, number: str) -> int:
     """What the outbox relay does with the new-order card: deliver it to the merchant group."""
     [message] = [m for m in shop.state.outbox if m.dedupe_key == f"order:{number}:card"]
-    notifier = BotApiNotifier(telegram.token, api_url=telegram.url)
+    notifier = BotApiNotifier(connection)
     try:
         message_id = await notifier.deliver(MERCHANT_CHAT, message.payload)
     finally:
@@ -62,10 +62,12 @@ def card_edit(telegram: FakeTelegram, message_id: int, *words: str):
     )
 
 
-async def test_staff_accept_pack_and_ship_edit_the_card_and_a_customer_is_refused(bot, telegram, shop):
+async def test_staff_accept_pack_and_ship_edit_the_card_and_a_customer_is_refused(
+    bot, telegram, connection, shop
+):
     clock, desk = bot
     order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
-    card_id = await send_card(telegram, shop, order.number)
+    card_id = await send_card(connection, shop, order.number)
     telegram.user(ANN, first_name="Ann")
 
     await telegram.press(ANN, card_id, pack(AcceptOrder(order.number)), chat_id=MERCHANT_CHAT)
