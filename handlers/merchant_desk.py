@@ -8,10 +8,13 @@ is refused, nothing changes, and the attempt is logged without personal data (no
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from domain.actor import Actor, ActorKind
+from domain.events import DomainEvent, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
 from handlers import merchant_orders, merchant_prompts, merchant_queues, merchant_stock
@@ -30,7 +33,7 @@ from handlers.merchant_actions import (
     StockPage,
     StopAsking,
 )
-from handlers.merchant_notices import new_order_card
+from handlers.merchant_notices import enqueue_card_edit, new_order_card
 from handlers.refunds import refund_order
 from handlers.reply import Outcome, Reply
 from handlers.turn import Turn
@@ -154,6 +157,20 @@ class MerchantDesk:
             log.warning("merchant_refund_failed order=%s", order.number, exc_info=True)
             return False
         return True
+
+    async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
+        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job)."""
+        numbers = {
+            e.order_number
+            for e in events
+            if isinstance(e, OrderStatusChanged) and Actor.parse(e.actor).kind is not ActorKind.STAFF
+        }
+        for number in sorted(numbers):
+            order = await uow.orders.get(number)
+            if order is not None:
+                await enqueue_card_edit(
+                    uow, order, chat_id=self.chat_id, now=now, manual_delivery=self.manual_delivery
+                )
 
     async def register_tracking(self, order: Order) -> None:
         """Best effort: the tracking poll job registers numbers it has not seen, so a failure here waits."""

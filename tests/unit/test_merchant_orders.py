@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
-from handlers.actions import pack
+from handlers.actions import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.merchant_actions import AcceptOrder, MarkDelivery
 from handlers.reply import Reply
@@ -234,3 +234,13 @@ async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_
     assert shop.state.orders[order.number].status is OrderStatus.REJECTED
     assert shop.state.stocks["TEA-GREEN"].reserved == 0
     assert any("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT))
+
+
+async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    shop.state.orders[order.number].merchant_message_id = CARD_MESSAGE  # reported by the relay
+    await carol.press_data(pack(CancelOrder(order.number, True)))
+    [edit] = [m for m in shop.state.outbox if m.payload.get("edit_message_id") == CARD_MESSAGE]
+    assert edit.chat_id == MERCHANT_CHAT
+    assert "Cancelled" in edit.payload["text"]
+    assert "Accept" not in str(edit.payload["buttons"])
