@@ -45,8 +45,24 @@ log = logging.getLogger("shopbot.merchant")
 Handler = Callable[["MerchantDesk", Turn], Awaitable[Outcome]]
 ActionHandler = Callable[["MerchantDesk", Turn, Any], Awaitable[Outcome]]
 
+
+async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
+    _ = turn._
+    lines = [
+        _("Shop staff commands:"),
+        _("/orders – queues: new, to pack, to ship, in transit, problems"),
+        _("/order <number> – an order's card and timeline"),
+        _("/ship <number> <carrier> <tracking number> – ship a packed order"),
+        _("/stock – stock levels, low first"),
+        _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
+        _("/disable <sku>, /enable <sku> – hide or show a product"),
+    ]
+    return turn.say("\n".join(lines))
+
+
 # Only staff may use these; anyone else is refused.
 MERCHANT_COMMANDS: dict[str, Handler] = {
+    "staff": staff_help,
     "order": merchant_queues.order_command,
     "ship": merchant_prompts.ship_command,
     "stock": merchant_stock.stock_command,
