@@ -10,11 +10,10 @@ __all__ = ["app"]
 
 app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is_help=True)
 app.command("run")(cli_run.run)
-app.command("demo")(cli_demo.demo)
-
 app.add_typer(cli_db.app, name="db")
 app.command("doctor")(cli_db.doctor)
 app.add_typer(cli_catalog.app, name="catalog")
+app.command("demo")(cli_demo.demo)
 
 
 @app.callback()

@@ -10,8 +10,8 @@ from enum import StrEnum
 import typer
 
 from bot.bootstrap import ShopNotWired, assemble
-from bot.http_logging import quiet_http_loggers
-from bot.runtime import build_runtime
+from bot.http_logging import mask_in_logs, quiet_http_loggers
+from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
 from handlers.incoming import EventHandler
 
@@ -56,15 +56,9 @@ async def _run(settings: Settings, runtime: RuntimeChoice) -> None:
 
 async def serve(settings: Settings, runtime: RuntimeChoice, handler: EventHandler) -> None:
     """Poll with `handler` until SIGINT or SIGTERM, then stop gracefully."""
-    assert settings.telegram_token is not None
-    provider = settings.telegram_payment_provider_token
-    bot = build_runtime(
-        runtime.value,
-        settings.telegram_token.get_secret_value(),
-        handler,
-        api_url=settings.telegram_api_url,
-        payment_provider_token=provider.get_secret_value() if provider else "",
-    )
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
+    bot = build_runtime(runtime.value, connection, handler)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -19,7 +19,7 @@ from bot.telegram_updates import read_update
 from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.reply import Document, Invoice, Outcome, Reply
 
-__all__ = ["BotOutput", "UpdateFlow", "send_reply", "is_not_modified"]
+__all__ = ["BotOutput", "UpdateFlow", "send_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,11 @@ class BotOutput(Protocol):
     async def send_invoice(self, chat_id: int, invoice: Invoice) -> int: ...
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
-    ) -> int | None:
-        """The edited message id; None when Telegram refused the edit (too old, not a text message).
-        An edit that changes nothing counts as done."""
+    ) -> str | None:
+        """None once edited; else why Telegram refused (HTTP 400 description: gone, too old, unchanged)."""
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None: ...
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None: ...
-
-
-def is_not_modified(description: str) -> bool:
-    return "message is not modified" in description.lower()
 
 
 async def send_reply(
@@ -60,9 +55,10 @@ async def send_reply(
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)
     if target is not None and not reply.photo and (markup is None or is_inline(markup)):
-        edited = await out.edit_text(chat_id, target, reply.text, markup)
-        if edited is not None:
-            return edited
+        refusal = await out.edit_text(chat_id, target, reply.text, markup)
+        if refusal is None or "message is not modified" in refusal.lower():
+            return target
+        log.info("edit_refused chat_id=%s reason=%s", chat_id, refusal)  # a fresh message instead
     if reply.photo:
         return await out.send_photo(chat_id, local_file(reply.photo) or reply.photo, reply.text, markup)
     return await out.send_text(chat_id, reply.text, markup)

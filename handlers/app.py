@@ -69,6 +69,8 @@ class ShopApp:
             turn = await self._turn(uow, event)
             try:
                 outcome = await self._route(turn)
+                if self._merchant is not None:
+                    await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
                 await uow.commit()
                 return outcome

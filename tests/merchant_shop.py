@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.actor import Actor
+from domain.catalog import Category, Product
 from domain.customer import Address, Customer
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.services import place_order
+from domain.stock import StockLevel
 from handlers.incoming import Incoming, Kind
 from handlers.merchant_desk import MerchantDesk
 from handlers.payment_notices import PaymentNotices
@@ -88,6 +90,14 @@ class StaffChat(Chat):
         matches = [b.action for row in reply.buttons for b in row if label in b.label and b.action]
         assert matches, f"no button {label!r} on {reply.text!r}"
         return await self.press_data(matches[0], message_id)
+
+
+async def stock_black_tea(factory, on_hand: int = 10) -> None:
+    async with factory() as uow:
+        await uow.categories.add(Category("tea", "Tea"))
+        await uow.products.add(Product("TEA-BLACK", "Black tea", "tea", Money(900, "USD")))
+        await uow.stocks.add(StockLevel("TEA-BLACK", on_hand=on_hand))
+        await uow.commit()
 
 
 async def placed_order(factory, clock, **lines: int) -> Order:

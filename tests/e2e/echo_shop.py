@@ -7,10 +7,11 @@ import asyncio
 from handlers.incoming import Incoming, Kind
 from handlers.reply import Button, Document, Invoice, Outcome, Reply
 
-__all__ = ["EchoShop", "PHOTO_URL"]
+__all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT"]
 
 PHOTO_URL = "https://shop.example/mug.jpg"
 MERCHANT_CHAT = -1001
+FILE_ID = "AgACAgIAAxkBAAIBYmZ"  # a photo Telegram already holds
 
 
 class EchoShop:
@@ -39,12 +40,16 @@ class EchoShop:
         special = {
             "photo": Reply("A mug", photo=PHOTO_URL),
             "local photo": Reply("From disk", photo=self.photo_path),
+            "known photo": Reply("Seen before", photo=FILE_ID),
             "phone": Reply("Share your phone", buttons=((Button("Share phone", request_contact=True),),)),
             "invoice": Reply("", invoice=Invoice("Order 7", "2 mugs", "order-7", "EUR", (("Mugs", 2400),))),
             "report": Reply("", document=Document("report.csv", b"sku,qty\nmug,2\n", caption="Today")),
             "tell merchant": Reply("New order 7", chat_id=MERCHANT_CHAT),
             "boom": Reply(""),  # Telegram refuses an empty text
         }
+        if event.text.startswith("shipped "):
+            card = int(event.text.split()[1])
+            return Outcome([Reply("Order 7: shipped", chat_id=MERCHANT_CHAT, edit_message_id=card)])
         if event.text in special:
             replies = [special[event.text]]
             if event.text == "boom":

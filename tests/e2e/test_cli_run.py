@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 from pathlib import Path
@@ -55,6 +56,24 @@ async def test_bot_answers_until_signalled_then_stops(
 
     await asyncio.wait_for(serving, 5)  # returns, rather than being killed
     assert signal.getsignal(sig) in (signal.default_int_handler, signal.SIG_DFL)  # handlers given back
+
+
+@pytest.mark.parametrize("runtime", list(RuntimeChoice))
+async def test_token_never_reaches_the_logs_even_at_debug(
+    runtime: RuntimeChoice, telegram: FakeTelegram, shop: EchoShop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    settings = Settings(telegram_token=telegram.token, telegram_api_url=telegram.url, _env_file=None)
+    serving = asyncio.create_task(serve(settings, runtime, shop))
+    await telegram.push_text(501, "hi")
+    await telegram.wait_for("sendMessage")
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(serving, 5)
+
+    secret_part = telegram.token.split(":")[1]
+    assert caplog.records
+    assert not [r.name for r in caplog.records if secret_part in r.getMessage()]
+    assert secret_part not in caplog.text
 
 
 def test_run_says_so_when_the_conversation_is_not_connected(clean_env, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.runtime import build_runtime
+from bot.runtime import TelegramConnection, build_runtime
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -65,10 +65,10 @@ async def test_handler_bug_refuses_the_payment_instead_of_taking_it(runtime, tel
 
 @pytest.mark.parametrize("name", ["ptb", "aiogram"])
 async def test_polling_replaces_a_webhook_left_from_an_earlier_deployment(
-    name, telegram: FakeTelegram, shop: EchoShop
+    name, telegram: FakeTelegram, connection: TelegramConnection, shop: EchoShop
 ) -> None:
     telegram.webhook_url = "https://old.example/hook"
-    running = build_runtime(name, telegram.token, shop, api_url=telegram.url, poll_timeout=1)
+    running = build_runtime(name, connection, shop)
     await running.start()
     try:
         await telegram.push_text(ANN, "still there?")
@@ -82,10 +82,10 @@ async def test_polling_replaces_a_webhook_left_from_an_earlier_deployment(
 
 @pytest.mark.parametrize("name", ["ptb", "aiogram"])
 async def test_updates_sent_while_the_bot_was_down_are_answered_after_start(
-    name, telegram: FakeTelegram, shop: EchoShop
+    name, telegram: FakeTelegram, connection: TelegramConnection, shop: EchoShop
 ) -> None:
     await telegram.push_text(ANN, "anyone?")
-    running = build_runtime(name, telegram.token, shop, api_url=telegram.url, poll_timeout=1)
+    running = build_runtime(name, connection, shop)
     await running.start()
     try:
         sent = await telegram.wait_for("sendMessage")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.echo_shop import MERCHANT_CHAT, PHOTO_URL, EchoShop
+from tests.e2e.echo_shop import FILE_ID, MERCHANT_CHAT, PHOTO_URL, EchoShop
 from tests.fakes.telegram_server import FakeTelegram, UploadedFile
 
 ANN = 501
@@ -126,6 +126,25 @@ async def test_photo_from_a_local_file_is_uploaded(runtime, telegram: FakeTelegr
 
     assert isinstance(sent.params["photo"], UploadedFile)
     assert sent.params["photo"].content.startswith(b"\xff\xd8")
+
+
+async def test_photo_by_telegram_file_id_is_sent_by_reference(runtime, telegram: FakeTelegram) -> None:
+    await telegram.push_text(ANN, "known photo")
+
+    sent = await telegram.wait_for("sendPhoto")
+
+    assert sent.params["photo"] == FILE_ID
+
+
+async def test_reply_can_edit_a_card_in_another_chat(runtime, telegram: FakeTelegram) -> None:
+    await telegram.push_text(ANN, "tell merchant")
+    card = (await telegram.wait_for("sendMessage")).result["message_id"]
+
+    await telegram.push_text(ANN, f"shipped {card}")
+
+    edit = await telegram.wait_for("editMessageText")
+    assert (edit.params["chat_id"], edit.params["message_id"]) == (MERCHANT_CHAT, card)
+    assert telegram.message(MERCHANT_CHAT, card)["text"] == "Order 7: shipped"
 
 
 async def test_invoice_carries_prices_in_minor_units(runtime, telegram: FakeTelegram) -> None:

@@ -5,26 +5,19 @@ from __future__ import annotations
 import asyncio
 
 from domain.actor import Actor
-from domain.catalog import Category, Product
 from domain.clock import FixedClock
-from domain.money import Money
 from domain.order_status import OrderStatus
 from domain.services import change_status
-from domain.stock import StockLevel
 from handlers.actions import pack
 from handlers.app import ShopApp
 from handlers.config import ShopConfig
 from handlers.merchant_actions import AcceptOrder
-from tests.merchant_shop import ANN, BEN, MERCHANT_CHAT, StaffChat, desk_for, placed_order
+from tests.merchant_shop import ANN, BEN, MERCHANT_CHAT, StaffChat, desk_for, placed_order, stock_black_tea
 
 
 async def test_two_staff_accepting_at_once_yield_one_acceptance(uow_factory):
     clock = FixedClock()
-    async with uow_factory() as uow:
-        await uow.categories.add(Category("tea", "Tea"))
-        await uow.products.add(Product("TEA-BLACK", "Black tea", "tea", Money(900, "USD")))
-        await uow.stocks.add(StockLevel("TEA-BLACK", on_hand=10))
-        await uow.commit()
+    await stock_black_tea(uow_factory)
     desk = desk_for()
     order = await placed_order(uow_factory, clock, **{"TEA-BLACK": 1})
     async with uow_factory() as uow:

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
-from handlers.actions import pack
+from handlers.actions import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.merchant_actions import AcceptOrder, MarkDelivery
 from handlers.reply import Reply
@@ -116,6 +116,7 @@ async def test_accept_pack_ship_updates_the_card_in_place_and_tells_the_customer
         "JD014600003828",
     )
     assert tracking.registered == [("JD014600003828", "DHL")]
+    assert not any("Delivered" in label for label in labels(card_edit))  # the tracking provider reports it
     notice = next(m for m in shop.state.outbox if m.dedupe_key == f"order:{order.number}:shipped")
     assert "JD014600003828" in notice.payload["text"]
     assert "17track" in notice.payload["buttons"][0][0]["url"]
@@ -185,6 +186,10 @@ async def test_without_a_tracking_provider_staff_set_delivery_states(shop, clock
     await ann.press_on(ann.last.replies[0], "Packed")
     await ann.command("ship", f"{order.number} China Post RR123456789CN")
     assert shop.state.orders[order.number].carrier == "China Post"
+    shipped_card = next(r for r in ann.last.replies if r.edit_message_id == CARD_MESSAGE)
+    assert ["In transit", "Out for delivery", "Delivered", "Problem"] == [
+        label.split(" ", 1)[1] for label in labels(shipped_card)[:4]
+    ]
     await ann.press_data(pack(MarkDelivery(order.number, "delivered")))
     assert shop.state.orders[order.number].status is OrderStatus.DELIVERED
     assert "was delivered" in told(shop, CAROL)[-1]
@@ -217,3 +222,25 @@ async def test_staff_see_the_card_in_their_own_language(shop, clock, desk, app):
     await li.press_on(card(shop, order.number), "Accept")
     assert "Li 已接单" in li.last.replies[0].text
     assert "accepted your order" in told(shop, CAROL)[-1]  # the customer keeps English
+
+
+async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_staff_to_refund_by_hand(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 0
+    assert any("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT))
+
+
+async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    shop.state.orders[order.number].merchant_message_id = CARD_MESSAGE  # reported by the relay
+    await carol.press_data(pack(CancelOrder(order.number, True)))
+    [edit] = [m for m in shop.state.outbox if m.payload.get("edit_message_id") == CARD_MESSAGE]
+    assert edit.chat_id == MERCHANT_CHAT
+    assert "Cancelled" in edit.payload["text"]
+    assert "Accept" not in str(edit.payload["buttons"])

@@ -90,3 +90,9 @@ async def test_disable_hides_a_product_and_enable_brings_it_back(shop, ann):
     await ann.command("disable", "nope")
     assert "Unknown SKU" in ann.text
     assert [a.change for a in shop.state.audits] == ["disable", "enable"]
+
+
+async def test_staff_find_their_commands_with_slash_staff(ann):
+    await ann.command("staff")
+    for command in ("/orders", "/order", "/ship", "/stock", "/restock", "/disable"):
+        assert command in ann.text
