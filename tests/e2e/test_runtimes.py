@@ -57,6 +57,17 @@ async def test_pressing_a_button_that_changes_nothing_is_still_answered(
     assert len(telegram.calls_of("sendMessage")) == 2  # "not modified" is no reason to send a copy
 
 
+async def test_expired_button_press_still_gets_its_edit(runtime, telegram: FakeTelegram) -> None:
+    await telegram.push_text(ANN, "mugs")
+    message_id = (await telegram.wait_for("sendMessage")).result["message_id"]
+    telegram.fail("answerCallbackQuery", 400, "Bad Request: query is too old and response timeout expired")
+
+    await telegram.press(ANN, message_id, "add:mug")
+
+    await telegram.wait_for("editMessageText")
+    assert telegram.message(ANN, message_id)["text"] == "added add:mug"
+
+
 async def test_button_alert_is_shown_as_a_modal(runtime, telegram: FakeTelegram) -> None:
     await telegram.push_text(ANN, "mugs")
     message_id = (await telegram.wait_for("sendMessage")).result["message_id"]
