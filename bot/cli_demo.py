@@ -55,7 +55,11 @@ def demo(
     if not catalog.is_file():
         typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)
         raise typer.Exit(2)
-    failures = asyncio.run(_run(lines, db, jobs, catalog))
+    try:
+        failures = asyncio.run(_run(lines, db, jobs, catalog))
+    except KeyboardInterrupt:
+        typer.echo("\nbye", err=True)
+        raise typer.Exit(130) from None
     if failures:
         typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -67,12 +68,11 @@ async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterab
 
 async def interact(runtime: TerminalRuntime, transcript: Transcript) -> None:
     """Read lines from the keyboard until /quit or end of input."""
-    loop = asyncio.get_running_loop()
     while True:
         prompt = runtime.prompt
         transcript.awaiting_input = prompt
         try:
-            text = await loop.run_in_executor(None, input, prompt)
+            text = await _read_line(prompt)
         except EOFError:
             break
         finally:
@@ -80,3 +80,30 @@ async def interact(runtime: TerminalRuntime, transcript: Transcript) -> None:
         transcript.since_input.clear()
         if not await runtime.submit(text):
             break
+
+
+async def _read_line(prompt: str) -> str:
+    """`input(prompt)` without blocking the loop. A daemon thread, so that Ctrl-C while it waits for the
+    keyboard ends the demo at once (an executor thread would hold the exit until Enter is pressed)."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = input(prompt)
+        except BaseException as exc:  # EOFError, or the interpreter going down
+            loop.call_soon_threadsafe(_settle, answer, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, answer, line, None)
+
+    threading.Thread(target=read, name="demo-keyboard", daemon=True).start()
+    return await answer
+
+
+def _settle(answer: asyncio.Future[str], line: str | None, exc: BaseException | None) -> None:
+    if answer.done():
+        return
+    if exc is not None:
+        answer.set_exception(exc if isinstance(exc, Exception) else EOFError())
+    else:
+        answer.set_result(line or "")

@@ -121,3 +121,22 @@ def test_a_missing_catalog_is_reported_and_nothing_starts(tmp_path: Path) -> Non
     )
     assert result.exit_code == 2
     assert "no catalog at" in result.output
+
+
+def test_ctrl_c_at_the_prompt_ends_the_demo_at_once(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", "from bot.cli import app; app()", "demo", "--no-jobs"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+    try:
+        child.expect_exact("customer> ")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
