@@ -74,6 +74,8 @@ async def interact(runtime: TerminalRuntime, transcript: Transcript) -> None:
         try:
             text = await _read_line(prompt)
         except EOFError:
+            transcript.awaiting_input = ""
+            transcript.write("")  # leave the terminal on a fresh line
             break
         finally:
             transcript.awaiting_input = ""
