@@ -129,7 +129,7 @@ def shop_handler(
 
 @dataclass
 class DemoShop:
-    """Implements `bot.terminal_runtime.DemoControls`; `handler` is the shop's entry point."""
+    """Implements `bot.demo_controls.DemoControls`; `handler` is the shop's entry point."""
 
     handler: EventHandler
     clock: SteppingClock
