@@ -123,11 +123,11 @@ def test_a_missing_catalog_is_reported_and_nothing_starts(tmp_path: Path) -> Non
     assert "no catalog at" in result.output
 
 
-def test_ctrl_c_at_the_prompt_ends_the_demo_at_once(tmp_path: Path) -> None:
+def test_ctrl_c_at_the_prompt_ends_the_demo_and_its_scheduler_at_once(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = pexpect.spawn(
         sys.executable,
-        ["-c", "from bot.cli import app; app()", "demo", "--no-jobs"],
+        ["-c", "from bot.cli import app; app()", "demo"],  # the scheduler and relay run too
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
