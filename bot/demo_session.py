@@ -43,16 +43,19 @@ class Transcript:
 async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterable[str]) -> int:
     """Play `lines` as typed input; returns how many `/expect` checks failed."""
     failures = 0
+    narrating, paragraph = False, True  # after the banner, the script's first narration is a paragraph
     for raw in lines:
         text = raw.strip()
         if not text:
+            paragraph = True  # a blank line in the script separates narration paragraphs
             continue
         if text.startswith("#"):
-            if transcript.since_input:  # narration starts a paragraph
+            if paragraph or not narrating:
                 transcript.write("")
-                transcript.since_input.clear()
+            narrating, paragraph = True, False
             transcript.write(text)
             continue
+        narrating = paragraph = False
         if text.startswith("/expect "):
             wanted = text.removeprefix("/expect ").strip()
             if not transcript.saw(wanted):
