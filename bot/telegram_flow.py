@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -118,17 +118,21 @@ class UpdateFlow:
 
 
 async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) -> None:
+    """Each call on its own: an expired query or one unreachable chat must not drop the rest."""
     if event.kind is Kind.BUTTON:  # answer first: it stops the button's spinner
-        await out.answer_button(update.callback_query.id, outcome.answer, outcome.alert)
+        await _attempt(event, out.answer_button(update.callback_query.id, outcome.answer, outcome.alert))
     if event.kind is Kind.PRECHECKOUT and event.payment is not None:
         ok = bool(outcome.precheckout_ok)
-        await out.answer_precheckout(
-            event.payment.query_id, ok, None if ok else outcome.precheckout_error or PAYMENT_CHECK_FAILED
-        )
+        error = None if ok else outcome.precheckout_error or PAYMENT_CHECK_FAILED
+        await _attempt(event, out.answer_precheckout(event.payment.query_id, ok, error))
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        try:
-            await send_reply(out, reply, chat_id, pressed)
-        except Exception:  # one unreachable chat (a blocked user, a moved group) must not drop the rest
-            log.exception("reply_failed update_id=%s chat_id=%s", event.update_id, chat_id)
+        await _attempt(event, send_reply(out, reply, chat_id, pressed))
+
+
+async def _attempt(event: Incoming, call: Awaitable[object]) -> None:
+    try:
+        await call
+    except Exception:
+        log.exception("telegram_call_failed update_id=%s kind=%s", event.update_id, event.kind)

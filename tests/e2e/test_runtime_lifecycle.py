@@ -44,8 +44,7 @@ async def test_stop_answers_the_update_in_hand(runtime, telegram: FakeTelegram, 
 
 
 async def test_handler_bug_still_stops_the_button_spinner(runtime, telegram: FakeTelegram) -> None:
-    await telegram.push_text(ANN, "mugs")
-    message_id = (await telegram.wait_for("sendMessage")).result["message_id"]
+    message_id = await telegram.bot_reply_to(ANN, "mugs")
 
     query_id = await telegram.press(ANN, message_id, "crash")
 

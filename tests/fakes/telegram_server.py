@@ -128,6 +128,13 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         assert call is not None
         return call
 
+    async def bot_reply_to(self, user_id: int, text: str) -> int:
+        """The user writes `text`; the id of the bot's next new message (in whichever chat)."""
+        before = len(self.calls_of("sendMessage"))
+        await self.push_text(user_id, text)
+        await self.wait_for("sendMessage", lambda p: len(self.calls_of("sendMessage")) > before)
+        return self.calls_of("sendMessage")[before].result["message_id"]
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
