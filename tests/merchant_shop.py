@@ -14,7 +14,7 @@ from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.services import place_order
 from domain.stock import StockLevel
-from handlers.incoming import Incoming, Kind
+from handlers.incoming import Kind
 from handlers.merchant_desk import MerchantDesk
 from handlers.payment_notices import PaymentNotices
 from handlers.payment_settlement import ReceivedPayment, settle_payment
@@ -66,22 +66,7 @@ class StaffChat(Chat):
     """A staff member writing in the merchant group; presses land on the card's message by default."""
 
     def __init__(self, app, user_id: int, name: str, *, chat_id: int = MERCHANT_CHAT):
-        super().__init__(app, user_id, name=name)
-        self.chat_id = chat_id
-
-    async def _send(self, kind: Kind, **fields: object):
-        event = Incoming(
-            kind=kind,
-            user_id=self.user_id,
-            chat_id=self.chat_id,
-            update_id=next(_updates),
-            language_code=self.language_code,
-            user_name=self.name,
-            private=self.chat_id == self.user_id,
-            **fields,  # type: ignore[arg-type]
-        )
-        self.last = await self.app(event)
-        return self.last
+        super().__init__(app, user_id, name=name, chat_id=chat_id)
 
     async def press_data(self, data: str, message_id: int = CARD_MESSAGE):
         return await self._send(Kind.BUTTON, action=data, message_id=message_id)

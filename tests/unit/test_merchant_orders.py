@@ -11,6 +11,8 @@ from domain.order_status import OrderStatus
 from handlers.actions import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.merchant_actions import AcceptOrder, MarkDelivery
+from handlers.payment_notices import PaymentNotices
+from handlers.payments import confirm_cash_order
 from handlers.reply import Reply
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import (
@@ -24,7 +26,7 @@ from tests.merchant_shop import (
     desk_for,
     paid_order,
 )
-from tests.unit.chat import Chat
+from tests.unit.chat import Chat, place_order
 
 
 @pytest.fixture
@@ -244,3 +246,22 @@ async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop
     assert edit.chat_id == MERCHANT_CHAT
     assert "Cancelled" in edit.payload["text"]
     assert "Accept" not in str(edit.payload["buttons"])
+
+
+async def test_a_cash_order_reaches_the_merchant_as_a_card_and_accepting_it_keeps_its_stock(
+    shop, clock, desk, ann, carol
+):
+    number = await place_order(carol, shop, {"TEA-GREEN": 1})
+    async with shop() as uow:
+        notices = PaymentNotices(MERCHANT_CHAT, order_card=desk.order_card)
+        await confirm_cash_order(uow, notices, await uow.orders.get(number), clock.now())
+        await uow.commit()
+    shown = card(shop, number)
+    assert "Cash on delivery · not paid yet" in shown.text
+    await ann.command("orders")
+    assert any("New (1)" in label for label in ann.labels())
+    await ann.press_on(shown, "Accept")
+    clock.advance(hours=2)  # an accepted cash order's stock no longer expires
+    assert shop.state.orders[number].status is OrderStatus.ACCEPTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 1
+    assert "accepted your order" in told(shop, CAROL)[-1]

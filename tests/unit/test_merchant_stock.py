@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from handlers.app import ShopApp
@@ -96,3 +98,12 @@ async def test_staff_find_their_commands_with_slash_staff(ann):
     await ann.command("staff")
     for command in ("/orders", "/order", "/ship", "/stock", "/restock", "/disable"):
         assert command in ann.text
+
+
+async def test_stock_pages_through_long_lists(shop, clock, config):
+    ann = StaffChat(ShopApp(shop, clock, config, merchant=replace(desk_for(), page_size=2)), ANN, "Ann")
+    await ann.command("stock")
+    assert "page 1 of 3" in ann.text
+    await ann.press("▶")
+    assert "page 2 of 3" in ann.text
+    assert "TEA-BLACK" in ann.text and "CUP-CLAY" not in ann.text
