@@ -18,7 +18,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-__all__ = ["LOCALE_DIR", "DOMAIN", "LANGUAGES", "translations", "language_for", "N_"]
+from domain.ports import UnitOfWork
+
+__all__ = ["LOCALE_DIR", "DOMAIN", "LANGUAGES", "translations", "language_for", "customer_language", "N_"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "shopbot"
@@ -50,3 +52,9 @@ def translations(language: str) -> NullTranslations:
 def language_for(language_code: str | None) -> str:
     """Telegram's language_code to one of ours: zh, zh-hans, zh-TW → zh; anything else → en."""
     return "zh" if (language_code or "").lower().startswith("zh") else "en"
+
+
+async def customer_language(uow: UnitOfWork, customer_id: int, fallback: str = "en") -> str:
+    """The language a customer chose or Telegram reported when they first wrote; `fallback` if unknown."""
+    customer = await uow.customers.get(customer_id)
+    return customer.language if customer is not None else fallback
