@@ -5,7 +5,8 @@ After adding or changing a user-facing string:
     pybabel extract --no-wrap -o /tmp/shopbot.pot handlers
     pybabel update --no-wrap -i /tmp/shopbot.pot -d handlers/locale -D shopbot
 
-then translate the new zh entries (tests/unit/test_translations.py fails until every one is).
+then translate the new zh entries and check the ones pybabel marked `#, fuzzy` (its guesses, which gettext
+ignores) — tests/unit/test_translations.py fails until every entry is translated and none is fuzzy.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
@@ -77,18 +76,13 @@ def _held(order: Order, now: datetime, _: Gettext) -> str:
 async def card_checkout_reply(
     uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
 ) -> Reply:
-    """Create the Stripe Checkout link for a placed order and record the attempt."""
+    """Create the Stripe Checkout link for a placed order and record the attempt.
+
+    Raises `PaymentUnavailable` when Stripe cannot make the link: the caller rolls the order back, so the
+    customer keeps their cart and can choose another way to pay (see `handlers.error_replies`).
+    """
     _ = translations(language).gettext
-    try:
-        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
-    except PaymentUnavailable:
-        log.warning("checkout_link_unavailable", order=order.number)
-        return Reply(
-            _(
-                "Card payment is not available right now. Order {number} stays reserved for {minutes} "
-                "minutes: try again in a minute, or choose another way to pay."
-            ).format(number=order.number, minutes=_minutes_left(order, now))
-        )
+    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
     await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
     text = [
         _held(order, now, _),
@@ -115,7 +109,9 @@ async def telegram_invoice_reply(
     items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
     invoice = Invoice(
         title=_("Order {number}").format(number=order.number),
-        description=f"{items.format(n=order.item_count)}, {order.delivery.label}"[:255],
+        description=_("{items}, {delivery}").format(
+            items=items.format(n=order.item_count), delivery=order.delivery.label
+        )[:255],
         payload=payload,
         currency=order.currency,
         prices=tuple((label[:32], amount) for label, amount in prices),

@@ -3,8 +3,12 @@ StripeGateway (official SDK) against the fake Stripe API, signed webhooks to the
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from bot.payments_setup import PaymentServices
+from bot.stripe_gateway import StripeGateway
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.app import ShopApp
@@ -22,10 +26,8 @@ async def shop():
         yield opened
 
 
-@pytest.fixture
-def app(shop: Shop) -> ShopApp:
+def _app(shop: Shop, payments: PaymentServices) -> ShopApp:
     """As bot/ builds it: see bot/payments_setup.py."""
-    payments = shop.payments
     config = ShopConfig(
         shop_name="Mug Shop",
         currency="USD",
@@ -36,6 +38,11 @@ def app(shop: Shop) -> ShopApp:
     return ShopApp(
         shop.factory, shop.clock, config, payments=payments.starters(), payment_events=payments.telegram
     )
+
+
+@pytest.fixture
+def app(shop: Shop) -> ShopApp:
+    return _app(shop, shop.payments)
 
 
 async def _review(app: ShopApp, shop: Shop, user_id: int, language_code: str = "en") -> Chat:
@@ -108,3 +115,17 @@ async def test_cash_on_delivery_reaches_the_shop_as_one_card(app, shop: Shop):
     assert order.status is OrderStatus.PLACED and "is placed!" in carol.text
     [card] = _sent(shop, MERCHANT_CHAT, order.number)
     assert "Cash on delivery" in card and shop.stripe.sessions == {}
+
+
+async def test_when_stripe_refuses_the_link_nothing_is_ordered_and_another_way_to_pay_works(shop: Shop):
+    broken = StripeGateway.connect("sk_test_revoked", shop.stripe_api_url, "https://shop.example", shop.clock)
+    app = _app(shop, dataclasses.replace(shop.payments, gateway=broken))
+    dave = await _review(app, shop, 505)
+    cash = dave.find("Cash on delivery").action or ""
+    refused = await dave.press("Card")
+    await broken.aclose()
+    assert refused.alert and "Nothing was ordered and your cart is kept" in refused.answer
+    assert shop.factory.state.orders == {} and shop.factory.state.payment_attempts == []
+    assert shop.factory.state.carts[505].lines == {"mug": 2}
+    await dave.press_data(cash)  # the review message it was pressed on stays, and still works
+    assert _order(shop, 505).payment_method is PaymentMethod.CASH
