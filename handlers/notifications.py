@@ -19,12 +19,11 @@ from domain.ports import UnitOfWork
 from handlers.actions import ShowOrder, pack
 from handlers.i18n import customer_language, translations
 from handlers.orders import tracking_url
+from handlers.payment_notices import MERCHANT_LANGUAGE
 from handlers.reply import Button, Reply
 from handlers.status_text import status_label
 
 __all__ = ["enqueue"]
-
-_MERCHANT_LANGUAGE = "en"
 
 
 async def enqueue(
@@ -78,15 +77,15 @@ def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> R
 
 
 def _customer_changed(order: Order, event: OrderStatusChanged) -> Reply:
-    _ = translations(_MERCHANT_LANGUAGE).gettext
+    _ = translations(MERCHANT_LANGUAGE).gettext
     text = _("Order {number} is now {status} (by the customer).").format(
-        number=order.number, status=status_label(event.new, _MERCHANT_LANGUAGE)
+        number=order.number, status=status_label(event.new, MERCHANT_LANGUAGE)
     )
     return Reply(text)
 
 
 def _stock_low(event: StockLow) -> Reply:
-    _ = translations(_MERCHANT_LANGUAGE).gettext
+    _ = translations(MERCHANT_LANGUAGE).gettext
     text = _("Low stock: {sku} has {n} available (safety stock {safety}).").format(
         sku=event.sku, n=event.available, safety=event.safety
     )
