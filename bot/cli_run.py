@@ -9,8 +9,10 @@ from enum import StrEnum
 
 import typer
 
-from bot.bootstrap import ShopNotWired, assemble
+from bot.bootstrap import assemble
 from bot.http_logging import mask_in_logs, quiet_http_loggers
+from bot.http_server import start_http_server
+from bot.logging_setup import configure_logging
 from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
 from handlers.incoming import EventHandler
@@ -40,18 +42,18 @@ def run(
     if settings.telegram_token is None:
         typer.echo(MISSING_TOKEN, err=True)
         raise typer.Exit(2)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     quiet_http_loggers()
-    try:
-        asyncio.run(_run(settings, runtime))
-    except ShopNotWired as exc:
-        typer.echo(f"Cannot start: {exc}", err=True)
-        raise typer.Exit(1) from None
+    asyncio.run(_run(settings, runtime))
 
 
 async def _run(settings: Settings, runtime: RuntimeChoice) -> None:
-    async with assemble(settings) as handler:
-        await serve(settings, runtime, handler)
+    async with assemble(settings) as shop:
+        http = await start_http_server(shop.http_app(), settings.http_host, settings.http_port)
+        try:
+            await serve(settings, runtime, shop.handler)
+        finally:
+            await http.cleanup()
 
 
 async def serve(settings: Settings, runtime: RuntimeChoice, handler: EventHandler) -> None:
