@@ -20,10 +20,13 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bootstrap import shop_config
 from bot.demo_clock import SteppingClock
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
+from bot.merchant_setup import build_merchant_desk, remember_cards_with
 from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
+from bot.payments_setup import build_payments
 from bot.sandbox_payments import SandboxGateway
 from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
@@ -31,18 +34,9 @@ from bot.simulated_carrier import SimulatedCarrier
 from bot.terminal_render import Page
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
-from domain.order import Order
-from domain.order_status import PaymentMethod
-from domain.ports import CarrierTracking, Notifier, UnitOfWork, UnitOfWorkFactory
+from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
 from handlers.incoming import EventHandler
-from handlers.merchant_desk import MerchantDesk
-from handlers.payment_notices import PaymentNotices
-from handlers.payments import TelegramPayments, card_checkout_reply
-from handlers.reply import Reply
-from handlers.stripe_events import StripeEvents
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
@@ -51,7 +45,7 @@ from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["DemoShop", "STEP", "demo_settings", "shop_config", "shop_handler"]
+__all__ = ["DemoShop", "STEP", "demo_settings", "shop_handler"]
 
 log = logging.getLogger("shopbot.demo")
 
@@ -79,21 +73,6 @@ def demo_settings(database_url: str) -> Settings:
     )
 
 
-def shop_config(settings: Settings) -> ShopConfig:
-    options = tuple(
-        DeliveryOption(o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address)
-        for o in settings.delivery_options
-    )
-    return ShopConfig(
-        shop_name=settings.shop_name,
-        currency=settings.currency,
-        reservation_minutes=settings.reservation_minutes,
-        delivery_options=options,
-        payment_methods=(PaymentMethod.STRIPE, PaymentMethod.CASH),
-        merchant_chat_id=settings.merchant_chat_id,
-    )
-
-
 def shop_handler(
     settings: Settings,
     uow_factory: UnitOfWorkFactory,
@@ -102,27 +81,25 @@ def shop_handler(
     gateway: SandboxGateway,
     tracking: CarrierTracking,
 ) -> EventHandler:
-    """The shop's entry point — customer conversation, merchant desk, payments — over the demo's outside
-    services. Paid sandbox sessions go through the Stripe webhook's event handling."""
-    staff = frozenset(settings.merchant_user_ids)
-    desk = MerchantDesk(staff, settings.merchant_chat_id, tracking=tracking, gateway=gateway)
-    notices = PaymentNotices(settings.merchant_chat_id, order_card=desk.order_card)
-    webhook = StripeEvents(uow_factory, gateway, notices, clock)
+    """The shop's entry point — customer conversation, merchant desk, payments — built from the same
+    parts as `bot.bootstrap.assemble`, over the demo's outside services. Paid sandbox checkouts go
+    through the Stripe webhook's event handling."""
+    desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
+    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    events = payments.stripe_events
+    if events is None:  # pragma: no cover - build_payments makes them whenever it is given a gateway
+        raise RuntimeError("no Stripe event handling to complete sandbox checkouts with")
 
     async def complete(event: dict[str, Any]) -> str:  # what the webhook does after its signature check
-        return (await webhook.handle(event)).text
+        return (await events.handle(event)).text
 
     gateway.connect(complete)
-
-    async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
-        return [await card_checkout_reply(uow, gateway, order, now)]
-
     return ShopApp(
         uow_factory,
         clock,
-        shop_config(settings),
-        payments={PaymentMethod.STRIPE: card},
-        payment_events=TelegramPayments(uow_factory, gateway, notices, clock),
+        shop_config(settings, payments),
+        payments=payments.starters(),
+        payment_events=payments.telegram,
         merchant=desk,
     )
 
@@ -176,6 +153,7 @@ class DemoShop:
             flood,
             clock,
             on_blocked=mark_unreachable_with(uow_factory),
+            on_sent=remember_cards_with(uow_factory),
             worker=worker,
         )
         jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
