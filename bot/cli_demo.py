@@ -51,6 +51,9 @@ def demo(
         except OSError as exc:
             typer.echo(f"cannot read the script {script}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc
+    if db is not None and not db.parent.is_dir():
+        typer.echo(f"no folder {db.parent} for the database: create it or choose another --db", err=True)
+        raise typer.Exit(2)
     catalog = catalog or BUNDLED_CATALOG
     if not catalog.is_file():
         typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)

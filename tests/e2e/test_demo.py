@@ -115,6 +115,13 @@ def test_the_interactive_demo_answers_typed_lines_and_switches_persona(tmp_path:
     assert child.exitstatus == 0
 
 
+def test_a_database_in_a_missing_folder_is_reported_and_nothing_starts(tmp_path: Path) -> None:
+    result = _demo("--db", str(tmp_path / "nowhere" / "shop.db"), "--script", str(STORY))
+    assert result.exit_code == 2
+    assert "no folder" in result.output
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_a_missing_catalog_is_reported_and_nothing_starts(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["demo", "--catalog", str(tmp_path / "nope.csv"), "--script", str(STORY)]
