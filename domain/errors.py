@@ -14,6 +14,8 @@ __all__ = [
     "RecipientBlocked",
     "RetryLater",
     "DeliveryFailed",
+    "ConcurrentUpdate",
+    "OrderNumberTaken",
 ]
 
 
@@ -66,11 +68,14 @@ class RecipientBlocked(DomainError):
 
 
 class RetryLater(DomainError):
-    """The platform asked to slow down (HTTP 429); retry after `seconds`."""
+    """The platform asked to slow down (HTTP 429); retry after `seconds`.
 
-    def __init__(self, seconds: float) -> None:
+    `whole_bot`: the limit is on the bot as a whole, not just this chat (pause every chat)."""
+
+    def __init__(self, seconds: float, *, whole_bot: bool = False) -> None:
         super().__init__(f"retry after {seconds} s")
         self.seconds = seconds
+        self.whole_bot = whole_bot
 
 
 class DeliveryFailed(DomainError):
@@ -79,3 +84,15 @@ class DeliveryFailed(DomainError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the same record since it was read: reload and try again."""
+
+
+class OrderNumberTaken(DomainError):
+    """The drawn order number already exists: place the order again in a fresh unit of work."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"order number {number} is taken")
+        self.number = number

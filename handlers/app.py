@@ -19,6 +19,7 @@ from handlers.config import ShopConfig
 from handlers.error_replies import explain
 from handlers.i18n import language_for
 from handlers.incoming import EventHandler, Incoming, Kind
+from handlers.merchant_desk import MerchantDesk
 from handlers.notifications import enqueue
 from handlers.reply import Outcome
 from handlers.turn import Turn
@@ -45,12 +46,14 @@ class ShopApp:
         *,
         payments: Mapping[PaymentMethod, PaymentStarter] | None = None,
         payment_events: EventHandler | None = None,
+        merchant: MerchantDesk | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._config = config
         self._payments = dict(payments or {})
         self._payment_events = payment_events  # pre-checkout queries and successful payments
+        self._merchant = merchant  # staff commands, order-card buttons and their prompts
 
     async def __call__(self, event: Incoming) -> Outcome:
         if not event.private:  # carts, addresses and orders are never shown in a group
@@ -98,6 +101,8 @@ class ShopApp:
 
     async def _route(self, turn: Turn) -> Outcome:
         event = turn.event
+        if self._merchant is not None and self._merchant.claims(event, turn.dialog):
+            return await self._merchant.handle(turn)
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)

@@ -1,0 +1,40 @@
+"""Choosing a Telegram runtime by name; each is imported only when chosen."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from handlers.incoming import EventHandler
+
+__all__ = ["Runtime", "RuntimeName", "build_runtime"]
+
+RuntimeName = Literal["ptb", "aiogram"]
+
+
+class Runtime(Protocol):
+    async def start(self) -> None:
+        """Return once updates are being received."""
+
+    async def stop(self) -> None:
+        """Stop receiving, answer the updates in hand, close connections."""
+
+
+def build_runtime(
+    name: RuntimeName,
+    token: str,
+    handler: EventHandler,
+    *,
+    api_url: str = "https://api.telegram.org",
+    payment_provider_token: str = "",
+    poll_timeout: float = 10,
+) -> Runtime:
+    options = {"api_url": api_url, "payment_provider_token": payment_provider_token, "poll_timeout": poll_timeout}
+    if name == "ptb":
+        from bot.telegram_ptb import PtbRuntime
+
+        return PtbRuntime(token, handler, **options)
+    if name == "aiogram":
+        from bot.telegram_aiogram import AiogramRuntime
+
+        return AiogramRuntime(token, handler, **options)
+    raise ValueError(f"unknown runtime {name!r}: choose ptb or aiogram")

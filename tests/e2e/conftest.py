@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.runtime import Runtime, build_runtime
+from tests.e2e.echo_shop import EchoShop
+from tests.fakes.telegram_server import FakeTelegram
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = await FakeTelegram().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> EchoShop:
+    photo = tmp_path / "mug.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a tiny jpeg")
+    return EchoShop(photo_path=str(photo))
+
+
+@pytest.fixture(params=["ptb", "aiogram"])
+async def runtime(request: pytest.FixtureRequest, telegram: FakeTelegram, shop: EchoShop) -> AsyncIterator[Runtime]:
+    running = build_runtime(
+        request.param,
+        telegram.token,
+        shop,
+        api_url=telegram.url,
+        payment_provider_token="provider-token",
+        poll_timeout=1,
+    )
+    await running.start()
+    yield running
+    await running.stop()
