@@ -21,3 +21,7 @@ def main() -> None:  # pragma: no cover - console entry
 
 
 from bot import cli_worker as _cli_worker  # noqa: E402,F401  registers `shopbot worker`
+from bot import cli_run as _cli_run  # noqa: E402  `shopbot run`, `shopbot webhook`
+
+app.command("run")(_cli_run.run)
+app.add_typer(_cli_run.webhook_app, name="webhook")

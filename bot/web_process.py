@@ -1,0 +1,162 @@
+"""The bot process of `shopbot run`: a Telegram runtime, the HTTP server, and (unless `--no-jobs`) the
+outbox relay and scheduled jobs, over one database; stopped gracefully on SIGINT/SIGTERM.
+
+Webhook mode: Telegram posts to `/webhooks/telegram`; the update is stored in the inbox before the 200,
+and an inbox processor feeds it through the runtime. Stop order: /readyz turns 503, the HTTP server stops
+taking requests (finishing those in hand), the processor finishes the updates in hand, the scheduler and
+relay stop, the runtime closes, the database engine is disposed.
+Polling mode: the runtime polls getUpdates; the HTTP server still serves Stripe, health and metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Literal
+
+import structlog
+from aiohttp import web
+
+from bot.background import UtcClock, start_background
+from bot.botapi_notifier import BotApiNotifier
+from bot.handler_instrumentation import InstrumentedHandler
+from bot.http_server import http_app, start_http_server
+from bot.inbox_processor import InboxProcessor
+from bot.metrics import Metrics
+from bot.ops_routes import add_ops_routes
+from bot.outbox_relay import worker_name
+from bot.runtime import Runtime, RuntimeName, build_runtime
+from bot.settings import Settings
+from bot.shop_assembly import assemble_shop
+from bot.telegram_webhook import WEBHOOK_PATH, check_secret, telegram_webhook
+from domain.clock import Clock
+from storage.backlogs import count_backlogs
+from storage.engine import create_engine, dispose, session_factory
+from storage.inbox import SqlAlchemyInbox
+from storage.schema_status import migration_heads, schema_status
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+__all__ = ["RunOptions", "run_bot", "NotReady"]
+
+log = structlog.get_logger("shopbot.run")
+
+Mode = Literal["polling", "webhook"]
+
+
+class NotReady(RuntimeError):
+    """The process cannot start: a setting is missing or the database is not migrated."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    runtime: RuntimeName = "ptb"
+    mode: Mode = "polling"
+    jobs: bool = True  # relay and scheduler in this process (False: a `shopbot worker` does them)
+
+
+def _require(settings: Settings, mode: Mode) -> tuple[str, str]:
+    if settings.telegram_token is None:
+        raise NotReady("SHOPBOT_TELEGRAM_TOKEN is not set (the token @BotFather gave you)")
+    secret = ""
+    if mode == "webhook":
+        if settings.telegram_webhook_secret is None:
+            raise NotReady("webhook mode needs SHOPBOT_TELEGRAM_WEBHOOK_SECRET (A-Z, a-z, 0-9, _ and -)")
+        try:
+            secret = check_secret(settings.telegram_webhook_secret.get_secret_value())
+        except ValueError as exc:
+            raise NotReady(str(exc)) from None
+    return settings.telegram_token.get_secret_value(), secret
+
+
+async def run_bot(
+    settings: Settings, options: RunOptions, *, clock: Clock | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Run until `stop` is set (default: until SIGINT or SIGTERM)."""
+    token, secret = _require(settings, options.mode)
+    clock = clock or UtcClock()
+    stop = stop or _stop_on_signals()
+    engine = create_engine(settings.database_url, pool_pre_ping=True)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(dispose, engine)
+        heads = migration_heads()
+        status = await schema_status(engine, heads)
+        if not status.ready:
+            raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
+        sessions = session_factory(engine)
+        metrics = Metrics.create()
+        shop = assemble_shop(settings, SqlAlchemyUnitOfWorkFactory(engine), clock)
+        stack.push_async_callback(shop.close)
+        provider = settings.telegram_payment_provider_token
+        runtime = build_runtime(
+            options.runtime,
+            token,
+            InstrumentedHandler(shop.handler, metrics),
+            api_url=settings.telegram_api_url,
+            payment_provider_token=provider.get_secret_value() if provider else "",
+        )
+        stack.push_async_callback(runtime.stop)
+        if options.jobs:
+            notifier = BotApiNotifier(token, settings.telegram_api_url)
+            stack.push_async_callback(notifier.aclose)
+            background = await start_background(
+                settings,
+                sessions=sessions,
+                notifier=notifier,
+                uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            )
+            stack.push_async_callback(background.stop)
+        stopping = False
+        app = http_app(health=_alive, stripe_webhook=shop.payments.stripe_webhook)
+
+        async def refresh() -> None:
+            backlogs = await count_backlogs(sessions)
+            metrics.outbox_backlog.set(backlogs["outbox"])
+
+        add_ops_routes(
+            app, engine=engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
+        )
+        if options.mode == "webhook":
+            processor = InboxProcessor(SqlAlchemyInbox(sessions), runtime.feed, clock, worker=worker_name())
+            app.router.add_post(
+                WEBHOOK_PATH,
+                telegram_webhook(SqlAlchemyInbox(sessions), secret, clock, on_stored=processor.wake),
+            )
+            processor.start()
+            stack.push_async_callback(processor.stop)
+        runner = await start_http_server(app, settings.http_host, settings.http_port)
+        stack.push_async_callback(runner.cleanup)
+        await _receive(runtime, settings, options, secret)
+        log.info(
+            "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
+        )
+        await stop.wait()
+        stopping = True
+        log.info("bot_stopping", mode=options.mode)
+        if options.mode == "polling":
+            await runtime.stop()  # stop taking updates first; the HTTP server goes with the stack
+    log.info("bot_stopped")
+
+
+async def _receive(runtime: Runtime, settings: Settings, options: RunOptions, secret: str) -> None:
+    if options.mode == "webhook":
+        await runtime.start_webhook(settings.public_url.rstrip("/") + WEBHOOK_PATH, secret)
+    else:
+        await runtime.start()
+
+
+async def _alive() -> bool:
+    return True  # liveness: the event loop answers; the database is /readyz's business
+
+
+def _port(runner: web.AppRunner) -> int | None:
+    return runner.addresses[0][1] if runner.addresses else None
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
