@@ -50,8 +50,8 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
             _scrub_event,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),  # after scrubbing: dates look like phones
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),

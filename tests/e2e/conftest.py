@@ -25,7 +25,9 @@ def shop(tmp_path: Path) -> EchoShop:
 
 
 @pytest.fixture(params=["ptb", "aiogram"])
-async def runtime(request: pytest.FixtureRequest, telegram: FakeTelegram, shop: EchoShop) -> AsyncIterator[Runtime]:
+async def runtime(
+    request: pytest.FixtureRequest, telegram: FakeTelegram, shop: EchoShop
+) -> AsyncIterator[Runtime]:
     running = build_runtime(
         request.param,
         telegram.token,

@@ -54,7 +54,9 @@ class EchoShop:
         return Outcome([Reply(f"added {event.action}", edit=True)], answer="Added")
 
     def current_text(self, event: Incoming) -> str:
-        return next(e.text for e in reversed(self.events) if e.kind is Kind.TEXT and e.user_id == event.user_id)
+        return next(
+            e.text for e in reversed(self.events) if e.kind is Kind.TEXT and e.user_id == event.user_id
+        )
 
     def contact(self, event: Incoming) -> Outcome:
         return Outcome([Reply(f"phone ending {event.phone[-4:]}", remove_keyboard=True)])

@@ -46,7 +46,9 @@ async def test_payload_with_a_photo_is_sent_as_a_photo(notifier, telegram) -> No
 async def test_payload_with_edit_message_id_edits_that_card(notifier, telegram) -> None:
     message_id = await notifier.deliver(MERCHANT, card("Order 7: new"))
 
-    edited = await notifier.deliver(MERCHANT, Reply("Order 7: shipped", edit_message_id=message_id).to_payload())
+    edited = await notifier.deliver(
+        MERCHANT, Reply("Order 7: shipped", edit_message_id=message_id).to_payload()
+    )
 
     assert edited == message_id
     assert telegram.message(MERCHANT, message_id)["text"] == "Order 7: shipped"

@@ -16,12 +16,17 @@ async def test_text_is_answered_with_inline_buttons(runtime, telegram: FakeTeleg
     assert sent.params["text"] == "echo: mugs [en]"
     assert sent.params["reply_markup"] == {
         "inline_keyboard": [
-            [{"text": "Add to cart", "callback_data": "add:mug"}, {"text": "Site", "url": "https://shop.example"}]
+            [
+                {"text": "Add to cart", "callback_data": "add:mug"},
+                {"text": "Site", "url": "https://shop.example"},
+            ]
         ]
     }
 
 
-async def test_pressing_a_button_answers_the_press_and_edits_that_message(runtime, telegram: FakeTelegram) -> None:
+async def test_pressing_a_button_answers_the_press_and_edits_that_message(
+    runtime, telegram: FakeTelegram
+) -> None:
     await telegram.push_text(ANN, "mugs")
     sent = await telegram.wait_for("sendMessage")
     message_id = sent.result["message_id"]
@@ -63,7 +68,9 @@ async def test_button_alert_is_shown_as_a_modal(runtime, telegram: FakeTelegram)
     assert answer.params["show_alert"] is True
 
 
-async def test_command_arrives_without_slash_and_with_its_arguments(runtime, telegram: FakeTelegram, shop) -> None:
+async def test_command_arrives_without_slash_and_with_its_arguments(
+    runtime, telegram: FakeTelegram, shop
+) -> None:
     await telegram.push_text(ANN, "/start@test_shop_bot promo42")
 
     sent = await telegram.wait_for("sendMessage")
@@ -72,7 +79,9 @@ async def test_command_arrives_without_slash_and_with_its_arguments(runtime, tel
     assert shop.events[0].update_id is not None
 
 
-async def test_contact_share_passes_the_phone_and_drops_the_keyboard(runtime, telegram: FakeTelegram, shop) -> None:
+async def test_contact_share_passes_the_phone_and_drops_the_keyboard(
+    runtime, telegram: FakeTelegram, shop
+) -> None:
     await telegram.share_contact(ANN, "+15550001234")
 
     sent = await telegram.wait_for("sendMessage")
