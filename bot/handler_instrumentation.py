@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import structlog
 
 from bot.metrics import Metrics
-from handlers.incoming import EventHandler, Incoming
+from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.reply import Outcome
 
 __all__ = ["InstrumentedHandler", "HandlingAttempt", "observe_handling"]
@@ -64,5 +64,13 @@ class InstrumentedHandler:
                 elapsed = time.perf_counter() - started
                 self._metrics.handler_latency.labels(kind).observe(elapsed)
             self._metrics.updates.labels(kind, "ok").inc()
+            self._count_payment(event, outcome)
             log.info("update_handled", kind=kind, replies=len(outcome.replies), ms=round(elapsed * 1000, 1))
         return outcome
+
+    def _count_payment(self, event: Incoming, outcome: Outcome) -> None:
+        """Telegram payments: a pre-checkout query is an attempt; a successful_payment handled, a success."""
+        if event.kind is Kind.PRECHECKOUT:
+            self._metrics.payment_attempts.labels("telegram").inc()
+        elif event.kind is Kind.PAYMENT:
+            self._metrics.payment_successes.labels("telegram").inc()

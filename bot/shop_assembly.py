@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.metered import MeteredGateway
+from bot.metrics import Metrics
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
 from domain.clock import Clock
@@ -33,7 +35,9 @@ class Shop:
         await self.payments.aclose()
 
 
-def assemble_shop(settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock) -> Shop:
+def assemble_shop(
+    settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clock, metrics: Metrics | None = None
+) -> Shop:
     desk = MerchantDesk(frozenset(settings.merchant_user_ids), settings.merchant_chat_id)
     payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card)
     desk = replace(desk, gateway=payments.gateway)  # refunds when the shop rejects a paid order
@@ -54,15 +58,17 @@ def assemble_shop(settings: Settings, uow_factory: UnitOfWorkFactory, clock: Clo
         uow_factory,
         clock,
         config,
-        payments=_starters(payments, methods),
+        payments=_starters(payments, methods, metrics),
         payment_events=payments.telegram,
         merchant=desk,
     )
     return Shop(handler, payments)
 
 
-def _starters(payments: PaymentServices, methods: list[PaymentMethod]) -> dict[PaymentMethod, PaymentStarter]:
-    gateway = payments.gateway
+def _starters(
+    payments: PaymentServices, methods: list[PaymentMethod], metrics: Metrics | None
+) -> dict[PaymentMethod, PaymentStarter]:
+    gateway = payments.gateway if metrics is None else MeteredGateway(payments.gateway, metrics)
 
     async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
         return [await card_checkout_reply(uow, gateway, order, now)]

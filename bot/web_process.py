@@ -86,7 +86,7 @@ async def run_bot(
             raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
         sessions = session_factory(engine)
         metrics = Metrics.create()
-        shop = assemble_shop(settings, SqlAlchemyUnitOfWorkFactory(engine), clock)
+        shop = assemble_shop(settings, SqlAlchemyUnitOfWorkFactory(engine), clock, metrics)
         stack.push_async_callback(shop.close)
         provider = settings.telegram_payment_provider_token
         runtime = build_runtime(
