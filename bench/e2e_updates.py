@@ -78,7 +78,8 @@ class TimedTelegram(WebhookTelegram):
         await super()._notify()
 
 
-async def _customer(telegram: TimedTelegram, user_id: int, rounds: int, latencies: list[float]) -> None:
+async def _customer(telegram: TimedTelegram, user_id: int, rounds: int, latencies: list[float]) -> int:
+    """Walk the journey `rounds` times; returns 1 when a reply never came (the journey stops there)."""
     for _ in range(rounds):
         for kind, value, expect in STEPS:
             done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -90,7 +91,11 @@ async def _customer(telegram: TimedTelegram, user_id: int, rounds: int, latencie
                 await telegram.share_contact(user_id, value)
             else:
                 await telegram.press(user_id, *_button(telegram, user_id, value))
-            latencies.append(await asyncio.wait_for(done, 60) - started)
+            try:
+                latencies.append(await asyncio.wait_for(done, 30) - started)
+            except TimeoutError:
+                return 1
+    return 0
 
 
 def _button(telegram: TimedTelegram, user_id: int, label: str) -> tuple[int, str]:
@@ -133,7 +138,9 @@ async def _wait_ready(url: str, bot: asyncio.subprocess.Process) -> None:
     raise RuntimeError("the bot process never became ready")
 
 
-async def run_one(runtime: str, mode: str, database_url: str, customers: int, rounds: int) -> dict[str, Any]:
+async def run_one(
+    runtime: str, mode: str, database_url: str, customers: int, rounds: int, bot_log: Path | None = None
+) -> dict[str, Any]:
     await prepare_database(database_url)
     telegram = await TimedTelegram().start()
     port = free_port()
@@ -158,15 +165,20 @@ async def run_one(runtime: str, mode: str, database_url: str, customers: int, ro
     )
     args = [sys.executable, "-m", "bot", "run", "--runtime", runtime, "--mode", mode, "--no-jobs"]
     bot = await asyncio.create_subprocess_exec(
-        *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-    )
+        *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
+        stderr=bot_log.open("a") if bot_log else asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
     latencies: list[float] = []
     try:
         await _wait_ready(url, bot)
         if mode == "webhook":
             await telegram.wait_for("setWebhook", timeout=30)
         started = time.perf_counter()
-        await asyncio.gather(*(_customer(telegram, 9000 + n, rounds, latencies) for n in range(customers)))
+        lost = sum(
+            await asyncio.gather(
+                *(_customer(telegram, 9000 + n, rounds, latencies) for n in range(customers))
+            )
+        )
         elapsed = time.perf_counter() - started
     finally:
         bot.terminate()
@@ -175,6 +187,7 @@ async def run_one(runtime: str, mode: str, database_url: str, customers: int, ro
     ordered = sorted(latencies)
     return {
         "updates": len(latencies),
+        "lost": lost,
         "per_second": len(latencies) / elapsed,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
@@ -188,26 +201,32 @@ async def main() -> None:
     parser.add_argument("--customers", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
+    parser.add_argument("--runtimes", default="ptb,aiogram")
+    parser.add_argument("--modes", default="polling,webhook")
+    parser.add_argument("--bot-log", type=Path, help="append the bot processes' logs to this file")
     options = parser.parse_args()
     print(f"# {platform.python_implementation()} {platform.python_version()}, nproc={os.cpu_count()}, "
           f"{options.customers} customers x {options.rounds} journeys x {len(STEPS)} updates")  # fmt: skip
-    print("| runtime | mode | database | updates | updates/s | p50 ms | p99 ms |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print("| runtime | mode | database | updates | unanswered | updates/s | p50 ms | p99 ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for database in ["sqlite", "postgresql"] if options.postgres else ["sqlite"]:
-        for runtime in ("ptb", "aiogram"):
-            for mode in ("polling", "webhook"):
+        for runtime in options.runtimes.split(","):
+            for mode in options.modes.split(","):
                 with tempfile.TemporaryDirectory() as tmp:
                     if database == "sqlite":
                         url, name = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", ""
                     else:
                         url, name = await _fresh_postgres(options.postgres)
                     try:
-                        r = await run_one(runtime, mode, url, options.customers, options.rounds)
+                        r = await run_one(
+                            runtime, mode, url, options.customers, options.rounds, options.bot_log
+                        )
                     finally:
                         if name:
                             await _admin(options.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                print(f"| {runtime} | {mode} | {database} | {r['updates']} | {r['per_second']:.0f} "
-                      f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |", flush=True)  # fmt: skip
+                cells = [runtime, mode, database, r["updates"], r["lost"], f"{r['per_second']:.0f}"]
+                cells += [f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}"]
+                print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
