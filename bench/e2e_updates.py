@@ -147,8 +147,11 @@ async def run_one(
     url = f"http://127.0.0.1:{port}"
     if mode == "webhook":
 
-        async def deliver(update: dict[str, Any]) -> None:
-            await post_update(url, update)
+        async def deliver(update: dict[str, Any]) -> None:  # as Telegram does: again until it is taken
+            for attempt in range(10):
+                if await post_update(url, update) == 200:
+                    return
+                await asyncio.sleep(0.1 * 2**attempt)
 
         telegram.deliver = deliver
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}

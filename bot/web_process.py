@@ -96,7 +96,8 @@ async def run_bot(
             api_url=settings.telegram_api_url,
             payment_provider_token=provider.get_secret_value() if provider else "",
         )
-        stack.push_async_callback(runtime.stop)
+        if options.mode == "webhook":
+            stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
             notifier = BotApiNotifier(token, settings.telegram_api_url)
             stack.push_async_callback(notifier.aclose)
@@ -105,6 +106,7 @@ async def run_bot(
                 sessions=sessions,
                 notifier=notifier,
                 uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+                metrics=metrics,
             )
             stack.push_async_callback(background.stop)
         stopping = False
@@ -118,24 +120,24 @@ async def run_bot(
             app, engine=engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
         )
         if options.mode == "webhook":
-            processor = InboxProcessor(SqlAlchemyInbox(sessions), runtime.feed, clock, worker=worker_name())
-            app.router.add_post(
-                WEBHOOK_PATH,
-                telegram_webhook(SqlAlchemyInbox(sessions), secret, clock, on_stored=processor.wake),
-            )
-            processor.start()
+            inbox = SqlAlchemyInbox(sessions)
+            processor = InboxProcessor(inbox, runtime.feed, clock, worker=worker_name())
+            receive = telegram_webhook(inbox, secret, clock, on_stored=processor.wake)
+            app.router.add_post(WEBHOOK_PATH, receive)
             stack.push_async_callback(processor.stop)
         runner = await start_http_server(app, settings.http_host, settings.http_port)
         stack.push_async_callback(runner.cleanup)
+        if options.mode == "polling":
+            stack.push_async_callback(runtime.stop)  # the first to go: no more getUpdates
         await _receive(runtime, settings, options, secret)
+        if options.mode == "webhook":
+            processor.start()  # the runtime can take updates now; what is already stored goes first
         log.info(
             "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
         )
         await stop.wait()
         stopping = True
         log.info("bot_stopping", mode=options.mode)
-        if options.mode == "polling":
-            await runtime.stop()  # stop taking updates first; the HTTP server goes with the stack
     log.info("bot_stopped")
 
 
