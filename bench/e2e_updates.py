@@ -32,28 +32,17 @@ sys.path.insert(0, str(ROOT))
 
 from storage.engine import create_engine, dispose  # noqa: E402
 from tests.e2e.webhook_shop import (  # noqa: E402
-    MERCHANT_CHAT,
-    SECRET,
     WebhookTelegram,
+    bot_env,
+    checkout_journey,
     free_port,
     post_update,
     prepare_database,
 )
 
-STEPS: list[tuple[str, str, str]] = [  # (what the customer does, with what, the reply that answers it)
-    ("send", "/start", "Welcome to"),
-    ("press", "Catalog", "Choose a category"),
-    ("press", "Tea", "Pick a product"),
-    ("press", "Black tea", "Assam"),
-    ("press", "Add 1 to cart", "In your cart: 1"),
-    ("send", "/cart", "Black tea ×"),
-    ("press", "Checkout", "Checkout 1/4"),
-    ("send", "Bench Customer", "Checkout 2/4"),
-    ("contact", "+1 555 0123", "Checkout 3/4"),
-    ("press", "Standard", "Checkout 4/4"),
-    ("send", "5 Elm Road, Springfield, 12345, US", "Total:"),
-    ("press", "Cash on delivery", "is placed!"),
-]
+STEPS = checkout_journey(
+    "Black tea", name="Bench Customer", phone="+1 555 0123", address="5 Elm Road, Springfield, 12345, US"
+)
 
 
 class TimedTelegram(WebhookTelegram):
@@ -154,18 +143,7 @@ async def run_one(
                 await asyncio.sleep(0.1 * 2**attempt)
 
         telegram.deliver = deliver
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SHOPBOT_DATABASE_URL=database_url,
-        SHOPBOT_TELEGRAM_TOKEN=telegram.token,
-        SHOPBOT_TELEGRAM_API_URL=telegram.url,
-        SHOPBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
-        SHOPBOT_HTTP_PORT=str(port),
-        SHOPBOT_PUBLIC_URL=url,
-        SHOPBOT_MERCHANT_CHAT_ID=str(MERCHANT_CHAT),
-        SHOPBOT_LOG_LEVEL="WARNING",
-    )
+    env = bot_env(database_url, telegram, url, http_port=str(port), log_level="WARNING")
     args = [sys.executable, "-m", "bot", "run", "--runtime", runtime, "--mode", mode, "--no-jobs"]
     bot = await asyncio.create_subprocess_exec(
         *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import re
 import signal
@@ -25,9 +24,10 @@ from storage.inbox import DONE, InboxRow
 from storage.tables import OrderRow, ProcessedUpdateRow
 from tests.e2e.webhook_shop import (
     MERCHANT_CHAT,
-    SECRET,
     Shopper,
     WebhookTelegram,
+    bot_env,
+    checkout_journey,
     free_port,
     post_update,
     prepare_database,
@@ -82,21 +82,15 @@ async def cluster(
     await prepare_database(postgres_url)
     telegram = await WebhookTelegram().start()
     ports = [free_port(), free_port()]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SHOPBOT_DATABASE_URL=postgres_url,
-        SHOPBOT_TELEGRAM_TOKEN=telegram.token,
-        SHOPBOT_TELEGRAM_API_URL=telegram.url,
-        SHOPBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
-        SHOPBOT_PUBLIC_URL=f"http://127.0.0.1:{ports[0]}",  # the load balancer's address
-        SHOPBOT_MERCHANT_CHAT_ID=str(MERCHANT_CHAT),
-        SHOPBOT_SHOP_NAME="Tea House",
-        SHOPBOT_LOG_FORMAT="json",
-        SHOPBOT_OUTBOX_POLL_SECONDS="0.2",
-        SHOPBOT_FLOOD_PRIVATE_PER_SECOND="1000",
-        SHOPBOT_FLOOD_GROUP_PER_MINUTE="60000",
-        SHOPBOT_FLOOD_GLOBAL_PER_SECOND="1000",
+    env = bot_env(
+        postgres_url,
+        telegram,
+        f"http://127.0.0.1:{ports[0]}",  # the load balancer's address
+        log_format="json",
+        outbox_poll_seconds="0.2",
+        flood_private_per_second="1000",
+        flood_group_per_minute="60000",
+        flood_global_per_second="1000",
     )
     processes = []
     for n, port in enumerate(ports):
@@ -117,19 +111,13 @@ async def cluster(
 
 
 async def _journey(shopper: Shopper) -> None:
-    await shopper.send("/start", expect="Welcome to Tea House")
-    await shopper.press("Catalog", expect="Choose a category")
-    await shopper.press("Tea", expect="Pick a product")
-    await shopper.press("Black tea", expect="Assam")
-    await shopper.press("Add 1 to cart", expect="In your cart: 1")
-    await shopper.send("/help", expect="/catalog")
-    await shopper.send("/cart", expect="Black tea × 1")
-    await shopper.press("Checkout", expect="Checkout 1/4")
-    await shopper.send(f"Customer {shopper.user_id}", expect="Checkout 2/4")
-    await shopper.share_phone("+1 555 0199", expect="Checkout 3/4")
-    await shopper.press("Standard", expect="Checkout 4/4")
-    await shopper.send("5 Elm Road, Springfield, 12345, US", expect="Total:")
-    await shopper.press("Cash on delivery", expect="is placed!")
+    steps = checkout_journey(
+        "Black tea",
+        name=f"Customer {shopper.user_id}",
+        phone="+1 555 0199",
+        address="5 Elm Road, Springfield, 12345, US",
+    )
+    await shopper.walk(steps[:5] + [("send", "/help", "/catalog")] + steps[5:])
 
 
 async def test_two_web_processes_and_a_worker_handle_each_update_once(cluster):

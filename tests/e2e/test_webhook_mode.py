@@ -24,6 +24,7 @@ from tests.e2e.webhook_shop import (
     SECRET,
     Shopper,
     WebhookTelegram,
+    checkout_journey,
     free_port,
     post_update,
     prepare_database,
@@ -96,18 +97,10 @@ async def test_a_customer_orders_over_the_webhook_and_the_logs_hold_no_token_pho
     assert set(hook["allowed_updates"]) == {"message", "callback_query", "pre_checkout_query"}
 
     alice = Shopper(bot.telegram, 4242)
-    await alice.send("/start", expect="Welcome to Tea House")
-    await alice.press("Catalog", expect="Choose a category")
-    await alice.press("Tea", expect="Pick a product")
-    await alice.press("Green tea", expect="Sencha")
-    await alice.press("Add 1 to cart", expect="In your cart: 1")
-    await alice.press("Cart", expect="Green tea × 1")
-    await alice.press("Checkout", expect="Who will receive the order?")
-    await alice.send("Alice Smith", expect="Checkout 2/4")
-    await alice.share_phone(PHONE, expect="Checkout 3/4")
-    await alice.press("Standard", expect="Checkout 4/4")
-    await alice.send(f"{STREET}, Springfield, 12345, US", expect="Total:")
-    placed = await alice.press("Cash on delivery", expect="is placed!")
+    steps = checkout_journey(
+        "Green tea", name="Alice Smith", phone=PHONE, address=f"{STREET}, Springfield, 12345, US"
+    )
+    placed = await alice.walk(steps)
     [order_number] = re.findall(r"\b[A-Z0-9]{3}-[A-Z0-9]{4}\b", placed.params["text"])
 
     logs = bot.logs.getvalue()

@@ -5,9 +5,11 @@ would deliver them (POST with the secret header)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -31,6 +33,9 @@ __all__ = [
     "shop_settings",
     "post_update",
     "WebhookTelegram",
+    "Step",
+    "checkout_journey",
+    "bot_env",
     "Shopper",
 ]
 
@@ -98,6 +103,44 @@ async def post_update(url: str, update: dict[str, Any], secret: str = SECRET) ->
             return response.status
 
 
+Step = tuple[str, str, str]  # (what the customer does: send/press/contact, with what, the reply's text)
+
+
+def checkout_journey(product: str, *, name: str, phone: str, address: str) -> list[Step]:
+    """From /start to a placed cash-on-delivery order of one `product` (a tea): 12 updates."""
+    return [
+        ("send", "/start", "Welcome to Tea House"),
+        ("press", "Catalog", "Choose a category"),
+        ("press", "Tea", "Pick a product"),
+        ("press", product, {"Green tea": "Sencha", "Black tea": "Assam"}[product]),
+        ("press", "Add 1 to cart", "In your cart: 1"),
+        ("send", "/cart", f"{product} × 1"),
+        ("press", "Checkout", "Checkout 1/4"),
+        ("send", name, "Checkout 2/4"),
+        ("contact", phone, "Checkout 3/4"),
+        ("press", "Standard", "Checkout 4/4"),
+        ("send", address, "Total:"),
+        ("press", "Cash on delivery", "is placed!"),
+    ]
+
+
+def bot_env(database_url: str, telegram: FakeTelegram, public_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `python -m bot ...` subprocess: this checkout, no SHOPBOT_* of the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}
+    env.update(
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        SHOPBOT_DATABASE_URL=database_url,
+        SHOPBOT_TELEGRAM_TOKEN=telegram.token,
+        SHOPBOT_TELEGRAM_API_URL=telegram.url,
+        SHOPBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
+        SHOPBOT_PUBLIC_URL=public_url,
+        SHOPBOT_MERCHANT_CHAT_ID=str(MERCHANT_CHAT),
+        SHOPBOT_SHOP_NAME="Tea House",
+    )
+    env.update({f"SHOPBOT_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
 class WebhookTelegram(FakeTelegram):
     """The fake Bot API, delivering what users do to the bot's webhook instead of holding it for
     getUpdates. `deliver(update)` decides where (one process, or a load balancer's choice)."""
@@ -129,6 +172,13 @@ class Shopper:
         mark = len(self.telegram.calls)
         await self.telegram.share_contact(self.user_id, phone)
         return await self._reply(mark, expect)
+
+    async def walk(self, steps: list[Step]) -> Call:
+        """Every step in turn; returns the last reply."""
+        acts = {"send": self.send, "press": self.press, "contact": self.share_phone}
+        for kind, value, expect in steps:
+            reply = await acts[kind](value, expect=expect)
+        return reply
 
     async def press(self, label: str, *, expect: str) -> Call:
         message_id, data = self._button(label)
