@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 from domain.ports import InboxUpdate
 from storage.base import Base, UtcDateTime
 from storage.dialect import insert_or_ignore
+from storage.engine import WRITE_OPTION
 from storage.tables.types import Json
 
 __all__ = ["InboxRow", "SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
@@ -115,6 +116,16 @@ class SqlAlchemyInbox:
             return (await session.execute(stmt)).rowcount == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
+        # Most updates were settled by the handler's own commit: look first, without the write lock.
+        async with self._sessions() as session:
+            await session.connection(execution_options={WRITE_OPTION: False})
+            held = await session.scalar(
+                select(InboxRow.update_id).where(
+                    InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == PENDING
+                )
+            )
+        if held is None:
+            return False
         return await self._settle(update_id, worker, state=DONE, lease_until=None, leased_by=None)
 
     async def retry(self, update_id: int, worker: str, at: datetime) -> bool:
