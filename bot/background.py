@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flood_control import FloodControl
+from bot.merchant_setup import remember_cards_with
 from bot.metered import MeteredNotifier, MeteredTracking
 from bot.metrics import Metrics
 from bot.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with, worker_name
@@ -84,6 +85,7 @@ async def start_background(
             policy=RelayPolicy(max_attempts=settings.outbox_max_attempts),
             on_blocked=mark_unreachable_with(uow_factory) if uow_factory else OutboxRelay.ignore_blocked,
             worker=worker,
+            on_sent=remember_cards_with(uow_factory) if uow_factory else None,
         )
         background.task = asyncio.create_task(
             background.relay.run_forever(background.stop_event, idle_seconds=settings.outbox_poll_seconds)

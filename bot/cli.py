@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from bot import cli_catalog, cli_db, cli_demo
+from bot import cli_catalog, cli_db, cli_demo, cli_run, cli_webhook
 
 __all__ = ["app"]
 
 app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is_help=True)
-app.command("demo")(cli_demo.demo)
-
+app.command("run")(cli_run.run)
 app.add_typer(cli_db.app, name="db")
 app.command("doctor")(cli_db.doctor)
 app.add_typer(cli_catalog.app, name="catalog")
+app.command("demo")(cli_demo.demo)
+app.add_typer(cli_webhook.app, name="webhook")
+
+
+@app.callback()
+def _commands() -> None:
+    """Keeps every command a sub-command (`shopbot run`), even while there is only one."""
 
 
 def main() -> None:  # pragma: no cover - console entry
@@ -21,7 +27,3 @@ def main() -> None:  # pragma: no cover - console entry
 
 
 from bot import cli_worker as _cli_worker  # noqa: E402,F401  registers `shopbot worker`
-from bot import cli_run as _cli_run  # noqa: E402  `shopbot run`, `shopbot webhook`
-
-app.command("run")(_cli_run.run)
-app.add_typer(_cli_run.webhook_app, name="webhook")

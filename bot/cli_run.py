@@ -1,20 +1,29 @@
-"""`shopbot run` (the bot process, polling or webhook) and `shopbot webhook info|delete` for operators."""
+"""`shopbot run`: the bot process (`bot.web_process`), polling or webhook, until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from enum import StrEnum
 
 import typer
-from telegram import Bot
 
+from bot.http_logging import mask_in_logs, quiet_http_loggers
 from bot.logging_setup import configure_logging
+from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
 from bot.web_process import NotReady, RunOptions, run_bot
+from handlers.incoming import EventHandler
 
-__all__ = ["run", "webhook_app"]
+__all__ = ["run", "serve", "RuntimeChoice", "ModeChoice"]
 
-webhook_app = typer.Typer(help="The bot's Telegram webhook: what Telegram has, and removing it.")
+log = logging.getLogger(__name__)
+
+MISSING_TOKEN = (
+    "SHOPBOT_TELEGRAM_TOKEN is not set. Put the token @BotFather gave you in the environment or in .env, "
+    "e.g. SHOPBOT_TELEGRAM_TOKEN=123456:ABC-..."
+)
 
 
 class RuntimeChoice(StrEnum):
@@ -28,56 +37,47 @@ class ModeChoice(StrEnum):
 
 
 def run(
-    runtime: RuntimeChoice = typer.Option(RuntimeChoice.ptb, help="Telegram framework"),
-    mode: ModeChoice = typer.Option(ModeChoice.polling, help="getUpdates polling, or Telegram posts to us"),
+    runtime: RuntimeChoice = typer.Option(
+        RuntimeChoice.ptb, "--runtime", help="Telegram framework: python-telegram-bot or aiogram"
+    ),
+    mode: ModeChoice = typer.Option(
+        ModeChoice.polling,
+        "--mode",
+        help="polling: getUpdates; webhook: Telegram posts to SHOPBOT_PUBLIC_URL",
+    ),
     no_jobs: bool = typer.Option(
-        False, "--no-jobs", help="No outbox relay or scheduled jobs here: a `shopbot worker` runs them."
+        False, "--no-jobs", help="No outbox relay or scheduled jobs here (a `shopbot worker` runs them)."
     ),
 ) -> None:
     """Run the shop bot until Ctrl+C or SIGTERM."""
     settings = Settings()
+    if settings.telegram_token is None:
+        typer.echo(MISSING_TOKEN, err=True)
+        raise typer.Exit(2)
     configure_logging(settings.log_level, settings.log_format)
-    options = RunOptions(runtime=runtime.value, mode=mode.value, jobs=not no_jobs)
+    quiet_http_loggers()
     try:
-        asyncio.run(run_bot(settings, options))
+        asyncio.run(run_bot(settings, RunOptions(runtime.value, mode.value, jobs=not no_jobs)))
     except NotReady as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(2) from None
 
 
-def _bot(settings: Settings) -> Bot:
-    if settings.telegram_token is None:
-        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set.", err=True)
-        raise typer.Exit(2)
-    api = settings.telegram_api_url.rstrip("/")
-    return Bot(settings.telegram_token.get_secret_value(), base_url=f"{api}/bot")
-
-
-@webhook_app.command("info")
-def info() -> None:
-    """Show the webhook Telegram has for this bot: URL, pending updates, last error."""
-
-    async def show() -> None:
-        async with _bot(Settings()) as bot:
-            hook = await bot.get_webhook_info()
-        typer.echo(f"url: {hook.url or '(none: the bot polls)'}")
-        typer.echo(f"pending updates: {hook.pending_update_count}")
-        typer.echo(f"allowed updates: {', '.join(hook.allowed_updates or ()) or '(all)'}")
-        if hook.last_error_date:
-            typer.echo(f"last error: {hook.last_error_date.isoformat()} {hook.last_error_message}")
-
-    asyncio.run(show())
-
-
-@webhook_app.command("delete")
-def delete(
-    drop_pending: bool = typer.Option(False, "--drop-pending", help="Also drop updates Telegram holds."),
-) -> None:
-    """Remove the webhook (before going back to polling, or retiring the bot)."""
-
-    async def remove() -> None:
-        async with _bot(Settings()) as bot:
-            await bot.delete_webhook(drop_pending_updates=drop_pending)
-        typer.echo("webhook removed" + (" and pending updates dropped" if drop_pending else ""))
-
-    asyncio.run(remove())
+async def serve(settings: Settings, runtime: RuntimeChoice, handler: EventHandler) -> None:
+    """Poll with `handler` until SIGINT or SIGTERM, then stop gracefully."""
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
+    bot = build_runtime(runtime.value, connection, handler)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await bot.start()
+        log.info("bot_polling runtime=%s", runtime.value)
+        await stop.wait()
+        log.info("bot_stopping runtime=%s", runtime.value)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await bot.stop()

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-__all__ = ["FastClock"]
+__all__ = ["FastClock", "SteppingClock"]
+
+
+class SteppingClock(Protocol):
+    """A `domain.clock.Clock` that `/tick` can move forward: `FastClock`, or `FixedClock` for replays."""
+
+    def now(self) -> datetime: ...
+    def advance(self, **delta: float) -> datetime: ...
 
 
 class FastClock:

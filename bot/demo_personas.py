@@ -22,6 +22,5 @@ class Persona:
 
 
 CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+15551230001")
-# The shop owner's own chat with the bot is the merchant chat (SHOPBOT_MERCHANT_CHAT_ID = their user id),
-# as a one-person shop sets it up.
-MERCHANT = Persona("merchant", 2001, 2001, "Bob (shop owner)", "+15551230002")
+# The shop's staff group is the merchant chat (SHOPBOT_MERCHANT_CHAT_ID), Bob one of its members.
+MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+15551230002")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+import threading
+from collections.abc import Iterable
 from typing import TextIO
 
 from bot.terminal_runtime import TerminalRuntime
@@ -42,16 +43,19 @@ class Transcript:
 async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterable[str]) -> int:
     """Play `lines` as typed input; returns how many `/expect` checks failed."""
     failures = 0
+    narrating, paragraph = False, True  # after the banner, the script's first narration is a paragraph
     for raw in lines:
         text = raw.strip()
         if not text:
+            paragraph = True  # a blank line in the script separates narration paragraphs
             continue
         if text.startswith("#"):
-            if transcript.since_input:  # narration starts a paragraph
+            if paragraph or not narrating:
                 transcript.write("")
-                transcript.since_input.clear()
+            narrating, paragraph = True, False
             transcript.write(text)
             continue
+        narrating = paragraph = False
         if text.startswith("/expect "):
             wanted = text.removeprefix("/expect ").strip()
             if not transcript.saw(wanted):
@@ -65,28 +69,46 @@ async def replay(runtime: TerminalRuntime, transcript: Transcript, lines: Iterab
     return failures
 
 
-async def interact(
-    runtime: TerminalRuntime,
-    transcript: Transcript,
-    background: Callable[[], Awaitable[None]] | None = None,
-) -> None:
-    """Read lines from the keyboard until /quit or end of input; `background` runs meanwhile."""
+async def interact(runtime: TerminalRuntime, transcript: Transcript) -> None:
+    """Read lines from the keyboard until /quit or end of input."""
+    while True:
+        prompt = runtime.prompt
+        transcript.awaiting_input = prompt
+        try:
+            text = await _read_line(prompt)
+        except EOFError:
+            transcript.awaiting_input = ""
+            transcript.write("")  # leave the terminal on a fresh line
+            break
+        finally:
+            transcript.awaiting_input = ""
+        transcript.since_input.clear()
+        if not await runtime.submit(text):
+            break
+
+
+async def _read_line(prompt: str) -> str:
+    """`input(prompt)` without blocking the loop. A daemon thread, so that Ctrl-C while it waits for the
+    keyboard ends the demo at once (an executor thread would hold the exit until Enter is pressed)."""
     loop = asyncio.get_running_loop()
-    task = asyncio.create_task(background()) if background else None
-    try:
-        while True:
-            prompt = runtime.prompt
-            transcript.awaiting_input = prompt
-            try:
-                text = await loop.run_in_executor(None, input, prompt)
-            except EOFError:
-                break
-            finally:
-                transcript.awaiting_input = ""
-            transcript.since_input.clear()
-            if not await runtime.submit(text):
-                break
-    finally:
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = input(prompt)
+        except BaseException as exc:  # EOFError, or the interpreter going down
+            loop.call_soon_threadsafe(_settle, answer, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, answer, line, None)
+
+    threading.Thread(target=read, name="demo-keyboard", daemon=True).start()
+    return await answer
+
+
+def _settle(answer: asyncio.Future[str], line: str | None, exc: BaseException | None) -> None:
+    if answer.done():
+        return
+    if exc is not None:
+        answer.set_exception(exc if isinstance(exc, Exception) else EOFError())
+    else:
+        answer.set_result(line or "")

@@ -12,36 +12,31 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bootstrap import shop_config
+from bot.demo_clock import SteppingClock
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
-from bot.outbox_relay import OutboxRelay, worker_name
+from bot.merchant_setup import build_merchant_desk, remember_cards_with
+from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
+from bot.payments_setup import build_payments
 from bot.sandbox_payments import SandboxGateway
+from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
 from bot.simulated_carrier import SimulatedCarrier
 from bot.terminal_render import Page
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
-from domain.order import Order
-from domain.order_status import PaymentMethod
-from domain.ports import Notifier, UnitOfWork
+from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
 from handlers.incoming import EventHandler
-from handlers.merchant_desk import MerchantDesk
-from handlers.payment_notices import PaymentNotices
-from handlers.payments import TelegramPayments, card_checkout_reply
-from handlers.reply import Reply
-from handlers.stripe_events import StripeEvents
-from jobs.expire_reservations import expire_reservations
-from jobs.poll_tracking import PollTracking
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
@@ -50,12 +45,11 @@ from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["DemoShop", "STEP", "BUNDLED_CATALOG", "demo_settings"]
+__all__ = ["DemoShop", "STEP", "demo_settings", "shop_handler"]
 
 log = logging.getLogger("shopbot.demo")
 
 STEP = timedelta(seconds=10)  # one `/tick`: one step of a parcel's journey
-BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "examples" / "catalog.csv"
 _MAX_RELAY_ROUNDS = 20
 
 
@@ -79,37 +73,56 @@ def demo_settings(database_url: str) -> Settings:
     )
 
 
-def shop_config(settings: Settings) -> ShopConfig:
-    options = tuple(
-        DeliveryOption(o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address)
-        for o in settings.delivery_options
-    )
-    return ShopConfig(
-        shop_name=settings.shop_name,
-        currency=settings.currency,
-        reservation_minutes=settings.reservation_minutes,
-        delivery_options=options,
-        payment_methods=(PaymentMethod.STRIPE, PaymentMethod.CASH),
-        merchant_chat_id=settings.merchant_chat_id,
+def shop_handler(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    gateway: SandboxGateway,
+    tracking: CarrierTracking,
+) -> EventHandler:
+    """The shop's entry point — customer conversation, merchant desk, payments — built from the same
+    parts as `bot.bootstrap.assemble`, over the demo's outside services. Paid sandbox checkouts go
+    through the Stripe webhook's event handling."""
+    desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
+    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    events = payments.stripe_events
+    if events is None:  # pragma: no cover - build_payments makes them whenever it is given a gateway
+        raise RuntimeError("no Stripe event handling to complete sandbox checkouts with")
+
+    async def complete(event: dict[str, Any]) -> str:  # what the webhook does after its signature check
+        return (await events.handle(event)).text
+
+    gateway.connect(complete)
+    return ShopApp(
+        uow_factory,
+        clock,
+        shop_config(settings, payments),
+        payments=payments.starters(),
+        payment_events=payments.telegram,
+        merchant=desk,
     )
 
 
 @dataclass
 class DemoShop:
-    """Implements `bot.terminal_runtime.DemoControls`; `handler` is the shop's entry point."""
+    """Implements `bot.demo_controls.DemoControls`; `handler` is the shop's entry point."""
 
     handler: EventHandler
-    clock: Clock
+    clock: SteppingClock
     engine: AsyncEngine
     relay: OutboxRelay
-    poll: PollTracking
-    uow_factory: SqlAlchemyUnitOfWorkFactory
-    notices: PaymentNotices
+    scheduler: AsyncIOScheduler  # the jobs of `shopbot run`, planned from the demo's settings
     gateway: SandboxGateway
+    relay_idle_seconds: float
     workdir: Path | None = None  # the temporary directory to remove at close
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _relay_task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, notifier: Notifier, clock: Clock, *, db: Path | None, catalog: Path) -> DemoShop:
+    async def open(
+        cls, notifier: Notifier, clock: SteppingClock, *, db: Path | None, catalog: Path
+    ) -> DemoShop:
         workdir = None if db else Path(tempfile.mkdtemp(prefix="shopbot-demo-"))
         path = db or (workdir / "demo.db")  # type: ignore[operator]
         settings = demo_settings(f"sqlite+aiosqlite:///{path}")
@@ -127,48 +140,25 @@ class DemoShop:
         sessions = session_factory(engine)
         carrier = SimulatedCarrier(clock, step=STEP)
         gateway = SandboxGateway(clock)
-        desk = MerchantDesk(
-            frozenset(settings.merchant_user_ids),
-            settings.merchant_chat_id,
-            tracking=carrier,
-            gateway=gateway,
-        )
-        notices = PaymentNotices(settings.merchant_chat_id, order_card=desk.order_card)
-        webhook = StripeEvents(uow_factory, gateway, notices, clock)
-
-        async def complete(event: dict[str, Any]) -> str:  # the webhook's path after its signature check
-            return (await webhook.handle(event)).text
-
-        gateway.connect(complete)
-
-        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
-            return [await card_checkout_reply(uow, gateway, order, now)]
-
-        handler = ShopApp(
-            uow_factory,
-            clock,
-            shop_config(settings),
-            payments={PaymentMethod.STRIPE: card},
-            payment_events=TelegramPayments(uow_factory, gateway, notices, clock),
-            merchant=desk,
-        )
+        handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier)
         flood = FloodControl(
             per_second=settings.flood_global_per_second,
             private_per_second=settings.flood_private_per_second,
             group_per_minute=settings.flood_group_per_minute,
         )
         worker = worker_name()
-        relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, clock, worker=worker)
-        poll = PollTracking(
-            uow_factory,
-            SqlAlchemyShipments(sessions),
-            carrier,
+        relay = OutboxRelay(
+            SqlAlchemyOutboxQueue(sessions),
+            notifier,
+            flood,
             clock,
-            worker,
-            poll_every=timedelta(seconds=settings.tracking_poll_seconds),
-            merchant_chat_id=settings.merchant_chat_id,
+            on_blocked=mark_unreachable_with(uow_factory),
+            on_sent=remember_cards_with(uow_factory),
+            worker=worker,
         )
-        return cls(handler, clock, engine, relay, poll, uow_factory, notices, gateway, workdir)
+        jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
+        scheduler = build_scheduler(jobs)
+        return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
 
     # -- DemoControls ----------------------------------------------------------------------------
     async def settle(self) -> None:
@@ -177,9 +167,7 @@ class DemoShop:
                 return
 
     async def tick(self) -> list[str]:
-        advance = getattr(self.clock, "advance", None)
-        if advance is not None:
-            advance(seconds=STEP.total_seconds())
+        self.clock.advance(seconds=STEP.total_seconds())
         lines = [f"⏱  the clock moves on {int(STEP.total_seconds())} s"]
         return lines + await self.run_jobs()
 
@@ -188,17 +176,26 @@ class DemoShop:
 
     # -- jobs --------------------------------------------------------------------------------------
     async def run_jobs(self) -> list[str]:
-        """Every scheduled job once, as if its time had come; returns what they changed."""
-        lines: list[str] = []
-        report = await self.poll.run()
-        if report.changed:
-            lines.append(f"🚚 carrier tracking polled: {report.changed} parcel(s) moved")
-        expired = await expire_reservations(self.uow_factory, self.notices, self.clock)
-        if expired:
-            lines.append(f"⌛ {expired} unpaid order(s) released their stock")
-        return lines
+        """Every scheduled job once, as if its time had come (each is safe to run at any time)."""
+        names = []
+        for job in self.scheduler.get_jobs():
+            await job.func()
+            names.append(job.name)
+        return [f"scheduled jobs ran: {', '.join(sorted(names))}"] if names else []
+
+    def start_background(self) -> None:
+        """Interactive mode: the scheduler and the relay run on their own, as in `shopbot run`."""
+        self.scheduler.start()
+        self._relay_task = asyncio.create_task(
+            self.relay.run_forever(self._stop, idle_seconds=self.relay_idle_seconds)
+        )
 
     async def close(self) -> None:
+        self._stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._relay_task is not None:
+            await asyncio.gather(self._relay_task, return_exceptions=True)
         await dispose(self.engine)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

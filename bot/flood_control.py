@@ -15,6 +15,7 @@ __all__ = ["TokenBucket", "FloodControl"]
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+_EPSILON = 1e-6  # a token short by less than this is a whole one (clocks tick in microseconds)
 
 
 class TokenBucket:
@@ -34,7 +35,8 @@ class TokenBucket:
     def wait_time(self, now: float) -> float:
         """Seconds until one token is available (0 when one is there now)."""
         self._refill(now)
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+        missing = 1 - self._tokens
+        return 0.0 if missing <= _EPSILON else missing / self.rate
 
     def take(self, now: float) -> None:
         self._refill(now)

@@ -8,14 +8,14 @@ await runner.cleanup()
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
+import structlog
 from aiohttp import web
 
 __all__ = ["http_app", "start_http_server"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 HealthCheck = Callable[[], Awaitable[bool]]
 Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -64,5 +64,5 @@ async def start_http_server(app: web.Application, host: str, port: int) -> web.A
     runner = web.AppRunner(app, access_log=None)  # access lines would carry query strings
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("http_server_started", extra={"addresses": [str(a) for a in runner.addresses]})
+    log.info("http_server_started", listening=[str(a) for a in runner.addresses])
     return runner

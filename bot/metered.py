@@ -1,20 +1,17 @@
 """Counting wrappers around the ports where countable things happen, wired at the composition root:
-messages delivered or failed (the relay's notifier), carrier tracking requests, Stripe payment links.
+messages delivered or failed (the relay's notifier) and carrier tracking requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.metrics import Metrics
 from domain.errors import DeliveryFailed, RecipientBlocked
-from domain.money import Money
-from domain.order import Order
-from domain.ports import CarrierTracking, CheckoutLink, Notifier, PaymentGateway, TrackingStatus
+from domain.ports import CarrierTracking, Notifier, TrackingStatus
 
-__all__ = ["MeteredNotifier", "MeteredTracking", "MeteredGateway"]
+__all__ = ["MeteredNotifier", "MeteredTracking"]
 
 
 class MeteredNotifier:
@@ -53,19 +50,3 @@ class MeteredTracking:
             raise
         self._metrics.tracking_polls.labels("ok").inc()
         return statuses
-
-
-class MeteredGateway:
-    """A Stripe Checkout link made for an order counts as a card payment attempt."""
-
-    def __init__(self, gateway: PaymentGateway, metrics: Metrics) -> None:
-        self._gateway = gateway
-        self._metrics = metrics
-
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
-        link = await self._gateway.create_checkout(order, expires_at=expires_at)
-        self._metrics.payment_attempts.labels("stripe").inc()
-        return link
-
-    async def refund(self, order: Order, amount: Money) -> str:
-        return await self._gateway.refund(order, amount)

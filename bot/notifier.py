@@ -7,6 +7,7 @@ domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs neit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 import httpx
 
 from bot.http_logging import quiet_http_loggers
-from bot.telegram_flow import is_not_modified, send_reply
+from bot.runtime import TelegramConnection
+from bot.telegram_flow import send_reply
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from handlers.reply import Document, Invoice, Reply
 
@@ -24,22 +26,12 @@ __all__ = ["BotApiNotifier"]
 log = logging.getLogger(__name__)
 
 
-class _EditRefused(Exception):
-    pass
-
-
 class BotApiNotifier:
-    def __init__(
-        self,
-        token: str,
-        *,
-        api_url: str = "https://api.telegram.org",
-        payment_provider_token: str = "",
-        timeout: float = 10.0,
-    ) -> None:
+    def __init__(self, connection: TelegramConnection, *, timeout: float = 10.0) -> None:
         quiet_http_loggers()
-        self._client = httpx.AsyncClient(base_url=f"{api_url.rstrip('/')}/bot{token}/", timeout=timeout)
-        self._provider_token = payment_provider_token
+        base_url = f"{connection.api_url}/bot{connection.token}/"
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._provider_token = connection.payment_provider_token
 
     async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
         return await send_reply(self, Reply.from_payload(payload, chat_id), chat_id)
@@ -56,7 +48,8 @@ class BotApiNotifier:
     ) -> int:
         params = {"chat_id": chat_id, "caption": caption, "reply_markup": markup}
         if isinstance(photo, Path):
-            return await self._message("sendPhoto", params, files={"photo": (photo.name, photo.read_bytes())})
+            content = await asyncio.to_thread(photo.read_bytes)
+            return await self._message("sendPhoto", params, files={"photo": (photo.name, content)})
         return await self._message("sendPhoto", {**params, "photo": photo})
 
     async def send_document(self, chat_id: int, document: Document) -> int:
@@ -78,16 +71,20 @@ class BotApiNotifier:
 
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
-    ) -> int | None:
+    ) -> str | None:
         params = {"chat_id": chat_id, "message_id": message_id, "text": text, "reply_markup": markup}
         try:
-            await self._call("editMessageText", params, edit=True)
-        except _EditRefused:
-            return None
-        return message_id
+            await self._call("editMessageText", params)
+        except DeliveryFailed as exc:
+            if not exc.permanent:
+                raise
+            return str(exc)  # Telegram refused this edit (HTTP 400)
+        return None
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
-        await self._call("answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert})
+        await self._call(
+            "answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert}
+        )
 
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
         params = {"pre_checkout_query_id": query_id, "ok": ok, "error_message": error}
@@ -106,7 +103,6 @@ class BotApiNotifier:
         params: dict[str, Any],
         *,
         files: dict[str, tuple[str, bytes]] | None = None,
-        edit: bool = False,
     ) -> Any:
         present = {key: value for key, value in params.items() if value is not None}
         try:
@@ -123,9 +119,7 @@ class BotApiNotifier:
         if body.get("ok"):
             return body["result"]
         description = str(body.get("description") or response.reason_phrase)
-        if edit and is_not_modified(description):
-            return None
-        raise _domain_error(method, response.status_code, description, body.get("parameters") or {}, edit)
+        raise _domain_error(method, response.status_code, description, body.get("parameters") or {})
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -136,18 +130,14 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {"ok": False}
 
 
-def _domain_error(
-    method: str, status: int, description: str, parameters: dict[str, Any], edit: bool
-) -> Exception:
+def _domain_error(method: str, status: int, description: str, parameters: dict[str, Any]) -> Exception:
     log.warning("telegram_refused method=%s status=%s description=%s", method, status, description)
-    if status == 429:
+    if status == 429:  # flood control
         return RetryLater(float(parameters.get("retry_after", 1)))
     if status == 403:
         return RecipientBlocked(description)
     if status >= 500 or status in (401, 404):  # Telegram down, or the token is wrong: keep the message
         return DeliveryFailed(f"{method}: {description}")
-    if edit and status == 400:
-        return _EditRefused(description)  # the message is gone or too old: send a fresh one instead
     if "migrate_to_chat_id" in parameters:
         description += f" (the group moved to chat {parameters['migrate_to_chat_id']})"
     return DeliveryFailed(f"{method}: {description}", permanent=True)

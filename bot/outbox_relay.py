@@ -28,6 +28,7 @@ __all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "mark_unreachable_with"]
 log = logging.getLogger("shopbot.outbox")
 
 OnBlocked = Callable[[int], Awaitable[None]]
+OnSent = Callable[[OutboxMessage, int | None], Awaitable[None]]  # the row and the platform's message id
 
 
 def worker_name() -> str:
@@ -61,6 +62,7 @@ class OutboxRelay:
         policy: RelayPolicy | None = None,
         on_blocked: OnBlocked | None = None,
         worker: str | None = None,
+        on_sent: OnSent | None = None,
     ) -> None:
         self._queue = queue
         self._notifier = notifier
@@ -68,6 +70,7 @@ class OutboxRelay:
         self._clock = clock
         self._policy = policy or RelayPolicy()
         self._on_blocked = on_blocked or self.ignore_blocked
+        self._on_sent = on_sent
         self.worker = worker or worker_name()
         self.sent = 0
         self.throttled = 0  # RetryLater answers seen
@@ -97,7 +100,7 @@ class OutboxRelay:
             return
         await self._flood.acquire(chat_id)
         try:
-            await self._notifier.deliver(chat_id, message.payload)
+            sent_id = await self._notifier.deliver(chat_id, message.payload)
         except RetryLater as exc:
             self.throttled += 1
             held_back.add(chat_id)
@@ -116,6 +119,8 @@ class OutboxRelay:
         else:
             if await self._queue.mark_sent(message.id, self.worker, self._clock.now()):
                 self.sent += 1
+                if self._on_sent is not None:
+                    await self._on_sent(message, sent_id)
             else:
                 log.warning("outbox_lease_lost id=%s", message.id)
 

@@ -1,9 +1,19 @@
 """Wiring of the payment pieces from settings: the one place `run` asks for them.
 
 payments = build_payments(settings, uow_factory, clock, order_card=merchant_order_card)
-app = http_app(health=database_ok, stripe_webhook=payments.stripe_webhook)
-...
-await payments.aclose()
+runner = await start_http_server(
+    http_app(health=database_ok, stripe_webhook=payments.stripe_webhook), settings.http_host,
+    settings.http_port,
+)
+scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
+config = ShopConfig(..., payment_methods=payments.methods, merchant_chat_id=settings.merchant_chat_id)
+app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_events=payments.telegram)
+    checkout then starts paying by the customer's choice in the unit of work that placed the order (card
+    link, Telegram invoice, or the merchant card of a cash order); ShopApp hands Kind.PRECHECKOUT and
+    Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
+    settings.telegram_payment_provider_token.
+merchant cancel / reject: cancel_with_refund(uow, payments.gateway, order, target, actor, now)
+shutdown: await runner.cleanup(); await payments.aclose()
 """
 
 from __future__ import annotations
@@ -18,9 +28,17 @@ from bot.stripe_webhook import StripeWebhook
 from domain.clock import Clock
 from domain.money import Money
 from domain.order import Order
-from domain.ports import CheckoutLink, PaymentGateway, UnitOfWorkFactory
+from domain.order_status import PaymentMethod
+from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.checkout_review import PaymentStarter
 from handlers.payment_notices import PaymentNotices, plain_order_card
-from handlers.payments import PaymentSetup, TelegramPayments
+from handlers.payments import (
+    PaymentSetup,
+    TelegramPayments,
+    card_checkout_reply,
+    confirm_cash_order,
+    telegram_invoice_reply,
+)
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
 
@@ -44,6 +62,29 @@ class PaymentServices:
     notices: PaymentNotices
     telegram: TelegramPayments
     stripe_webhook: StripeWebhook | None  # None: no webhook secret, the route is not served
+    stripe_events: StripeEvents | None = None  # what the webhook hands verified events to
+
+    @property
+    def methods(self) -> tuple[PaymentMethod, ...]:
+        """The ways to pay the shop offers, for ShopConfig.payment_methods."""
+        return tuple(self.setup.methods())
+
+    def starters(self) -> dict[PaymentMethod, PaymentStarter]:
+        """For ShopApp(payments=...): what checkout does right after placing an order, per offered method."""
+        gateway, notices = self.gateway, self.notices
+
+        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            return [await card_checkout_reply(uow, gateway, order, now, language=language)]
+
+        async def invoice(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            return [await telegram_invoice_reply(uow, order, now, language=language)]
+
+        async def cash(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            await confirm_cash_order(uow, notices, order, now)
+            return []  # the conversation's own confirmation says everything
+
+        every = {PaymentMethod.STRIPE: card, PaymentMethod.TELEGRAM: invoice, PaymentMethod.CASH: cash}
+        return {method: every[method] for method in self.methods}
 
     async def aclose(self) -> None:
         if isinstance(self.gateway, StripeGateway):
@@ -56,21 +97,24 @@ def build_payments(
     clock: Clock,
     *,
     order_card: Callable[[Order], Reply] = plain_order_card,
+    gateway: PaymentGateway | None = None,
 ) -> PaymentServices:
+    """`gateway` replaces the Stripe gateway the settings would make (the demo's sandbox): card payments
+    are then offered, and its completed checkouts go to `stripe_events` as the webhook's would."""
     notices = PaymentNotices(settings.merchant_chat_id, order_card)
-    gateway = None
-    if settings.stripe_secret_key is not None:
+    stripe = None
+    if gateway is None and settings.stripe_secret_key is not None:
         secret_key = settings.stripe_secret_key.get_secret_value()
-        gateway = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
-    chosen: PaymentGateway = gateway or NoGateway()
+        stripe = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
+    chosen: PaymentGateway = gateway or stripe or NoGateway()
+    events = StripeEvents(uow_factory, chosen, notices, clock)
     webhook = None
     if settings.stripe_webhook_secret is not None:
-        events = StripeEvents(uow_factory, chosen, notices, clock)
         webhook = StripeWebhook(events, settings.stripe_webhook_secret.get_secret_value(), clock)
     setup = PaymentSetup(
-        card=gateway is not None and webhook is not None,
+        card=gateway is not None or (stripe is not None and webhook is not None),
         telegram=settings.telegram_payment_provider_token is not None,
         cash_on_delivery=settings.cash_on_delivery,
     )
     telegram = TelegramPayments(uow_factory, chosen, notices, clock)
-    return PaymentServices(setup, chosen, notices, telegram, webhook)
+    return PaymentServices(setup, chosen, notices, telegram, webhook, events)

@@ -15,6 +15,7 @@ from typing import Any
 import stripe
 
 from domain.clock import Clock
+from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.ports import CheckoutLink
@@ -57,6 +58,13 @@ class StripeGateway:
         if self._http_client is not None:
             await self._http_client.close_async()
 
+    @staticmethod
+    async def _call(create: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
+        try:
+            return await create(params, options)
+        except stripe.StripeError as exc:  # network, auth, invalid request, rate limit, idempotency
+            raise PaymentUnavailable(f"Stripe: {type(exc).__name__}") from exc
+
     def _expiry(self, wanted: datetime) -> datetime:
         now = self._clock.now()
         return min(max(wanted, now + MIN_LIFETIME), now + MAX_LIFETIME)
@@ -73,10 +81,11 @@ class StripeGateway:
         if order.shipping_fee.amount_minor:
             items.append(line(order.delivery.label, order.shipping_fee, 1))
         back = f"{self._public_url}/payments"
-        session = await self._client.v1.checkout.sessions.create_async(
+        session = await self._call(
+            self._client.v1.checkout.sessions.create_async,
             {
                 "mode": "payment",
-                "line_items": items,  # type: ignore[typeddict-item]
+                "line_items": items,
                 "client_reference_id": order.number,
                 "metadata": {"order_number": order.number},
                 "payment_intent_data": {"metadata": {"order_number": order.number}},
@@ -96,8 +105,9 @@ class StripeGateway:
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
         target = {"payment_intent": charge} if charge.startswith("pi_") else {"charge": charge}
-        refund = await self._client.v1.refunds.create_async(
-            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},  # type: ignore[typeddict-item]
+        refund = await self._call(
+            self._client.v1.refunds.create_async,
+            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},
             {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
         )
         return refund.id

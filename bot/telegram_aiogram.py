@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,13 @@ from aiogram.types import (
 )
 
 from bot.http_logging import quiet_http_loggers
-from bot.telegram_flow import UpdateFlow, is_not_modified
+from bot.runtime import TelegramConnection
+from bot.telegram_flow import UpdateFlow
 from bot.telegram_updates import ALLOWED_UPDATES
 from handlers.incoming import EventHandler
 from handlers.reply import Document, Invoice
 
 __all__ = ["AiogramRuntime"]
-
-log = logging.getLogger(__name__)
 
 _MARKUPS = {
     "inline_keyboard": InlineKeyboardMarkup,
@@ -82,16 +80,14 @@ class AiogramOutput:
 
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
-    ) -> int | None:
+    ) -> str | None:
         try:
             await self._bot.edit_message_text(
                 text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(markup)
             )
         except TelegramBadRequest as exc:
-            if not is_not_modified(exc.message):
-                log.info("edit_refused chat_id=%s reason=%s", chat_id, exc.message)
-                return None
-        return message_id
+            return exc.message
+        return None
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
         await self._bot.answer_callback_query(query_id, text=text, show_alert=alert)
@@ -103,23 +99,15 @@ class AiogramOutput:
 class AiogramRuntime:
     """`start()` returns once polling runs; `stop()` finishes the updates in hand and closes."""
 
-    def __init__(
-        self,
-        token: str,
-        handler: EventHandler,
-        *,
-        api_url: str = "https://api.telegram.org",
-        payment_provider_token: str = "",
-        poll_timeout: float = 10,
-    ) -> None:
+    def __init__(self, connection: TelegramConnection, handler: EventHandler) -> None:
         quiet_http_loggers()
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-        self._bot = Bot(token, session=session)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(connection.api_url))
+        self._bot = Bot(connection.token, session=session)
         self._dispatcher = Dispatcher()
-        self._poll_timeout = poll_timeout
+        self._poll_timeout = connection.poll_timeout
         self._polling: asyncio.Task[None] | None = None
         self._flow = UpdateFlow(handler)
-        out = AiogramOutput(self._bot, payment_provider_token)
+        out = AiogramOutput(self._bot, connection.payment_provider_token)
 
         async def on_update(event: object, event_update: Update) -> None:
             await self._flow(event_update, out)
@@ -142,7 +130,7 @@ class AiogramRuntime:
         self._polling = asyncio.create_task(
             self._dispatcher.start_polling(
                 self._bot,
-                polling_timeout=max(1, round(self._poll_timeout)),
+                polling_timeout=self._poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
                 handle_signals=False,
                 close_bot_session=False,

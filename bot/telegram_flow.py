@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +19,7 @@ from bot.telegram_updates import read_update
 from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.reply import Document, Invoice, Outcome, Reply
 
-__all__ = ["BotOutput", "UpdateFlow", "send_reply", "is_not_modified"]
+__all__ = ["BotOutput", "UpdateFlow", "send_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +37,16 @@ class BotOutput(Protocol):
     async def send_invoice(self, chat_id: int, invoice: Invoice) -> int: ...
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
-    ) -> int | None:
-        """The edited message id; None when Telegram refused the edit (too old, not a text message).
-        An edit that changes nothing counts as done."""
+    ) -> str | None:
+        """None once edited; else why Telegram refused (HTTP 400 description: gone, too old, unchanged)."""
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None: ...
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None: ...
 
 
-def is_not_modified(description: str) -> bool:
-    return "message is not modified" in description.lower()
-
-
-async def send_reply(out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None) -> int:
+async def send_reply(
+    out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None
+) -> int:
     """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message."""
     markup = reply_markup(reply)
     target = reply.edit_message_id or (pressed_message_id if reply.edit else None)
@@ -58,9 +55,10 @@ async def send_reply(out: BotOutput, reply: Reply, chat_id: int, pressed_message
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)
     if target is not None and not reply.photo and (markup is None or is_inline(markup)):
-        edited = await out.edit_text(chat_id, target, reply.text, markup)
-        if edited is not None:
-            return edited
+        refusal = await out.edit_text(chat_id, target, reply.text, markup)
+        if refusal is None or "message is not modified" in refusal.lower():
+            return target
+        log.info("edit_refused chat_id=%s reason=%s", chat_id, refusal)  # a fresh message instead
     if reply.photo:
         return await out.send_photo(chat_id, local_file(reply.photo) or reply.photo, reply.text, markup)
     return await out.send_text(chat_id, reply.text, markup)
@@ -120,17 +118,21 @@ class UpdateFlow:
 
 
 async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) -> None:
+    """Each call on its own: an expired query or one unreachable chat must not drop the rest."""
     if event.kind is Kind.BUTTON:  # answer first: it stops the button's spinner
-        await out.answer_button(update.callback_query.id, outcome.answer, outcome.alert)
+        await _attempt(event, out.answer_button(update.callback_query.id, outcome.answer, outcome.alert))
     if event.kind is Kind.PRECHECKOUT and event.payment is not None:
         ok = bool(outcome.precheckout_ok)
-        await out.answer_precheckout(
-            event.payment.query_id, ok, None if ok else outcome.precheckout_error or PAYMENT_CHECK_FAILED
-        )
+        error = None if ok else outcome.precheckout_error or PAYMENT_CHECK_FAILED
+        await _attempt(event, out.answer_precheckout(event.payment.query_id, ok, error))
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        try:
-            await send_reply(out, reply, chat_id, pressed)
-        except Exception:  # one unreachable chat (a blocked user, a moved group) must not drop the rest
-            log.exception("reply_failed update_id=%s chat_id=%s", event.update_id, chat_id)
+        await _attempt(event, send_reply(out, reply, chat_id, pressed))
+
+
+async def _attempt(event: Incoming, call: Awaitable[object]) -> None:
+    try:
+        await call
+    except Exception:
+        log.exception("telegram_call_failed update_id=%s kind=%s", event.update_id, event.kind)

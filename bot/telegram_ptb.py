@@ -26,14 +26,13 @@ from telegram.ext import (
 )
 
 from bot.http_logging import quiet_http_loggers
-from bot.telegram_flow import UpdateFlow, is_not_modified
+from bot.runtime import TelegramConnection
+from bot.telegram_flow import UpdateFlow
 from bot.telegram_updates import ALLOWED_UPDATES
 from handlers.incoming import EventHandler
 from handlers.reply import Document, Invoice
 
 __all__ = ["PtbRuntime"]
-
-log = logging.getLogger(__name__)
 
 _MARKUPS = {
     "inline_keyboard": InlineKeyboardMarkup,
@@ -61,7 +60,9 @@ class PtbOutput:
     async def send_photo(
         self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
     ) -> int:
-        message = await self._bot.send_photo(chat_id, photo, caption=caption or None, reply_markup=_markup(markup))
+        message = await self._bot.send_photo(
+            chat_id, photo, caption=caption or None, reply_markup=_markup(markup)
+        )
         return message.message_id
 
     async def send_document(self, chat_id: int, document: Document) -> int:
@@ -84,14 +85,12 @@ class PtbOutput:
 
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
-    ) -> int | None:
+    ) -> str | None:
         try:
             await self._bot.edit_message_text(text, chat_id, message_id, reply_markup=_markup(markup))
         except BadRequest as exc:
-            if not is_not_modified(exc.message):
-                log.info("edit_refused chat_id=%s reason=%s", chat_id, exc.message)
-                return None
-        return message_id
+            return exc.message
+        return None
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
         await self._bot.answer_callback_query(query_id, text=text, show_alert=alert)
@@ -103,28 +102,20 @@ class PtbOutput:
 class PtbRuntime:
     """`start()` returns once polling runs; `stop()` finishes the updates in hand and closes."""
 
-    def __init__(
-        self,
-        token: str,
-        handler: EventHandler,
-        *,
-        api_url: str = "https://api.telegram.org",
-        payment_provider_token: str = "",
-        poll_timeout: float = 10,
-    ) -> None:
+    def __init__(self, connection: TelegramConnection, handler: EventHandler) -> None:
         quiet_http_loggers()
-        api_url = api_url.rstrip("/")
         self._app = (
             Application.builder()
-            .token(token)
-            .base_url(f"{api_url}/bot")
-            .base_file_url(f"{api_url}/file/bot")
+            .token(connection.token)
+            .base_url(f"{connection.api_url}/bot")
+            .base_file_url(f"{connection.api_url}/file/bot")
+            .job_queue(None)  # scheduled work runs in jobs/, not inside the bot
             .concurrent_updates(True)  # UpdateFlow keeps each user's updates in order
             .build()
         )
-        self._poll_timeout = poll_timeout
+        self._poll_timeout = connection.poll_timeout
         flow = UpdateFlow(handler)
-        out = PtbOutput(self._app.bot, payment_provider_token)
+        out = PtbOutput(self._app.bot, connection.payment_provider_token)
 
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await flow(update, out)
@@ -163,4 +154,6 @@ class PtbRuntime:
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update_failed update_id=%s error=%s", update_id, type(context.error).__name__)
+    logging.getLogger(__name__).error(
+        "update_failed update_id=%s error=%s", update_id, type(context.error).__name__
+    )

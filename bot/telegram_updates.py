@@ -65,9 +65,7 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
     if _starts_with_command(message):
         head, _, args = message.text.partition(" ")
         command = head[1:].split("@", 1)[0].lower()  # "/Start@shop_bot" → "start"
-        return Incoming(
-            Kind.COMMAND, text=command, args=args.strip(), message_id=message.message_id, **who
-        )
+        return Incoming(Kind.COMMAND, text=command, args=args.strip(), message_id=message.message_id, **who)
     return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id, **who)
 
 

@@ -11,50 +11,27 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
+from bot.demo_controls import DemoControls, NoControls
 from bot.demo_personas import Persona
 from bot.terminal_input import DEMO_HELP, Line, LineKind, parse_line
 from bot.terminal_invoice import pay_invoice
 from bot.terminal_notifier import TerminalNotifier
-from bot.terminal_render import Page, render_message, render_page, render_toast
+from bot.terminal_render import render_message, render_page, render_toast
 from bot.terminal_screen import ChatScreen, Key
 from handlers.incoming import EventHandler, Incoming, Kind, Payment
 from handlers.reply import Button, Invoice, Outcome, Reply
 
-__all__ = ["DemoControls", "NoControls", "TerminalRuntime"]
+__all__ = ["TerminalRuntime"]
 
 log = logging.getLogger("shopbot.demo")
 
 Write = Callable[[str], None]
 
 
-class DemoControls(Protocol):
-    """What the runtime asks of the demo shop besides handling events."""
-
-    async def settle(self) -> None:
-        """Deliver what is due now (the outbox relay), so replies caused by an input follow it."""
-
-    async def tick(self) -> list[str]:
-        """Advance the fast clock one step and run the jobs due; returns lines saying what moved."""
-
-    async def open_link(self, url: str) -> Page | None:
-        """The page behind a URL button, when the demo can show one."""
-
-
 async def _not_connected(event: Incoming) -> Outcome:
     return Outcome([Reply("(the shop is not connected yet)")])
-
-
-class NoControls:
-    async def settle(self) -> None:
-        return None
-
-    async def tick(self) -> list[str]:
-        return []
-
-    async def open_link(self, url: str) -> Page | None:
-        return None
 
 
 class TerminalRuntime:
@@ -111,29 +88,33 @@ class TerminalRuntime:
         elif line.kind is LineKind.PRESS:
             await self._press(screen, line)
         else:
-            await self._send(self._event(line))
+            await self._send(self._typed(line))
         return True
 
-    def _event(self, line: Line, **fields: Any) -> Incoming:
-        p = self.persona
-        base: dict[str, Any] = dict(
-            user_id=p.user_id,
-            chat_id=p.chat_id,
+    def _event(self, kind: Kind, persona: Persona | None = None, **fields: Any) -> Incoming:
+        """An event from `persona` (the one at the terminal by default). No update id: the terminal never
+        delivers an event twice, so there is nothing to deduplicate."""
+        p = persona or self.persona
+        return Incoming(
+            kind,
+            p.user_id,
+            p.chat_id,
             language_code=p.language_code,
             user_name=p.display_name,
             private=p.private,
+            **fields,
         )
+
+    def _typed(self, line: Line) -> Incoming:
         if line.kind is LineKind.COMMAND:
-            base.update(kind=Kind.COMMAND, text=line.command, args=line.arg)
-        elif line.kind is LineKind.TEXT:
-            base.update(kind=Kind.TEXT, text=line.arg)
-        return Incoming(**(base | fields))
+            return self._event(Kind.COMMAND, text=line.command, args=line.arg)
+        return self._event(Kind.TEXT, text=line.arg)
 
     async def _press(self, screen: ChatScreen, line: Line) -> None:
         key = self._find_key(screen, line)
         if key is None:
             if line.command == "number" and not screen.keys:
-                await self._send(self._event(Line(LineKind.TEXT, arg=line.arg)))
+                await self._send(self._event(Kind.TEXT, text=line.arg))
                 return
             self._system(f"no button {line.arg!r} here; type /demo for help")
             return
@@ -146,11 +127,9 @@ class TerminalRuntime:
             return screen.by_number(int(line.arg))
         return screen.by_label(line.arg)
 
-    async def _send_contact(self, phone: str) -> None:
-        p = self.persona
-        await self._send(
-            self._event(Line(LineKind.TEXT), kind=Kind.CONTACT, phone=phone, contact_user_id=p.user_id)
-        )
+    async def _send_contact(self, phone: str, persona: Persona | None = None) -> None:
+        p = persona or self.persona
+        await self._send(self._event(Kind.CONTACT, p, phone=phone, contact_user_id=p.user_id))
 
     async def _send(self, event: Incoming) -> Outcome:
         try:
@@ -233,12 +212,12 @@ class TerminalRuntime:
     def _key(self, screen: ChatScreen, button: Button, message_id: int) -> Key:
         persona = screen.persona
         if button.request_contact:
-            return Key(button.label, lambda: self._send_contact(persona.phone))
+            return Key(button.label, lambda: self._send_contact(persona.phone, persona))
         if button.url:
             url = button.url
             return Key(button.label, lambda: self._open(url))
         action = button.action or ""
-        event = self._event(Line(LineKind.TEXT), kind=Kind.BUTTON, action=action, message_id=message_id)
+        event = self._event(Kind.BUTTON, persona, action=action, message_id=message_id)
         return Key(button.label, lambda: self._send(event))
 
     async def _open(self, url: str) -> None:
@@ -260,7 +239,7 @@ class TerminalRuntime:
 
     def _invoice_payer(self, invoice: Invoice) -> Callable[[], Awaitable[None]]:
         async def send(kind: Kind, payment: Payment) -> Outcome:
-            return await self._send(self._event(Line(LineKind.TEXT), kind=kind, payment=payment))
+            return await self._send(self._event(kind, payment=payment))
 
         async def pay() -> None:
             await pay_invoice(invoice, send)

@@ -19,24 +19,24 @@ from typing import Literal
 import structlog
 from aiohttp import web
 
-from bot.background import UtcClock, start_background
+from bot.background import start_background
+from bot.bootstrap import assemble
 from bot.botapi_notifier import BotApiNotifier
 from bot.handler_instrumentation import InstrumentedHandler
+from bot.http_logging import mask_in_logs
 from bot.http_server import http_app, start_http_server
 from bot.inbox_processor import InboxProcessor
 from bot.metrics import Metrics
 from bot.ops_routes import add_ops_routes
 from bot.outbox_relay import worker_name
-from bot.runtime import Runtime, RuntimeName, build_runtime
+from bot.runtime import Runtime, RuntimeName, TelegramConnection, build_runtime
 from bot.settings import Settings
-from bot.shop_assembly import assemble_shop
 from bot.telegram_webhook import WEBHOOK_PATH, check_secret, telegram_webhook
 from domain.clock import Clock
 from storage.backlogs import count_backlogs
-from storage.engine import create_engine, dispose, session_factory
+from storage.engine import session_factory
 from storage.inbox import SqlAlchemyInbox
 from storage.schema_status import migration_heads, schema_status
-from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["RunOptions", "run_bot", "NotReady"]
 
@@ -56,7 +56,7 @@ class RunOptions:
     jobs: bool = True  # relay and scheduler in this process (False: a `shopbot worker` does them)
 
 
-def _require(settings: Settings, mode: Mode) -> tuple[str, str]:
+def _require(settings: Settings, mode: Mode) -> tuple[TelegramConnection, str]:
     if settings.telegram_token is None:
         raise NotReady("SHOPBOT_TELEGRAM_TOKEN is not set (the token @BotFather gave you)")
     secret = ""
@@ -67,45 +67,38 @@ def _require(settings: Settings, mode: Mode) -> tuple[str, str]:
             secret = check_secret(settings.telegram_webhook_secret.get_secret_value())
         except ValueError as exc:
             raise NotReady(str(exc)) from None
-    return settings.telegram_token.get_secret_value(), secret
+    return TelegramConnection.from_settings(settings), secret
 
 
 async def run_bot(
     settings: Settings, options: RunOptions, *, clock: Clock | None = None, stop: asyncio.Event | None = None
 ) -> None:
-    """Run until `stop` is set (default: until SIGINT or SIGTERM)."""
-    token, secret = _require(settings, options.mode)
-    clock = clock or UtcClock()
+    """Run until `stop` is set (default: until SIGINT or SIGTERM). A process that runs the jobs migrates
+    the database first (one process); web processes of a scale-out (`jobs=False`) wait for
+    `shopbot db upgrade` and refuse to start on an old schema."""
+    connection, secret = _require(settings, options.mode)
+    mask_in_logs(connection.token)
     stop = stop or _stop_on_signals()
-    engine = create_engine(settings.database_url, pool_pre_ping=True)
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(dispose, engine)
+        shop = await stack.enter_async_context(assemble(settings, clock=clock, migrate=options.jobs))
         heads = migration_heads()
-        status = await schema_status(engine, heads)
+        status = await schema_status(shop.engine, heads)
         if not status.ready:
             raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
-        sessions = session_factory(engine)
+        sessions = session_factory(shop.engine)
         metrics = Metrics.create()
-        shop = assemble_shop(settings, SqlAlchemyUnitOfWorkFactory(engine), clock, metrics)
-        stack.push_async_callback(shop.close)
-        provider = settings.telegram_payment_provider_token
-        runtime = build_runtime(
-            options.runtime,
-            token,
-            InstrumentedHandler(shop.handler, metrics),
-            api_url=settings.telegram_api_url,
-            payment_provider_token=provider.get_secret_value() if provider else "",
-        )
+        runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
         if options.mode == "webhook":
             stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
-            notifier = BotApiNotifier(token, settings.telegram_api_url)
+            notifier = BotApiNotifier(connection.token, connection.api_url)
             stack.push_async_callback(notifier.aclose)
             background = await start_background(
                 settings,
                 sessions=sessions,
                 notifier=notifier,
-                uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+                uow_factory=shop.uow_factory,
+                clock=shop.clock,
                 metrics=metrics,
             )
             stack.push_async_callback(background.stop)
@@ -117,12 +110,12 @@ async def run_bot(
             metrics.outbox_backlog.set(backlogs["outbox"])
 
         add_ops_routes(
-            app, engine=engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
+            app, engine=shop.engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
         )
         if options.mode == "webhook":
             inbox = SqlAlchemyInbox(sessions)
-            processor = InboxProcessor(inbox, runtime.feed, clock, worker=worker_name())
-            receive = telegram_webhook(inbox, secret, clock, on_stored=processor.wake)
+            processor = InboxProcessor(inbox, runtime.feed, shop.clock, worker=worker_name())
+            receive = telegram_webhook(inbox, secret, shop.clock, on_stored=processor.wake)
             app.router.add_post(WEBHOOK_PATH, receive)
             stack.push_async_callback(processor.stop)
         runner = await start_http_server(app, settings.http_host, settings.http_port)

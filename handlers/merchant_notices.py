@@ -1,8 +1,10 @@
 """Outbox messages the merchant side writes: the new-order card for the merchant chat, card edits, and
 what the customer is told when staff move their order.
 
-Dedupe keys follow the outbox convention ("order:<number>:<status>" for customer notices), so a notice
-that another part of the system also writes for the same move is still sent once.
+Customer notices use the outbox convention "order:<number>:<status>" as dedupe key. They are written
+while the handler runs, before `handlers.notifications` turns the turn's events into its generic
+"Update on order …" messages with the same keys, so the customer gets this richer one (with the reason,
+the refund and the tracking link) and never both.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from handlers.orders import tracking_url
 from handlers.reply import Button, Reply
 
 __all__ = [
-    "CARD_KEY",
     "REASONS",
     "reason_text",
     "new_order_card",
@@ -29,7 +30,6 @@ __all__ = [
     "needs_merchant",
 ]
 
-CARD_KEY = "order:{number}:card"  # dedupe key of a new-order card (handlers.payment_notices)
 S = OrderStatus
 
 REASONS = {
@@ -57,8 +57,9 @@ def reason_text(reason: str, language: str) -> str:
 
 
 def card_order_number(message: OutboxMessage) -> str | None:
-    """The order whose new card `message` is: after sending it, store the message id as the order's
-    `merchant_message_id` (see bot.merchant_cards)."""
+    """The order whose new card `message` is, from the dedupe key "order:<number>:card" that
+    `handlers.payment_notices` gives it; the relay hook in `bot.merchant_setup` then stores the sent
+    message id as the order's `merchant_message_id`."""
     key = message.dedupe_key or ""
     head, _sep, rest = key.partition(":")
     number, _sep, tail = rest.rpartition(":")

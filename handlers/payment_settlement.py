@@ -9,10 +9,11 @@ order is never accepted and is raised to the merchant.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import structlog
 
 from domain.actor import Actor
 from domain.errors import OutOfStock
@@ -22,11 +23,13 @@ from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
+from handlers.i18n import N_
 from handlers.payment_notices import PaymentNotices
 
 __all__ = ["ReceivedPayment", "RefundFailed", "Settlement", "settle_payment", "expire_order", "start_attempt"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
+_SOLD_OUT = N_("its items sold out")  # why money went back: catalog msgids, "{status}" is the order's
 
 
 class Settlement(StrEnum):
@@ -38,6 +41,11 @@ class Settlement(StrEnum):
 
 class RefundFailed(Exception):
     """The gateway could not send money back; nothing of the settlement should be committed."""
+
+    def __init__(self, order_number: str, payment_ref: str) -> None:
+        super().__init__(f"refund of {payment_ref} for order {order_number} failed")
+        self.order_number = order_number
+        self.payment_ref = payment_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,23 +102,28 @@ async def settle_payment(
         attempt.settle(AttemptOutcome.FAILED, now, f"received {payment.amount}, expected {order.total}")
         await uow.payment_attempts.save(attempt)
         await notices.amount_mismatch(uow, order, payment.amount, payment.payment_ref, now)
-        log.warning("payment_amount_mismatch", extra={"order": order.number, "ref": payment.payment_ref})
+        log.warning("payment_amount_mismatch", order=order.number, ref=payment.payment_ref)
         return Settlement.MISMATCH
-    if order.status in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
+    if order.can(OrderStatus.PAID):  # awaiting payment, or expired (a late payment)
         late = order.status is OrderStatus.PAYMENT_EXPIRED
         try:
             await change_status(uow, order, OrderStatus.PAID, actor, now, "late payment" if late else "")
         except OutOfStock:
-            return await _send_back(uow, gateway, notices, order, payment, attempt, "its items sold out", now)
+            return await _send_back(uow, gateway, notices, order, payment, attempt, _SOLD_OUT, now)
         order.payment_ref = payment.payment_ref
         order.provider_charge_id = payment.charge_ref or None
         await uow.orders.save(order)
         attempt.settle(AttemptOutcome.SUCCEEDED, now, "late payment, stock re-reserved" if late else "")
         await uow.payment_attempts.save(attempt)
         await notices.paid(uow, order, now)
-        log.info("order_paid", extra={"order": order.number, "method": payment.method.value, "late": late})
+        log.info("order_paid", order=order.number, method=payment.method.value, late=late)
         return Settlement.PAID
-    reason = "it was already paid" if order.is_paid else f"it was {order.status.value.replace('_', ' ')}"
+    if order.is_paid:
+        reason = N_("it was already paid")
+    elif order.payment_method is PaymentMethod.CASH:
+        reason = N_("it was set to cash on delivery")
+    else:
+        reason = N_("it was {status}")
     return await _send_back(uow, gateway, notices, order, payment, attempt, reason, now)
 
 
@@ -129,11 +142,11 @@ async def _send_back(
     try:
         attempt.refund_ref = await gateway.refund(charged, payment.amount)
     except Exception as exc:  # any gateway failure: the payment stays unsettled
-        raise RefundFailed(f"refund of {payment.payment_ref} for {order.number} failed") from exc
-    attempt.settle(AttemptOutcome.REFUNDED, now, f"refunded: {reason}")
+        raise RefundFailed(order.number, payment.payment_ref) from exc
+    attempt.settle(AttemptOutcome.REFUNDED, now, "refunded: " + reason.format(status=order.status.value))
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)
-    log.info("payment_sent_back", extra={"order": order.number, "reason": reason})
+    log.info("payment_sent_back", order=order.number, reason=reason)
     return Settlement.REFUNDED
 
 
@@ -149,5 +162,5 @@ async def expire_order(
         attempt.settle(AttemptOutcome.EXPIRED, now)
         await uow.payment_attempts.save(attempt)
     await notices.expired(uow, order, now)
-    log.info("order_payment_expired", extra={"order": order.number})
+    log.info("order_payment_expired", order=order.number)
     return True

@@ -1,7 +1,8 @@
 """`OutboxQueue` over SQLAlchemy: lease due rows atomically, settle them only while holding the lease.
 
-The lease is one `UPDATE ... WHERE id IN (SELECT ... LIMIT n) ... RETURNING`. On PostgreSQL the
-subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent relays claim disjoint rows without waiting; on
+The lease is one `WITH due AS MATERIALIZED (SELECT ... LIMIT n) UPDATE ... WHERE id IN due RETURNING`.
+On PostgreSQL the CTE takes `FOR UPDATE SKIP LOCKED`, so concurrent relays claim disjoint rows without
+waiting (materialized: as a plain IN-subquery the planner may re-scan it and claim past the limit); on
 SQLite the single statement runs under the database write lock, and the repeated lease condition in the
 outer WHERE keeps a row from being claimed twice.
 """
@@ -50,11 +51,12 @@ class SqlAlchemyOutboxQueue:
             .order_by(func.coalesce(OutboxRow.next_attempt_at, OutboxRow.created_at), OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
-            .scalar_subquery()
+            .cte("due")
+            .prefix_with("MATERIALIZED")  # evaluated once: a re-scanned SKIP LOCKED subquery claims more
         )
         claim = (
             update(OutboxRow)
-            .where(OutboxRow.id.in_(due), OutboxRow.state == OutboxState.PENDING.value, free)
+            .where(OutboxRow.id.in_(select(due.c.id)), OutboxRow.state == OutboxState.PENDING.value, free)
             .values(lease_until=until, leased_by=worker)
             .returning(OutboxRow)
             .execution_options(synchronize_session=False)

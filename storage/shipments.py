@@ -91,11 +91,16 @@ class SqlAlchemyShipments:
             .order_by(ShipmentRow.next_poll_at, ShipmentRow.tracking_number)
             .limit(limit)
             .with_for_update(skip_locked=True)
-            .scalar_subquery()
+            .cte("due")
+            .prefix_with("MATERIALIZED")  # evaluated once: a re-scanned SKIP LOCKED subquery claims more
         )
         claim = (
             update(ShipmentRow)
-            .where(ShipmentRow.tracking_number.in_(due), ShipmentRow.active.is_(True), free)
+            .where(
+                ShipmentRow.tracking_number.in_(select(due.c.tracking_number)),
+                ShipmentRow.active.is_(True),
+                free,
+            )
             .values(lease_until=until, leased_by=worker)
             .returning(ShipmentRow)
             .execution_options(synchronize_session=False)

@@ -14,7 +14,6 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.inbox  # noqa: F401  (inbox)
-import storage.payments  # noqa: F401  (payment_attempts, processed_webhook_events)
 import storage.shipments  # noqa: F401  (shipments)
 import storage.tables  # noqa: F401  (registers every table on Base.metadata)
 from storage.base import Base, UtcDateTime

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime, build_runtime
+import bot.telegram_aiogram  # noqa: F401 - import the frameworks at collection, outside any test's deadline
+import bot.telegram_ptb  # noqa: F401
+from bot.runtime import Runtime, TelegramConnection, build_runtime
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -18,6 +20,13 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
+def connection(telegram: FakeTelegram) -> TelegramConnection:
+    return TelegramConnection(
+        telegram.token, telegram.url, payment_provider_token="provider-token", poll_timeout=1
+    )
+
+
+@pytest.fixture
 def shop(tmp_path: Path) -> EchoShop:
     photo = tmp_path / "mug.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 a tiny jpeg")
@@ -26,16 +35,9 @@ def shop(tmp_path: Path) -> EchoShop:
 
 @pytest.fixture(params=["ptb", "aiogram"])
 async def runtime(
-    request: pytest.FixtureRequest, telegram: FakeTelegram, shop: EchoShop
+    request: pytest.FixtureRequest, connection: TelegramConnection, shop: EchoShop
 ) -> AsyncIterator[Runtime]:
-    running = build_runtime(
-        request.param,
-        telegram.token,
-        shop,
-        api_url=telegram.url,
-        payment_provider_token="provider-token",
-        poll_timeout=1,
-    )
+    running = build_runtime(request.param, connection, shop)
     await running.start()
     yield running
     await running.stop()

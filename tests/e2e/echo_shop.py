@@ -7,34 +7,49 @@ import asyncio
 from handlers.incoming import Incoming, Kind
 from handlers.reply import Button, Document, Invoice, Outcome, Reply
 
-__all__ = ["EchoShop", "PHOTO_URL"]
+__all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT"]
 
 PHOTO_URL = "https://shop.example/mug.jpg"
 MERCHANT_CHAT = -1001
+FILE_ID = "AgACAgIAAxkBAAIBYmZ"  # a photo Telegram already holds
 
 
 class EchoShop:
     def __init__(self, photo_path: str = "") -> None:
         self.events: list[Incoming] = []
         self.photo_path = photo_path
-        self.gates: dict[str, asyncio.Event] = {}  # text → released when the test says so
+        self.gates: dict[str, asyncio.Event] = {}  # text → the handler waits until the test sets it
+        self.arrivals: asyncio.Queue[Incoming] = asyncio.Queue()
+
+    def gate(self, text: str) -> asyncio.Event:
+        return self.gates.setdefault(text, asyncio.Event())
 
     async def __call__(self, event: Incoming) -> Outcome:
         self.events.append(event)
+        self.arrivals.put_nowait(event)
         if event.kind is Kind.TEXT and event.text in self.gates:
             await self.gates[event.text].wait()
+        if event.action == "crash" or (event.payment and event.payment.payload == "crash"):
+            raise RuntimeError("handler bug")
         return _ANSWERS[event.kind](self, event)
+
+    async def arrived(self) -> Incoming:
+        return await asyncio.wait_for(self.arrivals.get(), 5)
 
     def text(self, event: Incoming) -> Outcome:
         special = {
             "photo": Reply("A mug", photo=PHOTO_URL),
             "local photo": Reply("From disk", photo=self.photo_path),
+            "known photo": Reply("Seen before", photo=FILE_ID),
             "phone": Reply("Share your phone", buttons=((Button("Share phone", request_contact=True),),)),
             "invoice": Reply("", invoice=Invoice("Order 7", "2 mugs", "order-7", "EUR", (("Mugs", 2400),))),
             "report": Reply("", document=Document("report.csv", b"sku,qty\nmug,2\n", caption="Today")),
             "tell merchant": Reply("New order 7", chat_id=MERCHANT_CHAT),
             "boom": Reply(""),  # Telegram refuses an empty text
         }
+        if event.text.startswith("shipped "):
+            card = int(event.text.split()[1])
+            return Outcome([Reply("Order 7: shipped", chat_id=MERCHANT_CHAT, edit_message_id=card)])
         if event.text in special:
             replies = [special[event.text]]
             if event.text == "boom":

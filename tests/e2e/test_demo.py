@@ -6,17 +6,28 @@ sandbox payment provider and the simulated carrier.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
 import pexpect
+import pytest
+import structlog
 from typer.testing import CliRunner
 
 from bot.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 STORY = ROOT / "examples" / "demo_script.txt"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """`shopbot demo` configures logging for its process; put the test process's back afterwards."""
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)
 
 
 def _demo(*args: str):
@@ -78,7 +89,7 @@ def test_the_interactive_demo_answers_typed_lines_and_switches_persona(tmp_path:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     child = pexpect.spawn(
         sys.executable,
-        ["-c", "from bot.cli import app; app()", "demo", "--tick-seconds", "0"],
+        ["-c", "from bot.cli import app; app()", "demo", "--no-jobs"],
         cwd=str(tmp_path),
         env=env,
         encoding="utf-8",
@@ -102,3 +113,30 @@ def test_the_interactive_demo_answers_typed_lines_and_switches_persona(tmp_path:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_a_missing_catalog_is_reported_and_nothing_starts(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--catalog", str(tmp_path / "nope.csv"), "--script", str(STORY)]
+    )
+    assert result.exit_code == 2
+    assert "no catalog at" in result.output
+
+
+def test_ctrl_c_at_the_prompt_ends_the_demo_and_its_scheduler_at_once(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", "from bot.cli import app; app()", "demo"],  # the scheduler and relay run too
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+    try:
+        child.expect_exact("customer> ")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130

@@ -8,17 +8,17 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.notifier import BotApiNotifier
+from bot.runtime import TelegramConnection
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from handlers.reply import Button, Reply
-from tests.fakes.telegram_server import FakeTelegram
 
 MERCHANT = -1001
 ANN = 501
 
 
 @pytest.fixture
-async def notifier(telegram: FakeTelegram) -> AsyncIterator[BotApiNotifier]:
-    sender = BotApiNotifier(telegram.token, api_url=telegram.url, timeout=0.5)
+async def notifier(connection: TelegramConnection) -> AsyncIterator[BotApiNotifier]:
+    sender = BotApiNotifier(connection, timeout=0.5)
     yield sender
     await sender.aclose()
 
@@ -121,9 +121,9 @@ async def test_timeout_is_a_transient_failure(notifier, telegram) -> None:
     assert failed.value.permanent is False
 
 
-async def test_unreachable_telegram_is_a_transient_failure(telegram) -> None:
+async def test_unreachable_telegram_is_a_transient_failure(telegram, connection) -> None:
     await telegram.close()
-    sender = BotApiNotifier(telegram.token, api_url=telegram.url, timeout=0.5)
+    sender = BotApiNotifier(connection, timeout=0.5)
 
     with pytest.raises(DeliveryFailed) as failed:
         await sender.deliver(ANN, card("hello"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.echo_shop import MERCHANT_CHAT, PHOTO_URL, EchoShop
+from tests.e2e.echo_shop import FILE_ID, MERCHANT_CHAT, PHOTO_URL, EchoShop
 from tests.fakes.telegram_server import FakeTelegram, UploadedFile
 
 ANN = 501
@@ -27,9 +27,7 @@ async def test_text_is_answered_with_inline_buttons(runtime, telegram: FakeTeleg
 async def test_pressing_a_button_answers_the_press_and_edits_that_message(
     runtime, telegram: FakeTelegram
 ) -> None:
-    await telegram.push_text(ANN, "mugs")
-    sent = await telegram.wait_for("sendMessage")
-    message_id = sent.result["message_id"]
+    message_id = await telegram.bot_reply_to(ANN, "mugs")
 
     query_id = await telegram.press(ANN, message_id, "add:mug")
 
@@ -45,8 +43,7 @@ async def test_pressing_a_button_answers_the_press_and_edits_that_message(
 async def test_pressing_a_button_that_changes_nothing_is_still_answered(
     runtime, telegram: FakeTelegram, shop: EchoShop
 ) -> None:
-    await telegram.push_text(ANN, "mugs")
-    message_id = (await telegram.wait_for("sendMessage")).result["message_id"]
+    message_id = await telegram.bot_reply_to(ANN, "mugs")
 
     await telegram.press(ANN, message_id, "same")
 
@@ -57,9 +54,18 @@ async def test_pressing_a_button_that_changes_nothing_is_still_answered(
     assert len(telegram.calls_of("sendMessage")) == 2  # "not modified" is no reason to send a copy
 
 
+async def test_expired_button_press_still_gets_its_edit(runtime, telegram: FakeTelegram) -> None:
+    message_id = await telegram.bot_reply_to(ANN, "mugs")
+    telegram.fail("answerCallbackQuery", 400, "Bad Request: query is too old and response timeout expired")
+
+    await telegram.press(ANN, message_id, "add:mug")
+
+    await telegram.wait_for("editMessageText")
+    assert telegram.message(ANN, message_id)["text"] == "added add:mug"
+
+
 async def test_button_alert_is_shown_as_a_modal(runtime, telegram: FakeTelegram) -> None:
-    await telegram.push_text(ANN, "mugs")
-    message_id = (await telegram.wait_for("sendMessage")).result["message_id"]
+    message_id = await telegram.bot_reply_to(ANN, "mugs")
 
     await telegram.press(ANN, message_id, "alert")
 
@@ -126,6 +132,24 @@ async def test_photo_from_a_local_file_is_uploaded(runtime, telegram: FakeTelegr
 
     assert isinstance(sent.params["photo"], UploadedFile)
     assert sent.params["photo"].content.startswith(b"\xff\xd8")
+
+
+async def test_photo_by_telegram_file_id_is_sent_by_reference(runtime, telegram: FakeTelegram) -> None:
+    await telegram.push_text(ANN, "known photo")
+
+    sent = await telegram.wait_for("sendPhoto")
+
+    assert sent.params["photo"] == FILE_ID
+
+
+async def test_reply_can_edit_a_card_in_another_chat(runtime, telegram: FakeTelegram) -> None:
+    card = await telegram.bot_reply_to(ANN, "tell merchant")
+
+    await telegram.push_text(ANN, f"shipped {card}")
+
+    edit = await telegram.wait_for("editMessageText")
+    assert (edit.params["chat_id"], edit.params["message_id"]) == (MERCHANT_CHAT, card)
+    assert telegram.message(MERCHANT_CHAT, card)["text"] == "Order 7: shipped"
 
 
 async def test_invoice_carries_prices_in_minor_units(runtime, telegram: FakeTelegram) -> None:

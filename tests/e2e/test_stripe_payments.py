@@ -160,3 +160,21 @@ async def test_health_check_reports_the_database(shop):
     assert (await shop.http.get("/healthz")).json() == {"database": "ok"}
     shop.database_up[0] = False
     assert (await shop.http.get("/healthz")).status_code == 503
+
+
+async def test_a_checkout_the_shop_did_not_create_is_acknowledged_not_retried(shop):
+    foreign = {"id": "cs_other", "object": "checkout.session", "metadata": {}, "payment_status": "paid"}
+    response = await shop.post(shop.stripe.event("checkout.session.completed", foreign))
+    assert (response.status_code, response.text) == (200, "not a shop checkout")
+
+
+async def test_a_bank_debit_is_paid_only_when_its_money_arrives(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    pending = {**shop.stripe.sessions[session_id], "payment_status": "unpaid", "status": "complete"}
+    await shop.post(shop.stripe.event("checkout.session.completed", pending))
+    assert shop.order(order.number).status is OrderStatus.PLACED
+    succeeded = shop.stripe.pay(session_id)
+    succeeded["type"] = "checkout.session.async_payment_succeeded"
+    await shop.post(succeeded)
+    assert shop.order(order.number).status is OrderStatus.PAID

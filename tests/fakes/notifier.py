@@ -41,7 +41,7 @@ class FakeTelegram:
         return sum(len(v) for v in self.received.values())
 
     def _over(self, window: deque[float], limit: int, now: float) -> bool:
-        while window and window[0] <= now - 1.0:
+        while window and window[0] <= now - 1.0 + 1e-5:  # microsecond clock ticks
             window.popleft()
         return len(window) >= limit
 

@@ -77,7 +77,7 @@ class FakeSeventeenTrack:
                 status=200, text='{"code": 0, "data": {"accepted": [', content_type="application/json"
             )
         if fault == "slow":
-            await asyncio.sleep(5)
+            await asyncio.sleep(1)
         body = await request.json()
         self.largest_batch = max(self.largest_batch, len(body))
         if len(body) > self.max_numbers:

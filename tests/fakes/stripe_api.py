@@ -61,6 +61,7 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.charges: dict[str, dict[str, Any]] = {}  # ch_/pi_ id -> {"amount", "currency", "refunded"}
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.refunds_blocked = False  # refuse refunds, as Stripe does when the balance cannot cover them
         self._idempotent: dict[str, tuple[dict[str, Any], web.Response]] = {}
         self._ids = itertools.count(1)
         self.app = web.Application()
@@ -125,6 +126,14 @@ class FakeStripe:
         return await self._guarded(request, self._refund)
 
     def _refund(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.refunds_blocked:
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "balance_insufficient",
+                    "message": "Insufficient funds in Stripe balance to refund.",
+                }
+            }
         target = p.get("payment_intent") or p.get("charge")
         charge = self.charges.get(target or "")
         if charge is None:

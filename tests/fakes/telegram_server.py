@@ -108,14 +108,15 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, predicate: Callable[[dict[str, Any]], bool] | None = None, timeout: float = 5.0
+        self,
+        method: str,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, named as tests call it
     ) -> Call:
         """The first recorded call of `method` whose params satisfy `predicate`, waiting for it to come."""
 
         def found() -> Call | None:
-            return next(
-                (c for c in self.calls_of(method) if predicate is None or predicate(c.params)), None
-            )
+            return next((c for c in self.calls_of(method) if predicate is None or predicate(c.params)), None)
 
         async with self._changed:
             try:
@@ -126,6 +127,13 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         call = found()
         assert call is not None
         return call
+
+    async def bot_reply_to(self, user_id: int, text: str) -> int:
+        """The user writes `text`; the id of the bot's next new message (in whichever chat)."""
+        before = len(self.calls_of("sendMessage"))
+        await self.push_text(user_id, text)
+        await self.wait_for("sendMessage", lambda p: len(self.calls_of("sendMessage")) > before)
+        return self.calls_of("sendMessage")[before].result["message_id"]
 
     async def _notify(self) -> None:
         async with self._changed:

@@ -20,5 +20,6 @@ class ManualTime(FixedClock):
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
+            seconds = max(seconds, 1e-6)  # a sleep always moves the clock by at least one tick
             self.slept += seconds
             self.advance(seconds=seconds)

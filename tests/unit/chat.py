@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import itertools
 
-from handlers.incoming import EventHandler, Incoming, Kind
-from handlers.reply import Button, Outcome
+from handlers.incoming import EventHandler, Incoming, Kind, Payment
+from handlers.reply import Button, Invoice, Outcome
 
 __all__ = ["Chat"]
 
 _update_ids = itertools.count(1000)
 
 
+def _total(invoice: Invoice) -> int:
+    return sum(amount for _label, amount in invoice.prices)
+
+
 class Chat:
-    def __init__(self, app: EventHandler, user_id: int, *, language_code: str = "en", name: str = "Alice"):
+    def __init__(
+        self,
+        app: EventHandler,
+        user_id: int,
+        *,
+        language_code: str = "en",
+        name: str = "Alice",
+        chat_id: int | None = None,  # a group's id (negative) for a user writing in a group
+    ):
         self.app = app
         self.user_id = user_id
+        self.chat_id = user_id if chat_id is None else chat_id
         self.language_code = language_code
         self.name = name
         self.last = Outcome()
@@ -24,10 +37,11 @@ class Chat:
         event = Incoming(
             kind=kind,
             user_id=self.user_id,
-            chat_id=self.user_id,
+            chat_id=self.chat_id,
             update_id=next(_update_ids),
             language_code=self.language_code,
             user_name=self.name,
+            private=self.chat_id == self.user_id,
             **fields,  # type: ignore[arg-type]
         )
         self.last = await self.app(event)
@@ -47,6 +61,32 @@ class Chat:
 
     async def press_data(self, data: str) -> Outcome:
         return await self._send(Kind.BUTTON, action=data, message_id=1)
+
+    async def precheckout(self, invoice: Invoice, *, total: int | None = None) -> Outcome:
+        """The customer pressed Pay on `invoice`: Telegram asks whether it can still be paid."""
+        amount = _total(invoice) if total is None else total
+        return await self._send(Kind.PRECHECKOUT, payment=Payment(invoice.payload, invoice.currency, amount))
+
+    async def pay(self, invoice: Invoice, *, charge: str = "tg_charge_1") -> Outcome:
+        """Telegram reports the successful payment of `invoice`."""
+        payment = Payment(
+            invoice.payload,
+            invoice.currency,
+            _total(invoice),
+            telegram_charge_id=charge,
+            provider_charge_id=f"ch_{charge}",
+        )
+        return await self._send(Kind.PAYMENT, payment=payment)
+
+    def invoice(self) -> Invoice:
+        [invoice] = [reply.invoice for reply in self.last.replies if reply.invoice is not None]
+        return invoice
+
+    def link(self, label: str) -> str:
+        """The url of the link button whose label contains `label`."""
+        matches = [b.url for b in self.buttons() if label in b.label and b.url]
+        assert matches, f"no link {label!r} in {self.labels()}"
+        return matches[0]
 
     def buttons(self) -> list[Button]:
         return [b for reply in self.last.replies for row in reply.buttons for b in row]

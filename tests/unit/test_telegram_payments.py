@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
+from domain.services import change_status
 from handlers.incoming import Incoming, Kind, Payment
 from handlers.payments import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
@@ -41,7 +43,7 @@ async def sold_out_while_unpaid(factory, clock):
     """The order's hold lapses and another customer takes the only mug."""
     order, _ = await invoice_for(factory, clock)
     clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
+    await expire_reservations(factory, clock)
     await place(factory, clock, TELEGRAM, customer=7)
     return order
 
@@ -80,7 +82,7 @@ async def test_precheckout_accepts_a_lapsed_order_whose_stock_can_be_held_again(
     await stock(factory, mug=3)
     order, _ = await invoice_for(factory, clock)
     clock.advance(minutes=31)
-    await expire_reservations(factory, NOTICES, clock)
+    await expire_reservations(factory, clock)
     assert (await payments(precheckout(invoice_payload(order), 1750))).precheckout_ok is True
 
 
@@ -132,3 +134,18 @@ async def test_a_failed_automatic_refund_is_put_in_front_of_the_merchant():
     assert "shop will contact you" in outcome.replies[0].text
     assert "Refund it by hand" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
+
+
+async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_stays_cancelled():
+    factory, clock, gateway, payments = setup()
+    await stock(factory, mug=2)
+    order, _ = await invoice_for(factory, clock)
+    async with factory() as uow:
+        stored = await uow.orders.get_for_update(order.number)
+        await change_status(uow, stored, OrderStatus.CANCELLED, Actor.customer(CUSTOMER), clock.now())
+        await uow.commit()
+    await payments(paid(invoice_payload(order), 1750, provider="ch_after_cancel"))
+    assert factory.state.orders[order.number].status is OrderStatus.CANCELLED
+    assert list(gateway.refunds) == [(order.number, "ch_after_cancel", 1750)]
+    assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-1]
+    assert factory.state.stocks["mug"].available == 2
