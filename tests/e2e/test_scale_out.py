@@ -97,7 +97,9 @@ async def cluster(
         web_env = {**env, "SHOPBOT_HTTP_PORT": str(port)}
         args = ["run", "--mode", "webhook", "--no-jobs", "--runtime", ("ptb", "aiogram")[n]]
         processes.append(await _spawn(f"web{n}", args, web_env, tmp_path, f"http://127.0.0.1:{port}"))
-    processes.append(await _spawn("worker", ["worker"], env, tmp_path))
+    worker_port = free_port()
+    worker_args = ["worker", "--metrics-port", str(worker_port)]
+    processes.append(await _spawn("worker", worker_args, env, tmp_path, f"http://127.0.0.1:{worker_port}"))
     try:
         await asyncio.gather(*(_ready(p) for p in processes[:2]))
         yield telegram, processes, postgres_url
@@ -142,6 +144,9 @@ async def test_two_web_processes_and_a_worker_handle_each_update_once(cluster):
     numbers = [re.findall(r"\b[A-Z0-9]{3}-[A-Z0-9]{4}\b", c.params["text"])[0] for c in placed]
     assert len(numbers) == CUSTOMERS == len(set(numbers))
     await _merchant_hears_of(telegram, numbers)
+    web_counts = [_counter(await _metrics(p.url), "shopbot_updates_total") for p in web]
+    assert sum(web_counts) == len(set(sent)) and all(web_counts)  # both processes took a share
+    assert _counter(await _metrics(processes[2].url), "shopbot_outbox_sent_total") >= CUSTOMERS
 
     engine = create_engine(database_url)
     try:
@@ -173,6 +178,19 @@ async def test_two_web_processes_and_a_worker_handle_each_update_once(cluster):
     assert len({len(texts) for texts in sequences}) == 1  # the same journey: the same number of messages
     for texts in sequences:
         assert sum("Welcome" in t for t in texts) == 1 and sum("is placed!" in t for t in texts) == 1
+
+
+async def _metrics(url: str) -> str:
+    async with aiohttp.ClientSession() as http, http.get(url + "/metrics") as response:
+        return await response.text()
+
+
+def _counter(text: str, name: str) -> float:
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name + "{") or line.startswith(name + " ")
+    )
 
 
 def _shown(telegram: WebhookTelegram) -> list:
