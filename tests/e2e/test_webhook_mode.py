@@ -24,6 +24,7 @@ from tests.e2e.webhook_shop import (
     SECRET,
     Shopper,
     WebhookTelegram,
+    bot_env,
     checkout_journey,
     free_port,
     post_update,
@@ -162,3 +163,20 @@ async def test_readyz_says_ready_and_metrics_count_handled_updates(bot: Bot):
             text = await response.text()
     assert 'shopbot_updates_total{outcome="ok",type="command"} 1.0' in text
     assert "shopbot_handler_seconds_bucket" in text and "shopbot_outbox_backlog" in text
+
+
+async def _shopbot(bot: Bot, *args: str) -> str:
+    env = bot_env(bot.database_url, bot.telegram, bot.url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    return out.decode()
+
+
+async def test_operators_see_the_webhook_and_can_delete_it(bot: Bot):
+    info = await _shopbot(bot, "webhook", "info")
+    assert f"url: {bot.url}/webhooks/telegram" in info and "pending updates: 0" in info
+    assert "webhook removed" in await _shopbot(bot, "webhook", "delete")
+    assert bot.telegram.webhook_url == ""
