@@ -1,9 +1,13 @@
 """Composition root: builds the shop's parts from Settings at start-up and closes them at stop.
 
     async with assemble(settings) as shop:
-        shop.handler        # the EventHandler a Telegram runtime calls
+        shop.handler        # the EventHandler a Telegram runtime calls: customers, staff, payments
         shop.http_app()     # Stripe webhook, health check, payment return pages
         shop.uow_factory    # for jobs and the outbox relay
+        shop.tracking       # the carrier-tracking client (None: merchants set delivery states by hand)
+
+`build_shop_handler` is the one recipe of the entry point; the terminal demo uses it with its sandbox
+gateway and simulated carrier.
 
 Nothing is built at import time: the engine is created here and disposed when the block ends.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 from sqlalchemy import text
@@ -20,10 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import UtcClock
 from bot.http_server import http_app
+from bot.merchant_setup import build_merchant_desk
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
+from bot.tracking_17track import SeventeenTrackClient
 from domain.clock import Clock
 from domain.money import Money
+from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
 from handlers.incoming import EventHandler
@@ -31,7 +38,7 @@ from storage.engine import create_engine, dispose
 from storage.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["Shop", "assemble", "shop_config"]
+__all__ = ["Shop", "assemble", "build_shop_handler", "shop_config", "tracking_client"]
 
 
 def shop_config(settings: Settings, payments: PaymentServices) -> ShopConfig:
@@ -49,6 +56,41 @@ def shop_config(settings: Settings, payments: PaymentServices) -> ShopConfig:
     )
 
 
+def tracking_client(settings: Settings) -> SeventeenTrackClient | None:
+    """17TRACK when SHOPBOT_TRACKING_API_KEY is set; None means merchants set delivery states by hand."""
+    if settings.tracking_api_key is None:
+        return None
+    return SeventeenTrackClient(
+        settings.tracking_api_key.get_secret_value(),
+        settings.tracking_api_url,
+        requests_per_second=settings.tracking_requests_per_second,
+    )
+
+
+def build_shop_handler(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    tracking: CarrierTracking | None,
+    gateway: PaymentGateway | None = None,
+) -> tuple[ShopApp, PaymentServices]:
+    """The entry point for every event: the customer conversation, the merchant desk and payments.
+    `gateway` replaces the Stripe gateway (the demo's sandbox)."""
+    desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
+    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    desk = replace(desk, gateway=payments.gateway)  # refunds go where the payments went
+    app = ShopApp(
+        uow_factory,
+        clock,
+        shop_config(settings, payments),
+        payments=payments.starters(),
+        payment_events=payments.telegram,
+        merchant=desk,
+    )
+    return app, payments
+
+
 @dataclass(frozen=True, slots=True)
 class Shop:
     settings: Settings
@@ -57,6 +99,7 @@ class Shop:
     clock: Clock
     payments: PaymentServices
     handler: EventHandler
+    tracking: CarrierTracking | None
 
     async def database_ok(self) -> bool:
         async with self.engine.connect() as connection:
@@ -78,17 +121,13 @@ async def assemble(
         if migrate:
             await upgrade_with(engine)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
-        payments = build_payments(settings, uow_factory, clock)
+        tracking = tracking_client(settings)
+        handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking)
         try:
-            handler = ShopApp(
-                uow_factory,
-                clock,
-                shop_config(settings, payments),
-                payments=payments.starters(),
-                payment_events=payments.telegram,
-            )
-            yield Shop(settings, engine, uow_factory, clock, payments, handler)
+            yield Shop(settings, engine, uow_factory, clock, payments, handler, tracking)
         finally:
             await payments.aclose()
+            if tracking is not None:
+                await tracking.aclose()
     finally:
         await dispose(engine)

@@ -20,13 +20,12 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bootstrap import shop_config
+from bot.bootstrap import build_shop_handler
 from bot.demo_clock import SteppingClock
 from bot.demo_personas import MERCHANT
 from bot.flood_control import FloodControl
-from bot.merchant_setup import build_merchant_desk, remember_cards_with
+from bot.merchant_setup import remember_cards_with
 from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
-from bot.payments_setup import build_payments
 from bot.sandbox_payments import SandboxGateway
 from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
@@ -35,7 +34,6 @@ from bot.terminal_render import Page
 from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
-from handlers.app import ShopApp
 from handlers.incoming import EventHandler
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
@@ -84,8 +82,7 @@ def shop_handler(
     """The shop's entry point — customer conversation, merchant desk, payments — built from the same
     parts as `bot.bootstrap.assemble`, over the demo's outside services. Paid sandbox checkouts go
     through the Stripe webhook's event handling."""
-    desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
-    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking, gateway=gateway)
     events = payments.stripe_events
     if events is None:  # pragma: no cover - build_payments makes them whenever it is given a gateway
         raise RuntimeError("no Stripe event handling to complete sandbox checkouts with")
@@ -94,14 +91,7 @@ def shop_handler(
         return (await events.handle(event)).text
 
     gateway.connect(complete)
-    return ShopApp(
-        uow_factory,
-        clock,
-        shop_config(settings, payments),
-        payments=payments.starters(),
-        payment_events=payments.telegram,
-        merchant=desk,
-    )
+    return handler
 
 
 @dataclass
