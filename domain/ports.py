@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from domain.actor import Actor
+from domain.analytics import Figures, FunnelStep, OrderExportRow, ReportWindow
 from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.clock import Clock
@@ -42,6 +43,8 @@ __all__ = [
     "ProcessedUpdates",
     "Dialogs",
     "Notifier",
+    "FunnelEvents",
+    "ShopFigures",
 ]
 
 
@@ -136,6 +139,11 @@ class Dialogs(Protocol):
     async def clear(self, user_id: int) -> None: ...
 
 
+class FunnelEvents(Protocol):
+    async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
+        """Note that a customer reached a funnel step (in the caller's transaction)."""
+
+
 class UnitOfWork(Protocol):
     categories: Categories
     products: Products
@@ -146,6 +154,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     updates: ProcessedUpdates
     dialogs: Dialogs
+    funnel: FunnelEvents
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -189,3 +198,11 @@ class Notifier(Protocol):
     `DeliveryFailed` (domain.errors). Returns the platform's message id when there is one."""
 
     async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None: ...
+
+
+class ShopFigures(Protocol):
+    """Read-only figures for merchants, computed by the database (aggregates, never order by order)."""
+
+    async def figures(self, window: ReportWindow) -> Figures: ...
+    async def order_rows(self, window: ReportWindow) -> list[OrderExportRow]:
+        """The orders placed in the window, oldest first, for export."""
