@@ -14,6 +14,8 @@ __all__ = [
     "RecipientBlocked",
     "RetryLater",
     "DeliveryFailed",
+    "ConcurrentUpdate",
+    "OrderNumberTaken",
 ]
 
 
@@ -79,3 +81,15 @@ class DeliveryFailed(DomainError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the same record since it was read: reload and try again."""
+
+
+class OrderNumberTaken(DomainError):
+    """The drawn order number already exists: place the order again in a fresh unit of work."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"order number {number} is taken")
+        self.number = number

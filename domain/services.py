@@ -6,18 +6,22 @@ commit once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from domain.actor import Actor
 from domain.customer import Address
-from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.errors import InvalidInput, NotAllowed, NotFound, OrderNumberTaken
 from domain.events import DomainEvent
 from domain.order import DeliveryChoice, Order, OrderLine, new_order_number
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.ports import UnitOfWork
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["place_order", "change_status", "order_for_customer"]
+__all__ = ["place_order", "change_status", "order_for_customer", "retry_on_taken_number"]
+
+T = TypeVar("T")
+NUMBER_ATTEMPTS = 5
 
 _RELEASES = {OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.PAYMENT_EXPIRED}
 
@@ -108,3 +112,26 @@ async def order_for_customer(uow: UnitOfWork, number: str, customer_id: int) -> 
     if order.customer_id != customer_id:
         raise NotAllowed("this order belongs to someone else")
     return order
+
+
+async def retry_on_taken_number(
+    uow_factory: UnitOfWorkFactory,
+    work: Callable[[UnitOfWork], Awaitable[T]],
+    *,
+    attempts: int = NUMBER_ATTEMPTS,
+) -> T:
+    """Run `work` (which calls `place_order`) in a fresh write unit of work and commit it; when the order
+    number it drew was taken by a concurrent checkout, run it again in a new unit of work (so with a new
+    number and nothing of the failed try kept). Other errors propagate, with nothing committed.
+    """
+    for attempt in range(1, attempts + 1):
+        async with uow_factory(write=True) as uow:
+            try:
+                result = await work(uow)
+            except OrderNumberTaken:
+                if attempt == attempts:
+                    raise
+                continue
+            await uow.commit()
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -14,7 +14,7 @@ from datetime import datetime
 from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.customer import Customer
-from domain.errors import OutOfStock
+from domain.errors import OrderNumberTaken, OutOfStock
 from domain.events import DomainEvent
 from domain.order import Order
 from domain.order_status import OrderStatus
@@ -157,7 +157,7 @@ class FakeCarts(_Repo):
 class FakeOrders(_Repo):
     async def add(self, order: Order) -> None:
         if order.number in self.s.orders:
-            raise KeyError(f"order number {order.number} taken")
+            raise OrderNumberTaken(order.number)
         self.s.orders[order.number] = order
 
     async def save(self, order: Order) -> None:

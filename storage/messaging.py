@@ -1,0 +1,70 @@
+"""`SqlAlchemyOutbox`, `SqlAlchemyProcessedUpdates` and `SqlAlchemyDialogs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.outbox import OutboxMessage
+from storage.dialect import insert_or_ignore, upsert
+from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
+
+__all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]
+
+
+class SqlAlchemyOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, message: OutboxMessage) -> None:
+        """Enqueue and set `message.id`; a message whose dedupe_key is already stored is dropped."""
+        values = {
+            "chat_id": message.chat_id,
+            "payload": message.payload,
+            "edit_of": message.edit_of,
+            "dedupe_key": message.dedupe_key,
+            "state": str(message.state),
+            "attempts": message.attempts,
+            "next_attempt_at": message.next_attempt_at,
+            "last_error": message.last_error,
+            "created_at": message.created_at,
+        }
+        stmt = insert_or_ignore(self.session, OutboxRow.__table__, values, ["dedupe_key"])
+        new_id = await self.session.scalar(stmt.returning(OutboxRow.id))
+        if new_id is not None:
+            message.id = new_id
+
+
+class SqlAlchemyProcessedUpdates:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, update_id: int) -> bool:
+        stmt = insert_or_ignore(
+            self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
+        )
+        result = await self.session.execute(stmt)
+        return result.rowcount == 1
+
+
+class SqlAlchemyDialogs:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
+        row = (
+            await self.session.execute(
+                select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == user_id)
+            )
+        ).first()
+        return (row.state, dict(row.data)) if row else None
+
+    async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        values = {"user_id": user_id, "state": state, "data": dict(data), "updated_at": func.now()}
+        stmt = upsert(self.session, DialogRow.__table__, values, ["user_id"])
+        await self.session.execute(stmt)
+
+    async def clear(self, user_id: int) -> None:
+        await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))

@@ -1,0 +1,25 @@
+"""Table models, one module per concept; importing this package registers every table on `Base.metadata`."""
+
+from __future__ import annotations
+
+from storage.tables.catalog import CategoryRow, ProductRow
+from storage.tables.customers import CartRow, CustomerRow
+from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
+from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
+from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
+
+__all__ = [
+    "CategoryRow",
+    "ProductRow",
+    "StockRow",
+    "ReservationRow",
+    "StockAuditRow",
+    "CustomerRow",
+    "CartRow",
+    "OrderRow",
+    "OrderLineRow",
+    "OrderTimelineRow",
+    "OutboxRow",
+    "ProcessedUpdateRow",
+    "DialogRow",
+]

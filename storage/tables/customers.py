@@ -1,0 +1,32 @@
+"""Customers (with their saved addresses as JSON) and carts (lines as an ordered JSON list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+from storage.tables.types import Json
+
+__all__ = ["CustomerRow", "CartRow"]
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    addresses: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    cart_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CartRow(Base):
+    __tablename__ = "carts"
+
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    lines: Mapped[list[list[Any]]] = mapped_column(Json, default=list)  # [[sku, quantity], ...] in order

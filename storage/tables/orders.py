@@ -1,0 +1,78 @@
+"""Orders with their lines (price snapshots) and status timeline.
+
+Totals are stored next to the lines so the invariant checker can prove they agree. `version` is bumped by
+every save (`UPDATE ... WHERE version = :old`), which turns a lost update into a clear error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, UtcDateTime
+from storage.tables.types import BigId, Json
+
+__all__ = ["OrderRow", "OrderLineRow", "OrderTimelineRow"]
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_status", "status"),
+        Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
+        Index("ix_orders_placed_at", "placed_at"),
+    )
+
+    number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(24))
+    payment_method: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_minor: Mapped[int] = mapped_column(BigInteger)
+    shipping_minor: Mapped[int] = mapped_column(BigInteger)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    delivery_code: Mapped[str] = mapped_column(String(40))
+    delivery_label: Mapped[str] = mapped_column(String(120))
+    address: Mapped[dict[str, Any] | None] = mapped_column(Json)  # snapshot at checkout
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reserved_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    payment_ref: Mapped[str | None] = mapped_column(String(255))
+    provider_charge_id: Mapped[str | None] = mapped_column(String(255))
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    customer_phone: Mapped[str] = mapped_column(String(20), default="")
+    merchant_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    lines: Mapped[list[OrderLineRow]] = relationship(order_by="OrderLineRow.position", lazy="raise")
+    timeline: Mapped[list[OrderTimelineRow]] = relationship(order_by="OrderTimelineRow.seq", lazy="raise")
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class OrderTimelineRow(Base):
+    __tablename__ = "order_timeline"
+    __table_args__ = (UniqueConstraint("order_number", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    old: Mapped[str | None] = mapped_column(String(24))
+    new: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,81 @@
+"""`SqlAlchemyUnitOfWork`: one session, one transaction, every repository; commit once at the edge.
+
+factory = SqlAlchemyUnitOfWorkFactory(engine)
+async with factory() as uow:          # write=True: BEGIN IMMEDIATE on SQLite
+    ...
+    await uow.commit()                 # leaving without commit rolls back
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
+from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
+from storage.engine import WRITE_OPTION, session_factory
+from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
+from storage.orders import SqlAlchemyOrders
+from storage.stocks import SqlAlchemyStocks
+
+__all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
+
+
+class SqlAlchemyUnitOfWork:
+    categories: SqlAlchemyCategories
+    products: SqlAlchemyProducts
+    stocks: SqlAlchemyStocks
+    customers: SqlAlchemyCustomers
+    carts: SqlAlchemyCarts
+    orders: SqlAlchemyOrders
+    outbox: SqlAlchemyOutbox
+    updates: SqlAlchemyProcessedUpdates
+    dialogs: SqlAlchemyDialogs
+    session: AsyncSession
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
+        self._sessions = sessions
+        self.write = write
+
+    async def __aenter__(self) -> Self:
+        self.session = session = self._sessions()
+        # Begin now, telling the SQLite begin hook whether to take the write lock up front.
+        await session.connection(execution_options={WRITE_OPTION: self.write})
+        self.categories = SqlAlchemyCategories(session)
+        self.products = SqlAlchemyProducts(session)
+        self.stocks = SqlAlchemyStocks(session)
+        self.customers = SqlAlchemyCustomers(session)
+        self.carts = SqlAlchemyCarts(session)
+        self.orders = SqlAlchemyOrders(session)
+        self.outbox = SqlAlchemyOutbox(session)
+        self.updates = SqlAlchemyProcessedUpdates(session)
+        self.dialogs = SqlAlchemyDialogs(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.rollback()  # a no-op after commit
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    """`factory(write=True)` returns a new unit of work; `write=False` for read-only work (no write
+    lock on SQLite)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def __call__(self, *, write: bool = True) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._sessions, write=write)
