@@ -22,6 +22,7 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
+from domain.payment import PaymentAttempt, PaymentStats
 from domain.stock import StockLevel
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "ProcessedUpdates",
     "Dialogs",
     "Notifier",
+    "PaymentAttempts",
+    "ProcessedWebhookEvents",
     "FunnelEvents",
     "ShopFigures",
 ]
@@ -131,6 +134,26 @@ class ProcessedUpdates(Protocol):
         """Record the Telegram update id; False when it was already recorded (a redelivery)."""
 
 
+class PaymentAttempts(Protocol):
+    async def add(self, attempt: PaymentAttempt) -> None: ...
+    async def save(self, attempt: PaymentAttempt) -> None:
+        """Persist outcome and refs of an attempt got from this repository."""
+
+    async def latest(self, order_number: str) -> PaymentAttempt | None:
+        """The order's most recent attempt."""
+
+    async def find(self, ref: str) -> PaymentAttempt | None:
+        """The attempt whose provider_ref, charge_ref or refund_ref is `ref`."""
+
+    async def stats(self, since: datetime, until: datetime) -> PaymentStats:
+        """Attempts created in [since, until): how many, and how many collected money."""
+
+
+class ProcessedWebhookEvents(Protocol):
+    async def first_time(self, source: str, event_id: str, at: datetime) -> bool:
+        """Record ("stripe", "evt_...") or ("telegram", charge id); False when already recorded."""
+
+
 class Dialogs(Protocol):
     """Where each user is in a conversation (e.g. checkout step) and the form data gathered so far."""
 
@@ -154,6 +177,8 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     updates: ProcessedUpdates
     dialogs: Dialogs
+    payment_attempts: PaymentAttempts
+    webhook_events: ProcessedWebhookEvents
     funnel: FunnelEvents
 
     async def __aenter__(self) -> Self: ...

@@ -19,6 +19,7 @@ from domain.events import DomainEvent
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
+from domain.payment import PaymentAttempt, PaymentStats
 from domain.ports import StockAudit
 from domain.stock import ReservationState, StockLevel
 
@@ -45,6 +46,8 @@ class MemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
+    payment_attempts: list[PaymentAttempt] = field(default_factory=list)
+    webhook_events: set[tuple[str, str]] = field(default_factory=set)
 
 
 class _Repo:
@@ -212,6 +215,35 @@ class FakeDialogs(_Repo):
         self.s.dialogs.pop(user_id, None)
 
 
+class FakePaymentAttempts(_Repo):
+    async def add(self, attempt: PaymentAttempt) -> None:
+        attempt.id = len(self.s.payment_attempts) + 1
+        self.s.payment_attempts.append(attempt)
+
+    async def save(self, attempt: PaymentAttempt) -> None:
+        self.s.payment_attempts[attempt.id - 1] = attempt
+
+    async def latest(self, order_number: str) -> PaymentAttempt | None:
+        mine = [a for a in self.s.payment_attempts if a.order_number == order_number]
+        return mine[-1] if mine else None
+
+    async def find(self, ref: str) -> PaymentAttempt | None:
+        hits = [a for a in self.s.payment_attempts if ref in (a.provider_ref, a.charge_ref, a.refund_ref)]
+        return hits[-1] if ref and hits else None
+
+    async def stats(self, since: datetime, until: datetime) -> PaymentStats:
+        window = [a for a in self.s.payment_attempts if since <= a.created_at < until]
+        return PaymentStats(len(window), sum(1 for a in window if a.outcome.collected))
+
+
+class FakeWebhookEvents(_Repo):
+    async def first_time(self, source: str, event_id: str, at: datetime) -> bool:
+        if (source, event_id) in self.s.webhook_events:
+            return False
+        self.s.webhook_events.add((source, event_id))
+        return True
+
+
 class FakeUnitOfWork:
     """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
 
@@ -230,6 +262,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self.state)
         self.updates = FakeUpdates(self.state)
         self.dialogs = FakeDialogs(self.state)
+        self.payment_attempts = FakePaymentAttempts(self.state)
+        self.webhook_events = FakeWebhookEvents(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

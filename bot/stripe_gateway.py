@@ -1,0 +1,85 @@
+"""`StripeGateway`: the `PaymentGateway` port over the official Stripe SDK (async, httpx transport).
+
+Checkout links are Stripe Checkout Sessions in payment mode, one line per order line plus the shipping
+line, amounts in minor units. A session must expire between 30 minutes and 24 hours after its creation
+(Stripe's rule), so `expires_at` (the end of the stock hold) is clamped into that window: with the
+default 30-minute hold the link outlives the hold by a few minutes, and a payment in that gap arrives
+for an expired order and is handled as a late payment (stock re-reserved, or the money refunded).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import stripe
+
+from domain.clock import Clock
+from domain.money import Money
+from domain.order import Order
+from domain.ports import CheckoutLink
+
+__all__ = ["StripeGateway", "stripe_client"]
+
+MIN_LIFETIME = timedelta(minutes=30, seconds=60)  # 30 min is Stripe's floor; a minute for clock skew
+MAX_LIFETIME = timedelta(hours=23, minutes=59)
+
+
+def stripe_client(secret_key: str, api_url: str, *, timeout: float = 20.0) -> stripe.StripeClient:
+    """Stripe's client on httpx, talking to `api_url` (the real API, or a fake one in tests)."""
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_url},
+        http_client=stripe.HTTPXClient(timeout=timeout),
+        max_network_retries=2,  # safe: every POST carries an idempotency key
+    )
+
+
+class StripeGateway:
+    def __init__(self, client: stripe.StripeClient, public_url: str, clock: Clock) -> None:
+        self._client = client
+        self._public_url = public_url.rstrip("/")
+        self._clock = clock
+
+    def _expiry(self, wanted: datetime) -> datetime:
+        now = self._clock.now()
+        return min(max(wanted, now + MIN_LIFETIME), now + MAX_LIFETIME)
+
+    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+        expiry = self._expiry(expires_at)
+        currency = order.currency.lower()
+
+        def line(name: str, price: Money, quantity: int) -> dict[str, Any]:
+            data = {"currency": currency, "unit_amount": price.amount_minor, "product_data": {"name": name}}
+            return {"price_data": data, "quantity": quantity}
+
+        items = [line(item.name, item.unit_price, item.quantity) for item in order.lines]
+        if order.shipping_fee.amount_minor:
+            items.append(line(order.delivery.label, order.shipping_fee, 1))
+        back = f"{self._public_url}/payments"
+        session = await self._client.v1.checkout.sessions.create_async(
+            {
+                "mode": "payment",
+                "line_items": items,  # type: ignore[typeddict-item]
+                "client_reference_id": order.number,
+                "metadata": {"order_number": order.number},
+                "payment_intent_data": {"metadata": {"order_number": order.number}},
+                "expires_at": int(expiry.timestamp()),
+                "success_url": f"{back}/done?order={order.number}",
+                "cancel_url": f"{back}/cancelled?order={order.number}",
+            },
+            {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}"},
+        )
+        return CheckoutLink(session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo))
+
+    async def refund(self, order: Order, amount: Money) -> str:
+        """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""
+        charge = order.provider_charge_id
+        if not charge:
+            raise ValueError(f"order {order.number} has no charge to refund")
+        target = {"payment_intent": charge} if charge.startswith("pi_") else {"charge": charge}
+        refund = await self._client.v1.refunds.create_async(
+            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},  # type: ignore[typeddict-item]
+            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
+        )
+        return refund.id

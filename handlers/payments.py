@@ -1,0 +1,186 @@
+"""Paying for a placed order: the card link, Telegram invoices and their pre-checkout, cash on delivery.
+
+Framework-free: the checkout conversation calls `card_checkout_reply` / `telegram_invoice_reply` /
+`confirm_cash_order` for the customer's choice in the same unit of work that placed the order; the runtime
+routes `Kind.PRECHECKOUT` and `Kind.PAYMENT` events to `TelegramPayments`. The runtime adds the provider
+token when it sends a `Reply.invoice`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.actor import Actor
+from domain.clock import Clock
+from domain.money import Money
+from domain.order import Order
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.incoming import Incoming, Kind, Payment
+from handlers.payment_notices import PaymentNotices
+from handlers.payment_settlement import ReceivedPayment, RefundFailed, settle_payment, start_attempt
+from handlers.reply import Button, Invoice, Outcome, Reply
+
+__all__ = [
+    "PaymentSetup",
+    "TelegramPayments",
+    "card_checkout_reply",
+    "telegram_invoice_reply",
+    "confirm_cash_order",
+    "invoice_payload",
+]
+
+log = logging.getLogger(__name__)
+TELEGRAM = Actor.system("telegram")
+_PAYLOAD_PREFIX = "order:"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSetup:
+    """Which ways to pay the shop offers, from settings: Stripe key, provider token, cash flag."""
+
+    card: bool
+    telegram: bool
+    cash_on_delivery: bool
+
+    def methods(self) -> list[PaymentMethod]:
+        offered = {
+            PaymentMethod.STRIPE: self.card,
+            PaymentMethod.TELEGRAM: self.telegram,
+            PaymentMethod.CASH: self.cash_on_delivery,
+        }
+        return [method for method, on in offered.items() if on]
+
+
+def invoice_payload(order: Order) -> str:
+    return f"{_PAYLOAD_PREFIX}{order.number}"
+
+
+def _minutes_left(order: Order, now: datetime) -> int:
+    return max(int((order.reserved_until - now).total_seconds() // 60), 1)
+
+
+async def card_checkout_reply(uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime) -> Reply:
+    """Create the Stripe Checkout link for a placed order and record the attempt."""
+    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
+    text = (
+        f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes; "
+        "pay by card on the secure Stripe page."
+    )
+    return Reply(text, buttons=((Button(f"Pay {order.total}", url=link.url),),))
+
+
+async def telegram_invoice_reply(uow: UnitOfWork, order: Order, now: datetime) -> Reply:
+    """A Telegram invoice for a placed order (prices in minor units) and the recorded attempt."""
+    prices = [(f"{line.name} × {line.quantity}", line.total.amount_minor) for line in order.lines]
+    if order.shipping_fee.amount_minor:
+        prices.append((order.delivery.label, order.shipping_fee.amount_minor))
+    payload = invoice_payload(order)
+    await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
+    invoice = Invoice(
+        title=f"Order {order.number}",
+        description=f"{order.item_count} item(s), {order.delivery.label}"[:255],
+        payload=payload,
+        currency=order.currency,
+        prices=tuple((label[:32], amount) for label, amount in prices),
+    )
+    text = f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
+    return Reply(text, invoice=invoice)
+
+
+async def confirm_cash_order(uow: UnitOfWork, notices: PaymentNotices, order: Order, now: datetime) -> None:
+    """Cash on delivery: the order goes to the merchant unpaid; it counts as paid once delivered."""
+    await notices.cash_order(uow, order, now)
+
+
+def _refusal(order: Order | None, payment: Payment, user_id: int) -> str | None:
+    if order is None or order.customer_id != user_id:
+        return "This invoice is no longer valid. Please check out again."
+    if Money(payment.total_amount, payment.currency) != order.total:
+        return "The order total has changed. Please check out again."
+    if order.is_paid:
+        return f"Order {order.number} is already paid; you have not been charged again."
+    if order.status not in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
+        return f"Order {order.number} is {order.status.value.replace('_', ' ')} and can no longer be paid."
+    return None
+
+
+class TelegramPayments:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        notices: PaymentNotices,
+        clock: Clock,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._notices = notices
+        self._clock = clock
+
+    async def __call__(self, event: Incoming) -> Outcome:
+        if event.kind is Kind.PRECHECKOUT:
+            return await self.precheckout(event)
+        if event.kind is Kind.PAYMENT:
+            return await self.successful_payment(event)
+        return Outcome()
+
+    async def precheckout(self, event: Incoming) -> Outcome:
+        """Answer within Telegram's 10 s: a read-only check that the order can still take the money."""
+        payment = event.payment
+        if payment is None or not payment.payload.startswith(_PAYLOAD_PREFIX):
+            return Outcome(precheckout_ok=False, precheckout_error="This invoice is not from this shop.")
+        async with self._uow_factory(write=False) as uow:
+            order = await uow.orders.get(payment.payload.removeprefix(_PAYLOAD_PREFIX))
+            reason = _refusal(order, payment, event.user_id)
+            if reason is None and order is not None and order.status is OrderStatus.PAYMENT_EXPIRED:
+                reason = await self._sold_out(uow, order)
+        if reason is not None:
+            return Outcome(precheckout_ok=False, precheckout_error=reason)
+        return Outcome(precheckout_ok=True)
+
+    async def _sold_out(self, uow: UnitOfWork, order: Order) -> str | None:
+        """The hold lapsed: the payment may go ahead only if every line could be held again."""
+        for line in order.lines:
+            level = await uow.stocks.get(line.sku)
+            if level is None or level.available < line.quantity:
+                return f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
+        return None
+
+    async def successful_payment(self, event: Incoming) -> Outcome:
+        """Mark the order paid once per Telegram charge; money it cannot take goes back."""
+        payment = event.payment
+        if payment is None or not payment.telegram_charge_id:
+            return Outcome()
+        number = payment.payload.removeprefix(_PAYLOAD_PREFIX)
+        received = ReceivedPayment(
+            method=PaymentMethod.TELEGRAM,
+            amount=Money(payment.total_amount, payment.currency),
+            attempt_ref=payment.payload,
+            payment_ref=payment.telegram_charge_id,
+            charge_ref=payment.provider_charge_id,
+        )
+        now = self._clock.now()
+        try:
+            async with self._uow_factory() as uow:
+                if not await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now):
+                    return Outcome()
+                order = await uow.orders.get_for_update(number)
+                if order is None:
+                    log.error("telegram_payment_unknown_order", extra={"charge": payment.telegram_charge_id})
+                    return Outcome([Reply("We received your payment; the shop will contact you about it.")])
+                await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
+                await uow.commit()
+        except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
+            log.exception("telegram_payment_refund_failed", extra={"order": number})
+            async with self._uow_factory() as uow:
+                order = await uow.orders.get(number)
+                await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now)
+                if order is not None:
+                    await self._notices.refund_failed(uow, order, payment.telegram_charge_id, now)
+                await uow.commit()
+            return Outcome([Reply(f"We received your payment for order {number}; the shop will contact you.")])
+        return Outcome()

@@ -1,0 +1,41 @@
+"""Job: unpaid prepaid orders past their reservation give their stock back and the customer is told.
+
+Each order is expired in its own unit of work, re-read for update, so a payment that lands meanwhile
+wins, and a second run (or a second process) finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from domain.actor import Actor
+from domain.clock import Clock
+from domain.ports import UnitOfWorkFactory
+from handlers.payment_notices import PaymentNotices
+from handlers.payment_settlement import expire_order
+
+__all__ = ["expire_reservations"]
+
+log = logging.getLogger(__name__)
+JOB = Actor.system("expire_reservations")
+
+
+async def expire_reservations(
+    uow_factory: UnitOfWorkFactory, notices: PaymentNotices, clock: Clock, *, batch: int = 100
+) -> int:
+    """Expire every overdue unpaid order; returns how many were expired."""
+    now = clock.now()
+    async with uow_factory(write=False) as uow:
+        numbers = [order.number for order in await uow.orders.expired_unpaid(now, limit=batch)]
+    expired = 0
+    for number in numbers:
+        async with uow_factory() as uow:
+            order = await uow.orders.get_for_update(number)
+            if order is None or order.reserved_until > now:
+                continue
+            if await expire_order(uow, notices, order, actor=JOB, now=now):
+                await uow.commit()
+                expired += 1
+    if expired:
+        log.info("reservations_expired", extra={"count": expired})
+    return expired
