@@ -1,0 +1,113 @@
+"""The customer conversation's entry point: one event in, one unit of work, one Outcome out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from domain.clock import Clock
+from domain.customer import Customer
+from domain.errors import DomainError
+from domain.order_status import PaymentMethod
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from handlers import cart, catalog, checkout, orders, start, tracking
+from handlers.actions import Action, StaleAction, unpack
+from handlers.checkout_review import PaymentStarter
+from handlers.config import ShopConfig
+from handlers.error_replies import explain
+from handlers.i18n import language_for
+from handlers.incoming import EventHandler, Incoming, Kind
+from handlers.notifications import enqueue
+from handlers.reply import Outcome
+from handlers.turn import Turn
+
+__all__ = ["ShopApp"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Turn], Awaitable[Outcome]]
+ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
+_MODULES = (start, catalog, cart, checkout, orders, tracking)
+COMMANDS: dict[str, Handler] = {name: fn for m in _MODULES for name, fn in m.COMMANDS.items()}
+ROUTES: dict[type[Action], ActionHandler] = {kind: fn for m in _MODULES for kind, fn in m.ROUTES.items()}
+
+
+class ShopApp:
+    """Customer-facing `EventHandler`: `outcome = await app(incoming)`."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        config: ShopConfig,
+        *,
+        payments: Mapping[PaymentMethod, PaymentStarter] | None = None,
+        payment_events: EventHandler | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._config = config
+        self._payments = dict(payments or {})
+        self._payment_events = payment_events  # pre-checkout queries and successful payments
+
+
+    async def __call__(self, event: Incoming) -> Outcome:
+        if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):
+            if self._payment_events is not None:
+                return await self._payment_events(event)
+            return Outcome(precheckout_ok=False, precheckout_error="Payments are not available.")
+        async with self._uow_factory() as uow:
+            if event.update_id is not None and not await uow.updates.first_time(event.update_id):
+                log.info("update_redelivered update_id=%s", event.update_id)
+                return Outcome()
+            turn = await self._turn(uow, event)
+            try:
+                outcome = await self._route(turn)
+                await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
+                await uow.commit()
+                return outcome
+            except (DomainError, StaleAction) as error:
+                log.info("event_refused kind=%s error=%s", event.kind, type(error).__name__)
+                failure = error
+            except Exception as error:
+                log.exception("event_failed kind=%s", event.kind)
+                failure = error
+            await uow.rollback()
+        return await self._refused(event, failure)
+
+    async def _refused(self, event: Incoming, error: Exception) -> Outcome:
+        """Nothing of the failed event is kept; record the update so a redelivery is not refused twice."""
+        async with self._uow_factory() as uow:
+            if event.update_id is not None:
+                await uow.updates.first_time(event.update_id)
+            outcome = await explain(await self._turn(uow, event), error)
+            await uow.commit()
+            return outcome
+
+    async def _turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
+        customer = await uow.customers.get(event.user_id)
+        if customer is None:
+            customer = Customer(event.user_id, event.user_name[:64], language_for(event.language_code))
+            await uow.customers.add(customer)
+        dialog = await uow.dialogs.get(event.user_id)
+        now = self._clock.now()
+        return Turn(event, uow, customer, self._config, now, dialog=dialog, payments=self._payments)
+
+    async def _route(self, turn: Turn) -> Outcome:
+        event = turn.event
+        if event.kind is Kind.BUTTON:
+            action = unpack(event.action)
+            return await ROUTES[type(action)](turn, action)
+        if event.kind is Kind.COMMAND and event.text.lower() == "cancel":
+            return await checkout.cancel(turn)
+        if checkout.in_form(turn):
+            return await checkout.on_input(turn)
+        if event.kind is Kind.COMMAND:
+            handler = COMMANDS.get(event.text.lower().split("@")[0])
+            return await handler(turn) if handler else await start.on_unexpected(turn)
+        if event.kind is Kind.TEXT:
+            if tracking.is_track_intent(event.text):
+                return await tracking.track(turn)
+            return await catalog.search(turn, event.text)
+        return await start.on_unexpected(turn)

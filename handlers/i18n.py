@@ -1,0 +1,44 @@
+"""Translations from the gettext catalogs in handlers/locale, compiled in memory at import (no build step)."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+__all__ = ["LOCALE_DIR", "DOMAIN", "LANGUAGES", "translations", "language_for", "N_"]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "shopbot"
+LANGUAGES = ("en", "zh")
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    return message
+
+
+def _po_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalog of `language` ("en" or "zh"); English msgids are the fallback."""
+    path = _po_path(language if language in LANGUAGES else "en")
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=path.parent.parent.name, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def language_for(language_code: str | None) -> str:
+    """Telegram's language_code to one of ours: zh, zh-hans, zh-TW → zh; anything else → en."""
+    return "zh" if (language_code or "").lower().startswith("zh") else "en"

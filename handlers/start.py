@@ -1,0 +1,92 @@
+"""Greeting, main menu, help and language: the conversation every other one returns to."""
+
+from __future__ import annotations
+
+from handlers import catalog
+from handlers.actions import (
+    Categories,
+    ChooseLanguage,
+    Help,
+    Menu,
+    MyOrders,
+    SetLanguage,
+    ShowCart,
+)
+from handlers.reply import Outcome
+from handlers.turn import Rows, Turn
+
+__all__ = ["COMMANDS", "ROUTES", "main_menu", "show_menu", "on_unexpected"]
+
+_LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+def main_menu(turn: Turn) -> Rows:
+    _ = turn._
+    return [
+        [turn.button(_("🛍 Catalog"), Categories()), turn.button(_("🛒 Cart"), ShowCart())],
+        [turn.button(_("📦 My orders"), MyOrders()), turn.button(_("❓ Help"), Help())],
+        [turn.button(_("🌐 Language"), ChooseLanguage())],
+    ]
+
+
+async def on_start(turn: Turn) -> Outcome:
+    payload = turn.event.args.strip()
+    if payload.startswith("p_"):
+        return await catalog.open_product(turn, payload[2:])
+    text = turn._("Welcome to {shop}! Browse the catalog, fill your cart and order right here.").format(
+        shop=turn.config.shop_name
+    )
+    return turn.say(text, main_menu(turn))
+
+
+async def show_menu(turn: Turn, _action: object = None) -> Outcome:
+    return turn.say(turn._("What would you like to do?"), main_menu(turn))
+
+
+async def on_help(turn: Turn, _action: object = None) -> Outcome:
+    _ = turn._
+    lines = [
+        _("Here is what I can do:"),
+        _("/catalog – browse products, or just type a word to search"),
+        _("/cart – your cart and checkout"),
+        _("/orders – your orders, cancel or buy again"),
+        _("/track – where is my parcel?"),
+        _("/language – English or Chinese"),
+        _("/cancel – stop what you are filling in"),
+    ]
+    if turn.config.support_contact:
+        lines.append(_("Questions? Write to {contact}.").format(contact=turn.config.support_contact))
+    return turn.say("\n".join(lines), [[turn.button(_("⬅ Menu"), Menu())]])
+
+
+async def choose_language(turn: Turn, _action: object = None) -> Outcome:
+    rows = [[turn.button(name, SetLanguage(code)) for code, name in _LANGUAGE_NAMES.items()]]
+    rows.append([turn.button(turn._("⬅ Menu"), Menu())])
+    return turn.say(turn._("Choose your language:"), rows)
+
+
+async def set_language(turn: Turn, action: SetLanguage) -> Outcome:
+    turn.customer.set_language(action.code)
+    await turn.uow.customers.add(turn.customer)
+    return turn.say(turn._("Language set to English."), main_menu(turn))
+
+
+async def on_unexpected(turn: Turn) -> Outcome:
+    """A sticker, photo, voice or an unknown command outside any form."""
+    text = turn._("Sorry, I only understand text and buttons. Type a product name to search, or pick:")
+    return turn.say(text, main_menu(turn))
+
+
+COMMANDS = {
+    "start": on_start,
+    "menu": show_menu,
+    "help": on_help,
+    "language": choose_language,
+}
+
+ROUTES = {
+    Menu: show_menu,
+    Help: on_help,
+    ChooseLanguage: choose_language,
+    SetLanguage: set_language,
+}
