@@ -66,7 +66,10 @@ class OrderLineRow(Base):
 
 class OrderTimelineRow(Base):
     __tablename__ = "order_timeline"
-    __table_args__ = (UniqueConstraint("order_number", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("order_number", "seq"),
+        Index("ix_order_timeline_new_at", "new", "at"),  # analytics: orders shipped in a window
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"))
