@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from bot import cli_report
+
 __all__ = ["app"]
 
 app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is_help=True)
+
+app.command("report")(cli_report.report)
 
 
 def main() -> None:  # pragma: no cover - console entry
