@@ -1,0 +1,83 @@
+"""`shopbot catalog import FILE.csv` and `shopbot catalog export FILE.csv`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from bot.settings import Settings
+from domain.actor import Actor
+from storage.catalog_csv import COLUMNS, CatalogErrors, format_catalog, parse_catalog
+from storage.catalog_transfer import ImportSummary, export_catalog, import_catalog
+from storage.engine import create_engine, dispose
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+__all__ = ["app"]
+
+app = typer.Typer(help=f"Catalog CSV files (columns: {','.join(COLUMNS)}).", no_args_is_help=True)
+_FILE = typer.Argument(..., help="CSV file", dir_okay=False)
+
+
+@app.command("import")
+def import_(path: Path = _FILE) -> None:
+    """Create or update products, categories and stock from PATH; any bad row aborts the whole file."""
+    console = Console(stderr=True)
+    settings = Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {path}: {exc}[/]")
+        raise typer.Exit(2) from exc
+    try:
+        rows = parse_catalog(text, settings.currency)
+        summary = asyncio.run(_import(settings.database_url, rows))
+    except CatalogErrors as exc:
+        for error in exc.errors:
+            console.print(f"[red]✗[/] {error}")
+        console.print(f"{len(exc.errors)} problem(s); nothing was imported. Fix the file and run again.")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[green]✓[/] {summary.created} product(s) created, {summary.updated} updated, "
+        f"{summary.new_categories} new categor{'y' if summary.new_categories == 1 else 'ies'}"
+    )
+
+
+async def _import(url: str, rows: list) -> ImportSummary:
+    engine = create_engine(url)
+    try:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("importing", total=len(rows))
+            async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
+                summary = await import_catalog(
+                    uow,
+                    rows,
+                    actor=Actor.system("catalog import"),
+                    now=datetime.now(UTC),
+                    progress=lambda: progress.advance(task),
+                )
+                await uow.commit()
+        return summary
+    finally:
+        await dispose(engine)
+
+
+@app.command("export")
+def export(path: Path = _FILE) -> None:
+    """Write every product, with its category, price and stock, to PATH in the import format."""
+    text = asyncio.run(_export(Settings().database_url))
+    path.write_text(text, encoding="utf-8")
+    Console(stderr=True).print(f"[green]✓[/] wrote {text.count(chr(10)) - 1} product(s) to {path}")
+
+
+async def _export(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWorkFactory(engine)(write=False) as uow:
+            return format_catalog(await export_catalog(uow))
+    finally:
+        await dispose(engine)

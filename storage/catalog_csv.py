@@ -1,0 +1,149 @@
+"""The catalog CSV format: parse and validate every row (all errors, by line), and write it back.
+
+Columns, exactly: sku,name,category,price,stock,safety_stock,description,photo. `price` is a decimal
+string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty or an
+http(s) URL. Framework-free: standard library and domain only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from domain.catalog import MAX_DESCRIPTION, MAX_NAME, validate_sku
+from domain.errors import InvalidInput
+from domain.money import Money
+from domain.stock import validate_quantity
+
+__all__ = ["COLUMNS", "CatalogRow", "CatalogErrors", "parse_catalog", "format_catalog", "category_slug"]
+
+COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
+_PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
+_SLUG_JUNK = re.compile(r"[^\w]+")
+
+
+class CatalogErrors(InvalidInput):
+    """Every problem found in a catalog file, one line each; nothing was changed."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the catalog file; nothing was imported", "file")
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRow:
+    line: int
+    sku: str
+    name: str
+    category: str  # display name; the slug is derived by `category_slug`
+    price: Money
+    stock: int
+    safety_stock: int
+    description: str = ""
+    photo: str | None = None
+
+
+def category_slug(name: str) -> str:
+    return _SLUG_JUNK.sub("-", name.strip().casefold()).strip("-_")[:60]
+
+
+def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
+    """All rows, or `CatalogErrors` listing every bad line (header problems are reported as line 1)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), restkey="_extra")
+    header = tuple(reader.fieldnames or ())
+    if sorted(header) != sorted(COLUMNS):
+        missing = [c for c in COLUMNS if c not in header]
+        unknown = [c for c in header if c not in COLUMNS]
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"unknown {', '.join(unknown)}" if unknown else "",
+                "a column appears twice" if len(set(header)) != len(header) else "",
+            )
+            if part
+        )
+        raise CatalogErrors([f"line 1: columns must be exactly {','.join(COLUMNS)} ({detail})"])
+    rows: list[CatalogRow] = []
+    errors: list[str] = []
+    first_line: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if "_extra" in raw or any(raw.get(c) is None for c in COLUMNS):
+            errors.append(f"line {line}: expected {len(COLUMNS)} fields")
+            continue
+        problems, row = _parse_row(line, raw, currency)
+        sku = raw["sku"].strip()
+        if sku and sku in first_line:
+            problems.append(f"sku {sku} already appears on line {first_line[sku]}")
+        first_line.setdefault(sku, line)
+        errors += [f"line {line}: {p}" for p in problems]
+        if row is not None and not problems:
+            rows.append(row)
+    if errors:
+        raise CatalogErrors(errors)
+    return rows
+
+
+def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str], CatalogRow | None]:
+    problems: list[str] = []
+
+    def check(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            problems.append(str(exc))
+            return None
+
+    sku = check(validate_sku, raw["sku"].strip())
+    name = " ".join(raw["name"].split())
+    if not name:
+        problems.append("name is required")
+    elif len(name) > MAX_NAME:
+        problems.append(f"name is longer than {MAX_NAME} characters")
+    category = " ".join(raw["category"].split())
+    if not category_slug(category):
+        problems.append("category is required (letters or digits)")
+    price = check(Money.parse, raw["price"], currency)
+    if price is not None and price.amount_minor < 0:
+        problems.append("price cannot be negative")
+    stock = check(_whole, raw["stock"], "stock")
+    safety = check(_whole, raw["safety_stock"] or "0", "safety_stock")
+    description = raw["description"].strip()
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(f"description is longer than {MAX_DESCRIPTION} characters")
+    photo = raw["photo"].strip() or None
+    if photo is not None and not _PHOTO_RE.match(photo):
+        problems.append("photo must be empty or an http(s) URL")
+    if problems or sku is None or price is None or stock is None or safety is None:
+        return problems, None
+    return problems, CatalogRow(line, sku, name, category, price, stock, safety, description, photo)
+
+
+def _whole(text: str, field_name: str) -> int:
+    cleaned = text.strip()
+    if not re.fullmatch(r"-?\d+", cleaned):
+        raise InvalidInput(f"{field_name} must be a whole number, got {text!r}", field_name)
+    return validate_quantity(int(cleaned), field_name=field_name)
+
+
+def format_catalog(rows: list[CatalogRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                row.sku,
+                row.name,
+                row.category,
+                row.price.format_plain(),
+                row.stock,
+                row.safety_stock,
+                row.description,
+                row.photo or "",
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,184 @@
+"""Every repository stores and returns what the domain gave it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.actor import Actor
+from domain.cart import Cart
+from domain.catalog import Category, Product
+from domain.customer import Customer
+from domain.money import Money
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.outbox import OutboxMessage
+from domain.services import change_status
+from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product
+
+
+async def test_products_and_categories_round_trip_and_are_found_by_category_and_name(uow_factory):
+    async with uow_factory() as uow:
+        await uow.categories.add(Category("teaware", "Teaware", position=2))
+        await uow.categories.add(Category("tea", "Tea", position=1))
+        for sku, name, active in [("T-1", "Oolong", True), ("T-2", "Green Tea", True), ("T-3", "Old", False)]:
+            await uow.products.add(Product(sku, name, "tea", Money(1250, "USD"), "desc", None, active))
+        await uow.products.add(
+            Product("W-1", "Gaiwan", "teaware", Money(1400, "USD"), photo="https://x.example/g.jpg")
+        )
+        await uow.commit()
+
+    async with uow_factory(write=False) as uow:
+        assert [c.slug for c in await uow.categories.list()] == ["tea", "teaware"]
+        page, total = await uow.products.list_by_category("tea", offset=0, limit=1)
+        assert total == 2 and [p.name for p in page] == ["Green Tea"]
+        assert [p.sku for p in await uow.products.search("TEA")] == ["T-2"]
+        assert [p.sku for p in await uow.products.search("50%_")] == []
+        assert await uow.products.get("W-1") == Product(
+            "W-1", "Gaiwan", "teaware", Money(1400, "USD"), photo="https://x.example/g.jpg"
+        )
+        assert [p.sku for p in await uow.products.list_all()] == ["T-1", "T-2", "T-3", "W-1"]
+
+
+async def test_customer_with_saved_addresses_and_cart_round_trip(uow_factory):
+    customer = Customer(42, "Ada", "zh", "+442079460958", [ADDRESS], cart_reminders=False)
+    async with uow_factory() as uow:
+        await uow.customers.add(customer)
+        await uow.carts.save(Cart(42, {"B-2": 3, "A-1": 1}))
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert await uow.customers.get(42) == customer
+        cart = await uow.carts.get(42)
+        assert list(cart.lines.items()) == [("B-2", 3), ("A-1", 1)]
+        assert (await uow.carts.get(43)).is_empty
+        assert await uow.customers.get(43) is None
+
+
+async def test_outbox_keeps_one_message_per_dedupe_key(uow_factory):
+    first = OutboxMessage(7, {"text": "Shipped"}, NOW, dedupe_key="order:A:shipped")
+    again = OutboxMessage(7, {"text": "Shipped"}, NOW, dedupe_key="order:A:shipped")
+    async with uow_factory() as uow:
+        await uow.outbox.add(first)
+        await uow.outbox.add(again)
+        await uow.outbox.add(OutboxMessage(7, {"text": "no key"}, NOW))
+        await uow.outbox.add(OutboxMessage(7, {"text": "no key"}, NOW))
+        await uow.commit()
+    assert first.id is not None and again.id is None
+    async with uow_factory(write=False) as uow:
+        from storage.tables import OutboxRow
+
+        rows = (await uow.session.scalars(OutboxRow.__table__.select())).all()
+    assert len(rows) == 3
+
+
+async def test_a_redelivered_telegram_update_is_recognised(uow_factory):
+    async with uow_factory() as uow:
+        assert await uow.updates.first_time(1001) is True
+        assert await uow.updates.first_time(1001) is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.updates.first_time(1001) is False
+        assert await uow.updates.first_time(1002) is True
+
+
+async def test_dialog_state_is_kept_replaced_and_cleared(uow_factory):
+    async with uow_factory() as uow:
+        await uow.dialogs.set(5, "checkout:address", {"city": "London"})
+        await uow.dialogs.set(5, "checkout:phone", {"city": "London", "n": 2})
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.dialogs.get(5) == ("checkout:phone", {"city": "London", "n": 2})
+        await uow.dialogs.clear(5)
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert await uow.dialogs.get(5) is None
+
+
+async def test_order_round_trips_with_lines_address_timeline_and_every_field(uow_factory):
+    async with uow_factory() as uow:
+        await stock_product(uow, "TEA-1")
+        await stock_product(uow, "TEA-2", price=999)
+        await uow.commit()
+    placed = await place(uow_factory, 7, {"TEA-1": 2, "TEA-2": 1})
+
+    async with uow_factory() as uow:
+        order = await uow.orders.get_for_update(placed.number)
+        order.mark_paid(Actor.system("stripe"), NOW + timedelta(minutes=3), "cs_test_1", "ch_1")
+        order.merchant_message_id = 9001
+        await uow.orders.save(order)
+        await uow.commit()
+    async with uow_factory() as uow:
+        order = await uow.orders.get_for_update(placed.number)
+        order.transition(OrderStatus.ACCEPTED, Actor.staff(1), NOW + timedelta(minutes=4))
+        order.transition(OrderStatus.PACKED, Actor.staff(1), NOW + timedelta(minutes=5))
+        order.ship("DHL", "jd 0141 2345", Actor.staff(1), NOW + timedelta(minutes=6))
+        await uow.orders.save(order)
+        await uow.commit()
+
+    async with uow_factory(write=False) as uow:
+        stored = await uow.orders.get(placed.number)
+    assert stored == order
+    assert stored.total == Money(2 * 1850 + 999 + 500, "USD")
+    assert [t.new for t in stored.timeline] == ["placed", "paid", "accepted", "packed", "shipped"]
+    assert stored.address == ADDRESS and stored.tracking_number == "JD01412345"
+    assert (stored.payment_ref, stored.provider_charge_id, stored.merchant_message_id) == (
+        "cs_test_1",
+        "ch_1",
+        9001,
+    )
+
+
+async def test_order_queries_by_customer_status_and_expiry(uow_factory):
+    async with uow_factory() as uow:
+        await stock_product(uow, "TEA-1")
+        await uow.commit()
+    first = await place(uow_factory, 7, {"TEA-1": 1})
+    async with uow_factory() as uow:
+        await fill_cart(uow, 7, {"TEA-1": 1})
+        cash = await checkout(uow, 7, payment_method=PaymentMethod.CASH)
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert [o.number for o in await uow.orders.list_for_customer(7)] in (
+            [cash.number, first.number],
+            [first.number, cash.number],  # same placed_at
+        )
+        orders, total = await uow.orders.list_by_status([OrderStatus.PLACED], limit=1)
+        assert total == 2 and len(orders) == 1
+        assert await uow.orders.expired_unpaid(NOW + timedelta(minutes=29)) == []
+        assert [o.number for o in await uow.orders.expired_unpaid(NOW + timedelta(minutes=30))] == [
+            first.number
+        ]
+
+
+async def test_work_left_without_commit_is_rolled_back(uow_factory):
+    async with uow_factory() as uow:
+        await stock_product(uow, "TEA-1", on_hand=5)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await fill_cart(uow, 7, {"TEA-1": 2})
+        await checkout(uow, 7)
+        await uow.dialogs.set(7, "x", {})
+    with pytest.raises(RuntimeError):
+        async with uow_factory() as uow:
+            await uow.customers.add(Customer(7))
+            raise RuntimeError("handler crashed")
+    async with uow_factory(write=False) as uow:
+        assert (await uow.stocks.get("TEA-1")).reserved == 0
+        assert await uow.orders.list_for_customer(7) == []
+        assert (await uow.carts.get(7)).is_empty
+        assert await uow.dialogs.get(7) is None
+        assert await uow.customers.get(7) is None
+
+
+async def test_change_status_cancel_gives_the_units_back(uow_factory):
+    async with uow_factory() as uow:
+        await stock_product(uow, "TEA-1", on_hand=5)
+        await uow.commit()
+    placed = await place(uow_factory, 7, {"TEA-1": 2})
+    async with uow_factory() as uow:
+        order = await uow.orders.get_for_update(placed.number)
+        await change_status(uow, order, OrderStatus.CANCELLED, Actor.customer(7), NOW)
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert (await uow.stocks.get("TEA-1")).available == 5
+        assert (await uow.orders.get(placed.number)).status is OrderStatus.CANCELLED
