@@ -11,14 +11,14 @@ __all__ = ["figures_text", "period_title", "duration_text", "rate_text"]
 
 
 def duration_text(span: timedelta | None) -> str:
-    """ "2 d 4 h", "5 h 20 min", "12 min"; "no orders shipped" when there is nothing to measure."""
+    """ "2 d 4 h", "1 d", "5 h 20 min", "12 min"; "no orders shipped" when there is nothing to measure."""
     if span is None:
         return "no orders shipped"
     minutes = round(span.total_seconds() / 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} d {hours} h"
+        return f"{days} d {hours} h" if hours else f"{days} d"
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
