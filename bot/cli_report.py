@@ -1,6 +1,6 @@
 """`shopbot report`: the merchant's figures as terminal tables, plus the chart (PNG) and orders (CSV).
 
-    shopbot report --days 30 --chart report.png --csv orders.csv
+shopbot report --days 30 --chart report.png --csv orders.csv
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ def _by_status(figures: Figures) -> Table:
     return table
 
 
-async def _gather(settings: Settings, window: ReportWindow, export: bool) -> tuple[Figures, list[OrderExportRow]]:
+async def _gather(
+    settings: Settings, window: ReportWindow, export: bool
+) -> tuple[Figures, list[OrderExportRow]]:
     engine = create_engine(settings.database_url)
     try:
         shop = SqlAlchemyShopFigures(engine, settings.currency)

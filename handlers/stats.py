@@ -133,7 +133,8 @@ class MerchantStats:
         document = Document(
             filename=f"orders-{first:%Y%m%d}-{last:%Y%m%d}.csv",
             content=orders_csv(rows),
-            caption=f"{len(rows):,} order{'' if len(rows) == 1 else 's'} placed {first:%d %b} – {last:%d %b %Y}",
+            caption=f"{len(rows):,} {'order' if len(rows) == 1 else 'orders'} placed "
+            f"{first:%d %b} – {last:%d %b %Y}",
         )
         if event.private:
             return Outcome(replies=[Reply(document.caption, document=document)])

@@ -34,7 +34,7 @@ from storage.tables import FunnelEventRow, OrderLineRow, OrderRow, OrderTimeline
 
 __all__ = ["SqlAlchemyShopFigures"]
 
-O, L, T = OrderRow.__table__.c, OrderLineRow.__table__.c, OrderTimelineRow.__table__.c
+ORDER, LINE, STEP = OrderRow.__table__.c, OrderLineRow.__table__.c, OrderTimelineRow.__table__.c
 _CANCELLED = (OrderStatus.CANCELLED.value, OrderStatus.REJECTED.value)
 _COLLECTED = [outcome.value for outcome in AttemptOutcome if outcome.collected]
 
@@ -52,10 +52,10 @@ class _Query:
 
     def __init__(self, window: ReportWindow, currency: str) -> None:
         self.window = window
-        self.placed = and_(O.placed_at >= window.start, O.placed_at < window.end)
+        self.placed = and_(ORDER.placed_at >= window.start, ORDER.placed_at < window.end)
         # Revenue: money received for orders in the shop currency that has not gone back.
         self.earning = and_(
-            O.paid_at.is_not(None), O.status != OrderStatus.REFUNDED.value, O.currency == currency
+            ORDER.paid_at.is_not(None), ORDER.status != OrderStatus.REFUNDED.value, ORDER.currency == currency
         )
 
     def day_of_placement(self) -> ColumnElement[Any]:
@@ -63,7 +63,7 @@ class _Query:
         later_days = self.window.day_starts[1:]
         if not later_days:
             return literal(0)
-        whens = [(O.placed_at < start, index) for index, start in enumerate(later_days)]
+        whens = [(ORDER.placed_at < start, index) for index, start in enumerate(later_days)]
         return case(*whens, else_=len(later_days))
 
 
@@ -118,13 +118,13 @@ class SqlAlchemyShopFigures:
         return rows
 
     async def _order_totals(self, conn: AsyncConnection, query: _Query) -> dict[str, int]:
-        delivered = exists().where(T.order_number == O.number, T.new == OrderStatus.DELIVERED.value)
+        delivered = exists().where(STEP.order_number == ORDER.number, STEP.new == OrderStatus.DELIVERED.value)
         statement = select(
             func.count().label("placed"),
-            func.count(O.paid_at).label("paid"),
-            _count_if(O.status.in_(_CANCELLED)).label("cancelled"),
-            _count_if(O.status == OrderStatus.REFUNDED.value).label("refunded"),
-            _total(case((query.earning, O.total_minor), else_=0)).label("revenue"),
+            func.count(ORDER.paid_at).label("paid"),
+            _count_if(ORDER.status.in_(_CANCELLED)).label("cancelled"),
+            _count_if(ORDER.status == OrderStatus.REFUNDED.value).label("refunded"),
+            _total(case((query.earning, ORDER.total_minor), else_=0)).label("revenue"),
             _count_if(query.earning).label("revenue_orders"),
             _count_if(delivered).label("delivered"),
         ).where(query.placed)
@@ -141,11 +141,7 @@ class SqlAlchemyShopFigures:
     @staticmethod
     def _funnel_steps(window: ReportWindow) -> Any:
         f = FunnelEventRow.__table__.c
-        return (
-            select(f.step, func.count())
-            .where(f.at >= window.start, f.at < window.end)
-            .group_by(f.step)
-        )
+        return select(f.step, func.count()).where(f.at >= window.start, f.at < window.end).group_by(f.step)
 
     @staticmethod
     def _low_stock() -> Any:
@@ -159,15 +155,15 @@ class SqlAlchemyShopFigures:
     async def _top_products(
         self, conn: AsyncConnection, query: _Query, *, by_revenue: bool
     ) -> tuple[ProductFigures, ...]:
-        units = func.sum(L.quantity)
-        revenue = func.sum(L.quantity * L.unit_price_minor)
+        units = func.sum(LINE.quantity)
+        revenue = func.sum(LINE.quantity * LINE.unit_price_minor)
         ranking = (revenue.desc(), units.desc()) if by_revenue else (units.desc(), revenue.desc())
         statement = (
-            select(L.sku, func.max(L.name), units, revenue)
-            .select_from(OrderLineRow.__table__.join(OrderRow.__table__, O.number == L.order_number))
+            select(LINE.sku, func.max(LINE.name), units, revenue)
+            .select_from(OrderLineRow.__table__.join(OrderRow.__table__, ORDER.number == LINE.order_number))
             .where(query.placed, query.earning)
-            .group_by(L.sku)
-            .order_by(*ranking, L.sku)
+            .group_by(LINE.sku)
+            .order_by(*ranking, LINE.sku)
             .limit(self._top)
         )
         return tuple(
@@ -178,22 +174,22 @@ class SqlAlchemyShopFigures:
     @staticmethod
     async def _median_paid_to_shipped(conn: AsyncConnection, window: ReportWindow) -> timedelta | None:
         shipped_in_window = and_(
-            T.new == OrderStatus.SHIPPED.value,
-            T.at >= window.start,
-            T.at < window.end,
-            O.paid_at.is_not(None),
-            O.paid_at <= T.at,
+            STEP.new == OrderStatus.SHIPPED.value,
+            STEP.at >= window.start,
+            STEP.at < window.end,
+            ORDER.paid_at.is_not(None),
+            ORDER.paid_at <= STEP.at,
         )
-        joined = OrderTimelineRow.__table__.join(OrderRow.__table__, O.number == T.order_number)
+        joined = OrderTimelineRow.__table__.join(OrderRow.__table__, ORDER.number == STEP.order_number)
         if conn.dialect.name == "postgresql":
-            seconds = extract("epoch", T.at - O.paid_at)
+            seconds = extract("epoch", STEP.at - ORDER.paid_at)
             statement = (
                 select(func.percentile_cont(0.5).within_group(seconds))
                 .select_from(joined)
                 .where(shipped_in_window)
             )
         else:
-            seconds = (func.julianday(T.at) - func.julianday(O.paid_at)) * 86400.0
+            seconds = (func.julianday(STEP.at) - func.julianday(ORDER.paid_at)) * 86400.0
             ranked = (
                 select(
                     seconds.label("seconds"),
@@ -213,7 +209,7 @@ class SqlAlchemyShopFigures:
         # Grouped over a subquery: PostgreSQL would not match a CASE with bound parameters in GROUP BY.
         placed = select(
             query.day_of_placement().label("day"),
-            case((query.earning, O.total_minor), else_=0).label("revenue"),
+            case((query.earning, ORDER.total_minor), else_=0).label("revenue"),
         ).where(query.placed)
         inner = placed.subquery()
         statement = select(inner.c.day, func.count(), _total(inner.c.revenue)).group_by(inner.c.day)
@@ -226,5 +222,10 @@ class SqlAlchemyShopFigures:
     @staticmethod
     async def _by_status(conn: AsyncConnection, query: _Query) -> tuple[tuple[OrderStatus, int], ...]:
         count = func.count()
-        statement = select(O.status, count).where(query.placed).group_by(O.status).order_by(count.desc(), O.status)
+        statement = (
+            select(ORDER.status, count)
+            .where(query.placed)
+            .group_by(ORDER.status)
+            .order_by(count.desc(), ORDER.status)
+        )
         return tuple((OrderStatus(status), int(n)) for status, n in await conn.execute(statement))

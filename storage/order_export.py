@@ -14,43 +14,43 @@ from storage.tables import OrderLineRow, OrderRow, OrderTimelineRow
 
 __all__ = ["order_rows"]
 
-O, L, T = OrderRow.__table__.c, OrderLineRow.__table__.c, OrderTimelineRow.__table__.c
+ORDER, LINE, STEP = OrderRow.__table__.c, OrderLineRow.__table__.c, OrderTimelineRow.__table__.c
 
 
 async def order_rows(conn: AsyncConnection, window: ReportWindow) -> list[OrderExportRow]:
-    placed = (O.placed_at >= window.start) & (O.placed_at < window.end)
+    placed = (ORDER.placed_at >= window.start) & (ORDER.placed_at < window.end)
     shipped_at = (
-        select(func.min(T.at))
-        .where(T.order_number == O.number, T.new == OrderStatus.SHIPPED.value)
+        select(func.min(STEP.at))
+        .where(STEP.order_number == ORDER.number, STEP.new == OrderStatus.SHIPPED.value)
         .scalar_subquery()
     )
     orders = select(
-        O.number,
-        O.placed_at,
-        O.paid_at,
+        ORDER.number,
+        ORDER.placed_at,
+        ORDER.paid_at,
         shipped_at.label("shipped_at"),
-        O.status,
-        O.customer_id,
-        O.currency,
-        O.subtotal_minor,
-        O.shipping_minor,
-        O.total_minor,
-        O.payment_method,
-        O.payment_ref,
-        O.carrier,
-        O.tracking_number,
+        ORDER.status,
+        ORDER.customer_id,
+        ORDER.currency,
+        ORDER.subtotal_minor,
+        ORDER.shipping_minor,
+        ORDER.total_minor,
+        ORDER.payment_method,
+        ORDER.payment_ref,
+        ORDER.carrier,
+        ORDER.tracking_number,
     ).where(placed)
     lines = (
-        select(L.order_number, L.sku, L.quantity)
-        .select_from(OrderLineRow.__table__.join(OrderRow.__table__, O.number == L.order_number))
+        select(LINE.order_number, LINE.sku, LINE.quantity)
+        .select_from(OrderLineRow.__table__.join(OrderRow.__table__, ORDER.number == LINE.order_number))
         .where(placed)
-        .order_by(L.order_number, L.position)
+        .order_by(LINE.order_number, LINE.position)
     )
     items: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
     for number, sku, quantity in await conn.execute(lines):
         items[number].append((sku, quantity))
     rows = []
-    for row in await conn.execute(orders.order_by(O.placed_at, O.number)):
+    for row in await conn.execute(orders.order_by(ORDER.placed_at, ORDER.number)):
         rows.append(
             OrderExportRow(
                 number=row.number,

@@ -27,7 +27,7 @@ def _load(url: str) -> None:
 
 
 def _run(url: str, *args: str):
-    env = {"SHOPBOT_DATABASE_URL": url, "SHOPBOT_CURRENCY": "USD", "SHOPBOT_TIMEZONE": "UTC", "COLUMNS": "120"}
+    env = {"SHOPBOT_DATABASE_URL": url, "SHOPBOT_CURRENCY": "USD", "SHOPBOT_TIMEZONE": "UTC"}
     return CliRunner().invoke(app, ["report", *args], env=env)
 
 
