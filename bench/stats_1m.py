@@ -92,7 +92,8 @@ def generate(count: int, seed: int = 7) -> Iterator[dict[str, list[tuple]]]:
             shipped = any(new == "shipped" for _, new in steps)
             rows["orders"].append((
                 number, 1, customer, status, "cash" if cash else "stripe", "USD",
-                subtotal, 500, subtotal + 500, "standard", "Standard", placed, placed + timedelta(minutes=30), paid_at,
+                subtotal, 500, subtotal + 500, "standard", "Standard",
+                placed, placed + timedelta(minutes=30), paid_at,
                 "DHL" if shipped else None, f"JD{i:012d}" if shipped else None, "", "",
             ))  # fmt: skip
             for position, (sku, qty) in enumerate(lines):
