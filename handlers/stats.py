@@ -32,6 +32,10 @@ _USAGE = "Use /{command} today, /{command} 7d or /{command} 30d."
 _LABELS = {ReportPeriod.TODAY: "Today", ReportPeriod.WEEK: "7 days", ReportPeriod.MONTH: "30 days"}
 
 
+def _command_name(event: Incoming) -> str:
+    return event.text.lower().split("@")[0]  # "/stats@ShopBot" in a group
+
+
 def _check_period(code: str) -> None:
     if code not in {p.value for p in ReportPeriod}:
         raise StaleAction("unknown period")
@@ -73,7 +77,7 @@ class MerchantStats:
 
     def handles(self, event: Incoming) -> bool:
         if event.kind is Kind.COMMAND:
-            return event.text in STATS_COMMANDS
+            return _command_name(event) in STATS_COMMANDS
         if event.kind is not Kind.BUTTON:
             return False
         try:
@@ -99,13 +103,14 @@ class MerchantStats:
         return Outcome(answer=_STALE, alert=True)
 
     async def _command(self, event: Incoming) -> Outcome:
-        default = ReportPeriod.WEEK if event.text == "stats" else ReportPeriod.MONTH
+        name = _command_name(event)
+        default = ReportPeriod.WEEK if name == "stats" else ReportPeriod.MONTH
         arg = event.args.strip().lower()
         try:
             period = ReportPeriod(arg) if arg else default
         except ValueError:
-            return Outcome(replies=[Reply(_USAGE.format(command=event.text))])
-        if event.text == "stats":
+            return Outcome(replies=[Reply(_USAGE.format(command=name))])
+        if name == "stats":
             return await self._stats(period)
         return await self._export(event, period)
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
+from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.stocks import SqlAlchemyStocks
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork:
     outbox: SqlAlchemyOutbox
     updates: SqlAlchemyProcessedUpdates
     dialogs: SqlAlchemyDialogs
+    funnel: SqlAlchemyFunnelEvents
     session: AsyncSession
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
@@ -52,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(session)
         self.updates = SqlAlchemyProcessedUpdates(session)
         self.dialogs = SqlAlchemyDialogs(session)
+        self.funnel = SqlAlchemyFunnelEvents(session)
         return self
 
     async def __aexit__(

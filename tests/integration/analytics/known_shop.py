@@ -33,7 +33,6 @@ from domain.order import DeliveryChoice, Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from domain.stock import StockLevel
-from storage.funnel import SqlAlchemyFunnelEvents
 from storage.payments import PaymentAttemptRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -133,11 +132,10 @@ async def load_known_shop(engine: AsyncEngine) -> None:
         await uow.stocks.add(StockLevel("OLD", on_hand=0, safety=5))  # low, but no longer sold
         for order in _orders():
             await uow.orders.add(order)
-        funnel = SqlAlchemyFunnelEvents(uow.session)
         for i in range(10):
-            await funnel.record(FunnelStep.CART_CREATED, 200 + i, at(4 + i % 6, 8))
+            await uow.funnel.record(FunnelStep.CART_CREATED, 200 + i, at(4 + i % 6, 8))
         for i in range(8):
-            await funnel.record(FunnelStep.CHECKOUT_STARTED, 200 + i, at(4 + i % 6, 9))
-        await funnel.record(FunnelStep.CART_CREATED, 300, at(3, 23))  # before the window
+            await uow.funnel.record(FunnelStep.CHECKOUT_STARTED, 200 + i, at(4 + i % 6, 9))
+        await uow.funnel.record(FunnelStep.CART_CREATED, 300, at(3, 23))  # before the window
         await uow.session.execute(insert(PaymentAttemptRow), _attempts())
         await uow.commit()

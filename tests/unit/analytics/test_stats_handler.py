@@ -140,6 +140,7 @@ async def test_a_period_without_orders_reads_as_zeros_without_rates():
 def test_the_handler_claims_only_its_commands_and_buttons():
     handler = stats(StubShopFigures())
     assert handler.handles(command("stats")) and handler.handles(command("export"))
+    assert handler.handles(command("stats@ShopBot"))
     assert handler.handles(press(pack(ShowStats("today"))))
     assert not handler.handles(command("start"))
     assert not handler.handles(press("1mn"))
