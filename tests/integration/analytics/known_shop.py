@@ -23,7 +23,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actor import Actor
 from domain.analytics import FunnelStep
@@ -118,8 +117,7 @@ def _attempts() -> list[dict]:
     ]
 
 
-async def load_known_shop(engine: AsyncEngine) -> None:
-    factory = SqlAlchemyUnitOfWorkFactory(engine)
+async def load_known_shop(factory: SqlAlchemyUnitOfWorkFactory) -> None:
     async with factory() as uow:
         await uow.categories.add(Category("goods", "Goods"))
         for sku, price in {**PRICES, "OLD": 700}.items():

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.engine import create_engine, dispose
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.analytics.known_shop import load_known_shop
 
 END = "2026-03-10T12:00:00"  # known_shop.NOW
@@ -19,7 +20,7 @@ def _load(url: str) -> None:
     async def load() -> None:
         engine = create_engine(url)
         try:
-            await load_known_shop(engine)
+            await load_known_shop(SqlAlchemyUnitOfWorkFactory(engine))
         finally:
             await dispose(engine)
 
@@ -31,9 +32,9 @@ def _run(url: str, *args: str):
     return CliRunner().invoke(app, ["report", *args], env=env)
 
 
-def test_report_prints_the_weeks_figures_as_tables(figures_db_url):
-    _load(figures_db_url)
-    result = _run(figures_db_url, "--days", "7", "--end", END)
+def test_report_prints_the_weeks_figures_as_tables(database_url):
+    _load(database_url)
+    result = _run(database_url, "--days", "7", "--end", END)
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Last 7 days, 04 Mar – 10 Mar 2026" in out
@@ -50,10 +51,10 @@ def test_report_prints_the_weeks_figures_as_tables(figures_db_url):
     assert "carts created" in out and "2026-03-08" in out and "$50.00" in out
 
 
-def test_report_writes_the_chart_and_the_orders_csv(figures_db_url, tmp_path):
-    _load(figures_db_url)
+def test_report_writes_the_chart_and_the_orders_csv(database_url, tmp_path):
+    _load(database_url)
     chart, orders = tmp_path / "chart.png", tmp_path / "orders.csv"
-    result = _run(figures_db_url, "--days", "7", "--end", END, "--chart", str(chart), "--csv", str(orders))
+    result = _run(database_url, "--days", "7", "--end", END, "--chart", str(chart), "--csv", str(orders))
     assert result.exit_code == 0, result.output
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and chart.stat().st_size > 20_000
     rows = list(csv.DictReader(io.StringIO(orders.read_text(encoding="utf-8"))))
@@ -61,7 +62,7 @@ def test_report_writes_the_chart_and_the_orders_csv(figures_db_url, tmp_path):
     assert "6 orders written" in result.output
 
 
-def test_report_refuses_a_period_it_cannot_cover(figures_db_url):
-    result = _run(figures_db_url, "--days", "0")
+def test_report_refuses_a_period_it_cannot_cover(database_url):
+    result = _run(database_url, "--days", "0")
     assert result.exit_code != 0
     assert "days" in result.output
