@@ -1,21 +1,21 @@
 """The HTTP side of `shopbot run` (aiohttp): Stripe webhooks, a health check, payment return pages.
 
-    app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
-    runner = await start_http_server(app, settings.http_host, settings.http_port)
-    ...
-    await runner.cleanup()
+app = http_app(health=database_ok, stripe_webhook=StripeWebhook(events, secret, clock))
+runner = await start_http_server(app, settings.http_host, settings.http_port)
+...
+await runner.cleanup()
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
+import structlog
 from aiohttp import web
 
 __all__ = ["http_app", "start_http_server"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 HealthCheck = Callable[[], Awaitable[bool]]
 Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -44,7 +44,12 @@ def http_app(*, health: HealthCheck, stripe_webhook: Endpoint | None = None) -> 
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
     if stripe_webhook is not None:
-        app.router.add_post("/webhooks/stripe", stripe_webhook)
+        endpoint = stripe_webhook
+
+        async def stripe_events(request: web.Request) -> web.StreamResponse:
+            return await endpoint(request)
+
+        app.router.add_post("/webhooks/stripe", stripe_events)
     app.router.add_get(
         "/payments/done", _page("Payment received", "Thank you! You can go back to Telegram now.")
     )
@@ -59,5 +64,5 @@ async def start_http_server(app: web.Application, host: str, port: int) -> web.A
     runner = web.AppRunner(app, access_log=None)  # access lines would carry query strings
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("http_server_started", extra={"addresses": [str(a) for a in runner.addresses]})
+    log.info("http_server_started", listening=[str(a) for a in runner.addresses])
     return runner

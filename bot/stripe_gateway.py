@@ -15,31 +15,55 @@ from typing import Any
 import stripe
 
 from domain.clock import Clock
+from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.ports import CheckoutLink
 
-__all__ = ["StripeGateway", "stripe_client"]
+__all__ = ["StripeGateway"]
 
 MIN_LIFETIME = timedelta(minutes=30, seconds=60)  # 30 min is Stripe's floor; a minute for clock skew
 MAX_LIFETIME = timedelta(hours=23, minutes=59)
 
 
-def stripe_client(secret_key: str, api_url: str, *, timeout: float = 20.0) -> stripe.StripeClient:
-    """Stripe's client on httpx, talking to `api_url` (the real API, or a fake one in tests)."""
-    return stripe.StripeClient(
-        secret_key,
-        base_addresses={"api": api_url},
-        http_client=stripe.HTTPXClient(timeout=timeout),
-        max_network_retries=2,  # safe: every POST carries an idempotency key
-    )
-
-
 class StripeGateway:
-    def __init__(self, client: stripe.StripeClient, public_url: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        client: stripe.StripeClient,
+        public_url: str,
+        clock: Clock,
+        *,
+        http_client: stripe.HTTPXClient | None = None,
+    ) -> None:
         self._client = client
         self._public_url = public_url.rstrip("/")
         self._clock = clock
+        self._http_client = http_client
+
+    @classmethod
+    def connect(
+        cls, secret_key: str, api_url: str, public_url: str, clock: Clock, *, timeout: float = 20.0
+    ) -> StripeGateway:
+        """Stripe's client on httpx, talking to `api_url` (the real API, or a fake one in tests)."""
+        http_client = stripe.HTTPXClient(timeout=timeout)
+        client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_url},
+            http_client=http_client,
+            max_network_retries=2,  # safe: every POST carries an idempotency key
+        )
+        return cls(client, public_url, clock, http_client=http_client)
+
+    async def aclose(self) -> None:
+        if self._http_client is not None:
+            await self._http_client.close_async()
+
+    @staticmethod
+    async def _call(create: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
+        try:
+            return await create(params, options)
+        except stripe.StripeError as exc:  # network, auth, invalid request, rate limit, idempotency
+            raise PaymentUnavailable(f"Stripe: {type(exc).__name__}") from exc
 
     def _expiry(self, wanted: datetime) -> datetime:
         now = self._clock.now()
@@ -57,10 +81,11 @@ class StripeGateway:
         if order.shipping_fee.amount_minor:
             items.append(line(order.delivery.label, order.shipping_fee, 1))
         back = f"{self._public_url}/payments"
-        session = await self._client.v1.checkout.sessions.create_async(
+        session = await self._call(
+            self._client.v1.checkout.sessions.create_async,
             {
                 "mode": "payment",
-                "line_items": items,  # type: ignore[typeddict-item]
+                "line_items": items,
                 "client_reference_id": order.number,
                 "metadata": {"order_number": order.number},
                 "payment_intent_data": {"metadata": {"order_number": order.number}},
@@ -70,7 +95,9 @@ class StripeGateway:
             },
             {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}"},
         )
-        return CheckoutLink(session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo))
+        return CheckoutLink(
+            session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
+        )
 
     async def refund(self, order: Order, amount: Money) -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""
@@ -78,8 +105,9 @@ class StripeGateway:
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
         target = {"payment_intent": charge} if charge.startswith("pi_") else {"charge": charge}
-        refund = await self._client.v1.refunds.create_async(
-            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},  # type: ignore[typeddict-item]
+        refund = await self._call(
+            self._client.v1.refunds.create_async,
+            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},
             {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
         )
         return refund.id

@@ -8,9 +8,9 @@ the wall clock), 300 s either way. A missing, wrong or stale signature is a 400 
 from __future__ import annotations
 
 import json
-import logging
 
 import stripe
+import structlog
 from aiohttp import web
 
 from domain.clock import Clock
@@ -18,7 +18,7 @@ from handlers.stripe_events import StripeEvents
 
 __all__ = ["StripeWebhook", "TOLERANCE_SECONDS"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 TOLERANCE_SECONDS = 300
 
 
@@ -48,7 +48,7 @@ class StripeWebhook:
             self._verify(body, request.headers.get("Stripe-Signature", ""))
             event = json.loads(body)
         except (stripe.SignatureVerificationError, ValueError) as exc:
-            log.warning("stripe_webhook_refused", extra={"reason": type(exc).__name__})
+            log.warning("stripe_webhook_refused", reason=type(exc).__name__)
             return web.Response(status=400, text="invalid signature")
         answer = await self._events.handle(event)
         return web.Response(status=answer.status, text=answer.text)

@@ -14,6 +14,7 @@ __all__ = [
     "RecipientBlocked",
     "RetryLater",
     "DeliveryFailed",
+    "PaymentUnavailable",
     "ConcurrentUpdate",
     "OrderNumberTaken",
 ]
@@ -81,6 +82,10 @@ class DeliveryFailed(DomainError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class PaymentUnavailable(DomainError):
+    """The payment provider refused or could not be reached; nothing was charged or refunded."""
 
 
 class ConcurrentUpdate(DomainError):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+
+import structlog
 
 from domain.clock import Clock
 from domain.customer import Customer
@@ -24,7 +25,7 @@ from handlers.turn import Turn
 
 __all__ = ["ShopApp"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
@@ -51,15 +52,16 @@ class ShopApp:
         self._payments = dict(payments or {})
         self._payment_events = payment_events  # pre-checkout queries and successful payments
 
-
     async def __call__(self, event: Incoming) -> Outcome:
+        if not event.private:  # carts, addresses and orders are never shown in a group
+            return Outcome()
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):
             if self._payment_events is not None:
                 return await self._payment_events(event)
             return Outcome(precheckout_ok=False, precheckout_error="Payments are not available.")
         async with self._uow_factory() as uow:
             if event.update_id is not None and not await uow.updates.first_time(event.update_id):
-                log.info("update_redelivered update_id=%s", event.update_id)
+                log.info("update_redelivered", update_id=event.update_id)
                 return Outcome()
             turn = await self._turn(uow, event)
             try:
@@ -68,10 +70,10 @@ class ShopApp:
                 await uow.commit()
                 return outcome
             except (DomainError, StaleAction) as error:
-                log.info("event_refused kind=%s error=%s", event.kind, type(error).__name__)
+                log.info("event_refused", kind=str(event.kind), error=type(error).__name__)
                 failure = error
             except Exception as error:
-                log.exception("event_failed kind=%s", event.kind)
+                log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
                 failure = error
             await uow.rollback()
         return await self._refused(event, failure)
@@ -99,12 +101,13 @@ class ShopApp:
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)
-        if event.kind is Kind.COMMAND and event.text.lower() == "cancel":
+        command = event.text.lower().split("@")[0] if event.kind is Kind.COMMAND else None
+        if command == "cancel":
             return await checkout.cancel(turn)
         if checkout.in_form(turn):
             return await checkout.on_input(turn)
-        if event.kind is Kind.COMMAND:
-            handler = COMMANDS.get(event.text.lower().split("@")[0])
+        if command is not None:
+            handler = COMMANDS.get(command)
             return await handler(turn) if handler else await start.on_unexpected(turn)
         if event.kind is Kind.TEXT:
             if tracking.is_track_intent(event.text):

@@ -28,8 +28,8 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
     lines: list[tuple[Product, int]] = []
     gone: list[str] = []
     for sku, qty in list(cart.lines.items()):
-        product = await sellable(turn, sku)
-        if product is None or product.price.currency != turn.config.currency:
+        product = await turn.uow.products.get(sku)
+        if product is None or not product.active or product.price.currency != turn.config.currency:
             cart.remove(sku)
             gone.append(product.name if product else sku)
         else:

@@ -1,8 +1,8 @@
 """Checkout: a form kept in `uow.dialogs` (survives restarts); its whole state table is `STATES` below.
 
-Steps run in order and the next one is always the first whose answer is missing, so "edit" from the review
-just clears nothing and jumps to a step: answering it returns to the review. Delivery comes before the
-address so a pickup order never asks for one.
+Steps run in order and the next one is always the first whose answer is missing: "edit" on the review
+forgets that one answer, so its question is asked again and answering it returns to the review. Delivery
+comes before the address so a pickup order never asks for one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from handlers import checkout_review as review
 from handlers.actions import FormBack, FormCancel, FormEdit, FormPick, Menu, PlaceOrder, StartCheckout
-from handlers.cart import priced_lines
+from handlers.cart import priced_lines, show_cart
 from handlers.checkout_steps import (
     Data,
     Step,
@@ -112,7 +112,7 @@ async def start(turn: Turn, _action: object = None) -> Outcome:
 
 async def on_input(turn: Turn) -> Outcome:
     """Anything typed, shared or sent while the form is open (except /cancel)."""
-    step, _data = _current(turn)
+    step, data = _current(turn)
     state, event = STATES[step], turn.event
     if event.kind is Kind.TEXT:
         return await _advance(turn, state.on_text, event.text, wrong=turn._("Please use the buttons below."))
@@ -122,7 +122,7 @@ async def on_input(turn: Turn) -> Outcome:
         wrong = turn._("You are in the middle of checkout. Answer below, or send /cancel to stop.")
     else:
         wrong = turn._("I cannot use that here. Please answer with text or the buttons.")
-    return await _enter(turn, step, _data, wrong)
+    return await _enter(turn, step, data, wrong)
 
 
 async def pick(turn: Turn, action: FormPick) -> Outcome:
@@ -135,14 +135,16 @@ async def back(turn: Turn, action: FormBack) -> Outcome:
     if not in_form(turn) or action.step != turn.dialog[0]:
         return await _stale(turn)
     step, data = _current(turn)
-    if "quote" in data or step is Step.REVIEW:
-        data.pop("quote", None)
+    data.pop("quote", None)
     earlier = [s for s in ORDER[: ORDER.index(step)] if s is not Step.ADDRESS or _needs_address(turn, data)]
-    return await _enter(turn, earlier[-1] if earlier else step, data)
+    if not earlier:  # back from the first question: leave the form for the cart
+        await turn.uow.dialogs.clear(turn.user_id)
+        return await show_cart(turn)
+    return await _enter(turn, earlier[-1], data)
 
 
 async def edit(turn: Turn, action: FormEdit) -> Outcome:
-    if not in_form(turn) or action.step not in STATES:
+    if not in_form(turn) or turn.dialog[0] != Step.REVIEW or action.step not in STATES:
         return await _stale(turn)
     _step, data = _current(turn)
     field = {Step.NAME: "name", Step.PHONE: "phone", Step.DELIVERY: "delivery", Step.ADDRESS: "address"}
@@ -156,22 +158,19 @@ async def cancel(turn: Turn, _action: object = None) -> Outcome:
     await turn.uow.dialogs.clear(turn.user_id)
     turn.dialog = None
     text = turn._("Checkout cancelled. Your cart is kept.") if had_form else turn._("Nothing to cancel.")
-    return Outcome(replies=[Reply(text, remove_keyboard=True), turn.reply(turn._("Main menu:"), main_menu(turn))])
+    menu = turn.reply(turn._("Main menu:"), main_menu(turn))
+    return Outcome(replies=[Reply(text, remove_keyboard=True), menu])
 
 
 async def _stale(turn: Turn) -> Outcome:
-    outcome = await (on_input_reprompt(turn) if in_form(turn) else start_over(turn))
+    """A form button from an older message: repeat the current question, or say the checkout ended."""
+    if in_form(turn):
+        step, data = _current(turn)
+        outcome = await _enter(turn, step, data)
+    else:
+        outcome = turn.say(turn._("This checkout has ended."), [[turn.button("⬅", Menu())]])
     outcome.answer = turn._("This button is out of date.")
     return outcome
-
-
-async def on_input_reprompt(turn: Turn) -> Outcome:
-    step, data = _current(turn)
-    return await _enter(turn, step, data)
-
-
-async def start_over(turn: Turn) -> Outcome:
-    return turn.say(turn._("This checkout has ended."), [[turn.button("⬅", Menu())]])
 
 
 COMMANDS = {"checkout": start, "cancel": cancel}

@@ -23,9 +23,11 @@ __all__ = ["PaymentStarter", "show", "place"]
 
 
 class PaymentStarter(Protocol):
-    """Starts a prepaid payment for a just-placed order (Stripe link, Telegram invoice): the replies to send."""
+    """Starts paying a just-placed prepaid order (Stripe link, Telegram invoice): the replies to send."""
 
-    async def __call__(self, uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]: ...
+    async def __call__(
+        self, uow: UnitOfWork, order: Order, *, language: str, now: datetime
+    ) -> list[Reply]: ...
 
 
 def _address(data: Data) -> Address | None:

@@ -22,16 +22,15 @@ _SPLIT_RE = re.compile(r"[\n,，]")
 
 
 class Step(StrEnum):
-    NAME = "checkout:name"
-    PHONE = "checkout:phone"
-    DELIVERY = "checkout:delivery"
-    ADDRESS = "checkout:address"
-    REVIEW = "checkout:review"
+    NAME = "checkout.name"
+    PHONE = "checkout.phone"
+    DELIVERY = "checkout.delivery"
+    ADDRESS = "checkout.address"
+    REVIEW = "checkout.review"
 
 
-def nav_row(turn: Turn, step: Step, *, back: bool = True) -> list[Button]:
-    row = [turn.button(turn._("⬅ Back"), FormBack(step))] if back else []
-    return [*row, turn.button(turn._("✖ Cancel"), FormCancel())]
+def nav_row(turn: Turn, step: Step) -> list[Button]:
+    return [turn.button(turn._("⬅ Back"), FormBack(step)), turn.button(turn._("✖ Cancel"), FormCancel())]
 
 
 def _problem(turn: Turn, error: InvalidInput) -> str:
@@ -55,7 +54,7 @@ def ask_name(turn: Turn, data: Data) -> list[Reply]:
     own = turn.customer.display_name
     if own and len(own) <= MAX_NAME:
         rows.append([turn.button(turn._("Use “{name}”").format(name=own), FormPick(Step.NAME, "me"))])
-    rows.append(nav_row(turn, Step.NAME, back=False))
+    rows.append(nav_row(turn, Step.NAME))
     return [turn.reply(turn._("Checkout 1/4 · Who will receive the order? Type the full name."), rows)]
 
 
@@ -144,7 +143,9 @@ def take_address(turn: Turn, data: Data, text: str) -> str | None:
     if layout is None:
         return turn._("Please write street, city, postal code and country code, separated by commas.")
     try:
-        address = Address(recipient=data["name"], phone=data["phone"], **dict(zip(layout, parts, strict=True)))
+        address = Address(
+            recipient=data["name"], phone=data["phone"], **dict(zip(layout, parts, strict=True))
+        )
     except InvalidInput as error:
         return _problem(turn, error)
     data["address"] = dataclasses.asdict(address)

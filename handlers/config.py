@@ -1,4 +1,4 @@
-"""What the customer conversation needs to know about the shop: plain values, built by `bot/` from Settings."""
+"""What the customer conversation needs to know about the shop: plain values `bot/` builds from Settings."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class ShopConfig:
     page_size: int = 6
     low_stock_hint: int = 5  # show "3 left" at or below this many available
     support_contact: str = ""  # shown in /help when set, e.g. "@myshop"
+    timezone: str = "UTC"  # the shop's zone, for showing times only (an IANA name, e.g. "Asia/Shanghai")
 
     def delivery(self, code: str) -> DeliveryOption | None:
         return next((d for d in self.delivery_options if d.code == code), None)

@@ -44,10 +44,12 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
     if isinstance(error, IllegalTransition):
         return _answer(turn, _("This order cannot be changed like that any more."), [cart_row])
     if isinstance(error, InvalidInput) and error.field == "cart":
-        return _answer(turn, _("Something in your cart is no longer sold. Please check your cart."), [cart_row])
-    if isinstance(error, DomainError):
-        return _answer(turn, _("That did not work. Please check and try again."), [cart_row])
-    return _answer(turn, _("Sorry, something went wrong on our side. Please try again in a minute."), [cart_row])
+        text = _("Something in your cart is no longer sold. Please check your cart.")
+    elif isinstance(error, DomainError):
+        text = _("That did not work. Please check and try again.")
+    else:
+        text = _("Sorry, something went wrong on our side. Please try again in a minute.")
+    return _answer(turn, text, [cart_row])
 
 
 def _answer(turn: Turn, text: str, rows: list) -> Outcome:

@@ -1,4 +1,12 @@
-"""Translations from the gettext catalogs in handlers/locale, compiled in memory at import (no build step)."""
+"""Translations from the gettext catalogs in handlers/locale, compiled in memory at first use (no build step).
+
+After adding or changing a user-facing string:
+
+    pybabel extract --no-wrap -o /tmp/shopbot.pot handlers
+    pybabel update --no-wrap -i /tmp/shopbot.pot -d handlers/locale -D shopbot
+
+then translate the new zh entries (tests/unit/test_translations.py fails until every one is).
+"""
 
 from __future__ import annotations
 

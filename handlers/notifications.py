@@ -46,15 +46,26 @@ async def _messages(
     order = await uow.orders.get(event.order_number)
     if order is None:
         return []
-    if isinstance(event, OrderPlaced):
-        return [(merchant, _new_order(order), f"order:{order.number}:placed:merchant")]
-    by_customer = event.actor == str(Actor.customer(order.customer_id))
-    key = f"order:{order.number}:{event.new}"
-    if by_customer:  # the customer saw the result directly; the shop needs to know
-        return [(merchant, _customer_changed(order, event), f"{key}:merchant")]
-    customer = await uow.customers.get(order.customer_id)
-    language = customer.language if customer else "en"
-    return [(order.customer_id, _status_changed(order, event, language), key)]
+    if isinstance(event, OrderPlaced):  # cash on delivery waits for the shop now; prepaid once paid
+        return (
+            []
+            if order.payment_method.prepaid
+            else [(merchant, _new_order(order), _key(order, "placed:merchant"))]
+        )
+    messages: list[tuple[int | None, Reply, str]] = []
+    if event.actor == str(Actor.customer(order.customer_id)):  # they saw it directly; the shop must know
+        messages.append((merchant, _customer_changed(order, event), _key(order, f"{event.new}:merchant")))
+    else:
+        customer = await uow.customers.get(order.customer_id)
+        language = customer.language if customer else "en"
+        messages.append((order.customer_id, _status_changed(order, event, language), _key(order, event.new)))
+    if event.new == OrderStatus.PAID:
+        messages.append((merchant, _new_order(order), _key(order, "paid:merchant")))
+    return messages
+
+
+def _key(order: Order, what: str) -> str:
+    return f"order:{order.number}:{what}"
 
 
 def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> Reply:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
@@ -48,13 +50,18 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     _ = turn._
     order = await order_for_customer(turn.uow, action.number, turn.user_id)
     local = turn.language
+    status = status_label(order.status, local)
     text = [note] if note else []
-    text.append(_("Order {number} · {status}").format(number=order.number, status=status_label(order.status, local)))
+    text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))
-    text += [f"{step.at:%Y-%m-%d %H:%M} UTC · {status_label(step.new, local)}" for step in order.timeline]
+    zone = ZoneInfo(turn.config.timezone)
+    text += [
+        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local)}"
+        for step in order.timeline
+    ]
     rows: Rows = []
     if order.can(OrderStatus.CANCELLED):
         rows.append([turn.button(_("✖ Cancel order"), CancelOrder(order.number, False))])

@@ -6,10 +6,11 @@ messages go to the customer's private chat (its id is the customer's Telegram id
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import structlog
 
 from domain.money import Money
 from domain.order import Order
@@ -19,7 +20,7 @@ from handlers.reply import Reply
 
 __all__ = ["PaymentNotices", "plain_order_card"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 def plain_order_card(order: Order) -> Reply:
@@ -46,9 +47,11 @@ class PaymentNotices:
     merchant_chat_id: int | None
     order_card: Callable[[Order], Reply] = field(default=plain_order_card)
 
-    async def _send(self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime) -> None:
+    async def _send(
+        self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime
+    ) -> None:
         if chat_id is None:
-            log.warning("merchant_chat_not_configured", extra={"dedupe_key": key})
+            log.warning("merchant_chat_not_configured", dedupe_key=key)
             return
         await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
 
@@ -58,9 +61,13 @@ class PaymentNotices:
     async def _merchant(self, uow: UnitOfWork, order: Order, text: str, key: str, now: datetime) -> None:
         await self._send(uow, self.merchant_chat_id, Reply(text), f"order:{order.number}:{key}", now)
 
+    async def _card(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        card = self.order_card(order)
+        await self._send(uow, self.merchant_chat_id, card, f"order:{order.number}:card", now)
+
     async def paid(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         await self._customer(uow, order, _receipt(order), "paid:customer", now)
-        await self._send(uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now)
+        await self._card(uow, order, now)
 
     async def cash_order(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         text = (
@@ -68,7 +75,7 @@ class PaymentNotices:
             "we will tell you when it ships."
         )
         await self._customer(uow, order, text, "cash:customer", now)
-        await self._send(uow, self.merchant_chat_id, self.order_card(order), f"order:{order.number}:card", now)
+        await self._card(uow, order, now)
 
     async def expired(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
         text = (

@@ -9,10 +9,11 @@ order is never accepted and is raised to the merchant.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import structlog
 
 from domain.actor import Actor
 from domain.errors import OutOfStock
@@ -26,7 +27,7 @@ from handlers.payment_notices import PaymentNotices
 
 __all__ = ["ReceivedPayment", "RefundFailed", "Settlement", "settle_payment", "expire_order", "start_attempt"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 class Settlement(StrEnum):
@@ -38,6 +39,11 @@ class Settlement(StrEnum):
 
 class RefundFailed(Exception):
     """The gateway could not send money back; nothing of the settlement should be committed."""
+
+    def __init__(self, order_number: str, payment_ref: str) -> None:
+        super().__init__(f"refund of {payment_ref} for order {order_number} failed")
+        self.order_number = order_number
+        self.payment_ref = payment_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,10 @@ class ReceivedPayment:
 async def start_attempt(
     uow: UnitOfWork, order: Order, method: PaymentMethod, provider_ref: str, now: datetime
 ) -> PaymentAttempt:
+    """Record a new attempt; showing the same link or invoice again reuses the pending one."""
+    latest = await uow.payment_attempts.latest(order.number)
+    if latest and latest.provider_ref == provider_ref and latest.outcome is AttemptOutcome.PENDING:
+        return latest
     attempt = PaymentAttempt(order.number, method, order.total, now, provider_ref=provider_ref)
     await uow.payment_attempts.add(attempt)
     return attempt
@@ -90,9 +100,9 @@ async def settle_payment(
         attempt.settle(AttemptOutcome.FAILED, now, f"received {payment.amount}, expected {order.total}")
         await uow.payment_attempts.save(attempt)
         await notices.amount_mismatch(uow, order, payment.amount, payment.payment_ref, now)
-        log.warning("payment_amount_mismatch", extra={"order": order.number, "ref": payment.payment_ref})
+        log.warning("payment_amount_mismatch", order=order.number, ref=payment.payment_ref)
         return Settlement.MISMATCH
-    if order.status in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
+    if order.can(OrderStatus.PAID):  # awaiting payment, or expired (a late payment)
         late = order.status is OrderStatus.PAYMENT_EXPIRED
         try:
             await change_status(uow, order, OrderStatus.PAID, actor, now, "late payment" if late else "")
@@ -104,9 +114,14 @@ async def settle_payment(
         attempt.settle(AttemptOutcome.SUCCEEDED, now, "late payment, stock re-reserved" if late else "")
         await uow.payment_attempts.save(attempt)
         await notices.paid(uow, order, now)
-        log.info("order_paid", extra={"order": order.number, "method": payment.method.value, "late": late})
+        log.info("order_paid", order=order.number, method=payment.method.value, late=late)
         return Settlement.PAID
-    reason = "it was already paid" if order.is_paid else f"it was {order.status.value.replace('_', ' ')}"
+    if order.is_paid:
+        reason = "it was already paid"
+    elif order.payment_method is PaymentMethod.CASH:
+        reason = "it was set to cash on delivery"
+    else:
+        reason = f"it was {order.status.value.replace('_', ' ')}"
     return await _send_back(uow, gateway, notices, order, payment, attempt, reason, now)
 
 
@@ -125,11 +140,11 @@ async def _send_back(
     try:
         attempt.refund_ref = await gateway.refund(charged, payment.amount)
     except Exception as exc:  # any gateway failure: the payment stays unsettled
-        raise RefundFailed(f"refund of {payment.payment_ref} for {order.number} failed") from exc
+        raise RefundFailed(order.number, payment.payment_ref) from exc
     attempt.settle(AttemptOutcome.REFUNDED, now, f"refunded: {reason}")
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)
-    log.info("payment_sent_back", extra={"order": order.number, "reason": reason})
+    log.info("payment_sent_back", order=order.number, reason=reason)
     return Settlement.REFUNDED
 
 
@@ -145,5 +160,5 @@ async def expire_order(
         attempt.settle(AttemptOutcome.EXPIRED, now)
         await uow.payment_attempts.save(attempt)
     await notices.expired(uow, order, now)
-    log.info("order_payment_expired", extra={"order": order.number})
+    log.info("order_payment_expired", order=order.number)
     return True

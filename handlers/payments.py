@@ -8,12 +8,14 @@ token when it sends a `Reply.invoice`.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
+
 from domain.actor import Actor
 from domain.clock import Clock
+from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
@@ -32,7 +34,7 @@ __all__ = [
     "invoice_payload",
 ]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 TELEGRAM = Actor.system("telegram")
 _PAYLOAD_PREFIX = "order:"
 
@@ -64,7 +66,14 @@ def _minutes_left(order: Order, now: datetime) -> int:
 
 async def card_checkout_reply(uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime) -> Reply:
     """Create the Stripe Checkout link for a placed order and record the attempt."""
-    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    try:
+        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    except PaymentUnavailable:
+        log.warning("checkout_link_unavailable", order=order.number)
+        return Reply(
+            f"Card payment is not available right now. Order {order.number} stays reserved for "
+            f"{_minutes_left(order, now)} minutes: try again in a minute, or choose another way to pay."
+        )
     await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
     text = (
         f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes; "
@@ -87,7 +96,9 @@ async def telegram_invoice_reply(uow: UnitOfWork, order: Order, now: datetime) -
         currency=order.currency,
         prices=tuple((label[:32], amount) for label, amount in prices),
     )
-    text = f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
+    text = (
+        f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
+    )
     return Reply(text, invoice=invoice)
 
 
@@ -99,7 +110,7 @@ async def confirm_cash_order(uow: UnitOfWork, notices: PaymentNotices, order: Or
 def _refusal(order: Order | None, payment: Payment, user_id: int) -> str | None:
     if order is None or order.customer_id != user_id:
         return "This invoice is no longer valid. Please check out again."
-    if Money(payment.total_amount, payment.currency) != order.total:
+    if (payment.total_amount, payment.currency) != (order.total.amount_minor, order.total.currency):
         return "The order total has changed. Please check out again."
     if order.is_paid:
         return f"Order {order.number} is already paid; you have not been charged again."
@@ -147,7 +158,9 @@ class TelegramPayments:
         for line in order.lines:
             level = await uow.stocks.get(line.sku)
             if level is None or level.available < line.quantity:
-                return f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
+                return (
+                    f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
+                )
         return None
 
     async def successful_payment(self, event: Incoming) -> Outcome:
@@ -163,24 +176,33 @@ class TelegramPayments:
             payment_ref=payment.telegram_charge_id,
             charge_ref=payment.provider_charge_id,
         )
-        now = self._clock.now()
         try:
-            async with self._uow_factory() as uow:
-                if not await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now):
-                    return Outcome()
-                order = await uow.orders.get_for_update(number)
-                if order is None:
-                    log.error("telegram_payment_unknown_order", extra={"charge": payment.telegram_charge_id})
-                    return Outcome([Reply("We received your payment; the shop will contact you about it.")])
-                await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
-                await uow.commit()
+            return await self._settle(number, received)
         except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
-            log.exception("telegram_payment_refund_failed", extra={"order": number})
-            async with self._uow_factory() as uow:
-                order = await uow.orders.get(number)
-                await uow.webhook_events.first_time("telegram", payment.telegram_charge_id, now)
-                if order is not None:
-                    await self._notices.refund_failed(uow, order, payment.telegram_charge_id, now)
+            log.exception("telegram_payment_refund_failed", order=number)
+            await self._refund_failed(number, received.payment_ref)
+            text = f"We received your payment for order {number}; the shop will contact you."
+            return Outcome([Reply(text)])
+
+    async def _settle(self, number: str, received: ReceivedPayment) -> Outcome:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            if not await uow.webhook_events.first_time("telegram", received.payment_ref, now):
+                return Outcome()
+            order = await uow.orders.get_for_update(number)
+            if order is None:
+                log.error("telegram_payment_unknown_order", charge=received.payment_ref)
                 await uow.commit()
-            return Outcome([Reply(f"We received your payment for order {number}; the shop will contact you.")])
+                return Outcome([Reply("We received your payment; the shop will contact you about it.")])
+            await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
+            await uow.commit()
         return Outcome()
+
+    async def _refund_failed(self, number: str, charge: str) -> None:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            await uow.webhook_events.first_time("telegram", charge, now)
+            order = await uow.orders.get(number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, charge, now)
+            await uow.commit()

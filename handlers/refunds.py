@@ -7,8 +7,9 @@ succeeded (`record_refund`, from the Stripe webhook). Cash-on-delivery money is 
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
+
+import structlog
 
 from domain.actor import Actor
 from domain.order import Order
@@ -20,7 +21,7 @@ from handlers.payment_notices import PaymentNotices
 
 __all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "record_refund"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 REFUNDABLE = frozenset({OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.RETURNED})
 
@@ -39,7 +40,7 @@ async def refund_order(uow: UnitOfWork, gateway: PaymentGateway, order: Order) -
     if attempt is not None:
         attempt.refund_ref = refund_id
         await uow.payment_attempts.save(attempt)
-    log.info("refund_issued", extra={"order": order.number, "refund": refund_id})
+    log.info("refund_issued", order=order.number, refund=refund_id)
     return refund_id
 
 

@@ -12,24 +12,26 @@ for up to three days); an older one is acknowledged and logged: Stripe would ret
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
+
 from domain.actor import Actor
 from domain.clock import Clock
 from domain.money import Money
 from domain.order_status import PaymentMethod
+from domain.payment import AttemptOutcome
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payment_notices import PaymentNotices
-from handlers.payment_settlement import ReceivedPayment, expire_order, settle_payment
+from handlers.payment_settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
 from handlers.refunds import record_refund
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 STRIPE = Actor.system("stripe")
 _PAID_STATES = ("paid", "no_payment_required")
 
@@ -42,7 +44,11 @@ class WebhookAnswer:
 
 _Obj = Mapping[str, Any]
 _Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
-_OK = WebhookAnswer(200, "ok")
+
+
+def _order_number(session: _Obj) -> str | None:
+    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
+    return str(number) if number else None
 
 
 class StripeEvents:
@@ -63,36 +69,53 @@ class StripeEvents:
         self._handlers: dict[str, _Handler] = {
             "checkout.session.completed": self._session_completed,
             "checkout.session.async_payment_succeeded": self._session_completed,
+            "checkout.session.async_payment_failed": self._session_failed,
             "checkout.session.expired": self._session_expired,
             "charge.refunded": self._charge_refunded,
             "refund.updated": self._refund_updated,
             "refund.created": self._refund_updated,
         }
 
-    async def handle(self, event: Mapping[str, Any]) -> WebhookAnswer:
+    async def handle(self, event: Any) -> WebhookAnswer:
+        if not isinstance(event, Mapping) or not isinstance(event.get("data"), Mapping):
+            return WebhookAnswer(400, "not a Stripe event")
         handler = self._handlers.get(str(event.get("type")))
         if handler is None:
             return WebhookAnswer(200, "ignored")
         now = self._clock.now()
         sent_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
-        async with self._uow_factory() as uow:
-            if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
-                return WebhookAnswer(200, "duplicate")
-            answer = await handler(uow, event["data"]["object"], sent_at, now)
-            if answer.status < 300:
-                await uow.commit()
-        log.info("stripe_event", extra={"event": event["id"], "type": event["type"], "status": answer.status})
+        try:
+            async with self._uow_factory() as uow:
+                if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
+                    return WebhookAnswer(200, "duplicate")
+                answer = await handler(uow, event["data"]["object"], sent_at, now)
+                if answer.status < 300:
+                    await uow.commit()
+        except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
+            log.warning("stripe_event_refund_failed", event_id=event["id"])
+            await self._alert_refund_failed(exc)
+            return WebhookAnswer(503, "refund failed; retry later")
+        log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
         return answer
+
+    async def _alert_refund_failed(self, exc: RefundFailed) -> None:
+        async with self._uow_factory() as uow:
+            order = await uow.orders.get(exc.order_number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, exc.payment_ref, self._clock.now())
+                await uow.commit()
 
     def _unknown_order(self, obj: _Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
         if now - sent_at < self._race_window:
             return WebhookAnswer(409, "order not stored yet; retry later")
-        log.warning("stripe_unknown_order", extra={"object": obj.get("id")})
+        log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
     async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
-        number = (obj.get("metadata") or {}).get("order_number") or obj.get("client_reference_id")
-        order = await uow.orders.get_for_update(str(number)) if number else None
+        number = _order_number(obj)
+        if number is None:
+            return WebhookAnswer(200, "not a shop checkout")
+        order = await uow.orders.get_for_update(number)
         if order is None:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
@@ -109,9 +132,17 @@ class StripeEvents:
         )
         return WebhookAnswer(200, outcome.value)
 
+    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
+        attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
+        if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
+            attempt.settle(AttemptOutcome.FAILED, now, "asynchronous payment failed")
+            await uow.payment_attempts.save(attempt)
+        return WebhookAnswer(200, "payment failed")
+
     async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
-        number = (obj.get("metadata") or {}).get("order_number") or obj.get("client_reference_id")
-        order = await uow.orders.get_for_update(str(number)) if number else None
+        number = _order_number(obj)
+        order = await uow.orders.get_for_update(number) if number else None
         if order is None:
             return WebhookAnswer(200, "unknown order")
         latest = await uow.payment_attempts.latest(order.number)
@@ -122,10 +153,12 @@ class StripeEvents:
 
     async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime):
         attempt = None
-        for ref in refs:
-            attempt = attempt or (await uow.payment_attempts.find(str(ref)) if ref else None)
+        for ref in filter(None, refs):
+            attempt = await uow.payment_attempts.find(str(ref))
+            if attempt is not None:
+                break
         if attempt is None:
-            log.warning("stripe_refund_unknown_payment", extra={"refs": [r for r in refs if r]})
+            log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
             return WebhookAnswer(200, "unknown payment")
         if amount is not None and amount < attempt.amount.amount_minor:
             return WebhookAnswer(200, "partial refund")

@@ -1,4 +1,4 @@
-""""Where is my parcel?": /track, or free text asking it in English or Chinese."""
+"""Where is my parcel? /track, or free text asking it in English or Chinese."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def is_track_intent(text: str) -> bool:
 
 def _status_text(turn: Turn, order: Order) -> tuple[str, Rows]:
     _ = turn._
-    lines = [_("Order {number}: {status}").format(number=order.number, status=status_label(order.status, turn.language))]
+    status = status_label(order.status, turn.language)
+    lines = [_("Order {number}: {status}").format(number=order.number, status=status)]
     lines += [line for line in tracking_lines(turn, order) if not line.startswith("http")]
     if not order.tracking_number:
         lines.append(_("It has not shipped yet; I will message you with the tracking number when it does."))

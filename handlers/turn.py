@@ -69,7 +69,9 @@ class Turn:
             edit=self.event.kind is Kind.BUTTON,
         )
 
-    def say(self, text: str, rows: Rows | None = None, *, photo: str | None = None, toast: str | None = None):
+    def say(
+        self, text: str, rows: Rows | None = None, *, photo: str | None = None, toast: str | None = None
+    ) -> Outcome:
         return Outcome(replies=[self.reply(text, rows, photo=photo)], answer=toast)
 
     def toast(self, text: str, *, alert: bool = False) -> Outcome:

@@ -6,7 +6,7 @@ wins, and a second run (or a second process) finds nothing left to do.
 
 from __future__ import annotations
 
-import logging
+import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
@@ -16,14 +16,19 @@ from handlers.payment_settlement import expire_order
 
 __all__ = ["expire_reservations"]
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 JOB = Actor.system("expire_reservations")
 
 
 async def expire_reservations(
-    uow_factory: UnitOfWorkFactory, notices: PaymentNotices, clock: Clock, *, batch: int = 100
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    notices: PaymentNotices | None = None,
+    batch: int = 100,
 ) -> int:
     """Expire every overdue unpaid order; returns how many were expired."""
+    notices = notices or PaymentNotices(merchant_chat_id=None)  # the customer is the one told
     now = clock.now()
     async with uow_factory(write=False) as uow:
         numbers = [order.number for order in await uow.orders.expired_unpaid(now, limit=batch)]
@@ -37,5 +42,5 @@ async def expire_reservations(
                 await uow.commit()
                 expired += 1
     if expired:
-        log.info("reservations_expired", extra={"count": expired})
+        log.info("reservations_expired", count=expired)
     return expired

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from domain.catalog import MAX_DESCRIPTION, MAX_NAME, validate_sku
 from domain.errors import InvalidInput
@@ -22,6 +24,7 @@ __all__ = ["COLUMNS", "CatalogRow", "CatalogErrors", "parse_catalog", "format_ca
 COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
 _PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
 _SLUG_JUNK = re.compile(r"[^\w]+")
+T = TypeVar("T")
 
 
 class CatalogErrors(InvalidInput):
@@ -90,14 +93,7 @@ def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
 def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str], CatalogRow | None]:
     problems: list[str] = []
 
-    def check(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return fn(*args, **kwargs)
-        except InvalidInput as exc:
-            problems.append(str(exc))
-            return None
-
-    sku = check(validate_sku, raw["sku"].strip())
+    sku = _collect(problems, validate_sku, raw["sku"].strip())
     name = " ".join(raw["name"].split())
     if not name:
         problems.append("name is required")
@@ -106,11 +102,11 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     category = " ".join(raw["category"].split())
     if not category_slug(category):
         problems.append("category is required (letters or digits)")
-    price = check(Money.parse, raw["price"], currency)
+    price = _collect(problems, Money.parse, raw["price"], currency)
     if price is not None and price.amount_minor < 0:
         problems.append("price cannot be negative")
-    stock = check(_whole, raw["stock"], "stock")
-    safety = check(_whole, raw["safety_stock"] or "0", "safety_stock")
+    stock = _collect(problems, _whole, raw["stock"], "stock")
+    safety = _collect(problems, _whole, raw["safety_stock"] or "0", "safety_stock")
     description = raw["description"].strip()
     if len(description) > MAX_DESCRIPTION:
         problems.append(f"description is longer than {MAX_DESCRIPTION} characters")
@@ -120,6 +116,15 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     if problems or sku is None or price is None or stock is None or safety is None:
         return problems, None
     return problems, CatalogRow(line, sku, name, category, price, stock, safety, description, photo)
+
+
+def _collect(problems: list[str], parse: Callable[..., T], *args: object) -> T | None:
+    """`parse(*args)`, or None with its message added to `problems`."""
+    try:
+        return parse(*args)
+    except InvalidInput as exc:
+        problems.append(str(exc))
+        return None
 
 
 def _whole(text: str, field_name: str) -> int:

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine, Transition
 from domain.order_status import OrderStatus, PaymentMethod
 from storage.customers import address_from_json, address_to_json
+from storage.dialect import insert_or_ignore
 from storage.tables import OrderLineRow, OrderRow, OrderTimelineRow
 
 __all__ = ["SqlAlchemyOrders"]
@@ -107,7 +107,8 @@ class SqlAlchemyOrders:
 
     async def add(self, order: Order) -> None:
         """Insert a new order with its lines and timeline; raises `OrderNumberTaken` when the number
-        exists (the unit of work is then unusable: start a fresh one, see `domain.services`)."""
+        exists (stock may already be reserved under it: retry in a fresh unit of work, see
+        `domain.services.retry_on_taken_number`)."""
         values = _columns(order) | {
             "number": order.number,
             "version": 1,
@@ -118,10 +119,14 @@ class SqlAlchemyOrders:
             "delivery_label": order.delivery.label,
             "placed_at": order.placed_at,
         }
-        try:
-            await self.session.execute(insert(OrderRow).values(**values))
-        except IntegrityError as exc:
-            raise OrderNumberTaken(order.number) from exc
+        # ON CONFLICT DO NOTHING rather than catching IntegrityError: the PostgreSQL transaction stays
+        # usable, and on SQLite no failed cursor is left for the garbage collector to finalize on the
+        # event loop thread (which can block behind that connection's busy wait under contention).
+        inserted = await self.session.execute(
+            insert_or_ignore(self.session, OrderRow.__table__, values, ["number"])
+        )
+        if inserted.rowcount != 1:
+            raise OrderNumberTaken(order.number)
         await self.session.execute(
             insert(OrderLineRow),
             [

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import DomainEvent
@@ -26,13 +28,13 @@ _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
 _COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
 
 
-def _level(row: object) -> StockLevel:
-    return StockLevel(row.sku, row.on_hand, row.reserved, row.safety, row.low_alert_armed)  # type: ignore[attr-defined]
+def _level(row: Row[Any]) -> StockLevel:
+    return StockLevel(row.sku, row.on_hand, row.reserved, row.safety, row.low_alert_armed)
 
 
-def _down_by(column: object, qty: int) -> object:
+def _down_by(column: InstrumentedAttribute[int], qty: int) -> ColumnElement[int]:
     """`column - qty`, floored at zero (the domain's `max(x - qty, 0)`)."""
-    return case((column >= qty, column - qty), else_=0)  # type: ignore[operator]
+    return case((column >= qty, column - qty), else_=0)
 
 
 class SqlAlchemyStocks:
@@ -175,7 +177,7 @@ class SqlAlchemyStocks:
         ).one()
         return await self._apply_low_rule(row)
 
-    async def _apply_low_rule(self, row: object) -> list[DomainEvent]:
+    async def _apply_low_rule(self, row: Row[Any]) -> list[DomainEvent]:
         """Run the domain's once-per-dip low-stock rule on a row this transaction has locked."""
         level = _level(row)
         armed = level.low_alert_armed

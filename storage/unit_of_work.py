@@ -19,6 +19,7 @@ from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
+from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.stocks import SqlAlchemyStocks
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
@@ -34,6 +35,8 @@ class SqlAlchemyUnitOfWork:
     outbox: SqlAlchemyOutbox
     updates: SqlAlchemyProcessedUpdates
     dialogs: SqlAlchemyDialogs
+    payment_attempts: SqlAlchemyPaymentAttempts
+    webhook_events: SqlAlchemyWebhookEvents
     funnel: SqlAlchemyFunnelEvents
     session: AsyncSession
 
@@ -54,6 +57,8 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(session)
         self.updates = SqlAlchemyProcessedUpdates(session)
         self.dialogs = SqlAlchemyDialogs(session)
+        self.payment_attempts = SqlAlchemyPaymentAttempts(session)
+        self.webhook_events = SqlAlchemyWebhookEvents(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
         return self
 

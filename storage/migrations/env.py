@@ -13,7 +13,6 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.payments  # noqa: F401  (payment_attempts, processed_webhook_events)
 import storage.tables  # noqa: F401  (registers every table on Base.metadata)
 from storage.base import Base, UtcDateTime
 from storage.engine import create_engine

@@ -1,7 +1,9 @@
-"""Table models, one module per concept; importing this package registers every table on `Base.metadata`."""
+"""Table models, one module per concept; importing this package registers every table on `Base.metadata`
+(the payment tables live with their repositories in `storage.payments`)."""
 
 from __future__ import annotations
 
+from storage.payments import PaymentAttemptRow, WebhookEventRow
 from storage.tables.catalog import CategoryRow, ProductRow
 from storage.tables.customers import CartRow, CustomerRow
 from storage.tables.funnel import FunnelEventRow
@@ -23,5 +25,7 @@ __all__ = [
     "OutboxRow",
     "ProcessedUpdateRow",
     "DialogRow",
+    "PaymentAttemptRow",
+    "WebhookEventRow",
     "FunnelEventRow",
 ]

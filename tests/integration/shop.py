@@ -30,6 +30,14 @@ async def stock_product(
     return product
 
 
+async def stocked(uow_factory: UnitOfWorkFactory, *levels: tuple[str, int, int]) -> None:
+    """Commit products with stock: `stocked(f, ("A", 10, 2))` = sku A, 10 on hand, safety stock 2."""
+    async with uow_factory() as uow:
+        for sku, on_hand, safety in levels:
+            await stock_product(uow, sku, on_hand=on_hand, safety=safety)
+        await uow.commit()
+
+
 async def fill_cart(uow: UnitOfWork, customer_id: int, lines: dict[str, int]) -> None:
     await uow.carts.save(Cart(customer_id, dict(lines)))
 

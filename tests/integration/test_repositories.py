@@ -13,8 +13,9 @@ from domain.customer import Customer
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
+from domain.payment import PaymentAttempt
 from domain.services import change_status
-from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product
+from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 
 
 async def test_products_and_categories_round_trip_and_are_found_by_category_and_name(uow_factory):
@@ -129,9 +130,7 @@ async def test_order_round_trips_with_lines_address_timeline_and_every_field(uow
 
 
 async def test_order_queries_by_customer_status_and_expiry(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "TEA-1")
-        await uow.commit()
+    await stocked(uow_factory, ("TEA-1", 50, 0))
     first = await place(uow_factory, 7, {"TEA-1": 1})
     async with uow_factory() as uow:
         await fill_cart(uow, 7, {"TEA-1": 1})
@@ -151,9 +150,7 @@ async def test_order_queries_by_customer_status_and_expiry(uow_factory):
 
 
 async def test_work_left_without_commit_is_rolled_back(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "TEA-1", on_hand=5)
-        await uow.commit()
+    await stocked(uow_factory, ("TEA-1", 5, 0))
     async with uow_factory() as uow:
         await fill_cart(uow, 7, {"TEA-1": 2})
         await checkout(uow, 7)
@@ -171,9 +168,7 @@ async def test_work_left_without_commit_is_rolled_back(uow_factory):
 
 
 async def test_change_status_cancel_gives_the_units_back(uow_factory):
-    async with uow_factory() as uow:
-        await stock_product(uow, "TEA-1", on_hand=5)
-        await uow.commit()
+    await stocked(uow_factory, ("TEA-1", 5, 0))
     placed = await place(uow_factory, 7, {"TEA-1": 2})
     async with uow_factory() as uow:
         order = await uow.orders.get_for_update(placed.number)
@@ -182,3 +177,18 @@ async def test_change_status_cancel_gives_the_units_back(uow_factory):
     async with uow_factory(write=False) as uow:
         assert (await uow.stocks.get("TEA-1")).available == 5
         assert (await uow.orders.get(placed.number)).status is OrderStatus.CANCELLED
+
+
+async def test_payment_attempts_and_webhook_events_are_part_of_the_unit_of_work(uow_factory):
+    attempt = PaymentAttempt("AAA-0001", PaymentMethod.STRIPE, Money(2350, "USD"), NOW, provider_ref="cs_1")
+    async with uow_factory() as uow:
+        await uow.payment_attempts.add(attempt)
+        assert await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+    async with uow_factory() as uow:  # the first was left without commit: nothing kept
+        assert await uow.payment_attempts.latest("AAA-0001") is None
+        await uow.payment_attempts.add(attempt)
+        assert await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert (await uow.payment_attempts.find("cs_1")).amount == Money(2350, "USD")
+        assert not await uow.webhook_events.first_time("stripe", "evt_1", NOW)

@@ -1,0 +1,66 @@
+"""Structured logging: key/value events, console or JSON, with secrets and personal data scrubbed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+__all__ = ["configure_logging", "scrub"]
+
+_SENSITIVE_KEYS = re.compile(r"phone|address|street|token|secret|password|recipient|api_key", re.I)
+_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")  # a Telegram bot token
+_STRIPE_KEY = re.compile(r"\b(?:sk|rk|whsec)_[A-Za-z0-9_]{8,}\b")
+_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+
+
+def scrub(value: str) -> str:
+    value = _TOKEN.sub("[token]", value)
+    value = _STRIPE_KEY.sub("[secret]", value)
+    return _PHONE.sub("[phone]", value)
+
+
+def _scrub_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in list(event):
+        if _SENSITIVE_KEYS.search(key):
+            event[key] = "[redacted]"
+        elif isinstance(event[key], str):
+            event[key] = scrub(event[key])
+    return event
+
+
+class _ScrubFilter(logging.Filter):
+    """Scrubs records of third-party stdlib loggers too (frameworks log request URLs with the token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = ()
+        return True
+
+
+def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
+    renderer = (
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _scrub_event,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ScrubFilter())
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # Request URLs carry the bot token: keep the HTTP client libraries quiet.
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

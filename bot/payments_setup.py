@@ -1,0 +1,85 @@
+"""Wiring of the payment pieces from settings: the one place `run` asks for them.
+
+payments = build_payments(settings, uow_factory, clock, order_card=merchant_order_card)
+runner = await start_http_server(
+    http_app(health=database_ok, stripe_webhook=payments.stripe_webhook), settings.http_host,
+    settings.http_port,
+)
+scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
+runtimes: Kind.PRECHECKOUT / Kind.PAYMENT events -> payments.telegram(event); a Reply.invoice is sent
+    with settings.telegram_payment_provider_token
+checkout, after place_order in the same unit of work, by the customer's choice (payments.setup.methods()):
+    card_checkout_reply(uow, payments.gateway, order, now) | telegram_invoice_reply(uow, order, now) |
+    confirm_cash_order(uow, payments.notices, order, now)
+merchant cancel / reject: cancel_with_refund(uow, payments.gateway, order, target, actor, now)
+shutdown: await runner.cleanup(); await payments.aclose()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.settings import Settings
+from bot.stripe_gateway import StripeGateway
+from bot.stripe_webhook import StripeWebhook
+from domain.clock import Clock
+from domain.money import Money
+from domain.order import Order
+from domain.ports import CheckoutLink, PaymentGateway, UnitOfWorkFactory
+from handlers.payment_notices import PaymentNotices, plain_order_card
+from handlers.payments import PaymentSetup, TelegramPayments
+from handlers.reply import Reply
+from handlers.stripe_events import StripeEvents
+
+__all__ = ["PaymentServices", "build_payments", "NoGateway"]
+
+
+class NoGateway:
+    """Without a Stripe key: no card links, and refunds are left to the merchant (who is alerted)."""
+
+    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+        raise RuntimeError("card payments are not configured (SHOPBOT_STRIPE_SECRET_KEY)")
+
+    async def refund(self, order: Order, amount: Money) -> str:
+        raise RuntimeError("automatic refunds need SHOPBOT_STRIPE_SECRET_KEY")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentServices:
+    setup: PaymentSetup
+    gateway: PaymentGateway
+    notices: PaymentNotices
+    telegram: TelegramPayments
+    stripe_webhook: StripeWebhook | None  # None: no webhook secret, the route is not served
+
+    async def aclose(self) -> None:
+        if isinstance(self.gateway, StripeGateway):
+            await self.gateway.aclose()
+
+
+def build_payments(
+    settings: Settings,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    order_card: Callable[[Order], Reply] = plain_order_card,
+) -> PaymentServices:
+    notices = PaymentNotices(settings.merchant_chat_id, order_card)
+    gateway = None
+    if settings.stripe_secret_key is not None:
+        secret_key = settings.stripe_secret_key.get_secret_value()
+        gateway = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
+    chosen: PaymentGateway = gateway or NoGateway()
+    webhook = None
+    if settings.stripe_webhook_secret is not None:
+        events = StripeEvents(uow_factory, chosen, notices, clock)
+        webhook = StripeWebhook(events, settings.stripe_webhook_secret.get_secret_value(), clock)
+    setup = PaymentSetup(
+        card=gateway is not None and webhook is not None,
+        telegram=settings.telegram_payment_provider_token is not None,
+        cash_on_delivery=settings.cash_on_delivery,
+    )
+    telegram = TelegramPayments(uow_factory, chosen, notices, clock)
+    return PaymentServices(setup, chosen, notices, telegram, webhook)

@@ -1,0 +1,104 @@
+"""Refunds end to end: through the official SDK to the fake Stripe API, confirmed by signed webhooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.actor import Actor
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.payment import AttemptOutcome
+from handlers.incoming import Incoming, Kind, Payment
+from handlers.payments import invoice_payload, telegram_invoice_reply
+from handlers.refunds import cancel_with_refund, refund_order
+from tests.fakes.payment_shop import CUSTOMER, outbox_texts, place, stock
+from tests.fakes.stripe_shop import Shop, open_shop
+
+MERCHANT = Actor.staff(1)
+
+
+@pytest.fixture
+async def shop():
+    async with open_shop() as opened:
+        yield opened
+
+
+async def withdraw(shop: Shop, number: str, target: OrderStatus) -> str | None:
+    async with shop.factory() as uow:
+        order = await uow.orders.get_for_update(number)
+        refund_id = await cancel_with_refund(uow, shop.gateway, order, target, MERCHANT, shop.clock.now())
+        await uow.commit()
+    return refund_id
+
+
+async def refund_again(shop: Shop, number: str) -> str | None:
+    async with shop.factory() as uow:
+        refund_id = await refund_order(uow, shop.gateway, await uow.orders.get_for_update(number))
+        await uow.commit()
+    return refund_id
+
+
+async def test_cancelled_card_order_is_refunded_once_and_becomes_refunded_when_stripe_confirms(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    await shop.post(shop.stripe.pay(session_id))
+    refund_id = await withdraw(shop, order.number, OrderStatus.CANCELLED)
+    assert await refund_again(shop, order.number) == refund_id  # same idempotency key, same refund
+    (refund,) = shop.stripe.refunds.values()
+    assert refund["payment_intent"] == shop.stripe.sessions[session_id]["payment_intent"]
+    assert refund["amount"] == 1750
+    assert shop.order(order.number).status is OrderStatus.CANCELLED
+    confirmed = shop.stripe.refund_succeeded(refund_id)
+    assert (await shop.post(confirmed)).text == "refunded"
+    assert (await shop.post(confirmed)).text == "duplicate"
+    assert shop.order(order.number).status is OrderStatus.REFUNDED
+    assert shop.factory.state.payment_attempts[0].outcome is AttemptOutcome.REFUNDED
+    assert len([t for t in outbox_texts(shop.factory, CUSTOMER) if "refund of $17.50" in t]) == 1
+
+
+async def test_rejected_telegram_payment_is_refunded_through_stripe_with_the_provider_charge(shop):
+    await stock(shop.factory, mug=2)
+    order = await place(shop.factory, shop.clock, PaymentMethod.TELEGRAM)
+    async with shop.factory() as uow:
+        await telegram_invoice_reply(uow, order, shop.clock.now())
+        await uow.commit()
+    shop.stripe.charge("ch_tg_1", 1750, "USD")  # Telegram's Stripe provider charged the card
+    payment = Payment(
+        invoice_payload(order), "USD", 1750, telegram_charge_id="tg_1", provider_charge_id="ch_tg_1"
+    )
+    await shop.payments.telegram(Incoming(Kind.PAYMENT, CUSTOMER, CUSTOMER, payment=payment))
+    assert shop.order(order.number).status is OrderStatus.PAID
+    await withdraw(shop, order.number, OrderStatus.REJECTED)
+    (refund,) = shop.stripe.refunds.values()
+    assert (refund["charge"], refund["amount"]) == ("ch_tg_1", 1750)
+    charge = {"id": "ch_tg_1", "object": "charge", "amount": 1750, "amount_refunded": 1750, "refunded": True}
+    await shop.post(shop.stripe.event("charge.refunded", charge))
+    assert shop.order(order.number).status is OrderStatus.REFUNDED
+
+
+async def test_a_partial_refund_does_not_mark_the_order_refunded(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    await shop.post(shop.stripe.pay(session_id))
+    await withdraw(shop, order.number, OrderStatus.CANCELLED)
+    intent = shop.stripe.sessions[session_id]["payment_intent"]
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": 1750, "refunded": False}
+    response = await shop.post(shop.stripe.event("charge.refunded", charge))
+    assert response.text == "partial refund"
+    assert shop.order(order.number).status is OrderStatus.CANCELLED
+
+
+async def test_second_payment_of_a_paid_order_is_sent_back_and_the_order_stays_paid(shop):
+    await stock(shop.factory, mug=2)
+    order, first = await shop.checkout()
+    shop.clock.advance(minutes=2)  # the customer asks for a link again: a new session
+    second = await shop.gateway.create_checkout(order, expires_at=order.reserved_until)
+    assert second.session_id != first
+    await shop.post(shop.stripe.pay(first))
+    response = await shop.post(shop.stripe.pay(second.session_id))
+    assert response.text == "refunded"
+    (refund,) = shop.stripe.refunds.values()
+    assert refund["payment_intent"] == shop.stripe.sessions[second.session_id]["payment_intent"]
+    assert shop.order(order.number).status is OrderStatus.PAID
+    assert shop.order(order.number).payment_ref == first
+    confirmed = await shop.post(shop.stripe.refund_succeeded(refund["id"]))
+    assert confirmed.text == "refund recorded" and shop.order(order.number).status is OrderStatus.PAID
