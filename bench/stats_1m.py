@@ -2,7 +2,7 @@
 
     python bench/stats_1m.py --sqlite /tmp/bench.db --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-Generates a year of orders (uniform over 365 days up to a fixed NOW) with their lines, status timelines,
+Generates a year of orders (evenly over 365 days up to a fixed NOW, inserted oldest first) with their lines, status timelines,
 payment attempts and funnel events, bulk-loads them (sqlite3 `executemany` in one transaction; asyncpg
 `COPY` on PostgreSQL, into a database of its own), runs ANALYZE, then times
 `SqlAlchemyShopFigures.figures()` for today, 7 and 30 days (and the whole year, as a stress case).
@@ -75,14 +75,17 @@ def _timeline(rng: random.Random, placed: datetime, cash: bool) -> list[tuple[da
 
 
 def generate(count: int, seed: int = 7) -> Iterator[dict[str, list[tuple]]]:
-    """Rows per table, CHUNK orders at a time."""
+    """Rows per table, CHUNK orders at a time, oldest first (as a shop inserts them); order numbers are
+    random, as the shop's are, so rows of one period are neighbours in the table but not in its key."""
     rng = random.Random(seed)
-    year = 365 * 86400
+    numbers = list(range(count))
+    rng.shuffle(numbers)
+    slot = 365 * 86400 / count
     for first in range(0, count, CHUNK):
         rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
         for i in range(first, min(first + CHUNK, count)):
-            number, customer = f"B{i:08d}", rng.randint(1, 200_000)
-            placed = NOW - timedelta(seconds=rng.randint(1, year))
+            number, customer = f"B{numbers[i]:08d}", rng.randint(1, 200_000)
+            placed = NOW - timedelta(days=365) + timedelta(seconds=(i + rng.random()) * slot)
             cash = rng.random() < 0.2
             lines = [(sku, rng.randint(1, 3)) for sku in rng.sample(SKUS, rng.choice((1, 1, 2, 3)))]
             subtotal = sum(PRICES[sku] * qty for sku, qty in lines)

@@ -2,7 +2,8 @@
 
 Each reads a narrow index only (see the analytics indexes in storage/tables/orders.py): the orders placed
 in a window come from `ix_orders_placed_at` (placed_at, status, paid_at, currency, total_minor, number),
-transitions from `ix_order_timeline_new_at` (new, at, order_number), lines from `ix_order_lines_sold`.
+transitions from `ix_order_timeline_new_at` (new, at, order_number) with the payment instant from
+`ix_orders_number_paid_at`, lines from `ix_order_lines_sold`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import (
     and_,
     case,
     exists,
+    extract,
     func,
     literal,
     literal_column,
@@ -152,7 +154,7 @@ class FigureQueries:
     def median_paid_to_shipped(self, dialect: str) -> Select[Any]:
         joined, shipped = self.shipped_after_payment()
         if dialect == "postgresql":
-            seconds = func.extract("epoch", STEP.at - ORDER.paid_at)
+            seconds = extract("epoch", STEP.at - ORDER.paid_at)
             return select(func.percentile_cont(0.5).within_group(seconds)).select_from(joined).where(shipped)
         seconds = (func.julianday(STEP.at) - func.julianday(ORDER.paid_at)) * 86400.0
         ranked = (

@@ -25,6 +25,7 @@ class OrderRow(Base):
         Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
         # Covers the merchant's figures (storage.analytics): counts and sums by placement, index-only.
         Index("ix_orders_placed_at", "placed_at", "status", "paid_at", "currency", "total_minor", "number"),
+        Index("ix_orders_number_paid_at", "number", "paid_at"),  # analytics: paid -> shipped, index-only
     )
 
     number: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -41,6 +41,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_order_timeline_new_at", ["new", "at", "order_number"], unique=False)
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.create_index("ix_orders_number_paid_at", ["number", "paid_at"], unique=False)
         batch_op.drop_index(batch_op.f("ix_orders_placed_at"))
         batch_op.create_index(
             "ix_orders_placed_at",
@@ -59,6 +60,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_payment_attempts_created_at_outcome")
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_orders_number_paid_at")
         batch_op.drop_index("ix_orders_placed_at")
         batch_op.create_index(batch_op.f("ix_orders_placed_at"), ["placed_at"], unique=False)
 
