@@ -2,9 +2,9 @@
 
     python bench/stats_1m.py --sqlite /tmp/bench.db --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-Generates a year of orders (evenly over 365 days up to a fixed NOW, inserted oldest first) with their lines, status timelines,
-payment attempts and funnel events, bulk-loads them (sqlite3 `executemany` in one transaction; asyncpg
-`COPY` on PostgreSQL, into a database of its own), runs ANALYZE, then times
+Generates a year of orders (evenly over 365 days up to a fixed NOW, inserted oldest first) with their
+lines, status timelines, payment attempts and funnel events, bulk-loads them (sqlite3 `executemany` in
+one transaction; asyncpg `COPY` on PostgreSQL, into a database of its own), runs ANALYZE, then times
 `SqlAlchemyShopFigures.figures()` for today, 7 and 30 days (and the whole year, as a stress case).
 `--reuse` skips generation when the data is already there. Results go to docs/benchmarks.md by hand.
 """
