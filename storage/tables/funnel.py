@@ -15,7 +15,7 @@ __all__ = ["FunnelEventRow"]
 
 class FunnelEventRow(Base):
     __tablename__ = "funnel_events"
-    __table_args__ = (Index("ix_funnel_events_step_at", "step", "at"),)
+    __table_args__ = (Index("ix_funnel_events_at_step", "at", "step"),)  # a period's counts, index-only
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     step: Mapped[str] = mapped_column(String(24))

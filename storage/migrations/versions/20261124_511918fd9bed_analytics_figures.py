@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_funnel_events")),
     )
     with op.batch_alter_table("funnel_events", schema=None) as batch_op:
-        batch_op.create_index("ix_funnel_events_step_at", ["step", "at"], unique=False)
+        batch_op.create_index("ix_funnel_events_at_step", ["at", "step"], unique=False)
 
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
         batch_op.create_index(
@@ -71,6 +71,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_order_lines_sold")
 
     with op.batch_alter_table("funnel_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_funnel_events_step_at")
+        batch_op.drop_index("ix_funnel_events_at_step")
 
     op.drop_table("funnel_events")
