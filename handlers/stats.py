@@ -14,6 +14,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
+
 from domain.analytics import Figures, ReportPeriod, ReportWindow
 from domain.clock import Clock
 from domain.ports import ShopFigures
@@ -24,6 +26,8 @@ from handlers.reply import Button, Document, Outcome, Reply
 from handlers.stats_text import figures_text, period_title
 
 __all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "STATS_COMMANDS"]
+
+log = structlog.get_logger(__name__)
 
 STATS_COMMANDS = ("stats", "export")
 STAFF_ONLY = "Only shop staff can see the shop's figures."
@@ -87,6 +91,7 @@ class MerchantStats:
 
     async def __call__(self, event: Incoming) -> Outcome:
         if not self._is_staff(event.user_id):
+            log.warning("stats_access_refused", kind=str(event.kind), private=event.private)
             if event.kind is Kind.BUTTON:
                 return Outcome(answer=STAFF_ONLY, alert=True)
             return Outcome(replies=[Reply(STAFF_ONLY)])
@@ -134,6 +139,7 @@ class MerchantStats:
     async def _export(self, event: Incoming, period: ReportPeriod) -> Outcome:
         window = self._window(period)
         rows = await self._figures.order_rows(window)
+        log.info("orders_exported", period=str(period), orders=len(rows), private=event.private)
         first, last = window.days[0], window.days[-1]
         document = Document(
             filename=f"orders-{first:%Y%m%d}-{last:%Y%m%d}.csv",
