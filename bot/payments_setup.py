@@ -6,11 +6,12 @@ runner = await start_http_server(
     settings.http_port,
 )
 scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
-runtimes: Kind.PRECHECKOUT / Kind.PAYMENT events -> payments.telegram(event); a Reply.invoice is sent
-    with settings.telegram_payment_provider_token
-checkout, after place_order in the same unit of work, by the customer's choice (payments.setup.methods()):
-    card_checkout_reply(uow, payments.gateway, order, now) | telegram_invoice_reply(uow, order, now) |
-    confirm_cash_order(uow, payments.notices, order, now)
+config = ShopConfig(..., payment_methods=payments.methods, merchant_chat_id=settings.merchant_chat_id)
+app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_events=payments.telegram)
+    checkout then starts paying by the customer's choice in the unit of work that placed the order (card
+    link, Telegram invoice, or the merchant card of a cash order); ShopApp hands Kind.PRECHECKOUT and
+    Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
+    settings.telegram_payment_provider_token.
 merchant cancel / reject: cancel_with_refund(uow, payments.gateway, order, target, actor, now)
 shutdown: await runner.cleanup(); await payments.aclose()
 """
@@ -27,9 +28,17 @@ from bot.stripe_webhook import StripeWebhook
 from domain.clock import Clock
 from domain.money import Money
 from domain.order import Order
-from domain.ports import CheckoutLink, PaymentGateway, UnitOfWorkFactory
+from domain.order_status import PaymentMethod
+from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.checkout_review import PaymentStarter
 from handlers.payment_notices import PaymentNotices, plain_order_card
-from handlers.payments import PaymentSetup, TelegramPayments
+from handlers.payments import (
+    PaymentSetup,
+    TelegramPayments,
+    card_checkout_reply,
+    confirm_cash_order,
+    telegram_invoice_reply,
+)
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
 
@@ -53,6 +62,28 @@ class PaymentServices:
     notices: PaymentNotices
     telegram: TelegramPayments
     stripe_webhook: StripeWebhook | None  # None: no webhook secret, the route is not served
+
+    @property
+    def methods(self) -> tuple[PaymentMethod, ...]:
+        """The ways to pay the shop offers, for ShopConfig.payment_methods."""
+        return tuple(self.setup.methods())
+
+    def starters(self) -> dict[PaymentMethod, PaymentStarter]:
+        """For ShopApp(payments=...): what checkout does right after placing an order, per offered method."""
+        gateway, notices = self.gateway, self.notices
+
+        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            return [await card_checkout_reply(uow, gateway, order, now, language=language)]
+
+        async def invoice(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            return [await telegram_invoice_reply(uow, order, now, language=language)]
+
+        async def cash(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
+            await confirm_cash_order(uow, notices, order, now)
+            return []  # the conversation's own confirmation says everything
+
+        every = {PaymentMethod.STRIPE: card, PaymentMethod.TELEGRAM: invoice, PaymentMethod.CASH: cash}
+        return {method: every[method] for method in self.methods}
 
     async def aclose(self) -> None:
         if isinstance(self.gateway, StripeGateway):

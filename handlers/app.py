@@ -17,7 +17,7 @@ from handlers.actions import Action, StaleAction, unpack
 from handlers.checkout_review import PaymentStarter
 from handlers.config import ShopConfig
 from handlers.error_replies import explain
-from handlers.i18n import language_for
+from handlers.i18n import language_for, translations
 from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.notifications import enqueue
 from handlers.reply import Outcome
@@ -53,12 +53,13 @@ class ShopApp:
         self._payment_events = payment_events  # pre-checkout queries and successful payments
 
     async def __call__(self, event: Incoming) -> Outcome:
-        if not event.private:  # carts, addresses and orders are never shown in a group
-            return Outcome()
-        if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):
+        if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):  # a pre-checkout query has no chat: answer it
             if self._payment_events is not None:
                 return await self._payment_events(event)
-            return Outcome(precheckout_ok=False, precheckout_error="Payments are not available.")
+            error = translations(language_for(event.language_code)).gettext("Payments are not available.")
+            return Outcome(precheckout_ok=False, precheckout_error=error)
+        if not event.private:  # carts, addresses and orders are never shown in a group
+            return Outcome()
         async with self._uow_factory() as uow:
             if event.update_id is not None and not await uow.updates.first_time(event.update_id):
                 log.info("update_redelivered", update_id=event.update_id)

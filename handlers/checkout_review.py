@@ -23,7 +23,11 @@ __all__ = ["PaymentStarter", "show", "place"]
 
 
 class PaymentStarter(Protocol):
-    """Starts paying a just-placed prepaid order (Stripe link, Telegram invoice): the replies to send."""
+    """Starts paying a just-placed order, in its unit of work: the replies to send after the confirmation.
+
+    Prepaid (Stripe link, Telegram invoice): the replies carry the way to pay. Cash on delivery: hands the
+    order to the shop (its merchant card) and usually adds nothing to the conversation's confirmation.
+    """
 
     async def __call__(
         self, uow: UnitOfWork, order: Order, *, language: str, now: datetime
@@ -111,9 +115,10 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         turn.customer.remember_address(address)
     await turn.uow.customers.add(turn.customer)
     await turn.uow.dialogs.clear(turn.user_id)
-    if starter is not None:
-        return Outcome(replies=await starter(turn.uow, order, language=turn.language, now=turn.now))
-    return Outcome(replies=[_confirmation(turn, order)])
+    replies = await starter(turn.uow, order, language=turn.language, now=turn.now) if starter else []
+    if not method.prepaid:
+        replies.insert(0, _confirmation(turn, order))
+    return Outcome(replies=replies)
 
 
 def _confirmation(turn: Turn, order: Order) -> Reply:

@@ -10,6 +10,7 @@ from domain.errors import (
     NotAllowed,
     NotFound,
     OutOfStock,
+    PaymentUnavailable,
 )
 from handlers.actions import Menu, ShowCart, StaleAction
 from handlers.incoming import Kind
@@ -41,6 +42,12 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
         return _answer(turn, _("Your cart is full: at most 99 of one product and 50 products."), [cart_row])
     if isinstance(error, NotFound | NotAllowed):  # the same words: a forged button learns nothing
         return _answer(turn, _("That order or item is not available."), [cart_row])
+    if isinstance(error, PaymentUnavailable):  # the order placed with it was rolled back
+        text = _(
+            "Card payment is not available right now. Nothing was ordered and your cart is kept: "
+            "try again in a minute, or choose another way to pay."
+        )
+        return _answer(turn, text, [cart_row])
     if isinstance(error, IllegalTransition):
         return _answer(turn, _("This order cannot be changed like that any more."), [cart_row])
     if isinstance(error, InvalidInput) and error.field == "cart":

@@ -23,11 +23,13 @@ from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
+from handlers.i18n import N_
 from handlers.payment_notices import PaymentNotices
 
 __all__ = ["ReceivedPayment", "RefundFailed", "Settlement", "settle_payment", "expire_order", "start_attempt"]
 
 log = structlog.get_logger(__name__)
+_SOLD_OUT = N_("its items sold out")  # why money went back: catalog msgids, "{status}" is the order's
 
 
 class Settlement(StrEnum):
@@ -107,7 +109,7 @@ async def settle_payment(
         try:
             await change_status(uow, order, OrderStatus.PAID, actor, now, "late payment" if late else "")
         except OutOfStock:
-            return await _send_back(uow, gateway, notices, order, payment, attempt, "its items sold out", now)
+            return await _send_back(uow, gateway, notices, order, payment, attempt, _SOLD_OUT, now)
         order.payment_ref = payment.payment_ref
         order.provider_charge_id = payment.charge_ref or None
         await uow.orders.save(order)
@@ -117,11 +119,11 @@ async def settle_payment(
         log.info("order_paid", order=order.number, method=payment.method.value, late=late)
         return Settlement.PAID
     if order.is_paid:
-        reason = "it was already paid"
+        reason = N_("it was already paid")
     elif order.payment_method is PaymentMethod.CASH:
-        reason = "it was set to cash on delivery"
+        reason = N_("it was set to cash on delivery")
     else:
-        reason = f"it was {order.status.value.replace('_', ' ')}"
+        reason = N_("it was {status}")
     return await _send_back(uow, gateway, notices, order, payment, attempt, reason, now)
 
 
@@ -141,7 +143,7 @@ async def _send_back(
         attempt.refund_ref = await gateway.refund(charged, payment.amount)
     except Exception as exc:  # any gateway failure: the payment stays unsettled
         raise RefundFailed(order.number, payment.payment_ref) from exc
-    attempt.settle(AttemptOutcome.REFUNDED, now, f"refunded: {reason}")
+    attempt.settle(AttemptOutcome.REFUNDED, now, "refunded: " + reason.format(status=order.status.value))
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)
     log.info("payment_sent_back", order=order.number, reason=reason)

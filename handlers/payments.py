@@ -8,6 +8,7 @@ token when it sends a `Reply.invoice`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,15 +16,16 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.i18n import customer_language, language_for, translations
 from handlers.incoming import Incoming, Kind, Payment
 from handlers.payment_notices import PaymentNotices
 from handlers.payment_settlement import ReceivedPayment, RefundFailed, settle_payment, start_attempt
 from handlers.reply import Button, Invoice, Outcome, Reply
+from handlers.status_text import status_label
 
 __all__ = [
     "PaymentSetup",
@@ -37,6 +39,7 @@ __all__ = [
 log = structlog.get_logger(__name__)
 TELEGRAM = Actor.system("telegram")
 _PAYLOAD_PREFIX = "order:"
+Gettext = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,42 +67,57 @@ def _minutes_left(order: Order, now: datetime) -> int:
     return max(int((order.reserved_until - now).total_seconds() // 60), 1)
 
 
-async def card_checkout_reply(uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime) -> Reply:
-    """Create the Stripe Checkout link for a placed order and record the attempt."""
-    try:
-        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
-    except PaymentUnavailable:
-        log.warning("checkout_link_unavailable", order=order.number)
-        return Reply(
-            f"Card payment is not available right now. Order {order.number} stays reserved for "
-            f"{_minutes_left(order, now)} minutes: try again in a minute, or choose another way to pay."
-        )
-    await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
-    text = (
-        f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes; "
-        "pay by card on the secure Stripe page."
+def _held(order: Order, now: datetime, _: Gettext) -> str:
+    return _("Order {number}: {amount}. Your items are held for {minutes} minutes.").format(
+        number=order.number, amount=order.total, minutes=_minutes_left(order, now)
     )
-    return Reply(text, buttons=((Button(f"Pay {order.total}", url=link.url),),))
 
 
-async def telegram_invoice_reply(uow: UnitOfWork, order: Order, now: datetime) -> Reply:
+async def card_checkout_reply(
+    uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
+) -> Reply:
+    """Create the Stripe Checkout link for a placed order and record the attempt.
+
+    Raises `PaymentUnavailable` when Stripe cannot make the link: the caller rolls the order back, so the
+    customer keeps their cart and can choose another way to pay (see `handlers.error_replies`).
+    """
+    _ = translations(language).gettext
+    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
+    text = [
+        _held(order, now, _),
+        _("Pay by card on the secure Stripe page."),
+        _(
+            "What happens next: once the payment goes through I send you a receipt, "
+            "and the shop packs and ships your order."
+        ),
+    ]
+    pay = Button(_("💳 Pay {amount}").format(amount=order.total), url=link.url)
+    return Reply("\n".join(text), buttons=((pay,),))
+
+
+async def telegram_invoice_reply(
+    uow: UnitOfWork, order: Order, now: datetime, *, language: str = "en"
+) -> Reply:
     """A Telegram invoice for a placed order (prices in minor units) and the recorded attempt."""
+    _ = translations(language).gettext
     prices = [(f"{line.name} × {line.quantity}", line.total.amount_minor) for line in order.lines]
     if order.shipping_fee.amount_minor:
         prices.append((order.delivery.label, order.shipping_fee.amount_minor))
     payload = invoice_payload(order)
     await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
+    items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
     invoice = Invoice(
-        title=f"Order {order.number}",
-        description=f"{order.item_count} item(s), {order.delivery.label}"[:255],
+        title=_("Order {number}").format(number=order.number),
+        description=_("{items}, {delivery}").format(
+            items=items.format(n=order.item_count), delivery=order.delivery.label
+        )[:255],
         payload=payload,
         currency=order.currency,
         prices=tuple((label[:32], amount) for label, amount in prices),
     )
-    text = (
-        f"Order {order.number}: {order.total}. Your items are held for {_minutes_left(order, now)} minutes."
-    )
-    return Reply(text, invoice=invoice)
+    text = [_held(order, now, _), _("Pay with the invoice below; I send you a receipt once it goes through.")]
+    return Reply("\n".join(text), invoice=invoice)
 
 
 async def confirm_cash_order(uow: UnitOfWork, notices: PaymentNotices, order: Order, now: datetime) -> None:
@@ -107,15 +125,21 @@ async def confirm_cash_order(uow: UnitOfWork, notices: PaymentNotices, order: Or
     await notices.cash_order(uow, order, now)
 
 
-def _refusal(order: Order | None, payment: Payment, user_id: int) -> str | None:
+def _refusal(order: Order | None, payment: Payment, user_id: int, language: str) -> str | None:
+    _ = translations(language).gettext
     if order is None or order.customer_id != user_id:
-        return "This invoice is no longer valid. Please check out again."
+        return _("This invoice is no longer valid. Please check out again.")
     if (payment.total_amount, payment.currency) != (order.total.amount_minor, order.total.currency):
-        return "The order total has changed. Please check out again."
+        return _("The order total has changed. Please check out again.")
     if order.is_paid:
-        return f"Order {order.number} is already paid; you have not been charged again."
+        return _("Order {number} is already paid; you have not been charged again.").format(
+            number=order.number
+        )
     if order.status not in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
-        return f"Order {order.number} is {order.status.value.replace('_', ' ')} and can no longer be paid."
+        status = status_label(order.status, language).lower()  # mid-sentence; a no-op in Chinese
+        return _("Order {number} is {status} and can no longer be paid.").format(
+            number=order.number, status=status
+        )
     return None
 
 
@@ -142,25 +166,28 @@ class TelegramPayments:
     async def precheckout(self, event: Incoming) -> Outcome:
         """Answer within Telegram's 10 s: a read-only check that the order can still take the money."""
         payment = event.payment
-        if payment is None or not payment.payload.startswith(_PAYLOAD_PREFIX):
-            return Outcome(precheckout_ok=False, precheckout_error="This invoice is not from this shop.")
         async with self._uow_factory(write=False) as uow:
+            language = await customer_language(uow, event.user_id, language_for(event.language_code))
+            if payment is None or not payment.payload.startswith(_PAYLOAD_PREFIX):
+                error = translations(language).gettext("This invoice is not from this shop.")
+                return Outcome(precheckout_ok=False, precheckout_error=error)
             order = await uow.orders.get(payment.payload.removeprefix(_PAYLOAD_PREFIX))
-            reason = _refusal(order, payment, event.user_id)
+            reason = _refusal(order, payment, event.user_id, language)
             if reason is None and order is not None and order.status is OrderStatus.PAYMENT_EXPIRED:
-                reason = await self._sold_out(uow, order)
+                reason = await self._sold_out(uow, order, language)
         if reason is not None:
             return Outcome(precheckout_ok=False, precheckout_error=reason)
         return Outcome(precheckout_ok=True)
 
-    async def _sold_out(self, uow: UnitOfWork, order: Order) -> str | None:
+    async def _sold_out(self, uow: UnitOfWork, order: Order, language: str) -> str | None:
         """The hold lapsed: the payment may go ahead only if every line could be held again."""
+        _ = translations(language).gettext
         for line in order.lines:
             level = await uow.stocks.get(line.sku)
             if level is None or level.available < line.quantity:
-                return (
-                    f"Sorry, {line.name} sold out while the order waited for payment. You were not charged."
-                )
+                return _(
+                    "Sorry, {name} sold out while the order waited for payment. You were not charged."
+                ).format(name=line.name)
         return None
 
     async def successful_payment(self, event: Incoming) -> Outcome:
@@ -177,26 +204,35 @@ class TelegramPayments:
             charge_ref=payment.provider_charge_id,
         )
         try:
-            return await self._settle(number, received)
+            return await self._settle(event, number, received)
         except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
             log.exception("telegram_payment_refund_failed", order=number)
             await self._refund_failed(number, received.payment_ref)
-            text = f"We received your payment for order {number}; the shop will contact you."
-            return Outcome([Reply(text)])
+            _ = translations(await self._language(event)).gettext
+            text = _("We received your payment for order {number}; the shop will contact you.")
+            return Outcome([Reply(text.format(number=number))])
 
-    async def _settle(self, number: str, received: ReceivedPayment) -> Outcome:
+    async def _language(self, event: Incoming) -> str:
+        async with self._uow_factory(write=False) as uow:
+            return await customer_language(uow, event.user_id, language_for(event.language_code))
+
+    async def _settle(self, event: Incoming, number: str, received: ReceivedPayment) -> Outcome:
         now = self._clock.now()
         async with self._uow_factory() as uow:
             if not await uow.webhook_events.first_time("telegram", received.payment_ref, now):
                 return Outcome()
             order = await uow.orders.get_for_update(number)
-            if order is None:
+            if order is not None:
+                await settle_payment(
+                    uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now
+                )
+            else:
                 log.error("telegram_payment_unknown_order", charge=received.payment_ref)
-                await uow.commit()
-                return Outcome([Reply("We received your payment; the shop will contact you about it.")])
-            await settle_payment(uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now)
             await uow.commit()
-        return Outcome()
+        if order is not None:
+            return Outcome()  # the receipt is in the outbox, in the customer's language
+        _ = translations(await self._language(event)).gettext
+        return Outcome([Reply(_("We received your payment; the shop will contact you about it."))])
 
     async def _refund_failed(self, number: str, charge: str) -> None:
         now = self._clock.now()

@@ -73,6 +73,11 @@ async def _admin(server_url: str, sql: str) -> None:
         await dispose(engine)
 
 
+# Tests of what only PostgreSQL can show (row locks, interleaved writers, several processes): SQLite write
+# units of work run one at a time, so these are not parametrized over it at all.
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     fixture = "sqlite_session_url" if request.param == "sqlite" else "postgres_url"

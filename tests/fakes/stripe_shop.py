@@ -60,21 +60,26 @@ class Shop:
 
 
 @asynccontextmanager
-async def open_shop() -> AsyncIterator[Shop]:
-    """The shop's payments wired from settings as `run` wires them, against a fake Stripe API."""
+async def open_shop(**settings: object) -> AsyncIterator[Shop]:
+    """The shop's payments wired from settings as `run` wires them, against a fake Stripe API.
+
+    `settings` adds to or overrides the Stripe ones (e.g. telegram_payment_provider_token)."""
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     fake = FakeStripe(clock)
     stripe_runner = await start_http_server(fake.app, "127.0.0.1", 0)
-    settings = Settings(
+    configured = Settings(
         _env_file=None,
-        stripe_secret_key=fake.api_key,
-        stripe_webhook_secret=SECRET,
-        stripe_api_url=f"http://127.0.0.1:{stripe_runner.addresses[0][1]}",
-        public_url="https://shop.example",
-        merchant_chat_id=MERCHANT_CHAT,
+        **{
+            "stripe_secret_key": fake.api_key,
+            "stripe_webhook_secret": SECRET,
+            "stripe_api_url": f"http://127.0.0.1:{stripe_runner.addresses[0][1]}",
+            "public_url": "https://shop.example",
+            "merchant_chat_id": MERCHANT_CHAT,
+            **settings,
+        },
     )
     factory = FakeUnitOfWorkFactory()
-    payments = build_payments(settings, factory, clock)
+    payments = build_payments(configured, factory, clock)
     database_up = [True]
 
     async def health() -> bool:
@@ -84,7 +89,7 @@ async def open_shop() -> AsyncIterator[Shop]:
     runner = await start_http_server(app, "127.0.0.1", 0)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as http:
-            yield Shop(clock, fake, payments, factory, http, database_up, settings.stripe_api_url)
+            yield Shop(clock, fake, payments, factory, http, database_up, configured.stripe_api_url)
     finally:
         await runner.cleanup()
         await stripe_runner.cleanup()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage.invariants import find_violations
+from tests.conftest import POSTGRES_ONLY
 from tests.integration.checkout_worker import run_checkouts
 from tests.integration.shop import fill_cart, stock_product
 
@@ -43,9 +44,8 @@ async def test_200_concurrent_checkouts_for_50_units_sell_exactly_50(uow_factory
 
 
 @pytest.mark.postgres
+@POSTGRES_ONLY
 async def test_four_processes_checking_out_at_once_sell_exactly_50(uow_factory, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the multi-process run is for PostgreSQL, the scale-out database")
     await _fifty_units_and_carts(uow_factory)
     per_process = BUYERS // 4
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -13,12 +13,12 @@ from domain.actor import Actor
 from domain.errors import ConcurrentUpdate, OrderNumberTaken
 from domain.order_status import OrderStatus
 from domain.services import retry_on_taken_number
+from tests.conftest import POSTGRES_ONLY
 from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product, stocked
 
 
+@POSTGRES_ONLY
 async def test_saving_an_order_someone_else_changed_meanwhile_is_refused(uow_factory, database_url):
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite write units of work run one at a time: two writers cannot interleave")
     await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
 
@@ -72,9 +72,8 @@ async def test_concurrent_checkouts_drawing_the_same_number_all_end_with_unique_
         assert (await uow.orders.list_by_status([OrderStatus.PLACED]))[1] == 20
 
 
+@POSTGRES_ONLY
 async def test_an_order_read_for_update_is_locked_until_that_unit_of_work_ends(uow_factory, database_url):
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite locks the whole database for a write unit of work instead")
     await stocked(uow_factory, ("A", 50, 0))
     placed = await place(uow_factory, 7, {"A": 1})
     async with uow_factory() as first:

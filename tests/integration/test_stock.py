@@ -10,6 +10,7 @@ from domain.events import StockLow
 from domain.ports import StockAudit
 from domain.stock import StockLevel
 from storage.invariants import find_violations
+from tests.conftest import POSTGRES_ONLY
 from tests.integration.shop import NOW, RESERVATION, place, stocked
 
 EXPIRES = NOW + RESERVATION
@@ -106,9 +107,8 @@ async def test_manual_restock_is_audited_and_cannot_drop_below_reserved(uow_fact
             await uow.stocks.save(level, StockAudit("A", Actor.staff(1), NOW, "set 3"))
 
 
+@POSTGRES_ONLY
 async def test_restock_based_on_a_stale_read_is_refused(uow_factory, database_url):
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite write units of work run one at a time: a stale read cannot happen")
     await stocked(uow_factory, ("A", 10, 0))
     async with uow_factory() as slow:
         level = await slow.stocks.get("A")

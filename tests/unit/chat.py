@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 
-from handlers.incoming import EventHandler, Incoming, Kind
-from handlers.reply import Button, Outcome
+from handlers.incoming import EventHandler, Incoming, Kind, Payment
+from handlers.reply import Button, Invoice, Outcome
 
 __all__ = ["Chat"]
 
 _update_ids = itertools.count(1000)
+
+
+def _total(invoice: Invoice) -> int:
+    return sum(amount for _label, amount in invoice.prices)
 
 
 class Chat:
@@ -47,6 +51,32 @@ class Chat:
 
     async def press_data(self, data: str) -> Outcome:
         return await self._send(Kind.BUTTON, action=data, message_id=1)
+
+    async def precheckout(self, invoice: Invoice, *, total: int | None = None) -> Outcome:
+        """The customer pressed Pay on `invoice`: Telegram asks whether it can still be paid."""
+        amount = _total(invoice) if total is None else total
+        return await self._send(Kind.PRECHECKOUT, payment=Payment(invoice.payload, invoice.currency, amount))
+
+    async def pay(self, invoice: Invoice, *, charge: str = "tg_charge_1") -> Outcome:
+        """Telegram reports the successful payment of `invoice`."""
+        payment = Payment(
+            invoice.payload,
+            invoice.currency,
+            _total(invoice),
+            telegram_charge_id=charge,
+            provider_charge_id=f"ch_{charge}",
+        )
+        return await self._send(Kind.PAYMENT, payment=payment)
+
+    def invoice(self) -> Invoice:
+        [invoice] = [reply.invoice for reply in self.last.replies if reply.invoice is not None]
+        return invoice
+
+    def link(self, label: str) -> str:
+        """The url of the link button whose label contains `label`."""
+        matches = [b.url for b in self.buttons() if label in b.label and b.url]
+        assert matches, f"no link {label!r} in {self.labels()}"
+        return matches[0]
 
     def buttons(self) -> list[Button]:
         return [b for reply in self.last.replies for row in reply.buttons for b in row]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import structlog
 
+from bot.payments_setup import PaymentServices
 from domain.catalog import Category, Product
 from domain.clock import FixedClock
 from domain.money import Money
@@ -13,7 +14,10 @@ from domain.ports import UnitOfWorkFactory
 from domain.stock import StockLevel
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
+from handlers.payment_notices import PaymentNotices
+from handlers.payments import PaymentSetup, TelegramPayments
 from tests.fakes.memory import FakeUnitOfWorkFactory
+from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat
 
 MERCHANT_CHAT = -100500
@@ -90,8 +94,18 @@ async def shop(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
 
 
 @pytest.fixture
-def app(shop: UnitOfWorkFactory, clock: FixedClock, config: ShopConfig) -> ShopApp:
-    return ShopApp(shop, clock, config)
+def payments(uow_factory: UnitOfWorkFactory, clock: FixedClock) -> PaymentServices:
+    """Every way to pay, over an in-memory gateway; `config.payment_methods` says which are offered."""
+    gateway, notices = FakeGateway(), PaymentNotices(MERCHANT_CHAT)
+    setup = PaymentSetup(card=True, telegram=True, cash_on_delivery=True)
+    return PaymentServices(
+        setup, gateway, notices, TelegramPayments(uow_factory, gateway, notices, clock), None
+    )
+
+
+@pytest.fixture
+def app(shop: UnitOfWorkFactory, clock: FixedClock, config: ShopConfig, payments: PaymentServices) -> ShopApp:
+    return ShopApp(shop, clock, config, payments=payments.starters(), payment_events=payments.telegram)
 
 
 @pytest.fixture

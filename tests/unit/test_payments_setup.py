@@ -27,3 +27,10 @@ async def test_card_payments_need_both_the_stripe_key_and_the_webhook_secret():
     assert full.setup.methods() == [PaymentMethod.STRIPE]
     for payments in (half, full):
         await payments.aclose()
+
+
+async def test_checkout_can_start_exactly_the_ways_to_pay_the_shop_offers():
+    payments = services(telegram_payment_provider_token="284685063:TEST:abc", cash_on_delivery=True)
+    assert payments.methods == (PaymentMethod.TELEGRAM, PaymentMethod.CASH)
+    assert list(payments.starters()) == list(payments.methods)
+    await payments.aclose()
