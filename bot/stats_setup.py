@@ -3,9 +3,9 @@
 stats = build_merchant_stats(settings, engine, clock)
 merchant-chat routing (before the merchant desk): `if stats.handles(event): return await stats(event)`
     — /stats, /export and their buttons; staff only (SHOPBOT_MERCHANT_USER_IDS), checked per event
-runtimes: send `Reply.photo_bytes` as an uploaded photo (PTB `send_photo(photo=bytes)`, aiogram
-    `BufferedInputFile`) and `Reply.document` as a document; a reply's `chat_id` (the staff member's
-    private chat, for a CSV asked for in a group) overrides the event's chat
+runtimes: already send `Reply.photo_bytes` as an uploaded photo (bot/telegram_flow.py) and
+    `Reply.document` as a document; a reply's `chat_id` (the staff member's private chat, for a CSV asked
+    for in a group) overrides the event's chat
 conversation: `await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)` when the
     first item goes into an empty cart (handlers/cart.py add_to_cart), and `FunnelStep.CHECKOUT_STARTED`
     when the checkout form opens from the cart (handlers/checkout.py start, when not already in the form)
