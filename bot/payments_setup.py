@@ -62,6 +62,7 @@ class PaymentServices:
     notices: PaymentNotices
     telegram: TelegramPayments
     stripe_webhook: StripeWebhook | None  # None: no webhook secret, the route is not served
+    stripe_events: StripeEvents | None = None  # what the webhook hands verified events to
 
     @property
     def methods(self) -> tuple[PaymentMethod, ...]:
@@ -96,21 +97,24 @@ def build_payments(
     clock: Clock,
     *,
     order_card: Callable[[Order], Reply] = plain_order_card,
+    gateway: PaymentGateway | None = None,
 ) -> PaymentServices:
+    """`gateway` replaces the Stripe gateway the settings would make (the demo's sandbox): card payments
+    are then offered, and its completed checkouts go to `stripe_events` as the webhook's would."""
     notices = PaymentNotices(settings.merchant_chat_id, order_card)
-    gateway = None
-    if settings.stripe_secret_key is not None:
+    stripe = None
+    if gateway is None and settings.stripe_secret_key is not None:
         secret_key = settings.stripe_secret_key.get_secret_value()
-        gateway = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
-    chosen: PaymentGateway = gateway or NoGateway()
+        stripe = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
+    chosen: PaymentGateway = gateway or stripe or NoGateway()
+    events = StripeEvents(uow_factory, chosen, notices, clock)
     webhook = None
     if settings.stripe_webhook_secret is not None:
-        events = StripeEvents(uow_factory, chosen, notices, clock)
         webhook = StripeWebhook(events, settings.stripe_webhook_secret.get_secret_value(), clock)
     setup = PaymentSetup(
-        card=gateway is not None and webhook is not None,
+        card=gateway is not None or (stripe is not None and webhook is not None),
         telegram=settings.telegram_payment_provider_token is not None,
         cash_on_delivery=settings.cash_on_delivery,
     )
     telegram = TelegramPayments(uow_factory, chosen, notices, clock)
-    return PaymentServices(setup, chosen, notices, telegram, webhook)
+    return PaymentServices(setup, chosen, notices, telegram, webhook, events)

@@ -69,11 +69,14 @@ class RecipientBlocked(DomainError):
 
 
 class RetryLater(DomainError):
-    """The platform asked to slow down (HTTP 429); retry after `seconds`."""
+    """The platform asked to slow down (HTTP 429); retry after `seconds`.
 
-    def __init__(self, seconds: float) -> None:
+    `whole_bot`: the limit is on the bot as a whole, not just this chat (pause every chat)."""
+
+    def __init__(self, seconds: float, *, whole_bot: bool = False) -> None:
         super().__init__(f"retry after {seconds} s")
         self.seconds = seconds
+        self.whole_bot = whole_bot
 
 
 class DeliveryFailed(DomainError):

@@ -44,6 +44,13 @@ __all__ = [
     "ProcessedUpdates",
     "Dialogs",
     "Notifier",
+    "OutboxQueue",
+    "Shipment",
+    "Shipments",
+    "SalesSummary",
+    "SalesStats",
+    "StaleCart",
+    "StaleCarts",
     "PaymentAttempts",
     "ProcessedWebhookEvents",
     "FunnelEvents",
@@ -214,8 +221,15 @@ class TrackingStatus:
 
 
 class CarrierTracking(Protocol):
+    """Raises `RetryLater` (rate limited) or `DeliveryFailed` (down, refused, garbled) for a whole call."""
+
     async def register(self, tracking_number: str, carrier: str | None = None) -> None: ...
-    async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]: ...
+    async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]:
+        """Statuses of registered numbers; a number the provider refuses comes back with status
+        `domain.tracking.REJECTED` and the reason in `detail`."""
+
+    async def register_many(self, parcels: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+        """Register (number, carrier) pairs; returns the refused numbers with their reasons."""
 
 
 class Notifier(Protocol):
@@ -223,6 +237,83 @@ class Notifier(Protocol):
     `DeliveryFailed` (domain.errors). Returns the platform's message id when there is one."""
 
     async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None: ...
+
+
+# -- jobs and outbox relay (additive) ------------------------------------------------------------
+
+
+class OutboxQueue(Protocol):
+    """The relay's side of the outbox: lease due pending rows, then settle each one.
+
+    Every call is its own short transaction. Settling is conditional on still holding the lease
+    (`worker`), so a relay whose lease expired (and whose rows another relay took) changes nothing.
+    """
+
+    async def lease(
+        self, now: datetime, until: datetime, worker: str, *, limit: int = 50
+    ) -> list[OutboxMessage]:
+        """Claim up to `limit` pending rows due at `now` and not leased (or lease expired), oldest first."""
+
+    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
+    async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
+        """Back to pending, due at `at`, without counting an attempt (flood control)."""
+
+    async def retry(self, message_id: int, worker: str, at: datetime, error: str) -> bool:
+        """Count a failed attempt and make the row due again at `at`."""
+
+    async def fail(self, message_id: int, worker: str, error: str) -> bool: ...
+    async def fail_chat(self, chat_id: int, error: str) -> int:
+        """Give up every pending row of a chat (the recipient blocked the bot); returns how many."""
+
+
+@dataclass(slots=True)
+class Shipment:
+    tracking_number: str
+    order_number: str
+    carrier: str | None = None
+    last_status: str = ""  # the carrier's main status last seen, e.g. "InTransit"
+    registered: bool = False  # accepted by the tracking provider
+    active: bool = True  # polled; off once delivered, rejected or the order left transit
+    failures: int = 0  # consecutive failed polls (backoff)
+    next_poll_at: datetime | None = None
+
+
+class Shipments(Protocol):
+    """Parcels being polled at the carrier-tracking provider, leased like outbox rows."""
+
+    async def track(self, shipments: Sequence[Shipment]) -> int:
+        """Start polling these parcels, skipping numbers already tracked; returns how many are new."""
+
+    async def lease_due(
+        self, now: datetime, until: datetime, worker: str, *, limit: int = 400
+    ) -> list[Shipment]: ...
+    async def save(self, shipment: Shipment, worker: str) -> bool:
+        """Store status, flags and next poll time of a leased shipment and drop the lease."""
+
+
+@dataclass(frozen=True, slots=True)
+class SalesSummary:
+    orders: int
+    revenue: Money  # paid orders' totals
+    paid: int
+    payment_expired: int  # prepaid orders never paid: with `paid`, the payment success rate
+
+
+class SalesStats(Protocol):
+    async def summary(self, since: datetime, until: datetime, currency: str) -> SalesSummary:
+        """Aggregates over orders placed in [since, until)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaleCart:
+    customer_id: int
+    updated_at: datetime
+    item_count: int
+
+
+class StaleCarts(Protocol):
+    async def idle_since(self, before: datetime, *, limit: int = 200) -> list[StaleCart]:
+        """Non-empty carts last changed before `before`, oldest first."""
 
 
 class ShopFigures(Protocol):

@@ -80,14 +80,22 @@ async def change_status(
     actor: Actor,
     now: datetime,
     note: str = "",
+    *,
+    shipment: tuple[str, str] | None = None,
 ) -> list[DomainEvent]:
-    """Apply one transition and its stock rule; returns the events it recorded."""
+    """Apply one transition and its stock rule; returns the events it recorded.
+
+    `shipment` is (carrier, tracking number) for SHIPPED: validated and recorded by `Order.ship`.
+    """
     before = len(order.events)
     previous = order.status
     if previous is OrderStatus.PAYMENT_EXPIRED and target is OrderStatus.PAID:
         # A late payment: hold the stock again first; OutOfStock propagates to the caller.
         await uow.stocks.reserve(order.number, [(line.sku, line.quantity) for line in order.lines], now)
-    order.transition(target, actor, now, note)
+    if target is OrderStatus.SHIPPED and shipment is not None:
+        order.ship(*shipment, actor, now)
+    else:
+        order.transition(target, actor, now, note)
     stock_events: list[DomainEvent] = []
     if target is OrderStatus.PAID or (target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED):
         await uow.stocks.commit(order.number)

@@ -19,6 +19,7 @@ from handlers.config import ShopConfig
 from handlers.error_replies import explain
 from handlers.i18n import language_for, translations
 from handlers.incoming import EventHandler, Incoming, Kind
+from handlers.merchant_desk import MerchantDesk
 from handlers.notifications import enqueue
 from handlers.reply import Outcome
 from handlers.turn import Turn
@@ -45,12 +46,14 @@ class ShopApp:
         *,
         payments: Mapping[PaymentMethod, PaymentStarter] | None = None,
         payment_events: EventHandler | None = None,
+        merchant: MerchantDesk | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._config = config
         self._payments = dict(payments or {})
         self._payment_events = payment_events  # pre-checkout queries and successful payments
+        self._merchant = merchant  # staff commands, order-card buttons and their prompts
 
     async def __call__(self, event: Incoming) -> Outcome:
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):  # a pre-checkout query has no chat: answer it
@@ -58,8 +61,8 @@ class ShopApp:
                 return await self._payment_events(event)
             error = translations(language_for(event.language_code)).gettext("Payments are not available.")
             return Outcome(precheckout_ok=False, precheckout_error=error)
-        if not event.private:  # carts, addresses and orders are never shown in a group
-            return Outcome()
+        if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
+            return Outcome()  # carts, addresses and orders are never shown in a group
         async with self._uow_factory() as uow:
             if event.update_id is not None and not await uow.updates.first_time(event.update_id):
                 log.info("update_redelivered", update_id=event.update_id)
@@ -67,6 +70,8 @@ class ShopApp:
             turn = await self._turn(uow, event)
             try:
                 outcome = await self._route(turn)
+                if self._merchant is not None:
+                    await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
                 await uow.commit()
                 return outcome
@@ -99,6 +104,10 @@ class ShopApp:
 
     async def _route(self, turn: Turn) -> Outcome:
         event = turn.event
+        if self._merchant is not None and self._merchant.claims(event, turn.dialog):
+            return await self._merchant.handle(turn)
+        if not event.private:  # staff chatter in the merchant group
+            return Outcome()
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)

@@ -6,6 +6,8 @@ wins, and a second run (or a second process) finds nothing left to do.
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 
 from domain.actor import Actor
@@ -14,7 +16,7 @@ from domain.ports import UnitOfWorkFactory
 from handlers.payment_notices import PaymentNotices
 from handlers.payment_settlement import expire_order
 
-__all__ = ["expire_reservations"]
+__all__ = ["expire_reservations", "run"]
 
 log = structlog.get_logger(__name__)
 JOB = Actor.system("expire_reservations")
@@ -44,3 +46,8 @@ async def expire_reservations(
     if expired:
         log.info("reservations_expired", count=expired)
     return expired
+
+
+async def run(context: Any) -> int:
+    """The scheduler's entry (`bot.scheduler` plans `jobs.<name>.run(context)`; context is its JobContext)."""
+    return await expire_reservations(context.uow_factory, context.clock)

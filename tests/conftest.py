@@ -22,12 +22,14 @@ Fixtures:
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
@@ -103,3 +105,11 @@ async def uow_factory(database_url: str) -> AsyncIterator[SqlAlchemyUnitOfWorkFa
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await dispose(engine)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """Commands under test configure logging onto pytest's capture streams; start every test afresh."""
+    yield
+    structlog.reset_defaults()
+    logging.basicConfig(handlers=[logging.NullHandler()], force=True)

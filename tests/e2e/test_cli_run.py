@@ -6,8 +6,11 @@ import asyncio
 import logging
 import os
 import signal
+import socket
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -16,6 +19,8 @@ from bot.cli_run import RuntimeChoice, serve
 from bot.settings import Settings
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -76,11 +81,44 @@ async def test_token_never_reaches_the_logs_even_at_debug(
     assert secret_part not in caplog.text
 
 
-def test_run_says_so_when_the_conversation_is_not_connected(clean_env, tmp_path: Path) -> None:
-    clean_env.setenv("SHOPBOT_TELEGRAM_TOKEN", "123456:TEST-token")
-    clean_env.setenv("SHOPBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}")
+async def test_shopbot_run_serves_customers_and_health_until_sigterm(tmp_path: Path, telegram: FakeTelegram):
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")},
+        "PYTHONPATH": str(ROOT),
+        "SHOPBOT_TELEGRAM_TOKEN": telegram.token,
+        "SHOPBOT_TELEGRAM_API_URL": telegram.url,
+        "SHOPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
+        "SHOPBOT_HTTP_PORT": str(port),
+        "SHOPBOT_SHOP_NAME": "Tea House",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bot.cli import app; app()",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await telegram.push_text(501, "/start")
+        await telegram.wait_for("sendMessage", lambda p: "Welcome to Tea House" in p["text"], timeout=30)
+        async with httpx.AsyncClient() as client:
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+        assert health.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    logs = (await process.stderr.read()).decode()
+    assert telegram.token.split(":")[1] not in logs
 
-    result = CliRunner().invoke(app, ["run", "--runtime", "aiogram"])
 
-    assert result.exit_code == 1
-    assert "Cannot start" in result.output
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -17,11 +17,12 @@ from domain.catalog import Category, Product
 from domain.customer import Customer
 from domain.errors import OrderNumberTaken, OutOfStock
 from domain.events import DomainEvent
+from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.outbox import OutboxMessage
+from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
-from domain.ports import StockAudit
+from domain.ports import SalesSummary, Shipment, StaleCart, StockAudit
 from domain.stock import ReservationState, StockLevel
 
 
@@ -47,6 +48,10 @@ class MemoryState:
     outbox: list[OutboxMessage] = field(default_factory=list)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
+    outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
+    shipments: dict[str, Shipment] = field(default_factory=dict)
+    shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
@@ -291,3 +296,133 @@ class FakeUnitOfWorkFactory:
 
     def __call__(self, *, write: bool = True) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.state)
+
+
+# -- jobs and outbox relay --------------------------------------------------------------------------
+
+
+def _free(leases: dict, key: object, now: datetime) -> bool:
+    held = leases.get(key)
+    return held is None or held[1] < now
+
+
+class FakeOutboxQueue:
+    """The relay's view of `MemoryState.outbox`; each call is applied at once, like a committed row."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+    async def lease(self, now: datetime, until: datetime, worker: str, *, limit: int = 50):
+        due = [
+            m
+            for m in self.s.outbox
+            if m.state is OutboxState.PENDING
+            and (m.next_attempt_at is None or m.next_attempt_at <= now)
+            and _free(self.s.outbox_leases, m.id, now)
+        ]
+        due.sort(key=lambda m: (m.next_attempt_at or m.created_at, m.id))
+        for m in due[:limit]:
+            self.s.outbox_leases[m.id] = (worker, until)
+        return [copy.deepcopy(m) for m in due[:limit]]
+
+    def _held(self, message_id: int, worker: str) -> OutboxMessage | None:
+        held = self.s.outbox_leases.get(message_id)
+        if held is None or held[0] != worker:
+            return None
+        message = next(m for m in self.s.outbox if m.id == message_id)
+        if message.state is not OutboxState.PENDING:
+            return None
+        del self.s.outbox_leases[message_id]
+        return message
+
+    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
+        message = self._held(message_id, worker)
+        if message:
+            message.state = OutboxState.SENT
+        return message is not None
+
+    async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
+        message = self._held(message_id, worker)
+        if message:
+            message.next_attempt_at, message.last_error = at, error
+        return message is not None
+
+    async def retry(self, message_id: int, worker: str, at: datetime, error: str) -> bool:
+        message = self._held(message_id, worker)
+        if message:
+            message.attempts += 1
+            message.next_attempt_at, message.last_error = at, error
+        return message is not None
+
+    async def fail(self, message_id: int, worker: str, error: str) -> bool:
+        message = self._held(message_id, worker)
+        if message:
+            message.attempts += 1
+            message.state, message.last_error = OutboxState.FAILED, error
+        return message is not None
+
+    async def fail_chat(self, chat_id: int, error: str) -> int:
+        hits = [m for m in self.s.outbox if m.chat_id == chat_id and m.state is OutboxState.PENDING]
+        for m in hits:
+            m.state, m.last_error = OutboxState.FAILED, error
+            self.s.outbox_leases.pop(m.id, None)
+        return len(hits)
+
+
+class FakeShipments:
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+    async def track(self, shipments: Sequence[Shipment]) -> int:
+        new = [s for s in shipments if s.tracking_number not in self.s.shipments]
+        for s in new:
+            self.s.shipments[s.tracking_number] = copy.deepcopy(s)
+        return len(new)
+
+    async def lease_due(self, now: datetime, until: datetime, worker: str, *, limit: int = 400):
+        due = sorted(
+            (
+                s
+                for s in self.s.shipments.values()
+                if s.active
+                and (s.next_poll_at is None or s.next_poll_at <= now)
+                and _free(self.s.shipment_leases, s.tracking_number, now)
+            ),
+            key=lambda s: (s.next_poll_at or now, s.tracking_number),
+        )[:limit]
+        for s in due:
+            self.s.shipment_leases[s.tracking_number] = (worker, until)
+        return sorted((copy.deepcopy(s) for s in due), key=lambda s: s.tracking_number)
+
+    async def save(self, shipment: Shipment, worker: str) -> bool:
+        held = self.s.shipment_leases.get(shipment.tracking_number)
+        if held is None or held[0] != worker:
+            return False
+        del self.s.shipment_leases[shipment.tracking_number]
+        self.s.shipments[shipment.tracking_number] = copy.deepcopy(shipment)
+        return True
+
+
+class FakeSalesStats:
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+    async def summary(self, since: datetime, until: datetime, currency: str) -> SalesSummary:
+        placed = [o for o in self.s.orders.values() if since <= o.placed_at < until]
+        paid = [o for o in placed if o.is_paid]
+        revenue = sum((o.total.amount_minor for o in paid if o.currency == currency), 0)
+        expired = sum(1 for o in placed if o.status is OrderStatus.PAYMENT_EXPIRED)
+        return SalesSummary(len(placed), Money(revenue, currency), len(paid), expired)
+
+
+class FakeStaleCarts:
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+    async def idle_since(self, before: datetime, *, limit: int = 200) -> list[StaleCart]:
+        hits = [
+            StaleCart(cid, at, self.s.carts[cid].item_count)
+            for cid, at in self.s.cart_updated.items()
+            if at < before and cid in self.s.carts and not self.s.carts[cid].is_empty
+        ]
+        return sorted(hits, key=lambda c: c.updated_at)[:limit]

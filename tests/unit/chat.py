@@ -17,9 +17,18 @@ def _total(invoice: Invoice) -> int:
 
 
 class Chat:
-    def __init__(self, app: EventHandler, user_id: int, *, language_code: str = "en", name: str = "Alice"):
+    def __init__(
+        self,
+        app: EventHandler,
+        user_id: int,
+        *,
+        language_code: str = "en",
+        name: str = "Alice",
+        chat_id: int | None = None,  # a group's id (negative) for a user writing in a group
+    ):
         self.app = app
         self.user_id = user_id
+        self.chat_id = user_id if chat_id is None else chat_id
         self.language_code = language_code
         self.name = name
         self.last = Outcome()
@@ -28,10 +37,11 @@ class Chat:
         event = Incoming(
             kind=kind,
             user_id=self.user_id,
-            chat_id=self.user_id,
+            chat_id=self.chat_id,
             update_id=next(_update_ids),
             language_code=self.language_code,
             user_name=self.name,
+            private=self.chat_id == self.user_id,
             **fields,  # type: ignore[arg-type]
         )
         self.last = await self.app(event)

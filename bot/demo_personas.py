@@ -1,0 +1,26 @@
+"""Who sits at the demo's terminal: the customer and the merchant, each with a Telegram-like identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Persona", "CUSTOMER", "MERCHANT"]
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str  # what `/as` takes: "customer", "merchant"
+    user_id: int
+    chat_id: int  # the user's private chat, or the group chat they speak in
+    display_name: str
+    phone: str  # what sharing the contact sends
+    language_code: str = "en"
+
+    @property
+    def private(self) -> bool:
+        return self.chat_id == self.user_id
+
+
+CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+15551230001")
+# The shop's staff group is the merchant chat (SHOPBOT_MERCHANT_CHAT_ID), Bob one of its members.
+MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+15551230002")

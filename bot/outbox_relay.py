@@ -1,0 +1,167 @@
+"""The one path every outgoing message takes: lease due outbox rows, deliver, settle.
+
+A row is marked sent only after the platform accepted it, so a relay that dies mid-way loses nothing:
+its leased rows become due again when the lease runs out (a message delivered in the instant before
+the crash may then go out twice; nothing is ever dropped). Settling is conditional on the lease, so two
+relays never both settle, and they never lease the same row while a lease is live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.flood_control import FloodControl
+from domain.clock import Clock
+from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
+from domain.outbox import OutboxMessage
+from domain.ports import Notifier, OutboxQueue, UnitOfWorkFactory
+
+__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "mark_unreachable_with"]
+
+log = logging.getLogger("shopbot.outbox")
+
+OnBlocked = Callable[[int], Awaitable[None]]
+OnSent = Callable[[OutboxMessage, int | None], Awaitable[None]]  # the row and the platform's message id
+
+
+def worker_name() -> str:
+    """Unique per process start: lease owner id."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class RelayPolicy:
+    max_attempts: int = 8
+    lease_seconds: float = 60.0
+    batch: int = 50
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 3600.0
+    max_wait_seconds: float = 2.0  # longer flood waits give the row back (postponed) instead of holding it
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Delay before attempt `attempts + 1`: base * 2^(attempts-1), capped."""
+        seconds = self.backoff_base_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.backoff_max_seconds))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        queue: OutboxQueue,
+        notifier: Notifier,
+        flood: FloodControl,
+        clock: Clock,
+        *,
+        policy: RelayPolicy | None = None,
+        on_blocked: OnBlocked | None = None,
+        worker: str | None = None,
+        on_sent: OnSent | None = None,
+    ) -> None:
+        self._queue = queue
+        self._notifier = notifier
+        self._flood = flood
+        self._clock = clock
+        self._policy = policy or RelayPolicy()
+        self._on_blocked = on_blocked or self.ignore_blocked
+        self._on_sent = on_sent
+        self.worker = worker or worker_name()
+        self.sent = 0
+        self.throttled = 0  # RetryLater answers seen
+
+    @staticmethod
+    async def ignore_blocked(chat_id: int) -> None:
+        return None
+
+    async def run_once(self) -> int:
+        """Lease one batch and settle every row of it; returns how many rows were leased."""
+        now = self._clock.now()
+        until = now + timedelta(seconds=self._policy.lease_seconds)
+        batch = await self._queue.lease(now, until, self.worker, limit=self._policy.batch)
+        held_back: set[int] = set()  # chats whose earlier row was postponed: keep their order
+        for message in batch:
+            await self._handle(message, held_back, until)
+        return len(batch)
+
+    async def _handle(self, message: OutboxMessage, held_back: set[int], until) -> None:
+        assert message.id is not None
+        chat_id = message.chat_id
+        wait = self._flood.delay(chat_id)
+        room = (until - self._clock.now()).total_seconds() - self._policy.max_wait_seconds
+        if chat_id in held_back or wait > min(self._policy.max_wait_seconds, room):
+            held_back.add(chat_id)
+            await self._queue.postpone(message.id, self.worker, self._clock.now() + timedelta(seconds=wait))
+            return
+        await self._flood.acquire(chat_id)
+        try:
+            sent_id = await self._notifier.deliver(chat_id, message.payload)
+        except RetryLater as exc:
+            self.throttled += 1
+            held_back.add(chat_id)
+            self._flood.pause(chat_id, exc.seconds, whole_bot=exc.whole_bot)
+            at = self._clock.now() + timedelta(seconds=exc.seconds)
+            await self._queue.postpone(message.id, self.worker, at, error=str(exc))
+            log.info("outbox_throttled chat_id=%s retry_after=%s", chat_id, exc.seconds)
+        except RecipientBlocked as exc:
+            await self._queue.fail(message.id, self.worker, f"blocked: {exc}")
+            dropped = await self._queue.fail_chat(chat_id, "recipient blocked the bot")
+            await self._on_blocked(chat_id)
+            held_back.add(chat_id)
+            log.warning("outbox_recipient_blocked chat_id=%s dropped=%s", chat_id, dropped)
+        except DeliveryFailed as exc:
+            await self._failed(message, exc)
+        else:
+            if await self._queue.mark_sent(message.id, self.worker, self._clock.now()):
+                self.sent += 1
+                if self._on_sent is not None:
+                    await self._on_sent(message, sent_id)
+            else:
+                log.warning("outbox_lease_lost id=%s", message.id)
+
+    async def _failed(self, message: OutboxMessage, exc: DeliveryFailed) -> None:
+        assert message.id is not None
+        attempts = message.attempts + 1
+        if exc.permanent or attempts >= self._policy.max_attempts:
+            await self._queue.fail(message.id, self.worker, str(exc))
+            log.warning("outbox_failed id=%s attempts=%s error=%s", message.id, attempts, exc)
+            return
+        at = self._clock.now() + self._policy.backoff(attempts)
+        await self._queue.retry(message.id, self.worker, at, str(exc))
+        log.info("outbox_retry id=%s attempts=%s", message.id, attempts)
+
+    async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
+        """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal."""
+        while not stop.is_set():
+            try:
+                leased = await self.run_once()
+            except Exception:  # a database hiccup must not end the relay
+                log.exception("outbox_relay_error")
+                leased = 0
+            if leased == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                except TimeoutError:
+                    pass
+
+
+def mark_unreachable_with(uow_factory: UnitOfWorkFactory) -> OnBlocked:
+    """`on_blocked` hook: the customer behind a blocked private chat is marked unreachable, so jobs stop
+    enqueueing for them. Relies on `Customers.add` storing an existing customer's changes (upsert)."""
+
+    async def mark(chat_id: int) -> None:
+        if chat_id < 0:  # a group (the merchant chat): nobody to mark
+            return
+        async with uow_factory() as uow:
+            customer = await uow.customers.get(chat_id)
+            if customer is not None and not customer.unreachable:
+                customer.unreachable = True
+                await uow.customers.add(customer)
+                await uow.commit()
+
+    return mark

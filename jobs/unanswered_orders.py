@@ -1,0 +1,61 @@
+"""Remind the merchant chat, once per order, of orders waiting too long for acceptance.
+
+Waiting means paid and not yet accepted, or cash on delivery and not yet accepted. The reminder's
+dedupe key is the order number, so later runs (or a second worker) enqueue nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.clock import Clock
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.ports import UnitOfWorkFactory
+from jobs.notices import unanswered_order_reminder
+
+__all__ = ["UnansweredOrders"]
+
+_PAGE = 100
+
+
+def _waiting_since(order: Order):
+    if order.status is OrderStatus.PAID:
+        return order.paid_at or order.last_change_at()
+    if order.status is OrderStatus.PLACED and not order.payment_method.prepaid:
+        return order.placed_at
+    return None
+
+
+@dataclass
+class UnansweredOrders:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    merchant_chat_id: int | None
+    after: timedelta = timedelta(minutes=30)
+
+    async def run(self) -> int:
+        if self.merchant_chat_id is None:
+            return 0
+        now = self.clock.now()
+        reminded = 0
+        async with self.uow_factory() as uow:
+            offset = 0
+            while True:
+                page, total = await uow.orders.list_by_status(
+                    (OrderStatus.PAID, OrderStatus.PLACED), offset=offset, limit=_PAGE
+                )
+                for order in page:
+                    since = _waiting_since(order)
+                    if since is not None and now - since >= self.after:
+                        minutes = int((now - since).total_seconds() // 60)
+                        await uow.outbox.add(
+                            unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)
+                        )
+                        reminded += 1
+                offset += _PAGE
+                if offset >= total or not page:
+                    break
+            await uow.commit()
+        return reminded

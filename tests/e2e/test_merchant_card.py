@@ -1,0 +1,88 @@
+"""Staff work an order card in the merchant group through both real runtimes and a fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.notifier import BotApiNotifier
+from bot.runtime import build_runtime
+from domain.clock import FixedClock
+from domain.order_status import OrderStatus
+from handlers.actions import pack
+from handlers.app import ShopApp
+from handlers.config import ShopConfig
+from handlers.merchant_actions import AcceptOrder, PackOrder, RejectOrder
+from tests.fakes.memory import FakeUnitOfWorkFactory
+from tests.fakes.payment_shop import FakeGateway
+from tests.fakes.telegram_server import FakeTelegram
+from tests.merchant_shop import ANN, CAROL, MERCHANT_CHAT, FakeTracking, desk_for, paid_order, stock_black_tea
+
+
+@pytest.fixture
+async def shop() -> FakeUnitOfWorkFactory:
+    factory = FakeUnitOfWorkFactory()
+    await stock_black_tea(factory)
+    return factory
+
+
+@pytest.fixture(params=["ptb", "aiogram"])
+async def bot(request, connection, shop) -> AsyncIterator[tuple[FixedClock, object]]:
+    clock = FixedClock()
+    desk = desk_for(tracking=FakeTracking(), gateway=FakeGateway())
+    config = ShopConfig("Tea House", "USD", merchant_chat_id=MERCHANT_CHAT)
+    app = ShopApp(shop, clock, config, merchant=desk)
+    running = build_runtime(request.param, connection, app)
+    await running.start()
+    yield clock, desk
+    await running.stop()
+
+
+async def send_card(connection, shop, number: str) -> int:
+    """What the outbox relay does with the new-order card: deliver it to the merchant group."""
+    [message] = [m for m in shop.state.outbox if m.dedupe_key == f"order:{number}:card"]
+    notifier = BotApiNotifier(connection)
+    try:
+        message_id = await notifier.deliver(MERCHANT_CHAT, message.payload)
+    finally:
+        await notifier.aclose()
+    assert message_id is not None
+    return message_id
+
+
+def card_edit(telegram: FakeTelegram, message_id: int, *words: str):
+    return telegram.wait_for(
+        "editMessageText",
+        lambda p: (
+            p["chat_id"] == MERCHANT_CHAT
+            and p["message_id"] == message_id
+            and all(word in p["text"] for word in words)
+        ),
+    )
+
+
+async def test_staff_accept_pack_and_ship_edit_the_card_and_a_customer_is_refused(
+    bot, telegram, connection, shop
+):
+    clock, desk = bot
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    card_id = await send_card(connection, shop, order.number)
+    telegram.user(ANN, first_name="Ann")
+
+    await telegram.press(ANN, card_id, pack(AcceptOrder(order.number)), chat_id=MERCHANT_CHAT)
+    accepted = await card_edit(telegram, card_id, "Accepted by Ann")
+    assert "Packed" in str(accepted.params["reply_markup"])
+
+    await telegram.press(CAROL, card_id, pack(RejectOrder(order.number, "stock")), chat_id=MERCHANT_CHAT)
+    refused = await telegram.wait_for("answerCallbackQuery", lambda p: "staff only" in p.get("text", ""))
+    assert refused.params["show_alert"] is True
+    assert shop.state.orders[order.number].status is OrderStatus.ACCEPTED
+
+    await telegram.press(ANN, card_id, pack(PackOrder(order.number)), chat_id=MERCHANT_CHAT)
+    await card_edit(telegram, card_id, "Packed by Ann")
+    await telegram.push_text(ANN, f"/ship {order.number} DHL JD014600003828", chat_id=MERCHANT_CHAT)
+    shipped = await card_edit(telegram, card_id, "Shipped by Ann", "JD014600003828")
+    assert "Ship" not in str(shipped.params.get("reply_markup") or "")
+    assert shop.state.orders[order.number].status is OrderStatus.SHIPPED
+    assert shop.state.orders[order.number].merchant_message_id == card_id

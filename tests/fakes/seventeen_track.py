@@ -1,0 +1,132 @@
+"""A fake 17TRACK v2.2 API on loopback (aiohttp), speaking the real wire format.
+
+It enforces what the real one does and the client must respect: the `17token` header (401), at most
+40 numbers per request and registration before tracking (rejected items), and a request rate
+(429 when more than `rate` requests arrive within one second). Tests set statuses, refuse numbers and
+queue faults (HTTP 500, malformed JSON, slow answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any
+
+from aiohttp import web
+
+__all__ = ["FakeSeventeenTrack", "TOKEN"]
+
+TOKEN = "test-17token"
+_NOT_REGISTERED = -18019902
+_TOO_MANY_NUMBERS = -18010012
+
+
+class FakeSeventeenTrack:
+    def __init__(self, *, rate: float = 3.0, max_numbers: int = 40) -> None:
+        self.rate = rate
+        self.max_numbers = max_numbers
+        self.statuses: dict[str, str] = {}
+        self.registered: set[str] = set()
+        self.refused: dict[str, str] = {}  # number -> reason given at registration and tracking
+        self.faults: deque[str] = deque()  # "500", "malformed", "slow", "429" — one per request
+        self.requests = 0
+        self.too_many_requests = 0
+        self.largest_batch = 0
+        self.oversized = 0
+        self._arrivals: deque[float] = deque()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/track/v2.2/register", self._register)
+        app.router.add_post("/track/v2.2/gettrackinfo", self._track)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/track/v2.2"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- request handling ---------------------------------------------------------------------------
+    async def _gate(self, request: web.Request) -> web.Response | list[dict[str, Any]]:
+        self.requests += 1
+        if request.headers.get("17token") != TOKEN:
+            return web.json_response({"code": 401, "data": {"errors": [{"code": -18010002}]}}, status=401)
+        now = time.monotonic()
+        while self._arrivals and self._arrivals[0] <= now - 0.95:  # 5% slack for timer jitter
+            self._arrivals.popleft()
+        self._arrivals.append(now)
+        if len(self._arrivals) > self.rate:
+            self.too_many_requests += 1
+            return web.json_response({"code": 429, "data": {}}, status=429, headers={"Retry-After": "1"})
+        fault = self.faults.popleft() if self.faults else None
+        if fault == "500":
+            return web.Response(status=500, text="upstream error")
+        if fault == "429":
+            self.too_many_requests += 1
+            return web.json_response({"code": 429, "data": {}}, status=429, headers={"Retry-After": "1"})
+        if fault == "malformed":
+            return web.Response(
+                status=200, text='{"code": 0, "data": {"accepted": [', content_type="application/json"
+            )
+        if fault == "slow":
+            await asyncio.sleep(1)
+        body = await request.json()
+        self.largest_batch = max(self.largest_batch, len(body))
+        if len(body) > self.max_numbers:
+            self.oversized += 1
+            return web.json_response({"code": _TOO_MANY_NUMBERS, "data": {"errors": []}})
+        return body
+
+    async def _register(self, request: web.Request) -> web.Response:
+        body = await self._gate(request)
+        if isinstance(body, web.Response):
+            return body
+        accepted, rejected = [], []
+        for item in body:
+            number = item["number"]
+            if number in self.refused:
+                rejected.append(_rejected(number, -18019903, self.refused[number]))
+            elif number in self.registered:
+                rejected.append(_rejected(number, -18019901, "The tracking number is already registered."))
+            else:
+                self.registered.add(number)
+                accepted.append({"origin": 1, "number": number, "carrier": item.get("carrier", 3011)})
+        return web.json_response({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+
+    async def _track(self, request: web.Request) -> web.Response:
+        body = await self._gate(request)
+        if isinstance(body, web.Response):
+            return body
+        accepted, rejected = [], []
+        for item in body:
+            number = item["number"]
+            if number in self.refused:
+                rejected.append(_rejected(number, -18019903, self.refused[number]))
+            elif number not in self.registered:
+                rejected.append(_rejected(number, _NOT_REGISTERED, "The tracking number is not registered."))
+            else:
+                accepted.append(_tracked(number, self.statuses.get(number, "NotFound")))
+        return web.json_response({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+
+
+def _rejected(number: str, code: int, message: str) -> dict[str, Any]:
+    return {"number": number, "error": {"code": code, "message": message}}
+
+
+def _tracked(number: str, status: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "carrier": 3011,
+        "track_info": {
+            "latest_status": {"status": status, "sub_status": f"{status}_Other", "sub_status_descr": None},
+            "latest_event": {"time_utc": "2026-01-01T10:00:00Z", "description": f"Parcel {status}"},
+        },
+    }

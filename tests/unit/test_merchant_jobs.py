@@ -1,0 +1,146 @@
+"""Jobs that talk to the merchant chat or nudge customers, over in-memory storage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.cart import Cart
+from domain.catalog import Product
+from domain.customer import Customer
+from domain.money import Money
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.stock import StockLevel
+from jobs.abandoned_carts import AbandonedCarts
+from jobs.complete_delivered import CompleteDelivered
+from jobs.daily_report import DailyReport, previous_day
+from jobs.low_stock import LowStockAlerts, alerts_for
+from jobs.unanswered_orders import UnansweredOrders
+from tests.fakes.memory import FakeSalesStats, FakeStaleCarts, FakeUnitOfWorkFactory, MemoryState
+from tests.fakes.orders import add_order
+from tests.fakes.timer import ManualTime
+
+MERCHANT = -100500
+
+
+class World:
+    def __init__(self) -> None:
+        self.time = ManualTime()
+        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
+        self.state = self.uow_factory.state
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]
+
+
+async def test_low_stock_alerts_once_per_dip_and_again_after_a_restock():
+    world = World()
+    world.state.products["MUG"] = Product("MUG", "Blue mug", "kitchen", Money(1200, "USD"))
+    world.state.stocks["MUG"] = StockLevel("MUG", on_hand=2, safety=5)
+    job = LowStockAlerts(world.uow_factory, world.time, MERCHANT)
+    await job.run()
+    await job.run()
+    [alert] = world.texts(MERCHANT)
+    assert "Blue mug" in alert and "2 available" in alert and "safety stock 5" in alert and "Restock" in alert
+    async with world.uow_factory() as uow:  # restocked above the safety level, then a new dip
+        level = await uow.stocks.get("MUG")
+        level.restock(10)
+        level.set_on_hand(1)
+        await alerts_for(uow, level.events, MERCHANT, world.time.now())
+        await uow.commit()
+    await job.run()
+    assert len(world.texts(MERCHANT)) == 2
+    assert "1 available" in world.texts(MERCHANT)[1]
+
+
+async def test_healthy_stock_is_not_reported():
+    world = World()
+    world.state.stocks["MUG"] = StockLevel("MUG", on_hand=50, safety=5)
+    assert await LowStockAlerts(world.uow_factory, world.time, MERCHANT).run() == 0
+
+
+async def test_an_order_left_unaccepted_is_reminded_once():
+    world = World()
+    add_order(world.state, world.time, "PAID-0001", status=OrderStatus.PAID)
+    add_order(world.state, world.time, "CASH-0001", status=OrderStatus.PLACED, method=PaymentMethod.CASH)
+    add_order(world.state, world.time, "UNPD-0001", status=OrderStatus.PLACED)  # prepaid, not paid: not due
+    job = UnansweredOrders(world.uow_factory, world.time, MERCHANT, timedelta(minutes=30))
+    await job.run()
+    assert world.texts(MERCHANT) == []  # not late yet
+    world.time.advance(minutes=31)
+    await job.run()
+    world.time.advance(minutes=31)
+    await job.run()
+    reminders = world.texts(MERCHANT)
+    assert len(reminders) == 2
+    assert any("PAID-0001" in r for r in reminders) and any("CASH-0001" in r for r in reminders)
+
+
+async def test_the_daily_report_counts_yesterdays_orders_revenue_and_payment_success():
+    world = World()
+    world.time.set(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
+    add_order(world.state, world.time, "R1-00001", status=OrderStatus.PAID, price_minor=1000)
+    add_order(world.state, world.time, "R2-00002", status=OrderStatus.ACCEPTED, price_minor=2000)
+    add_order(world.state, world.time, "R3-00003", status=OrderStatus.PAYMENT_EXPIRED)
+    world.state.stocks["MUG"] = StockLevel("MUG", on_hand=1, safety=3)
+    world.time.set(datetime(2026, 3, 11, 9, 0, tzinfo=UTC))
+    job = DailyReport(world.uow_factory, FakeSalesStats(world.state), world.time, MERCHANT, "USD")
+    await job.run()
+    await job.run()  # a second run the same day adds nothing
+    [report] = world.texts(MERCHANT)
+    assert "2026-03-10" in report
+    assert "Orders: 3" in report
+    assert "Revenue: $40.00" in report  # (10 + 5) + (20 + 5)
+    assert "Payment success: 2/3" in report
+    assert "low on stock: 1" in report
+
+
+def test_yesterday_is_the_shops_calendar_day():
+    now = datetime(2026, 3, 11, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    label, start, end = previous_day(now, ZoneInfo("Asia/Shanghai"))
+    assert label == "2026-03-10"
+    assert start == datetime(2026, 3, 9, 16, 0, tzinfo=UTC) and end == datetime(
+        2026, 3, 10, 16, 0, tzinfo=UTC
+    )
+
+
+async def test_an_abandoned_cart_is_reminded_once_and_only_to_customers_who_want_it():
+    world = World()
+    for cid, wants in ((1, True), (2, False)):
+        world.state.customers[cid] = Customer(cid, "X", cart_reminders=wants)
+        world.state.carts[cid] = Cart(cid, {"MUG": 2})
+        world.state.cart_updated[cid] = world.time.now()
+    job = AbandonedCarts(world.uow_factory, FakeStaleCarts(world.state), world.time, timedelta(hours=24))
+    await job.run()
+    assert world.texts(1) == []  # too early
+    world.time.advance(hours=25)
+    await job.run()
+    world.time.advance(hours=1)
+    await job.run()
+    assert len(world.texts(1)) == 1 and "2 item(s)" in world.texts(1)[0]
+    assert world.texts(2) == []
+
+
+async def test_a_blocked_customer_gets_no_cart_reminder():
+    world = World()
+    world.state.customers[3] = Customer(3, "X", unreachable=True)
+    world.state.carts[3] = Cart(3, {"MUG": 1})
+    world.state.cart_updated[3] = world.time.now() - timedelta(hours=30)
+    job = AbandonedCarts(world.uow_factory, FakeStaleCarts(world.state), world.time, timedelta(hours=24))
+    assert await job.run() == 0
+
+
+async def test_delivered_orders_complete_after_the_grace_period_without_a_complaint():
+    world = World()
+    add_order(world.state, world.time, "DLV-0001", status=OrderStatus.DELIVERED)
+    add_order(world.state, world.time, "DLV-0002", status=OrderStatus.DELIVERED)
+    world.state.orders["DLV-0002"].transition(
+        OrderStatus.RETURNED, world.state.orders["DLV-0002"].timeline[0].actor, world.time.now()
+    )
+    job = CompleteDelivered(world.uow_factory, world.time, timedelta(days=7))
+    assert await job.run() == 0
+    world.time.advance(days=8)
+    assert await job.run() == 1
+    assert await job.run() == 0  # run twice: nothing more
+    assert world.state.orders["DLV-0001"].status is OrderStatus.COMPLETED
+    assert world.state.orders["DLV-0002"].status is OrderStatus.RETURNED

@@ -1,0 +1,267 @@
+"""Staff work orders from the card in the merchant chat; customers cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from domain.order_status import OrderStatus
+from handlers.actions import CancelOrder, pack
+from handlers.app import ShopApp
+from handlers.merchant_actions import AcceptOrder, MarkDelivery
+from handlers.payment_notices import PaymentNotices
+from handlers.payments import confirm_cash_order
+from handlers.reply import Reply
+from tests.fakes.payment_shop import FakeGateway
+from tests.merchant_shop import (
+    ANN,
+    BEN,
+    CARD_MESSAGE,
+    CAROL,
+    MERCHANT_CHAT,
+    FakeTracking,
+    StaffChat,
+    desk_for,
+    paid_order,
+)
+from tests.unit.chat import Chat, place_order
+
+
+@pytest.fixture
+def tracking() -> FakeTracking:
+    return FakeTracking()
+
+
+@pytest.fixture
+def gateway() -> FakeGateway:
+    return FakeGateway()
+
+
+@pytest.fixture
+def desk(tracking, gateway):
+    return desk_for(tracking=tracking, gateway=gateway)
+
+
+@pytest.fixture
+def app(shop, clock, config, desk) -> ShopApp:
+    return ShopApp(shop, clock, config, merchant=desk)
+
+
+@pytest.fixture
+def ann(app) -> StaffChat:
+    return StaffChat(app, ANN, "Ann")
+
+
+@pytest.fixture
+def ben(app) -> StaffChat:
+    return StaffChat(app, BEN, "Ben")
+
+
+@pytest.fixture
+def carol(app) -> Chat:
+    return Chat(app, CAROL, name="Carol")
+
+
+def card(factory, number: str) -> Reply:
+    [message] = [m for m in factory.state.outbox if m.dedupe_key == f"order:{number}:card"]
+    assert message.chat_id == MERCHANT_CHAT
+    return Reply.from_payload(message.payload)
+
+
+def told(factory, chat_id: int) -> list[str]:
+    return [m.payload["text"] for m in factory.state.outbox if m.chat_id == chat_id]
+
+
+def labels(reply: Reply) -> list[str]:
+    return [b.label for row in reply.buttons for b in row]
+
+
+async def test_a_paid_order_arrives_in_the_merchant_chat_as_a_card_with_accept_and_reject(shop, clock, desk):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 2})
+    shown = card(shop, order.number)
+    for detail in (order.number, "2 × Black tea", "$23.00", "Carol Chen", "+15550100", "12 Main St", "paid"):
+        assert detail in shown.text
+    assert any("Accept" in label for label in labels(shown))
+    assert any("Reject" in label for label in labels(shown))
+    assert not any("Ship" in label for label in labels(shown))
+
+
+async def test_accept_pack_ship_updates_the_card_in_place_and_tells_the_customer(
+    shop, clock, desk, ann, tracking
+):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 2})
+    await ann.press_on(card(shop, order.number), "Accept")
+    [edited] = ann.last.replies
+    assert edited.edit and "Accepted by Ann" in edited.text
+    assert [label for label in labels(edited) if "Accept" in label] == []
+    assert "accepted your order" in told(shop, CAROL)[-1]
+    assert shop.state.orders[order.number].merchant_message_id == CARD_MESSAGE
+
+    await ann.press_on(edited, "Packed")
+    await ann.press_on(ann.last.replies[0], "Ship")
+    assert "tracking number" in ann.last.replies[0].text
+
+    await ann.send("DHL ab")  # too short to be a tracking number
+    assert "does not look right" in ann.text
+    assert shop.state.orders[order.number].status is OrderStatus.PACKED
+
+    await ann.send("DHL JD014600003828")
+    card_edit = next(r for r in ann.last.replies if r.edit_message_id == CARD_MESSAGE)
+    assert card_edit.chat_id == MERCHANT_CHAT
+    assert "Shipped by Ann" in card_edit.text and "JD014600003828" in card_edit.text
+    stored = shop.state.orders[order.number]
+    assert (stored.status, stored.carrier, stored.tracking_number) == (
+        OrderStatus.SHIPPED,
+        "DHL",
+        "JD014600003828",
+    )
+    assert tracking.registered == [("JD014600003828", "DHL")]
+    assert not any("Delivered" in label for label in labels(card_edit))  # the tracking provider reports it
+    notice = next(m for m in shop.state.outbox if m.dedupe_key == f"order:{order.number}:shipped")
+    assert "JD014600003828" in notice.payload["text"]
+    assert "17track" in notice.payload["buttons"][0][0]["url"]
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 48  # the parcel left the warehouse
+
+
+async def test_a_customer_pressing_a_forged_accept_is_refused_and_nothing_changes(
+    shop, clock, desk, carol, caplog
+):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    sent_before = len(shop.state.outbox)
+    with caplog.at_level(logging.WARNING, logger="shopbot.merchant"):
+        await carol.press_data(pack(AcceptOrder(order.number)))
+    assert "shop staff only" in carol.text
+    assert shop.state.orders[order.number].status is OrderStatus.PAID
+    assert len(shop.state.outbox) == sent_before
+    refusals = [r.getMessage() for r in caplog.records if "merchant_access_refused" in r.getMessage()]
+    assert refusals and all(str(CAROL) not in text for text in refusals)
+
+
+async def test_a_customer_typing_merchant_commands_is_refused(shop, carol):
+    await carol.command("restock", "TEA-BLACK 100")
+    assert "shop staff only" in carol.text
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 50
+    await carol.command("orders")  # the customer's own /orders still works
+    assert "no orders yet" in carol.text
+
+
+async def test_second_staff_pressing_a_stale_accept_is_told_who_accepted(shop, clock, desk, ann, ben):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    shown = card(shop, order.number)
+    await asyncio.gather(ann.press_on(shown, "Accept"), ben.press_on(shown, "Accept"))
+    accepted = [step for step in shop.state.orders[order.number].timeline if step.new is OrderStatus.ACCEPTED]
+    assert len(accepted) == 1
+    assert "Already accepted by Ann" in ben.last.answer
+    assert len([m for m in shop.state.outbox if m.dedupe_key == f"order:{order.number}:accepted"]) == 1
+
+
+async def test_rejecting_a_paid_order_releases_stock_refunds_and_tells_why(shop, clock, desk, ann, gateway):
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 2})
+    assert shop.state.stocks["TEA-GREEN"].reserved == 2
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "cannot deliver")
+    stored = shop.state.orders[order.number]
+    assert stored.status is OrderStatus.REJECTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 0
+    assert list(gateway.refunds) == [(order.number, "pi_1", stored.total.amount_minor)]
+    assert "cannot deliver to this address" in told(shop, CAROL)[-1]
+    assert "refunded" in told(shop, CAROL)[-1]
+    assert "Rejected by Ann" in ann.last.replies[0].text
+
+
+async def test_a_typed_reject_reason_reaches_the_customer(shop, clock, desk, ann):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "Other")
+    await ann.send("We are closed for holidays until March")
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert "closed for holidays" in told(shop, CAROL)[-1]
+
+
+async def test_without_a_tracking_provider_staff_set_delivery_states(shop, clock, config):
+    desk = desk_for(tracking=None, gateway=FakeGateway())
+    ann = StaffChat(ShopApp(shop, clock, config, merchant=desk), ANN, "Ann")
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    await ann.press_on(card(shop, order.number), "Accept")
+    await ann.press_on(ann.last.replies[0], "Packed")
+    await ann.command("ship", f"{order.number} China Post RR123456789CN")
+    assert shop.state.orders[order.number].carrier == "China Post"
+    shipped_card = next(r for r in ann.last.replies if r.edit_message_id == CARD_MESSAGE)
+    assert ["In transit", "Out for delivery", "Delivered", "Problem"] == [
+        label.split(" ", 1)[1] for label in labels(shipped_card)[:4]
+    ]
+    await ann.press_data(pack(MarkDelivery(order.number, "delivered")))
+    assert shop.state.orders[order.number].status is OrderStatus.DELIVERED
+    assert "was delivered" in told(shop, CAROL)[-1]
+    await ann.press_data(pack(MarkDelivery(order.number, "in_transit")))  # stale: already delivered
+    assert "nothing changed" in ann.last.answer
+
+
+async def test_orders_shows_queue_counts_and_order_shows_the_timeline(shop, clock, desk, ann):
+    first = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    await paid_order(shop, clock, desk, **{"TEA-OOLONG": 1})
+    await ann.press_on(card(shop, first.number), "Accept")
+    await ann.command("orders")
+    assert any("New (1)" in label for label in ann.labels())
+    assert any("To pack (1)" in label for label in ann.labels())
+    await ann.press("To pack")
+    assert first.number in ann.labels()[0]
+    await ann.command("order", first.number.lower())
+    text = ann.text
+    assert "Timeline:" in text
+    for status in ("Placed", "Paid", "Accepted · Ann"):
+        assert status in text
+    await ann.command("order", "NOPE-123")
+    assert "not found" in ann.text
+
+
+async def test_staff_see_the_card_in_their_own_language(shop, clock, desk, app):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    li = StaffChat(app, BEN, "Li")
+    li.language_code = "zh"
+    await li.press_on(card(shop, order.number), "Accept")
+    assert "Li 已接单" in li.last.replies[0].text
+    assert "accepted your order" in told(shop, CAROL)[-1]  # the customer keeps English
+
+
+async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_staff_to_refund_by_hand(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 0
+    assert any("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT))
+
+
+async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    shop.state.orders[order.number].merchant_message_id = CARD_MESSAGE  # reported by the relay
+    await carol.press_data(pack(CancelOrder(order.number, True)))
+    [edit] = [m for m in shop.state.outbox if m.payload.get("edit_message_id") == CARD_MESSAGE]
+    assert edit.chat_id == MERCHANT_CHAT
+    assert "Cancelled" in edit.payload["text"]
+    assert "Accept" not in str(edit.payload["buttons"])
+
+
+async def test_a_cash_order_reaches_the_merchant_as_a_card_and_accepting_it_keeps_its_stock(
+    shop, clock, desk, ann, carol
+):
+    number = await place_order(carol, shop, {"TEA-GREEN": 1})
+    async with shop() as uow:
+        notices = PaymentNotices(MERCHANT_CHAT, order_card=desk.order_card)
+        await confirm_cash_order(uow, notices, await uow.orders.get(number), clock.now())
+        await uow.commit()
+    shown = card(shop, number)
+    assert "Cash on delivery · not paid yet" in shown.text
+    await ann.command("orders")
+    assert any("New (1)" in label for label in ann.labels())
+    await ann.press_on(shown, "Accept")
+    clock.advance(hours=2)  # an accepted cash order's stock no longer expires
+    assert shop.state.orders[number].status is OrderStatus.ACCEPTED
+    assert shop.state.stocks["TEA-GREEN"].reserved == 1
+    assert "accepted your order" in told(shop, CAROL)[-1]

@@ -1,0 +1,143 @@
+"""The tracking poll over in-memory storage and carrier: what customers and the merchant hear."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.errors import DeliveryFailed, RetryLater
+from domain.order_status import OrderStatus
+from jobs.poll_tracking import PollTracking
+from tests.fakes.carrier import FakeCarrierTracking
+from tests.fakes.memory import FakeShipments, FakeUnitOfWorkFactory, MemoryState
+from tests.fakes.orders import add_order
+from tests.fakes.timer import ManualTime
+
+MERCHANT = -100500
+
+
+class World:
+    def __init__(self) -> None:
+        self.time = ManualTime()
+        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
+        self.state = self.uow_factory.state
+        self.carrier = FakeCarrierTracking()
+
+    def poll(self, worker: str = "w1") -> PollTracking:
+        return PollTracking(
+            self.uow_factory,
+            FakeShipments(self.state),
+            self.carrier,
+            self.time,
+            worker,
+            poll_every=timedelta(minutes=30),
+            merchant_chat_id=MERCHANT,
+        )
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]
+
+    async def cycle(self, poll: PollTracking | None = None):
+        report = await (poll or self.poll()).run()
+        self.time.advance(minutes=31)
+        return report
+
+
+async def test_each_status_change_reaches_the_customer_once():
+    world = World()
+    add_order(world.state, world.time, "AAA-1111", customer_id=7, tracking="TRK0001")
+    await world.cycle()  # registered, NotFound: nothing to say
+    assert world.texts(7) == []
+    world.carrier.statuses["TRK0001"] = "InTransit"
+    await world.cycle()
+    await world.cycle()  # same status again
+    world.carrier.statuses["TRK0001"] = "OutForDelivery"
+    await world.cycle()
+    world.carrier.statuses["TRK0001"] = "Delivered"
+    await world.cycle()
+    await world.cycle()
+    assert world.texts(7) == [
+        "Your order AAA-1111 is on its way.",
+        "Your order AAA-1111 is out for delivery today.",
+        "Your order AAA-1111 was delivered. Enjoy!",
+    ]
+    assert world.state.orders["AAA-1111"].status is OrderStatus.DELIVERED
+    assert not world.state.shipments["TRK0001"].active  # delivered parcels are not polled again
+
+
+async def test_a_chinese_speaking_customer_is_told_in_chinese():
+    world = World()
+    add_order(world.state, world.time, "AAA-2222", customer_id=8, tracking="TRK0002", language="zh")
+    world.carrier.statuses["TRK0002"] = "AvailableForPickup"
+    await world.cycle()
+    assert world.texts(8) == ["您的订单 AAA-2222 已可取件。"]
+
+
+async def test_a_delivery_problem_tells_the_customer_and_alerts_the_merchant():
+    world = World()
+    add_order(world.state, world.time, "AAA-3333", customer_id=9, tracking="TRK0003")
+    world.carrier.statuses["TRK0003"] = "DeliveryFailure"
+    await world.cycle()
+    await world.cycle()
+    assert len(world.texts(9)) == 1 and "problem" in world.texts(9)[0]
+    assert len(world.texts(MERCHANT)) == 1 and "AAA-3333" in world.texts(MERCHANT)[0]
+    assert world.state.orders["AAA-3333"].status is OrderStatus.DELIVERY_EXCEPTION
+
+
+async def test_a_refused_tracking_number_alerts_the_merchant_once_and_is_not_polled_again():
+    world = World()
+    add_order(world.state, world.time, "AAA-4444", tracking="BADNUMBER1")
+    world.carrier.refused["BADNUMBER1"] = "Invalid tracking number"
+    for _ in range(3):
+        await world.cycle()
+    [alert] = world.texts(MERCHANT)
+    assert "BADNUMBER1" in alert and "Invalid tracking number" in alert
+    assert sum(size for name, size in world.carrier.calls if name == "register") == 1
+
+
+async def test_an_outage_on_one_batch_does_not_stop_the_other_shipments():
+    world = World()
+    for i in range(50):
+        add_order(world.state, world.time, f"B{i:02d}-0000", customer_id=100 + i, tracking=f"TRKB{i:03d}")
+        world.carrier.statuses[f"TRKB{i:03d}"] = "InTransit"
+    await world.cycle()  # registers all 50 (two batches) and polls them
+    for i in range(50):
+        world.carrier.statuses[f"TRKB{i:03d}"] = "Delivered"
+    world.carrier.outages.extend([DeliveryFailed("HTTP 502")])
+    report = await world.cycle()
+    assert report.failed_batches == 1
+    delivered = [o for o in world.state.orders.values() if o.status is OrderStatus.DELIVERED]
+    assert len(delivered) == 10  # the first batch of 40 failed; the other went through
+    for _ in range(4):  # the failed batch is retried after its backoff
+        await world.cycle()
+    assert all(o.status is OrderStatus.DELIVERED for o in world.state.orders.values())
+    assert all(size <= 40 for _, size in world.carrier.calls)
+
+
+async def test_a_rate_limited_batch_waits_at_least_as_long_as_asked():
+    world = World()
+    add_order(world.state, world.time, "AAA-5555", tracking="TRK0005")
+    world.carrier.outages.append(RetryLater(900))
+    await world.poll().run()
+    assert world.state.shipments["TRK0005"].next_poll_at >= world.time.now() + timedelta(seconds=900)
+
+
+async def test_two_pollers_at_once_poll_each_parcel_once_and_message_once():
+    world = World()
+    for i in range(10):
+        add_order(world.state, world.time, f"C{i:02d}-0000", customer_id=200 + i, tracking=f"TRKC{i:02d}")
+        world.carrier.statuses[f"TRKC{i:02d}"] = "InTransit"
+    first, second = world.poll("a"), world.poll("b")
+    r1 = await first.run()
+    r2 = await second.run()  # same moment: everything is leased or done
+    assert r1.polled == 10 and r2.polled == 0
+    assert len(world.state.outbox) == 10
+
+
+async def test_a_customer_who_blocked_the_bot_is_not_messaged_but_the_order_still_moves():
+    world = World()
+    add_order(world.state, world.time, "AAA-6666", customer_id=11, tracking="TRK0006")
+    world.state.customers[11].unreachable = True
+    world.carrier.statuses["TRK0006"] = "InTransit"
+    await world.cycle()
+    assert world.texts(11) == []
+    assert world.state.orders["AAA-6666"].status is OrderStatus.IN_TRANSIT
