@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.flood_control import FloodControl
 from bot.merchant_setup import remember_cards_with
+from bot.metered import MeteredNotifier, MeteredTracking
+from bot.metrics import Metrics
 from bot.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with, worker_name
 from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
@@ -60,11 +62,14 @@ async def start_background(
     stale_carts: StaleCarts | None = None,
     jobs: bool = True,
     relay: bool = True,
+    metrics: Metrics | None = None,
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. Without a unit-of-work factory only
     the relay runs (it needs nothing but the outbox table)."""
     clock = clock or UtcClock()
     worker = worker_name()
+    if metrics is not None:  # count deliveries and failures
+        notifier = MeteredNotifier(notifier, metrics)
     background = Background(relay=None, scheduler=None)
     if relay:
         flood = FloodControl(
@@ -93,9 +98,12 @@ async def start_background(
                 settings.tracking_api_url,
                 requests_per_second=settings.tracking_requests_per_second,
             )
+            if metrics is not None:
+                tracking = MeteredTracking(tracking, metrics)
         context = JobContext(
-            settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), tracking, stats, stale_carts
-        )
+            settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), tracking, stats, stale_carts,
+            metrics=metrics,
+        )  # fmt: skip
         background.scheduler = build_scheduler(context)
         background.scheduler.start()
     elif jobs:

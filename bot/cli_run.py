@@ -1,4 +1,4 @@
-"""`shopbot run`: the bot process — a Telegram runtime polling for updates until SIGINT or SIGTERM."""
+"""`shopbot run`: the bot process (`bot.web_process`), polling or webhook, until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from enum import StrEnum
 
 import typer
 
-from bot.bootstrap import assemble
 from bot.http_logging import mask_in_logs, quiet_http_loggers
-from bot.http_server import start_http_server
 from bot.logging_setup import configure_logging
 from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
+from bot.web_process import NotReady, RunOptions, run_bot
 from handlers.incoming import EventHandler
 
-__all__ = ["run", "serve", "RuntimeChoice"]
+__all__ = ["run", "serve", "RuntimeChoice", "ModeChoice"]
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +31,36 @@ class RuntimeChoice(StrEnum):
     aiogram = "aiogram"
 
 
+class ModeChoice(StrEnum):
+    polling = "polling"
+    webhook = "webhook"
+
+
 def run(
     runtime: RuntimeChoice = typer.Option(
         RuntimeChoice.ptb, "--runtime", help="Telegram framework: python-telegram-bot or aiogram"
     ),
+    mode: ModeChoice = typer.Option(
+        ModeChoice.polling,
+        "--mode",
+        help="polling: getUpdates; webhook: Telegram posts to SHOPBOT_PUBLIC_URL",
+    ),
+    no_jobs: bool = typer.Option(
+        False, "--no-jobs", help="No outbox relay or scheduled jobs here (a `shopbot worker` runs them)."
+    ),
 ) -> None:
-    """Run the shop bot (long polling) until Ctrl+C or SIGTERM."""
+    """Run the shop bot until Ctrl+C or SIGTERM."""
     settings = Settings()
     if settings.telegram_token is None:
         typer.echo(MISSING_TOKEN, err=True)
         raise typer.Exit(2)
     configure_logging(settings.log_level, settings.log_format)
     quiet_http_loggers()
-    asyncio.run(_run(settings, runtime))
-
-
-async def _run(settings: Settings, runtime: RuntimeChoice) -> None:
-    async with assemble(settings) as shop:
-        http = await start_http_server(shop.http_app(), settings.http_host, settings.http_port)
-        try:
-            await serve(settings, runtime, shop.handler)
-        finally:
-            await http.cleanup()
+    try:
+        asyncio.run(run_bot(settings, RunOptions(runtime.value, mode.value, jobs=not no_jobs)))
+    except NotReady as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 async def serve(settings: Settings, runtime: RuntimeChoice, handler: EventHandler) -> None:

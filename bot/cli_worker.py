@@ -11,40 +11,31 @@ import logging
 import signal
 
 import typer
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from prometheus_client import start_http_server
 
 from bot.background import start_background
 from bot.botapi_notifier import BotApiNotifier
 from bot.cli import app
+from bot.metrics import Metrics
 from bot.settings import Settings
-from domain.ports import UnitOfWorkFactory
+from storage.engine import create_engine, session_factory
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["worker"]
 
 log = logging.getLogger("shopbot.worker")
 
 
-def _uow_factory(sessions: async_sessionmaker) -> UnitOfWorkFactory | None:
-    """The storage module's unit of work over `sessions`; None runs the relay only. (Wired at merge.)"""
-    return None
-
-
-async def _run(settings: Settings, *, jobs: bool, relay: bool) -> None:
+async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
     if settings.telegram_token is None:
         raise typer.BadParameter("SHOPBOT_TELEGRAM_TOKEN is required to deliver messages")
-    engine = create_async_engine(settings.database_url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API connection
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
+    sessions = session_factory(engine)
     notifier = BotApiNotifier(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    metrics = Metrics.create()
+    exporter = None
+    if metrics_port:  # relay and job counters, for Prometheus (the web processes serve their own /metrics)
+        exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -53,9 +44,10 @@ async def _run(settings: Settings, *, jobs: bool, relay: bool) -> None:
         settings,
         sessions=sessions,
         notifier=notifier,
-        uow_factory=_uow_factory(sessions),
+        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
         jobs=jobs,
         relay=relay,
+        metrics=metrics,
     )
     try:
         await stop.wait()
@@ -63,6 +55,8 @@ async def _run(settings: Settings, *, jobs: bool, relay: bool) -> None:
         await background.stop()
         await notifier.aclose()
         await engine.dispose()
+        if exporter is not None:
+            exporter.shutdown()
         log.info("worker_stopped")
 
 
@@ -70,8 +64,11 @@ async def _run(settings: Settings, *, jobs: bool, relay: bool) -> None:
 def worker(
     no_relay: bool = typer.Option(False, "--no-relay", help="Run the jobs only; another process relays."),
     no_jobs: bool = typer.Option(False, "--no-jobs", help="Run the outbox relay only."),
+    metrics_port: int = typer.Option(
+        0, "--metrics-port", help="Serve Prometheus metrics on this port (0: off)."
+    ),
 ) -> None:
     """Run the scheduled jobs and the outbox relay (no Telegram updates are handled here)."""
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(_run(settings, jobs=not no_jobs, relay=not no_relay))
+    asyncio.run(_run(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

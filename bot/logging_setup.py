@@ -51,7 +51,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
             structlog.contextvars.merge_contextvars,
             _scrub_event,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.TimeStamper(fmt="iso", utc=True),  # after scrubbing: dates look like phones
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),

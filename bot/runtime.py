@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.settings import Settings
 from handlers.incoming import EventHandler
@@ -35,6 +35,13 @@ class TelegramConnection:
 class Runtime(Protocol):
     async def start(self) -> None:
         """Return once updates are being received."""
+
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Instead of `start`: updates come through `feed` (webhook mode); Telegram is told to post them
+        to `url` with `secret` in the X-Telegram-Bot-Api-Secret-Token header."""
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Handle one update (the Bot API's JSON) through the framework; returns once it is answered."""
 
     async def stop(self) -> None:
         """Stop receiving, answer the updates in hand, close connections."""

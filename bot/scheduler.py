@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from domain.clock import Clock
 from domain.ports import CarrierTracking, SalesStats, Shipments, StaleCarts, UnitOfWorkFactory
@@ -52,16 +53,23 @@ class JobContext:
     tracking: CarrierTracking | None = None  # None: manual delivery states (no API key)
     stats: SalesStats | None = None
     stale_carts: StaleCarts | None = None
+    metrics: Metrics | None = None  # counts job runs by outcome
 
 
-def _logged(name: str, run: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+def _logged(
+    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None
+) -> Callable[[], Awaitable[None]]:
     async def job() -> None:
         try:
             result = await run()
         except Exception:
             log.exception("job_failed job=%s", name)
+            outcome = "error"
         else:
             log.info("job_done job=%s result=%s", name, result)
+            outcome = "ok"
+        if metrics is not None:
+            metrics.job_runs.labels(name, outcome).inc()
 
     job.__name__ = name
     return job
@@ -129,5 +137,6 @@ def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> 
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_seconds},
     )
     for name, run, trigger in _jobs(context):
-        scheduler.add_job(_logged(name, run), trigger, id=name, name=name, replace_existing=True)
+        job = _logged(name, run, context.metrics)
+        scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True)
     return scheduler

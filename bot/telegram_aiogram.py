@@ -145,6 +145,15 @@ class AiogramRuntime:
         if self._polling.done():
             await self._polling  # raises why polling could not start
 
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""
+        await self._bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Handle one update as Telegram sent it; returns once it is answered."""
+        update = Update.model_validate(payload, context={"bot": self._bot})
+        await self._dispatcher.feed_update(self._bot, update)
+
     async def stop(self) -> None:
         if self._polling is not None and not self._polling.done():
             await self._dispatcher.stop_polling()

@@ -134,6 +134,16 @@ class PtbRuntime:
         )
         await self._app.start()
 
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""
+        await self._app.initialize()
+        await self._app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        await self._app.start()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Handle one update as Telegram sent it; returns once it is answered."""
+        await self._app.process_update(Update.de_json(payload, self._app.bot))
+
     async def stop(self) -> None:
         if self._app.updater.running:
             await self._app.updater.stop()

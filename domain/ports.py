@@ -55,6 +55,8 @@ __all__ = [
     "ProcessedWebhookEvents",
     "FunnelEvents",
     "ShopFigures",
+    "Inbox",
+    "InboxUpdate",
 ]
 
 
@@ -322,3 +324,40 @@ class ShopFigures(Protocol):
     async def figures(self, window: ReportWindow) -> Figures: ...
     async def order_rows(self, window: ReportWindow) -> list[OrderExportRow]:
         """The orders placed in the window, oldest first, for export."""
+@dataclass(frozen=True, slots=True)
+class InboxUpdate:
+    """A Telegram update as received (the Bot API's JSON), waiting in the durable inbox."""
+
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+    attempts: int  # processing attempts started so far, this one included
+
+
+class Inbox(Protocol):
+    """Telegram updates stored before the webhook answers 200, processed from here.
+
+    Every call is its own short transaction. Claims lease the oldest pending update of each chat whose
+    updates are not already leased, so one chat's updates run one at a time and in order; settling is
+    conditional on still holding the lease (`worker`).
+    """
+
+    async def store(
+        self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Keep the update; False when that update id is already stored (a redelivery)."""
+
+    async def claim(
+        self, now: datetime, until: datetime, worker: str, *, limit: int = 16
+    ) -> list[InboxUpdate]: ...
+    async def finish(self, update_id: int, worker: str) -> bool:
+        """Processed: done. (The handler's own transaction may already have settled it.)"""
+
+    async def retry(self, update_id: int, worker: str, at: datetime) -> bool:
+        """Processing failed: pending again, not before `at`; the chat's later updates wait for it."""
+
+    async def fail(self, update_id: int, worker: str) -> bool:
+        """Given up: the chat's later updates go on without it."""
+
+    async def backlog(self) -> int:
+        """Updates still pending."""

@@ -74,6 +74,7 @@ class ShopApp:
                     await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
                 await uow.commit()
+                _log_events(turn)
                 return outcome
             except (DomainError, StaleAction) as error:
                 log.info("event_refused", kind=str(event.kind), error=type(error).__name__)
@@ -124,3 +125,8 @@ class ShopApp:
                 return await tracking.track(turn)
             return await catalog.search(turn, event.text)
         return await start.on_unexpected(turn)
+
+
+def _log_events(turn: Turn) -> None:
+    for event in turn.events:  # order ids only: never names, phones or addresses
+        log.info("domain_event", name=type(event).__name__, order_id=getattr(event, "order_number", None))

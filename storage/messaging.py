@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
 from storage.dialect import insert_or_ignore, upsert
+from storage.inbox import settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
 __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]
@@ -46,7 +47,10 @@ class SqlAlchemyProcessedUpdates:
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
         result = await self.session.execute(stmt)
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        await settle_in_transaction(self.session, update_id)  # done in the inbox iff this commits
+        return True
 
 
 class SqlAlchemyDialogs:

@@ -22,7 +22,7 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
-from domain.ports import SalesSummary, Shipment, StaleCart, StockAudit
+from domain.ports import InboxUpdate, SalesSummary, Shipment, StaleCart, StockAudit
 from domain.stock import ReservationState, StockLevel
 
 
@@ -33,6 +33,16 @@ class Reservation:
     quantity: int
     expires_at: datetime
     state: ReservationState = ReservationState.HELD
+
+
+@dataclass
+class InboxEntry:
+    chat_id: int | None
+    payload: dict
+    state: str = "pending"
+    attempts: int = 0
+    lease_until: datetime | None = None
+    leased_by: str | None = None
 
 
 @dataclass
@@ -55,6 +65,7 @@ class MemoryState:
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
+    inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
 
 
 class _Repo:
@@ -208,6 +219,9 @@ class FakeUpdates(_Repo):
         if update_id in self.s.updates:
             return False
         self.s.updates.add(update_id)
+        entry = self.s.inbox.get(update_id)
+        if entry is not None and entry.state == "pending":  # done with the handler's commit, as storage does
+            entry.state, entry.lease_until, entry.leased_by = "done", None, None
         return True
 
 
@@ -426,3 +440,61 @@ class FakeStaleCarts:
             if at < before and cid in self.s.carts and not self.s.carts[cid].is_empty
         ]
         return sorted(hits, key=lambda c: c.updated_at)[:limit]
+
+
+class FakeInbox:
+    """`Inbox` over the shared state: per chat, only the oldest pending update is claimable."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self.s = state
+
+    async def store(self, update_id: int, chat_id: int | None, payload: dict, now: datetime) -> bool:
+        if update_id in self.s.inbox:
+            return False
+        self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
+        return True
+
+    async def claim(
+        self, now: datetime, until: datetime, worker: str, *, limit: int = 16
+    ) -> list[InboxUpdate]:
+        pending = sorted((uid, e) for uid, e in self.s.inbox.items() if e.state == "pending")
+        claimed: list[InboxUpdate] = []
+        seen: set[int] = set()
+        for update_id, entry in pending:
+            first_of_chat = entry.chat_id is None or entry.chat_id not in seen
+            if entry.chat_id is not None:
+                seen.add(entry.chat_id)
+            if not first_of_chat or (entry.lease_until is not None and entry.lease_until > now):
+                continue
+            entry.lease_until, entry.leased_by, entry.attempts = until, worker, entry.attempts + 1
+            claimed.append(
+                InboxUpdate(update_id, entry.chat_id, copy.deepcopy(entry.payload), entry.attempts)
+            )
+            if len(claimed) == limit:
+                break
+        return claimed
+
+    def _held(self, update_id: int, worker: str) -> InboxEntry | None:
+        entry = self.s.inbox.get(update_id)
+        return entry if entry is not None and entry.state == "pending" and entry.leased_by == worker else None
+
+    async def finish(self, update_id: int, worker: str) -> bool:
+        if (entry := self._held(update_id, worker)) is None:
+            return False
+        entry.state, entry.lease_until, entry.leased_by = "done", None, None
+        return True
+
+    async def retry(self, update_id: int, worker: str, at: datetime) -> bool:
+        if (entry := self._held(update_id, worker)) is None:
+            return False
+        entry.lease_until, entry.leased_by = at, None
+        return True
+
+    async def fail(self, update_id: int, worker: str) -> bool:
+        if (entry := self._held(update_id, worker)) is None:
+            return False
+        entry.state, entry.lease_until, entry.leased_by = "failed", None, None
+        return True
+
+    async def backlog(self) -> int:
+        return sum(1 for e in self.s.inbox.values() if e.state == "pending")

@@ -1,7 +1,7 @@
 """Analytics figures: funnel events and the covering indexes storage.analytics reads instead of tables.
 
 Revision ID: 511918fd9bed
-Revises: 6e344ddf446f
+Revises: b7c1e0a4d2f9
 Create Date: 2026-11-24 20:00:21.873058
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "511918fd9bed"
-down_revision: str | None = "6e344ddf446f"
+down_revision: str | None = "b7c1e0a4d2f9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,23 @@
+"""Counts of work waiting in the database, for the `/metrics` gauges."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.engine import WRITE_OPTION
+from storage.inbox import PENDING, InboxRow
+from storage.tables.messaging import OutboxRow
+
+__all__ = ["Backlogs", "count_backlogs"]
+
+Backlogs = dict[str, int]
+
+
+async def count_backlogs(sessions: async_sessionmaker[AsyncSession]) -> Backlogs:
+    """{"outbox": pending outbox messages, "inbox": pending inbox updates}."""
+    async with sessions() as session:
+        await session.connection(execution_options={WRITE_OPTION: False})
+        outbox = await session.scalar(select(func.count()).where(OutboxRow.state == "pending"))
+        inbox = await session.scalar(select(func.count()).where(InboxRow.state == PENDING))
+    return {"outbox": int(outbox or 0), "inbox": int(inbox or 0)}

@@ -1,0 +1,140 @@
+"""The durable inbox of Telegram updates (`Inbox` over SQLAlchemy) and its table.
+
+The webhook stores each update (deduplicated by `update_id`) before it answers 200; processors claim
+from here. A claim is one `UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes,
+per chat, only the oldest pending update, and only when its lease is free (never taken, expired, or a
+retry whose time has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
+later updates wait behind it: one chat is processed in order, one update at a time. On PostgreSQL the
+subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows without waiting; on
+SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
+
+`settle_in_transaction` marks an update done inside the handler's own unit of work, next to its
+processed-update record, so "handled" and "done" commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from domain.ports import InboxUpdate
+from storage.base import Base, UtcDateTime
+from storage.dialect import insert_or_ignore
+from storage.engine import WRITE_OPTION
+from storage.tables.types import Json
+
+__all__ = ["InboxRow", "SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+class InboxRow(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    leased_by: Mapped[str | None] = mapped_column(String(80))
+
+
+async def settle_in_transaction(session: AsyncSession, update_id: int) -> None:
+    """Mark the update done in the caller's transaction (no-op when it did not come through the inbox)."""
+    await session.execute(
+        update(InboxRow)
+        .where(InboxRow.update_id == update_id, InboxRow.state == PENDING)
+        .values(state=DONE, lease_until=None, leased_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+class SqlAlchemyInbox:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def store(
+        self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        values = {
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "payload": payload,
+            "received_at": now,
+            "state": PENDING,
+            "attempts": 0,
+        }
+        async with self._sessions() as session, session.begin():
+            stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
+            return (await session.execute(stmt)).rowcount == 1
+
+    async def claim(
+        self, now: datetime, until: datetime, worker: str, *, limit: int = 16
+    ) -> list[InboxUpdate]:
+        free = or_(InboxRow.lease_until.is_(None), InboxRow.lease_until <= now)
+        earlier = aliased(InboxRow)
+        has_earlier = exists().where(
+            earlier.chat_id == InboxRow.chat_id,
+            earlier.state == PENDING,
+            earlier.update_id < InboxRow.update_id,
+        )
+        due = (
+            select(InboxRow.update_id)
+            .where(InboxRow.state == PENDING, free, ~has_earlier)
+            .order_by(InboxRow.update_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        claim = (
+            update(InboxRow)
+            .where(InboxRow.update_id.in_(due), InboxRow.state == PENDING, free)
+            .values(lease_until=until, leased_by=worker, attempts=InboxRow.attempts + 1)
+            .returning(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions() as session, session.begin():
+            rows = (await session.execute(claim)).all()
+        claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
+        return sorted(claimed, key=lambda u: u.update_id)
+
+    async def _settle(self, update_id: int, worker: str, **values: object) -> bool:
+        stmt = (
+            update(InboxRow)
+            .where(InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == PENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions() as session, session.begin():
+            return (await session.execute(stmt)).rowcount == 1
+
+    async def finish(self, update_id: int, worker: str) -> bool:
+        # Most updates were settled by the handler's own commit: look first, without the write lock.
+        async with self._sessions() as session:
+            await session.connection(execution_options={WRITE_OPTION: False})
+            held = await session.scalar(
+                select(InboxRow.update_id).where(
+                    InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == PENDING
+                )
+            )
+        if held is None:
+            return False
+        return await self._settle(update_id, worker, state=DONE, lease_until=None, leased_by=None)
+
+    async def retry(self, update_id: int, worker: str, at: datetime) -> bool:
+        return await self._settle(update_id, worker, lease_until=at, leased_by=None)
+
+    async def fail(self, update_id: int, worker: str) -> bool:
+        return await self._settle(update_id, worker, state=FAILED, lease_until=None, leased_by=None)
+
+    async def backlog(self) -> int:
+        async with self._sessions() as session, session.begin():
+            count = await session.scalar(select(func.count()).where(InboxRow.state == PENDING))
+        return int(count or 0)

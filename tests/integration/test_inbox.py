@@ -1,0 +1,119 @@
+"""The durable inbox on real SQLite and PostgreSQL: dedupe, per-chat order, leases, retries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage.engine import create_engine, dispose, session_factory
+from storage.inbox import SqlAlchemyInbox
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+
+
+@pytest.fixture
+async def stores(database_url: str) -> AsyncIterator[tuple[SqlAlchemyInbox, SqlAlchemyUnitOfWorkFactory]]:
+    engine = create_engine(database_url)
+    try:
+        yield SqlAlchemyInbox(session_factory(engine)), SqlAlchemyUnitOfWorkFactory(engine)
+    finally:
+        await dispose(engine)
+
+
+def _update(update_id: int, chat_id: int) -> dict:
+    return {"update_id": update_id, "message": {"chat": {"id": chat_id}, "text": f"hi {update_id}"}}
+
+
+async def _store(inbox: SqlAlchemyInbox, *pairs: tuple[int, int]) -> None:
+    for update_id, chat_id in pairs:
+        await inbox.store(update_id, chat_id, _update(update_id, chat_id), NOW)
+
+
+async def _claim(inbox: SqlAlchemyInbox, worker: str = "w1", now: datetime = NOW) -> list[int]:
+    return [u.update_id for u in await inbox.claim(now, now + LEASE, worker)]
+
+
+async def test_a_redelivered_update_is_stored_once(stores):
+    inbox, _ = stores
+    assert await inbox.store(1, 10, _update(1, 10), NOW)
+    assert not await inbox.store(1, 10, _update(1, 10), NOW)
+    claimed = await inbox.claim(NOW, NOW + LEASE, "w1")
+    assert [(u.update_id, u.payload["message"]["text"], u.attempts) for u in claimed] == [(1, "hi 1", 1)]
+    assert await inbox.backlog() == 1
+
+
+async def test_one_chat_is_processed_one_update_at_a_time_in_order(stores):
+    inbox, _ = stores
+    await _store(inbox, (1, 10), (2, 10), (3, 20), (4, 10))
+    assert await _claim(inbox) == [1, 3]  # the oldest of each chat
+    assert await _claim(inbox, "w2") == []  # chat 10 and 20 are leased
+    assert await inbox.finish(1, "w1")
+    assert await _claim(inbox, "w2") == [2]
+    assert await inbox.finish(2, "w2")
+    assert await _claim(inbox, "w2") == [4]
+    assert await inbox.backlog() == 2  # 3 and 4 still in hand
+
+
+async def test_a_failed_attempt_waits_for_its_retry_and_holds_back_the_chat(stores):
+    inbox, _ = stores
+    await _store(inbox, (1, 10), (2, 10))
+    await _claim(inbox)
+    assert await inbox.retry(1, "w1", NOW + timedelta(seconds=5))
+    assert await _claim(inbox, now=NOW + timedelta(seconds=1)) == []
+    retried = await inbox.claim(NOW + timedelta(seconds=5), NOW + LEASE * 2, "w2")
+    assert [(u.update_id, u.attempts) for u in retried] == [(1, 2)]
+
+
+async def test_a_dead_processors_lease_expires_and_its_late_settle_changes_nothing(stores):
+    inbox, _ = stores
+    await _store(inbox, (1, 10))
+    await _claim(inbox, "dead")
+    later = NOW + LEASE + timedelta(seconds=1)
+    assert await _claim(inbox, "w2", now=later) == [1]
+    assert not await inbox.finish(1, "dead")
+    assert await inbox.finish(1, "w2")
+    assert await inbox.backlog() == 0
+
+
+async def test_an_update_given_up_lets_the_chat_go_on(stores):
+    inbox, _ = stores
+    await _store(inbox, (1, 10), (2, 10))
+    await _claim(inbox)
+    assert await inbox.fail(1, "w1")
+    assert await _claim(inbox) == [2]
+
+
+async def test_the_handlers_commit_marks_the_update_done_and_its_rollback_does_not(stores):
+    inbox, uow_factory = stores
+    await _store(inbox, (1, 10), (2, 10))
+    await _claim(inbox)
+    async with uow_factory() as uow:
+        assert await uow.updates.first_time(1)
+        await uow.rollback()
+    assert await inbox.backlog() == 2
+    async with uow_factory() as uow:
+        assert await uow.updates.first_time(1)
+        await uow.commit()
+    assert await inbox.backlog() == 1
+    assert await _claim(inbox, "w2") == [2]  # no finish needed: done came with the handler's commit
+
+
+async def test_concurrent_processors_never_claim_the_same_update(stores):
+    inbox, _ = stores
+    await _store(inbox, *[(n, n % 7) for n in range(1, 60)])
+    seen: list[int] = []
+
+    async def processor(name: str) -> None:
+        for _ in range(40):
+            claimed = await inbox.claim(NOW, NOW + LEASE, name, limit=3)
+            seen.extend(u.update_id for u in claimed)
+            for u in claimed:
+                await inbox.finish(u.update_id, name)
+
+    await asyncio.gather(*(processor(f"w{n}") for n in range(4)))
+    assert sorted(seen) == list(range(1, 60))

@@ -1,0 +1,41 @@
+"""/readyz's question, on real databases: reachable, and migrated to the code's head?"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from storage.engine import create_engine, dispose
+from storage.migrate import upgrade
+from storage.schema_status import migration_heads, schema_status
+
+
+async def test_a_migrated_database_is_ready(database_url: str):
+    engine = create_engine(database_url)
+    try:
+        status = await schema_status(engine, migration_heads())
+    finally:
+        await dispose(engine)
+    assert status.reachable and status.ready and status.current == status.heads
+
+
+async def test_a_database_behind_the_code_or_never_migrated_is_not_ready(tmp_path: Path):
+    behind = f"sqlite+aiosqlite:///{tmp_path / 'behind.db'}"
+    await asyncio.to_thread(upgrade, behind, "6e344ddf446f")  # it runs its own event loop
+    never = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    for url, current in ((behind, {"6e344ddf446f"}), (never, set())):
+        engine = create_engine(url)
+        try:
+            status = await schema_status(engine, migration_heads())
+        finally:
+            await dispose(engine)
+        assert status.reachable and not status.ready and status.current == current
+
+
+async def test_an_unreachable_database_is_not_ready():
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    try:
+        status = await schema_status(engine, migration_heads())
+    finally:
+        await dispose(engine)
+    assert not status.reachable and not status.ready

@@ -1,0 +1,125 @@
+"""The inbox processor over the in-memory inbox: per-chat order, retries, giving up, graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from bot.handler_instrumentation import InstrumentedHandler
+from bot.inbox_processor import InboxProcessor
+from bot.metrics import Metrics
+from domain.clock import FixedClock
+from handlers.incoming import Incoming, Kind
+from handlers.reply import Outcome
+from tests.fakes.memory import FakeInbox, MemoryState
+
+
+def _update(update_id: int, chat_id: int) -> dict[str, Any]:
+    return {"update_id": update_id, "chat_id": chat_id}
+
+
+class Shop:
+    """Feeds updates to an instrumented handler, as a runtime would; fails the ids it is told to."""
+
+    def __init__(self, *, failing: dict[int, int] | None = None) -> None:
+        self.handled: list[int] = []
+        self.failing = dict(failing or {})  # update id -> how many more times to fail
+        self.gate: asyncio.Event | None = None
+        self.entered = asyncio.Event()
+        self.metrics = Metrics.create()
+        self.handler = InstrumentedHandler(self._handle, self.metrics)
+
+    async def _handle(self, event: Incoming) -> Outcome:
+        self.entered.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.failing.get(event.update_id, 0) > 0:
+            self.failing[event.update_id] -= 1
+            raise ConnectionError("database went away")
+        self.handled.append(event.update_id)
+        return Outcome()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        event = Incoming(Kind.TEXT, payload["chat_id"], payload["chat_id"], update_id=payload["update_id"])
+        try:
+            await self.handler(event)
+        except Exception:  # the runtime answers the user and swallows the error
+            pass
+
+
+async def _stored(inbox: FakeInbox, clock: FixedClock, *pairs: tuple[int, int]) -> None:
+    for update_id, chat_id in pairs:
+        await inbox.store(update_id, chat_id, _update(update_id, chat_id), clock.now())
+
+
+async def _drain(processor: InboxProcessor) -> None:
+    while await processor.run_once():
+        await processor.drain()
+
+
+async def test_each_chat_is_handled_in_order_while_chats_run_side_by_side():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, (1, 10), (2, 20), (3, 10), (4, 10), (5, 20))
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1")
+    await _drain(processor)
+    assert [u for u in shop.handled if u in (1, 3, 4)] == [1, 3, 4]
+    assert [u for u in shop.handled if u in (2, 5)] == [2, 5]
+    assert {e.state for e in state.inbox.values()} == {"done"}
+
+
+async def test_an_update_whose_handling_failed_is_handled_again_later_and_holds_back_its_chat():
+    state, clock, shop = MemoryState(), FixedClock(), Shop(failing={1: 1})
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, (1, 10), (2, 10), (3, 30))
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1")
+    await _drain(processor)
+    assert shop.handled == [3]  # 1 waits for its retry, 2 waits behind it
+    assert state.inbox[1].state == "pending" and state.inbox[1].attempts == 1
+    clock.advance(seconds=2)
+    await _drain(processor)
+    assert shop.handled == [3, 1, 2]
+    assert 'shopbot_updates_total{outcome="error",type="text"} 1.0' in shop.metrics.render().decode()
+
+
+async def test_an_update_that_keeps_failing_is_given_up_and_the_chat_goes_on():
+    state, clock, shop = MemoryState(), FixedClock(), Shop(failing={1: 99})
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, (1, 10), (2, 10))
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1", max_attempts=3)
+    for _ in range(5):
+        await _drain(processor)
+        clock.advance(seconds=600)
+    assert state.inbox[1].state == "failed" and state.inbox[1].attempts == 4
+    assert shop.handled == [2]
+
+
+async def test_a_dead_processors_update_is_taken_over_when_its_lease_expires():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, (1, 10))
+    await inbox.claim(clock.now(), clock.now() + timedelta(seconds=120), "dead")
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w2")
+    await _drain(processor)
+    assert shop.handled == []
+    clock.advance(seconds=121)
+    await _drain(processor)
+    assert shop.handled == [1] and state.inbox[1].state == "done"
+
+
+async def test_stop_finishes_the_updates_in_hand_and_claims_no_more():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, (1, 10), (2, 10))
+    shop.gate = asyncio.Event()
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1")
+    processor.start()
+    await shop.entered.wait()
+    stopping = asyncio.create_task(processor.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # update 1 is in hand
+    shop.gate.set()
+    await stopping
+    assert shop.handled == [1]
+    assert state.inbox[1].state == "done" and state.inbox[2].state == "pending"

@@ -1,0 +1,82 @@
+"""The webhook route: secret checked in constant time, bad bodies refused, the update stored before 200."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.http_server import start_http_server
+from bot.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH, chat_of, telegram_webhook
+from domain.clock import FixedClock
+from tests.fakes.memory import FakeInbox, MemoryState
+
+SECRET = "s3cret_-token"
+UPDATE = {
+    "update_id": 9,
+    "callback_query": {"id": "q", "from": {"id": 5}, "message": {"chat": {"id": -77}}, "data": "x"},
+}
+
+
+class BrokenInbox(FakeInbox):
+    async def store(self, *args: Any) -> bool:
+        raise ConnectionError("database went away")
+
+
+@pytest.fixture
+async def post() -> AsyncIterator[Any]:
+    state = MemoryState()
+    wakes: list[bool] = []
+    app = web.Application()
+    app.router.add_post(
+        WEBHOOK_PATH,
+        telegram_webhook(FakeInbox(state), SECRET, FixedClock(), on_stored=lambda: wakes.append(True)),
+    )
+    app.router.add_post("/broken", telegram_webhook(BrokenInbox(state), SECRET, FixedClock()))
+    runner = await start_http_server(app, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    async def send(body: Any, secret: str | None = SECRET, path: str = WEBHOOK_PATH) -> int:
+        headers = {SECRET_HEADER: secret} if secret is not None else {}
+        async with aiohttp.ClientSession() as http:
+            data = body if isinstance(body, bytes) else None
+            async with http.post(url + path, json=None if data else body, data=data, headers=headers) as r:
+                return r.status
+
+    send.state, send.wakes = state, wakes  # type: ignore[attr-defined]
+    yield send
+    await runner.cleanup()
+
+
+async def test_a_good_update_is_stored_once_and_wakes_the_processor(post):
+    assert await post(UPDATE) == 200
+    assert await post(UPDATE) == 200  # Telegram's redelivery
+    assert list(post.state.inbox) == [9] and post.state.inbox[9].chat_id == -77
+    assert post.wakes == [True]
+
+
+@pytest.mark.parametrize(("secret", "status"), [(None, 401), ("wrong", 403), (SECRET + "x", 403), ("", 403)])
+async def test_a_missing_or_wrong_secret_is_refused_and_nothing_is_stored(post, secret, status):
+    assert await post(UPDATE, secret=secret) == status
+    assert post.state.inbox == {}
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", [1, 2], {"message": {}}, {"update_id": "9"}, {"update_id": True}]
+)
+async def test_a_body_that_is_not_an_update_is_refused(post, body):
+    assert await post(body) == 400
+    assert post.state.inbox == {}
+
+
+async def test_when_the_update_cannot_be_stored_telegram_is_asked_to_deliver_it_again(post):
+    assert await post(UPDATE, path="/broken") == 503
+
+
+def test_updates_are_ordered_by_their_chat_or_else_their_sender():
+    assert chat_of({"update_id": 1, "message": {"chat": {"id": 3}, "from": {"id": 4}}}) == 3
+    assert chat_of({"update_id": 1, "pre_checkout_query": {"id": "p", "from": {"id": 4}}}) == 4
+    assert chat_of({"update_id": 1, "poll": {"id": "x"}}) is None
