@@ -324,6 +324,8 @@ class ShopFigures(Protocol):
     async def figures(self, window: ReportWindow) -> Figures: ...
     async def order_rows(self, window: ReportWindow) -> list[OrderExportRow]:
         """The orders placed in the window, oldest first, for export."""
+
+
 @dataclass(frozen=True, slots=True)
 class InboxUpdate:
     """A Telegram update as received (the Bot API's JSON), waiting in the durable inbox."""
