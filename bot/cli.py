@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot import cli_catalog, cli_db, cli_demo, cli_run, cli_webhook
+from bot import cli_catalog, cli_db, cli_demo, cli_report, cli_run, cli_webhook
 
 __all__ = ["app"]
 
@@ -14,6 +14,7 @@ app.add_typer(cli_db.app, name="db")
 app.command("doctor")(cli_db.doctor)
 app.add_typer(cli_catalog.app, name="catalog")
 app.command("demo")(cli_demo.demo)
+app.command("report")(cli_report.report)
 app.add_typer(cli_webhook.app, name="webhook")
 
 

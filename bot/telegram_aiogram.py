@@ -53,9 +53,12 @@ class AiogramOutput:
         return message.message_id
 
     async def send_photo(
-        self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
     ) -> int:
-        source = FSInputFile(photo) if isinstance(photo, Path) else photo
+        if isinstance(photo, bytes):  # an image made on the fly (the merchant's chart)
+            source: str | BufferedInputFile | FSInputFile = BufferedInputFile(photo, filename="chart.png")
+        else:
+            source = FSInputFile(photo) if isinstance(photo, Path) else photo
         message = await self._bot.send_photo(
             chat_id, source, caption=caption or None, reply_markup=_markup(markup)
         )

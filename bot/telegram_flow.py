@@ -31,8 +31,10 @@ class BotOutput(Protocol):
 
     async def send_text(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> int: ...
     async def send_photo(
-        self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
-    ) -> int: ...
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
+    ) -> int:
+        """`photo`: a URL or file id (str), a file to upload (Path), or image bytes made on the fly."""
+
     async def send_document(self, chat_id: int, document: Document) -> int: ...
     async def send_invoice(self, chat_id: int, invoice: Invoice) -> int: ...
     async def edit_text(
@@ -54,6 +56,8 @@ async def send_reply(
         return await out.send_invoice(chat_id, reply.invoice)
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)
+    if reply.photo_bytes is not None:
+        return await out.send_photo(chat_id, reply.photo_bytes, reply.text, markup)
     if target is not None and not reply.photo and (markup is None or is_inline(markup)):
         refusal = await out.edit_text(chat_id, target, reply.text, markup)
         if refusal is None or "message is not modified" in refusal.lower():

@@ -58,7 +58,7 @@ class PtbOutput:
         return message.message_id
 
     async def send_photo(
-        self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
     ) -> int:
         message = await self._bot.send_photo(
             chat_id, photo, caption=caption or None, reply_markup=_markup(markup)

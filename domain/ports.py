@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from domain.actor import Actor
+from domain.analytics import Figures, FunnelStep, OrderExportRow, ReportWindow
 from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.clock import Clock
@@ -52,6 +53,8 @@ __all__ = [
     "StaleCarts",
     "PaymentAttempts",
     "ProcessedWebhookEvents",
+    "FunnelEvents",
+    "ShopFigures",
     "Inbox",
     "InboxUpdate",
 ]
@@ -168,6 +171,11 @@ class Dialogs(Protocol):
     async def clear(self, user_id: int) -> None: ...
 
 
+class FunnelEvents(Protocol):
+    async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
+        """Note that a customer reached a funnel step (in the caller's transaction)."""
+
+
 class UnitOfWork(Protocol):
     categories: Categories
     products: Products
@@ -180,6 +188,7 @@ class UnitOfWork(Protocol):
     dialogs: Dialogs
     payment_attempts: PaymentAttempts
     webhook_events: ProcessedWebhookEvents
+    funnel: FunnelEvents
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -307,6 +316,14 @@ class StaleCart:
 class StaleCarts(Protocol):
     async def idle_since(self, before: datetime, *, limit: int = 200) -> list[StaleCart]:
         """Non-empty carts last changed before `before`, oldest first."""
+
+
+class ShopFigures(Protocol):
+    """Read-only figures for merchants, computed by the database (aggregates, never order by order)."""
+
+    async def figures(self, window: ReportWindow) -> Figures: ...
+    async def order_rows(self, window: ReportWindow) -> list[OrderExportRow]:
+        """The orders placed in the window, oldest first, for export."""
 
 
 @dataclass(frozen=True, slots=True)

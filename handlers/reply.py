@@ -39,6 +39,7 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: str | None = None  # URL, local path or Telegram file id
+    photo_bytes: bytes | None = None  # an image made on the fly (PNG chart); sent as an upload, not queued
     chat_id: int | None = None  # None: the chat the event came from
     edit: bool = False  # edit the message whose button was pressed instead of sending a new one
     edit_message_id: int | None = None  # edit this message in chat_id (merchant cards)

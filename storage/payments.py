@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, case, func, or_, select
+from sqlalchemy import BigInteger, Index, Integer, String, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,6 +26,8 @@ _COLLECTED = [outcome.value for outcome in AttemptOutcome if outcome.collected]
 
 class PaymentAttemptRow(Base):
     __tablename__ = "payment_attempts"
+    # analytics: the payment success rate of a period, index-only
+    __table_args__ = (Index("ix_payment_attempts_created_at_outcome", "created_at", "outcome"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_number: Mapped[str] = mapped_column(String(16), index=True)

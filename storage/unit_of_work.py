@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
+from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
@@ -36,6 +37,7 @@ class SqlAlchemyUnitOfWork:
     dialogs: SqlAlchemyDialogs
     payment_attempts: SqlAlchemyPaymentAttempts
     webhook_events: SqlAlchemyWebhookEvents
+    funnel: SqlAlchemyFunnelEvents
     session: AsyncSession
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
@@ -57,6 +59,7 @@ class SqlAlchemyUnitOfWork:
         self.dialogs = SqlAlchemyDialogs(session)
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)
+        self.funnel = SqlAlchemyFunnelEvents(session)
         return self
 
     async def __aexit__(

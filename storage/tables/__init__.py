@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.payments import PaymentAttemptRow, WebhookEventRow
 from storage.tables.catalog import CategoryRow, ProductRow
 from storage.tables.customers import CartRow, CustomerRow
+from storage.tables.funnel import FunnelEventRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
@@ -26,4 +27,5 @@ __all__ = [
     "DialogRow",
     "PaymentAttemptRow",
     "WebhookEventRow",
+    "FunnelEventRow",
 ]

@@ -23,7 +23,9 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_status", "status"),
         Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
-        Index("ix_orders_placed_at", "placed_at"),
+        # Covers the merchant's figures (storage.analytics): counts and sums by placement, index-only.
+        Index("ix_orders_placed_at", "placed_at", "status", "paid_at", "currency", "total_minor", "number"),
+        Index("ix_orders_number_paid_at", "number", "paid_at"),  # analytics: paid -> shipped, index-only
     )
 
     number: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -55,6 +57,9 @@ class OrderRow(Base):
 
 class OrderLineRow(Base):
     __tablename__ = "order_lines"
+    __table_args__ = (  # analytics: units and revenue per product, index-only
+        Index("ix_order_lines_sold", "order_number", "sku", "quantity", "unit_price_minor"),
+    )
 
     order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,7 +71,10 @@ class OrderLineRow(Base):
 
 class OrderTimelineRow(Base):
     __tablename__ = "order_timeline"
-    __table_args__ = (UniqueConstraint("order_number", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("order_number", "seq"),
+        Index("ix_order_timeline_new_at", "new", "at", "order_number"),  # analytics: shipped/delivered
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_number: Mapped[str] = mapped_column(ForeignKey("orders.number"))

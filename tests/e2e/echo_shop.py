@@ -12,6 +12,7 @@ __all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT"]
 PHOTO_URL = "https://shop.example/mug.jpg"
 MERCHANT_CHAT = -1001
 FILE_ID = "AgACAgIAAxkBAAIBYmZ"  # a photo Telegram already holds
+CHART_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # an image made on the fly
 
 
 class EchoShop:
@@ -41,6 +42,7 @@ class EchoShop:
             "photo": Reply("A mug", photo=PHOTO_URL),
             "local photo": Reply("From disk", photo=self.photo_path),
             "known photo": Reply("Seen before", photo=FILE_ID),
+            "chart": Reply("Last 7 days", photo_bytes=CHART_PNG),
             "phone": Reply("Share your phone", buttons=((Button("Share phone", request_contact=True),),)),
             "invoice": Reply("", invoice=Invoice("Order 7", "2 mugs", "order-7", "EUR", (("Mugs", 2400),))),
             "report": Reply("", document=Document("report.csv", b"sku,qty\nmug,2\n", caption="Today")),

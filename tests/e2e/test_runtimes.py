@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.echo_shop import FILE_ID, MERCHANT_CHAT, PHOTO_URL, EchoShop
+from tests.e2e.echo_shop import CHART_PNG, FILE_ID, MERCHANT_CHAT, PHOTO_URL, EchoShop
 from tests.fakes.telegram_server import FakeTelegram, UploadedFile
 
 ANN = 501
@@ -140,6 +140,16 @@ async def test_photo_by_telegram_file_id_is_sent_by_reference(runtime, telegram:
     sent = await telegram.wait_for("sendPhoto")
 
     assert sent.params["photo"] == FILE_ID
+
+
+async def test_image_made_on_the_fly_is_uploaded_as_a_photo(runtime, telegram: FakeTelegram) -> None:
+    await telegram.push_text(ANN, "chart")
+
+    sent = await telegram.wait_for("sendPhoto")
+
+    assert isinstance(sent.params["photo"], UploadedFile)
+    assert sent.params["photo"].content == CHART_PNG
+    assert sent.params["caption"] == "Last 7 days"
 
 
 async def test_reply_can_edit_a_card_in_another_chat(runtime, telegram: FakeTelegram) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.analytics import FunnelStep
 from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.customer import Customer
@@ -63,6 +64,7 @@ class MemoryState:
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
+    funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
 
 
@@ -263,6 +265,11 @@ class FakeWebhookEvents(_Repo):
         return True
 
 
+class FakeFunnelEvents(_Repo):
+    async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
+        self.s.funnel.append((FunnelStep(step), customer_id, at))
+
+
 class FakeUnitOfWork:
     """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
 
@@ -283,6 +290,7 @@ class FakeUnitOfWork:
         self.dialogs = FakeDialogs(self.state)
         self.payment_attempts = FakePaymentAttempts(self.state)
         self.webhook_events = FakeWebhookEvents(self.state)
+        self.funnel = FakeFunnelEvents(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

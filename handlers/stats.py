@@ -1,0 +1,157 @@
+"""Merchant analytics: `/stats` (figures, chart and period buttons) and `/export` (the orders as CSV).
+
+Staff only: every command and every button press is checked against the presser's id; anyone else gets a
+refusal and no figure. The CSV names customers by id only and, asked for in a group, is sent to the
+staff member's private chat so nobody else in the group receives it.
+
+    /stats [today|7d|30d]      figures + chart, default 7 days; buttons switch the period
+    /export [today|7d|30d]     CSV of the orders placed in the period, default 30 days
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+
+from domain.analytics import Figures, ReportPeriod, ReportWindow
+from domain.clock import Clock
+from domain.ports import ShopFigures
+from handlers.actions import Action, StaleAction, pack, unpack
+from handlers.incoming import Incoming, Kind
+from handlers.orders_csv import orders_csv
+from handlers.reply import Button, Document, Outcome, Reply
+from handlers.stats_text import figures_text, period_title
+
+__all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "STATS_COMMANDS"]
+
+log = structlog.get_logger(__name__)
+
+STATS_COMMANDS = ("stats", "export")
+STAFF_ONLY = "Only shop staff can see the shop's figures."
+_STALE = "This button is out of date. Send /stats again."
+_USAGE = "Use /{command} today, /{command} 7d or /{command} 30d."
+_LABELS = {ReportPeriod.TODAY: "Today", ReportPeriod.WEEK: "7 days", ReportPeriod.MONTH: "30 days"}
+
+
+def _command_name(event: Incoming) -> str:
+    return event.text.lower().split("@")[0]  # "/stats@ShopBot" in a group
+
+
+def _check_period(code: str) -> None:
+    if code not in {p.value for p in ReportPeriod}:
+        raise StaleAction("unknown period")
+
+
+@dataclass(frozen=True)
+class ShowStats(Action, prefix="sp"):
+    period: str
+
+    def check(self) -> None:
+        _check_period(self.period)
+
+
+@dataclass(frozen=True)
+class ExportOrders(Action, prefix="sx"):
+    period: str
+
+    def check(self) -> None:
+        _check_period(self.period)
+
+
+class MerchantStats:
+    """Handles /stats, /export and their buttons; `handles` tells a router which events are ours."""
+
+    def __init__(
+        self,
+        figures: ShopFigures,
+        *,
+        is_staff: Callable[[int], bool],
+        clock: Clock,
+        zone: str = "UTC",
+        render_chart: Callable[[Figures], bytes],
+    ) -> None:
+        self._figures = figures
+        self._is_staff = is_staff
+        self._clock = clock
+        self._zone = zone
+        self._render_chart = render_chart
+
+    def handles(self, event: Incoming) -> bool:
+        if event.kind is Kind.COMMAND:
+            return _command_name(event) in STATS_COMMANDS
+        if event.kind is not Kind.BUTTON:
+            return False
+        try:
+            return isinstance(unpack(event.action), ShowStats | ExportOrders)
+        except StaleAction:
+            return False
+
+    async def __call__(self, event: Incoming) -> Outcome:
+        if not self._is_staff(event.user_id):
+            log.warning("stats_access_refused", kind=str(event.kind), private=event.private)
+            if event.kind is Kind.BUTTON:
+                return Outcome(answer=STAFF_ONLY, alert=True)
+            return Outcome(replies=[Reply(STAFF_ONLY)])
+        if event.kind is Kind.COMMAND:
+            return await self._command(event)
+        try:
+            action = unpack(event.action)
+        except StaleAction:
+            action = None
+        if isinstance(action, ShowStats):
+            return await self._stats(ReportPeriod(action.period))
+        if isinstance(action, ExportOrders):
+            return await self._export(event, ReportPeriod(action.period))
+        return Outcome(answer=_STALE, alert=True)
+
+    async def _command(self, event: Incoming) -> Outcome:
+        name = _command_name(event)
+        default = ReportPeriod.WEEK if name == "stats" else ReportPeriod.MONTH
+        arg = event.args.strip().lower()
+        try:
+            period = ReportPeriod(arg) if arg else default
+        except ValueError:
+            return Outcome(replies=[Reply(_USAGE.format(command=name))])
+        if name == "stats":
+            return await self._stats(period)
+        return await self._export(event, period)
+
+    def _window(self, period: ReportPeriod) -> ReportWindow:
+        return ReportWindow.for_period(period, self._clock.now(), self._zone)
+
+    async def _stats(self, period: ReportPeriod) -> Outcome:
+        figures = await self._figures.figures(self._window(period))
+        chart = await asyncio.to_thread(self._render_chart, figures)
+        periods = tuple(
+            Button(("• " if p is period else "") + _LABELS[p], pack(ShowStats(p.value))) for p in ReportPeriod
+        )
+        export = Button(f"CSV of {_LABELS[period].lower()}", pack(ExportOrders(period.value)))
+        return Outcome(
+            replies=[
+                Reply(period_title(figures), photo_bytes=chart),
+                Reply(figures_text(figures), buttons=(periods, (export,))),
+            ]
+        )
+
+    async def _export(self, event: Incoming, period: ReportPeriod) -> Outcome:
+        window = self._window(period)
+        rows = await self._figures.order_rows(window)
+        log.info("orders_exported", period=str(period), orders=len(rows), private=event.private)
+        first, last = window.days[0], window.days[-1]
+        document = Document(
+            filename=f"orders-{first:%Y%m%d}-{last:%Y%m%d}.csv",
+            content=orders_csv(rows),
+            caption=f"{len(rows):,} {'order' if len(rows) == 1 else 'orders'} placed "
+            f"{first:%d %b} – {last:%d %b %Y}",
+        )
+        if event.private:
+            return Outcome(replies=[Reply(document.caption, document=document)])
+        return Outcome(
+            replies=[
+                Reply(document.caption, document=document, chat_id=event.user_id),
+                Reply("I sent you the CSV in our private chat: it lists customers."),
+            ]
+        )
