@@ -27,6 +27,7 @@ from bot.http_server import http_app
 from bot.merchant_setup import build_merchant_desk
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
+from bot.stats_setup import build_merchant_stats
 from bot.tracking_17track import SeventeenTrackClient
 from domain.clock import Clock
 from domain.money import Money
@@ -73,6 +74,7 @@ def build_shop_handler(
     clock: Clock,
     *,
     tracking: CarrierTracking | None,
+    engine: AsyncEngine,
     gateway: PaymentGateway | None = None,
 ) -> tuple[ShopApp, PaymentServices]:
     """The entry point for every event: the customer conversation, the merchant desk and payments.
@@ -87,6 +89,7 @@ def build_shop_handler(
         payments=payments.starters(),
         payment_events=payments.telegram,
         merchant=desk,
+        stats=build_merchant_stats(settings, engine, clock),
     )
     return app, payments
 
@@ -122,7 +125,7 @@ async def assemble(
             await upgrade_with(engine)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
         tracking = tracking_client(settings)
-        handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking)
+        handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking, engine=engine)
         try:
             yield Shop(settings, engine, uow_factory, clock, payments, handler, tracking)
         finally:

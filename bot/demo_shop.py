@@ -78,11 +78,14 @@ def shop_handler(
     *,
     gateway: SandboxGateway,
     tracking: CarrierTracking,
+    engine: AsyncEngine,
 ) -> EventHandler:
     """The shop's entry point — customer conversation, merchant desk, payments — built from the same
     parts as `bot.bootstrap.assemble`, over the demo's outside services. Paid sandbox checkouts go
     through the Stripe webhook's event handling."""
-    handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking, gateway=gateway)
+    handler, payments = build_shop_handler(
+        settings, uow_factory, clock, tracking=tracking, engine=engine, gateway=gateway
+    )
     events = payments.stripe_events
     if events is None:  # pragma: no cover - build_payments makes them whenever it is given a gateway
         raise RuntimeError("no Stripe event handling to complete sandbox checkouts with")
@@ -130,7 +133,7 @@ class DemoShop:
         sessions = session_factory(engine)
         carrier = SimulatedCarrier(clock, step=STEP)
         gateway = SandboxGateway(clock)
-        handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier)
+        handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier, engine=engine)
         flood = FloodControl(
             per_second=settings.flood_global_per_second,
             private_per_second=settings.flood_private_per_second,

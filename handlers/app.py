@@ -22,6 +22,7 @@ from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.merchant_desk import MerchantDesk
 from handlers.notifications import enqueue
 from handlers.reply import Outcome
+from handlers.stats import MerchantStats
 from handlers.turn import Turn
 
 __all__ = ["ShopApp"]
@@ -47,6 +48,7 @@ class ShopApp:
         payments: Mapping[PaymentMethod, PaymentStarter] | None = None,
         payment_events: EventHandler | None = None,
         merchant: MerchantDesk | None = None,
+        stats: MerchantStats | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -54,6 +56,7 @@ class ShopApp:
         self._payments = dict(payments or {})
         self._payment_events = payment_events  # pre-checkout queries and successful payments
         self._merchant = merchant  # staff commands, order-card buttons and their prompts
+        self._stats = stats  # /stats and /export: read-only figures, staff checked by the handler itself
 
     async def __call__(self, event: Incoming) -> Outcome:
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):  # a pre-checkout query has no chat: answer it
@@ -61,6 +64,8 @@ class ShopApp:
                 return await self._payment_events(event)
             error = translations(language_for(event.language_code)).gettext("Payments are not available.")
             return Outcome(precheckout_ok=False, precheckout_error=error)
+        if self._stats is not None and self._stats.handles(event):
+            return await self._stats(event)
         if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
             return Outcome()  # carts, addresses and orders are never shown in a group
         async with self._uow_factory() as uow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.analytics import FunnelStep
 from domain.cart import Cart
 from domain.catalog import Product
 from domain.money import Money
@@ -95,6 +96,8 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     room = await _room_for(turn, action.sku, cart, action.qty)
     if room is not None:
         return _refusal(turn, room, cart.quantity(action.sku))
+    if cart.is_empty:
+        await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
     cart.add(action.sku, action.qty)
     await turn.uow.carts.save(cart)
     outcome = await product_card(turn, product, 1)

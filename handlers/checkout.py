@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from domain.analytics import FunnelStep
 from handlers import checkout_review as review
 from handlers.actions import FormBack, FormCancel, FormEdit, FormPick, Menu, PlaceOrder, StartCheckout
 from handlers.cart import priced_lines, show_cart
@@ -105,6 +106,8 @@ async def start(turn: Turn, _action: object = None) -> Outcome:
     lines, _gone = await priced_lines(turn, await turn.uow.carts.get(turn.user_id))
     if not lines:
         return turn.say(turn._("Your cart is empty. Add something first."), [[turn.button("⬅", Menu())]])
+    if not in_form(turn):
+        await turn.uow.funnel.record(FunnelStep.CHECKOUT_STARTED, turn.user_id, turn.now)
     data: Data = dict(turn.dialog[1]) if in_form(turn) else {}
     data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)

@@ -40,6 +40,7 @@ async def shop(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[Shop]:
         telegram_api_url=telegram.url,
         shop_name="Tea House",
         merchant_chat_id=-100500,
+        merchant_user_ids=[900],
     )
     async with assemble(settings, clock=FixedClock(NOW)) as shop:
         async with shop.uow_factory() as uow:
@@ -174,3 +175,15 @@ async def test_a_chinese_speaking_user_sees_chinese(bot, shop: Shop, telegram: F
     wang = TelegramChat(telegram, 505, language_code="zh-hans")
     await wang.send("/start", then="欢迎来到 Tea House")
     assert "🛍 商品目录" in wang.labels()
+
+
+async def test_staff_get_figures_with_a_chart_and_customers_do_not(bot, shop: Shop, telegram: FakeTelegram):
+    alice = TelegramChat(telegram, 506)
+    await browse_to(alice, "Tea", "Jasmine Pearls")
+    await alice.press("Add 1 to cart", then="In your cart: 1")
+    await telegram.push_text(900, "/stats", chat_id=-100500)
+    chart = await telegram.wait_for("sendPhoto", lambda p: int(p["chat_id"]) == -100500, timeout=15)
+    assert chart.params["photo"].content.startswith(b"\x89PNG")
+    figures = await telegram.wait_for("sendMessage", lambda p: int(p["chat_id"]) == -100500, timeout=15)
+    assert "Orders: 0 placed" in figures.params["text"]
+    await alice.send("/stats", then="Only shop staff can see the shop's figures.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.analytics import FunnelStep
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.incoming import Incoming, Kind
 from tests.unit.chat import Chat
@@ -103,3 +104,17 @@ async def test_help_lists_the_commands(alice: Chat):
 async def test_group_chat_messages_are_not_answered(app, shop):
     outcome = await app(Incoming(Kind.COMMAND, 111, -42, update_id=5, text="cart", private=False))
     assert outcome.replies == []
+
+
+async def test_the_funnel_counts_a_new_cart_and_a_started_checkout_once_each(alice: Chat, shop):
+    await alice.command("start")
+    await alice.press("Catalog")
+    await alice.press("Tea")
+    await alice.press("Green tea")
+    await alice.press("Add 1 to cart")
+    await alice.press("Add 1 to cart")  # the cart already exists: not a new cart
+    await alice.press("Cart")
+    await alice.press("Checkout")
+    await alice.send("Alice Smith")
+    steps = [step for step, customer, _ in shop.state.funnel if customer == alice.user_id]
+    assert steps == [FunnelStep.CART_CREATED, FunnelStep.CHECKOUT_STARTED]
