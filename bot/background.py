@@ -76,7 +76,9 @@ async def start_background(
             notifier,
             flood,
             clock,
-            policy=RelayPolicy(max_attempts=settings.outbox_max_attempts),
+            policy=RelayPolicy(
+                max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds
+            ),
             on_blocked=mark_unreachable_with(uow_factory) if uow_factory else OutboxRelay.ignore_blocked,
             worker=worker,
         )
