@@ -12,37 +12,26 @@ from collections import deque
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 __all__ = ["FakeTelegramServer", "TOKEN"]
 
 TOKEN = "123456:TEST-token"
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LoopbackServer):
     def __init__(self, *, per_second: float = 30, retry_after: int = 1) -> None:
+        super().__init__()
         self.per_second = per_second
         self.retry_after = retry_after
         self.blocked: set[int] = set()
         self.messages: list[tuple[int, str]] = []
         self.too_many = 0
         self._recent: deque[float] = deque()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> str:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         for method in ("sendMessage", "sendPhoto", "editMessageText"):
             app.router.add_post(f"/bot{TOKEN}/{method}", self._send)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def texts(self) -> list[str]:
         return [text for _, text in self.messages]

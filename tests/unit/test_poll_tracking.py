@@ -8,18 +8,15 @@ from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
 from jobs.poll_tracking import PollTracking
 from tests.fakes.carrier import FakeCarrierTracking
-from tests.fakes.memory import FakeShipments, FakeUnitOfWorkFactory, MemoryState
-from tests.fakes.orders import add_order
-from tests.fakes.timer import ManualTime
+from tests.fakes.memory import FakeShipments
+from tests.fakes.orders import ShopWorld, add_order
 
 MERCHANT = -100500
 
 
-class World:
+class World(ShopWorld):
     def __init__(self) -> None:
-        self.time = ManualTime()
-        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
-        self.state = self.uow_factory.state
+        super().__init__()
         self.carrier = FakeCarrierTracking()
 
     def poll(self, worker: str = "w1") -> PollTracking:
@@ -32,9 +29,6 @@ class World:
             poll_every=timedelta(minutes=30),
             merchant_chat_id=MERCHANT,
         )
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]
 
     async def cycle(self, poll: PollTracking | None = None):
         report = await (poll or self.poll()).run()
