@@ -25,7 +25,7 @@ from bot.flood_control import FloodControl
 from bot.outbox_relay import OutboxRelay
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
-from tests.fakes.telegram_server import TOKEN, FakeTelegramServer
+from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import engine_for, temporary_database
 
 
@@ -35,7 +35,7 @@ class UtcNow:
 
 
 async def main(messages: int, limit: float, chats: int) -> None:
-    telegram = FakeTelegramServer(per_second=limit)
+    telegram = FloodLimitedBotApi(per_second=limit)
     await telegram.start()
     with tempfile.TemporaryDirectory() as tmp:
         async with temporary_database("sqlite", Path(tmp)) as url:

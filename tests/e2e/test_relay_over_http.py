@@ -14,7 +14,7 @@ from bot.flood_control import FloodControl
 from bot.outbox_relay import OutboxRelay
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
-from tests.fakes.telegram_server import TOKEN, FakeTelegramServer
+from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import engine_for, temporary_database
 
 
@@ -25,7 +25,7 @@ class UtcNow:
 
 @pytest.fixture
 async def telegram():
-    server = FakeTelegramServer(per_second=30)
+    server = FloodLimitedBotApi(per_second=30)
     await server.start()
     yield server
     await server.stop()

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from storage.outbox_table import OutboxRow
-from tests.fakes.telegram_server import TOKEN, FakeTelegramServer
+from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import POSTGRES_URL, engine_for, temporary_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")]
@@ -72,7 +72,7 @@ async def _stop(*processes: asyncio.subprocess.Process) -> None:
 
 @pytest.fixture
 async def telegram():
-    server = FakeTelegramServer(per_second=60)
+    server = FloodLimitedBotApi(per_second=60)
     await server.start()
     yield server
     await server.stop()

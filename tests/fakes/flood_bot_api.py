@@ -1,4 +1,5 @@
-"""A fake Telegram Bot API on loopback (aiohttp): sendMessage / sendPhoto / editMessageText.
+"""A flood-limited fake Telegram Bot API on loopback (aiohttp), for the relay: sendMessage, sendPhoto,
+editMessageText.
 
 Answers like Telegram: `{"ok": true, "result": {...}}`, 429 with `parameters.retry_after` when the bot
 goes over `per_second` messages in any second, 403 for chats that blocked the bot. Records every
@@ -14,12 +15,12 @@ from aiohttp import web
 
 from tests.fakes.loopback import LoopbackServer
 
-__all__ = ["FakeTelegramServer", "TOKEN"]
+__all__ = ["FloodLimitedBotApi", "TOKEN"]
 
 TOKEN = "123456:TEST-token"
 
 
-class FakeTelegramServer(LoopbackServer):
+class FloodLimitedBotApi(LoopbackServer):
     def __init__(self, *, per_second: float = 30, retry_after: int = 1) -> None:
         super().__init__()
         self.per_second = per_second
