@@ -20,6 +20,7 @@ from bot.tracking_17track import SeventeenTrackClient
 from domain.clock import Clock
 from domain.ports import Notifier, SalesStats, StaleCarts, UnitOfWorkFactory
 from storage.outbox_queue import SqlAlchemyOutboxQueue
+from storage.sales_stats import SqlAlchemySalesStats
 from storage.shipments import SqlAlchemyShipments
 
 __all__ = ["Background", "start_background", "UtcClock"]
@@ -94,7 +95,14 @@ async def start_background(
                 requests_per_second=settings.tracking_requests_per_second,
             )
         context = JobContext(
-            settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), tracking, stats, stale_carts
+            settings,
+            uow_factory,
+            clock,
+            worker,
+            SqlAlchemyShipments(sessions),
+            tracking,
+            stats or SqlAlchemySalesStats(sessions),
+            stale_carts,
         )
         background.scheduler = build_scheduler(context)
         background.scheduler.start()
