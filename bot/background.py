@@ -63,6 +63,7 @@ async def start_background(
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. Without a unit-of-work factory only
     the relay runs (it needs nothing but the outbox table)."""
+    stats = stats or SqlAlchemySalesStats(sessions)  # the daily report reads the orders table
     clock = clock or UtcClock()
     worker = worker_name()
     background = Background(relay=None, scheduler=None)
@@ -95,15 +96,8 @@ async def start_background(
                 requests_per_second=settings.tracking_requests_per_second,
             )
         context = JobContext(
-            settings,
-            uow_factory,
-            clock,
-            worker,
-            SqlAlchemyShipments(sessions),
-            tracking,
-            stats or SqlAlchemySalesStats(sessions),
-            stale_carts,
-        )
+            settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), tracking, stats, stale_carts
+        )  # fmt: skip
         background.scheduler = build_scheduler(context)
         background.scheduler.start()
     elif jobs:
