@@ -97,7 +97,7 @@ async def start_background(
             )
         context = JobContext(
             settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), tracking, stats, stale_carts
-        )  # fmt: skip
+        )
         background.scheduler = build_scheduler(context)
         background.scheduler.start()
     elif jobs:
