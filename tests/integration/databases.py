@@ -40,8 +40,8 @@ def engine_for(url: str) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    """Yield the URL of an empty database with every table of `storage.base.Base` created."""
+async def temporary_database(kind: str, tmp_path: Path, *, tables: bool = True) -> AsyncIterator[str]:
+    """Yield the URL of an empty database, with every table of `storage.base.Base` unless `tables=False`."""
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
         dropper = None
@@ -54,8 +54,9 @@ async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     engine = engine_for(url)
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        if tables:
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
         await engine.dispose()
         yield url
     finally:
@@ -67,9 +68,11 @@ async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def sessions_for(kind: str, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions_for(
+    kind: str, tmp_path: Path, *, tables: bool = True
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions on a fresh database of `kind` ("sqlite" or "postgres")."""
-    async with temporary_database(kind, tmp_path) as url:
+    async with temporary_database(kind, tmp_path, tables=tables) as url:
         engine = engine_for(url)
         try:
             yield async_sessionmaker(engine, expire_on_commit=False)

@@ -28,9 +28,9 @@ ORDERS = Table(
 
 @pytest.fixture(params=KINDS)
 async def sessions(request, tmp_path):
-    async with sessions_for(request.param, tmp_path) as sessions:
+    async with sessions_for(request.param, tmp_path, tables=False) as sessions:
         async with sessions() as session, session.begin():
-            await session.run_sync(lambda s: ORDERS.create(s.connection(), checkfirst=True))
+            await session.run_sync(lambda s: ORDERS.create(s.connection()))
         yield sessions
 
 
