@@ -23,6 +23,7 @@ from bot.tracking_17track import SeventeenTrackClient
 from domain.clock import Clock
 from domain.ports import Notifier, SalesStats, StaleCarts, UnitOfWorkFactory
 from storage.outbox_queue import SqlAlchemyOutboxQueue
+from storage.sales_stats import SqlAlchemySalesStats
 from storage.shipments import SqlAlchemyShipments
 
 __all__ = ["Background", "start_background", "UtcClock"]
@@ -66,6 +67,7 @@ async def start_background(
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. Without a unit-of-work factory only
     the relay runs (it needs nothing but the outbox table)."""
+    stats = stats or SqlAlchemySalesStats(sessions)  # the daily report reads the orders table
     clock = clock or UtcClock()
     worker = worker_name()
     if metrics is not None:  # count deliveries and failures
@@ -82,7 +84,9 @@ async def start_background(
             notifier,
             flood,
             clock,
-            policy=RelayPolicy(max_attempts=settings.outbox_max_attempts),
+            policy=RelayPolicy(
+                max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds
+            ),
             on_blocked=mark_unreachable_with(uow_factory) if uow_factory else OutboxRelay.ignore_blocked,
             worker=worker,
             on_sent=remember_cards_with(uow_factory) if uow_factory else None,

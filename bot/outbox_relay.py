@@ -44,6 +44,7 @@ class RelayPolicy:
     backoff_base_seconds: float = 5.0
     backoff_max_seconds: float = 3600.0
     max_wait_seconds: float = 2.0  # longer flood waits give the row back (postponed) instead of holding it
+    # A batch stops a quarter-lease before expiry: its remaining rows are given back, never sent late.
 
     def backoff(self, attempts: int) -> timedelta:
         """Delay before attempt `attempts + 1`: base * 2^(attempts-1), capped."""
@@ -92,9 +93,12 @@ class OutboxRelay:
     async def _handle(self, message: OutboxMessage, held_back: set[int], until) -> None:
         assert message.id is not None
         chat_id = message.chat_id
+        left = (until - self._clock.now()).total_seconds()
+        if left < self._policy.lease_seconds / 4:  # too close to expiry: another relay may take it soon
+            await self._queue.postpone(message.id, self.worker, self._clock.now())
+            return
         wait = self._flood.delay(chat_id)
-        room = (until - self._clock.now()).total_seconds() - self._policy.max_wait_seconds
-        if chat_id in held_back or wait > min(self._policy.max_wait_seconds, room):
+        if chat_id in held_back or wait > min(self._policy.max_wait_seconds, left / 2):
             held_back.add(chat_id)
             await self._queue.postpone(message.id, self.worker, self._clock.now() + timedelta(seconds=wait))
             return

@@ -1,21 +1,20 @@
-"""`Shipments` over SQLAlchemy: the `shipments` table of parcels polled at the tracking provider.
-
-Leasing works as for the outbox (`storage/outbox_queue.py`): one UPDATE claims due, unleased rows
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL), and saving is conditional on still holding the lease.
-"""
+"""`Shipments` over SQLAlchemy: the `shipments` table of parcels polled at the tracking provider,
+leased to one poller at a time (`storage/leases.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, or_, select, update
+from sqlalchemy import Boolean, Index, Integer, String, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.ports import Shipment
 from storage.base import Base, UtcDateTime
+from storage.leases import claim, release
 
 __all__ = ["ShipmentRow", "SqlAlchemyShipments"]
 
@@ -37,17 +36,12 @@ class ShipmentRow(Base):
     __table_args__ = (Index("ix_shipments_due", "active", "next_poll_at"),)
 
 
+_FIELDS = tuple(f.name for f in fields(Shipment))  # every one is a column of the same name
+_POLLED = ("last_status", "registered", "active", "failures", "next_poll_at")  # what a poll changes
+
+
 def _shipment(row: ShipmentRow) -> Shipment:
-    return Shipment(
-        tracking_number=row.tracking_number,
-        order_number=row.order_number,
-        carrier=row.carrier,
-        last_status=row.last_status,
-        registered=row.registered,
-        active=row.active,
-        failures=row.failures,
-        next_poll_at=row.next_poll_at,
-    )
+    return Shipment(**{name: getattr(row, name) for name in _FIELDS})
 
 
 class SqlAlchemyShipments:
@@ -64,17 +58,7 @@ class SqlAlchemyShipments:
                 for number in (await session.execute(known)).scalars():
                     wanted.pop(number, None)
                 session.add_all(
-                    ShipmentRow(
-                        tracking_number=s.tracking_number,
-                        order_number=s.order_number,
-                        carrier=s.carrier,
-                        last_status=s.last_status,
-                        registered=s.registered,
-                        active=s.active,
-                        failures=0,
-                        next_poll_at=s.next_poll_at,
-                    )
-                    for s in wanted.values()
+                    ShipmentRow(**{name: getattr(s, name) for name in _FIELDS}) for s in wanted.values()
                 )
         except IntegrityError:  # another process tracked one of them meanwhile: the next run adds the rest
             return 0
@@ -83,46 +67,23 @@ class SqlAlchemyShipments:
     async def lease_due(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 400
     ) -> list[Shipment]:
-        free = or_(ShipmentRow.lease_until.is_(None), ShipmentRow.lease_until < now)
-        due = (
-            select(ShipmentRow.tracking_number)
-            .where(ShipmentRow.active.is_(True), free)
-            .where(or_(ShipmentRow.next_poll_at.is_(None), ShipmentRow.next_poll_at <= now))
-            .order_by(ShipmentRow.next_poll_at, ShipmentRow.tracking_number)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("due")
-            .prefix_with("MATERIALIZED")  # evaluated once: a re-scanned SKIP LOCKED subquery claims more
-        )
-        claim = (
-            update(ShipmentRow)
-            .where(
-                ShipmentRow.tracking_number.in_(select(due.c.tracking_number)),
+        rows = await claim(
+            self._sessions,
+            ShipmentRow,
+            ShipmentRow.tracking_number,
+            due=[
                 ShipmentRow.active.is_(True),
-                free,
-            )
-            .values(lease_until=until, leased_by=worker)
-            .returning(ShipmentRow)
-            .execution_options(synchronize_session=False)
+                or_(ShipmentRow.next_poll_at.is_(None), ShipmentRow.next_poll_at <= now),
+            ],
+            order_by=[ShipmentRow.next_poll_at, ShipmentRow.tracking_number],
+            now=now,
+            until=until,
+            worker=worker,
+            limit=limit,
         )
-        async with self._sessions() as session, session.begin():
-            rows = (await session.execute(claim)).scalars().all()
-            return sorted((_shipment(row) for row in rows), key=lambda s: s.tracking_number)
+        return sorted((_shipment(row) for row in rows), key=lambda s: s.tracking_number)
 
     async def save(self, shipment: Shipment, worker: str) -> bool:
-        stmt = (
-            update(ShipmentRow)
-            .where(ShipmentRow.tracking_number == shipment.tracking_number, ShipmentRow.leased_by == worker)
-            .values(
-                last_status=shipment.last_status,
-                registered=shipment.registered,
-                active=shipment.active,
-                failures=shipment.failures,
-                next_poll_at=shipment.next_poll_at,
-                lease_until=None,
-                leased_by=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+        number = ShipmentRow.tracking_number == shipment.tracking_number
+        changes = {name: getattr(shipment, name) for name in _POLLED}
+        return await release(self._sessions, ShipmentRow, number, worker=worker, **changes) == 1

@@ -10,9 +10,10 @@ from domain.customer import Customer
 from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
-from tests.fakes.memory import MemoryState
+from tests.fakes.memory import FakeUnitOfWorkFactory, MemoryState
+from tests.fakes.timer import ManualTime
 
-__all__ = ["add_order", "PATH_TO"]
+__all__ = ["add_order", "PATH_TO", "ShopWorld"]
 
 _S = OrderStatus
 PATH_TO = {
@@ -58,3 +59,15 @@ def add_order(
     order.events.clear()
     state.orders[number] = order
     return order
+
+
+class ShopWorld:
+    """An empty in-memory shop on manual time, and what its outbox holds per chat."""
+
+    def __init__(self) -> None:
+        self.time = ManualTime()
+        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
+        self.state = self.uow_factory.state
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 __all__ = ["FakeSeventeenTrack", "TOKEN"]
 
 TOKEN = "test-17token"
@@ -22,8 +24,11 @@ _NOT_REGISTERED = -18019902
 _TOO_MANY_NUMBERS = -18010012
 
 
-class FakeSeventeenTrack:
+class FakeSeventeenTrack(LoopbackServer):
+    path = "/track/v2.2"
+
     def __init__(self, *, rate: float = 3.0, max_numbers: int = 40) -> None:
+        super().__init__()
         self.rate = rate
         self.max_numbers = max_numbers
         self.statuses: dict[str, str] = {}
@@ -35,24 +40,10 @@ class FakeSeventeenTrack:
         self.largest_batch = 0
         self.oversized = 0
         self._arrivals: deque[float] = deque()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> str:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/track/v2.2/register", self._register)
         app.router.add_post("/track/v2.2/gettrackinfo", self._track)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/track/v2.2"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # -- request handling ---------------------------------------------------------------------------
     async def _gate(self, request: web.Request) -> web.Response | list[dict[str, Any]]:
@@ -86,22 +77,12 @@ class FakeSeventeenTrack:
         return body
 
     async def _register(self, request: web.Request) -> web.Response:
-        body = await self._gate(request)
-        if isinstance(body, web.Response):
-            return body
-        accepted, rejected = [], []
-        for item in body:
-            number = item["number"]
-            if number in self.refused:
-                rejected.append(_rejected(number, -18019903, self.refused[number]))
-            elif number in self.registered:
-                rejected.append(_rejected(number, -18019901, "The tracking number is already registered."))
-            else:
-                self.registered.add(number)
-                accepted.append({"origin": 1, "number": number, "carrier": item.get("carrier", 3011)})
-        return web.json_response({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+        return await self._answer(request, self._register_one)
 
     async def _track(self, request: web.Request) -> web.Response:
+        return await self._answer(request, self._track_one)
+
+    async def _answer(self, request: web.Request, one) -> web.Response:  # noqa: ANN001
         body = await self._gate(request)
         if isinstance(body, web.Response):
             return body
@@ -110,11 +91,23 @@ class FakeSeventeenTrack:
             number = item["number"]
             if number in self.refused:
                 rejected.append(_rejected(number, -18019903, self.refused[number]))
-            elif number not in self.registered:
-                rejected.append(_rejected(number, _NOT_REGISTERED, "The tracking number is not registered."))
-            else:
-                accepted.append(_tracked(number, self.statuses.get(number, "NotFound")))
+                continue
+            ok, answer = one(item)
+            (accepted if ok else rejected).append(answer)
         return web.json_response({"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
+
+    def _register_one(self, item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        number = item["number"]
+        if number in self.registered:
+            return False, _rejected(number, -18019901, "The tracking number is already registered.")
+        self.registered.add(number)
+        return True, {"origin": 1, "number": number, "carrier": item.get("carrier", 3011)}
+
+    def _track_one(self, item: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        number = item["number"]
+        if number not in self.registered:
+            return False, _rejected(number, _NOT_REGISTERED, "The tracking number is not registered.")
+        return True, _tracked(number, self.statuses.get(number, "NotFound"))
 
 
 def _rejected(number: str, code: int, message: str) -> dict[str, Any]:

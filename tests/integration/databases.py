@@ -9,15 +9,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.base import Base
 
-__all__ = ["POSTGRES_URL", "temporary_database", "engine_for"]
+__all__ = ["POSTGRES_URL", "KINDS", "temporary_database", "engine_for", "sessions_for"]
 
 POSTGRES_URL = os.environ.get("SHOPBOT_TEST_POSTGRES_URL")
+KINDS = [
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")),
+]
 
 
 def engine_for(url: str) -> AsyncEngine:
@@ -35,8 +40,8 @@ def engine_for(url: str) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
-    """Yield the URL of an empty database with every table of `storage.base.Base` created."""
+async def temporary_database(kind: str, tmp_path: Path, *, tables: bool = True) -> AsyncIterator[str]:
+    """Yield the URL of an empty database, with every table of `storage.base.Base` unless `tables=False`."""
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
         dropper = None
@@ -49,8 +54,9 @@ async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     engine = engine_for(url)
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        if tables:
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
         await engine.dispose()
         yield url
     finally:
@@ -59,3 +65,16 @@ async def temporary_database(kind: str, tmp_path: Path) -> AsyncIterator[str]:
             async with dropper.connect() as conn:
                 await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await dropper.dispose()
+
+
+@asynccontextmanager
+async def sessions_for(
+    kind: str, tmp_path: Path, *, tables: bool = True
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh database of `kind` ("sqlite" or "postgres")."""
+    async with temporary_database(kind, tmp_path, tables=tables) as url:
+        engine = engine_for(url)
+        try:
+            yield async_sessionmaker(engine, expire_on_commit=False)
+        finally:
+            await engine.dispose()

@@ -7,26 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.outbox import OutboxState
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
-from tests.integration.databases import POSTGRES_URL, engine_for, temporary_database
+from tests.integration.databases import KINDS, sessions_for
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-KINDS = [
-    "sqlite",
-    pytest.param("postgres", marks=pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")),
-]
 
 
 @pytest.fixture(params=KINDS)
 async def sessions(request, tmp_path):
-    async with temporary_database(request.param, tmp_path) as url:
-        engine = engine_for(url)
-        yield async_sessionmaker(engine, expire_on_commit=False)
-        await engine.dispose()
+    async with sessions_for(request.param, tmp_path) as sessions:
+        yield sessions
 
 
 async def _enqueue(sessions, count: int, *, chat_id: int = 42) -> None:

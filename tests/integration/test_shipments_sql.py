@@ -6,25 +6,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from domain.ports import Shipment
 from storage.shipments import SqlAlchemyShipments
-from tests.integration.databases import POSTGRES_URL, engine_for, temporary_database
+from tests.integration.databases import KINDS, sessions_for
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-KINDS = [
-    "sqlite",
-    pytest.param("postgres", marks=pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")),
-]
 
 
 @pytest.fixture(params=KINDS)
 async def shipments(request, tmp_path):
-    async with temporary_database(request.param, tmp_path) as url:
-        engine = engine_for(url)
-        yield SqlAlchemyShipments(async_sessionmaker(engine, expire_on_commit=False))
-        await engine.dispose()
+    async with sessions_for(request.param, tmp_path) as sessions:
+        yield SqlAlchemyShipments(sessions)
 
 
 def _parcel(i: int) -> Shipment:

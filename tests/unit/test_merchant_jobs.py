@@ -16,21 +16,13 @@ from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport, previous_day
 from jobs.low_stock import LowStockAlerts, alerts_for
 from jobs.unanswered_orders import UnansweredOrders
-from tests.fakes.memory import FakeSalesStats, FakeStaleCarts, FakeUnitOfWorkFactory, MemoryState
-from tests.fakes.orders import add_order
-from tests.fakes.timer import ManualTime
+from tests.fakes.memory import FakeSalesStats, FakeStaleCarts
+from tests.fakes.orders import ShopWorld, add_order
 
 MERCHANT = -100500
 
 
-class World:
-    def __init__(self) -> None:
-        self.time = ManualTime()
-        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
-        self.state = self.uow_factory.state
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]
+World = ShopWorld
 
 
 async def test_low_stock_alerts_once_per_dip_and_again_after_a_restock():

@@ -23,9 +23,9 @@ class World:
         self.telegram = FakeTelegram(self.time.monotonic)
         self.policy = RelayPolicy(**policy)
 
-    def relay(self, worker: str = "w1") -> OutboxRelay:
+    def relay(self, worker: str = "w1", *, per_second: float = 30) -> OutboxRelay:
         flood = FloodControl(
-            per_second=30,
+            per_second=per_second,
             private_per_second=1,
             group_per_minute=20,
             monotonic=self.time.monotonic,
@@ -175,3 +175,18 @@ async def test_a_message_enqueued_twice_with_one_key_is_sent_once():
     await world.enqueue(42, "shipped", key="order:K7M-2QXD:shipped")
     await world.drain(world.relay())
     assert world.telegram.texts(42) == ["shipped"]
+
+
+async def test_a_batch_that_outlasts_its_lease_gives_the_rest_back_instead_of_sending_late():
+    world = World(lease_seconds=8, batch=50)
+    for i in range(20):
+        await world.enqueue(-100 - i, f"group {i}")  # groups: one message per 3 s each, 20 chats
+    relay = world.relay(per_second=1)  # a slow bot-wide limit: 8 s of lease cannot fit 20 messages
+    first_round = await relay.run_once()
+    sent_in_first = relay.sent
+    assert first_round == 20 and sent_in_first < 20  # stopped a quarter-lease before expiry
+    assert all(m.id not in world.state.outbox_leases for m in world.state.outbox)  # nothing left leased
+    await world.drain(relay)
+    assert sorted(t for texts in world.telegram.received.values() for t in texts) == sorted(
+        f"group {i}" for i in range(20)
+    )

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.actor import Actor
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
+from jobs.apply_tracking import Applied, apply_carrier_status
 from jobs.poll_tracking import PollTracking
 from tests.fakes.carrier import FakeCarrierTracking
-from tests.fakes.memory import FakeShipments, FakeUnitOfWorkFactory, MemoryState
-from tests.fakes.orders import add_order
-from tests.fakes.timer import ManualTime
+from tests.fakes.memory import FakeShipments
+from tests.fakes.orders import ShopWorld, add_order
 
 MERCHANT = -100500
 
 
-class World:
+class World(ShopWorld):
     def __init__(self) -> None:
-        self.time = ManualTime()
-        self.uow_factory = FakeUnitOfWorkFactory(MemoryState())
-        self.state = self.uow_factory.state
+        super().__init__()
         self.carrier = FakeCarrierTracking()
 
     def poll(self, worker: str = "w1") -> PollTracking:
@@ -32,9 +31,6 @@ class World:
             poll_every=timedelta(minutes=30),
             merchant_chat_id=MERCHANT,
         )
-
-    def texts(self, chat_id: int) -> list[str]:
-        return [m.payload["text"] for m in self.state.outbox if m.chat_id == chat_id]
 
     async def cycle(self, poll: PollTracking | None = None):
         report = await (poll or self.poll()).run()
@@ -141,3 +137,22 @@ async def test_a_customer_who_blocked_the_bot_is_not_messaged_but_the_order_stil
     await world.cycle()
     assert world.texts(11) == []
     assert world.state.orders["AAA-6666"].status is OrderStatus.IN_TRANSIT
+
+
+async def test_without_an_api_key_the_merchant_sets_delivery_states_by_hand_and_the_customer_is_told_once():
+    world = World()
+    add_order(world.state, world.time, "MAN-0001", customer_id=12, tracking="MANUAL001")
+    for _ in range(2):  # a double tap on the button
+        async with world.uow_factory() as uow:
+            result = await apply_carrier_status(
+                uow,
+                "MAN-0001",
+                "Delivered",
+                actor=Actor.staff(7),
+                now=world.time.now(),
+                merchant_chat_id=MERCHANT,
+            )
+            await uow.commit()
+    assert result is Applied.CLOSED  # the second tap finds it delivered: nothing changes
+    assert world.texts(12) == ["Your order MAN-0001 was delivered. Enjoy!"]
+    assert world.state.orders["MAN-0001"].timeline[-1].actor == Actor.staff(7)

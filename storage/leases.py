@@ -1,0 +1,80 @@
+"""Leasing rows to one worker at a time: the claim and the conditional release shared by the outbox
+queue and the shipment poller.
+
+The claim is one `WITH due AS MATERIALIZED (SELECT key ... LIMIT n FOR UPDATE SKIP LOCKED)
+UPDATE ... SET lease_until, leased_by WHERE key IN due AND <still free> RETURNING *`. On PostgreSQL
+concurrent workers claim disjoint rows without waiting (the CTE is materialized: as a plain
+IN-subquery the planner may re-scan it, and each SKIP LOCKED re-scan claims rows past the limit). On
+SQLite the single statement runs under the write lock and FOR UPDATE is not rendered; the repeated
+"still free" condition keeps a row from being claimed twice either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+
+__all__ = ["claim", "release"]
+
+Row = TypeVar("Row")
+
+
+def free_at(model: Any, now: datetime) -> ColumnElement[bool]:
+    return or_(model.lease_until.is_(None), model.lease_until < now)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession],
+    model: type[Row],
+    key: InstrumentedAttribute[Any],
+    *,
+    due: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    now: datetime,
+    until: datetime,
+    worker: str,
+    limit: int,
+) -> list[Row]:
+    """Lease up to `limit` rows matching `due` (and free at `now`) to `worker` until `until`."""
+    free = free_at(model, now)
+    chosen = (
+        select(key)
+        .where(*due, free)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    stmt = (
+        update(model)
+        .where(key.in_(select(chosen.c[key.key])), *due, free)
+        .values(lease_until=until, leased_by=worker)
+        .returning(model)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessions() as session, session.begin():
+        return list((await session.execute(stmt)).scalars().all())
+
+
+async def release(
+    sessions: async_sessionmaker[AsyncSession],
+    model: type[Row],
+    *where: ColumnElement[bool],
+    worker: str,
+    **values: Any,
+) -> int:
+    """Apply `values` and drop the lease on rows matching `where` that `worker` still holds."""
+    stmt = (
+        update(model)
+        .where(*where, model.leased_by == worker)  # type: ignore[attr-defined]
+        .values(lease_until=None, leased_by=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessions() as session, session.begin():
+        return (await session.execute(stmt)).rowcount
