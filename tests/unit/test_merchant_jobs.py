@@ -109,7 +109,7 @@ async def test_an_abandoned_cart_is_reminded_once_and_only_to_customers_who_want
     await job.run()
     world.time.advance(hours=1)
     await job.run()
-    assert len(world.texts(1)) == 1 and "2 item(s)" in world.texts(1)[0]
+    assert len(world.texts(1)) == 1 and "You left 2 items in your cart" in world.texts(1)[0]
     assert world.texts(2) == []
 
 

@@ -14,6 +14,7 @@ from handlers.status_text import method_label, status_label
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}  # as pybabel extract
 HANDLERS = LOCALE_DIR.parent
+SPEAKING = (HANDLERS, HANDLERS.parent / "jobs")  # the packages whose modules write what people read
 
 
 def _catalog(language: str):
@@ -22,8 +23,13 @@ def _catalog(language: str):
 
 
 def _msgids_in_code() -> set[str]:
-    found = extract_from_dir(str(HANDLERS), method_map=[("**.py", "python")], keywords=KEYWORDS)
-    return {message[0] if isinstance(message, tuple) else message for _f, _l, message, _c, _x in found}
+    return {
+        message[0] if isinstance(message, tuple) else message
+        for package in SPEAKING
+        for _f, _l, message, _c, _x in extract_from_dir(
+            str(package), method_map=[("**.py", "python")], keywords=KEYWORDS
+        )
+    }
 
 
 def test_every_string_in_the_code_is_in_the_catalogs():
