@@ -113,6 +113,16 @@ async def test_an_abandoned_cart_is_reminded_once_and_only_to_customers_who_want
     assert world.texts(2) == []
 
 
+async def test_a_chinese_customer_is_reminded_of_one_item_in_chinese():
+    world = World()
+    world.state.customers[4] = Customer(4, "王", language="zh")
+    world.state.carts[4] = Cart(4, {"MUG": 1})
+    world.state.cart_updated[4] = world.time.now()
+    world.time.advance(hours=25)
+    await AbandonedCarts(world.uow_factory, FakeStaleCarts(world.state), world.time).run()
+    assert world.texts(4) == ["您的购物车里还有 1 件商品，随时可以下单。（可在设置中关闭此类提醒。）"]
+
+
 async def test_a_blocked_customer_gets_no_cart_reminder():
     world = World()
     world.state.customers[3] = Customer(3, "X", unreachable=True)

@@ -68,6 +68,29 @@ async def test_a_chinese_speaking_customer_is_told_in_chinese():
     assert world.texts(8) == ["您的订单 AAA-2222 已可取件。"]
 
 
+async def test_a_chinese_customer_follows_the_parcel_and_its_problem_in_chinese_while_the_shop_reads_english():
+    world = World()
+    add_order(world.state, world.time, "AAA-4444", customer_id=10, tracking="TRK0004", language="zh")
+    for status in ("InTransit", "OutForDelivery", "DeliveryFailure"):
+        world.carrier.statuses["TRK0004"] = status
+        await world.cycle()
+    assert world.texts(10) == [
+        "您的订单 AAA-4444 正在运输途中。",
+        "您的订单 AAA-4444 今天正在派送。",
+        "您的订单 AAA-4444 配送遇到问题：派送失败。我们正在处理，会及时通知您。",
+    ]
+    [alert] = world.texts(MERCHANT)
+    assert alert.startswith("⚠️ Delivery problem on order AAA-4444 (3011 TRK0004): delivery failed.")
+
+
+async def test_a_chinese_customer_hears_of_the_delivery_in_chinese():
+    world = World()
+    add_order(world.state, world.time, "AAA-5555", customer_id=11, tracking="TRK0005", language="zh")
+    world.carrier.statuses["TRK0005"] = "Delivered"
+    await world.cycle()
+    assert world.texts(11) == ["您的订单 AAA-5555 已送达，祝您喜欢！"]
+
+
 async def test_a_delivery_problem_tells_the_customer_and_alerts_the_merchant():
     world = World()
     add_order(world.state, world.time, "AAA-3333", customer_id=9, tracking="TRK0003")
