@@ -76,7 +76,7 @@ def rejected_number_alert(order_number: str, tracking_number: str, reason: str, 
     text = _(
         "⚠️ The tracking service refused tracking number {tracking} of order {number}: {reason}. "
         "Check the number, or set the delivery status by hand."
-    ).format(tracking=tracking_number, number=order_number, reason=reason)
+    ).format(tracking=tracking_number, number=order_number, reason=reason or _("no reason given"))
     return _message(chat_id, Reply(text), now, f"shipment:{tracking_number}:rejected")
 
 

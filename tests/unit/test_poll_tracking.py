@@ -68,7 +68,7 @@ async def test_a_chinese_speaking_customer_is_told_in_chinese():
     assert world.texts(8) == ["您的订单 AAA-2222 已可取件。"]
 
 
-async def test_a_chinese_customer_follows_the_parcel_and_its_problem_in_chinese_while_the_shop_reads_english():
+async def test_a_chinese_customer_follows_the_parcel_in_chinese_while_the_shop_reads_english():
     world = World()
     add_order(world.state, world.time, "AAA-4444", customer_id=10, tracking="TRK0004", language="zh")
     for status in ("InTransit", "OutForDelivery", "DeliveryFailure"):
