@@ -4,6 +4,8 @@ A rendering adapter (matplotlib, Agg backend, no display needed), kept out of ha
 handlers get `render_figures_png` injected. It uses matplotlib's object API (`Figure`, never pyplot), so
 renders share no global state and may run in a worker thread. Sized and lettered for a phone screen.
 Money stays in integer minor units; only the tick labels format it, in the shop currency.
+Titles and axis labels are English for every staff member: matplotlib's bundled fonts have no CJK glyphs,
+so Chinese labels would draw as empty boxes; the /stats text beside the chart is translated.
 """
 
 from __future__ import annotations

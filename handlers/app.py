@@ -17,7 +17,7 @@ from handlers.actions import Action, StaleAction, unpack
 from handlers.checkout_review import PaymentStarter
 from handlers.config import ShopConfig
 from handlers.error_replies import explain
-from handlers.i18n import language_for, translations
+from handlers.i18n import customer_language, language_for, translations
 from handlers.incoming import EventHandler, Incoming, Kind
 from handlers.merchant_desk import MerchantDesk
 from handlers.notifications import enqueue
@@ -65,7 +65,9 @@ class ShopApp:
             error = translations(language_for(event.language_code)).gettext("Payments are not available.")
             return Outcome(precheckout_ok=False, precheckout_error=error)
         if self._stats is not None and self._stats.handles(event):
-            return await self._stats(event)
+            async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
+                language = await customer_language(uow, event.user_id, language_for(event.language_code))
+            return await self._stats(event, language)
         if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
             return Outcome()  # carts, addresses and orders are never shown in a group
         async with self._uow_factory() as uow:

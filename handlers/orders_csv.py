@@ -15,6 +15,8 @@ from domain.analytics import OrderExportRow
 
 __all__ = ["CSV_COLUMNS", "orders_csv"]
 
+# Column names stay English whatever the staff member's language: CSV is a machine format that
+# spreadsheets, scripts and accountants' imports key on, so the header must not change with who asked.
 CSV_COLUMNS = (
     "number",
     "placed_at",

@@ -2,7 +2,9 @@
 
 Staff only: every command and every button press is checked against the presser's id; anyone else gets a
 refusal and no figure. The CSV names customers by id only and, asked for in a group, is sent to the
-staff member's private chat so nobody else in the group receives it.
+staff member's private chat so nobody else in the group receives it. Everything a person reads comes from
+the gettext catalogs in the presser's language (`ShopApp` passes the one stored on their customer record;
+otherwise Telegram's language_code decides); the CSV's column names stay English (see handlers.orders_csv).
 
     /stats [today|7d|30d]      figures + chart, default 7 days; buttons switch the period
     /export [today|7d|30d]     CSV of the orders placed in the period, default 30 days
@@ -20,20 +22,30 @@ from domain.analytics import Figures, ReportPeriod, ReportWindow
 from domain.clock import Clock
 from domain.ports import ShopFigures
 from handlers.actions import Action, StaleAction, pack, unpack
+from handlers.i18n import N_, language_for, translations
 from handlers.incoming import Incoming, Kind
 from handlers.orders_csv import orders_csv
 from handlers.reply import Button, Document, Outcome, Reply
-from handlers.stats_text import figures_text, period_title
+from handlers.stats_text import day_text, figures_text, period_title
 
 __all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "STATS_COMMANDS"]
 
 log = structlog.get_logger(__name__)
 
 STATS_COMMANDS = ("stats", "export")
-STAFF_ONLY = "Only shop staff can see the shop's figures."
-_STALE = "This button is out of date. Send /stats again."
-_USAGE = "Use /{command} today, /{command} 7d or /{command} 30d."
-_LABELS = {ReportPeriod.TODAY: "Today", ReportPeriod.WEEK: "7 days", ReportPeriod.MONTH: "30 days"}
+STAFF_ONLY = N_("Only shop staff can see the shop's figures.")
+_STALE = N_("This button is out of date. Send /stats again.")
+_USAGE = N_("Use /{command} today, /{command} 7d or /{command} 30d.")
+_LABELS = {
+    ReportPeriod.TODAY: N_("Today"),
+    ReportPeriod.WEEK: N_("7 days"),
+    ReportPeriod.MONTH: N_("30 days"),
+}
+_EXPORT_LABELS = {
+    ReportPeriod.TODAY: N_("CSV of today"),
+    ReportPeriod.WEEK: N_("CSV of 7 days"),
+    ReportPeriod.MONTH: N_("CSV of 30 days"),
+}
 
 
 def _command_name(event: Incoming) -> str:
@@ -89,69 +101,77 @@ class MerchantStats:
         except StaleAction:
             return False
 
-    async def __call__(self, event: Incoming) -> Outcome:
+    async def __call__(self, event: Incoming, language: str | None = None) -> Outcome:
+        """`language`: the presser's stored choice, when the caller knows it; else Telegram's code decides."""
+        language = language or language_for(event.language_code)
+        _ = translations(language).gettext
         if not self._is_staff(event.user_id):
             log.warning("stats_access_refused", kind=str(event.kind), private=event.private)
             if event.kind is Kind.BUTTON:
-                return Outcome(answer=STAFF_ONLY, alert=True)
-            return Outcome(replies=[Reply(STAFF_ONLY)])
+                return Outcome(answer=_(STAFF_ONLY), alert=True)
+            return Outcome(replies=[Reply(_(STAFF_ONLY))])
         if event.kind is Kind.COMMAND:
-            return await self._command(event)
+            return await self._command(event, language)
         try:
             action = unpack(event.action)
         except StaleAction:
             action = None
         if isinstance(action, ShowStats):
-            return await self._stats(ReportPeriod(action.period))
+            return await self._stats(ReportPeriod(action.period), language)
         if isinstance(action, ExportOrders):
-            return await self._export(event, ReportPeriod(action.period))
-        return Outcome(answer=_STALE, alert=True)
+            return await self._export(event, ReportPeriod(action.period), language)
+        return Outcome(answer=_(_STALE), alert=True)
 
-    async def _command(self, event: Incoming) -> Outcome:
+    async def _command(self, event: Incoming, language: str) -> Outcome:
         name = _command_name(event)
         default = ReportPeriod.WEEK if name == "stats" else ReportPeriod.MONTH
         arg = event.args.strip().lower()
         try:
             period = ReportPeriod(arg) if arg else default
         except ValueError:
-            return Outcome(replies=[Reply(_USAGE.format(command=name))])
+            return Outcome(replies=[Reply(translations(language).gettext(_USAGE).format(command=name))])
         if name == "stats":
-            return await self._stats(period)
-        return await self._export(event, period)
+            return await self._stats(period, language)
+        return await self._export(event, period, language)
 
     def _window(self, period: ReportPeriod) -> ReportWindow:
         return ReportWindow.for_period(period, self._clock.now(), self._zone)
 
-    async def _stats(self, period: ReportPeriod) -> Outcome:
+    async def _stats(self, period: ReportPeriod, language: str) -> Outcome:
+        _ = translations(language).gettext
         figures = await self._figures.figures(self._window(period))
-        chart = await asyncio.to_thread(self._render_chart, figures)
+        chart = await asyncio.to_thread(self._render_chart, figures)  # English: no CJK font is bundled
         periods = tuple(
-            Button(("• " if p is period else "") + _LABELS[p], pack(ShowStats(p.value))) for p in ReportPeriod
+            Button(("• " if p is period else "") + _(_LABELS[p]), pack(ShowStats(p.value)))
+            for p in ReportPeriod
         )
-        export = Button(f"CSV of {_LABELS[period].lower()}", pack(ExportOrders(period.value)))
+        export = Button(_(_EXPORT_LABELS[period]), pack(ExportOrders(period.value)))
         return Outcome(
             replies=[
-                Reply(period_title(figures), photo_bytes=chart),
-                Reply(figures_text(figures), buttons=(periods, (export,))),
+                Reply(period_title(figures, language), photo_bytes=chart),
+                Reply(figures_text(figures, language), buttons=(periods, (export,))),
             ]
         )
 
-    async def _export(self, event: Incoming, period: ReportPeriod) -> Outcome:
+    async def _export(self, event: Incoming, period: ReportPeriod, language: str) -> Outcome:
+        catalog = translations(language)
         window = self._window(period)
         rows = await self._figures.order_rows(window)
         log.info("orders_exported", period=str(period), orders=len(rows), private=event.private)
         first, last = window.days[0], window.days[-1]
+        caption = catalog.ngettext(
+            "{n} order placed {first} – {last}", "{n} orders placed {first} – {last}", len(rows)
+        ).format(
+            n=f"{len(rows):,}", first=day_text(first, language), last=day_text(last, language, year=True)
+        )
         document = Document(
-            filename=f"orders-{first:%Y%m%d}-{last:%Y%m%d}.csv",
-            content=orders_csv(rows),
-            caption=f"{len(rows):,} {'order' if len(rows) == 1 else 'orders'} placed "
-            f"{first:%d %b} – {last:%d %b %Y}",
+            filename=f"orders-{first:%Y%m%d}-{last:%Y%m%d}.csv", content=orders_csv(rows), caption=caption
         )
         if event.private:
-            return Outcome(replies=[Reply(document.caption, document=document)])
+            return Outcome(replies=[Reply(caption, document=document)])
         return Outcome(
             replies=[
-                Reply(document.caption, document=document, chat_id=event.user_id),
-                Reply("I sent you the CSV in our private chat: it lists customers."),
+                Reply(caption, document=document, chat_id=event.user_id),
+                Reply(catalog.gettext("I sent you the CSV in our private chat: it lists customers.")),
             ]
         )

@@ -157,7 +157,7 @@ class PollTracking:
                     rejected_number_alert(
                         shipment.order_number,
                         shipment.tracking_number,
-                        reason or "no reason given",
+                        reason,
                         self.merchant_chat_id,
                         self.clock.now(),
                     )

@@ -109,8 +109,18 @@ async def test_an_abandoned_cart_is_reminded_once_and_only_to_customers_who_want
     await job.run()
     world.time.advance(hours=1)
     await job.run()
-    assert len(world.texts(1)) == 1 and "2 item(s)" in world.texts(1)[0]
+    assert len(world.texts(1)) == 1 and "You left 2 items in your cart" in world.texts(1)[0]
     assert world.texts(2) == []
+
+
+async def test_a_chinese_customer_is_reminded_of_one_item_in_chinese():
+    world = World()
+    world.state.customers[4] = Customer(4, "王", language="zh")
+    world.state.carts[4] = Cart(4, {"MUG": 1})
+    world.state.cart_updated[4] = world.time.now()
+    world.time.advance(hours=25)
+    await AbandonedCarts(world.uow_factory, FakeStaleCarts(world.state), world.time).run()
+    assert world.texts(4) == ["您的购物车里还有 1 件商品，随时可以下单。（可在设置中关闭此类提醒。）"]
 
 
 async def test_a_blocked_customer_gets_no_cart_reminder():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from domain.actor import Actor
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
@@ -60,12 +62,34 @@ async def test_each_status_change_reaches_the_customer_once():
     assert not world.state.shipments["TRK0001"].active  # delivered parcels are not polled again
 
 
-async def test_a_chinese_speaking_customer_is_told_in_chinese():
+@pytest.mark.parametrize(
+    ("carrier_status", "told"),
+    [
+        ("AvailableForPickup", "您的订单 AAA-2222 已可取件。"),
+        ("Delivered", "您的订单 AAA-2222 已送达，祝您喜欢！"),
+    ],
+)
+async def test_a_chinese_speaking_customer_is_told_in_chinese(carrier_status, told):
     world = World()
     add_order(world.state, world.time, "AAA-2222", customer_id=8, tracking="TRK0002", language="zh")
-    world.carrier.statuses["TRK0002"] = "AvailableForPickup"
+    world.carrier.statuses["TRK0002"] = carrier_status
     await world.cycle()
-    assert world.texts(8) == ["您的订单 AAA-2222 已可取件。"]
+    assert world.texts(8) == [told]
+
+
+async def test_a_chinese_customer_follows_the_parcel_in_chinese_while_the_shop_reads_english():
+    world = World()
+    add_order(world.state, world.time, "AAA-4444", customer_id=10, tracking="TRK0004", language="zh")
+    for status in ("InTransit", "OutForDelivery", "DeliveryFailure"):
+        world.carrier.statuses["TRK0004"] = status
+        await world.cycle()
+    assert world.texts(10) == [
+        "您的订单 AAA-4444 正在运输途中。",
+        "您的订单 AAA-4444 今天正在派送。",
+        "您的订单 AAA-4444 配送遇到问题：派送失败。我们正在处理，会及时通知您。",
+    ]
+    [alert] = world.texts(MERCHANT)
+    assert alert.startswith("⚠️ Delivery problem on order AAA-4444 (3011 TRK0004): delivery failed.")
 
 
 async def test_a_delivery_problem_tells_the_customer_and_alerts_the_merchant():

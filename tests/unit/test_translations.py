@@ -9,11 +9,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from domain.order_status import OrderStatus, PaymentMethod
+from domain.tracking import CarrierStatus, outcome_for
 from handlers.i18n import LOCALE_DIR, language_for, translations
 from handlers.status_text import method_label, status_label
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}  # as pybabel extract
 HANDLERS = LOCALE_DIR.parent
+SPEAKING = (HANDLERS, HANDLERS.parent / "jobs")  # the packages whose modules write what people read
 
 
 def _catalog(language: str):
@@ -22,8 +24,13 @@ def _catalog(language: str):
 
 
 def _msgids_in_code() -> set[str]:
-    found = extract_from_dir(str(HANDLERS), method_map=[("**.py", "python")], keywords=KEYWORDS)
-    return {message[0] if isinstance(message, tuple) else message for _f, _l, message, _c, _x in found}
+    return {
+        message[0] if isinstance(message, tuple) else message
+        for package in SPEAKING
+        for _f, _l, message, _c, _x in extract_from_dir(
+            str(package), method_map=[("**.py", "python")], keywords=KEYWORDS
+        )
+    }
 
 
 def test_every_string_in_the_code_is_in_the_catalogs():
@@ -67,6 +74,14 @@ def test_every_status_reads_in_both_languages(status):
 def test_payment_methods_read_in_both_languages():
     assert method_label(PaymentMethod.CASH, "zh") == "货到付款"
     assert method_label(PaymentMethod.CASH, "en") == "Cash on delivery"
+
+
+@pytest.mark.parametrize("carrier_status", list(CarrierStatus))
+def test_every_delivery_problem_a_customer_is_told_of_reads_in_chinese(carrier_status):
+    """domain.tracking keeps its problem notes in English; jobs.notices marks them for the catalogs."""
+    outcome = outcome_for(carrier_status, OrderStatus.SHIPPED)
+    if outcome is not None and outcome.is_problem:
+        assert translations("zh").gettext(outcome.note) != outcome.note
 
 
 @pytest.mark.parametrize(
