@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.logging_setup import scrub_record
+
 __all__ = ["quiet_http_loggers", "mask_in_logs"]
 
 _URL_LOGGERS = ("httpx", "httpcore", "aiohttp.client")
@@ -26,9 +28,7 @@ class _Mask(logging.Filter):
         self.secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, MASK), None
+        scrub_record(record, lambda text: text.replace(self.secret, MASK))
         return True
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import structlog
 
-__all__ = ["configure_logging", "scrub"]
+__all__ = ["configure_logging", "scrub", "scrub_record"]
 
 _SENSITIVE_KEYS = re.compile(r"phone|address|street|token|secret|password|recipient|api_key", re.I)
-_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")  # a Telegram bot token
+# A Telegram bot token, also inside a Bot API URL ("/bot123:ABC..."), where no word boundary precedes it.
+_TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}(?![A-Za-z0-9_-])")
 _STRIPE_KEY = re.compile(r"\b(?:sk|rk|whsec)_[A-Za-z0-9_]{8,}\b")
 _PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
 
@@ -33,22 +34,38 @@ def _scrub_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
     return event
 
 
+def scrub_record(record: logging.LogRecord, clean: Callable[[str], str]) -> None:
+    """Clean a stdlib record's message and its traceback text: exception messages embed what they were given
+    (an HTTP error its URL, with the bot token; a parse error the customer's text)."""
+    record.msg, record.args = clean(record.getMessage()), ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = clean(record.exc_text)
+    if record.stack_info:
+        record.stack_info = clean(record.stack_info)
+
+
 class _ScrubFilter(logging.Filter):
     """Scrubs records of third-party stdlib loggers too (frameworks log request URLs with the token)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
-        record.args = ()
+        scrub_record(record, scrub)
         return True
 
 
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     renderer = (
-        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            # Tracebacks as plain text, before scrubbing: no locals (they hold tokens, phones, addresses),
+            # and the exception message goes through `scrub` like every other value.
+            structlog.processors.format_exc_info,
             _scrub_event,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),  # after scrubbing: dates look like phones

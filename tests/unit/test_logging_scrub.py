@@ -3,6 +3,7 @@ import logging
 import pytest
 import structlog
 
+from bot.http_logging import mask_in_logs
 from bot.logging_setup import configure_logging, scrub
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"
@@ -34,3 +35,48 @@ def test_structured_events_never_carry_personal_fields(capsys):
     assert "K7M-2QXD" in err
     for secret in ("+15551234567", "1 Main St", TOKEN):
         assert secret not in err
+
+
+SECRET_HALF = TOKEN.split(":")[1]
+
+
+def test_the_secret_half_of_a_token_inside_a_bot_api_url_is_scrubbed():
+    cleaned = scrub(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage failed")
+    assert SECRET_HALF not in cleaned
+    assert cleaned == "POST https://api.telegram.org/bot[token]/sendMessage failed"
+
+
+def _fail_with_secrets() -> None:
+    address = "1 Main St"  # a local: tracebacks must not print locals
+    raise RuntimeError(
+        f"Client error for url https://api.telegram.org/bot{TOKEN}/sendMessage ({len(address)})"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "console"])
+def test_logged_tracebacks_keep_the_error_but_lose_tokens_and_locals(capsys, fmt):
+    configure_logging("INFO", fmt)
+    try:
+        _fail_with_secrets()
+    except RuntimeError:
+        structlog.get_logger("shopbot.test").exception("event_failed", kind="callback")
+        logging.getLogger("shopbot.test").warning("delivery_failed", exc_info=True)
+    err = capsys.readouterr().err
+    assert (
+        err.count("RuntimeError: Client error for url https://api.telegram.org/bot[token]/sendMessage") == 2
+    )
+    assert SECRET_HALF not in err
+    assert "1 Main St" not in err
+
+
+def test_the_masked_token_stays_masked_in_tracebacks(capsys):
+    handler = logging.StreamHandler()
+    logging.basicConfig(handlers=[handler], force=True)
+    mask_in_logs("s3cr3t-t0ken")
+    try:
+        raise RuntimeError("GET https://example.test/bots3cr3t-t0ken/getMe")
+    except RuntimeError:
+        logging.getLogger("telegram.ext").exception("network_error")
+    err = capsys.readouterr().err
+    assert "s3cr3t-t0ken" not in err
+    assert "bot<secret>/getMe" in err
