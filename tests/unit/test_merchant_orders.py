@@ -10,7 +10,19 @@ import pytest
 from domain.order_status import OrderStatus
 from handlers.actions import CancelOrder, pack
 from handlers.app import ShopApp
-from handlers.merchant_actions import AcceptOrder, MarkDelivery
+from handlers.merchant_actions import (
+    AcceptOrder,
+    CancelByShop,
+    MarkDelivery,
+    OpenOrder,
+    OrderQueue,
+    OrderQueues,
+    PackOrder,
+    RejectOrder,
+    ShipOrder,
+    StockPage,
+    StopAsking,
+)
 from handlers.payment_notices import PaymentNotices
 from handlers.payments import confirm_cash_order
 from handlers.reply import Reply
@@ -137,6 +149,37 @@ async def test_a_customer_pressing_a_forged_accept_is_refused_and_nothing_change
     assert len(shop.state.outbox) == sent_before
     refusals = [r.getMessage() for r in caplog.records if "merchant_access_refused" in r.getMessage()]
     assert refusals and all(str(CAROL) not in text for text in refusals)
+
+
+FORGED_STAFF_BUTTONS = [
+    lambda n: RejectOrder(n),
+    lambda n: RejectOrder(n, "stock"),
+    PackOrder,
+    ShipOrder,
+    CancelByShop,
+    lambda n: CancelByShop(n, confirmed=True),
+    lambda n: MarkDelivery(n, "delivered"),
+    OpenOrder,
+    StopAsking,
+    lambda _: OrderQueues(),
+    lambda _: OrderQueue("new"),
+    lambda _: StockPage(),
+]
+
+
+@pytest.mark.parametrize("forge", FORGED_STAFF_BUTTONS)
+async def test_a_customer_pressing_any_forged_staff_button_on_her_own_order_changes_nothing(
+    shop, clock, desk, carol, gateway, forge
+):
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    sent_before, stock_before = len(shop.state.outbox), shop.state.stocks["TEA-BLACK"]
+    await carol.press_data(pack(forge(order.number)))
+    assert carol.text == "This button is for shop staff only." and carol.last.alert
+    assert shop.state.orders[order.number].status is OrderStatus.PAID
+    assert shop.state.stocks["TEA-BLACK"] == stock_before
+    assert len(shop.state.outbox) == sent_before
+    assert CAROL not in shop.state.dialogs
+    assert not gateway.refunds
 
 
 async def test_a_customer_typing_merchant_commands_is_refused(shop, carol):
