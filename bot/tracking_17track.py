@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ log = logging.getLogger("shopbot.tracking")
 MAX_NUMBERS = 40
 _ALREADY_REGISTERED = -18019901
 _NOT_REGISTERED = -18019902
+MAX_WAIT_SECONDS = 60.0  # a longer Retry-After goes back to the caller as RetryLater
+_LONGEST_RETRY_AFTER = 24 * 3600.0
 
 
 class SeventeenTrackClient:
@@ -76,9 +79,9 @@ class SeventeenTrackClient:
             body = [_item(number, carrier) for number, carrier in parcels[start : start + MAX_NUMBERS]]
             data = await self._post("register", body)
             for item in _list(data, "rejected"):
-                error = item.get("error") or {}
-                if error.get("code") != _ALREADY_REGISTERED and item.get("number"):
-                    refused[str(item["number"])] = str(error.get("message") or "refused")
+                error, number = _dict(item.get("error")), _number(item)
+                if error.get("code") != _ALREADY_REGISTERED and number:
+                    refused[number] = str(error.get("message") or "refused")
         return refused
 
     async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]:
@@ -88,12 +91,10 @@ class SeventeenTrackClient:
             data = await self._post("gettrackinfo", body)
             statuses += [s for s in map(_status, _list(data, "accepted")) if s is not None]
             for item in _list(data, "rejected"):
-                error = item.get("error") or {}
-                if item.get("number"):
+                error, number = _dict(item.get("error")), _number(item)
+                if number:
                     status = UNREGISTERED if error.get("code") == _NOT_REGISTERED else REJECTED
-                    statuses.append(
-                        TrackingStatus(str(item["number"]), status, str(error.get("message", "")))
-                    )
+                    statuses.append(TrackingStatus(number, status, str(error.get("message", ""))[:200]))
         return statuses
 
     # -- HTTP --------------------------------------------------------------------------------------
@@ -103,6 +104,8 @@ class SeventeenTrackClient:
             try:
                 return await self._post_once(path, body)
             except RetryLater as exc:
+                if exc.seconds > MAX_WAIT_SECONDS:
+                    raise  # the caller reschedules the batch rather than hold the job this long
                 last, wait = exc, max(exc.seconds, self._backoff)
             except DeliveryFailed as exc:
                 if exc.permanent:
@@ -157,16 +160,24 @@ def _list(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
-def _status(item: dict[str, Any]) -> TrackingStatus | None:
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(item: dict[str, Any]) -> str | None:
     number = item.get("number")
-    info = item.get("track_info") or {}
-    latest = info.get("latest_status") if isinstance(info, dict) else None
-    if not number or not isinstance(latest, dict) or not latest.get("status"):
+    return number if isinstance(number, str) and number else None
+
+
+def _status(item: dict[str, Any]) -> TrackingStatus | None:
+    """An accepted item's status, or None when it says nothing usable (17TRACK's shape, not ours)."""
+    info = _dict(item.get("track_info"))
+    number, status = _number(item), _dict(info.get("latest_status")).get("status")
+    if not number or not isinstance(status, str) or not status:
         return None
-    event = info.get("latest_event") or {}
-    at = _time(event.get("time_utc")) if isinstance(event, dict) else None
-    detail = str(event.get("description") or "")[:200] if isinstance(event, dict) else ""
-    return TrackingStatus(str(number), str(latest["status"]), detail, at)
+    event = _dict(info.get("latest_event"))
+    detail = str(event.get("description") or "")[:200]
+    return TrackingStatus(number, status, detail, _time(event.get("time_utc")))
 
 
 def _time(text: object) -> datetime | None:
@@ -180,7 +191,9 @@ def _time(text: object) -> datetime | None:
 
 
 def _retry_after(response: httpx.Response) -> float:
+    """Retry-After in seconds, within [0, a day]; anything unreadable (a date, "nan") means one second."""
     try:
-        return max(float(response.headers.get("Retry-After", "1")), 0.0)
+        seconds = float(response.headers.get("Retry-After", "1"))
     except ValueError:
         return 1.0
+    return min(max(seconds, 0.0), _LONGEST_RETRY_AFTER) if math.isfinite(seconds) else 1.0

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.tracking_17track import SeventeenTrackClient
-from domain.errors import DeliveryFailed
+from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
 from domain.tracking import REJECTED
 from jobs.poll_tracking import PollTracking
@@ -80,6 +80,33 @@ async def test_server_errors_garbled_json_and_timeouts_are_retried(server):
     server.faults.extend(["500", "malformed", "slow"])
     [status] = await client.fetch(["RETRY000001"])
     assert status.status == "OutForDelivery"
+    await client.aclose()
+
+
+async def test_an_answer_of_the_wrong_shape_is_read_as_no_news_not_a_crash(server):
+    client = _client(server)
+    server.faults.extend(["garbage", "garbage"])
+    assert await client.register_many([("G4", None), ("G5", None)]) == {"G4": "refused", "G5": "refused"}
+    statuses = {s.tracking_number: s for s in await client.fetch(["G1", "G2", "G3", "G4", "G5"])}
+    assert set(statuses) == {"G3", "G4", "G5"}  # G1, G2 and the nested number say nothing usable
+    assert statuses["G3"].status == "Delivered" and statuses["G3"].at is None
+    assert statuses["G4"].status == REJECTED == statuses["G5"].status
+    await client.aclose()
+
+
+@pytest.mark.parametrize("retry_after", ["86400", "1e300", "inf", "nan", "-5", "soon"])
+async def test_a_long_or_nonsense_retry_after_is_handed_back_to_the_caller_not_slept_on(server, retry_after):
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    client = _client(server, retries=1, sleep=sleep)
+    server.faults.extend([f"429:{retry_after}"] * 2)
+    with pytest.raises(RetryLater) as caught:
+        await client.fetch(["WAIT0000001"])
+    assert 0 <= caught.value.seconds <= 24 * 3600
+    assert all(0 <= s <= 60 for s in slept)
     await client.aclose()
 
 

@@ -34,7 +34,8 @@ class FakeSeventeenTrack(LoopbackServer):
         self.statuses: dict[str, str] = {}
         self.registered: set[str] = set()
         self.refused: dict[str, str] = {}  # number -> reason given at registration and tracking
-        self.faults: deque[str] = deque()  # "500", "malformed", "slow", "429" — one per request
+        # "500", "malformed", "garbage" (JSON of the wrong shape), "slow", "429", "429:<Retry-After>"
+        self.faults: deque[str] = deque()  # one per request
         self.requests = 0
         self.too_many_requests = 0
         self.largest_batch = 0
@@ -63,6 +64,11 @@ class FakeSeventeenTrack(LoopbackServer):
         if fault == "429":
             self.too_many_requests += 1
             return web.json_response({"code": 429, "data": {}}, status=429, headers={"Retry-After": "1"})
+        if fault is not None and fault.startswith("429:"):
+            self.too_many_requests += 1
+            return web.json_response({"code": 429}, status=429, headers={"Retry-After": fault[4:]})
+        if fault == "garbage":
+            return web.json_response({"code": 0, "data": GARBAGE})
         if fault == "malformed":
             return web.Response(
                 status=200, text='{"code": 0, "data": {"accepted": [', content_type="application/json"
@@ -108,6 +114,18 @@ class FakeSeventeenTrack(LoopbackServer):
         if number not in self.registered:
             return False, _rejected(number, _NOT_REGISTERED, "The tracking number is not registered.")
         return True, _tracked(number, self.statuses.get(number, "NotFound"))
+
+
+GARBAGE = {  # well-formed JSON, every field the wrong shape
+    "accepted": [
+        "junk",
+        {"number": "G1", "track_info": "banana"},
+        {"number": "G2", "track_info": {"latest_status": ["Delivered"], "latest_event": 7}},
+        {"number": "G3", "track_info": {"latest_status": {"status": "Delivered"}, "latest_event": "x"}},
+        {"number": {"nested": 1}, "track_info": {"latest_status": {"status": {"x": 1}}}},
+    ],
+    "rejected": [{"number": "G4", "error": "nope"}, {"number": "G5", "error": ["x"]}, 42],
+}
 
 
 def _rejected(number: str, code: int, message: str) -> dict[str, Any]:
