@@ -64,13 +64,16 @@ def _quantity(turn: Turn, raw: str, *, allow_zero: bool) -> tuple[int | None, st
     _ = turn._
     if not _WHOLE.match(raw):
         return None, _("“{raw}” is not a whole number.").format(raw=raw[:20])
-    qty = int(raw)
+    digits = raw.lstrip("+-").lstrip("0")
+    # int() refuses strings past 4,300 digits; anything longer than MAX_STOCK is too big, whatever follows
+    qty = int(raw) if len(digits) <= len(str(MAX_STOCK)) else (MAX_STOCK + 1) * (-1 if raw[0] == "-" else 1)
     if qty < 0 or (qty == 0 and not allow_zero):
         return None, _("The quantity must be 0 or more.") if allow_zero else _(
             "The quantity must be at least 1."
         )
     if qty > MAX_STOCK:
-        return None, _("{qty} is more than {max} — please check the number.").format(qty=qty, max=MAX_STOCK)
+        shown = raw if len(raw) <= 20 else f"{raw[:12]}…"
+        return None, _("{qty} is more than {max} — please check the number.").format(qty=shown, max=MAX_STOCK)
     return qty, ""
 
 
@@ -121,6 +124,9 @@ def _reserved_floor(turn: Turn, level: StockLevel, qty: int) -> str | None:
 
 async def restock(desk: MerchantDesk, turn: Turn) -> Outcome:
     def apply(level: StockLevel, qty: int) -> str | None:
+        if level.on_hand + qty > MAX_STOCK:
+            text = turn._("{sku}: on hand would be {total}, more than {max} — please check the number.")
+            return text.format(sku=level.sku, total=f"{level.on_hand + qty:,}", max=f"{MAX_STOCK:,}")
         level.restock(qty)
         return None
 

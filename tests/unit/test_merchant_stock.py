@@ -59,6 +59,9 @@ async def test_restock_rearms_the_low_stock_alert(shop, ann, clock):
         ("TEA-GREEN 0", "at least 1"),
         ("TEA-GREEN 99999999", "please check the number"),
         ("TEA-GREEN 2.5", "not a whole number"),
+        ("TEA-GREEN " + "9" * 5000, "please check the number"),  # past int()'s 4,300-digit limit
+        ("TEA-GREEN -" + "9" * 5000, "at least 1"),
+        ("TEA-GREEN 999999", "on hand would be 1,000,002, more than 1,000,000"),  # 3 on hand already
     ],
 )
 async def test_bad_restock_input_gets_a_clear_answer_and_changes_nothing(shop, ann, args, answer):
@@ -66,6 +69,13 @@ async def test_bad_restock_input_gets_a_clear_answer_and_changes_nothing(shop, a
     assert answer in ann.text
     assert shop.state.stocks["TEA-GREEN"].on_hand == 3
     assert shop.state.audits == []
+
+
+@pytest.mark.parametrize("command", ["setstock", "safety"])
+async def test_a_count_thousands_of_digits_long_is_refused_plainly(shop, ann, command):
+    await ann.command(command, "TEA-GREEN 0000" + "7" * 4400)
+    assert "please check the number" in ann.text and len(ann.text) < 200
+    assert (shop.state.stocks["TEA-GREEN"].on_hand, shop.state.stocks["TEA-GREEN"].safety) == (3, 2)
 
 
 async def test_on_hand_cannot_be_set_below_what_orders_reserved(shop, ann, clock):
