@@ -39,7 +39,8 @@ def chat_of(update: dict[str, Any]) -> int | None:
     for key, body in update.items():
         if key == "update_id" or not isinstance(body, dict):
             continue
-        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        message = body.get("message")
+        chat = body.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
         if isinstance(chat, dict) and isinstance(chat.get("id"), int):
             return chat["id"]
         sender = body.get("from")

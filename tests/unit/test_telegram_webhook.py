@@ -80,3 +80,10 @@ def test_updates_are_ordered_by_their_chat_or_else_their_sender():
     assert chat_of({"update_id": 1, "message": {"chat": {"id": 3}, "from": {"id": 4}}}) == 3
     assert chat_of({"update_id": 1, "pre_checkout_query": {"id": "p", "from": {"id": 4}}}) == 4
     assert chat_of({"update_id": 1, "poll": {"id": "x"}}) is None
+
+
+async def test_an_update_whose_parts_have_the_wrong_shape_is_stored_once_not_refused_forever(post):
+    odd = {"update_id": 10, "callback_query": {"id": "c", "message": "gone", "from": {"id": 4}}}
+    assert await post(odd) == 200  # a 503 would have Telegram send it again and again
+    assert post.state.inbox[10].chat_id == 4
+    assert chat_of({"update_id": 1, "edited_message": {"message": ["x"], "chat": None}}) is None
