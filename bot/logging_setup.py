@@ -12,7 +12,12 @@ import structlog
 
 __all__ = ["configure_logging", "scrub", "scrub_record"]
 
-_SENSITIVE_KEYS = re.compile(r"phone|address|street|token|secret|password|recipient|api_key", re.I)
+# Keys whose values are never logged: secrets, and what a person typed or is called.
+_SENSITIVE_KEYS = re.compile(
+    r"phone|address|street|token|secret|password|recipient|api_key"
+    r"|first_name|last_name|full_name|customer_name|username|caption|^text$|message_text|query",
+    re.I,
+)
 # A Telegram bot token, also inside a Bot API URL ("/bot123:ABC..."), where no word boundary precedes it.
 _TOKEN = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}(?![A-Za-z0-9_-])")
 _STRIPE_KEY = re.compile(r"\b(?:sk|rk|whsec)_[A-Za-z0-9_]{8,}\b")

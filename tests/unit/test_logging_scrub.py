@@ -80,3 +80,20 @@ def test_the_masked_token_stays_masked_in_tracebacks(capsys):
     err = capsys.readouterr().err
     assert "s3cr3t-t0ken" not in err
     assert "bot<secret>/getMe" in err
+
+
+def test_names_and_typed_text_in_structured_events_are_redacted(capsys):
+    configure_logging("INFO", "json")
+    structlog.get_logger().info(
+        "update_handled",
+        kind="text",
+        text="deliver to Flat 3, 1 Main St",
+        first_name="Alice",
+        customer_name="Alice Smith",
+        username="alice_s",
+        query="red tea for Alice",
+        name="OrderPlaced",
+    )
+    err = capsys.readouterr().err
+    assert "Alice" not in err and "Main St" not in err and "alice_s" not in err
+    assert '"kind": "text"' in err and '"name": "OrderPlaced"' in err
