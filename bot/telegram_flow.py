@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.telegram_limits import CAPTION_LIMIT, fit
 from bot.telegram_markup import is_inline, local_file, reply_markup
 from bot.telegram_updates import read_update
 from handlers.incoming import EventHandler, Incoming, Kind
@@ -51,21 +52,22 @@ async def send_reply(
 ) -> int:
     """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message."""
     markup = reply_markup(reply)
+    text, caption = fit(reply.text), fit(reply.text, CAPTION_LIMIT)  # Telegram refuses longer ones
     target = reply.edit_message_id or (pressed_message_id if reply.edit else None)
     if reply.invoice is not None:
         return await out.send_invoice(chat_id, reply.invoice)
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)
     if reply.photo_bytes is not None:
-        return await out.send_photo(chat_id, reply.photo_bytes, reply.text, markup)
+        return await out.send_photo(chat_id, reply.photo_bytes, caption, markup)
     if target is not None and not reply.photo and (markup is None or is_inline(markup)):
-        refusal = await out.edit_text(chat_id, target, reply.text, markup)
+        refusal = await out.edit_text(chat_id, target, text, markup)
         if refusal is None or "message is not modified" in refusal.lower():
             return target
         log.info("edit_refused chat_id=%s reason=%s", chat_id, refusal)  # a fresh message instead
     if reply.photo:
-        return await out.send_photo(chat_id, local_file(reply.photo) or reply.photo, reply.text, markup)
-    return await out.send_text(chat_id, reply.text, markup)
+        return await out.send_photo(chat_id, local_file(reply.photo) or reply.photo, caption, markup)
+    return await out.send_text(chat_id, text, markup)
 
 
 class _Turns:

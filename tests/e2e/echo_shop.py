@@ -7,11 +7,12 @@ import asyncio
 from handlers.incoming import Incoming, Kind
 from handlers.reply import Button, Document, Invoice, Outcome, Reply
 
-__all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT"]
+__all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT", "LONG_LINES"]
 
 PHOTO_URL = "https://shop.example/mug.jpg"
 MERCHANT_CHAT = -1001
 FILE_ID = "AgACAgIAAxkBAAIBYmZ"  # a photo Telegram already holds
+LONG_LINES = [f"• Product {i} with a long name × 99 = $1,234.50" for i in range(200)]  # past 4096
 CHART_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # an image made on the fly
 
 
@@ -48,6 +49,8 @@ class EchoShop:
             "report": Reply("", document=Document("report.csv", b"sku,qty\nmug,2\n", caption="Today")),
             "tell merchant": Reply("New order 7", chat_id=MERCHANT_CHAT),
             "boom": Reply(""),  # Telegram refuses an empty text
+            "long": Reply("Your cart:\n" + "\n".join(LONG_LINES) + "\nTotal: $9,999.00"),
+            "long photo": Reply("A mug\n" + "Glazed by hand. " * 150, photo=PHOTO_URL),
         }
         if event.text.startswith("shipped "):
             card = int(event.text.split()[1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.echo_shop import CHART_PNG, FILE_ID, MERCHANT_CHAT, PHOTO_URL, EchoShop
+from tests.e2e.echo_shop import CHART_PNG, FILE_ID, LONG_LINES, MERCHANT_CHAT, PHOTO_URL, EchoShop
 from tests.fakes.telegram_server import FakeTelegram, UploadedFile
 
 ANN = 501
@@ -123,6 +123,31 @@ async def test_photo_from_a_url_is_sent_as_a_photo_with_caption(runtime, telegra
 
     assert sent.params["photo"] == PHOTO_URL
     assert sent.params["caption"] == "A mug"
+
+
+async def test_a_text_past_telegrams_limit_keeps_its_start_and_its_total(
+    runtime, telegram: FakeTelegram
+) -> None:
+    await telegram.push_text(ANN, "long")
+
+    sent = await telegram.wait_for("sendMessage", lambda p: p["chat_id"] == ANN)
+
+    text = sent.params["text"]
+    assert len(text) <= 4096
+    assert text.startswith(f"Your cart:\n{LONG_LINES[0]}\n") and text.endswith(
+        f"{LONG_LINES[-1]}\nTotal: $9,999.00"
+    )
+    assert "\n…\n" in text
+
+
+async def test_a_caption_past_telegrams_limit_is_shortened_not_refused(
+    runtime, telegram: FakeTelegram
+) -> None:
+    await telegram.push_text(ANN, "long photo")
+
+    sent = await telegram.wait_for("sendPhoto")
+
+    assert sent.params["caption"].startswith("A mug\nGlazed by hand.") and len(sent.params["caption"]) <= 1024
 
 
 async def test_photo_from_a_local_file_is_uploaded(runtime, telegram: FakeTelegram) -> None:

@@ -131,6 +131,8 @@ class BotApiMethods:
         size = len(photo.content) if isinstance(photo, UploadedFile) else 1024
         sizes = [self._file(width=w, height=w, file_size=size) for w in (90, 320)]
         content: dict[str, Any] = {"photo": sizes}
+        if len(params.get("caption") or "") > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
         if params.get("caption"):
             content["caption"] = params["caption"]
         return self._new_bot_message(params, **content)
