@@ -45,11 +45,12 @@ def _products(title: str, products: tuple[ProductFigures, ...]) -> list[str]:
     return lines
 
 
-def figures_text(figures: Figures) -> str:
+def figures_text(figures: Figures, *, title: str | None = None) -> str:
+    """`title` replaces the period's own ("Today, …", "Last 7 days, …")."""
     funnel = " → ".join(f"{count:,} {label}" for label, count in figures.funnel.steps())
     attempts = figures.payment_attempts
     lines = [
-        f"📊 {period_title(figures)}",
+        f"📊 {title or period_title(figures)}",
         "",
         f"Orders: {figures.placed:,} placed · {figures.paid:,} paid · "
         f"{figures.cancelled:,} cancelled · {figures.refunded:,} refunded",

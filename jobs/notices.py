@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
-from domain.ports import SalesSummary
 from domain.tracking import TrackingOutcome
 from handlers.reply import Reply
+from handlers.stats_text import figures_text
 
 __all__ = [
     "tracking_notice",
@@ -98,13 +99,11 @@ def unanswered_order_reminder(order: Order, waiting_minutes: int, chat_id: int, 
     return _message(chat_id, Reply(text), now, f"order:{order.number}:unanswered")
 
 
-def daily_report(day: str, summary: SalesSummary, low_stock: int, chat_id: int, now: datetime):
-    lines = [f"📊 Report for {day}", f"Orders: {summary.orders}", f"Revenue: {summary.revenue}"]
-    attempts = summary.paid + summary.payment_expired
-    if attempts:
-        lines.append(f"Payment success: {summary.paid}/{attempts} ({100 * summary.paid // attempts}%)")
-    lines.append(f"Products low on stock: {low_stock}")
-    return _message(chat_id, Reply("\n".join(lines)), now, f"report:{day}")
+def daily_report(figures: Figures, chat_id: int, now: datetime) -> OutboxMessage:
+    """One local day's figures (`figures.window`), in the lines of /stats under their own title."""
+    day = figures.window.days[0]
+    text = figures_text(figures, title=f"Yesterday, {day:%d %b %Y}")
+    return _message(chat_id, Reply(text), now, f"report:{day.isoformat()}")
 
 
 def cart_reminder(customer_id: int, language: str, count: int, updated_at: datetime, now: datetime):
