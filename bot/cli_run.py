@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import typer
 
-from bot.http_logging import mask_in_logs, quiet_http_loggers
+from bot.http_logging import mask_in_logs
 from bot.logging_setup import configure_logging
 from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
@@ -55,7 +55,6 @@ def run(
         typer.echo(MISSING_TOKEN, err=True)
         raise typer.Exit(2)
     configure_logging(settings.log_level, settings.log_format)
-    quiet_http_loggers()
     try:
         asyncio.run(run_bot(settings, RunOptions(runtime.value, mode.value, jobs=not no_jobs)))
     except NotReady as exc:

@@ -14,11 +14,16 @@ import typer
 from prometheus_client import start_http_server
 
 from bot.background import start_background
-from bot.botapi_notifier import BotApiNotifier
+from bot.bootstrap import tracking_client
 from bot.cli import app
+from bot.clock import UtcClock
+from bot.http_logging import mask_in_logs
+from bot.logging_setup import configure_logging
 from bot.metrics import Metrics
+from bot.notifier import BotApiNotifier
+from bot.runtime import TelegramConnection
 from bot.settings import Settings
-from storage.engine import create_engine, session_factory
+from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["worker"]
@@ -27,11 +32,11 @@ log = logging.getLogger("shopbot.worker")
 
 
 async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
-    if settings.telegram_token is None:
-        raise typer.BadParameter("SHOPBOT_TELEGRAM_TOKEN is required to deliver messages")
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
     engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
-    sessions = session_factory(engine)
-    notifier = BotApiNotifier(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    notifier = BotApiNotifier(connection)
+    tracking = tracking_client(settings)
     metrics = Metrics.create()
     exporter = None
     if metrics_port:  # relay and job counters, for Prometheus (the web processes serve their own /metrics)
@@ -42,9 +47,10 @@ async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int
         loop.add_signal_handler(sig, stop.set)
     background = await start_background(
         settings,
-        sessions=sessions,
-        notifier=notifier,
         uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+        notifier=notifier,
+        tracking=tracking,
+        clock=UtcClock(),
         jobs=jobs,
         relay=relay,
         metrics=metrics,
@@ -54,7 +60,9 @@ async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int
     finally:
         await background.stop()
         await notifier.aclose()
-        await engine.dispose()
+        if tracking is not None:
+            await tracking.aclose()
+        await dispose(engine)
         if exporter is not None:
             exporter.shutdown()
         log.info("worker_stopped")
@@ -70,5 +78,8 @@ def worker(
 ) -> None:
     """Run the scheduled jobs and the outbox relay (no Telegram updates are handled here)."""
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.telegram_token is None:
+        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set: the worker delivers messages through it.", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings.log_level, settings.log_format)
     asyncio.run(_run(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

@@ -21,12 +21,12 @@ from aiohttp import web
 
 from bot.background import start_background
 from bot.bootstrap import assemble
-from bot.botapi_notifier import BotApiNotifier
 from bot.handler_instrumentation import InstrumentedHandler
 from bot.http_logging import mask_in_logs
 from bot.http_server import http_app, start_http_server
 from bot.inbox_processor import InboxProcessor
 from bot.metrics import Metrics
+from bot.notifier import BotApiNotifier
 from bot.ops_routes import add_ops_routes
 from bot.outbox_relay import worker_name
 from bot.runtime import Runtime, RuntimeName, TelegramConnection, build_runtime
@@ -91,13 +91,13 @@ async def run_bot(
         if options.mode == "webhook":
             stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
-            notifier = BotApiNotifier(connection.token, connection.api_url)
+            notifier = BotApiNotifier(connection)
             stack.push_async_callback(notifier.aclose)
             background = await start_background(
                 settings,
-                sessions=sessions,
-                notifier=notifier,
                 uow_factory=shop.uow_factory,
+                notifier=notifier,
+                tracking=shop.tracking,  # one client: the merchant desk registers, the jobs poll
                 clock=shop.clock,
                 metrics=metrics,
             )
