@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import UtcClock
 from bot.http_server import http_app
 from bot.merchant_setup import build_merchant_desk
+from bot.metrics import Metrics
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
 from bot.stats_setup import build_merchant_stats
@@ -76,11 +77,14 @@ def build_shop_handler(
     tracking: CarrierTracking | None,
     engine: AsyncEngine,
     gateway: PaymentGateway | None = None,
+    metrics: Metrics | None = None,
 ) -> tuple[ShopApp, PaymentServices]:
     """The entry point for every event: the customer conversation, the merchant desk and payments.
-    `gateway` replaces the Stripe gateway (the demo's sandbox)."""
+    `gateway` replaces the Stripe gateway (the demo's sandbox); `metrics` counts card payments."""
     desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
-    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    payments = build_payments(
+        settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway, metrics=metrics
+    )
     desk = replace(desk, gateway=payments.gateway)  # refunds go where the payments went
     app = ShopApp(
         uow_factory,
@@ -115,7 +119,7 @@ class Shop:
 
 @asynccontextmanager
 async def assemble(
-    settings: Settings, *, clock: Clock | None = None, migrate: bool = True
+    settings: Settings, *, clock: Clock | None = None, migrate: bool = True, metrics: Metrics | None = None
 ) -> AsyncIterator[Shop]:
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or UtcClock()
@@ -125,7 +129,9 @@ async def assemble(
             await upgrade_with(engine)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
         tracking = tracking_client(settings)
-        handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking, engine=engine)
+        handler, payments = build_shop_handler(
+            settings, uow_factory, clock, tracking=tracking, engine=engine, metrics=metrics
+        )
         try:
             yield Shop(settings, engine, uow_factory, clock, payments, handler, tracking)
         finally:

@@ -80,13 +80,15 @@ async def run_bot(
     mask_in_logs(connection.token)
     stop = stop or _stop_on_signals()
     async with AsyncExitStack() as stack:
-        shop = await stack.enter_async_context(assemble(settings, clock=clock, migrate=options.jobs))
+        metrics = Metrics.create()
+        shop = await stack.enter_async_context(
+            assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
+        )
         heads = migration_heads()
         status = await schema_status(shop.engine, heads)
         if not status.ready:
             raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
         sessions = session_factory(shop.engine)
-        metrics = Metrics.create()
         runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
         if options.mode == "webhook":
             stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
