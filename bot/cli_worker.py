@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
+from contextlib import AsyncExitStack
 
 import typer
 from prometheus_client import start_http_server
@@ -21,6 +21,7 @@ from bot.http_logging import mask_in_logs
 from bot.logging_setup import configure_logging
 from bot.metrics import Metrics
 from bot.notifier import BotApiNotifier
+from bot.process_signals import stop_on_signals
 from bot.runtime import TelegramConnection
 from bot.settings import Settings
 from storage.engine import create_engine, dispose
@@ -34,38 +35,32 @@ log = logging.getLogger("shopbot.worker")
 async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
     connection = TelegramConnection.from_settings(settings)
     mask_in_logs(connection.token)
-    engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
-    notifier = BotApiNotifier(connection)
-    tracking = tracking_client(settings)
     metrics = Metrics.create()
-    exporter = None
-    if metrics_port:  # relay and job counters, for Prometheus (the web processes serve their own /metrics)
-        exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    background = await start_background(
-        settings,
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-        notifier=notifier,
-        tracking=tracking,
-        clock=UtcClock(),
-        jobs=jobs,
-        relay=relay,
-        metrics=metrics,
-    )
-    try:
-        await stop.wait()
-    finally:
-        await background.stop()
-        await notifier.aclose()
+    async with AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals())
+        engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
+        stack.push_async_callback(dispose, engine)
+        notifier = BotApiNotifier(connection)
+        stack.push_async_callback(notifier.aclose)
+        tracking = tracking_client(settings)
         if tracking is not None:
-            await tracking.aclose()
-        await dispose(engine)
-        if exporter is not None:
-            exporter.shutdown()
-        log.info("worker_stopped")
+            stack.push_async_callback(tracking.aclose)
+        if metrics_port:  # relay and job counters for Prometheus (web processes serve their own /metrics)
+            exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
+            stack.callback(exporter.shutdown)
+        background = await start_background(
+            settings,
+            uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            notifier=notifier,
+            tracking=tracking,
+            clock=UtcClock(),
+            jobs=jobs,
+            relay=relay,
+            metrics=metrics,
+        )
+        stack.push_async_callback(background.stop)  # the first to go
+        await stop.wait()
+    log.info("worker_stopped")
 
 
 @app.command()

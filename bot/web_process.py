@@ -11,7 +11,6 @@ Polling mode: the runtime polls getUpdates; the HTTP server still serves Stripe,
 from __future__ import annotations
 
 import asyncio
-import signal
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +28,7 @@ from bot.metrics import Metrics
 from bot.notifier import BotApiNotifier
 from bot.ops_routes import add_ops_routes
 from bot.outbox_relay import worker_name
+from bot.process_signals import stop_on_signals
 from bot.runtime import Runtime, RuntimeName, TelegramConnection, build_runtime
 from bot.settings import Settings
 from bot.telegram_webhook import WEBHOOK_PATH, check_secret, telegram_webhook
@@ -78,8 +78,9 @@ async def run_bot(
     `shopbot db upgrade` and refuse to start on an old schema."""
     connection, secret = _require(settings, options.mode)
     mask_in_logs(connection.token)
-    stop = stop or _stop_on_signals()
     async with AsyncExitStack() as stack:
+        if stop is None:
+            stop = stack.enter_context(stop_on_signals())
         metrics = Metrics.create()
         shop = await stack.enter_async_context(
             assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
@@ -149,11 +150,3 @@ async def _alive() -> bool:
 
 def _port(runner: web.AppRunner) -> int | None:
     return runner.addresses[0][1] if runner.addresses else None
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
