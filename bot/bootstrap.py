@@ -2,9 +2,10 @@
 
     async with assemble(settings) as shop:
         shop.handler        # the EventHandler a Telegram runtime calls: customers, staff, payments
-        shop.http_app()     # Stripe webhook, health check, payment return pages
+        shop.payments       # the Stripe webhook for the HTTP server (bot.web_process serves it)
         shop.uow_factory    # for jobs and the outbox relay
-        shop.tracking       # the carrier-tracking client (None: merchants set delivery states by hand)
+        shop.tracking       # the carrier-tracking client (None: merchants set delivery states by hand);
+                            # the merchant desk registers numbers with it, the jobs poll it
 
 `build_shop_handler` is the one recipe of the entry point; the terminal demo uses it with its sandbox
 gateway and simulated carrier.
@@ -18,12 +19,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
-from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import UtcClock
-from bot.http_server import http_app
 from bot.merchant_setup import build_merchant_desk
 from bot.metrics import Metrics
 from bot.payments_setup import PaymentServices, build_payments
@@ -107,14 +105,6 @@ class Shop:
     payments: PaymentServices
     handler: EventHandler
     tracking: CarrierTracking | None
-
-    async def database_ok(self) -> bool:
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return True
-
-    def http_app(self) -> web.Application:
-        return http_app(health=self.database_ok, stripe_webhook=self.payments.stripe_webhook)
 
 
 @asynccontextmanager
