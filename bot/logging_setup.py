@@ -10,6 +10,8 @@ from typing import Any
 
 import structlog
 
+from bot.http_logging import quiet_http_loggers
+
 __all__ = ["configure_logging", "scrub"]
 
 _SENSITIVE_KEYS = re.compile(r"phone|address|street|token|secret|password|recipient|api_key", re.I)
@@ -61,6 +63,6 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ScrubFilter())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    # Request URLs carry the bot token: keep the HTTP client libraries quiet.
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler.executors.default"):
+    quiet_http_loggers()  # request URLs carry the bot token
+    for noisy in ("aiohttp.access", "apscheduler.executors.default"):  # a line per request / per job run
         logging.getLogger(noisy).setLevel(logging.WARNING)

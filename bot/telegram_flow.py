@@ -24,6 +24,7 @@ __all__ = ["BotOutput", "UpdateFlow", "send_reply"]
 log = logging.getLogger(__name__)
 
 PAYMENT_CHECK_FAILED = "Sorry, this payment could not be checked. Please try again in a minute."
+CAPTION_LIMIT = 1024  # Telegram refuses a longer photo caption (HTTP 400)
 
 
 class BotOutput(Protocol):
@@ -57,15 +58,20 @@ async def send_reply(
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)
     if reply.photo_bytes is not None:
-        return await out.send_photo(chat_id, reply.photo_bytes, reply.text, markup)
+        return await out.send_photo(chat_id, reply.photo_bytes, _caption(reply.text), markup)
     if target is not None and not reply.photo and (markup is None or is_inline(markup)):
         refusal = await out.edit_text(chat_id, target, reply.text, markup)
         if refusal is None or "message is not modified" in refusal.lower():
             return target
         log.info("edit_refused chat_id=%s reason=%s", chat_id, refusal)  # a fresh message instead
     if reply.photo:
-        return await out.send_photo(chat_id, local_file(reply.photo) or reply.photo, reply.text, markup)
+        photo = local_file(reply.photo) or reply.photo
+        return await out.send_photo(chat_id, photo, _caption(reply.text), markup)
     return await out.send_text(chat_id, reply.text, markup)
+
+
+def _caption(text: str) -> str:
+    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
 
 
 class _Turns:

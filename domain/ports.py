@@ -47,8 +47,6 @@ __all__ = [
     "OutboxQueue",
     "Shipment",
     "Shipments",
-    "SalesSummary",
-    "SalesStats",
     "StaleCart",
     "StaleCarts",
     "PaymentAttempts",
@@ -291,19 +289,6 @@ class Shipments(Protocol):
     ) -> list[Shipment]: ...
     async def save(self, shipment: Shipment, worker: str) -> bool:
         """Store status, flags and next poll time of a leased shipment and drop the lease."""
-
-
-@dataclass(frozen=True, slots=True)
-class SalesSummary:
-    orders: int
-    revenue: Money  # paid orders' totals
-    paid: int
-    payment_expired: int  # prepaid orders never paid: with `paid`, the payment success rate
-
-
-class SalesStats(Protocol):
-    async def summary(self, since: datetime, until: datetime, currency: str) -> SalesSummary:
-        """Aggregates over orders placed in [since, until)."""
 
 
 @dataclass(frozen=True, slots=True)

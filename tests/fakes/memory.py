@@ -17,12 +17,11 @@ from domain.catalog import Category, Product
 from domain.customer import Customer
 from domain.errors import OrderNumberTaken, OutOfStock
 from domain.events import DomainEvent
-from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
-from domain.ports import InboxUpdate, SalesSummary, Shipment, StaleCart, StockAudit
+from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
 from domain.stock import ReservationState, StockLevel
 
 
@@ -415,18 +414,6 @@ class FakeShipments:
         del self.s.shipment_leases[shipment.tracking_number]
         self.s.shipments[shipment.tracking_number] = copy.deepcopy(shipment)
         return True
-
-
-class FakeSalesStats:
-    def __init__(self, state: MemoryState) -> None:
-        self.s = state
-
-    async def summary(self, since: datetime, until: datetime, currency: str) -> SalesSummary:
-        placed = [o for o in self.s.orders.values() if since <= o.placed_at < until]
-        paid = [o for o in placed if o.is_paid]
-        revenue = sum((o.total.amount_minor for o in paid if o.currency == currency), 0)
-        expired = sum(1 for o in placed if o.status is OrderStatus.PAYMENT_EXPIRED)
-        return SalesSummary(len(placed), Money(revenue, currency), len(paid), expired)
 
 
 class FakeStaleCarts:
