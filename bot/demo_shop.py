@@ -41,6 +41,7 @@ from storage.engine import create_engine, dispose, session_factory
 from storage.migrate import upgrade_with
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
+from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["DemoShop", "STEP", "demo_settings", "shop_handler"]
@@ -149,7 +150,15 @@ class DemoShop:
             on_sent=remember_cards_with(uow_factory),
             worker=worker,
         )
-        jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
+        jobs = JobContext(
+            settings,
+            uow_factory,
+            clock,
+            worker,
+            SqlAlchemyShipments(sessions),
+            carrier,
+            stale_carts=SqlAlchemyStaleCarts(sessions),
+        )
         scheduler = build_scheduler(jobs)
         return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
 

@@ -69,7 +69,7 @@ async def place_order(
     )
     await uow.orders.add(order)
     cart.clear()
-    await uow.carts.save(cart)
+    await uow.carts.save(cart, now=now)
     return order, [*order.events, *events]
 
 

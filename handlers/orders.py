@@ -123,7 +123,7 @@ async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
         if qty < line.quantity:
             skipped.append(_("{name} (only {n})").format(name=line.name, n=qty))
         cart.add(line.sku, qty)
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     note = _("Not available now: {names}").format(names=", ".join(skipped)) if skipped else ""
     return await show_cart(turn, ShowCart(), note=note)
 
