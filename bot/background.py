@@ -26,6 +26,7 @@ from storage.analytics import SqlAlchemyShopFigures
 from storage.engine import session_factory
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
+from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["Background", "start_background", "build_relay"]
@@ -113,7 +114,7 @@ async def start_background(
             shipments=SqlAlchemyShipments(sessions),
             tracking=tracking,
             figures=SqlAlchemyShopFigures(uow_factory.engine, settings.currency),  # the daily report
-            stale_carts=stale_carts,
+            stale_carts=stale_carts or SqlAlchemyStaleCarts(sessions),  # abandoned-cart reminders
             metrics=metrics,
         )
         background.scheduler = build_scheduler(context)

@@ -92,6 +92,7 @@ def build_shop_handler(
         payment_events=payments.telegram,
         merchant=desk,
         stats=build_merchant_stats(settings, engine, clock),
+        gateway=payments.gateway,  # customers cancelling a paid order get their money back the same way
     )
     return app, payments
 

@@ -34,11 +34,13 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
 from handlers.incoming import EventHandler
+from storage.analytics import SqlAlchemyShopFigures
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
 from storage.migrate import upgrade_with
 from storage.shipments import SqlAlchemyShipments
+from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["DemoShop", "STEP", "demo_settings", "shop_handler"]
@@ -134,7 +136,16 @@ class DemoShop:
         handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier, engine=engine)
         worker = worker_name()
         relay = build_relay(settings, sessions, notifier, clock, uow_factory, worker=worker)
-        jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
+        jobs = JobContext(
+            settings,
+            uow_factory,
+            clock,
+            worker,
+            shipments=SqlAlchemyShipments(sessions),
+            tracking=carrier,
+            figures=SqlAlchemyShopFigures(engine, settings.currency),
+            stale_carts=SqlAlchemyStaleCarts(sessions),
+        )
         scheduler = build_scheduler(jobs)
         return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
 

@@ -112,7 +112,8 @@ class Customers(Protocol):
 
 class Carts(Protocol):
     async def get(self, customer_id: int) -> Cart: ...  # an empty cart when none stored
-    async def save(self, cart: Cart) -> None: ...
+    async def save(self, cart: Cart, *, now: datetime) -> None:
+        """Store the cart; `now` (the caller's clock) is its last activity, for abandoned-cart reminders."""
 
 
 class Orders(Protocol):
@@ -299,8 +300,11 @@ class StaleCart:
 
 
 class StaleCarts(Protocol):
-    async def idle_since(self, before: datetime, *, limit: int = 200) -> list[StaleCart]:
-        """Non-empty carts last changed before `before`, oldest first."""
+    async def claim_idle(
+        self, before: datetime, *, after: datetime, now: datetime, limit: int = 200
+    ) -> list[StaleCart]:
+        """Non-empty carts last changed in [`after`, `before`) and not reminded since, oldest first, marked
+        reminded at `now`: each change of a cart is claimed once, by one caller, however many ask at once."""
 
 
 class ShopFigures(Protocol):
