@@ -20,18 +20,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.botapi_notifier import BotApiNotifier
+from bot.clock import UtcClock
 from bot.flood_control import FloodControl
+from bot.notifier import BotApiNotifier
 from bot.outbox_relay import OutboxRelay
+from bot.runtime import TelegramConnection
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import engine_for, temporary_database
-
-
-class UtcNow:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 async def main(messages: int, limit: float, chats: int) -> None:
@@ -47,9 +44,9 @@ async def main(messages: int, limit: float, chats: int) -> None:
                     OutboxRow(chat_id=100_000 + i % chats, payload={"text": f"m{i}"}, created_at=now)
                     for i in range(messages)
                 )
-            notifier = BotApiNotifier(TOKEN, telegram.url)
+            notifier = BotApiNotifier(TelegramConnection(TOKEN, telegram.url))
             flood = FloodControl(per_second=limit, private_per_second=1, group_per_minute=20)
-            relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, UtcNow())
+            relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, UtcClock())
             stop = asyncio.Event()
             started = time.perf_counter()
             task = asyncio.create_task(relay.run_forever(stop, idle_seconds=0.05))

@@ -2,9 +2,10 @@
 
     async with assemble(settings) as shop:
         shop.handler        # the EventHandler a Telegram runtime calls: customers, staff, payments
-        shop.http_app()     # Stripe webhook, health check, payment return pages
+        shop.payments       # the Stripe webhook for the HTTP server (bot.web_process serves it)
         shop.uow_factory    # for jobs and the outbox relay
-        shop.tracking       # the carrier-tracking client (None: merchants set delivery states by hand)
+        shop.tracking       # the carrier-tracking client (None: merchants set delivery states by hand);
+                            # the merchant desk registers numbers with it, the jobs poll it
 
 `build_shop_handler` is the one recipe of the entry point; the terminal demo uses it with its sandbox
 gateway and simulated carrier.
@@ -18,13 +19,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
-from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import UtcClock
-from bot.http_server import http_app
 from bot.merchant_setup import build_merchant_desk
+from bot.metrics import Metrics
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
 from bot.stats_setup import build_merchant_stats
@@ -76,11 +75,14 @@ def build_shop_handler(
     tracking: CarrierTracking | None,
     engine: AsyncEngine,
     gateway: PaymentGateway | None = None,
+    metrics: Metrics | None = None,
 ) -> tuple[ShopApp, PaymentServices]:
     """The entry point for every event: the customer conversation, the merchant desk and payments.
-    `gateway` replaces the Stripe gateway (the demo's sandbox)."""
+    `gateway` replaces the Stripe gateway (the demo's sandbox); `metrics` counts card payments."""
     desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
-    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway)
+    payments = build_payments(
+        settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway, metrics=metrics
+    )
     desk = replace(desk, gateway=payments.gateway)  # refunds go where the payments went
     app = ShopApp(
         uow_factory,
@@ -90,6 +92,7 @@ def build_shop_handler(
         payment_events=payments.telegram,
         merchant=desk,
         stats=build_merchant_stats(settings, engine, clock),
+        gateway=payments.gateway,  # customers cancelling a paid order get their money back the same way
     )
     return app, payments
 
@@ -104,18 +107,10 @@ class Shop:
     handler: EventHandler
     tracking: CarrierTracking | None
 
-    async def database_ok(self) -> bool:
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return True
-
-    def http_app(self) -> web.Application:
-        return http_app(health=self.database_ok, stripe_webhook=self.payments.stripe_webhook)
-
 
 @asynccontextmanager
 async def assemble(
-    settings: Settings, *, clock: Clock | None = None, migrate: bool = True
+    settings: Settings, *, clock: Clock | None = None, migrate: bool = True, metrics: Metrics | None = None
 ) -> AsyncIterator[Shop]:
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or UtcClock()
@@ -125,7 +120,9 @@ async def assemble(
             await upgrade_with(engine)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
         tracking = tracking_client(settings)
-        handler, payments = build_shop_handler(settings, uow_factory, clock, tracking=tracking, engine=engine)
+        handler, payments = build_shop_handler(
+            settings, uow_factory, clock, tracking=tracking, engine=engine, metrics=metrics
+        )
         try:
             yield Shop(settings, engine, uow_factory, clock, payments, handler, tracking)
         finally:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from bot.clock import UtcClock
 from bot.settings import Settings
 from domain.actor import Actor
 from storage.catalog_csv import COLUMNS, CatalogErrors, format_catalog, parse_catalog
@@ -57,7 +57,7 @@ async def _import(url: str, rows: list) -> ImportSummary:
                     uow,
                     rows,
                     actor=Actor.system("catalog import"),
-                    now=datetime.now(UTC),
+                    now=UtcClock().now(),
                     progress=lambda: progress.advance(task),
                 )
                 await uow.commit()

@@ -8,7 +8,6 @@ shopbot demo --db demo.db             keep the shop between runs
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -69,6 +68,7 @@ def demo(
 
 
 async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:
+    from bot.clock import UtcClock
     from bot.demo_clock import FastClock
     from bot.demo_personas import CUSTOMER, MERCHANT
     from bot.demo_session import Transcript, interact, replay
@@ -79,7 +79,7 @@ async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Pa
     transcript = Transcript()
     runtime = TerminalRuntime(None, [CUSTOMER, MERCHANT], write=transcript.write)
     # A replay moves time only on /tick, so a transcript reads the same on every run.
-    clock = FixedClock(datetime.now(UTC).replace(microsecond=0)) if lines is not None else FastClock()
+    clock = FixedClock(UtcClock().now().replace(microsecond=0)) if lines is not None else FastClock()
     shop = await DemoShop.open(runtime.notifier, clock, db=db, catalog=catalog)
     runtime.connect(shop.handler, shop)
     try:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.clock import UtcClock
 from bot.figures_chart import render_figures_png
 from bot.settings import Settings
 from domain.analytics import MAX_REPORT_DAYS, Figures, OrderExportRow, ProductFigures, ReportWindow
@@ -107,7 +108,7 @@ def report(
 ) -> None:
     """Print the shop's figures for the last DAYS days; optionally write the chart and the orders."""
     settings = Settings()
-    now = end.replace(tzinfo=UTC) if end else datetime.now(UTC)
+    now = end.replace(tzinfo=UTC) if end else UtcClock().now()
     window = ReportWindow.last_days(days, now, settings.timezone)
     figures, rows = asyncio.run(_gather(settings, window, export=csv is not None))
     console = Console()

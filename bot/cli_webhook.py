@@ -7,6 +7,8 @@ import asyncio
 import typer
 from telegram import Bot
 
+from bot.http_logging import mask_in_logs
+from bot.logging_setup import configure_logging
 from bot.settings import Settings
 
 __all__ = ["app"]
@@ -18,8 +20,11 @@ def _bot(settings: Settings) -> Bot:
     if settings.telegram_token is None:
         typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set.", err=True)
         raise typer.Exit(2)
+    token = settings.telegram_token.get_secret_value()
+    configure_logging(settings.log_level, settings.log_format)
+    mask_in_logs(token)
     api = settings.telegram_api_url.rstrip("/")
-    return Bot(settings.telegram_token.get_secret_value(), base_url=f"{api}/bot")
+    return Bot(token, base_url=f"{api}/bot")
 
 
 @app.command("info")

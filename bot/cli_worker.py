@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
+from contextlib import AsyncExitStack
 
 import typer
 from prometheus_client import start_http_server
 
 from bot.background import start_background
-from bot.botapi_notifier import BotApiNotifier
+from bot.bootstrap import tracking_client
 from bot.cli import app
+from bot.clock import UtcClock
+from bot.http_logging import mask_in_logs
+from bot.logging_setup import configure_logging
 from bot.metrics import Metrics
+from bot.notifier import BotApiNotifier
+from bot.process_signals import stop_on_signals
+from bot.runtime import TelegramConnection
 from bot.settings import Settings
-from storage.engine import create_engine, session_factory
+from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["worker"]
@@ -27,37 +33,34 @@ log = logging.getLogger("shopbot.worker")
 
 
 async def _run(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
-    if settings.telegram_token is None:
-        raise typer.BadParameter("SHOPBOT_TELEGRAM_TOKEN is required to deliver messages")
-    engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
-    sessions = session_factory(engine)
-    notifier = BotApiNotifier(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
     metrics = Metrics.create()
-    exporter = None
-    if metrics_port:  # relay and job counters, for Prometheus (the web processes serve their own /metrics)
-        exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    background = await start_background(
-        settings,
-        sessions=sessions,
-        notifier=notifier,
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-        jobs=jobs,
-        relay=relay,
-        metrics=metrics,
-    )
-    try:
+    async with AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals())
+        engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
+        stack.push_async_callback(dispose, engine)
+        notifier = BotApiNotifier(connection)
+        stack.push_async_callback(notifier.aclose)
+        tracking = tracking_client(settings)
+        if tracking is not None:
+            stack.push_async_callback(tracking.aclose)
+        if metrics_port:  # relay and job counters for Prometheus (web processes serve their own /metrics)
+            exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
+            stack.callback(exporter.shutdown)
+        background = await start_background(
+            settings,
+            uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            notifier=notifier,
+            tracking=tracking,
+            clock=UtcClock(),
+            jobs=jobs,
+            relay=relay,
+            metrics=metrics,
+        )
+        stack.push_async_callback(background.stop)  # the first to go
         await stop.wait()
-    finally:
-        await background.stop()
-        await notifier.aclose()
-        await engine.dispose()
-        if exporter is not None:
-            exporter.shutdown()
-        log.info("worker_stopped")
+    log.info("worker_stopped")
 
 
 @app.command()
@@ -70,5 +73,8 @@ def worker(
 ) -> None:
     """Run the scheduled jobs and the outbox relay (no Telegram updates are handled here)."""
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.telegram_token is None:
+        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set: the worker delivers messages through it.", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings.log_level, settings.log_format)
     asyncio.run(_run(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

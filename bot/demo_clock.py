@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
+
+from bot.clock import UtcClock
 
 __all__ = ["FastClock", "SteppingClock"]
 
@@ -20,7 +22,7 @@ class FastClock:
     """Reads the wall clock and adds an offset that only grows; `advance` is what `/tick` does."""
 
     def __init__(self, wall: Callable[[], datetime] | None = None) -> None:
-        self._wall = wall or (lambda: datetime.now(UTC))
+        self._wall = wall or UtcClock().now
         self._offset = timedelta(0)
 
     def now(self) -> datetime:

@@ -20,12 +20,11 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.background import build_relay
 from bot.bootstrap import build_shop_handler
 from bot.demo_clock import SteppingClock
 from bot.demo_personas import MERCHANT
-from bot.flood_control import FloodControl
-from bot.merchant_setup import remember_cards_with
-from bot.outbox_relay import OutboxRelay, mark_unreachable_with, worker_name
+from bot.outbox_relay import OutboxRelay, worker_name
 from bot.sandbox_payments import SandboxGateway
 from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
@@ -35,12 +34,13 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
 from handlers.incoming import EventHandler
+from storage.analytics import SqlAlchemyShopFigures
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog
 from storage.engine import create_engine, dispose, session_factory
 from storage.migrate import upgrade_with
-from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
+from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["DemoShop", "STEP", "demo_settings", "shop_handler"]
@@ -134,22 +134,18 @@ class DemoShop:
         carrier = SimulatedCarrier(clock, step=STEP)
         gateway = SandboxGateway(clock)
         handler = shop_handler(settings, uow_factory, clock, gateway=gateway, tracking=carrier, engine=engine)
-        flood = FloodControl(
-            per_second=settings.flood_global_per_second,
-            private_per_second=settings.flood_private_per_second,
-            group_per_minute=settings.flood_group_per_minute,
-        )
         worker = worker_name()
-        relay = OutboxRelay(
-            SqlAlchemyOutboxQueue(sessions),
-            notifier,
-            flood,
+        relay = build_relay(settings, sessions, notifier, clock, uow_factory, worker=worker)
+        jobs = JobContext(
+            settings,
+            uow_factory,
             clock,
-            on_blocked=mark_unreachable_with(uow_factory),
-            on_sent=remember_cards_with(uow_factory),
-            worker=worker,
+            worker,
+            shipments=SqlAlchemyShipments(sessions),
+            tracking=carrier,
+            figures=SqlAlchemyShopFigures(engine, settings.currency),
+            stale_carts=SqlAlchemyStaleCarts(sessions),
         )
-        jobs = JobContext(settings, uow_factory, clock, worker, SqlAlchemyShipments(sessions), carrier)
         scheduler = build_scheduler(jobs)
         return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
 

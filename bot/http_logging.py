@@ -8,10 +8,9 @@ token masked, whatever level the shop runs at.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from bot.logging_setup import scrub_record
-
-__all__ = ["quiet_http_loggers", "mask_in_logs"]
+__all__ = ["quiet_http_loggers", "mask_in_logs", "scrub_record"]
 
 _URL_LOGGERS = ("httpx", "httpcore", "aiohttp.client")
 MASK = "<secret>"
@@ -20,6 +19,18 @@ MASK = "<secret>"
 def quiet_http_loggers() -> None:
     for name in _URL_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def scrub_record(record: logging.LogRecord, clean: Callable[[str], str]) -> None:
+    """Clean a stdlib record's message and its traceback text: exception messages embed what they were given
+    (an HTTP error its URL, with the bot token; a parse error the customer's text)."""
+    record.msg, record.args = clean(record.getMessage()), ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = clean(record.exc_text)
+    if record.stack_info:
+        record.stack_info = clean(record.stack_info)
 
 
 class _Mask(logging.Filter):

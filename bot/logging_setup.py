@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-__all__ = ["configure_logging", "scrub", "scrub_record"]
+from bot.http_logging import quiet_http_loggers, scrub_record
+
+__all__ = ["configure_logging", "scrub"]
 
 # Keys whose values are never logged: secrets, and what a person typed or is called.
 _SENSITIVE_KEYS = re.compile(
@@ -37,18 +39,6 @@ def _scrub_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
         elif isinstance(event[key], str):
             event[key] = scrub(event[key])
     return event
-
-
-def scrub_record(record: logging.LogRecord, clean: Callable[[str], str]) -> None:
-    """Clean a stdlib record's message and its traceback text: exception messages embed what they were given
-    (an HTTP error its URL, with the bot token; a parse error the customer's text)."""
-    record.msg, record.args = clean(record.getMessage()), ()
-    if record.exc_info and not record.exc_text:
-        record.exc_text = logging.Formatter().formatException(record.exc_info)
-    if record.exc_text:
-        record.exc_text = clean(record.exc_text)
-    if record.stack_info:
-        record.stack_info = clean(record.stack_info)
 
 
 class _ScrubFilter(logging.Filter):
@@ -83,6 +73,6 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ScrubFilter())
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    # Request URLs carry the bot token: keep the HTTP client libraries quiet.
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler.executors.default"):
+    quiet_http_loggers()  # request URLs carry the bot token
+    for noisy in ("aiohttp.access", "apscheduler.executors.default"):  # a line per request / per job run
         logging.getLogger(noisy).setLevel(logging.WARNING)

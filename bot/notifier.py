@@ -1,8 +1,13 @@
 """`domain.ports.Notifier` over the Telegram Bot API: one outbox payload → one message, errors as the
-domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs neither runtime running.
+domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs no runtime running: `shopbot
+run` and `shopbot worker` both deliver through it. A payload is shown as the runtimes show a reply
+(`telegram_flow.send_reply`): buttons, photo, document, invoice, and an edit that falls back to a fresh
+message when Telegram refuses it.
 
-429 → `RetryLater(retry_after)`; 403 (blocked, deactivated, kicked) → `RecipientBlocked`; other 4xx →
-`DeliveryFailed(permanent=True)`; 5xx, timeouts, connection errors → `DeliveryFailed`.
+429 → `RetryLater(retry_after)` for that chat (Telegram's answer does not say whether the chat's or the
+bot's limit was hit; the relay's flood control paces the bot as a whole); 403 (blocked, deactivated,
+kicked) and "chat not found" → `RecipientBlocked`; other 4xx → `DeliveryFailed(permanent=True)`; 5xx,
+401/404 (a wrong token or API URL), timeouts, connection errors → `DeliveryFailed`.
 """
 
 from __future__ import annotations
@@ -44,13 +49,16 @@ class BotApiNotifier:
         return await self._message("sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": markup})
 
     async def send_photo(
-        self, chat_id: int, photo: str | Path, caption: str, markup: dict[str, Any] | None
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
     ) -> int:
         params = {"chat_id": chat_id, "caption": caption, "reply_markup": markup}
+        if isinstance(photo, str):
+            return await self._message("sendPhoto", {**params, "photo": photo})
         if isinstance(photo, Path):
-            content = await asyncio.to_thread(photo.read_bytes)
-            return await self._message("sendPhoto", params, files={"photo": (photo.name, content)})
-        return await self._message("sendPhoto", {**params, "photo": photo})
+            upload = (photo.name, await asyncio.to_thread(photo.read_bytes))
+        else:
+            upload = ("chart.png", photo)  # an image made on the fly (the merchant's chart)
+        return await self._message("sendPhoto", params, files={"photo": upload})
 
     async def send_document(self, chat_id: int, document: Document) -> int:
         params = {"chat_id": chat_id, "caption": document.caption}
@@ -134,7 +142,7 @@ def _domain_error(method: str, status: int, description: str, parameters: dict[s
     log.warning("telegram_refused method=%s status=%s description=%s", method, status, description)
     if status == 429:  # flood control
         return RetryLater(float(parameters.get("retry_after", 1)))
-    if status == 403:
+    if status == 403 or "chat not found" in description.lower():
         return RecipientBlocked(description)
     if status >= 500 or status in (401, 404):  # Telegram down, or the token is wrong: keep the message
         return DeliveryFailed(f"{method}: {description}")

@@ -22,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.metered import MeteredGateway, MeteredStripeEvents
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.stripe_gateway import StripeGateway
-from bot.stripe_webhook import StripeWebhook
+from bot.stripe_webhook import StripeEventHandler, StripeWebhook
 from domain.clock import Clock
 from domain.money import Money
 from domain.order import Order
@@ -62,7 +64,7 @@ class PaymentServices:
     notices: PaymentNotices
     telegram: TelegramPayments
     stripe_webhook: StripeWebhook | None  # None: no webhook secret, the route is not served
-    stripe_events: StripeEvents | None = None  # what the webhook hands verified events to
+    stripe_events: StripeEventHandler | None = None  # what the webhook hands verified events to
 
     @property
     def methods(self) -> tuple[PaymentMethod, ...]:
@@ -87,8 +89,9 @@ class PaymentServices:
         return {method: every[method] for method in self.methods}
 
     async def aclose(self) -> None:
-        if isinstance(self.gateway, StripeGateway):
-            await self.gateway.aclose()
+        close = getattr(self.gateway, "aclose", None)  # the Stripe gateway's HTTP client
+        if close is not None:
+            await close()
 
 
 def build_payments(
@@ -98,16 +101,21 @@ def build_payments(
     *,
     order_card: Callable[[Order], Reply] = plain_order_card,
     gateway: PaymentGateway | None = None,
+    metrics: Metrics | None = None,
 ) -> PaymentServices:
     """`gateway` replaces the Stripe gateway the settings would make (the demo's sandbox): card payments
-    are then offered, and its completed checkouts go to `stripe_events` as the webhook's would."""
+    are then offered, and its completed checkouts go to `stripe_events` as the webhook's would.
+    `metrics` counts card payment attempts (links handed out) and successes (checkouts paid)."""
     notices = PaymentNotices(settings.merchant_chat_id, order_card)
     stripe = None
     if gateway is None and settings.stripe_secret_key is not None:
         secret_key = settings.stripe_secret_key.get_secret_value()
         stripe = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
     chosen: PaymentGateway = gateway or stripe or NoGateway()
-    events = StripeEvents(uow_factory, chosen, notices, clock)
+    events: StripeEventHandler = StripeEvents(uow_factory, chosen, notices, clock)
+    if metrics is not None:
+        chosen = MeteredGateway(chosen, metrics)
+        events = MeteredStripeEvents(events, metrics)
     webhook = None
     if settings.stripe_webhook_secret is not None:
         webhook = StripeWebhook(events, settings.stripe_webhook_secret.get_secret_value(), clock)

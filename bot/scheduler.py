@@ -25,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.metrics import Metrics
 from bot.settings import Settings
 from domain.clock import Clock
-from domain.ports import CarrierTracking, SalesStats, Shipments, StaleCarts, UnitOfWorkFactory
+from domain.ports import CarrierTracking, Shipments, ShopFigures, StaleCarts, UnitOfWorkFactory
 from jobs.abandoned_carts import AbandonedCarts
 from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
@@ -51,7 +51,7 @@ class JobContext:
     worker: str
     shipments: Shipments | None = None
     tracking: CarrierTracking | None = None  # None: manual delivery states (no API key)
-    stats: SalesStats | None = None
+    figures: ShopFigures | None = None  # the daily report's numbers, as /stats computes them
     stale_carts: StaleCarts | None = None
     metrics: Metrics | None = None  # counts job runs by outcome
 
@@ -114,9 +114,9 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             merchant_chat_id=chat,
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
-    if ctx.stats is not None:
+    if ctx.figures is not None:
         zone = ZoneInfo(s.timezone)
-        report = DailyReport(ctx.uow_factory, ctx.stats, ctx.clock, chat, s.currency, zone)
+        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, zone)
         plan.append(("daily_report", report.run, CronTrigger(hour=s.daily_report_hour, timezone=zone)))
     if ctx.stale_carts is not None:
         carts = AbandonedCarts(

@@ -8,15 +8,16 @@ the wall clock), 300 s either way. A missing, wrong or stale signature is a 400 
 from __future__ import annotations
 
 import json
+from typing import Any, Protocol
 
 import stripe
 import structlog
 from aiohttp import web
 
 from domain.clock import Clock
-from handlers.stripe_events import StripeEvents
+from handlers.stripe_events import WebhookAnswer
 
-__all__ = ["StripeWebhook", "TOLERANCE_SECONDS"]
+__all__ = ["StripeWebhook", "StripeEventHandler", "TOLERANCE_SECONDS"]
 
 log = structlog.get_logger(__name__)
 TOLERANCE_SECONDS = 300
@@ -30,8 +31,14 @@ def _timestamp(header: str) -> int:
     raise ValueError("no timestamp")
 
 
+class StripeEventHandler(Protocol):
+    """What verified events go to: `handlers.stripe_events.StripeEvents`, or a wrapper around it."""
+
+    async def handle(self, event: Any) -> WebhookAnswer: ...
+
+
 class StripeWebhook:
-    def __init__(self, events: StripeEvents, secret: str, clock: Clock) -> None:
+    def __init__(self, events: StripeEventHandler, secret: str, clock: Clock) -> None:
         self._events = events
         self._secret = secret
         self._clock = clock

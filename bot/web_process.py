@@ -11,7 +11,6 @@ Polling mode: the runtime polls getUpdates; the HTTP server still serves Stripe,
 from __future__ import annotations
 
 import asyncio
-import signal
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Literal
@@ -21,14 +20,15 @@ from aiohttp import web
 
 from bot.background import start_background
 from bot.bootstrap import assemble
-from bot.botapi_notifier import BotApiNotifier
 from bot.handler_instrumentation import InstrumentedHandler
 from bot.http_logging import mask_in_logs
 from bot.http_server import http_app, start_http_server
 from bot.inbox_processor import InboxProcessor
 from bot.metrics import Metrics
+from bot.notifier import BotApiNotifier
 from bot.ops_routes import add_ops_routes
 from bot.outbox_relay import worker_name
+from bot.process_signals import stop_on_signals
 from bot.runtime import Runtime, RuntimeName, TelegramConnection, build_runtime
 from bot.settings import Settings
 from bot.telegram_webhook import WEBHOOK_PATH, check_secret, telegram_webhook
@@ -78,26 +78,29 @@ async def run_bot(
     `shopbot db upgrade` and refuse to start on an old schema."""
     connection, secret = _require(settings, options.mode)
     mask_in_logs(connection.token)
-    stop = stop or _stop_on_signals()
     async with AsyncExitStack() as stack:
-        shop = await stack.enter_async_context(assemble(settings, clock=clock, migrate=options.jobs))
+        if stop is None:
+            stop = stack.enter_context(stop_on_signals())
+        metrics = Metrics.create()
+        shop = await stack.enter_async_context(
+            assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
+        )
         heads = migration_heads()
         status = await schema_status(shop.engine, heads)
         if not status.ready:
             raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
         sessions = session_factory(shop.engine)
-        metrics = Metrics.create()
         runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
         if options.mode == "webhook":
             stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
-            notifier = BotApiNotifier(connection.token, connection.api_url)
+            notifier = BotApiNotifier(connection)
             stack.push_async_callback(notifier.aclose)
             background = await start_background(
                 settings,
-                sessions=sessions,
-                notifier=notifier,
                 uow_factory=shop.uow_factory,
+                notifier=notifier,
+                tracking=shop.tracking,  # one client: the merchant desk registers, the jobs poll
                 clock=shop.clock,
                 metrics=metrics,
             )
@@ -147,11 +150,3 @@ async def _alive() -> bool:
 
 def _port(runner: web.AppRunner) -> int | None:
     return runner.addresses[0][1] if runner.addresses else None
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop

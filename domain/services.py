@@ -69,7 +69,7 @@ async def place_order(
     )
     await uow.orders.add(order)
     cart.clear()
-    await uow.carts.save(cart)
+    await uow.carts.save(cart, now=now)
     return order, [*order.events, *events]
 
 
@@ -89,18 +89,20 @@ async def change_status(
     """
     before = len(order.events)
     previous = order.status
+    stock_events: list[DomainEvent] = []
     if previous is OrderStatus.PAYMENT_EXPIRED and target is OrderStatus.PAID:
-        # A late payment: hold the stock again first; OutOfStock propagates to the caller.
-        await uow.stocks.reserve(order.number, [(line.sku, line.quantity) for line in order.lines], now)
+        # A late payment: hold the stock again first (it may dip below safety: StockLow); OutOfStock
+        # propagates to the caller.
+        lines = [(line.sku, line.quantity) for line in order.lines]
+        stock_events = await uow.stocks.reserve(order.number, lines, now)
     if target is OrderStatus.SHIPPED and shipment is not None:
         order.ship(*shipment, actor, now)
     else:
         order.transition(target, actor, now, note)
-    stock_events: list[DomainEvent] = []
     if target is OrderStatus.PAID or (target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED):
         await uow.stocks.commit(order.number)
     elif target is OrderStatus.SHIPPED:
-        stock_events = await uow.stocks.ship(order.number)
+        stock_events += await uow.stocks.ship(order.number)
     elif target in _RELEASES and previous in (
         OrderStatus.PLACED,
         OrderStatus.PAID,

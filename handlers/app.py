@@ -11,7 +11,7 @@ from domain.clock import Clock
 from domain.customer import Customer
 from domain.errors import DomainError
 from domain.order_status import PaymentMethod
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers import cart, catalog, checkout, orders, start, tracking
 from handlers.actions import Action, StaleAction, unpack
 from handlers.checkout_review import PaymentStarter
@@ -49,6 +49,7 @@ class ShopApp:
         payment_events: EventHandler | None = None,
         merchant: MerchantDesk | None = None,
         stats: MerchantStats | None = None,
+        gateway: PaymentGateway | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -57,6 +58,7 @@ class ShopApp:
         self._payment_events = payment_events  # pre-checkout queries and successful payments
         self._merchant = merchant  # staff commands, order-card buttons and their prompts
         self._stats = stats  # /stats and /export: read-only figures, staff checked by the handler itself
+        self._gateway = gateway  # refunds of paid orders customers cancel; None: staff refund by hand
 
     async def __call__(self, event: Incoming) -> Outcome:
         if event.kind in (Kind.PRECHECKOUT, Kind.PAYMENT):  # a pre-checkout query has no chat: answer it
@@ -108,7 +110,16 @@ class ShopApp:
             await uow.customers.add(customer)
         dialog = await uow.dialogs.get(event.user_id)
         now = self._clock.now()
-        return Turn(event, uow, customer, self._config, now, dialog=dialog, payments=self._payments)
+        return Turn(
+            event,
+            uow,
+            customer,
+            self._config,
+            now,
+            dialog=dialog,
+            payments=self._payments,
+            gateway=self._gateway,
+        )
 
     async def _route(self, turn: Turn) -> Outcome:
         event = turn.event

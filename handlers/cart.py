@@ -36,7 +36,7 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
         else:
             lines.append((product, qty))
     if gone:
-        await turn.uow.carts.save(cart)
+        await turn.uow.carts.save(cart, now=turn.now)
     return lines, gone
 
 
@@ -99,7 +99,7 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     if cart.is_empty:
         await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
     cart.add(action.sku, action.qty)
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     outcome = await product_card(turn, product, 1)
     outcome.answer = turn._("Added to cart: {name} × {n}").format(name=product.name, n=action.qty)
     return outcome
@@ -117,21 +117,21 @@ async def step(turn: Turn, action: CartStep) -> Outcome:
         if room is not None:
             return _refusal(turn, room, current)
     cart.set_quantity(action.sku, current + action.delta)
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     return await show_cart(turn)
 
 
 async def remove(turn: Turn, action: CartRemove) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.remove(action.sku)
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     return await show_cart(turn)
 
 
 async def clear(turn: Turn, _action: CartClear) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.clear()
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     return await show_cart(turn)
 
 

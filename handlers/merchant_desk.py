@@ -34,7 +34,6 @@ from handlers.merchant_actions import (
     StopAsking,
 )
 from handlers.merchant_notices import enqueue_card_edit, new_order_card
-from handlers.refunds import refund_order
 from handlers.reply import Outcome, Reply
 from handlers.turn import Turn
 
@@ -160,19 +159,6 @@ class MerchantDesk:
         if event.kind is Kind.BUTTON:
             return turn.toast(turn._("This button is for shop staff only."), alert=True)
         return turn.say(turn._("This command is for shop staff only."))
-
-    async def start_refund(self, uow: UnitOfWork, order: Order) -> bool:
-        """Refund a paid order the shop withdrew through the gateway (idempotent); False when the money
-        has to go back by hand: no gateway configured, or the provider failed."""
-        if self.gateway is None:
-            log.warning("merchant_refund_not_started order=%s reason=no_gateway", order.number)
-            return False
-        try:
-            await refund_order(uow, self.gateway, order)
-        except Exception:  # noqa: BLE001 - the order is withdrawn either way; staff refund by hand
-            log.warning("merchant_refund_failed order=%s", order.number, exc_info=True)
-            return False
-        return True
 
     async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
         """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job)."""

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.outbox import OutboxMessage
 from domain.services import change_status
 from handlers.incoming import Kind
 from handlers.merchant_notices import REASONS, enqueue_card_edit, notify_customer
 from handlers.order_card import card_view, staff_names, when
+from handlers.refunds import refund_or_alert
 from handlers.reply import Button, Outcome, Reply
 from handlers.status_text import status_label
 from handlers.turn import Turn
@@ -113,23 +113,13 @@ async def move(
     events = await change_status(turn.uow, order, target, actor, turn.now, note, shipment=shipment)
     turn.events.extend(events)
     if target in (S.REJECTED, S.CANCELLED) and order.is_paid:
-        if not await desk.start_refund(turn.uow, order):
-            await _refund_by_hand(desk, turn, order)
+        await refund_or_alert(
+            turn.uow, desk.gateway, order, merchant_chat_id=desk.chat_id, now=turn.now, language=turn.language
+        )
     if target is S.SHIPPED:
         await desk.register_tracking(order)
     await notify_customer(turn.uow, order, turn.now, reason=reason)
     return order, None
-
-
-async def _refund_by_hand(desk: MerchantDesk, turn: Turn, order: Order) -> None:
-    """The order is withdrawn but its money did not go back automatically: every staff member sees it."""
-    if desk.chat_id is None:
-        return
-    text = turn._("⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard.").format(
-        number=order.number, amount=order.total.format()
-    )
-    key = f"order:{order.number}:refund_by_hand"
-    await turn.uow.outbox.add(OutboxMessage(desk.chat_id, Reply(text).to_payload(), turn.now, dedupe_key=key))
 
 
 async def press(desk: MerchantDesk, turn: Turn, number: str, target: OrderStatus, **how: Any) -> Outcome:

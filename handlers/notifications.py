@@ -37,9 +37,9 @@ async def enqueue(
 
 async def _messages(
     uow: UnitOfWork, event: DomainEvent, merchant: int | None, now: datetime
-) -> list[tuple[int | None, Reply, str]]:
-    if isinstance(event, StockLow):
-        return [(merchant, _stock_low(event), f"stock:{event.sku}:low:{now:%Y%m%dT%H%M%S}")]
+) -> list[tuple[int | None, Reply, str | None]]:
+    if isinstance(event, StockLow):  # once per dip: the level's alert flag flipped in this transaction
+        return [(merchant, _stock_low(event), None)]  # (a time key would swallow a second dip that second)
     if not isinstance(event, OrderStatusChanged):  # OrderPlaced: the card comes from payment notices
         return []
     order = await uow.orders.get(event.order_number)

@@ -11,6 +11,7 @@ from domain.services import change_status, order_for_customer
 from handlers.actions import BuyAgain, CancelOrder, Menu, MyOrders, ShowCart, ShowOrder
 from handlers.cart import show_cart
 from handlers.catalog import available_units, sellable
+from handlers.refunds import refund_or_alert
 from handlers.reply import Outcome
 from handlers.status_text import status_label
 from handlers.turn import Rows, Turn
@@ -87,7 +88,25 @@ async def cancel_order(turn: Turn, action: CancelOrder) -> Outcome:
     turn.events += await change_status(
         turn.uow, locked, OrderStatus.CANCELLED, Actor.customer(turn.user_id), turn.now, "by customer"
     )
-    return await show_order(turn, ShowOrder(order.number), note=_("Your order is cancelled."))
+    return await show_order(turn, ShowOrder(order.number), note=await _money_back(turn, locked))
+
+
+async def _money_back(turn: Turn, order: Order) -> str:
+    """Refund a paid order just cancelled (staff are asked to do it by hand when the gateway cannot);
+    what the customer is told."""
+    _ = turn._
+    if not order.is_paid:
+        return _("Your order is cancelled.")
+    chat = turn.config.merchant_chat_id
+    amount = turn.money(order.total)
+    if await refund_or_alert(turn.uow, turn.gateway, order, merchant_chat_id=chat, now=turn.now):
+        text = _(
+            "Your order is cancelled. Your refund of {amount} is on its way; "
+            "we will tell you when it is issued."
+        )
+    else:
+        text = _("Your order is cancelled. The shop will refund your payment of {amount}.")
+    return text.format(amount=amount)
 
 
 async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
@@ -104,7 +123,7 @@ async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
         if qty < line.quantity:
             skipped.append(_("{name} (only {n})").format(name=line.name, n=qty))
         cart.add(line.sku, qty)
-    await turn.uow.carts.save(cart)
+    await turn.uow.carts.save(cart, now=turn.now)
     note = _("Not available now: {names}").format(names=", ".join(skipped)) if skipped else ""
     return await show_cart(turn, ShowCart(), note=note)
 

@@ -17,6 +17,7 @@ import structlog
 
 from domain.actor import Actor
 from domain.errors import OutOfStock
+from domain.events import StockLow
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
@@ -24,6 +25,7 @@ from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
 from handlers.i18n import N_
+from handlers.notifications import enqueue
 from handlers.payment_notices import PaymentNotices
 
 __all__ = ["ReceivedPayment", "RefundFailed", "Settlement", "settle_payment", "expire_order", "start_attempt"]
@@ -107,7 +109,9 @@ async def settle_payment(
     if order.can(OrderStatus.PAID):  # awaiting payment, or expired (a late payment)
         late = order.status is OrderStatus.PAYMENT_EXPIRED
         try:
-            await change_status(uow, order, OrderStatus.PAID, actor, now, "late payment" if late else "")
+            events = await change_status(
+                uow, order, OrderStatus.PAID, actor, now, "late payment" if late else ""
+            )
         except OutOfStock:
             return await _send_back(uow, gateway, notices, order, payment, attempt, _SOLD_OUT, now)
         order.payment_ref = payment.payment_ref
@@ -116,6 +120,8 @@ async def settle_payment(
         attempt.settle(AttemptOutcome.SUCCEEDED, now, "late payment, stock re-reserved" if late else "")
         await uow.payment_attempts.save(attempt)
         await notices.paid(uow, order, now)
+        low = [event for event in events if isinstance(event, StockLow)]  # re-held stock may dip
+        await enqueue(uow, low, merchant_chat_id=notices.merchant_chat_id, now=now)
         log.info("order_paid", order=order.number, method=payment.method.value, late=late)
         return Settlement.PAID
     if order.is_paid:

@@ -1,8 +1,10 @@
 """Refunds: money back for paid orders the shop will not fulfil, and the order's REFUNDED status.
 
-A merchant who cancels or rejects a paid order calls `cancel_with_refund`; the gateway issues the refund
-(idempotent: pressing twice refunds once). The order becomes REFUNDED when the provider reports the refund
-succeeded (`record_refund`, from the Stripe webhook). Cash-on-delivery money is handed back by the merchant.
+A paid order the shop or the customer withdraws gets its money back through the gateway
+(`refund_or_alert`, or `cancel_with_refund`; idempotent: pressing twice refunds once); when that cannot
+happen (no gateway, the provider failed) staff are asked in the merchant chat to refund it by hand. The
+order becomes REFUNDED when the provider reports the refund succeeded (`record_refund`, from the Stripe
+webhook). Cash-on-delivery money is handed back by the merchant.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import structlog
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
+from domain.outbox import OutboxMessage
 from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
-from handlers.payment_notices import PaymentNotices
+from handlers.i18n import translations
+from handlers.payment_notices import MERCHANT_LANGUAGE, PaymentNotices
+from handlers.reply import Reply
 
-__all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "record_refund"]
+__all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "refund_or_alert", "record_refund"]
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +47,40 @@ async def refund_order(uow: UnitOfWork, gateway: PaymentGateway, order: Order) -
         await uow.payment_attempts.save(attempt)
     log.info("refund_issued", order=order.number, refund=refund_id)
     return refund_id
+
+
+async def refund_or_alert(
+    uow: UnitOfWork,
+    gateway: PaymentGateway | None,
+    order: Order,
+    *,
+    merchant_chat_id: int | None,
+    now: datetime,
+    language: str = MERCHANT_LANGUAGE,
+) -> bool:
+    """Give the money of a paid order just withdrawn (got for update) back through `gateway`.
+
+    True when the gateway issued the refund. False when the money has to go back by hand (no gateway,
+    the provider failed, no charge to refund): the merchant chat is then told so, in `language`, once.
+    """
+    refund_id = None
+    if gateway is None:
+        log.warning("refund_not_started", order=order.number, reason="no_gateway")
+    else:
+        try:
+            refund_id = await refund_order(uow, gateway, order)
+        except Exception:  # noqa: BLE001 - the order is withdrawn either way; staff refund by hand
+            log.warning("refund_failed", order=order.number, exc_info=True)
+    if refund_id is not None:
+        return True
+    if merchant_chat_id is not None:
+        text = translations(language).gettext(
+            "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
+        )
+        reply = Reply(text.format(number=order.number, amount=order.total.format()))
+        key = f"order:{order.number}:refund_by_hand"
+        await uow.outbox.add(OutboxMessage(merchant_chat_id, reply.to_payload(), now, dedupe_key=key))
+    return False
 
 
 async def cancel_with_refund(

@@ -71,13 +71,14 @@ def _products(title: str, products: tuple[ProductFigures, ...]) -> list[str]:
     return lines
 
 
-def figures_text(figures: Figures, language: str = "en") -> str:
+def figures_text(figures: Figures, language: str = "en", *, title: str | None = None) -> str:
+    """`title` replaces the period's own ("Today, …", "Last 7 days, …")."""
     catalog = translations(language)
     _, ngettext = catalog.gettext, catalog.ngettext
     funnel = " → ".join(_(_FUNNEL[step]).format(n=f"{count:,}") for step, count in figures.funnel.steps())
     attempts = figures.payment_attempts
     lines = [
-        f"📊 {period_title(figures, language)}",
+        f"📊 {title or period_title(figures, language)}",
         "",
         _("Orders: {placed} placed · {paid} paid · {cancelled} cancelled · {refunded} refunded").format(
             placed=f"{figures.placed:,}",

@@ -13,7 +13,7 @@ from domain.customer import Customer
 from domain.events import DomainEvent
 from domain.money import Money
 from domain.order_status import PaymentMethod
-from domain.ports import UnitOfWork
+from domain.ports import PaymentGateway, UnitOfWork
 from handlers.actions import Action, pack
 from handlers.config import ShopConfig
 from handlers.i18n import translations
@@ -35,6 +35,7 @@ class Turn:
     dialog: tuple[str, dict[str, Any]] | None = None
     events: list[DomainEvent] = field(default_factory=list)  # for the outbox, written before commit
     payments: Mapping[PaymentMethod, Any] = field(default_factory=dict)  # prepaid method -> PaymentStarter
+    gateway: PaymentGateway | None = None  # refunds of paid orders the customer cancels
 
     @property
     def user_id(self) -> int:

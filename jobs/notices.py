@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
-from domain.ports import SalesSummary
 from domain.tracking import TrackingOutcome
 from handlers.i18n import N_, translations
 from handlers.payment_notices import MERCHANT_LANGUAGE
 from handlers.reply import Reply
+from handlers.stats_text import day_text, figures_text
 
 __all__ = [
     "tracking_notice",
@@ -101,13 +102,16 @@ def unanswered_order_reminder(order: Order, waiting_minutes: int, chat_id: int, 
     return _message(chat_id, Reply(text), now, f"order:{order.number}:unanswered")
 
 
-def daily_report(day: str, summary: SalesSummary, low_stock: int, chat_id: int, now: datetime):
-    lines = [f"📊 Report for {day}", f"Orders: {summary.orders}", f"Revenue: {summary.revenue}"]
-    attempts = summary.paid + summary.payment_expired
-    if attempts:
-        lines.append(f"Payment success: {summary.paid}/{attempts} ({100 * summary.paid // attempts}%)")
-    lines.append(f"Products low on stock: {low_stock}")
-    return _message(chat_id, Reply("\n".join(lines)), now, f"report:{day}")
+def daily_report(figures: Figures, chat_id: int, now: datetime) -> OutboxMessage:
+    """One local day's figures (`figures.window`), in the lines of /stats under their own title."""
+    day = figures.window.days[0]
+    title = (
+        translations(MERCHANT_LANGUAGE)
+        .gettext("Yesterday, {day}")
+        .format(day=day_text(day, MERCHANT_LANGUAGE, year=True))
+    )
+    text = figures_text(figures, MERCHANT_LANGUAGE, title=title)
+    return _message(chat_id, Reply(text), now, f"report:{day.isoformat()}")
 
 
 def cart_reminder(customer_id: int, language: str, count: int, updated_at: datetime, now: datetime):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +64,11 @@ class SqlAlchemyCarts:
         lines = await self.session.scalar(select(CartRow.lines).where(CartRow.customer_id == customer_id))
         return Cart(customer_id, {sku: qty for sku, qty in lines or []})
 
-    async def save(self, cart: Cart) -> None:
-        values = {"customer_id": cart.customer_id, "lines": [[sku, qty] for sku, qty in cart.lines.items()]}
+    async def save(self, cart: Cart, *, now: datetime) -> None:
+        values = {
+            "customer_id": cart.customer_id,
+            "lines": [[sku, qty] for sku, qty in cart.lines.items()],
+            "item_count": cart.item_count,
+            "updated_at": now,
+        }
         await self.session.execute(upsert(self.session, CartRow.__table__, values, ["customer_id"]))

@@ -1,5 +1,5 @@
 """Leasing rows to one worker at a time: the claim and the conditional release shared by the outbox
-queue and the shipment poller.
+queue and the shipment poller; `mark_once`, the claim underneath, also marks idle carts reminded.
 
 The claim is one `WITH due AS MATERIALIZED (SELECT key ... LIMIT n FOR UPDATE SKIP LOCKED)
 UPDATE ... SET lease_until, leased_by WHERE key IN due AND <still free> RETURNING *`. On PostgreSQL
@@ -19,13 +19,45 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-__all__ = ["claim", "release"]
+__all__ = ["claim", "mark_once", "release"]
 
 Row = TypeVar("Row")
 
 
 def free_at(model: Any, now: datetime) -> ColumnElement[bool]:
     return or_(model.lease_until.is_(None), model.lease_until < now)
+
+
+async def mark_once(
+    sessions: async_sessionmaker[AsyncSession],
+    model: type[Row],
+    key: InstrumentedAttribute[Any],
+    *,
+    due: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    limit: int,
+    **values: Any,
+) -> list[Row]:
+    """Set `values` on up to `limit` rows matching `due`, in one statement; rows `values` take out of
+    `due` go to one caller only, however many run at once. The rows as updated."""
+    chosen = (
+        select(key)
+        .where(*due)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    stmt = (
+        update(model)
+        .where(key.in_(select(chosen.c[key.key])), *due)
+        .values(**values)
+        .returning(model)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessions() as session, session.begin():
+        return list((await session.execute(stmt)).scalars().all())
 
 
 async def claim(
@@ -42,24 +74,16 @@ async def claim(
 ) -> list[Row]:
     """Lease up to `limit` rows matching `due` (and free at `now`) to `worker` until `until`."""
     free = free_at(model, now)
-    chosen = (
-        select(key)
-        .where(*due, free)
-        .order_by(*order_by)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-        .prefix_with("MATERIALIZED")
+    return await mark_once(
+        sessions,
+        model,
+        key,
+        due=[*due, free],
+        order_by=order_by,
+        limit=limit,
+        lease_until=until,
+        leased_by=worker,
     )
-    stmt = (
-        update(model)
-        .where(key.in_(select(chosen.c[key.key])), *due, free)
-        .values(lease_until=until, leased_by=worker)
-        .returning(model)
-        .execution_options(synchronize_session=False)
-    )
-    async with sessions() as session, session.begin():
-        return list((await session.execute(stmt)).scalars().all())
 
 
 async def release(

@@ -94,7 +94,7 @@ async def placed_order(factory, clock, **lines: int) -> Order:
         cart = await uow.carts.get(CAROL)
         for sku, qty in lines.items():
             cart.add(sku, qty)
-        await uow.carts.save(cart)
+        await uow.carts.save(cart, now=clock.now())
         order, _events = await place_order(
             uow,
             customer_id=CAROL,

@@ -1,13 +1,15 @@
-"""Customers (with their saved addresses as JSON) and carts (lines as an ordered JSON list)."""
+"""Customers (with their saved addresses as JSON) and carts (lines as an ordered JSON list, with the last
+change and the last reminder of an abandoned cart)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, String
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, UtcDateTime
 from storage.tables.types import Json
 
 __all__ = ["CustomerRow", "CartRow"]
@@ -30,3 +32,10 @@ class CartRow(Base):
 
     customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     lines: Mapped[list[list[Any]]] = mapped_column(Json, default=list)  # [[sku, quantity], ...] in order
+    item_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # units in `lines`
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # last save; None: before it was kept
+    reminded_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime
+    )  # claimed for an abandoned-cart reminder
+
+    __table_args__ = (Index("ix_carts_updated_at", "updated_at"),)

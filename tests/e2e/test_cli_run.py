@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli_run import RuntimeChoice, serve
+from bot.cli_run import RuntimeChoice
 from bot.settings import Settings
-from tests.e2e.echo_shop import EchoShop
+from bot.web_process import RunOptions, run_bot
 from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,33 +47,47 @@ def test_run_rejects_an_unknown_runtime(clean_env) -> None:
     assert result.exit_code == 2
 
 
+def _settings(telegram: FakeTelegram, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_token=telegram.token,
+        telegram_api_url=telegram.url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}",
+        http_host="127.0.0.1",
+        http_port=_free_port(),
+        shop_name="Tea House",
+    )
+
+
+def _running(settings: Settings, runtime: RuntimeChoice) -> asyncio.Task[None]:
+    return asyncio.create_task(run_bot(settings, RunOptions(runtime.value)))
+
+
 @pytest.mark.parametrize("runtime", list(RuntimeChoice))
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_bot_answers_until_signalled_then_stops(
-    runtime: RuntimeChoice, sig: signal.Signals, telegram: FakeTelegram, shop: EchoShop
+    runtime: RuntimeChoice, sig: signal.Signals, telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    settings = Settings(telegram_token=telegram.token, telegram_api_url=telegram.url, _env_file=None)
-    serving = asyncio.create_task(serve(settings, runtime, shop))
-    await telegram.push_text(501, "open?")
-    await telegram.wait_for("sendMessage")
+    serving = _running(_settings(telegram, tmp_path), runtime)
+    await telegram.push_text(501, "/start")
+    await telegram.wait_for("sendMessage", lambda p: "Welcome to Tea House" in p["text"], timeout=30)
 
     os.kill(os.getpid(), sig)
 
-    await asyncio.wait_for(serving, 5)  # returns, rather than being killed
+    await asyncio.wait_for(serving, 15)  # returns, rather than being killed
     assert signal.getsignal(sig) in (signal.default_int_handler, signal.SIG_DFL)  # handlers given back
 
 
 @pytest.mark.parametrize("runtime", list(RuntimeChoice))
 async def test_token_never_reaches_the_logs_even_at_debug(
-    runtime: RuntimeChoice, telegram: FakeTelegram, shop: EchoShop, caplog: pytest.LogCaptureFixture
+    runtime: RuntimeChoice, telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    settings = Settings(telegram_token=telegram.token, telegram_api_url=telegram.url, _env_file=None)
-    serving = asyncio.create_task(serve(settings, runtime, shop))
-    await telegram.push_text(501, "hi")
-    await telegram.wait_for("sendMessage")
+    serving = _running(_settings(telegram, tmp_path), runtime)
+    await telegram.push_text(501, "/start")
+    await telegram.wait_for("sendMessage", lambda p: "Welcome to Tea House" in p["text"], timeout=30)
     os.kill(os.getpid(), signal.SIGTERM)
-    await asyncio.wait_for(serving, 5)
+    await asyncio.wait_for(serving, 15)
 
     secret_part = telegram.token.split(":")[1]
     assert caplog.records

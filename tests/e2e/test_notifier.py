@@ -36,11 +36,27 @@ async def test_payload_is_sent_with_its_buttons_and_the_message_id_returned(noti
     assert sent["reply_markup"]["inline_keyboard"][0][1] == {"text": "Reject", "callback_data": "rj:7"}
 
 
+async def test_link_buttons_go_out_as_url_buttons(notifier, telegram) -> None:
+    buttons = ((Button("Pay now", url="https://pay.example/cs_1"),),)
+    message_id = await notifier.deliver(ANN, Reply("Order 7: pay here", buttons=buttons).to_payload())
+
+    keyboard = telegram.message(ANN, message_id)["reply_markup"]["inline_keyboard"]
+    assert keyboard == [[{"text": "Pay now", "url": "https://pay.example/cs_1"}]]
+
+
 async def test_payload_with_a_photo_is_sent_as_a_photo(notifier, telegram) -> None:
     await notifier.deliver(ANN, Reply("Back in stock", photo="https://shop.example/mug.jpg").to_payload())
 
     sent = await telegram.wait_for("sendPhoto")
     assert sent.params["caption"] == "Back in stock"
+
+
+async def test_a_caption_too_long_for_telegram_is_shortened_not_refused(notifier, telegram) -> None:
+    text = "A mug. " * 200
+    await notifier.deliver(ANN, Reply(text, photo="https://shop.example/mug.jpg").to_payload())
+
+    caption = (await telegram.wait_for("sendPhoto")).params["caption"]
+    assert len(caption) == 1024 and text.startswith(caption[:-1]) and caption.endswith("…")
 
 
 async def test_payload_with_edit_message_id_edits_that_card(notifier, telegram) -> None:
@@ -103,8 +119,15 @@ async def test_telegram_server_error_is_a_transient_failure(notifier, telegram) 
     assert failed.value.permanent is False
 
 
-async def test_bad_request_is_a_permanent_failure(notifier, telegram) -> None:
+async def test_chat_that_does_not_exist_is_reported_blocked(notifier, telegram) -> None:
     telegram.fail("sendMessage", 400, "Bad Request: chat not found")
+
+    with pytest.raises(RecipientBlocked):
+        await notifier.deliver(ANN, card("Your order shipped"))
+
+
+async def test_bad_request_is_a_permanent_failure(notifier, telegram) -> None:
+    telegram.fail("sendMessage", 400, "Bad Request: message is too long")
 
     with pytest.raises(DeliveryFailed) as failed:
         await notifier.deliver(ANN, card("hello"))

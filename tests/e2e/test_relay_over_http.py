@@ -9,18 +9,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.botapi_notifier import BotApiNotifier
+from bot.clock import UtcClock
 from bot.flood_control import FloodControl
+from bot.notifier import BotApiNotifier
 from bot.outbox_relay import OutboxRelay
+from bot.runtime import TelegramConnection
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import engine_for, temporary_database
-
-
-class UtcNow:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -44,10 +41,10 @@ async def test_queued_messages_reach_telegram_once_each_with_buttons_and_blocked
                 payload = {"text": f"hello {i}", "buttons": [[{"label": "Open", "action": f"o:{i}"}]]}
                 session.add(OutboxRow(chat_id=1000 + i, payload=payload, created_at=now))
             session.add(OutboxRow(chat_id=666, payload={"text": "to a blocked chat"}, created_at=now))
-        notifier = BotApiNotifier(TOKEN, telegram.url)
+        notifier = BotApiNotifier(TelegramConnection(TOKEN, telegram.url))
         # A deliberately loose limit: the fake's 429s must slow the relay down without losing anything.
         flood = FloodControl(per_second=200, private_per_second=1, group_per_minute=20)
-        relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, UtcNow())
+        relay = OutboxRelay(SqlAlchemyOutboxQueue(sessions), notifier, flood, UtcClock())
         for _ in range(300):
             async with sessions() as session:
                 states = list((await session.execute(select(OutboxRow.state))).scalars())

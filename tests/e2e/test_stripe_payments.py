@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.metrics import Metrics
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from handlers.payments import card_checkout_reply
@@ -178,3 +179,17 @@ async def test_a_bank_debit_is_paid_only_when_its_money_arrives(shop):
     succeeded["type"] = "checkout.session.async_payment_succeeded"
     await shop.post(succeeded)
     assert shop.order(order.number).status is OrderStatus.PAID
+
+
+async def test_card_payments_attempted_and_paid_show_on_the_metrics_once_each():
+    metrics = Metrics.create()
+    async with open_shop(metrics=metrics) as shop:
+        await stock(shop.factory, mug=5)
+        _, paid_session = await shop.checkout()
+        await shop.checkout()  # a second customer who never pays
+        event = shop.stripe.pay(paid_session)
+        await shop.post(event)
+        await shop.post(event)  # Stripe sends it again
+    exposed = metrics.render().decode()
+    assert 'shopbot_payment_attempts_total{method="stripe"} 2.0' in exposed
+    assert 'shopbot_payment_successes_total{method="stripe"} 1.0' in exposed

@@ -7,11 +7,15 @@ import pytest
 from domain.actor import Actor
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
+from handlers.actions import CancelOrder, pack
+from handlers.app import ShopApp
+from handlers.config import ShopConfig
 from handlers.incoming import Incoming, Kind, Payment
 from handlers.payments import invoice_payload, telegram_invoice_reply
 from handlers.refunds import cancel_with_refund, refund_order
-from tests.fakes.payment_shop import CUSTOMER, outbox_texts, place, stock
+from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
 from tests.fakes.stripe_shop import Shop, open_shop
+from tests.unit.chat import Chat
 
 MERCHANT = Actor.staff(1)
 
@@ -102,3 +106,18 @@ async def test_second_payment_of_a_paid_order_is_sent_back_and_the_order_stays_p
     assert shop.order(order.number).payment_ref == first
     confirmed = await shop.post(shop.stripe.refund_succeeded(refund["id"]))
     assert confirmed.text == "refund recorded" and shop.order(order.number).status is OrderStatus.PAID
+
+
+async def test_a_customer_cancelling_a_paid_card_order_is_refunded_through_stripe(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    await shop.post(shop.stripe.pay(session_id))
+    config = ShopConfig("Mugs", "USD", merchant_chat_id=MERCHANT_CHAT)
+    customer = Chat(ShopApp(shop.factory, shop.clock, config, gateway=shop.gateway), CUSTOMER)
+    await customer.press_data(pack(CancelOrder(order.number, True)))
+    assert "Your refund of $17.50 is on its way" in customer.text
+    await customer.press_data(pack(CancelOrder(order.number, True)))  # pressed again: refunded once
+    (refund,) = shop.stripe.refunds.values()
+    assert refund["payment_intent"] == shop.stripe.sessions[session_id]["payment_intent"]
+    assert (await shop.post(shop.stripe.refund_succeeded(refund["id"]))).text == "refunded"
+    assert shop.order(order.number).status is OrderStatus.REFUNDED

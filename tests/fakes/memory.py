@@ -17,12 +17,11 @@ from domain.catalog import Category, Product
 from domain.customer import Customer
 from domain.errors import OrderNumberTaken, OutOfStock
 from domain.events import DomainEvent
-from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
-from domain.ports import InboxUpdate, SalesSummary, Shipment, StaleCart, StockAudit
+from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
 from domain.stock import ReservationState, StockLevel
 
 
@@ -62,6 +61,7 @@ class MemoryState:
     shipments: dict[str, Shipment] = field(default_factory=dict)
     shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
+    cart_reminded: dict[int, datetime] = field(default_factory=dict)  # customer id -> claimed for a reminder
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
@@ -171,8 +171,9 @@ class FakeCarts(_Repo):
     async def get(self, customer_id: int) -> Cart:
         return self.s.carts.get(customer_id) or Cart(customer_id)
 
-    async def save(self, cart: Cart) -> None:
+    async def save(self, cart: Cart, *, now: datetime) -> None:
         self.s.carts[cart.customer_id] = cart
+        self.s.cart_updated[cart.customer_id] = now
 
 
 class FakeOrders(_Repo):
@@ -417,29 +418,27 @@ class FakeShipments:
         return True
 
 
-class FakeSalesStats:
-    def __init__(self, state: MemoryState) -> None:
-        self.s = state
-
-    async def summary(self, since: datetime, until: datetime, currency: str) -> SalesSummary:
-        placed = [o for o in self.s.orders.values() if since <= o.placed_at < until]
-        paid = [o for o in placed if o.is_paid]
-        revenue = sum((o.total.amount_minor for o in paid if o.currency == currency), 0)
-        expired = sum(1 for o in placed if o.status is OrderStatus.PAYMENT_EXPIRED)
-        return SalesSummary(len(placed), Money(revenue, currency), len(paid), expired)
-
-
 class FakeStaleCarts:
     def __init__(self, state: MemoryState) -> None:
         self.s = state
 
-    async def idle_since(self, before: datetime, *, limit: int = 200) -> list[StaleCart]:
-        hits = [
-            StaleCart(cid, at, self.s.carts[cid].item_count)
-            for cid, at in self.s.cart_updated.items()
-            if at < before and cid in self.s.carts and not self.s.carts[cid].is_empty
-        ]
-        return sorted(hits, key=lambda c: c.updated_at)[:limit]
+    async def claim_idle(
+        self, before: datetime, *, after: datetime, now: datetime, limit: int = 200
+    ) -> list[StaleCart]:
+        hits = sorted(
+            (
+                StaleCart(cid, at, self.s.carts[cid].item_count)
+                for cid, at in self.s.cart_updated.items()
+                if after <= at < before
+                and cid in self.s.carts
+                and not self.s.carts[cid].is_empty
+                and (cid not in self.s.cart_reminded or self.s.cart_reminded[cid] < at)
+            ),
+            key=lambda c: (c.updated_at, c.customer_id),
+        )[:limit]
+        for cart in hits:
+            self.s.cart_reminded[cart.customer_id] = now
+        return hits
 
 
 class FakeInbox:

@@ -69,7 +69,7 @@ async def place_in(
     basket = await uow.carts.get(customer)
     for sku, qty in (cart or {"mug": 1}).items():
         basket.add(sku, qty)
-    await uow.carts.save(basket)
+    await uow.carts.save(basket, now=clock.now())
     order, _ = await place_order(
         uow,
         customer_id=customer,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import httpx
 
 from bot.http_server import http_app, start_http_server
+from bot.metrics import Metrics
 from bot.payments_setup import PaymentServices, build_payments
 from bot.settings import Settings
 from domain.clock import FixedClock
@@ -60,10 +61,11 @@ class Shop:
 
 
 @asynccontextmanager
-async def open_shop(**settings: object) -> AsyncIterator[Shop]:
+async def open_shop(*, metrics: Metrics | None = None, **settings: object) -> AsyncIterator[Shop]:
     """The shop's payments wired from settings as `run` wires them, against a fake Stripe API.
 
-    `settings` adds to or overrides the Stripe ones (e.g. telegram_payment_provider_token)."""
+    `settings` adds to or overrides the Stripe ones (e.g. telegram_payment_provider_token); `metrics`
+    counts the payments as `run` counts them."""
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     fake = FakeStripe(clock)
     stripe_runner = await start_http_server(fake.app, "127.0.0.1", 0)
@@ -79,7 +81,7 @@ async def open_shop(**settings: object) -> AsyncIterator[Shop]:
         },
     )
     factory = FakeUnitOfWorkFactory()
-    payments = build_payments(configured, factory, clock)
+    payments = build_payments(configured, factory, clock, metrics=metrics)
     database_up = [True]
 
     async def health() -> bool:

@@ -39,7 +39,7 @@ async def stocked(uow_factory: UnitOfWorkFactory, *levels: tuple[str, int, int])
 
 
 async def fill_cart(uow: UnitOfWork, customer_id: int, lines: dict[str, int]) -> None:
-    await uow.carts.save(Cart(customer_id, dict(lines)))
+    await uow.carts.save(Cart(customer_id, dict(lines)), now=NOW)
 
 
 async def checkout(uow: UnitOfWork, customer_id: int, **kwargs: object) -> Order:

@@ -45,7 +45,7 @@ async def test_customer_with_saved_addresses_and_cart_round_trip(uow_factory):
     customer = Customer(42, "Ada", "zh", "+442079460958", [ADDRESS], cart_reminders=False)
     async with uow_factory() as uow:
         await uow.customers.add(customer)
-        await uow.carts.save(Cart(42, {"B-2": 3, "A-1": 1}))
+        await uow.carts.save(Cart(42, {"B-2": 3, "A-1": 1}), now=NOW)
         await uow.commit()
     async with uow_factory(write=False) as uow:
         assert await uow.customers.get(42) == customer

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
+from domain.clock import FixedClock
 from handlers.incoming import EventHandler, Incoming, Kind, Payment
 from handlers.reply import Button, Invoice, Outcome
 
 __all__ = ["Chat"]
 
 _update_ids = itertools.count(1000)
+START = FixedClock().now()
 
 
 def _total(invoice: Invoice) -> int:
@@ -111,12 +114,12 @@ class Chat:
         return "\n".join(parts)
 
 
-async def fill_cart(uow_factory, user_id: int, lines: dict[str, int]) -> None:
+async def fill_cart(uow_factory, user_id: int, lines: dict[str, int], *, now: datetime = START) -> None:
     async with uow_factory() as uow:
         cart = await uow.carts.get(user_id)
         for sku, qty in lines.items():
             cart.add(sku, qty)
-        await uow.carts.save(cart)
+        await uow.carts.save(cart, now=now)
         await uow.commit()
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from domain.cart import Cart
 from domain.catalog import Product
@@ -16,8 +15,9 @@ from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport, previous_day
 from jobs.low_stock import LowStockAlerts, alerts_for
 from jobs.unanswered_orders import UnansweredOrders
-from tests.fakes.memory import FakeSalesStats, FakeStaleCarts
+from tests.fakes.memory import FakeStaleCarts
 from tests.fakes.orders import ShopWorld, add_order
+from tests.unit.analytics.sample import SampleShopFigures
 
 MERCHANT = -100500
 
@@ -68,31 +68,29 @@ async def test_an_order_left_unaccepted_is_reminded_once():
     assert any("PAID-0001" in r for r in reminders) and any("CASH-0001" in r for r in reminders)
 
 
-async def test_the_daily_report_counts_yesterdays_orders_revenue_and_payment_success():
+async def test_the_daily_report_sends_yesterdays_figures_in_the_lines_of_stats_once_a_day():
     world = World()
-    world.time.set(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
-    add_order(world.state, world.time, "R1-00001", status=OrderStatus.PAID, price_minor=1000)
-    add_order(world.state, world.time, "R2-00002", status=OrderStatus.ACCEPTED, price_minor=2000)
-    add_order(world.state, world.time, "R3-00003", status=OrderStatus.PAYMENT_EXPIRED)
-    world.state.stocks["MUG"] = StockLevel("MUG", on_hand=1, safety=3)
-    world.time.set(datetime(2026, 3, 11, 9, 0, tzinfo=UTC))
-    job = DailyReport(world.uow_factory, FakeSalesStats(world.state), world.time, MERCHANT, "USD")
+    world.time.set(datetime(2026, 3, 11, 1, 0, tzinfo=UTC))  # 09:00 in Shanghai
+    figures = SampleShopFigures()
+    job = DailyReport(world.uow_factory, figures, world.time, MERCHANT, "Asia/Shanghai")
     await job.run()
     await job.run()  # a second run the same day adds nothing
     [report] = world.texts(MERCHANT)
-    assert "2026-03-10" in report
-    assert "Orders: 3" in report
-    assert "Revenue: $40.00" in report  # (10 + 5) + (20 + 5)
-    assert "Payment success: 2/3" in report
-    assert "low on stock: 1" in report
+    assert report.startswith("📊 Yesterday, 10 Mar 2026")
+    assert "Orders: 120 placed · 100 paid · 5 cancelled · 2 refunded" in report
+    assert "Revenue: $12,345.00" in report
+    assert "Payment success: 90.0 % (900 of 1,000 attempts)" in report
+    assert "Low stock: 3 products" in report
+    assert figures.windows[0] == previous_day(world.time.now(), "Asia/Shanghai")
 
 
 def test_yesterday_is_the_shops_calendar_day():
     now = datetime(2026, 3, 11, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
-    label, start, end = previous_day(now, ZoneInfo("Asia/Shanghai"))
-    assert label == "2026-03-10"
-    assert start == datetime(2026, 3, 9, 16, 0, tzinfo=UTC) and end == datetime(
-        2026, 3, 10, 16, 0, tzinfo=UTC
+    window = previous_day(now, "Asia/Shanghai")
+    assert window.days == (date(2026, 3, 10),)
+    assert (window.start, window.end) == (
+        datetime(2026, 3, 9, 16, 0, tzinfo=UTC),
+        datetime(2026, 3, 10, 16, 0, tzinfo=UTC),
     )
 
 

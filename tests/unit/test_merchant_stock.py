@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from handlers.app import ShopApp
-from tests.merchant_shop import ANN, StaffChat, desk_for
+from tests.merchant_shop import ANN, MERCHANT_CHAT, StaffChat, desk_for
+from tests.unit.chat import Chat, place_order
 
 
 @pytest.fixture
@@ -117,3 +118,19 @@ async def test_stock_pages_through_long_lists(shop, clock, config):
     await ann.press("▶")
     assert "page 2 of 3" in ann.text
     assert "TEA-BLACK" in ann.text and "CUP-CLAY" not in ann.text
+
+
+async def test_each_dip_below_safety_stock_alerts_the_merchant_chat_exactly_once(shop, clock, config, ann):
+    """Green tea: 3 on hand, safety 2. The clock stands still: two dips in one second are two alerts."""
+    app = ShopApp(shop, clock, config, merchant=desk_for())
+    alice, bob = Chat(app, 111, name="Alice"), Chat(app, 222, name="Bob")
+    await place_order(alice, shop, {"TEA-GREEN": 2})  # 1 available: the first dip
+    assert len(low_alerts(shop)) == 1
+    await place_order(bob, shop, {"TEA-GREEN": 1})  # 0 available: the same dip
+    assert len(low_alerts(shop)) == 1
+    await ann.command("restock", "TEA-GREEN 10")  # 10 available: re-armed
+    assert "armed again" in ann.text and len(low_alerts(shop)) == 1
+    await place_order(alice, shop, {"TEA-GREEN": 9})  # 1 available: a second dip
+    alerts = low_alerts(shop)
+    assert len(alerts) == 2 and all("TEA-GREEN" in text for text in alerts)
+    assert {m.chat_id for m in shop.state.outbox if "Low stock" in m.payload["text"]} == {MERCHANT_CHAT}

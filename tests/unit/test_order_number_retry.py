@@ -6,6 +6,7 @@ import pytest
 
 from domain.cart import Cart
 from domain.catalog import Product
+from domain.clock import FixedClock
 from domain.errors import OrderNumberTaken
 from domain.money import Money
 from domain.services import retry_on_taken_number
@@ -20,7 +21,7 @@ async def _shop() -> FakeUnitOfWorkFactory:
         await uow.products.add(Product("A", "Tea", "tea", Money(100, "USD")))
         await uow.stocks.add(StockLevel("A", on_hand=5))
         for buyer in (1, 2):
-            await uow.carts.save(Cart(buyer, {"A": 1}))
+            await uow.carts.save(Cart(buyer, {"A": 1}), now=FixedClock().now())
         await uow.commit()
     return factory
 

@@ -33,7 +33,7 @@ async def fill_cart(factory, customer_id, **lines):
         cart = await uow.carts.get(customer_id)
         for sku, qty in lines.items():
             cart.add(sku.replace("_", "-"), qty)
-        await uow.carts.save(cart)
+        await uow.carts.save(cart, now=FixedClock().now())
         await uow.commit()
 
 

@@ -2,13 +2,13 @@ from bot.scheduler import JobContext, build_scheduler
 from bot.settings import Settings
 from bot.tracking_manual import ManualTracking
 from tests.fakes.memory import (
-    FakeSalesStats,
     FakeShipments,
     FakeStaleCarts,
     FakeUnitOfWorkFactory,
     MemoryState,
 )
 from tests.fakes.timer import ManualTime
+from tests.unit.analytics.sample import SampleShopFigures
 
 
 def _context(**overrides) -> JobContext:
@@ -21,7 +21,7 @@ def _context(**overrides) -> JobContext:
         "worker": "test",
         "shipments": FakeShipments(state),
         "tracking": ManualTracking(),
-        "stats": FakeSalesStats(state),
+        "figures": SampleShopFigures(),
         "stale_carts": FakeStaleCarts(state),
     } | overrides
     return JobContext(**parts)

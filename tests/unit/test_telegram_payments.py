@@ -149,3 +149,15 @@ async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_st
     assert list(gateway.refunds) == [(order.number, "ch_after_cancel", 1750)]
     assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-1]
     assert factory.state.stocks["mug"].available == 2
+
+
+async def test_a_late_payment_that_holds_stock_below_safety_again_alerts_the_merchant():
+    factory, clock, _, payments = setup()
+    await stock(factory, mug=2)
+    factory.state.stocks["mug"].safety = 2
+    order, _ = await invoice_for(factory, clock)  # 1 available: the dip of the placing
+    clock.advance(minutes=31)
+    await expire_reservations(factory, clock)  # 2 available again: re-armed
+    await payments(paid(invoice_payload(order), 1750))
+    assert factory.state.orders[order.number].status is OrderStatus.PAID
+    assert [t for t in outbox_texts(factory, MERCHANT_CHAT) if "Low stock: mug" in t] != []

@@ -1,0 +1,153 @@
+"""Repositories the unit of work holds: each flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.actor import Actor
+from domain.analytics import FunnelStep
+from domain.cart import Cart
+from domain.catalog import Category, Product
+from domain.customer import Customer
+from domain.events import DomainEvent
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.outbox import OutboxMessage
+from domain.payment import PaymentAttempt, PaymentStats
+from domain.stock import StockLevel
+
+__all__ = [
+    "Categories",
+    "Products",
+    "StockAudit",
+    "Stocks",
+    "Customers",
+    "Carts",
+    "Orders",
+    "Outbox",
+    "ProcessedUpdates",
+    "PaymentAttempts",
+    "ProcessedWebhookEvents",
+    "Dialogs",
+    "FunnelEvents",
+]
+
+
+class Categories(Protocol):
+    async def add(self, category: Category) -> None: ...
+    async def list(self) -> list[Category]: ...
+
+
+class Products(Protocol):
+    async def add(self, product: Product) -> None: ...
+    async def get(self, sku: str) -> Product | None: ...
+    async def list_by_category(
+        self, category: str, *, offset: int = 0, limit: int = 10
+    ) -> tuple[list[Product], int]: ...
+    async def search(self, text: str, *, limit: int = 10) -> list[Product]: ...
+    async def list_all(self) -> list[Product]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StockAudit:
+    sku: str
+    actor: Actor
+    at: datetime
+    change: str  # "restock +5", "set 12", "safety 3", "disable"
+
+
+class Stocks(Protocol):
+    async def get(self, sku: str) -> StockLevel | None: ...
+    async def add(self, level: StockLevel) -> None: ...
+    async def save(self, level: StockLevel, audit: StockAudit) -> None:
+        """Persist a manual edit (restock, set, safety) made on a level got from `get`."""
+
+    async def reserve(
+        self, order_number: str, lines: Sequence[tuple[str, int]], expires_at: datetime
+    ) -> list[DomainEvent]:
+        """Atomically hold every line or none (raises `OutOfStock`)."""
+
+    async def commit(self, order_number: str) -> None:
+        """Held reservations of the order stop expiring (payment, or cash-on-delivery acceptance)."""
+
+    async def release(self, order_number: str) -> None:
+        """Live reservations of the order go back to available."""
+
+    async def ship(self, order_number: str) -> list[DomainEvent]:
+        """The order's units leave on hand."""
+
+    async def list_levels(self, *, offset: int = 0, limit: int = 20) -> tuple[list[StockLevel], int]:
+        """Low-stock first, then by sku."""
+
+
+class Customers(Protocol):
+    async def get(self, telegram_id: int) -> Customer | None: ...
+    async def add(self, customer: Customer) -> None: ...
+
+
+class Carts(Protocol):
+    async def get(self, customer_id: int) -> Cart: ...  # an empty cart when none stored
+    async def save(self, cart: Cart, *, now: datetime) -> None:
+        """Store the cart; `now` (the caller's clock) is its last activity, for abandoned-cart reminders."""
+
+
+class Orders(Protocol):
+    async def add(self, order: Order) -> None:
+        """Insert a new order (raises if the number is taken)."""
+
+    async def save(self, order: Order) -> None:
+        """Persist changes of an order got from `get_for_update`: status, fields, new timeline entries."""
+
+    async def get(self, number: str) -> Order | None: ...
+    async def get_for_update(self, number: str) -> Order | None: ...
+    async def list_for_customer(self, customer_id: int, *, limit: int = 10) -> list[Order]: ...
+    async def list_by_status(
+        self, statuses: Sequence[OrderStatus], *, offset: int = 0, limit: int = 10
+    ) -> tuple[list[Order], int]: ...
+    async def expired_unpaid(self, now: datetime, *, limit: int = 100) -> list[Order]: ...
+
+
+class Outbox(Protocol):
+    async def add(self, message: OutboxMessage) -> None:
+        """Enqueue; a message whose dedupe_key is already stored is silently dropped."""
+
+
+class ProcessedUpdates(Protocol):
+    async def first_time(self, update_id: int) -> bool:
+        """Record the Telegram update id; False when it was already recorded (a redelivery)."""
+
+
+class PaymentAttempts(Protocol):
+    async def add(self, attempt: PaymentAttempt) -> None: ...
+    async def save(self, attempt: PaymentAttempt) -> None:
+        """Persist outcome and refs of an attempt got from this repository."""
+
+    async def latest(self, order_number: str) -> PaymentAttempt | None:
+        """The order's most recent attempt."""
+
+    async def find(self, ref: str) -> PaymentAttempt | None:
+        """The attempt whose provider_ref, charge_ref or refund_ref is `ref`."""
+
+    async def stats(self, since: datetime, until: datetime) -> PaymentStats:
+        """Attempts created in [since, until): how many, and how many collected money."""
+
+
+class ProcessedWebhookEvents(Protocol):
+    async def first_time(self, source: str, event_id: str, at: datetime) -> bool:
+        """Record ("stripe", "evt_...") or ("telegram", charge id); False when already recorded."""
+
+
+class Dialogs(Protocol):
+    """Where each user is in a conversation (e.g. checkout step) and the form data gathered so far."""
+
+    async def get(self, user_id: int) -> tuple[str, dict[str, Any]] | None: ...
+    async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
+    async def clear(self, user_id: int) -> None: ...
+
+
+class FunnelEvents(Protocol):
+    async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
+        """Note that a customer reached a funnel step (in the caller's transaction)."""

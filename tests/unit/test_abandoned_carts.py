@@ -1,0 +1,46 @@
+"""Abandoned-cart reminders follow what the customer did in the chat: once per change of the cart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.actions import AddToCart, pack
+from jobs.abandoned_carts import AbandonedCarts
+from tests.fakes.memory import FakeStaleCarts
+from tests.unit.chat import Chat
+
+
+def reminders(factory, chat: Chat) -> list[str]:
+    return [m.payload["text"] for m in factory.state.outbox if m.chat_id == chat.user_id]
+
+
+async def test_a_cart_left_a_day_is_reminded_once_and_again_after_the_customer_changes_it(alice, shop, clock):
+    job = AbandonedCarts(shop, FakeStaleCarts(shop.state), clock, timedelta(hours=24))
+    await alice.press_data(pack(AddToCart("TEA-BLACK", 2)))
+    clock.advance(hours=23)
+    assert await job.run() == 0
+    clock.advance(hours=2)
+    assert await job.run() == 1
+    assert await job.run() == 0  # the same cart, unchanged: not again
+    assert "2 item" in reminders(shop, alice)[-1]
+    clock.advance(minutes=5)
+    await alice.press_data(pack(AddToCart("TEA-BLACK", 1)))  # back at it, then gone again
+    clock.advance(hours=25)
+    assert await job.run() == 1
+    assert "3 item" in reminders(shop, alice)[-1]
+
+
+async def test_a_customer_who_turned_reminders_off_or_checked_out_is_not_reminded(alice, bob, shop, clock):
+    job = AbandonedCarts(shop, FakeStaleCarts(shop.state), clock, timedelta(hours=24))
+    await alice.press_data(pack(AddToCart("TEA-BLACK", 1)))
+    await bob.press_data(pack(AddToCart("TEA-BLACK", 1)))
+    shop.state.customers[alice.user_id].cart_reminders = False
+    await bob.press_data(pack(AddToCart("TEA-BLACK", 1)))
+    async with shop() as uow:  # bob's cart became an order: empty
+        cart = await uow.carts.get(bob.user_id)
+        cart.clear()
+        await uow.carts.save(cart, now=clock.now())
+        await uow.commit()
+    clock.advance(hours=25)
+    assert await job.run() == 0
+    assert reminders(shop, alice) == [] and reminders(shop, bob) == []
