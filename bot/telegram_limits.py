@@ -21,26 +21,31 @@ def _units(text: str) -> int:
 
 
 def _cut(line: str, room: int) -> str:
+    """The start of `line` and "…", within `room`."""
     cut = line[: max(room - 1, 0)]
-    while cut and _units(cut) > room - 1:
+    while cut and _units(cut) > room - _units(GAP):
         cut = cut[:-1]
     return cut + GAP
 
 
+def _used(lines: list[str]) -> int:
+    """Units taken by `lines` and the newline after them (none when empty)."""
+    return _units("\n".join(lines)) + 1 if lines else 0
+
+
 def fit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """`text` unchanged when Telegram takes it; else its head and tail around a "…" line, within `limit`."""
+    """`text` unchanged when Telegram takes it; else its head and tail around a "…", within `limit`."""
     if _units(text) <= limit:
         return text
     lines = text.split("\n")
-    room = limit - _units(GAP) - 2  # the gap on a line of its own
     tail: list[str] = []
-    while len(lines) > 1 and _units("\n".join([lines[-1], *tail])) <= room // 3:
+    while len(lines) > 1 and _units("\n".join([lines[-1], *tail])) <= limit // 3:
         tail.insert(0, lines.pop())
-    room -= _units("\n".join(tail))
+    after = _units("\n".join(tail)) + 1 if tail else 0  # the tail and the newline before it
     head: list[str] = []
-    while lines and _units("\n".join([*head, lines[0]])) <= room:
+    while lines and _used([*head, lines[0]]) + _units(GAP) + after <= limit:
         head.append(lines.pop(0))
-    left = room - _units("\n".join(head)) - 1
+    left = limit - _used(head) - after
     if not head or (_units(lines[0]) > _PARAGRAPH and left >= _SHOWN):  # a paragraph: show what fits
         return "\n".join([*head, _cut(lines[0], left), *tail])
     return "\n".join([*head, GAP, *tail])
