@@ -6,6 +6,7 @@ while the process is stopping, so a load balancer stops sending it requests befo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.metrics import CONTENT_TYPE, Metrics
 from storage.schema_status import schema_status
+
+log = logging.getLogger(__name__)
 
 __all__ = ["add_ops_routes"]
 
@@ -44,8 +47,8 @@ def add_ops_routes(
         if refresh is not None:
             try:
                 await refresh()
-            except Exception:  # a scrape still shows the counters when the database is away
-                pass
+            except Exception as exc:  # a scrape still shows the counters when the database is away
+                log.warning("metrics_refresh_failed error=%s", type(exc).__name__)
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/readyz", readyz)

@@ -112,8 +112,8 @@ class PollTracking:
             try:
                 await self._settle(shipment, status, report)
             except Exception as exc:  # one broken order must not stop the others
-                log.exception("tracking_apply_failed tracking=%s", shipment.tracking_number)
-                report.errors.append(f"{shipment.tracking_number}: {exc}")
+                log.exception("tracking_apply_failed order=%s", shipment.order_number)
+                report.errors.append(f"order {shipment.order_number}: {type(exc).__name__}")
                 await self._back_off([shipment], exc, report, count_batch=False)
 
     async def _settle(self, shipment: Shipment, status: TrackingStatus | None, report: PollReport) -> None:
