@@ -64,7 +64,7 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
         rows.append(
             [
                 turn.button("−", CartStep(product.sku, -1)),
-                turn.button(f"{product.name[:20]} × {qty}", ShowProduct(product.sku, 1)),
+                turn.button(f"{_short(product.name)} × {qty}", ShowProduct(product.sku, 1)),
                 turn.button("+", CartStep(product.sku, 1)),
                 turn.button("✕", CartRemove(product.sku)),
             ]
@@ -144,3 +144,11 @@ ROUTES = {
     CartRemove: remove,
     CartClear: clear,
 }
+
+
+def _short(name: str, limit: int = 20) -> str:
+    """A product name that fits a button next to − + ✕: whole words, then "…"."""
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1].rsplit(" ", 1)[0] if " " in name[: limit - 1] else name[: limit - 1]
+    return cut.rstrip() + "…"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from domain.catalog import Product
 from domain.money import Money
+from domain.stock import StockLevel
 from handlers.actions import AddToCart, CartStep, CategoryPage, ShowProduct, pack
 from tests.unit.chat import Chat, check_out, fill_cart
 
@@ -120,3 +122,14 @@ async def test_category_pages_and_a_stale_page_number(alice: Chat):
     assert "Page 2 of 2" in alice.text and any("Oolong" in label for label in alice.labels())
     await alice.press_data(pack(CategoryPage("tea", 40)))
     assert "Page 1 of 2" in alice.text
+
+
+async def test_a_long_product_name_is_shortened_on_whole_words_in_the_cart_buttons(alice: Chat, shop):
+    async with shop() as uow:
+        await uow.products.add(Product("TEA-LJ", "Longjing Green Tea 100 g", "tea", Money(1850, "USD")))
+        await uow.stocks.add(StockLevel("TEA-LJ", on_hand=5))
+        await uow.commit()
+    await fill_cart(shop, alice.user_id, {"TEA-LJ": 2})
+    await alice.command("cart")
+    assert "Longjing Green Tea… × 2" in alice.labels()
+    assert "• Longjing Green Tea 100 g × 2 = $37.00" in alice.text
