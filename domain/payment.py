@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.money import Money
@@ -56,6 +57,6 @@ class PaymentStats:
     succeeded: int
 
     @property
-    def success_rate(self) -> float | None:
-        """succeeded / attempted, None when nothing was attempted."""
-        return self.succeeded / self.attempted if self.attempted else None
+    def success_rate(self) -> Decimal | None:
+        """succeeded / attempted, exact; None when nothing was attempted."""
+        return Decimal(self.succeeded) / Decimal(self.attempted) if self.attempted else None

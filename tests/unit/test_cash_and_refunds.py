@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from domain.actor import Actor
 from domain.clock import FixedClock
@@ -119,4 +120,4 @@ async def test_success_rate_counts_paid_and_refunded_attempts_over_all_attempts(
     async with factory() as uow:
         stats = await uow.payment_attempts.stats(start, start + timedelta(days=1))
     assert stats == PaymentStats(attempted=2, succeeded=1)
-    assert stats.success_rate == 0.5
+    assert stats.success_rate == Decimal("0.5")
