@@ -8,9 +8,9 @@ runner = await start_http_server(
 scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
 config = ShopConfig(..., payment_methods=payments.methods, merchant_chat_id=settings.merchant_chat_id)
 app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_events=payments.telegram)
-    checkout then starts paying by the customer's choice in the unit of work that placed the order (card
-    link, Telegram invoice, or the merchant card of a cash order); ShopApp hands Kind.PRECHECKOUT and
-    Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
+    checkout then starts paying by the customer's choice: a Telegram invoice or the merchant card of a cash
+    order in the unit of work that placed the order, the card link once it is committed; ShopApp hands
+    Kind.PRECHECKOUT and Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
     settings.telegram_payment_provider_token.
 merchant cancel / reject: cancel_with_refund(uow, payments.gateway, order, target, actor, now)
 shutdown: await runner.cleanup(); await payments.aclose()
@@ -37,12 +37,13 @@ from handlers.payment_notices import PaymentNotices, plain_order_card
 from handlers.payments import (
     PaymentSetup,
     TelegramPayments,
-    card_checkout_reply,
+    card_checkout,
     confirm_cash_order,
     telegram_invoice_reply,
 )
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
+from handlers.turn import AfterCommit
 
 __all__ = ["PaymentServices", "build_payments", "NoGateway"]
 
@@ -75,8 +76,8 @@ class PaymentServices:
         """For ShopApp(payments=...): what checkout does right after placing an order, per offered method."""
         gateway, notices = self.gateway, self.notices
 
-        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
-            return [await card_checkout_reply(uow, gateway, order, now, language=language)]
+        async def card(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> AfterCommit:
+            return card_checkout(gateway, order, now, language=language)  # Stripe is called after the commit
 
         async def invoice(uow: UnitOfWork, order: Order, *, language: str, now: datetime) -> list[Reply]:
             return [await telegram_invoice_reply(uow, order, now, language=language)]

@@ -1,4 +1,9 @@
-"""The customer conversation's entry point: one event in, one unit of work, one Outcome out."""
+"""The customer conversation's entry point: one event in, one unit of work, one Outcome out.
+
+A turn that must call another service (a Stripe checkout link) asks for it with `Turn.after_commit`: the
+call then runs once the unit of work is committed, with no transaction open, and what it brings back is
+recorded in a short unit of work of its own.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from handlers.merchant_desk import MerchantDesk
 from handlers.notifications import enqueue
 from handlers.reply import Outcome
 from handlers.stats import MerchantStats
-from handlers.turn import Turn
+from handlers.turn import AfterCommit, Turn
 
 __all__ = ["ShopApp"]
 
@@ -72,19 +77,33 @@ class ShopApp:
             return await self._stats(event, language)
         if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
             return Outcome()  # carts, addresses and orders are never shown in a group
+        outcome, pending = await self._unit(event, self._route, first=True)
+        while pending:  # the unit of work is committed: no transaction is open while these call out
+            finish = await pending.pop(0)()
+            more, later = await self._unit(event, finish, first=False)
+            outcome, pending = _followed_by(outcome, more), pending + later
+        return outcome
+
+    async def _unit(
+        self, event: Incoming, handle: Handler, *, first: bool
+    ) -> tuple[Outcome, list[AfterCommit]]:
+        """`handle` in one unit of work, committed with its outbox messages, or nothing kept and explained.
+
+        Returns the outcome and the turn's `after_commit` steps, to run once the commit is done.
+        """
         async with self._uow_factory() as uow:
-            if event.update_id is not None and not await uow.updates.first_time(event.update_id):
+            if first and event.update_id is not None and not await uow.updates.first_time(event.update_id):
                 log.info("update_redelivered", update_id=event.update_id)
-                return Outcome()
+                return Outcome(), []
             turn = await self._turn(uow, event)
             try:
-                outcome = await self._route(turn)
+                outcome = await handle(turn)
                 if self._merchant is not None:
                     await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
                 await uow.commit()
                 _log_events(turn)
-                return outcome
+                return outcome, turn.deferred
             except (DomainError, StaleAction) as error:
                 log.info("event_refused", kind=str(event.kind), error=type(error).__name__)
                 failure = error
@@ -92,7 +111,7 @@ class ShopApp:
                 log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
                 failure = error
             await uow.rollback()
-        return await self._refused(event, failure)
+        return await self._refused(event, failure), []
 
     async def _refused(self, event: Incoming, error: Exception) -> Outcome:
         """Nothing of the failed event is kept; record the update so a redelivery is not refused twice."""
@@ -143,6 +162,13 @@ class ShopApp:
                 return await tracking.track(turn)
             return await catalog.search(turn, event.text)
         return await start.on_unexpected(turn)
+
+
+def _followed_by(first: Outcome, then: Outcome) -> Outcome:
+    """One event's outcome from the turn's and its after-commit steps': replies in order, the last toast."""
+    if then.answer is None:
+        return Outcome([*first.replies, *then.replies], first.answer, first.alert)
+    return Outcome([*first.replies, *then.replies], then.answer, then.alert)
 
 
 def _log_events(turn: Turn) -> None:

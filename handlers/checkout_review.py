@@ -14,10 +14,11 @@ from domain.ports import UnitOfWork
 from domain.services import place_order
 from handlers.actions import FormEdit, Menu, PlaceOrder, ShowCart, ShowOrder
 from handlers.cart import priced_lines, subtotal
+from handlers.checkout_compensation import or_undone
 from handlers.checkout_steps import Data, Step, address_of, nav_row
 from handlers.reply import Outcome, Reply
 from handlers.status_text import method_label
-from handlers.turn import Rows, Turn
+from handlers.turn import AfterCommit, Rows, Turn
 
 __all__ = ["PaymentStarter", "show", "place"]
 
@@ -25,13 +26,16 @@ __all__ = ["PaymentStarter", "show", "place"]
 class PaymentStarter(Protocol):
     """Starts paying a just-placed order, in its unit of work: the replies to send after the confirmation.
 
-    Prepaid (Stripe link, Telegram invoice): the replies carry the way to pay. Cash on delivery: hands the
-    order to the shop (its merchant card) and usually adds nothing to the conversation's confirmation.
+    Prepaid (Telegram invoice): the replies carry the way to pay. Cash on delivery: hands the order to the
+    shop (its merchant card) and usually adds nothing to the conversation's confirmation. A way to pay that
+    must call another service (the Stripe link) returns an `AfterCommit` step instead: it runs once the
+    order is committed, outside any transaction, and the order is undone if it fails
+    (`handlers.checkout_compensation`).
     """
 
     async def __call__(
         self, uow: UnitOfWork, order: Order, *, language: str, now: datetime
-    ) -> list[Reply]: ...
+    ) -> list[Reply] | AfterCommit: ...
 
 
 def _address(data: Data) -> Address | None:
@@ -115,7 +119,11 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         turn.customer.remember_address(address)
     await turn.uow.customers.add(turn.customer)
     await turn.uow.dialogs.clear(turn.user_id)
-    replies = await starter(turn.uow, order, language=turn.language, now=turn.now) if starter else []
+    started = await starter(turn.uow, order, language=turn.language, now=turn.now) if starter else []
+    if callable(started):
+        turn.after_commit(or_undone(started, order, data))
+        return Outcome()
+    replies = started
     if not method.prepaid:
         replies.insert(0, _confirmation(turn, order))
     return Outcome(replies=replies)

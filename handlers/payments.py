@@ -1,7 +1,8 @@
 """Paying for a placed order: the card link, Telegram invoices and their pre-checkout, cash on delivery.
 
-Framework-free: the checkout conversation calls `card_checkout_reply` / `telegram_invoice_reply` /
-`confirm_cash_order` for the customer's choice in the same unit of work that placed the order; the runtime
+Framework-free: the checkout conversation calls `telegram_invoice_reply` / `confirm_cash_order` for the
+customer's choice in the same unit of work that placed the order, and `card_checkout` once that unit of work
+is committed (the Stripe call must not hold the database's write lock); the runtime
 routes `Kind.PRECHECKOUT` and `Kind.PAYMENT` events to `TelegramPayments`. The runtime adds the provider
 token when it sends a `Reply.invoice`.
 """
@@ -19,18 +20,21 @@ from domain.clock import Clock
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.i18n import customer_language, language_for, translations
 from handlers.incoming import Incoming, Kind, Payment
 from handlers.payment_notices import PaymentNotices
 from handlers.payment_settlement import ReceivedPayment, RefundFailed, settle_payment, start_attempt
 from handlers.reply import Button, Invoice, Outcome, Reply
 from handlers.status_text import status_label
+from handlers.turn import AfterCommit, Finish, Turn
 
 __all__ = [
     "PaymentSetup",
     "TelegramPayments",
+    "card_checkout",
     "card_checkout_reply",
+    "card_link_reply",
     "telegram_invoice_reply",
     "confirm_cash_order",
     "invoice_payload",
@@ -73,16 +77,41 @@ def _held(order: Order, now: datetime, _: Gettext) -> str:
     )
 
 
+def card_checkout(
+    gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
+) -> AfterCommit:
+    """The card way to pay a placed order, as a step to run once the order is committed (`Turn.after_commit`).
+
+    The Stripe Checkout session is made outside any transaction (its idempotency key comes from the order
+    number, so a retry gets the same session); the `Finish` it returns records the attempt and gives the Pay
+    button in a short unit of work of its own. Raises `PaymentUnavailable` when Stripe cannot make the link.
+    """
+
+    async def create_link() -> Finish:
+        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+
+        async def record(turn: Turn) -> Outcome:
+            return Outcome([await card_link_reply(turn.uow, order, link, now, language=language)])
+
+        return record
+
+    return create_link
+
+
 async def card_checkout_reply(
     uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
 ) -> Reply:
-    """Create the Stripe Checkout link for a placed order and record the attempt.
-
-    Raises `PaymentUnavailable` when Stripe cannot make the link: the caller rolls the order back, so the
-    customer keeps their cart and can choose another way to pay (see `handlers.error_replies`).
-    """
-    _ = translations(language).gettext
+    """Make the Stripe Checkout link and record it in `uow`, for fixtures and tools: it calls Stripe inside
+    `uow`. Checkout uses `card_checkout`, which makes the link after the order's commit."""
     link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    return await card_link_reply(uow, order, link, now, language=language)
+
+
+async def card_link_reply(
+    uow: UnitOfWork, order: Order, link: CheckoutLink, now: datetime, *, language: str = "en"
+) -> Reply:
+    """Record the attempt for a Stripe Checkout link and the reply with its Pay button."""
+    _ = translations(language).gettext
     await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
     text = [
         _held(order, now, _),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,9 +20,13 @@ from handlers.i18n import translations
 from handlers.incoming import Incoming, Kind
 from handlers.reply import Button, Outcome, Reply
 
-__all__ = ["Turn", "Rows"]
+__all__ = ["Turn", "Rows", "Finish", "AfterCommit"]
 
 Rows = list[list[Button]]
+Finish = Callable[["Turn"], Awaitable[Outcome]]  # runs in a unit of work of its own, as an event does
+AfterCommit = Callable[
+    [], Awaitable[Finish]
+]  # outside any transaction; must not raise: it returns the Finish
 
 
 @dataclass(slots=True)
@@ -36,6 +40,7 @@ class Turn:
     events: list[DomainEvent] = field(default_factory=list)  # for the outbox, written before commit
     payments: Mapping[PaymentMethod, Any] = field(default_factory=dict)  # prepaid method -> PaymentStarter
     gateway: PaymentGateway | None = None  # refunds of paid orders the customer cancels
+    deferred: list[AfterCommit] = field(default_factory=list)  # see `after_commit`
 
     @property
     def user_id(self) -> int:
@@ -48,6 +53,13 @@ class Turn:
     @property
     def catalog(self) -> NullTranslations:
         return translations(self.customer.language)
+
+    def after_commit(self, step: AfterCommit) -> None:
+        """Run `step` once this turn's unit of work is committed, with no transaction open: the place for
+        calls to other services (a Stripe checkout session), which must never hold the database's write lock.
+        The `Finish` it returns then runs in a short unit of work of its own; its outcome follows this turn's.
+        """
+        self.deferred.append(step)
 
     def _(self, message: str) -> str:
         return self.catalog.gettext(message)

@@ -117,7 +117,7 @@ async def test_cash_on_delivery_reaches_the_shop_as_one_card(app, shop: Shop):
     assert "Cash on delivery" in card and shop.stripe.sessions == {}
 
 
-async def test_when_stripe_refuses_the_link_nothing_is_ordered_and_another_way_to_pay_works(shop: Shop):
+async def test_when_stripe_refuses_the_link_the_order_is_undone_and_another_way_to_pay_works(shop: Shop):
     broken = StripeGateway.connect("sk_test_revoked", shop.stripe_api_url, "https://shop.example", shop.clock)
     app = _app(shop, dataclasses.replace(shop.payments, gateway=broken))
     dave = await _review(app, shop, 505)
@@ -125,7 +125,10 @@ async def test_when_stripe_refuses_the_link_nothing_is_ordered_and_another_way_t
     refused = await dave.press("Card")
     await broken.aclose()
     assert refused.alert and "Nothing was ordered and your cart is kept" in refused.answer
-    assert shop.factory.state.orders == {} and shop.factory.state.payment_attempts == []
+    [undone] = shop.factory.state.orders.values()  # committed before Stripe was asked, then cancelled
+    assert undone.status is OrderStatus.CANCELLED and shop.factory.state.payment_attempts == []
+    assert shop.factory.state.stocks["mug"].reserved == 0 and _sent(shop, 505, undone.number) == []
     assert shop.factory.state.carts[505].lines == {"mug": 2}
     await dave.press_data(cash)  # the review message it was pressed on stays, and still works
-    assert _order(shop, 505).payment_method is PaymentMethod.CASH
+    [order] = [o for o in shop.factory.state.orders.values() if o.status is OrderStatus.PLACED]
+    assert order.payment_method is PaymentMethod.CASH

@@ -9,9 +9,11 @@ import pytest
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from handlers.app import ShopApp
+from handlers.checkout_steps import Step
 from handlers.reply import Invoice
 from handlers.status_text import method_label
 from jobs.expire_reservations import expire_reservations
+from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat, check_out, fill_cart
 from tests.unit.conftest import MERCHANT_CHAT
 
@@ -60,6 +62,31 @@ async def test_card_shows_a_pay_button_with_the_checkout_link_and_what_happens_n
     assert "What happens next" in alice.text
     assert order.status is OrderStatus.PLACED and order.payment_method is PaymentMethod.STRIPE
     assert _for(outbox(), MERCHANT_CHAT, order.number) == []  # the shop hears of it once it is paid
+
+
+class _BrokenGateway(FakeGateway):
+    async def create_checkout(self, order, *, expires_at):
+        raise RuntimeError("a bug in the gateway")
+
+
+async def test_a_card_link_that_fails_undoes_the_placed_order_and_keeps_the_cart_and_review(
+    shop, clock, config, payments, outbox
+):
+    broken = dataclasses.replace(payments, gateway=_BrokenGateway())
+    bob = Chat(ShopApp(shop, clock, config, payments=broken.starters()), 222, name="Bob")
+    await _at_review(bob, shop)
+    cash = bob.find("Cash on delivery").action or ""
+    refused = await bob.press("Card")
+    assert refused.alert and "something went wrong on our side" in refused.answer
+    undone = await _order(shop, bob.user_id)
+    assert undone.status is OrderStatus.CANCELLED and _for(outbox(), bob.user_id, undone.number) == []
+    async with shop() as uow:
+        assert (await uow.stocks.get("TEA-BLACK")).reserved == 0
+        assert await uow.payment_attempts.latest(undone.number) is None
+        assert (await uow.carts.get(bob.user_id)).lines == {"TEA-BLACK": 2}
+        assert (await uow.dialogs.get(bob.user_id))[0] == Step.REVIEW
+    await bob.press_data(cash)  # the review it was pressed on still works
+    assert "is placed!" in bob.text
 
 
 async def test_telegram_invoice_is_in_minor_units_and_paying_it_marks_the_order_paid_once(
