@@ -124,7 +124,7 @@ async def test_when_stripe_refuses_the_link_the_order_is_undone_and_another_way_
     cash = dave.find("Cash on delivery").action or ""
     refused = await dave.press("Card")
     await broken.aclose()
-    assert refused.alert and "Nothing was ordered and your cart is kept" in refused.answer
+    assert refused.alert and "this order was cancelled and your cart is kept" in refused.answer
     [undone] = shop.factory.state.orders.values()  # committed before Stripe was asked, then cancelled
     assert undone.status is OrderStatus.CANCELLED and shop.factory.state.payment_attempts == []
     assert shop.factory.state.stocks["mug"].reserved == 0 and _sent(shop, 505, undone.number) == []
