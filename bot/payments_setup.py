@@ -34,15 +34,10 @@ from domain.order_status import PaymentMethod
 from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.checkout_review import PaymentStarter
 from handlers.payment_notices import PaymentNotices, plain_order_card
-from handlers.payments import (
-    PaymentSetup,
-    TelegramPayments,
-    card_checkout,
-    confirm_cash_order,
-    telegram_invoice_reply,
-)
+from handlers.payments import PaymentSetup, card_checkout, confirm_cash_order
 from handlers.reply import Reply
 from handlers.stripe_events import StripeEvents
+from handlers.telegram_payments import TelegramPayments, telegram_invoice_reply
 from handlers.turn import AfterCommit
 
 __all__ = ["PaymentServices", "build_payments", "NoGateway"]

@@ -20,7 +20,8 @@ from domain.ports import CheckoutLink, StockAudit, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
 from handlers.payment_notices import PaymentNotices
-from handlers.payments import PaymentSetup, TelegramPayments
+from handlers.payments import PaymentSetup
+from handlers.telegram_payments import TelegramPayments
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway

@@ -15,7 +15,8 @@ from domain.stock import StockLevel
 from handlers.app import ShopApp
 from handlers.config import DeliveryOption, ShopConfig
 from handlers.payment_notices import PaymentNotices
-from handlers.payments import PaymentSetup, TelegramPayments
+from handlers.payments import PaymentSetup
+from handlers.telegram_payments import TelegramPayments
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat
