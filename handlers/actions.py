@@ -22,6 +22,7 @@ __all__ = [
     "Help",
     "ChooseLanguage",
     "SetLanguage",
+    "CartReminders",
     "Categories",
     "CategoryPage",
     "ShowProduct",
@@ -66,6 +67,14 @@ class SetLanguage(Action, prefix="lg"):
 
     def check(self) -> None:
         need(self.code in ("en", "zh"))
+
+
+@dataclass(frozen=True)
+class CartReminders(Action, prefix="rm"):
+    on: int  # 1: remind me of a cart I left; 0: never
+
+    def check(self) -> None:
+        need(self.on in (0, 1))
 
 
 # -- catalog ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import catalog
 from handlers.actions import (
+    CartReminders,
     Categories,
     ChooseLanguage,
     Help,
@@ -52,6 +53,7 @@ async def on_help(turn: Turn, _action: object = None) -> Outcome:
         _("/orders – your orders, cancel or buy again"),
         _("/track – where is my parcel?"),
         _("/language – English or Chinese"),
+        _("/reminders – cart reminders on or off"),
         _("/cancel – stop what you are filling in"),
     ]
     if turn.config.support_contact:
@@ -77,11 +79,26 @@ async def on_unexpected(turn: Turn) -> Outcome:
     return turn.say(text, main_menu(turn))
 
 
+async def reminders(turn: Turn, action: CartReminders | None = None) -> Outcome:
+    """`/reminders` shows the setting; the buttons (also under each cart reminder) change it."""
+    if action is not None:
+        turn.customer.cart_reminders = bool(action.on)
+        await turn.uow.customers.add(turn.customer)
+    if turn.customer.cart_reminders:
+        text = turn._("I remind you once of a cart you left for a while.")
+        button = turn.button(turn._("🔕 Stop cart reminders"), CartReminders(0))
+    else:
+        text = turn._("Cart reminders are off.")
+        button = turn.button(turn._("🔔 Remind me of my cart"), CartReminders(1))
+    return turn.say(text, [[button], [turn.button(turn._("⬅ Menu"), Menu())]])
+
+
 COMMANDS = {
     "start": on_start,
     "menu": show_menu,
     "help": on_help,
     "language": choose_language,
+    "reminders": reminders,
 }
 
 ROUTES = {
@@ -89,4 +106,5 @@ ROUTES = {
     Help: on_help,
     ChooseLanguage: choose_language,
     SetLanguage: set_language,
+    CartReminders: reminders,
 }

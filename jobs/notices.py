@@ -13,9 +13,10 @@ from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
 from domain.tracking import TrackingOutcome
+from handlers.actions import CartReminders, ShowCart, pack
 from handlers.i18n import N_, translations
 from handlers.payment_notices import MERCHANT_LANGUAGE
-from handlers.reply import Reply
+from handlers.reply import Button, Reply
 from handlers.stats_text import day_text, figures_text
 
 __all__ = [
@@ -115,12 +116,15 @@ def daily_report(figures: Figures, chat_id: int, now: datetime) -> OutboxMessage
 
 
 def cart_reminder(customer_id: int, language: str, count: int, updated_at: datetime, now: datetime):
-    text = translations(language).ngettext(
-        "You left {count} item in your cart. It is still waiting for you. "
-        "(You can turn these reminders off in your settings.)",
-        "You left {count} items in your cart. They are still waiting for you. "
-        "(You can turn these reminders off in your settings.)",
+    catalog = translations(language)
+    text = catalog.ngettext(
+        "You left {count} item in your cart. It is still waiting for you.",
+        "You left {count} items in your cart. They are still waiting for you.",
         count,
     )
-    reply = Reply(text.format(count=count))
+    buttons = (
+        (Button(catalog.gettext("🛒 Open my cart"), pack(ShowCart())),),
+        (Button(catalog.gettext("🔕 Stop cart reminders"), pack(CartReminders(0))),),
+    )
+    reply = Reply(text.format(count=count), buttons=buttons)
     return _message(customer_id, reply, now, f"cart:{customer_id}:{updated_at.isoformat()}")

@@ -44,3 +44,27 @@ async def test_a_customer_who_turned_reminders_off_or_checked_out_is_not_reminde
     clock.advance(hours=25)
     assert await job.run() == 0
     assert reminders(shop, alice) == [] and reminders(shop, bob) == []
+
+
+async def test_the_reminder_itself_offers_to_stop_and_pressing_it_stops_them(alice, shop, clock):
+    job = AbandonedCarts(shop, FakeStaleCarts(shop.state), clock, timedelta(hours=24))
+    await alice.press_data(pack(AddToCart("TEA-BLACK", 1)))
+    clock.advance(hours=25)
+    assert await job.run() == 1
+    [reminder] = [m for m in shop.state.outbox if m.chat_id == alice.user_id]
+    stop = next(b for row in reminder.payload["buttons"] for b in row if "Stop" in b["label"])
+    await alice.press_data(stop["action"])
+    assert "Cart reminders are off." in alice.text
+    assert not shop.state.customers[alice.user_id].cart_reminders
+    await alice.press_data(pack(AddToCart("TEA-BLACK", 1)))
+    clock.advance(hours=25)
+    assert await job.run() == 0
+
+
+async def test_reminders_command_turns_them_back_on(alice, shop):
+    await alice.command("reminders")
+    assert "I remind you once of a cart you left" in alice.text
+    await alice.press("Stop cart reminders")
+    assert not shop.state.customers[alice.user_id].cart_reminders
+    await alice.press("Remind me of my cart")
+    assert shop.state.customers[alice.user_id].cart_reminders

@@ -118,7 +118,7 @@ async def test_a_chinese_customer_is_reminded_of_one_item_in_chinese():
     world.state.cart_updated[4] = world.time.now()
     world.time.advance(hours=25)
     await AbandonedCarts(world.uow_factory, FakeStaleCarts(world.state), world.time).run()
-    assert world.texts(4) == ["您的购物车里还有 1 件商品，随时可以下单。（可在设置中关闭此类提醒。）"]
+    assert world.texts(4) == ["您的购物车里还有 1 件商品，随时可以下单。"]
 
 
 async def test_a_blocked_customer_gets_no_cart_reminder():
