@@ -23,7 +23,6 @@ from handlers.turn import AfterCommit, Finish, Turn
 __all__ = [
     "PaymentSetup",
     "card_checkout",
-    "card_checkout_reply",
     "card_link_reply",
     "confirm_cash_order",
     "held_text",
@@ -78,15 +77,6 @@ def card_checkout(
         return record
 
     return create_link
-
-
-async def card_checkout_reply(
-    uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
-) -> Reply:
-    """Make the Stripe Checkout link and record it in `uow`, for fixtures and tools: it calls Stripe inside
-    `uow`. Checkout uses `card_checkout`, which makes the link after the order's commit."""
-    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
-    return await card_link_reply(uow, order, link, now, language=language)
 
 
 async def card_link_reply(

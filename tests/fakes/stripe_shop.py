@@ -18,7 +18,7 @@ from bot.settings import Settings
 from domain.clock import FixedClock
 from domain.order import Order
 from domain.ports import PaymentGateway
-from handlers.payments import card_checkout_reply
+from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import MERCHANT_CHAT, place
 from tests.fakes.stripe_api import FakeStripe, sign_payload

@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
-from handlers.payments import card_checkout_reply
 from jobs.expire_reservations import expire_reservations
+from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import CUSTOMER, FakeGateway, outbox_texts, place, stock
 
