@@ -16,7 +16,7 @@ import platform
 import time
 from datetime import timedelta
 
-from bot.tracking_17track import SeventeenTrackClient
+from bot.providers.seventeen_track import SeventeenTrackClient
 from domain.ports import Shipment
 from jobs.poll_tracking import BATCH, PollTracking
 from tests.fakes.memory import FakeShipments, FakeUnitOfWorkFactory, MemoryState

@@ -17,18 +17,19 @@ from domain.customer import Customer
 from domain.errors import DomainError
 from domain.order_status import PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
-from handlers import cart, catalog, checkout, orders, start, tracking
-from handlers.actions import Action, StaleAction, unpack
-from handlers.checkout_review import PaymentStarter
-from handlers.config import ShopConfig
-from handlers.error_replies import explain
-from handlers.i18n import customer_language, language_for, translations
-from handlers.incoming import EventHandler, Incoming, Kind
-from handlers.merchant_desk import MerchantDesk
-from handlers.notifications import enqueue
-from handlers.reply import Outcome
-from handlers.stats import MerchantStats
-from handlers.turn import AfterCommit, Turn
+from handlers.actions.customer import Action, StaleAction, unpack
+from handlers.customer import cart, catalog, orders, start, tracking
+from handlers.customer.checkout import form as checkout
+from handlers.customer.checkout.review import PaymentStarter
+from handlers.kernel.config import ShopConfig
+from handlers.kernel.error_replies import explain
+from handlers.kernel.i18n import customer_language, language_for, translations
+from handlers.kernel.incoming import EventHandler, Incoming, Kind
+from handlers.kernel.notifications import enqueue
+from handlers.kernel.reply import Outcome
+from handlers.kernel.turn import AfterCommit, Turn
+from handlers.merchant.desk import MerchantDesk
+from handlers.merchant.stats import MerchantStats
 
 __all__ = ["ShopApp"]
 

@@ -13,8 +13,8 @@ import structlog
 from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import UnitOfWorkFactory
-from handlers.payment_notices import PaymentNotices
-from handlers.payment_settlement import expire_order
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.settlement import expire_order
 
 __all__ = ["expire_reservations", "run"]
 
@@ -49,5 +49,5 @@ async def expire_reservations(
 
 
 async def run(context: Any) -> int:
-    """The scheduler's entry (`bot.scheduler` plans `jobs.<name>.run(context)`; context is its JobContext)."""
+    """The scheduler's entry (the scheduler plans `jobs.<name>.run(context)`; context is its JobContext)."""
     return await expire_reservations(context.uow_factory, context.clock)

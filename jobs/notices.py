@@ -1,6 +1,6 @@
 """Outbox messages the jobs send: what the customer or the merchant reads, keyed so each goes once.
 
-Every text comes from the gettext catalogs (handlers.i18n): customer texts in the customer's language,
+Every text comes from the gettext catalogs (handlers.kernel.i18n): customer texts in the customer's language,
 merchant-chat texts in the merchant chat's (`MERCHANT_LANGUAGE`, as the order cards). Every message
 carries a dedupe key: enqueueing the same fact twice (a job run twice, two workers) stores it once.
 """
@@ -13,11 +13,11 @@ from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
 from domain.tracking import TrackingOutcome
-from handlers.actions import CartReminders, ShowCart, pack
-from handlers.i18n import N_, translations
-from handlers.payment_notices import MERCHANT_LANGUAGE
-from handlers.reply import Button, Reply
-from handlers.stats_text import day_text, figures_text
+from handlers.actions.customer import CartReminders, ShowCart, pack
+from handlers.kernel.i18n import N_, translations
+from handlers.kernel.reply import Button, Reply
+from handlers.merchant.stats_text import day_text, figures_text
+from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = [
     "tracking_notice",

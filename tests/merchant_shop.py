@@ -14,11 +14,11 @@ from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.services import place_order
 from domain.stock import StockLevel
-from handlers.incoming import Kind
-from handlers.merchant_desk import MerchantDesk
-from handlers.payment_notices import PaymentNotices
-from handlers.payment_settlement import ReceivedPayment, settle_payment
-from handlers.reply import Reply
+from handlers.kernel.incoming import Kind
+from handlers.kernel.reply import Reply
+from handlers.merchant.desk import MerchantDesk
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.settlement import ReceivedPayment, settle_payment
 from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-import bot.telegram_aiogram  # noqa: F401 - import the frameworks at collection, outside any test's deadline
-import bot.telegram_ptb  # noqa: F401
-from bot.runtime import Runtime, TelegramConnection, build_runtime
+import bot.telegram.aiogram  # noqa: F401 - import the frameworks at collection, outside any test's deadline
+import bot.telegram.ptb  # noqa: F401
+from bot.telegram.runtime import Runtime, TelegramConnection, build_runtime
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers.incoming import Incoming, Kind
-from handlers.reply import Button, Document, Invoice, Outcome, Reply
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.reply import Button, Document, Invoice, Outcome, Reply
 
 __all__ = ["EchoShop", "PHOTO_URL", "FILE_ID", "MERCHANT_CHAT", "LONG_LINES"]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.tracking_17track import SeventeenTrackClient
+from bot.providers.seventeen_track import SeventeenTrackClient
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
 from domain.tracking import REJECTED

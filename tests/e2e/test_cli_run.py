@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli_run import RuntimeChoice
+from bot.cli.run import RuntimeChoice
+from bot.processes.web import RunOptions, run_bot
 from bot.settings import Settings
-from bot.web_process import RunOptions, run_bot
 from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]

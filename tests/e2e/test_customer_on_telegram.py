@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import Shop, assemble
-from bot.runtime import TelegramConnection, build_runtime
 from bot.settings import Settings
+from bot.telegram.runtime import TelegramConnection, build_runtime
+from bot.wiring.bootstrap import Shop, assemble
 from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus

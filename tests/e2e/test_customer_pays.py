@@ -7,13 +7,13 @@ import dataclasses
 
 import pytest
 
-from bot.payments_setup import PaymentServices
-from bot.stripe_gateway import StripeGateway
+from bot.providers.stripe_gateway import StripeGateway
+from bot.wiring.payments import PaymentServices
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
-from handlers.status_text import method_label
+from handlers.kernel.config import DeliveryOption, ShopConfig
+from handlers.kernel.status_text import method_label
 from tests.fakes.payment_shop import MERCHANT_CHAT, stock
 from tests.fakes.stripe_shop import Shop, open_shop
 from tests.unit.chat import Chat, check_out, fill_cart
@@ -27,7 +27,7 @@ async def shop():
 
 
 def _app(shop: Shop, payments: PaymentServices) -> ShopApp:
-    """As bot/ builds it: see bot/payments_setup.py."""
+    """As bot/ builds it: see bot/wiring/payments.py."""
     config = ShopConfig(
         shop_name="Mug Shop",
         currency="USD",

@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.notifier import BotApiNotifier
-from bot.runtime import build_runtime
+from bot.telegram.notifier import BotApiNotifier
+from bot.telegram.runtime import build_runtime
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus
-from handlers.actions import pack
+from handlers.actions.customer import pack
+from handlers.actions.merchant import AcceptOrder, PackOrder, RejectOrder
 from handlers.app import ShopApp
-from handlers.config import ShopConfig
-from handlers.merchant_actions import AcceptOrder, PackOrder, RejectOrder
+from handlers.kernel.config import ShopConfig
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.fakes.telegram_server import FakeTelegram

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.notifier import BotApiNotifier
-from bot.runtime import TelegramConnection
+from bot.telegram.notifier import BotApiNotifier
+from bot.telegram.runtime import TelegramConnection
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
-from handlers.reply import Button, Reply
+from handlers.kernel.reply import Button, Reply
 
 MERCHANT = -1001
 ANN = 501

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.metrics import Metrics
+from bot.observability.metrics import Metrics
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from tests.fakes.card_link import card_checkout_reply

@@ -7,12 +7,12 @@ import pytest
 from domain.actor import Actor
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
-from handlers.actions import CancelOrder, pack
+from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
-from handlers.config import ShopConfig
-from handlers.incoming import Incoming, Kind, Payment
-from handlers.refunds import cancel_with_refund, refund_order
-from handlers.telegram_payments import invoice_payload, telegram_invoice_reply
+from handlers.kernel.config import ShopConfig
+from handlers.kernel.incoming import Incoming, Kind, Payment
+from handlers.payments.refunds import cancel_with_refund, refund_order
+from handlers.payments.telegram import invoice_payload, telegram_invoice_reply
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
 from tests.fakes.stripe_shop import Shop, open_shop
 from tests.unit.chat import Chat

@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 import structlog
 
-from bot.logging_setup import configure_logging
-from bot.web_process import RunOptions, run_bot
+from bot.observability.logs import configure_logging
+from bot.processes.web import RunOptions, run_bot
 from storage.engine import create_engine, dispose, session_factory
 from storage.inbox import SqlAlchemyInbox
 from tests.e2e.webhook_shop import (

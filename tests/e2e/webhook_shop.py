@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.settings import Settings
-from bot.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from domain.actor import Actor
 from storage.catalog_csv import parse_catalog
 from storage.catalog_transfer import import_catalog

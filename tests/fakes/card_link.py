@@ -1,6 +1,6 @@
 """A placed order's card link in one call, for tests that need an unpaid card order with its attempt.
 
-Checkout itself uses `handlers.payments.card_checkout`, which asks Stripe only after the order's commit;
+Checkout itself uses `payments.methods.card_checkout`, which asks Stripe only after the order's commit;
 here the link is made and recorded inside the caller's unit of work, which is fine for a test.
 """
 
@@ -10,8 +10,8 @@ from datetime import datetime
 
 from domain.order import Order
 from domain.ports import PaymentGateway, UnitOfWork
-from handlers.payments import card_link_reply
-from handlers.reply import Reply
+from handlers.kernel.reply import Reply
+from handlers.payments.methods import card_link_reply
 
 __all__ = ["card_checkout_reply"]
 

@@ -13,7 +13,7 @@ from domain.order_status import PaymentMethod
 from domain.ports import CheckoutLink, UnitOfWork
 from domain.services import place_order
 from domain.stock import StockLevel
-from handlers.payment_notices import PaymentNotices
+from handlers.payments.notices import PaymentNotices
 from tests.fakes.memory import FakeUnitOfWorkFactory
 
 __all__ = [

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.http_server import http_app, start_http_server
-from bot.metrics import Metrics
-from bot.payments_setup import PaymentServices, build_payments
+from bot.http.server import http_app, start_http_server
+from bot.observability.metrics import Metrics
 from bot.settings import Settings
+from bot.wiring.payments import PaymentServices, build_payments
 from domain.clock import FixedClock
 from domain.order import Order
 from domain.ports import PaymentGateway

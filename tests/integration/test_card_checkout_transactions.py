@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.payments_setup import PaymentServices
+from bot.wiring.payments import PaymentServices
 from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.money import Money
@@ -18,10 +18,10 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.ports import CheckoutLink, StockAudit, UnitOfWorkFactory
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
-from handlers.payment_notices import PaymentNotices
-from handlers.payments import PaymentSetup
-from handlers.telegram_payments import TelegramPayments
+from handlers.kernel.config import DeliveryOption, ShopConfig
+from handlers.payments.methods import PaymentSetup
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.telegram import TelegramPayments
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway

@@ -8,7 +8,7 @@ from domain.clock import FixedClock
 from domain.money import Money
 from domain.order_status import PaymentMethod
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
+from handlers.kernel.config import DeliveryOption, ShopConfig
 from storage.engine import session_factory
 from storage.tables import OutboxRow
 from tests.integration.shop import stocked

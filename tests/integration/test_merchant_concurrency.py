@@ -8,10 +8,10 @@ from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus
 from domain.services import change_status
-from handlers.actions import pack
+from handlers.actions.customer import pack
+from handlers.actions.merchant import AcceptOrder
 from handlers.app import ShopApp
-from handlers.config import ShopConfig
-from handlers.merchant_actions import AcceptOrder
+from handlers.kernel.config import ShopConfig
 from tests.merchant_shop import ANN, BEN, MERCHANT_CHAT, StaffChat, desk_for, placed_order, stock_black_tea
 
 

@@ -6,8 +6,8 @@ import itertools
 from datetime import datetime
 
 from domain.clock import FixedClock
-from handlers.incoming import EventHandler, Incoming, Kind, Payment
-from handlers.reply import Button, Invoice, Outcome
+from handlers.kernel.incoming import EventHandler, Incoming, Kind, Payment
+from handlers.kernel.reply import Button, Invoice, Outcome
 
 __all__ = ["Chat"]
 

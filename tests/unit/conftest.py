@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import structlog
 
-from bot.payments_setup import PaymentServices
+from bot.wiring.payments import PaymentServices
 from domain.catalog import Category, Product
 from domain.clock import FixedClock
 from domain.money import Money
@@ -13,10 +13,10 @@ from domain.order_status import PaymentMethod
 from domain.ports import UnitOfWorkFactory
 from domain.stock import StockLevel
 from handlers.app import ShopApp
-from handlers.config import DeliveryOption, ShopConfig
-from handlers.payment_notices import PaymentNotices
-from handlers.payments import PaymentSetup
-from handlers.telegram_payments import TelegramPayments
+from handlers.kernel.config import DeliveryOption, ShopConfig
+from handlers.payments.methods import PaymentSetup
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.telegram import TelegramPayments
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat

@@ -6,16 +6,16 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.demo_personas import Persona
-from bot.demo_session import Transcript
-from bot.sandbox_payments import SandboxGateway
-from bot.terminal_render import Page
-from bot.terminal_runtime import TerminalRuntime
+from bot.demo.personas import Persona
+from bot.demo.sandbox_payments import SandboxGateway
+from bot.demo.session import Transcript
+from bot.demo.terminal.render import Page
+from bot.demo.terminal.runtime import TerminalRuntime
 from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine
 from domain.order_status import PaymentMethod
-from handlers.incoming import Incoming, Kind
-from handlers.reply import Button, Invoice, Outcome, Reply
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.reply import Button, Invoice, Outcome, Reply
 
 __all__ = ["CUSTOMER", "MERCHANT", "ToyShop", "Terminal", "order_of"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.actions import AddToCart, pack
+from handlers.actions.customer import AddToCart, pack
 from jobs.abandoned_carts import AbandonedCarts
 from tests.fakes.memory import FakeStaleCarts
 from tests.unit.chat import Chat

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers import actions as a
-from handlers.actions import MAX_BYTES, StaleAction, pack, unpack
+from handlers.actions import customer as a
+from handlers.actions.customer import MAX_BYTES, StaleAction, pack, unpack
 
 tokens = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,11}", fullmatch=True)
 order_numbers = st.from_regex(r"[2-9A-Z]{3}-[2-9A-Z]{4}", fullmatch=True)

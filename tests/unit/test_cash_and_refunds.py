@@ -10,10 +10,10 @@ from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import PaymentStats
 from domain.services import change_status
-from handlers.incoming import Incoming, Kind, Payment
-from handlers.payments import PaymentSetup, confirm_cash_order
-from handlers.refunds import cancel_with_refund, record_refund, refund_order
-from handlers.telegram_payments import TelegramPayments, invoice_payload, telegram_invoice_reply
+from handlers.kernel.incoming import Incoming, Kind, Payment
+from handlers.payments.methods import PaymentSetup, confirm_cash_order
+from handlers.payments.refunds import cancel_with_refund, record_refund, refund_order
+from handlers.payments.telegram import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory

@@ -7,7 +7,7 @@ import dataclasses
 from domain.catalog import Product
 from domain.money import Money
 from domain.stock import StockLevel
-from handlers.actions import AddToCart, CartStep, CategoryPage, ShowProduct, pack
+from handlers.actions.customer import AddToCart, CartStep, CategoryPage, ShowProduct, pack
 from tests.unit.chat import Chat, check_out, fill_cart
 
 

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from domain.money import Money
-from handlers.actions import FormBack, FormPick, PlaceOrder, pack
-from handlers.checkout_steps import Step
+from handlers.actions.customer import FormBack, FormPick, PlaceOrder, pack
+from handlers.customer.checkout.steps import Step
 from tests.unit.chat import Chat, check_out, fill_cart
 
 
@@ -193,7 +193,7 @@ async def test_an_enabled_prepaid_method_places_the_order_and_hands_over_to_the_
 ):
     from domain.order_status import PaymentMethod
     from handlers.app import ShopApp
-    from handlers.reply import Button, Reply
+    from handlers.kernel.reply import Button, Reply
 
     started = []
 

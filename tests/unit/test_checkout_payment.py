@@ -9,9 +9,9 @@ import pytest
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from handlers.app import ShopApp
-from handlers.checkout_steps import Step
-from handlers.reply import Invoice
-from handlers.status_text import method_label
+from handlers.customer.checkout.steps import Step
+from handlers.kernel.reply import Invoice
+from handlers.kernel.status_text import method_label
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.payment_shop import FakeGateway
 from tests.unit.chat import Chat, check_out, fill_cart

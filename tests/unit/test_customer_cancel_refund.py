@@ -6,10 +6,10 @@ import pytest
 
 from domain.actor import Actor
 from domain.order_status import OrderStatus
-from handlers.actions import CancelOrder, pack
+from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
-from handlers.payment_notices import PaymentNotices
-from handlers.refunds import record_refund
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.refunds import record_refund
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import CAROL, MERCHANT_CHAT, desk_for, paid_order
 from tests.unit.chat import Chat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.analytics import FunnelStep
 from domain.order_status import OrderStatus, PaymentMethod
-from handlers.incoming import Incoming, Kind
+from handlers.kernel.incoming import Incoming, Kind
 from tests.unit.chat import Chat
 from tests.unit.conftest import MERCHANT_CHAT
 

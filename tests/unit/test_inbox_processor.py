@@ -6,12 +6,12 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from bot.handler_instrumentation import InstrumentedHandler
-from bot.inbox_processor import InboxProcessor
-from bot.metrics import Metrics
+from bot.background.inbox_processor import InboxProcessor
+from bot.observability.instrumentation import InstrumentedHandler
+from bot.observability.metrics import Metrics
 from domain.clock import FixedClock
-from handlers.incoming import Incoming, Kind
-from handlers.reply import Outcome
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.reply import Outcome
 from tests.fakes.memory import FakeInbox, MemoryState
 
 

@@ -3,8 +3,8 @@ import logging
 import pytest
 import structlog
 
-from bot.http_logging import mask_in_logs
-from bot.logging_setup import configure_logging, scrub
+from bot.observability.logs import configure_logging, scrub
+from bot.observability.scrubbing import mask_in_logs
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from bot.background.outbox_relay import OutboxRelay
 from bot.flood_control import FloodControl
-from bot.merchant_setup import remember_cards_with
-from bot.outbox_relay import OutboxRelay
+from bot.wiring.merchant import remember_cards_with
 from tests.fakes.memory import FakeOutboxQueue
 from tests.merchant_shop import MERCHANT_CHAT, desk_for, paid_order
 

@@ -8,9 +8,8 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
-from handlers.actions import CancelOrder, pack
-from handlers.app import ShopApp
-from handlers.merchant_actions import (
+from handlers.actions.customer import CancelOrder, pack
+from handlers.actions.merchant import (
     AcceptOrder,
     CancelByShop,
     MarkDelivery,
@@ -23,9 +22,10 @@ from handlers.merchant_actions import (
     StockPage,
     StopAsking,
 )
-from handlers.payment_notices import PaymentNotices
-from handlers.payments import confirm_cash_order
-from handlers.reply import Reply
+from handlers.app import ShopApp
+from handlers.kernel.reply import Reply
+from handlers.payments.methods import confirm_cash_order
+from handlers.payments.notices import PaymentNotices
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import (
     ANN,

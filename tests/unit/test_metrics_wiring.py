@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from bot.handler_instrumentation import InstrumentedHandler
-from bot.metered import MeteredNotifier, MeteredTracking
-from bot.metrics import Metrics
-from bot.scheduler import _logged
+from bot.background.scheduler import _logged
+from bot.observability.instrumentation import InstrumentedHandler
+from bot.observability.metered import MeteredNotifier, MeteredTracking
+from bot.observability.metrics import Metrics
 from domain.errors import DeliveryFailed
 from domain.ports import TrackingStatus
-from handlers.incoming import Incoming, Kind, Payment
-from handlers.reply import Outcome
+from handlers.kernel.incoming import Incoming, Kind, Payment
+from handlers.kernel.reply import Outcome
 
 
 def _value(metrics: Metrics, line: str) -> bool:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from handlers.actions import CancelOrder, CartStep, FormPick, ShowProduct, pack
+from handlers.actions.customer import CancelOrder, CartStep, FormPick, ShowProduct, pack
 from tests.unit.chat import Chat, fill_cart, place_order
 
 BUG = "something went wrong on our side"

@@ -9,7 +9,7 @@ from domain.customer import Customer
 from domain.order import DeliveryChoice
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.services import change_status, place_order
-from handlers.notifications import enqueue
+from handlers.kernel.notifications import enqueue
 from tests.unit.chat import fill_cart
 from tests.unit.conftest import MERCHANT_CHAT, usd
 

@@ -10,9 +10,9 @@ from domain.actor import Actor
 from domain.events import OrderStatusChanged
 from domain.order_status import OrderStatus
 from domain.services import change_status
-from handlers.actions import BuyAgain, CancelOrder, ShowOrder, TrackOrder, pack
+from handlers.actions.customer import BuyAgain, CancelOrder, ShowOrder, TrackOrder, pack
 from handlers.app import ShopApp
-from handlers.notifications import enqueue
+from handlers.kernel.notifications import enqueue
 from tests.unit.chat import Chat, place_order
 from tests.unit.conftest import MERCHANT_CHAT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
 from bot.flood_control import FloodControl
-from bot.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
 from domain.customer import Customer
 from domain.errors import DeliveryFailed, RetryLater
 from domain.outbox import OutboxMessage, OutboxState

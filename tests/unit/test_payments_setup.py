@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.payments_setup import NoGateway, build_payments
 from bot.settings import Settings
+from bot.wiring.payments import NoGateway, build_payments
 from domain.clock import FixedClock
 from domain.order_status import PaymentMethod
 from tests.fakes.memory import FakeUnitOfWorkFactory

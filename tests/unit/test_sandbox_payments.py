@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.sandbox_payments import SANDBOX_LABEL, SandboxCheckout, SandboxGateway
+from bot.demo.sandbox_payments import SANDBOX_LABEL, SandboxCheckout, SandboxGateway
 from domain.clock import FixedClock
 from tests.unit.terminal_toys import Controls, Terminal, order_of
 

@@ -1,6 +1,6 @@
-from bot.scheduler import JobContext, build_scheduler
+from bot.background.scheduler import JobContext, build_scheduler
+from bot.providers.manual_tracking import ManualTracking
 from bot.settings import Settings
-from bot.tracking_manual import ManualTracking
 from tests.fakes.memory import (
     FakeShipments,
     FakeStaleCarts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.simulated_carrier import SimulatedCarrier
+from bot.demo.simulated_carrier import SimulatedCarrier
 from domain.clock import FixedClock
 
 

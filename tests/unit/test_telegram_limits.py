@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram_limits import CAPTION_LIMIT, TEXT_LIMIT, fit
+from bot.telegram.limits import CAPTION_LIMIT, TEXT_LIMIT, fit
 
 
 def _units(text: str) -> int:

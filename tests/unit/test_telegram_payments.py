@@ -7,8 +7,8 @@ from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from domain.services import change_status
-from handlers.incoming import Incoming, Kind, Payment
-from handlers.telegram_payments import TelegramPayments, invoice_payload, telegram_invoice_reply
+from handlers.kernel.incoming import Incoming, Kind, Payment
+from handlers.payments.telegram import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, NOTICES, FakeGateway, outbox_texts, place, stock

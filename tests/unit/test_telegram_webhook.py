@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.http_server import start_http_server
-from bot.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH, chat_of, telegram_webhook
+from bot.http.server import start_http_server
+from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, chat_of, telegram_webhook
 from domain.clock import FixedClock
 from tests.fakes.memory import FakeInbox, MemoryState
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.demo_session import replay
-from handlers.incoming import Kind
+from bot.demo.session import replay
+from handlers.kernel.incoming import Kind
 from tests.unit.terminal_toys import CUSTOMER, MERCHANT, Terminal
 
 

@@ -10,11 +10,11 @@ from babel.messages.pofile import read_po
 
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.tracking import CarrierStatus, outcome_for
-from handlers.i18n import LOCALE_DIR, language_for, translations
-from handlers.status_text import method_label, status_label
+from handlers.kernel.i18n import LOCALE_DIR, language_for, translations
+from handlers.kernel.status_text import method_label, status_label
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}  # as pybabel extract
-HANDLERS = LOCALE_DIR.parent
+HANDLERS = LOCALE_DIR.parent.parent
 SPEAKING = (HANDLERS, HANDLERS.parent / "jobs")  # the packages whose modules write what people read
 
 
@@ -40,7 +40,14 @@ def test_every_string_in_the_code_is_in_the_catalogs():
 
 
 @pytest.mark.parametrize(
-    "module", ["app.py", "payments.py", "payment_notices.py", "payment_settlement.py", "checkout_review.py"]
+    "module",
+    [
+        "app.py",
+        "payments/methods.py",
+        "payments/notices.py",
+        "payments/settlement.py",
+        "customer/checkout/review.py",
+    ],
 )
 def test_payment_messages_come_from_the_catalogs(module):
     """Payment modules speak through gettext, so the checks below cover their strings too."""

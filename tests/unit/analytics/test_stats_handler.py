@@ -9,10 +9,10 @@ import pytest
 
 from domain.analytics import ReportWindow
 from domain.clock import FixedClock
-from handlers.actions import pack
+from handlers.actions.customer import pack
 from handlers.app import ShopApp
-from handlers.incoming import Incoming, Kind
-from handlers.stats import STAFF_ONLY, ExportOrders, MerchantStats, ShowStats
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.merchant.stats import STAFF_ONLY, ExportOrders, MerchantStats, ShowStats
 from tests.unit.analytics.sample import NOW, export_row, sample_figures
 from tests.unit.chat import Chat
 

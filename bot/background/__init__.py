@@ -1,0 +1,1 @@
+"""What runs beside the updates: the outbox relay, the inbox processor and the job scheduler."""

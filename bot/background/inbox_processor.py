@@ -1,0 +1,135 @@
+"""Processes the durable inbox: claims updates, feeds each through the Telegram runtime, settles it.
+
+processor = InboxProcessor(inbox, runtime.feed, clock, worker=worker_name())
+processor.start()        # the webhook calls `processor.wake()` after storing an update
+...
+await processor.stop()   # no new claims; the updates in hand are finished
+
+Up to `concurrency` updates run at once, never two of one chat (the inbox hands out one per chat). An
+update whose handling failed (the handler raised: the database was down, ...) goes back with a growing
+delay; after `max_attempts` it is given up and logged. A processor that dies leaves a lease that expires,
+and another processor takes the update again; the handler's processed-update record keeps it from being
+handled to completion twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from bot.observability.instrumentation import observe_handling
+from domain.clock import Clock
+from domain.ports import Inbox, InboxUpdate
+
+__all__ = ["InboxProcessor"]
+
+log = structlog.get_logger("shopbot.inbox")
+
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class InboxProcessor:
+    def __init__(
+        self,
+        inbox: Inbox,
+        feed: Feed,
+        clock: Clock,
+        *,
+        worker: str,
+        concurrency: int = 32,
+        lease: timedelta = timedelta(seconds=120),
+        max_attempts: int = 5,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self._inbox = inbox
+        self._feed = feed
+        self._clock = clock
+        self._worker = worker
+        self._concurrency = concurrency
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._in_hand: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """New work may be claimable (an update was stored, or one of a busy chat finished)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._loop = asyncio.create_task(self._run(), name=f"inbox-{self._worker}")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._loop is not None:
+            await self._loop
+        log.info("inbox_stopped", worker=self._worker)
+
+    async def run_once(self) -> int:
+        """Claim what there is room for and start it; returns how many updates were claimed."""
+        room = self._concurrency - len(self._in_hand)
+        if room <= 0:
+            return 0
+        now = self._clock.now()
+        claimed = await self._inbox.claim(now, now + self._lease, self._worker, limit=room)
+        for item in claimed:
+            task = asyncio.create_task(self._process(item))
+            self._in_hand.add(task)
+            task.add_done_callback(self._done)
+        return len(claimed)
+
+    async def drain(self) -> None:
+        """Wait for the updates in hand."""
+        while self._in_hand:
+            await asyncio.gather(*self._in_hand, return_exceptions=True)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_hand.discard(task)
+        self._wake.set()  # the chat's next update may be waiting
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("inbox_claim_failed", worker=self._worker)
+                claimed = 0
+            if claimed:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+        await self.drain()
+
+    async def _process(self, item: InboxUpdate) -> None:
+        with structlog.contextvars.bound_contextvars(update_id=item.update_id):
+            if item.attempts > self._max_attempts:
+                await self._inbox.fail(item.update_id, self._worker)
+                log.error("inbox_gave_up", attempts=item.attempts - 1)
+                return
+            with observe_handling() as attempt:
+                try:
+                    await self._feed(item.payload)
+                except Exception:
+                    log.exception("inbox_feed_failed")
+                    attempt.failed = True
+            try:
+                await self._settle(item, failed=attempt.failed)
+            except Exception:  # the lease runs out and another processor takes it again
+                log.exception("inbox_settle_failed")
+
+    async def _settle(self, item: InboxUpdate, *, failed: bool) -> None:
+        if not failed:
+            await self._inbox.finish(item.update_id, self._worker)
+            return
+        delay = timedelta(seconds=min(2**item.attempts, 300))
+        await self._inbox.retry(item.update_id, self._worker, self._clock.now() + delay)
+        log.warning("inbox_retry_later", attempts=item.attempts, delay_s=delay.total_seconds())

@@ -1,0 +1,142 @@
+"""The schedule: which job runs when, from Settings, on an APScheduler 3 AsyncIOScheduler.
+
+Every job coalesces missed runs into one, never overlaps itself (`max_instances=1`) and may start up
+to `misfire_grace_time` late. Overlap between processes is handled by the jobs themselves (leases,
+conditional updates, dedupe keys), so running `shopbot worker` twice is safe.
+
+Jobs written elsewhere are scheduled by module name: `jobs.<name>` exposing `async def run(context)`
+(see `JobContext`); a missing module is logged and skipped, not fatal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.observability.metrics import Metrics
+from bot.settings import Settings
+from domain.clock import Clock
+from domain.ports import CarrierTracking, Shipments, ShopFigures, StaleCarts, UnitOfWorkFactory
+from jobs.abandoned_carts import AbandonedCarts
+from jobs.complete_delivered import CompleteDelivered
+from jobs.daily_report import DailyReport
+from jobs.low_stock import LowStockAlerts
+from jobs.poll_tracking import PollTracking
+from jobs.unanswered_orders import UnansweredOrders
+
+__all__ = ["JobContext", "build_scheduler", "EXTERNAL_JOBS"]
+
+log = logging.getLogger("shopbot.scheduler")
+
+# Jobs owned by other modules, scheduled by name: job module -> interval setting (seconds).
+EXTERNAL_JOBS = {"jobs.expire_reservations": "expiry_poll_seconds"}
+
+
+@dataclass
+class JobContext:
+    """What a job may use; `bot/` builds it once per process."""
+
+    settings: Settings
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    worker: str
+    shipments: Shipments | None = None
+    tracking: CarrierTracking | None = None  # None: manual delivery states (no API key)
+    figures: ShopFigures | None = None  # the daily report's numbers, as /stats computes them
+    stale_carts: StaleCarts | None = None
+    metrics: Metrics | None = None  # counts job runs by outcome
+
+
+def _logged(
+    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None
+) -> Callable[[], Awaitable[None]]:
+    async def job() -> None:
+        try:
+            result = await run()
+        except Exception:
+            log.exception("job_failed job=%s", name)
+            outcome = "error"
+        else:
+            log.info("job_done job=%s result=%s", name, result)
+            outcome = "ok"
+        if metrics is not None:
+            metrics.job_runs.labels(name, outcome).inc()
+
+    job.__name__ = name
+    return job
+
+
+def _external(name: str, context: JobContext) -> Callable[[], Awaitable[Any]] | None:
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        log.warning("job_missing job=%s", name)
+        return None
+    return lambda: module.run(context)
+
+
+def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]]:
+    s = ctx.settings
+    every = lambda seconds: IntervalTrigger(seconds=seconds)  # noqa: E731
+    chat = s.merchant_chat_id
+    plan: list[tuple[str, Callable[[], Awaitable[Any]], Any]] = [
+        ("low_stock", LowStockAlerts(ctx.uow_factory, ctx.clock, chat).run, every(s.low_stock_poll_seconds)),
+        (
+            "unanswered_orders",
+            UnansweredOrders(
+                ctx.uow_factory, ctx.clock, chat, timedelta(minutes=s.unanswered_order_minutes)
+            ).run,
+            every(60),
+        ),
+        (
+            "complete_delivered",
+            CompleteDelivered(ctx.uow_factory, ctx.clock, timedelta(days=s.complete_after_days)).run,
+            every(3600),
+        ),
+    ]
+    if ctx.shipments is not None and ctx.tracking is not None:
+        poll = PollTracking(
+            ctx.uow_factory,
+            ctx.shipments,
+            ctx.tracking,
+            ctx.clock,
+            ctx.worker,
+            poll_every=timedelta(seconds=s.tracking_poll_seconds),
+            merchant_chat_id=chat,
+        )
+        plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
+    if ctx.figures is not None:
+        zone = ZoneInfo(s.timezone)
+        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, zone)
+        plan.append(("daily_report", report.run, CronTrigger(hour=s.daily_report_hour, timezone=zone)))
+    if ctx.stale_carts is not None:
+        carts = AbandonedCarts(
+            ctx.uow_factory, ctx.stale_carts, ctx.clock, timedelta(hours=s.abandoned_cart_hours)
+        )
+        plan.append(("abandoned_carts", carts.run, every(900)))
+    for name, setting in EXTERNAL_JOBS.items():
+        run = _external(name, ctx)
+        if run is not None:
+            plan.append((name.rsplit(".", 1)[-1], run, every(getattr(s, setting))))
+    return plan
+
+
+def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> AsyncIOScheduler:
+    """A scheduler with every job planned from settings; the caller starts and shuts it down."""
+    scheduler = AsyncIOScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_seconds},
+    )
+    for name, run, trigger in _jobs(context):
+        job = _logged(name, run, context.metrics)
+        scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True)
+    return scheduler

@@ -1,0 +1,95 @@
+"""`shopbot demo`: the whole shop in a terminal, no Telegram needed.
+
+shopbot demo                          chat as the customer; `/as merchant` to run the shop
+shopbot demo --script examples/demo_script.txt    replay a story and print the transcript
+shopbot demo --db demo.db             keep the shop between runs
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from bot.observability.logs import configure_logging
+
+__all__ = ["demo", "BUNDLED_CATALOG"]
+
+BUNDLED_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
+
+_SCRIPT = typer.Option(None, "--script", help="Replay this file of typed lines and print the transcript.")
+_DB = typer.Option(None, "--db", help="Keep the demo shop in this SQLite file (default: a temporary one).")
+_JOBS = typer.Option(
+    True,
+    "--jobs/--no-jobs",
+    help="Interactive: run the scheduler and relay on their own (else only on /tick).",
+)
+_CATALOG = typer.Option(
+    None, "--catalog", help="Catalog CSV to load into a new shop (default: the bundled one)."
+)
+
+_BANNER = """\
+shopbot demo — the whole shop in your terminal. Payments are SANDBOX — no real money.
+You are the customer, Alice. Type /start to begin, /demo for demo commands, /quit to leave.
+"""
+
+
+def demo(
+    script: Path | None = _SCRIPT,
+    db: Path | None = _DB,
+    jobs: bool = _JOBS,
+    catalog: Path | None = _CATALOG,
+) -> None:
+    """Play the shop in the terminal as its customer and its merchant, on a throwaway database."""
+    configure_logging("WARNING")  # the chat is on stdout; only problems go to stderr
+    lines = None
+    if script is not None:
+        try:
+            lines = script.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            typer.echo(f"cannot read the script {script}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from exc
+    if db is not None and not db.parent.is_dir():
+        typer.echo(f"no folder {db.parent} for the database: create it or choose another --db", err=True)
+        raise typer.Exit(2)
+    catalog = catalog or BUNDLED_CATALOG
+    if not catalog.is_file():
+        typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)
+        raise typer.Exit(2)
+    try:
+        failures = asyncio.run(_run(lines, db, jobs, catalog))
+    except KeyboardInterrupt:
+        typer.echo("\nbye", err=True)
+        raise typer.Exit(130) from None
+    if failures:
+        typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
+        raise typer.Exit(1)
+
+
+async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:
+    from bot.clock import UtcClock
+    from bot.demo.clock import FastClock
+    from bot.demo.personas import CUSTOMER, MERCHANT
+    from bot.demo.session import Transcript, interact, replay
+    from bot.demo.shop import DemoShop
+    from bot.demo.terminal.runtime import TerminalRuntime
+    from domain.clock import FixedClock
+
+    transcript = Transcript()
+    runtime = TerminalRuntime(None, [CUSTOMER, MERCHANT], write=transcript.write)
+    # A replay moves time only on /tick, so a transcript reads the same on every run.
+    clock = FixedClock(UtcClock().now().replace(microsecond=0)) if lines is not None else FastClock()
+    shop = await DemoShop.open(runtime.notifier, clock, db=db, catalog=catalog)
+    runtime.connect(shop.handler, shop)
+    try:
+        for line in _BANNER.splitlines():
+            transcript.write(line)
+        if lines is not None:
+            return await replay(runtime, transcript, lines)
+        if jobs:
+            shop.start_background()
+        await interact(runtime, transcript)
+        return 0
+    finally:
+        await shop.close()

@@ -1,0 +1,57 @@
+"""`shopbot webhook info|delete`: what Telegram holds for the bot's webhook, and removing it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from telegram import Bot
+
+from bot.observability.logs import configure_logging
+from bot.observability.scrubbing import mask_in_logs
+from bot.settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(help="The bot's Telegram webhook: what Telegram has, and removing it.")
+
+
+def _bot(settings: Settings) -> Bot:
+    if settings.telegram_token is None:
+        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set.", err=True)
+        raise typer.Exit(2)
+    token = settings.telegram_token.get_secret_value()
+    configure_logging(settings.log_level, settings.log_format)
+    mask_in_logs(token)
+    api = settings.telegram_api_url.rstrip("/")
+    return Bot(token, base_url=f"{api}/bot")
+
+
+@app.command("info")
+def info() -> None:
+    """Show the webhook Telegram has for this bot: URL, pending updates, last error."""
+
+    async def show() -> None:
+        async with _bot(Settings()) as bot:
+            hook = await bot.get_webhook_info()
+        typer.echo(f"url: {hook.url or '(none: the bot polls)'}")
+        typer.echo(f"pending updates: {hook.pending_update_count}")
+        typer.echo(f"allowed updates: {', '.join(hook.allowed_updates or ()) or '(all)'}")
+        if hook.last_error_date:
+            typer.echo(f"last error: {hook.last_error_date.isoformat()} {hook.last_error_message}")
+
+    asyncio.run(show())
+
+
+@app.command("delete")
+def delete(
+    drop_pending: bool = typer.Option(False, "--drop-pending", help="Also drop updates Telegram holds."),
+) -> None:
+    """Remove the webhook (before going back to polling, or retiring the bot)."""
+
+    async def remove() -> None:
+        async with _bot(Settings()) as bot:
+            await bot.delete_webhook(drop_pending_updates=drop_pending)
+        typer.echo("webhook removed" + (" and pending updates dropped" if drop_pending else ""))
+
+    asyncio.run(remove())

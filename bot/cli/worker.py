@@ -1,0 +1,33 @@
+"""`shopbot worker`: the scheduled jobs and the outbox relay, without the Telegram runtime.
+
+Run as many as you like (one per host, or two for failover): leases keep them from doing the same
+work twice. Stops cleanly on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.observability.logs import configure_logging
+from bot.processes.worker import run_worker
+from bot.settings import Settings
+
+__all__ = ["worker"]
+
+
+def worker(
+    no_relay: bool = typer.Option(False, "--no-relay", help="Run the jobs only; another process relays."),
+    no_jobs: bool = typer.Option(False, "--no-jobs", help="Run the outbox relay only."),
+    metrics_port: int = typer.Option(
+        0, "--metrics-port", help="Serve Prometheus metrics on this port (0: off)."
+    ),
+) -> None:
+    """Run the scheduled jobs and the outbox relay (no Telegram updates are handled here)."""
+    settings = Settings()
+    if settings.telegram_token is None:
+        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set: the worker delivers messages through it.", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings.log_level, settings.log_format)
+    asyncio.run(run_worker(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

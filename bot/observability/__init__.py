@@ -1,0 +1,1 @@
+"""Logging (structured, scrubbed of secrets and personal data), Prometheus metrics, instrumentation."""

@@ -1,0 +1,56 @@
+"""The body of `shopbot worker`: the scheduled jobs and the outbox relay, until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack
+
+from prometheus_client import start_http_server
+
+from bot.clock import UtcClock
+from bot.observability.metrics import Metrics
+from bot.observability.scrubbing import mask_in_logs
+from bot.processes.signals import stop_on_signals
+from bot.settings import Settings
+from bot.telegram.notifier import BotApiNotifier
+from bot.telegram.runtime import TelegramConnection
+from bot.wiring.background import start_background
+from bot.wiring.bootstrap import tracking_client
+from storage.engine import create_engine, dispose
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+__all__ = ["run_worker"]
+
+
+log = logging.getLogger("shopbot.worker")
+
+
+async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
+    connection = TelegramConnection.from_settings(settings)
+    mask_in_logs(connection.token)
+    metrics = Metrics.create()
+    async with AsyncExitStack() as stack:
+        stop = stack.enter_context(stop_on_signals())
+        engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
+        stack.push_async_callback(dispose, engine)
+        notifier = BotApiNotifier(connection)
+        stack.push_async_callback(notifier.aclose)
+        tracking = tracking_client(settings)
+        if tracking is not None:
+            stack.push_async_callback(tracking.aclose)
+        if metrics_port:  # relay and job counters for Prometheus (web processes serve their own /metrics)
+            exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
+            stack.callback(exporter.shutdown)
+        background = await start_background(
+            settings,
+            uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            notifier=notifier,
+            tracking=tracking,
+            clock=UtcClock(),
+            jobs=jobs,
+            relay=relay,
+            metrics=metrics,
+        )
+        stack.push_async_callback(background.stop)  # the first to go
+        await stop.wait()
+    log.info("worker_stopped")

@@ -1,0 +1,163 @@
+"""The aiogram 3 runtime: long polling, each update through `UpdateFlow`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BufferedInputFile,
+    FSInputFile,
+    InlineKeyboardMarkup,
+    LabeledPrice,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from bot.observability.scrubbing import quiet_http_loggers
+from bot.telegram.flow import UpdateFlow
+from bot.telegram.runtime import TelegramConnection
+from bot.telegram.updates import ALLOWED_UPDATES
+from handlers.kernel.incoming import EventHandler
+from handlers.kernel.reply import Document, Invoice
+
+__all__ = ["AiogramRuntime"]
+
+_MARKUPS = {
+    "inline_keyboard": InlineKeyboardMarkup,
+    "keyboard": ReplyKeyboardMarkup,
+    "remove_keyboard": ReplyKeyboardRemove,
+}
+
+
+def _markup(markup: dict[str, Any] | None) -> Any:
+    if markup is None:
+        return None
+    kind = next(key for key in _MARKUPS if key in markup)
+    return _MARKUPS[kind].model_validate(markup)
+
+
+class AiogramOutput:
+    def __init__(self, bot: Bot, payment_provider_token: str) -> None:
+        self._bot = bot
+        self._provider_token = payment_provider_token
+
+    async def send_text(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> int:
+        message = await self._bot.send_message(chat_id, text, reply_markup=_markup(markup))
+        return message.message_id
+
+    async def send_photo(
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
+    ) -> int:
+        if isinstance(photo, bytes):  # an image made on the fly (the merchant's chart)
+            source: str | BufferedInputFile | FSInputFile = BufferedInputFile(photo, filename="chart.png")
+        else:
+            source = FSInputFile(photo) if isinstance(photo, Path) else photo
+        message = await self._bot.send_photo(
+            chat_id, source, caption=caption or None, reply_markup=_markup(markup)
+        )
+        return message.message_id
+
+    async def send_document(self, chat_id: int, document: Document) -> int:
+        upload = BufferedInputFile(document.content, filename=document.filename)
+        message = await self._bot.send_document(chat_id, upload, caption=document.caption or None)
+        return message.message_id
+
+    async def send_invoice(self, chat_id: int, invoice: Invoice) -> int:
+        message = await self._bot.send_invoice(
+            chat_id,
+            title=invoice.title,
+            description=invoice.description,
+            payload=invoice.payload,
+            currency=invoice.currency,
+            prices=[LabeledPrice(label=label, amount=amount) for label, amount in invoice.prices],
+            provider_token=self._provider_token,
+        )
+        return message.message_id
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
+    ) -> str | None:
+        try:
+            await self._bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(markup)
+            )
+        except TelegramBadRequest as exc:
+            return exc.message
+        return None
+
+    async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
+        await self._bot.answer_callback_query(query_id, text=text, show_alert=alert)
+
+    async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
+        await self._bot.answer_pre_checkout_query(query_id, ok, error_message=error)
+
+
+class AiogramRuntime:
+    """`start()` returns once polling runs; `stop()` finishes the updates in hand and closes."""
+
+    def __init__(self, connection: TelegramConnection, handler: EventHandler) -> None:
+        quiet_http_loggers()
+        session = AiohttpSession(api=TelegramAPIServer.from_base(connection.api_url))
+        self._bot = Bot(connection.token, session=session)
+        self._dispatcher = Dispatcher()
+        self._poll_timeout = connection.poll_timeout
+        self._polling: asyncio.Task[None] | None = None
+        self._flow = UpdateFlow(handler)
+        out = AiogramOutput(self._bot, connection.payment_provider_token)
+
+        async def on_update(event: object, event_update: Update) -> None:
+            await self._flow(event_update, out)
+
+        for observer in (
+            self._dispatcher.message,
+            self._dispatcher.callback_query,
+            self._dispatcher.pre_checkout_query,
+        ):
+            observer.register(on_update)
+
+    async def start(self) -> None:
+        started = asyncio.Event()
+
+        async def on_startup() -> None:
+            started.set()
+
+        self._dispatcher.startup.register(on_startup)
+        await self._bot.delete_webhook()  # as PTB does: polling and a webhook exclude each other
+        self._polling = asyncio.create_task(
+            self._dispatcher.start_polling(
+                self._bot,
+                polling_timeout=self._poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                handle_signals=False,
+                close_bot_session=False,
+            )
+        )
+        waiting = asyncio.create_task(started.wait())
+        await asyncio.wait((self._polling, waiting), return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if self._polling.done():
+            await self._polling  # raises why polling could not start
+
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""
+        await self._bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        """Handle one update as Telegram sent it; returns once it is answered."""
+        update = Update.model_validate(payload, context={"bot": self._bot})
+        await self._dispatcher.feed_update(self._bot, update)
+
+    async def stop(self) -> None:
+        if self._polling is not None and not self._polling.done():
+            await self._dispatcher.stop_polling()
+        if self._polling is not None:
+            await self._polling
+        await self._flow.drain()
+        await self._bot.session.close()

@@ -1,0 +1,151 @@
+"""`domain.ports.Notifier` over the Telegram Bot API: one outbox payload → one message, errors as the
+domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs no runtime running: `shopbot
+run` and `shopbot worker` both deliver through it. A payload is shown as the runtimes show a reply
+(`telegram_flow.send_reply`): buttons, photo, document, invoice, and an edit that falls back to a fresh
+message when Telegram refuses it.
+
+429 → `RetryLater(retry_after)` for that chat (Telegram's answer does not say whether the chat's or the
+bot's limit was hit; the relay's flood control paces the bot as a whole); 403 (blocked, deactivated,
+kicked) and "chat not found" → `RecipientBlocked`; other 4xx → `DeliveryFailed(permanent=True)`; 5xx,
+401/404 (a wrong token or API URL), timeouts, connection errors → `DeliveryFailed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.observability.scrubbing import quiet_http_loggers
+from bot.telegram.flow import send_reply
+from bot.telegram.runtime import TelegramConnection
+from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
+from handlers.kernel.reply import Document, Invoice, Reply
+
+__all__ = ["BotApiNotifier"]
+
+log = logging.getLogger(__name__)
+
+
+class BotApiNotifier:
+    def __init__(self, connection: TelegramConnection, *, timeout: float = 10.0) -> None:
+        quiet_http_loggers()
+        base_url = f"{connection.api_url}/bot{connection.token}/"
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._provider_token = connection.payment_provider_token
+
+    async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
+        return await send_reply(self, Reply.from_payload(payload, chat_id), chat_id)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- BotOutput -------------------------------------------------------------------------------------
+    async def send_text(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> int:
+        return await self._message("sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": markup})
+
+    async def send_photo(
+        self, chat_id: int, photo: str | Path | bytes, caption: str, markup: dict[str, Any] | None
+    ) -> int:
+        params = {"chat_id": chat_id, "caption": caption, "reply_markup": markup}
+        if isinstance(photo, str):
+            return await self._message("sendPhoto", {**params, "photo": photo})
+        if isinstance(photo, Path):
+            upload = (photo.name, await asyncio.to_thread(photo.read_bytes))
+        else:
+            upload = ("chart.png", photo)  # an image made on the fly (the merchant's chart)
+        return await self._message("sendPhoto", params, files={"photo": upload})
+
+    async def send_document(self, chat_id: int, document: Document) -> int:
+        params = {"chat_id": chat_id, "caption": document.caption}
+        files = {"document": (document.filename, document.content)}
+        return await self._message("sendDocument", params, files=files)
+
+    async def send_invoice(self, chat_id: int, invoice: Invoice) -> int:
+        params = {
+            "chat_id": chat_id,
+            "title": invoice.title,
+            "description": invoice.description,
+            "payload": invoice.payload,
+            "currency": invoice.currency,
+            "prices": [{"label": label, "amount": amount} for label, amount in invoice.prices],
+            "provider_token": self._provider_token,
+        }
+        return await self._message("sendInvoice", params)
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
+    ) -> str | None:
+        params = {"chat_id": chat_id, "message_id": message_id, "text": text, "reply_markup": markup}
+        try:
+            await self._call("editMessageText", params)
+        except DeliveryFailed as exc:
+            if not exc.permanent:
+                raise
+            return str(exc)  # Telegram refused this edit (HTTP 400)
+        return None
+
+    async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
+        await self._call(
+            "answerCallbackQuery", {"callback_query_id": query_id, "text": text, "show_alert": alert}
+        )
+
+    async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
+        params = {"pre_checkout_query_id": query_id, "ok": ok, "error_message": error}
+        await self._call("answerPreCheckoutQuery", params)
+
+    # -- HTTP --------------------------------------------------------------------------------------------
+    async def _message(
+        self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None
+    ) -> int:
+        result = await self._call(method, params, files=files)
+        return result["message_id"]
+
+    async def _call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        files: dict[str, tuple[str, bytes]] | None = None,
+    ) -> Any:
+        present = {key: value for key, value in params.items() if value is not None}
+        try:
+            if files:
+                form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in present.items()}
+                response = await self._client.post(method, data=form, files=files)
+            else:
+                response = await self._client.post(method, json=present)
+        except httpx.TimeoutException as exc:
+            raise DeliveryFailed(f"{method}: Telegram did not answer in time") from exc
+        except httpx.TransportError as exc:
+            raise DeliveryFailed(f"{method}: cannot reach Telegram ({type(exc).__name__})") from exc
+        body = _json(response)
+        if body.get("ok"):
+            return body["result"]
+        description = str(body.get("description") or response.reason_phrase)
+        raise _domain_error(method, response.status_code, description, body.get("parameters") or {})
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"ok": False, "description": f"HTTP {response.status_code}"}
+    return body if isinstance(body, dict) else {"ok": False}
+
+
+def _domain_error(method: str, status: int, description: str, parameters: dict[str, Any]) -> Exception:
+    log.warning("telegram_refused method=%s status=%s description=%s", method, status, description)
+    if status == 429:  # flood control
+        return RetryLater(float(parameters.get("retry_after", 1)))
+    if status == 403 or "chat not found" in description.lower():
+        return RecipientBlocked(description)
+    if status >= 500 or status in (401, 404):  # Telegram down, or the token is wrong: keep the message
+        return DeliveryFailed(f"{method}: {description}")
+    if "migrate_to_chat_id" in parameters:
+        description += f" (the group moved to chat {parameters['migrate_to_chat_id']})"
+    return DeliveryFailed(f"{method}: {description}", permanent=True)

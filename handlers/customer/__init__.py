@@ -1,0 +1,1 @@
+"""The customer's conversations: start, catalog, cart, orders, tracking and checkout."""

@@ -1,0 +1,154 @@
+"""The cart: add from a product card, −/+/remove per line, subtotal, clear, go to checkout."""
+
+from __future__ import annotations
+
+from domain.analytics import FunnelStep
+from domain.cart import Cart
+from domain.catalog import Product
+from domain.money import Money
+from handlers.actions.customer import (
+    AddToCart,
+    CartClear,
+    CartRemove,
+    CartStep,
+    Categories,
+    Menu,
+    ShowCart,
+    ShowProduct,
+    StartCheckout,
+)
+from handlers.customer.catalog import available_units, product_card, sellable
+from handlers.kernel.reply import Outcome
+from handlers.kernel.turn import Rows, Turn
+
+__all__ = ["COMMANDS", "ROUTES", "priced_lines", "show_cart"]
+
+
+async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]], list[str]]:
+    """The cart's sellable lines with live products; lines no longer sold are dropped (names returned)."""
+    lines: list[tuple[Product, int]] = []
+    gone: list[str] = []
+    for sku, qty in list(cart.lines.items()):
+        product = await turn.uow.products.get(sku)
+        if product is None or not product.active or product.price.currency != turn.config.currency:
+            cart.remove(sku)
+            gone.append(product.name if product else sku)
+        else:
+            lines.append((product, qty))
+    if gone:
+        await turn.uow.carts.save(cart, now=turn.now)
+    return lines, gone
+
+
+def subtotal(turn: Turn, lines: list[tuple[Product, int]]) -> Money:
+    total = Money.zero(turn.config.currency)
+    for product, qty in lines:
+        total = total + product.price * qty
+    return total
+
+
+async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Outcome:
+    _ = turn._
+    cart = await turn.uow.carts.get(turn.user_id)
+    lines, gone = await priced_lines(turn, cart)
+    notes = [note] if note else []
+    if gone:
+        notes.append(_("No longer sold, removed from your cart: {names}").format(names=", ".join(gone)))
+    if not lines:
+        rows = [[turn.button(_("🛍 Catalog"), Categories()), turn.button(_("⬅ Menu"), Menu())]]
+        return turn.say("\n".join([*notes, _("Your cart is empty.")]), rows)
+    text = [*notes, _("Your cart:")]
+    rows: Rows = []
+    for product, qty in lines:
+        text.append(f"• {product.name} × {qty} = {turn.money(product.price * qty)}")
+        rows.append(
+            [
+                turn.button("−", CartStep(product.sku, -1)),
+                turn.button(f"{_short(product.name)} × {qty}", ShowProduct(product.sku, 1)),
+                turn.button("+", CartStep(product.sku, 1)),
+                turn.button("✕", CartRemove(product.sku)),
+            ]
+        )
+    text.append(_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines))))
+    rows.append([turn.button(_("✅ Checkout"), StartCheckout())])
+    rows.append([turn.button(_("🗑 Clear cart"), CartClear()), turn.button(_("🛍 Catalog"), Categories())])
+    return turn.say("\n".join(text), rows)
+
+
+async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
+    """How many more units fit the stock, or None when `qty` more fit."""
+    left = await available_units(turn, sku) - cart.quantity(sku)
+    return None if qty <= left else max(left, 0)
+
+
+def _refusal(turn: Turn, room: int, in_cart: int) -> Outcome:
+    if room == 0 and in_cart == 0:
+        return turn.toast(turn._("Sorry, this product is sold out."), alert=True)
+    text = turn._("Sorry, only {n} more available (you have {in_cart} in your cart).")
+    return turn.toast(text.format(n=room, in_cart=in_cart), alert=True)
+
+
+async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
+    product = await sellable(turn, action.sku)
+    if product is None:
+        return turn.toast(turn._("Sorry, this product is no longer available."), alert=True)
+    cart = await turn.uow.carts.get(turn.user_id)
+    room = await _room_for(turn, action.sku, cart, action.qty)
+    if room is not None:
+        return _refusal(turn, room, cart.quantity(action.sku))
+    if cart.is_empty:
+        await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
+    cart.add(action.sku, action.qty)
+    await turn.uow.carts.save(cart, now=turn.now)
+    outcome = await product_card(turn, product, 1)
+    outcome.answer = turn._("Added to cart: {name} × {n}").format(name=product.name, n=action.qty)
+    return outcome
+
+
+async def step(turn: Turn, action: CartStep) -> Outcome:
+    cart = await turn.uow.carts.get(turn.user_id)
+    current = cart.quantity(action.sku)
+    if current == 0:  # pressed on an old cart message
+        return await show_cart(turn)
+    if action.delta > 0:
+        if await sellable(turn, action.sku) is None:
+            return await show_cart(turn)
+        room = await _room_for(turn, action.sku, cart, 1)
+        if room is not None:
+            return _refusal(turn, room, current)
+    cart.set_quantity(action.sku, current + action.delta)
+    await turn.uow.carts.save(cart, now=turn.now)
+    return await show_cart(turn)
+
+
+async def remove(turn: Turn, action: CartRemove) -> Outcome:
+    cart = await turn.uow.carts.get(turn.user_id)
+    cart.remove(action.sku)
+    await turn.uow.carts.save(cart, now=turn.now)
+    return await show_cart(turn)
+
+
+async def clear(turn: Turn, _action: CartClear) -> Outcome:
+    cart = await turn.uow.carts.get(turn.user_id)
+    cart.clear()
+    await turn.uow.carts.save(cart, now=turn.now)
+    return await show_cart(turn)
+
+
+COMMANDS = {"cart": show_cart}
+
+ROUTES = {
+    ShowCart: show_cart,
+    AddToCart: add_to_cart,
+    CartStep: step,
+    CartRemove: remove,
+    CartClear: clear,
+}
+
+
+def _short(name: str, limit: int = 20) -> str:
+    """A product name that fits a button next to − + ✕: whole words, then "…"."""
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1].rsplit(" ", 1)[0] if " " in name[: limit - 1] else name[: limit - 1]
+    return cut.rstrip() + "…"

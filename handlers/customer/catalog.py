@@ -1,0 +1,131 @@
+"""Browsing: categories → a page of products → a product card with quantity; free-text search."""
+
+from __future__ import annotations
+
+from domain.catalog import Product
+from domain.customer import clean_text
+from domain.errors import InvalidInput
+from handlers.actions.customer import AddToCart, Categories, CategoryPage, Menu, ShowCart, ShowProduct
+from handlers.kernel.reply import Outcome
+from handlers.kernel.turn import Rows, Turn
+
+__all__ = ["COMMANDS", "ROUTES", "open_product", "available_units", "search", "MAX_SEARCH"]
+
+MAX_SEARCH = 100
+_MAX_QTY = 99
+
+
+async def available_units(turn: Turn, sku: str) -> int:
+    level = await turn.uow.stocks.get(sku)
+    return max(level.available, 0) if level else 0
+
+
+async def sellable(turn: Turn, sku: str) -> Product | None:
+    product = await turn.uow.products.get(sku)
+    return product if product is not None and product.active else None
+
+
+async def show_categories(turn: Turn, _action: object = None) -> Outcome:
+    categories = await turn.uow.categories.list()
+    rows: Rows = [[turn.button(c.name, CategoryPage(c.slug, 0))] for c in categories]
+    rows.append([turn.button(turn._("🛒 Cart"), ShowCart()), turn.button(turn._("⬅ Menu"), Menu())])
+    if not categories:
+        return turn.say(turn._("The catalog is empty for now. Please come back soon."), rows)
+    return turn.say(turn._("Choose a category, or type a product name to search:"), rows)
+
+
+async def show_category(turn: Turn, action: CategoryPage) -> Outcome:
+    size = turn.config.page_size
+    products, total = await turn.uow.products.list_by_category(
+        action.slug, offset=action.page * size, limit=size
+    )
+    if not products and action.page > 0:  # the list shrank since this button was drawn
+        return await show_category(turn, CategoryPage(action.slug, 0))
+    rows = [[turn.button(f"{p.name} · {turn.money(p.price)}", ShowProduct(p.sku, 1))] for p in products]
+    pages = max((total + size - 1) // size, 1)
+    nav = []
+    if action.page > 0:
+        nav.append(turn.button("◀", CategoryPage(action.slug, action.page - 1)))
+    if action.page + 1 < pages:
+        nav.append(turn.button("▶", CategoryPage(action.slug, action.page + 1)))
+    rows.append(nav)
+    rows.append([turn.button(turn._("⬅ Categories"), Categories())])
+    if not products:
+        return turn.say(turn._("No products in this category right now."), rows)
+    text = turn._("Page {page} of {pages}. Pick a product:").format(page=action.page + 1, pages=pages)
+    return turn.say(text, rows)
+
+
+def _availability(turn: Turn, available: int) -> str:
+    if available <= 0:
+        return turn._("Sold out")
+    if available <= turn.config.low_stock_hint:
+        return turn.ngettext("Only {n} left", "Only {n} left", available).format(n=available)
+    return turn._("In stock")
+
+
+async def product_card(turn: Turn, product: Product, qty: int) -> Outcome:
+    _ = turn._
+    available = await available_units(turn, product.sku)
+    in_cart = (await turn.uow.carts.get(turn.user_id)).quantity(product.sku)
+    can_add = max(min(available - in_cart, _MAX_QTY), 0)
+    qty = max(min(qty, can_add), 1)
+    lines = [product.name, turn.money(product.price), ""]
+    if product.description:
+        lines += [product.description, ""]
+    lines.append(_availability(turn, available))
+    if in_cart:
+        lines.append(_("In your cart: {n}").format(n=in_cart))
+    rows: Rows = []
+    if can_add:
+        rows.append(
+            [
+                turn.button("−", ShowProduct(product.sku, max(qty - 1, 1))),
+                turn.button(str(qty), ShowProduct(product.sku, qty)),
+                turn.button("+", ShowProduct(product.sku, min(qty + 1, can_add))),
+            ]
+        )
+        rows.append([turn.button(_("Add {n} to cart").format(n=qty), AddToCart(product.sku, qty))])
+    rows.append(
+        [
+            turn.button(_("🛒 Cart"), ShowCart()),
+            turn.button(_("⬅ Back"), CategoryPage(product.category, 0)),
+        ]
+    )
+    return turn.say("\n".join(lines).strip(), rows, photo=product.photo)
+
+
+async def open_product(turn: Turn, sku: str, qty: int = 1) -> Outcome:
+    product = await sellable(turn, sku)
+    if product is None:
+        rows = [[turn.button(turn._("🛍 Catalog"), Categories())]]
+        return turn.say(turn._("Sorry, this product is no longer available."), rows)
+    return await product_card(turn, product, qty)
+
+
+async def show_product(turn: Turn, action: ShowProduct) -> Outcome:
+    return await open_product(turn, action.sku, action.qty)
+
+
+async def search(turn: Turn, text: str) -> Outcome:
+    back = [[turn.button(turn._("🛍 Catalog"), Categories()), turn.button(turn._("⬅ Menu"), Menu())]]
+    if len(text) > MAX_SEARCH:
+        return turn.say(turn._("That is too long to search for. Type a word or two of a product name."), back)
+    try:
+        needle = clean_text(text, "search", max_len=MAX_SEARCH)
+    except InvalidInput:
+        return turn.say(turn._("Type a word of a product name to search, or pick:"), back)
+    hits = await turn.uow.products.search(needle, limit=10)
+    if not hits:
+        return turn.say(turn._("Nothing found for “{query}”. Try another word.").format(query=needle), back)
+    rows = [[turn.button(f"{p.name} · {turn.money(p.price)}", ShowProduct(p.sku, 1))] for p in hits]
+    return turn.say(turn._("Found for “{query}”:").format(query=needle), rows + back)
+
+
+COMMANDS = {"catalog": show_categories}
+
+ROUTES = {
+    Categories: show_categories,
+    CategoryPage: show_category,
+    ShowProduct: show_product,
+}

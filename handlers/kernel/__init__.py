@@ -1,0 +1,2 @@
+"""What every conversation shares: the turn (unit of work and reply helpers), incoming events,
+neutral replies, shop config, translations, error replies, status texts and the outbox writer."""

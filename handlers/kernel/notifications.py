@@ -1,0 +1,92 @@
+"""Domain events → outbox messages, written in the same unit of work as the change that caused them.
+
+Customers are told about status changes they did not make themselves, in their language; the merchant
+chat hears about customer cancellations and low stock. The merchant's order card (a cash order placed, a
+prepaid order paid) is sent by `handlers.payments.notices` alone, so an order never gets two cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from domain.actor import Actor
+from domain.events import DomainEvent, OrderStatusChanged, StockLow
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.outbox import OutboxMessage
+from domain.ports import UnitOfWork
+from handlers.actions.customer import ShowOrder, pack
+from handlers.customer.orders import tracking_url
+from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.reply import Button, Reply
+from handlers.kernel.status_text import status_label
+from handlers.payments.notices import MERCHANT_LANGUAGE
+
+__all__ = ["enqueue"]
+
+
+async def enqueue(
+    uow: UnitOfWork, events: Iterable[DomainEvent], *, merchant_chat_id: int | None, now: datetime
+) -> None:
+    for event in events:
+        for chat_id, reply, key in await _messages(uow, event, merchant_chat_id, now):
+            if chat_id is not None:
+                await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
+
+
+async def _messages(
+    uow: UnitOfWork, event: DomainEvent, merchant: int | None, now: datetime
+) -> list[tuple[int | None, Reply, str | None]]:
+    if isinstance(event, StockLow):  # once per dip: the level's alert flag flipped in this transaction
+        return [(merchant, _stock_low(event), None)]  # (a time key would swallow a second dip that second)
+    if not isinstance(event, OrderStatusChanged):  # OrderPlaced: the card comes from payment notices
+        return []
+    order = await uow.orders.get(event.order_number)
+    if order is None:
+        return []
+    if event.actor == str(Actor.customer(order.customer_id)):  # they saw it directly; the shop must know
+        return [(merchant, _customer_changed(order, event), _key(order, f"{event.new}:merchant"))]
+    language = await customer_language(uow, order.customer_id)
+    return [(order.customer_id, _status_changed(order, event, language), _key(order, event.new))]
+
+
+def _key(order: Order, what: str) -> str:
+    return f"order:{order.number}:{what}"
+
+
+def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> Reply:
+    _ = translations(language).gettext
+    text = [
+        _("Update on order {number}: {status}").format(
+            number=order.number, status=status_label(event.new, language)
+        )
+    ]
+    if order.tracking_number and event.new == OrderStatus.SHIPPED:
+        text.append(
+            _("Carrier: {carrier}, tracking number {number}").format(
+                carrier=order.carrier or "—", number=order.tracking_number
+            )
+        )
+    rows: list[tuple[Button, ...]] = []
+    url = tracking_url(order)
+    if url:
+        rows.append((Button(_("🔎 Track parcel"), url=url),))
+    rows.append((Button(_("Order details"), pack(ShowOrder(order.number))),))
+    return Reply("\n".join(text), buttons=tuple(rows))
+
+
+def _customer_changed(order: Order, event: OrderStatusChanged) -> Reply:
+    _ = translations(MERCHANT_LANGUAGE).gettext
+    text = _("Order {number} is now {status} (by the customer).").format(
+        number=order.number, status=status_label(event.new, MERCHANT_LANGUAGE)
+    )
+    return Reply(text)
+
+
+def _stock_low(event: StockLow) -> Reply:
+    _ = translations(MERCHANT_LANGUAGE).gettext
+    text = _("Low stock: {sku} has {n} available (safety stock {safety}).").format(
+        sku=event.sku, n=event.available, safety=event.safety
+    )
+    return Reply(text)

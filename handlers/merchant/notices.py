@@ -1,0 +1,125 @@
+"""Outbox messages the merchant side writes: the new-order card for the merchant chat, card edits, and
+what the customer is told when staff move their order.
+
+Customer notices use the outbox convention "order:<number>:<status>" as dedupe key. They are written
+while the handler runs, before `handlers.kernel.notifications` turns the turn's events into its generic
+"Update on order …" messages with the same keys, so the customer gets this richer one (with the reason,
+the refund and the tracking link) and never both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.order import Order
+from domain.order_status import OrderStatus
+from domain.outbox import OutboxMessage
+from domain.ports import UnitOfWork
+from handlers.customer.orders import tracking_url
+from handlers.kernel.i18n import N_, translations
+from handlers.kernel.reply import Button, Reply
+from handlers.merchant.order_card import card_view, staff_names
+
+__all__ = [
+    "REASONS",
+    "reason_text",
+    "new_order_card",
+    "card_order_number",
+    "enqueue_card_edit",
+    "notify_customer",
+    "needs_merchant",
+]
+
+S = OrderStatus
+
+REASONS = {
+    "stock": N_("an item is out of stock"),
+    "address": N_("we cannot deliver to this address"),
+    "fraud": N_("the order could not be verified"),
+    "shop": N_("the shop cannot fulfil it"),
+}
+
+_NOTICE = {
+    S.ACCEPTED: N_("Good news: the shop accepted your order {number} and is preparing it."),
+    S.REJECTED: N_("Sorry, the shop could not accept your order {number}: {reason}."),
+    S.CANCELLED: N_("The shop cancelled your order {number}: {reason}."),
+    S.SHIPPED: N_("Your order {number} is on its way with {carrier}. Tracking number: {tracking}"),
+    S.IN_TRANSIT: N_("Your order {number} is in transit."),
+    S.OUT_FOR_DELIVERY: N_("Your order {number} is out for delivery."),
+    S.DELIVERED: N_("Your order {number} was delivered. Enjoy!"),
+    S.DELIVERY_EXCEPTION: N_("There is a problem delivering your order {number}. The shop will contact you."),
+}
+
+
+def reason_text(reason: str, language: str) -> str:
+    """A reason code from the short list in `language`, or a typed reason as it was typed."""
+    return translations(language).gettext(REASONS[reason]) if reason in REASONS else reason
+
+
+def card_order_number(message: OutboxMessage) -> str | None:
+    """The order whose new card `message` is, from the dedupe key "order:<number>:card" that
+    `handlers.payments.notices` gives it; the relay hook in `bot.wiring.merchant` then stores the sent
+    message id as the order's `merchant_message_id`."""
+    key = message.dedupe_key or ""
+    head, _sep, rest = key.partition(":")
+    number, _sep, tail = rest.rpartition(":")
+    return number if head == "order" and tail == "card" and number else None
+
+
+def needs_merchant(order: Order) -> bool:
+    """Paid, or placed as cash on delivery: the shop has to act on it."""
+    return order.status is S.PAID or (order.status is S.PLACED and not order.payment_method.prepaid)
+
+
+def new_order_card(order: Order, *, manual_delivery: bool, language: str = "en") -> Reply:
+    """The first card of an order (no staff steps yet): `PaymentNotices(order_card=...)` sends it."""
+    view = card_view(order, language, {}, manual_delivery=manual_delivery)
+    return Reply(view.text, view.buttons)
+
+
+async def _card_reply(uow: UnitOfWork, order: Order, language: str, manual_delivery: bool) -> Reply:
+    view = card_view(order, language, await staff_names(uow, order), manual_delivery=manual_delivery)
+    return Reply(view.text, view.buttons)
+
+
+async def enqueue_card_edit(
+    uow: UnitOfWork,
+    order: Order,
+    *,
+    chat_id: int | None,
+    now: datetime,
+    language: str = "en",
+    manual_delivery: bool = True,
+) -> bool:
+    """Queue an in-place edit of the card in the merchant chat, when its message id is known."""
+    if chat_id is None or order.merchant_message_id is None:
+        return False
+    reply = await _card_reply(uow, order, language, manual_delivery)
+    payload = {**reply.to_payload(), "edit_message_id": order.merchant_message_id}
+    await uow.outbox.add(OutboxMessage(chat_id, payload, now))
+    return True
+
+
+async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reason: str = "") -> None:
+    """Tell the customer about the status the order just reached (nothing for steps they need not hear)."""
+    template = _NOTICE.get(order.status)
+    if template is None:
+        return
+    customer = await uow.customers.get(order.customer_id)
+    language = customer.language if customer else "en"
+    _ = translations(language).gettext
+    text = _(template).format(
+        number=order.number,
+        reason=reason_text(reason, language),
+        carrier=order.carrier or "",
+        tracking=order.tracking_number or "",
+    )
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if order.status in (S.REJECTED, S.CANCELLED) and order.is_paid:
+        text += "\n" + _("Your payment will be refunded.")
+    url = tracking_url(order)
+    if order.status is S.SHIPPED and url:
+        buttons = ((Button(_("🔎 Track parcel"), url=url),),)
+    payload = Reply(text, buttons).to_payload()
+    key = f"order:{order.number}:{order.status}"
+    await uow.outbox.add(OutboxMessage(order.customer_id, payload, now, dedupe_key=key))

@@ -1,0 +1,169 @@
+"""The order card staff see in the merchant chat: details, who did what, and only the buttons legal now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.actor import ActorKind
+from domain.order import Order, Transition
+from domain.order_status import OrderStatus
+from domain.ports import UnitOfWork
+from handlers.actions.customer import pack
+from handlers.actions.merchant import (
+    AcceptOrder,
+    CancelByShop,
+    MarkDelivery,
+    OpenOrder,
+    PackOrder,
+    RejectOrder,
+    ShipOrder,
+)
+from handlers.kernel.i18n import N_, translations
+from handlers.kernel.reply import Button
+from handlers.kernel.status_text import method_label, status_label
+
+__all__ = ["CardView", "render_card", "card_buttons", "staff_names", "timeline_lines", "when"]
+
+S = OrderStatus
+Rows = tuple[tuple[Button, ...], ...]
+
+# What the card says about a step a person took, e.g. "✅ Accepted by Ann · 2026-01-01 12:05 UTC".
+_STEP = {
+    S.ACCEPTED: N_("✅ Accepted by {who} · {at}"),
+    S.PACKED: N_("📦 Packed by {who} · {at}"),
+    S.SHIPPED: N_("🚚 Shipped by {who} · {at}"),
+    S.REJECTED: N_("⛔ Rejected by {who} · {at}"),
+    S.CANCELLED: N_("✖ Cancelled by {who} · {at}"),
+    S.IN_TRANSIT: N_("🚚 In transit · {at}"),
+    S.OUT_FOR_DELIVERY: N_("🛵 Out for delivery · {at}"),
+    S.DELIVERED: N_("🏠 Delivered · {at}"),
+    S.DELIVERY_EXCEPTION: N_("⚠ Delivery problem · {at}"),
+    S.REFUNDED: N_("↩ Refunded · {at}"),
+}
+_DELIVERY_BUTTONS = {
+    S.IN_TRANSIT: N_("🚚 In transit"),
+    S.OUT_FOR_DELIVERY: N_("🛵 Out for delivery"),
+    S.DELIVERED: N_("🏠 Delivered"),
+    S.DELIVERY_EXCEPTION: N_("⚠ Problem"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    text: str
+    buttons: Rows
+
+
+def when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def staff_names(uow: UnitOfWork, order: Order) -> dict[str, str]:
+    """Display names of the people in the order's timeline, keyed by `str(actor)`."""
+    names: dict[str, str] = {}
+    for step in order.timeline:
+        key = str(step.actor)
+        if key in names or step.actor.kind not in (ActorKind.STAFF, ActorKind.CUSTOMER):
+            continue
+        person = await uow.customers.get(int(step.actor.ref)) if step.actor.ref.isdigit() else None
+        names[key] = (person.display_name if person else "") or f"#{step.actor.ref}"
+    return names
+
+
+def _who(step: Transition, names: dict[str, str], language: str) -> str:
+    if step.actor.kind is ActorKind.SYSTEM:
+        return translations(language).gettext("the system")
+    if step.actor.kind is ActorKind.CARRIER:
+        return step.actor.ref
+    return names.get(str(step.actor), f"#{step.actor.ref}")
+
+
+def timeline_lines(order: Order, language: str, names: dict[str, str]) -> list[str]:
+    """Every transition: "2026-01-01 12:05 UTC · Paid · Ann · note"."""
+    lines = []
+    for step in order.timeline:
+        parts = [when(step.at), status_label(step.new, language), _who(step, names, language)]
+        if step.note:
+            parts.append(step.note)
+        lines.append(" · ".join(parts))
+    return lines
+
+
+def _steps(order: Order, language: str, names: dict[str, str]) -> list[str]:
+    gettext = translations(language).gettext
+    return [
+        gettext(_STEP[step.new]).format(who=_who(step, names, language), at=when(step.at))
+        + (f" — {step.note}" if step.note and step.new in (S.REJECTED, S.CANCELLED) else "")
+        for step in order.timeline
+        if step.new in _STEP
+    ]
+
+
+def render_card(order: Order, language: str, names: dict[str, str], *, full_timeline: bool = False) -> str:
+    _ = translations(language).gettext
+    lines = [
+        _("🧾 Order {number} — {status}").format(
+            number=order.number, status=status_label(order.status, language)
+        )
+    ]
+    lines += [f"{line.quantity} × {line.name} ({line.sku}) — {line.total.format()}" for line in order.lines]
+    lines += [
+        _("Subtotal: {amount}").format(amount=order.subtotal.format()),
+        _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=order.shipping_fee.format()),
+        _("Total: {amount}").format(amount=order.total.format()),
+        _("Payment: {method}").format(method=method_label(order.payment_method, language))
+        + (_(" · paid") if order.is_paid else _(" · not paid yet")),
+        _("Customer: {name}, {phone}").format(
+            name=order.customer_name or "—", phone=order.customer_phone or "—"
+        ),
+    ]
+    if order.address is not None:
+        lines.append(_("Address: {address}").format(address=order.address.one_line()))
+    if order.tracking_number:
+        lines.append(
+            _("Tracking: {carrier} {number}").format(carrier=order.carrier, number=order.tracking_number)
+        )
+    if full_timeline:
+        lines += ["", _("Timeline:"), *timeline_lines(order, language, names)]
+    else:
+        lines += _steps(order, language, names)
+    return "\n".join(lines)
+
+
+def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True) -> Rows:
+    """Only what the state machine allows now; delivery states only without a tracking provider."""
+    _ = translations(language).gettext
+    allowed = order.allowed()
+    number = order.number
+    main: list[Button] = []
+    if S.ACCEPTED in allowed:
+        main.append(Button(_("✅ Accept"), pack(AcceptOrder(number))))
+    if S.REJECTED in allowed:
+        main.append(Button(_("⛔ Reject"), pack(RejectOrder(number))))
+    if S.PACKED in allowed:
+        main.append(Button(_("📦 Packed"), pack(PackOrder(number))))
+    if S.SHIPPED in allowed:
+        main.append(Button(_("🚚 Ship"), pack(ShipOrder(number))))
+    delivery = [
+        Button(_(label), pack(MarkDelivery(number, str(state))))
+        for state, label in _DELIVERY_BUTTONS.items()
+        if manual_delivery and state in allowed
+    ]
+    extra: list[Button] = []
+    if S.CANCELLED in allowed and S.REJECTED not in allowed:
+        extra.append(Button(_("✖ Cancel order"), pack(CancelByShop(number))))
+    if with_timeline:
+        extra.append(Button(_("🕓 Timeline"), pack(OpenOrder(number))))
+    rows = (main, delivery[:2], delivery[2:], extra)
+    return tuple(tuple(row) for row in rows if row)
+
+
+def card_view(order: Order, language: str, names: dict[str, str], *, manual_delivery: bool) -> CardView:
+    return CardView(
+        render_card(order, language, names),
+        card_buttons(order, language, manual_delivery=manual_delivery),
+    )
+
+
+__all__ += ["card_view"]

@@ -1,0 +1,102 @@
+"""`/orders` for staff: the work queues with counts and pages; `/order <number>`: the card and timeline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.order import Order
+from domain.order_status import OrderStatus
+from handlers.actions.merchant import QUEUES, OpenOrder, OrderQueue, OrderQueues
+from handlers.kernel.i18n import N_
+from handlers.kernel.reply import Outcome, Reply
+from handlers.kernel.turn import Rows, Turn
+from handlers.merchant.notices import needs_merchant
+from handlers.merchant.order_card import card_buttons, render_card, staff_names
+
+if TYPE_CHECKING:
+    from handlers.merchant.desk import MerchantDesk
+
+__all__ = ["queues_command", "show_queues", "show_queue", "order_command", "open_order", "QUEUE_STATUSES"]
+
+S = OrderStatus
+QUEUE_STATUSES: dict[str, tuple[OrderStatus, ...]] = {
+    "new": (S.PAID, S.PLACED),  # PLACED counts only for cash on delivery (see needs_merchant)
+    "pack": (S.ACCEPTED,),
+    "ship": (S.PACKED,),
+    "transit": (S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY),
+    "problem": (S.DELIVERY_EXCEPTION,),
+}
+_LABELS = {
+    "new": N_("🆕 New"),
+    "pack": N_("📦 To pack"),
+    "ship": N_("🚚 To ship"),
+    "transit": N_("🛣 In transit"),
+    "problem": N_("⚠ Problems"),
+}
+_NEW_SCAN = 500  # unpaid prepaid orders share PLACED with cash orders: the new queue is filtered in memory
+
+
+async def _page(turn: Turn, queue: str, offset: int, limit: int) -> tuple[list[Order], int]:
+    if queue != "new":
+        return await turn.uow.orders.list_by_status(QUEUE_STATUSES[queue], offset=offset, limit=limit)
+    candidates, _total = await turn.uow.orders.list_by_status(QUEUE_STATUSES["new"], limit=_NEW_SCAN)
+    waiting = [order for order in candidates if needs_merchant(order)]
+    return waiting[offset : offset + limit], len(waiting)
+
+
+async def queues_command(desk: MerchantDesk, turn: Turn) -> Outcome:
+    return await show_queues(desk, turn, OrderQueues())
+
+
+async def show_queues(desk: MerchantDesk, turn: Turn, _action: OrderQueues) -> Outcome:
+    _ = turn._
+    rows: Rows = []
+    for queue in QUEUES:
+        _orders, count = await _page(turn, queue, 0, 1)
+        rows.append([turn.button(f"{_(_LABELS[queue])} ({count})", OrderQueue(queue, 0))])
+    return turn.say(_("Orders waiting for the shop:"), rows)
+
+
+async def show_queue(desk: MerchantDesk, turn: Turn, action: OrderQueue) -> Outcome:
+    _ = turn._
+    size = desk.page_size
+    orders, total = await _page(turn, action.queue, action.page * size, size)
+    pages = max((total + size - 1) // size, 1)
+    if not orders and action.page > 0:  # the queue shrank since this button was drawn
+        return await show_queue(desk, turn, OrderQueue(action.queue, 0))
+    rows: Rows = [
+        [turn.button(f"{o.number} · {o.total.format()} · {o.customer_name or '—'}", OpenOrder(o.number))]
+        for o in orders
+    ]
+    nav = []
+    if action.page > 0:
+        nav.append(turn.button("◀", OrderQueue(action.queue, action.page - 1)))
+    if action.page + 1 < pages:
+        nav.append(turn.button("▶", OrderQueue(action.queue, action.page + 1)))
+    rows += [nav, [turn.button(_("⬅ Queues"), OrderQueues())]]
+    title = _(_LABELS[action.queue])
+    if not orders:
+        return turn.say(_("{queue}: nothing waiting.").format(queue=title), rows)
+    text = _("{queue}: {count} orders, page {page} of {pages}.").format(
+        queue=title, count=total, page=action.page + 1, pages=pages
+    )
+    return turn.say(text, rows)
+
+
+async def order_command(desk: MerchantDesk, turn: Turn) -> Outcome:
+    number = turn.event.args.strip().upper()
+    if not number:
+        return turn.say(turn._("Usage: /order <order number>, e.g. /order K7M-2QXD"))
+    return await open_order(desk, turn, OpenOrder(number[:12]))
+
+
+async def open_order(desk: MerchantDesk, turn: Turn, action: OpenOrder) -> Outcome:
+    """The card with its full timeline, as a new message: the merchant-chat card stays where it is."""
+    order = await turn.uow.orders.get(action.number)
+    if order is None:
+        return turn.say(turn._("Order {number} was not found.").format(number=action.number))
+    names = await staff_names(turn.uow, order)
+    text = render_card(order, turn.language, names, full_timeline=True)
+    buttons = card_buttons(order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False)
+    back = (turn.button(turn._("⬅ Queues"), OrderQueues()),)
+    return Outcome([Reply(text, (*buttons, back))])

@@ -1,0 +1,1 @@
+"""Payment methods, settlement, receipts and alerts, refunds, Telegram payments and Stripe events."""

@@ -1,0 +1,160 @@
+"""Outbox messages that payments produce: receipts, merchant cards and alerts, apologies.
+
+Each message carries a dedupe key, so a redelivered webhook or a job run twice enqueues it once. Customer
+messages go to the customer's private chat (its id is the customer's Telegram id), in their language;
+merchant messages are English, from the same catalogs. This is the only sender of the merchant's order
+card: a cash order when it is placed, a prepaid order when it is paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+import structlog
+
+from domain.money import Money
+from domain.order import Order
+from domain.outbox import OutboxMessage
+from domain.ports import UnitOfWork
+from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.reply import Reply
+from handlers.kernel.status_text import method_label, status_label
+
+__all__ = ["PaymentNotices", "plain_order_card", "MERCHANT_LANGUAGE"]
+
+log = structlog.get_logger(__name__)
+MERCHANT_LANGUAGE = "en"
+
+
+def plain_order_card(order: Order) -> Reply:
+    """A merchant card without buttons; the merchant handlers pass their own renderer."""
+    _ = translations(MERCHANT_LANGUAGE).gettext
+    lines = "\n".join(f"{line.quantity} × {line.name} ({line.sku})" for line in order.lines)
+    text = [
+        _("Order {number} — {status}").format(
+            number=order.number, status=status_label(order.status, MERCHANT_LANGUAGE)
+        ),
+        lines,
+        _("Delivery: {label}").format(label=order.delivery.label),
+        _("Total: {amount} ({method})").format(
+            amount=order.total, method=method_label(order.payment_method, MERCHANT_LANGUAGE)
+        ),
+    ]
+    return Reply("\n".join(text))
+
+
+def _receipt(order: Order, language: str) -> str:
+    _ = translations(language).gettext
+    text = [_("Payment received, thank you! Order {number}").format(number=order.number)]
+    text += [f"{line.quantity} × {line.name}: {line.total}" for line in order.lines]
+    text += [
+        _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=order.shipping_fee),
+        _("Total paid: {amount}").format(amount=order.total),
+        _("We will tell you when it ships."),
+    ]
+    return "\n".join(text)
+
+
+def _expired(order: Order, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "Order {number} was not paid in time, so its items went back on sale. "
+        "Your cart is empty now; add the items again to order them."
+    ).format(number=order.number)
+
+
+def _reason(order: Order, reason: str, language: str) -> str:
+    """`reason` is a catalog msgid (see `handlers.payments.settlement`); it may name the order's status."""
+    status = status_label(order.status, language).lower()  # mid-sentence; a no-op in Chinese
+    return translations(language).gettext(reason).format(status=status)
+
+
+def _sent_back(order: Order, received: Money, reason: str, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "Sorry! Your payment of {amount} for order {number} arrived after {reason}. "
+        "We refunded it in full; banks usually show the refund within 5-10 days."
+    ).format(amount=received, number=order.number, reason=_reason(order, reason, language))
+
+
+def _refunded(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "Your refund of {amount} for order {number} has been issued; banks usually show it within 5-10 days."
+    ).format(amount=amount, number=order.number)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentNotices:
+    merchant_chat_id: int | None
+    order_card: Callable[[Order], Reply] = field(default=plain_order_card)
+
+    async def _send(
+        self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime
+    ) -> None:
+        if chat_id is None:
+            log.warning("merchant_chat_not_configured", dedupe_key=key)
+            return
+        await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
+
+    async def _customer(
+        self, uow: UnitOfWork, order: Order, text: Callable[[str], str], key: str, now: datetime
+    ) -> None:
+        """`text(language)` is written in the customer's language."""
+        reply = Reply(text(await customer_language(uow, order.customer_id)))
+        await self._send(uow, order.customer_id, reply, f"order:{order.number}:{key}", now)
+
+    async def _merchant(self, uow: UnitOfWork, order: Order, text: str, key: str, now: datetime) -> None:
+        await self._send(uow, self.merchant_chat_id, Reply(text), f"order:{order.number}:{key}", now)
+
+    async def _card(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        card = self.order_card(order)
+        await self._send(uow, self.merchant_chat_id, card, f"order:{order.number}:card", now)
+
+    async def paid(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        await self._customer(uow, order, partial(_receipt, order), "paid:customer", now)
+        await self._card(uow, order, now)
+
+    async def cash_order(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        """The customer saw their confirmation in the conversation; the shop gets the order's card."""
+        await self._card(uow, order, now)
+
+    async def expired(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        await self._customer(uow, order, partial(_expired, order), "payment_expired", now)
+
+    async def amount_mismatch(
+        self, uow: UnitOfWork, order: Order, received: Money, ref: str, now: datetime
+    ) -> None:
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "⚠️ Payment {ref} for order {number} was {received}, but the order totals {total}. "
+            "The order was NOT marked paid. Check the payment in the provider's dashboard and refund it "
+            "or settle the difference with the customer."
+        ).format(ref=ref, number=order.number, received=received, total=order.total)
+        await self._merchant(uow, order, text, f"mismatch:{ref}", now)
+
+    async def refunded_unaccepted(
+        self, uow: UnitOfWork, order: Order, received: Money, ref: str, reason: str, now: datetime
+    ) -> None:
+        """Money that arrived for an order we cannot fulfil went back automatically."""
+        text = partial(_sent_back, order, received, reason)
+        await self._customer(uow, order, text, f"auto_refund:{ref}:customer", now)
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        alert = _("ℹ️ Payment {ref} of {amount} for order {number} arrived after {reason}; refunded.").format(
+            ref=ref, amount=received, number=order.number, reason=_reason(order, reason, MERCHANT_LANGUAGE)
+        )
+        await self._merchant(uow, order, alert, f"auto_refund:{ref}:merchant", now)
+
+    async def refund_failed(self, uow: UnitOfWork, order: Order, ref: str, now: datetime) -> None:
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "⚠️ Could not refund payment {ref} for order {number} automatically. "
+            "Refund it by hand in the payment provider's dashboard."
+        ).format(ref=ref, number=order.number)
+        await self._merchant(uow, order, text, f"refund_failed:{ref}", now)
+
+    async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
+        await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)

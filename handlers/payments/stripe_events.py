@@ -1,0 +1,180 @@
+"""Stripe webhook events, after `bot/` verified their signature: parsed JSON in, an HTTP answer out.
+
+Each event id is processed once (`uow.webhook_events`). Out-of-order and repeated events are harmless:
+an `expired` after `completed` finds the order paid and does nothing; a `completed` for an expired order is
+a late payment (re-reserved or refunded by `settle_payment`).
+
+The created-order race: the checkout session is created before the transaction that stores the order
+commits, so `checkout.session.completed` can arrive for an order not visible yet. An unknown order in an
+event younger than `race_window` is answered 409 with nothing recorded, so Stripe retries it (with backoff,
+for up to three days); an older one is acknowledged and logged: Stripe would retry it in vain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from domain.actor import Actor
+from domain.clock import Clock
+from domain.money import Money
+from domain.order_status import PaymentMethod
+from domain.payment import AttemptOutcome
+from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.refunds import record_refund
+from handlers.payments.settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
+
+__all__ = ["StripeEvents", "WebhookAnswer"]
+
+log = structlog.get_logger(__name__)
+STRIPE = Actor.system("stripe")
+_PAID_STATES = ("paid", "no_payment_required")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    status: int
+    text: str
+
+
+_Obj = Mapping[str, Any]
+_Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
+
+
+def _order_number(session: _Obj) -> str | None:
+    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
+    return str(number) if number else None
+
+
+class StripeEvents:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        notices: PaymentNotices,
+        clock: Clock,
+        *,
+        race_window: timedelta = timedelta(hours=1),
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._notices = notices
+        self._clock = clock
+        self._race_window = race_window
+        self._handlers: dict[str, _Handler] = {
+            "checkout.session.completed": self._session_completed,
+            "checkout.session.async_payment_succeeded": self._session_completed,
+            "checkout.session.async_payment_failed": self._session_failed,
+            "checkout.session.expired": self._session_expired,
+            "charge.refunded": self._charge_refunded,
+            "refund.updated": self._refund_updated,
+            "refund.created": self._refund_updated,
+        }
+
+    async def handle(self, event: Any) -> WebhookAnswer:
+        if not isinstance(event, Mapping) or not isinstance(event.get("data"), Mapping):
+            return WebhookAnswer(400, "not a Stripe event")
+        handler = self._handlers.get(str(event.get("type")))
+        if handler is None:
+            return WebhookAnswer(200, "ignored")
+        now = self._clock.now()
+        sent_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
+        try:
+            async with self._uow_factory() as uow:
+                if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
+                    return WebhookAnswer(200, "duplicate")
+                answer = await handler(uow, event["data"]["object"], sent_at, now)
+                if answer.status < 300:
+                    await uow.commit()
+        except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
+            log.warning("stripe_event_refund_failed", event_id=event["id"])
+            await self._alert_refund_failed(exc)
+            return WebhookAnswer(503, "refund failed; retry later")
+        log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
+        return answer
+
+    async def _alert_refund_failed(self, exc: RefundFailed) -> None:
+        async with self._uow_factory() as uow:
+            order = await uow.orders.get(exc.order_number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, exc.payment_ref, self._clock.now())
+                await uow.commit()
+
+    def _unknown_order(self, obj: _Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
+        if now - sent_at < self._race_window:
+            return WebhookAnswer(409, "order not stored yet; retry later")
+        log.warning("stripe_unknown_order", object=obj.get("id"))
+        return WebhookAnswer(200, "unknown order")
+
+    async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        number = _order_number(obj)
+        if number is None:
+            return WebhookAnswer(200, "not a shop checkout")
+        order = await uow.orders.get_for_update(number)
+        if order is None:
+            return self._unknown_order(obj, sent_at, now)
+        if obj.get("payment_status") not in _PAID_STATES:
+            return WebhookAnswer(200, "awaiting asynchronous payment")
+        payment = ReceivedPayment(
+            method=PaymentMethod.STRIPE,
+            amount=Money(int(obj["amount_total"]), str(obj["currency"]).upper()),
+            attempt_ref=str(obj["id"]),
+            payment_ref=str(obj["id"]),
+            charge_ref=str(obj.get("payment_intent") or ""),
+        )
+        outcome = await settle_payment(
+            uow, self._gateway, self._notices, order, payment, actor=STRIPE, now=now
+        )
+        return WebhookAnswer(200, outcome.value)
+
+    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
+        attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
+        if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
+            attempt.settle(AttemptOutcome.FAILED, now, "asynchronous payment failed")
+            await uow.payment_attempts.save(attempt)
+        return WebhookAnswer(200, "payment failed")
+
+    async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        number = _order_number(obj)
+        order = await uow.orders.get_for_update(number) if number else None
+        if order is None:
+            return WebhookAnswer(200, "unknown order")
+        latest = await uow.payment_attempts.latest(order.number)
+        if latest is not None and latest.provider_ref != obj.get("id"):
+            return WebhookAnswer(200, "an older checkout link expired")
+        expired = await expire_order(uow, self._notices, order, actor=STRIPE, now=now)
+        return WebhookAnswer(200, "expired" if expired else "not awaiting payment")
+
+    async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime):
+        attempt = None
+        for ref in filter(None, refs):
+            attempt = await uow.payment_attempts.find(str(ref))
+            if attempt is not None:
+                break
+        if attempt is None:
+            log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
+            return WebhookAnswer(200, "unknown payment")
+        if amount is not None and amount < attempt.amount.amount_minor:
+            return WebhookAnswer(200, "partial refund")
+        order = await uow.orders.get_for_update(attempt.order_number)
+        if order is None:
+            return WebhookAnswer(200, "unknown order")
+        moved = await record_refund(uow, self._notices, order, attempt, actor=STRIPE, now=now)
+        return WebhookAnswer(200, "refunded" if moved else "refund recorded")
+
+    async def _charge_refunded(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        if not obj.get("refunded"):
+            return WebhookAnswer(200, "partial refund")
+        return await self._refunded(uow, (obj.get("payment_intent"), obj.get("id")), None, now)
+
+    async def _refund_updated(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+        if obj.get("status") != "succeeded":
+            return WebhookAnswer(200, f"refund {obj.get('status')}")
+        refs = (obj.get("id"), obj.get("payment_intent"), obj.get("charge"))
+        return await self._refunded(uow, refs, int(obj.get("amount") or 0), now)

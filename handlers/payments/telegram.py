@@ -1,0 +1,177 @@
+"""Telegram Payments: the invoice for a placed order, the pre-checkout answer, the successful payment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+
+from domain.actor import Actor
+from domain.clock import Clock
+from domain.money import Money
+from domain.order import Order
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.kernel.i18n import customer_language, language_for, translations
+from handlers.kernel.incoming import Incoming, Kind, Payment
+from handlers.kernel.reply import Invoice, Outcome, Reply
+from handlers.kernel.status_text import status_label
+from handlers.payments.methods import held_text
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.settlement import ReceivedPayment, RefundFailed, settle_payment, start_attempt
+
+__all__ = ["TelegramPayments", "invoice_payload", "telegram_invoice_reply"]
+
+log = structlog.get_logger(__name__)
+TELEGRAM = Actor.system("telegram")
+_PAYLOAD_PREFIX = "order:"
+
+
+def invoice_payload(order: Order) -> str:
+    return f"{_PAYLOAD_PREFIX}{order.number}"
+
+
+async def telegram_invoice_reply(
+    uow: UnitOfWork, order: Order, now: datetime, *, language: str = "en"
+) -> Reply:
+    """A Telegram invoice for a placed order (prices in minor units) and the recorded attempt."""
+    _ = translations(language).gettext
+    prices = [(f"{line.name} × {line.quantity}", line.total.amount_minor) for line in order.lines]
+    if order.shipping_fee.amount_minor:
+        prices.append((order.delivery.label, order.shipping_fee.amount_minor))
+    payload = invoice_payload(order)
+    await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
+    items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
+    invoice = Invoice(
+        title=_("Order {number}").format(number=order.number),
+        description=_("{items}, {delivery}").format(
+            items=items.format(n=order.item_count), delivery=order.delivery.label
+        )[:255],
+        payload=payload,
+        currency=order.currency,
+        prices=tuple((label[:32], amount) for label, amount in prices),
+    )
+    text = [
+        held_text(order, now, _),
+        _("Pay with the invoice below; I send you a receipt once it goes through."),
+    ]
+    return Reply("\n".join(text), invoice=invoice)
+
+
+def _refusal(order: Order | None, payment: Payment, user_id: int, language: str) -> str | None:
+    _ = translations(language).gettext
+    if order is None or order.customer_id != user_id:
+        return _("This invoice is no longer valid. Please check out again.")
+    if (payment.total_amount, payment.currency) != (order.total.amount_minor, order.total.currency):
+        return _("The order total has changed. Please check out again.")
+    if order.is_paid:
+        return _("Order {number} is already paid; you have not been charged again.").format(
+            number=order.number
+        )
+    if order.status not in (OrderStatus.PLACED, OrderStatus.PAYMENT_EXPIRED):
+        status = status_label(order.status, language).lower()  # mid-sentence; a no-op in Chinese
+        return _("Order {number} is {status} and can no longer be paid.").format(
+            number=order.number, status=status
+        )
+    return None
+
+
+class TelegramPayments:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        notices: PaymentNotices,
+        clock: Clock,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._notices = notices
+        self._clock = clock
+
+    async def __call__(self, event: Incoming) -> Outcome:
+        if event.kind is Kind.PRECHECKOUT:
+            return await self.precheckout(event)
+        if event.kind is Kind.PAYMENT:
+            return await self.successful_payment(event)
+        return Outcome()
+
+    async def precheckout(self, event: Incoming) -> Outcome:
+        """Answer within Telegram's 10 s: a read-only check that the order can still take the money."""
+        payment = event.payment
+        async with self._uow_factory(write=False) as uow:
+            language = await customer_language(uow, event.user_id, language_for(event.language_code))
+            if payment is None or not payment.payload.startswith(_PAYLOAD_PREFIX):
+                error = translations(language).gettext("This invoice is not from this shop.")
+                return Outcome(precheckout_ok=False, precheckout_error=error)
+            order = await uow.orders.get(payment.payload.removeprefix(_PAYLOAD_PREFIX))
+            reason = _refusal(order, payment, event.user_id, language)
+            if reason is None and order is not None and order.status is OrderStatus.PAYMENT_EXPIRED:
+                reason = await self._sold_out(uow, order, language)
+        if reason is not None:
+            return Outcome(precheckout_ok=False, precheckout_error=reason)
+        return Outcome(precheckout_ok=True)
+
+    async def _sold_out(self, uow: UnitOfWork, order: Order, language: str) -> str | None:
+        """The hold lapsed: the payment may go ahead only if every line could be held again."""
+        _ = translations(language).gettext
+        for line in order.lines:
+            level = await uow.stocks.get(line.sku)
+            if level is None or level.available < line.quantity:
+                return _(
+                    "Sorry, {name} sold out while the order waited for payment. You were not charged."
+                ).format(name=line.name)
+        return None
+
+    async def successful_payment(self, event: Incoming) -> Outcome:
+        """Mark the order paid once per Telegram charge; money it cannot take goes back."""
+        payment = event.payment
+        if payment is None or not payment.telegram_charge_id:
+            return Outcome()
+        number = payment.payload.removeprefix(_PAYLOAD_PREFIX)
+        received = ReceivedPayment(
+            method=PaymentMethod.TELEGRAM,
+            amount=Money(payment.total_amount, payment.currency),
+            attempt_ref=payment.payload,
+            payment_ref=payment.telegram_charge_id,
+            charge_ref=payment.provider_charge_id,
+        )
+        try:
+            return await self._settle(event, number, received)
+        except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
+            log.exception("telegram_payment_refund_failed", order=number)
+            await self._refund_failed(number, received.payment_ref)
+            _ = translations(await self._language(event)).gettext
+            text = _("We received your payment for order {number}; the shop will contact you.")
+            return Outcome([Reply(text.format(number=number))])
+
+    async def _language(self, event: Incoming) -> str:
+        async with self._uow_factory(write=False) as uow:
+            return await customer_language(uow, event.user_id, language_for(event.language_code))
+
+    async def _settle(self, event: Incoming, number: str, received: ReceivedPayment) -> Outcome:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            if not await uow.webhook_events.first_time("telegram", received.payment_ref, now):
+                return Outcome()
+            order = await uow.orders.get_for_update(number)
+            if order is not None:
+                await settle_payment(
+                    uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now
+                )
+            else:
+                log.error("telegram_payment_unknown_order", charge=received.payment_ref)
+            await uow.commit()
+        if order is not None:
+            return Outcome()  # the receipt is in the outbox, in the customer's language
+        _ = translations(await self._language(event)).gettext
+        return Outcome([Reply(_("We received your payment; the shop will contact you about it."))])
+
+    async def _refund_failed(self, number: str, charge: str) -> None:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            await uow.webhook_events.first_time("telegram", charge, now)
+            order = await uow.orders.get(number)
+            if order is not None:
+                await self._notices.refund_failed(uow, order, charge, now)
+            await uow.commit()
