@@ -1,4 +1,4 @@
-"""Translations from the gettext catalogs in handlers/kernel/locale, compiled in memory at first use (no build step).
+"""Translations from the gettext catalogs in ./locale, compiled in memory at first use (no build step).
 
 After adding or changing a user-facing string:
 
