@@ -32,7 +32,8 @@ def settings_problems(error: ValidationError) -> list[str]:
     lines = []
     for problem in error.errors():
         rule = problem["msg"].removeprefix("Value error, ")
-        rule = rule[0].lower() + rule[1:] if rule else rule
+        if rule[:2].istitle():  # pydantic's "Input should be ...", read on after the value
+            rule = rule[0].lower() + rule[1:]
         if not problem["loc"]:  # a rule across settings names its variables itself
             lines.append(f"bad setting: {rule}")
             continue
