@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 
 from bot.observability.scrubbing import quiet_http_loggers
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import send_reply
-from bot.telegram.runtime import TelegramConnection
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from handlers.kernel.reply import Document, Invoice, Reply
 

@@ -122,8 +122,7 @@ def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
     `a.b` runs `a/__init__` first anyway, so edges from a module to its enclosing packages are dropped.
     """
     edges = {
-        source: {t for t in targets if not source.startswith(t + ".")}
-        for source, targets in graph.items()
+        source: {t for t in targets if not source.startswith(t + ".")} for source, targets in graph.items()
     }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
