@@ -209,3 +209,45 @@ def test_folders_keep_their_direction(folder, forbidden):
         if any(_inside(target, f) for f in forbidden)
     )
     assert not bad, "\n".join(bad)
+
+
+OUTBOX_WRITER = ROOT / "handlers" / "kernel" / "outbox.py"
+
+
+def outbox_writes(path: Path) -> list[int]:
+    """Lines of `path` that queue a message themselves: `x.outbox.add(...)` or `OutboxMessage(...)`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        adds = (
+            isinstance(func, ast.Attribute)
+            and func.attr == "add"
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "outbox"
+        )
+        if adds or (isinstance(func, ast.Name) and func.id == "OutboxMessage"):
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_only_the_kernel_outbox_module_writes_to_the_outbox():
+    writers = {
+        f"{path.relative_to(ROOT)}:{line}"
+        for package in ("handlers", "jobs")
+        for path in modules(package)
+        if path != OUTBOX_WRITER
+        for line in outbox_writes(path)
+    }
+    assert not writers, sorted(writers)
+    assert outbox_writes(OUTBOX_WRITER)
+
+
+def test_a_second_outbox_writer_would_be_caught(tmp_path):
+    offender = tmp_path / "notice.py"
+    offender.write_text(
+        "async def f(uow, m):\n    await uow.outbox.add(m)\n    return OutboxMessage(1, {}, 0)\n"
+    )
+    assert outbox_writes(offender) == [2, 3]
