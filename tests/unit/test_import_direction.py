@@ -251,3 +251,26 @@ def test_a_second_outbox_writer_would_be_caught(tmp_path):
         "async def f(uow, m):\n    await uow.outbox.add(m)\n    return OutboxMessage(1, {}, 0)\n"
     )
     assert outbox_writes(offender) == [2, 3]
+
+
+def row_classes(path: Path) -> list[str]:
+    """Classes in `path` that subclass the declarative `Base` directly: table models."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(base, ast.Name) and base.id == "Base" for base in node.bases)
+    ]
+
+
+def test_every_row_class_lives_in_storage_tables():
+    tables = ROOT / "storage" / "tables"
+    assert any(row_classes(path) for path in tables.glob("*.py"))
+    stray = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules("storage")
+        if tables not in path.parents
+        for name in row_classes(path)
+    }
+    assert not stray, sorted(stray)
