@@ -1,4 +1,8 @@
-"""The customer conversation's entry point: one event in, one unit of work, one Outcome out.
+"""The one entry of handlers/: one event in, one unit of work, one Outcome out.
+
+Who answers, in this order: payment events (pre-checkout, successful payment) → stats (/stats, /export
+and their buttons) → merchant (`handlers.merchant.router`: staff commands, order-card buttons, prompts) →
+customer (the `COMMANDS` and `ROUTES` tables below, gathered from handlers/customer/).
 
 A turn that must call another service (a Stripe checkout link) asks for it with `Turn.after_commit`: the
 call then runs once the unit of work is committed, with no transaction open, and what it brings back is
