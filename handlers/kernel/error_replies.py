@@ -44,7 +44,7 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
         return _answer(turn, _("That order or item is not available."), [cart_row])
     if isinstance(
         error, PaymentUnavailable
-    ):  # the order placed for it was cancelled (customer/checkout/compensation.py)
+    ):  # its order was cancelled (checkout/compensation.py)
         text = _(
             "Card payment is not available right now, so this order was cancelled and your cart is kept: "
             "try again in a minute, or choose another way to pay."
