@@ -37,7 +37,7 @@ from domain.clock import Clock
 from storage.backlogs import count_backlogs
 from storage.engine import session_factory
 from storage.inbox import SqlAlchemyInbox
-from storage.schema_status import migration_heads, schema_status
+from storage.schema_status import describe_schema, migration_heads, schema_status, shown_url
 
 __all__ = ["RunOptions", "run_bot", "NotReady"]
 
@@ -87,9 +87,9 @@ async def run_bot(
             assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
         )
         heads = migration_heads()
-        status = await schema_status(shop.engine, heads)
-        if not status.ready:
-            raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
+        problem = describe_schema(await schema_status(shop.engine, heads), shown_url(settings.database_url))
+        if problem is not None:
+            raise NotReady(problem)
         sessions = session_factory(shop.engine)
         runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
         if options.mode == "webhook":
