@@ -22,6 +22,9 @@ WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transa
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """`hide_parameters`: a failed statement's error message (and so its log line) does not carry the values
+    it was given (names, streets, phones)."""
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

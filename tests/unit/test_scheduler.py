@@ -56,3 +56,17 @@ async def test_without_a_tracking_provider_there_is_no_polling_and_a_missing_job
         assert "low_stock" in ids  # the rest still runs (expire_reservations is scheduled once it exists)
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_a_tracking_poll_that_changed_nothing_logs_job_done_only_at_debug(capsys):
+    from bot.observability.logs import configure_logging
+    from jobs.poll_tracking import PollReport
+
+    job = build_scheduler(_context()).get_job("poll_tracking").func
+    configure_logging("INFO", "json")
+    await job()  # nothing shipped: polls nothing, changes nothing
+    assert "job_done" not in capsys.readouterr().err
+    configure_logging("DEBUG", "json")
+    await job()
+    assert "job_done job=poll_tracking" in capsys.readouterr().err
+    assert not PollReport(polled=40) and PollReport(polled=40, changed=1) and PollReport(errors=["x"])
