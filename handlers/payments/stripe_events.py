@@ -21,7 +21,7 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
+from domain.currency import STRIPE_AMOUNTS
 from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
@@ -120,9 +120,11 @@ class StripeEvents:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
             return WebhookAnswer(200, "awaiting asynchronous payment")
+        # Stripe's integer, read by Stripe's rules (JPY whole yen, ISK hundredths, KWD thousandths).
+        paid = STRIPE_AMOUNTS.received(int(obj["amount_total"]), str(obj["currency"]).upper(), order.total)
         payment = ReceivedPayment(
             method=PaymentMethod.STRIPE,
-            amount=Money(int(obj["amount_total"]), str(obj["currency"]).upper()),
+            amount=paid,
             attempt_ref=str(obj["id"]),
             payment_ref=str(obj["id"]),
             charge_ref=str(obj.get("payment_intent") or ""),
@@ -160,7 +162,7 @@ class StripeEvents:
         if attempt is None:
             log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
             return WebhookAnswer(200, "unknown payment")
-        if amount is not None and amount < attempt.amount.amount_minor:
+        if amount is not None and amount < STRIPE_AMOUNTS.to_minor(attempt.amount):  # Stripe's integers
             return WebhookAnswer(200, "partial refund")
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
