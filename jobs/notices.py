@@ -15,6 +15,7 @@ from domain.outbox import OutboxMessage
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Reply
 from handlers.merchant.stats_text import day_text, figures_text
 from handlers.payments.notices import MERCHANT_LANGUAGE
@@ -99,7 +100,7 @@ def unanswered_order_reminder(order: Order, waiting_minutes: int, chat_id: int, 
     text = _(
         "⏰ Order {number} ({total}) has waited {minutes} min for acceptance. "
         "Accept or reject it so the customer knows."
-    ).format(number=order.number, total=order.total, minutes=waiting_minutes)
+    ).format(number=order.number, total=money_text(order.total, MERCHANT_LANGUAGE), minutes=waiting_minutes)
     return _message(chat_id, Reply(text), now, f"order:{order.number}:unanswered")
 
 

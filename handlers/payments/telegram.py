@@ -55,7 +55,7 @@ async def telegram_invoice_reply(
         prices=tuple((label[:32], amount) for label, amount in prices),
     )
     text = [
-        held_text(order, now, _),
+        held_text(order, now, language),
         _("Pay with the invoice below; I send you a receipt once it goes through."),
     ]
     return Reply("\n".join(text), invoice=invoice)
