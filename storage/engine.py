@@ -9,7 +9,7 @@ PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 __all__ = ["create_engine", "create_engine_and_sessions", "session_factory", "dispose", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
+WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

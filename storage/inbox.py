@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from domain.ports import InboxUpdate
 from storage.base import Base, UtcDateTime
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.engine import WRITE_OPTION
 from storage.tables.types import Json
 
@@ -73,7 +73,7 @@ class SqlAlchemyInbox:
         }
         async with self._sessions() as session, session.begin():
             stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
@@ -113,7 +113,7 @@ class SqlAlchemyInbox:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
         # Most updates were settled by the handler's own commit: look first, without the write lock.

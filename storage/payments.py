@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, case, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Index, Integer, String, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +18,7 @@ from domain.money import Money
 from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
 from storage.base import Base, UtcDateTime
+from storage.dialect import rowcount
 
 __all__ = ["PaymentAttemptRow", "WebhookEventRow", "SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents"]
 
@@ -97,7 +98,7 @@ class SqlAlchemyPaymentAttempts:
         row.update_from(attempt)
         await self._session.flush()
 
-    async def _first(self, *where: object) -> PaymentAttempt | None:
+    async def _first(self, *where: ColumnElement[bool]) -> PaymentAttempt | None:
         query = select(PaymentAttemptRow).where(*where).order_by(PaymentAttemptRow.id.desc()).limit(1)
         row = (await self._session.scalars(query)).first()
         return row.to_domain() if row else None
@@ -134,4 +135,4 @@ class SqlAlchemyWebhookEvents:
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
         result = await self._session.execute(statement)
-        return result.rowcount == 1
+        return rowcount(result) == 1

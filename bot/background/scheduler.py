@@ -116,8 +116,8 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
     if ctx.figures is not None:
+        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, s.timezone)
         zone = ZoneInfo(s.timezone)
-        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, zone)
         plan.append(("daily_report", report.run, CronTrigger(hour=s.daily_report_hour, timezone=zone)))
     if ctx.stale_carts is not None:
         carts = AbandonedCarts(

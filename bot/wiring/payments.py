@@ -86,7 +86,11 @@ class PaymentServices:
             await confirm_cash_order(uow, notices, order, now)
             return []  # the conversation's own confirmation says everything
 
-        every = {PaymentMethod.STRIPE: card, PaymentMethod.TELEGRAM: invoice, PaymentMethod.CASH: cash}
+        every: dict[PaymentMethod, PaymentStarter] = {
+            PaymentMethod.STRIPE: card,
+            PaymentMethod.TELEGRAM: invoice,
+            PaymentMethod.CASH: cash,
+        }
         return {method: every[method] for method in self.methods}
 
     async def aclose(self) -> None:
