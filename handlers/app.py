@@ -104,6 +104,7 @@ class ShopApp:
                 log.info("update_redelivered", update_id=event.update_id)
                 return Outcome(), []
             turn = await self._turn(uow, event)
+            failure: Exception
             try:
                 outcome = await handle(turn)
                 if self._merchant is not None:

@@ -9,7 +9,7 @@ PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -18,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 __all__ = ["create_engine", "session_factory", "dispose", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
+WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """`hide_parameters`: a failed statement's error message (and so its log line) does not carry the values
+    it was given (names, streets, phones)."""
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

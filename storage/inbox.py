@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.engine import WRITE_OPTION
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
@@ -56,7 +56,7 @@ class SqlAlchemyInbox:
         }
         async with self._sessions() as session, session.begin():
             stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
@@ -96,7 +96,7 @@ class SqlAlchemyInbox:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
         # Most updates were settled by the handler's own commit: look first, without the write lock.

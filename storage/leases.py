@@ -19,6 +19,8 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.dialect import rowcount
+
 __all__ = ["claim", "mark_once", "release"]
 
 Row = TypeVar("Row")
@@ -101,4 +103,4 @@ async def release(
         .execution_options(synchronize_session=False)
     )
     async with sessions() as session, session.begin():
-        return (await session.execute(stmt)).rowcount
+        return rowcount(await session.execute(stmt))

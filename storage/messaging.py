@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
-from storage.dialect import insert_or_ignore, upsert
+from storage.dialect import insert_or_ignore, rowcount, upsert
 from storage.inbox import settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
@@ -47,7 +47,7 @@ class SqlAlchemyProcessedUpdates:
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
         result = await self.session.execute(stmt)
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
         await settle_in_transaction(self.session, update_id)  # done in the inbox iff this commits
         return True

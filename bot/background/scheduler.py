@@ -66,7 +66,8 @@ def _logged(
             log.exception("job_failed job=%s", name)
             outcome = "error"
         else:
-            log.info("job_done job=%s result=%s", name, result)
+            # A run that changed nothing (a falsy result) is routine: DEBUG, not a line every few seconds.
+            log.log(logging.INFO if result else logging.DEBUG, "job_done job=%s result=%s", name, result)
             outcome = "ok"
         if metrics is not None:
             metrics.job_runs.labels(name, outcome).inc()

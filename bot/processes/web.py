@@ -78,7 +78,9 @@ async def run_bot(
     the database first (one process); web processes of a scale-out (`jobs=False`) wait for
     `shopbot db upgrade` and refuse to start on an old schema."""
     connection, secret = _require(settings, options.mode)
-    mask_in_logs(connection.token)
+    for value in (connection.token, secret):  # the webhook secret rides in every update's headers
+        if value:
+            mask_in_logs(value)
     async with AsyncExitStack() as stack:
         if stop is None:
             stop = stack.enter_context(stop_on_signals())

@@ -19,6 +19,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
+from pydantic import BaseModel
 
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
@@ -29,7 +30,7 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["AiogramRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[BaseModel]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,

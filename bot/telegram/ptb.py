@@ -13,6 +13,7 @@ from telegram import (
     LabeledPrice,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    TelegramObject,
     Update,
 )
 from telegram.error import BadRequest
@@ -34,7 +35,7 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["PtbRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[TelegramObject]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
@@ -127,6 +128,7 @@ class PtbRuntime:
 
     async def start(self) -> None:
         await self._app.initialize()
+        assert self._app.updater is not None  # the application is built with one
         await self._app.updater.start_polling(
             poll_interval=0,
             timeout=dt.timedelta(seconds=self._poll_timeout),
@@ -145,7 +147,7 @@ class PtbRuntime:
         await self._app.process_update(Update.de_json(payload, self._app.bot))
 
     async def stop(self) -> None:
-        if self._app.updater.running:
+        if self._app.updater is not None and self._app.updater.running:
             await self._app.updater.stop()
         if self._app.running:
             await self._app.stop()

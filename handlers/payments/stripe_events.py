@@ -21,7 +21,7 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
+from domain.currency import STRIPE_AMOUNTS
 from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
@@ -111,7 +111,9 @@ class StripeEvents:
         log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
-    async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_completed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         if number is None:
             return WebhookAnswer(200, "not a shop checkout")
@@ -120,9 +122,11 @@ class StripeEvents:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
             return WebhookAnswer(200, "awaiting asynchronous payment")
+        # Stripe's integer, read by Stripe's rules (JPY whole yen, ISK hundredths, KWD thousandths).
+        paid = STRIPE_AMOUNTS.received(int(obj["amount_total"]), str(obj["currency"]).upper(), order.total)
         payment = ReceivedPayment(
             method=PaymentMethod.STRIPE,
-            amount=Money(int(obj["amount_total"]), str(obj["currency"]).upper()),
+            amount=paid,
             attempt_ref=str(obj["id"]),
             payment_ref=str(obj["id"]),
             charge_ref=str(obj.get("payment_intent") or ""),
@@ -132,7 +136,9 @@ class StripeEvents:
         )
         return WebhookAnswer(200, outcome.value)
 
-    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_failed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
         attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
         if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
@@ -140,7 +146,9 @@ class StripeEvents:
             await uow.payment_attempts.save(attempt)
         return WebhookAnswer(200, "payment failed")
 
-    async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_expired(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         order = await uow.orders.get_for_update(number) if number else None
         if order is None:
@@ -151,7 +159,9 @@ class StripeEvents:
         expired = await expire_order(uow, self._notices, order, actor=STRIPE, now=now)
         return WebhookAnswer(200, "expired" if expired else "not awaiting payment")
 
-    async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime):
+    async def _refunded(
+        self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime
+    ) -> WebhookAnswer:
         attempt = None
         for ref in filter(None, refs):
             attempt = await uow.payment_attempts.find(str(ref))
@@ -160,7 +170,7 @@ class StripeEvents:
         if attempt is None:
             log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
             return WebhookAnswer(200, "unknown payment")
-        if amount is not None and amount < attempt.amount.amount_minor:
+        if amount is not None and amount < STRIPE_AMOUNTS.to_minor(attempt.amount):  # Stripe's integers
             return WebhookAnswer(200, "partial refund")
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
@@ -168,12 +178,16 @@ class StripeEvents:
         moved = await record_refund(uow, self._notices, order, attempt, actor=STRIPE, now=now)
         return WebhookAnswer(200, "refunded" if moved else "refund recorded")
 
-    async def _charge_refunded(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _charge_refunded(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         if not obj.get("refunded"):
             return WebhookAnswer(200, "partial refund")
         return await self._refunded(uow, (obj.get("payment_intent"), obj.get("id")), None, now)
 
-    async def _refund_updated(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _refund_updated(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         if obj.get("status") != "succeeded":
             return WebhookAnswer(200, f"refund {obj.get('status')}")
         refs = (obj.get("id"), obj.get("payment_intent"), obj.get("charge"))
