@@ -1,9 +1,10 @@
 """The durable inbox of Telegram updates (`Inbox` over SQLAlchemy) and its table.
 
-The webhook stores each update (deduplicated by `update_id`) before it answers 200; processors claim
-from here. A claim is one `UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes,
-per chat, only the oldest pending update, and only when its lease is free (never taken, expired, or a
-retry whose time has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
+The webhook stores each update (deduplicated by `update_id`) before it answers 200, the poller each
+`getUpdates` batch before the next call confirms it; processors claim from here. A claim is one
+`UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes, per chat, only the
+oldest pending update, and only when its lease is free (never taken, expired, or a retry whose time
+has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
 later updates wait behind it: one chat is processed in order, one update at a time. On PostgreSQL the
 subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows without waiting; on
 SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
@@ -63,17 +64,24 @@ class SqlAlchemyInbox:
     async def store(
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
-        values = {
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "payload": payload,
-            "received_at": now,
-            "state": PENDING,
-            "attempts": 0,
-        }
+        return await self.store_many([(update_id, chat_id, payload)], now) == 1
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
+        """Keep a polled batch in one transaction; returns how many were new."""
+        stored = 0
         async with self._sessions() as session, session.begin():
-            stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-            return (await session.execute(stmt)).rowcount == 1
+            for update_id, chat_id, payload in updates:
+                values = {
+                    "update_id": update_id,
+                    "chat_id": chat_id,
+                    "payload": payload,
+                    "received_at": now,
+                    "state": PENDING,
+                    "attempts": 0,
+                }
+                stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
+                stored += (await session.execute(stmt)).rowcount
+        return stored
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

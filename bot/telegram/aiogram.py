@@ -1,4 +1,8 @@
-"""The aiogram 3 runtime: long polling, each update through `UpdateFlow`."""
+"""The aiogram 3 runtime: each update through `UpdateFlow`.
+
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
+polls with aiogram's dispatcher, which confirms updates before they are handled (tests and tools only).
+"""
 
 from __future__ import annotations
 
@@ -144,6 +148,9 @@ class AiogramRuntime:
         waiting.cancel()
         if self._polling.done():
             await self._polling  # raises why polling could not start
+
+    async def start_feeding(self) -> None:
+        """Receive through `feed` only (`shopbot run` polls into the inbox itself): nothing to start."""
 
     async def start_webhook(self, url: str, secret: str) -> None:
         """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""

@@ -1,4 +1,8 @@
-"""The python-telegram-bot 22 runtime: long polling, each update through `UpdateFlow`."""
+"""The python-telegram-bot 22 runtime: each update through `UpdateFlow`.
+
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
+polls with PTB's own updater, which confirms updates before they are handled (tests and tools only).
+"""
 
 from __future__ import annotations
 
@@ -132,6 +136,11 @@ class PtbRuntime:
             timeout=dt.timedelta(seconds=self._poll_timeout),
             allowed_updates=ALLOWED_UPDATES,
         )
+        await self._app.start()
+
+    async def start_feeding(self) -> None:
+        """Receive through `feed` only (`shopbot run` polls into the inbox itself)."""
+        await self._app.initialize()
         await self._app.start()
 
     async def start_webhook(self, url: str, secret: str) -> None:

@@ -105,7 +105,7 @@ class InboxUpdate:
 
 
 class Inbox(Protocol):
-    """Telegram updates stored before the webhook answers 200, processed from here.
+    """Telegram updates stored before the webhook answers 200 (or polling confirms them), processed here.
 
     Every call is its own short transaction. Claims lease the oldest pending update of each chat whose
     updates are not already leased, so one chat's updates run one at a time and in order; settling is
@@ -116,6 +116,9 @@ class Inbox(Protocol):
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
         """Keep the update; False when that update id is already stored (a redelivery)."""
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
+        """Keep a polled batch of (update_id, chat_id, payload) at once; returns how many were new."""
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

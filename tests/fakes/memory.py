@@ -453,6 +453,9 @@ class FakeInbox:
         self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
         return True
 
+    async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
+        return sum([await self.store(uid, chat_id, payload, now) for uid, chat_id, payload in updates])
+
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]:
