@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
@@ -54,6 +54,16 @@ class SqlAlchemyCustomers:
             "cart_reminders": customer.cart_reminders,
         }
         await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
+
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """One column, one statement: a phone or address saved at the same moment is never overwritten."""
+        stmt = (
+            update(CustomerRow)
+            .where(CustomerRow.telegram_id == telegram_id, CustomerRow.unreachable.is_(False))
+            .values(unreachable=True)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).rowcount == 1
 
 
 class SqlAlchemyCarts:

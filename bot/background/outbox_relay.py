@@ -156,16 +156,14 @@ class OutboxRelay:
 
 def mark_unreachable_with(uow_factory: UnitOfWorkFactory) -> OnBlocked:
     """`on_blocked` hook: the customer behind a blocked private chat is marked unreachable, so jobs stop
-    enqueueing for them. Relies on `Customers.add` storing an existing customer's changes (upsert)."""
+    enqueueing for them. Only that one column is written: a phone or address the customer saves at the
+    same moment stays."""
 
     async def mark(chat_id: int) -> None:
         if chat_id < 0:  # a group (the merchant chat): nobody to mark
             return
         async with uow_factory() as uow:
-            customer = await uow.customers.get(chat_id)
-            if customer is not None and not customer.unreachable:
-                customer.unreachable = True
-                await uow.customers.add(customer)
+            if await uow.customers.mark_unreachable(chat_id):
                 await uow.commit()
 
     return mark

@@ -86,6 +86,8 @@ class Stocks(Protocol):
 class Customers(Protocol):
     async def get(self, telegram_id: int) -> Customer | None: ...
     async def add(self, customer: Customer) -> None: ...
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """Set only the unreachable flag (no other field is rewritten); False if unknown or already set."""
 
 
 class Carts(Protocol):

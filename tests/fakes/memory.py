@@ -166,6 +166,13 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        customer = self.s.customers.get(telegram_id)
+        if customer is None or customer.unreachable:
+            return False
+        customer.unreachable = True
+        return True
+
 
 class FakeCarts(_Repo):
     async def get(self, customer_id: int) -> Cart:
