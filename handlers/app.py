@@ -25,7 +25,7 @@ from handlers.kernel.config import ShopConfig
 from handlers.kernel.error_replies import explain
 from handlers.kernel.i18n import customer_language, language_for, translations
 from handlers.kernel.incoming import EventHandler, Incoming, Kind
-from handlers.kernel.notifications import enqueue
+from handlers.kernel.notifications import enqueue, queue_replies
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import AfterCommit, Turn
 from handlers.merchant.desk import MerchantDesk
@@ -102,6 +102,7 @@ class ShopApp:
                 if self._merchant is not None:
                     await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
+                outcome = await queue_replies(uow, event, outcome, turn.now)
                 await uow.commit()
                 _log_events(turn)
                 return outcome, turn.deferred
@@ -119,7 +120,8 @@ class ShopApp:
         async with self._uow_factory() as uow:
             if event.update_id is not None:
                 await uow.updates.first_time(event.update_id)
-            outcome = await explain(await self._turn(uow, event), error)
+            turn = await self._turn(uow, event)
+            outcome = await queue_replies(uow, event, await explain(turn, error), turn.now)
             await uow.commit()
             return outcome
 

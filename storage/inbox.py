@@ -15,6 +15,7 @@ processed-update record, so "handled" and "done" commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from domain.ports import InboxUpdate
 from storage.base import Base, UtcDateTime
 from storage.dialect import insert_or_ignore
 from storage.engine import WRITE_OPTION
+from storage.leases import release_orphans
 from storage.tables.types import Json
 
 __all__ = ["InboxRow", "SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
@@ -141,6 +143,11 @@ class SqlAlchemyInbox:
 
     async def fail(self, update_id: int, worker: str) -> bool:
         return await self._settle(update_id, worker, state=FAILED, lease_until=None, leased_by=None)
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free the leases of workers that `gone` says no longer run (a process killed mid-update), so
+        their updates are taken again now rather than when the lease runs out. Returns how many."""
+        return await release_orphans(self._sessions, InboxRow, InboxRow.state == PENDING, gone=gone)
 
     async def backlog(self) -> int:
         async with self._sessions() as session, session.begin():

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,18 +19,14 @@ from domain.clock import Clock
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from domain.outbox import OutboxMessage
 from domain.ports import Notifier, OutboxQueue, UnitOfWorkFactory
+from storage.workers import worker_gone, worker_name
 
-__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "mark_unreachable_with"]
+__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "worker_gone", "mark_unreachable_with"]
 
 log = logging.getLogger("shopbot.outbox")
 
 OnBlocked = Callable[[int], Awaitable[None]]
 OnSent = Callable[[OutboxMessage, int | None], Awaitable[None]]  # the row and the platform's message id
-
-
-def worker_name() -> str:
-    """Unique per process start: lease owner id."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)

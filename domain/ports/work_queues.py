@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -131,6 +131,9 @@ class Inbox(Protocol):
 
     async def fail(self, update_id: int, worker: str) -> bool:
         """Given up: the chat's later updates go on without it."""
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free the leases of workers that no longer run; returns how many updates were freed."""
 
     async def backlog(self) -> int:
         """Updates still pending."""

@@ -8,7 +8,8 @@ prepaid order paid) is sent by `handlers.payments.notices` alone, so an order ne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from domain.actor import Actor
 from domain.events import DomainEvent, OrderStatusChanged, StockLow
@@ -19,11 +20,14 @@ from domain.ports import UnitOfWork
 from handlers.actions.customer import ShowOrder, pack
 from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import customer_language, translations
-from handlers.kernel.reply import Button, Reply
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.payments.notices import MERCHANT_LANGUAGE
 
-__all__ = ["enqueue"]
+__all__ = ["enqueue", "queue_replies", "REPLY_HOLD"]
+
+REPLY_HOLD = timedelta(seconds=30)  # the relay leaves a turn's replies to the process that wrote them
 
 
 async def enqueue(
@@ -33,6 +37,24 @@ async def enqueue(
         for chat_id, reply, key in await _messages(uow, event, merchant_chat_id, now):
             if chat_id is not None:
                 await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
+
+
+async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> Outcome:
+    """Write the turn's replies to the outbox in its transaction. The process that handled the turn
+    sends them right after commit (they carry their `outbox_id`); if it dies first, the relay does."""
+    replies = []
+    for reply in outcome.replies:
+        if not reply.queueable or reply.outbox_id is not None:  # a chart or a file: sent directly
+            replies.append(reply)
+            continue
+        chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
+        pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
+        target = reply.edit_message_id or (pressed if reply.edit else None)
+        payload = {**reply.to_payload(), "edit_message_id": target}
+        message = OutboxMessage(chat_id, payload, now, held_until=now + REPLY_HOLD)
+        await uow.outbox.add(message)
+        replies.append(replace(reply, chat_id=chat_id, edit_message_id=target, outbox_id=message.id))
+    return replace(outcome, replies=replies)
 
 
 async def _messages(
