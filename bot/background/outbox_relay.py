@@ -96,6 +96,27 @@ class OutboxRelay:
             await self._queue.postpone(message.id, self.worker, self._clock.now() + timedelta(seconds=wait))
             return
         await self._flood.acquire(chat_id)
+        await self._deliver(message, held_back)
+
+    async def send_now(self, messages: list[OutboxMessage]) -> None:
+        """A turn's replies, right after its commit (rows this relay's worker holds): each goes out at
+        once unless a 429 paused its chat or the bot; counted against the flood limits all the same.
+        What cannot go out now is left in the outbox, due when Telegram said, for `run_once`."""
+        held_back: set[int] = set()
+        for message in messages:
+            assert message.id is not None
+            paused = self._flood.paused(message.chat_id)
+            if message.chat_id in held_back or paused > 0:
+                held_back.add(message.chat_id)
+                at = self._clock.now() + timedelta(seconds=paused)
+                await self._queue.postpone(message.id, self.worker, at, error="flood pause")
+                continue
+            self._flood.count(message.chat_id)
+            await self._deliver(message, held_back)
+
+    async def _deliver(self, message: OutboxMessage, held_back: set[int]) -> None:
+        assert message.id is not None
+        chat_id = message.chat_id
         try:
             sent_id = await self._notifier.deliver(chat_id, message.payload)
         except RetryLater as exc:
@@ -133,7 +154,14 @@ class OutboxRelay:
         log.info("outbox_retry id=%s attempts=%s", message.id, attempts)
 
     async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal."""
+        """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal.
+        Rows held by processes of this host that are gone (killed before sending) are taken first."""
+        try:
+            freed = await self._queue.release_orphans(worker_gone)
+            if freed:
+                log.warning("outbox_orphans_freed count=%s", freed)
+        except Exception:
+            log.exception("outbox_orphans_failed")
         while not stop.is_set():
             try:
                 leased = await self.run_once()

@@ -20,11 +20,12 @@ from typing import Literal
 import structlog
 from aiohttp import web
 
+from bot.background.express_replies import ExpressReplies
 from bot.background.inbox_processor import InboxProcessor
-from bot.background.outbox_relay import worker_name
 from bot.http.ops_routes import add_ops_routes
 from bot.http.server import http_app, start_http_server
 from bot.observability.instrumentation import InstrumentedHandler
+from bot.observability.metered import MeteredNotifier
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
@@ -33,7 +34,7 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import RuntimeName, TelegramConnection, build_runtime
 from bot.telegram.webhook import WEBHOOK_PATH, check_secret, telegram_webhook
-from bot.wiring.background import start_background
+from bot.wiring.background import build_relay, start_background
 from bot.wiring.bootstrap import assemble
 from domain.clock import Clock
 from storage.backlogs import count_backlogs
@@ -93,11 +94,15 @@ async def run_bot(
         if not status.ready:
             raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
         sessions = session_factory(shop.engine)
-        runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
+        notifier = BotApiNotifier(connection)
+        stack.push_async_callback(notifier.aclose)
+        worker = shop.uow_factory.worker  # holds the replies this process sends right after each turn
+        metered = MeteredNotifier(notifier, metrics)
+        relay = build_relay(settings, sessions, metered, shop.clock, shop.uow_factory, worker=worker)
+        handler = InstrumentedHandler(ExpressReplies(shop.handler, relay, shop.clock), metrics)
+        runtime = build_runtime(options.runtime, connection, handler)
         stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
-            notifier = BotApiNotifier(connection)
-            stack.push_async_callback(notifier.aclose)
             background = await start_background(
                 settings,
                 uow_factory=shop.uow_factory,
@@ -105,6 +110,7 @@ async def run_bot(
                 tracking=shop.tracking,  # one client: the merchant desk registers, the jobs poll
                 clock=shop.clock,
                 metrics=metrics,
+                outbox_relay=relay,
             )
             stack.push_async_callback(background.stop)
         stopping = False
@@ -118,7 +124,7 @@ async def run_bot(
             app, engine=shop.engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
         )
         inbox = SqlAlchemyInbox(sessions)
-        processor = InboxProcessor(inbox, runtime.feed, shop.clock, worker=worker_name())
+        processor = InboxProcessor(inbox, runtime.feed, shop.clock, worker=worker)
         stack.push_async_callback(processor.stop)
         if options.mode == "webhook":
             receive = telegram_webhook(inbox, secret, shop.clock, on_stored=processor.wake)

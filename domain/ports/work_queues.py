@@ -45,6 +45,9 @@ class OutboxQueue(Protocol):
     async def fail_chat(self, chat_id: int, error: str) -> int:
         """Give up every pending row of a chat (the recipient blocked the bot); returns how many."""
 
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free pending rows held by workers that no longer run; returns how many."""
+
 
 @dataclass(slots=True)
 class Shipment:

@@ -395,6 +395,12 @@ class FakeOutboxQueue:
             message.state, message.last_error = OutboxState.FAILED, error
         return message is not None
 
+    async def release_orphans(self, gone) -> int:
+        dead = [mid for mid, (worker, _until) in self.s.outbox_leases.items() if gone(worker)]
+        for mid in dead:
+            del self.s.outbox_leases[mid]
+        return len(dead)
+
     async def fail_chat(self, chat_id: int, error: str) -> int:
         hits = [m for m in self.s.outbox if m.chat_id == chat_id and m.state is OutboxState.PENDING]
         for m in hits:
