@@ -72,7 +72,9 @@ def build_relay(
         flood,
         clock,
         policy=RelayPolicy(
-            max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds
+            max_attempts=settings.outbox_max_attempts,
+            lease_seconds=settings.outbox_lease_seconds,
+            backoff_base_seconds=settings.outbox_retry_seconds,
         ),
         on_blocked=mark_unreachable_with(uow_factory),
         on_sent=remember_cards_with(uow_factory),
