@@ -24,7 +24,7 @@ from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.error_replies import explain
 from handlers.kernel.i18n import customer_language, language_for, translations
-from handlers.kernel.incoming import EventHandler, Incoming, Kind
+from handlers.kernel.incoming import LAST_ATTEMPT, EventHandler, Incoming, Kind
 from handlers.kernel.notifications import enqueue, queue_replies
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import AfterCommit, Turn
@@ -111,15 +111,21 @@ class ShopApp:
                 failure = error
             except Exception as error:
                 log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
+                if first and not LAST_ATTEMPT.get():
+                    raise  # nothing is kept; the inbox tries the update again a little later
                 failure = error
             await uow.rollback()
         return await self._refused(event, failure), []
 
     async def _refused(self, event: Incoming, error: Exception) -> Outcome:
-        """Nothing of the failed event is kept; record the update so a redelivery is not refused twice."""
+        """Nothing of the failed event is kept; record the update so a redelivery is not refused twice:
+        done when the customer was refused, failed when handling gave up (told once, plainly)."""
+        gave_up = not isinstance(error, DomainError | StaleAction)
         async with self._uow_factory() as uow:
             if event.update_id is not None:
-                await uow.updates.first_time(event.update_id)
+                await uow.updates.first_time(event.update_id, failed=gave_up)
+                if gave_up:
+                    log.error("update_failed", update_id=event.update_id, kind=str(event.kind))
             turn = await self._turn(uow, event)
             outcome = await queue_replies(uow, event, await explain(turn, error), turn.now)
             await uow.commit()

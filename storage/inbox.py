@@ -49,12 +49,13 @@ class InboxRow(Base):
     leased_by: Mapped[str | None] = mapped_column(String(80))
 
 
-async def settle_in_transaction(session: AsyncSession, update_id: int) -> None:
-    """Mark the update done in the caller's transaction (no-op when it did not come through the inbox)."""
+async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> None:
+    """Mark the update done (or failed) in the caller's transaction (no-op when it did not come through
+    the inbox)."""
     await session.execute(
         update(InboxRow)
         .where(InboxRow.update_id == update_id, InboxRow.state == PENDING)
-        .values(state=DONE, lease_until=None, leased_by=None)
+        .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
         .execution_options(synchronize_session=False)
     )
 

@@ -45,14 +45,14 @@ class SqlAlchemyProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
         stmt = insert_or_ignore(
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
         result = await self.session.execute(stmt)
         if result.rowcount != 1:
             return False
-        await settle_in_transaction(self.session, update_id)  # done in the inbox iff this commits
+        await settle_in_transaction(self.session, update_id, failed=failed)  # iff this commits
         return True
 
 

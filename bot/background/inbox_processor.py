@@ -26,6 +26,7 @@ import structlog
 from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
 from domain.ports import Inbox, InboxUpdate
+from handlers.kernel.incoming import LAST_ATTEMPT
 from storage.workers import worker_gone
 
 __all__ = ["InboxProcessor"]
@@ -123,12 +124,15 @@ class InboxProcessor:
                 await self._inbox.fail(item.update_id, self._worker)
                 log.error("inbox_gave_up", attempts=item.attempts - 1)
                 return
+            last = LAST_ATTEMPT.set(item.attempts >= self._max_attempts)  # then the customer is told
             with observe_handling() as attempt:
                 try:
                     await self._feed(item.payload)
                 except Exception:
-                    log.exception("inbox_feed_failed")
+                    log.warning("inbox_feed_failed", attempts=item.attempts, exc_info=True)
                     attempt.failed = True
+                finally:
+                    LAST_ATTEMPT.reset(last)
             try:
                 await self._settle(item, failed=attempt.failed)
             except Exception:  # the lease runs out and another processor takes it again

@@ -157,9 +157,11 @@ class AiogramRuntime:
         await self._bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it; returns once it is answered."""
+        """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
+        when the handler failed (nothing of it was kept)."""
         update = Update.model_validate(payload, context={"bot": self._bot})
         await self._dispatcher.feed_update(self._bot, update)
+        self._flow.check(update.update_id)
 
     async def stop(self) -> None:
         if self._polling is not None and not self._polling.done():

@@ -118,7 +118,7 @@ class PtbRuntime:
             .build()
         )
         self._poll_timeout = connection.poll_timeout
-        flow = UpdateFlow(handler)
+        self._flow = flow = UpdateFlow(handler)
         out = PtbOutput(self._app.bot, connection.payment_provider_token)
 
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,8 +150,10 @@ class PtbRuntime:
         await self._app.start()
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it; returns once it is answered."""
+        """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
+        when the handler failed (nothing of it was kept)."""
         await self._app.process_update(Update.de_json(payload, self._app.bot))
+        self._flow.check(payload["update_id"])
 
     async def stop(self) -> None:
         if self._app.updater.running:

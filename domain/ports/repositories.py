@@ -118,8 +118,9 @@ class Outbox(Protocol):
 
 
 class ProcessedUpdates(Protocol):
-    async def first_time(self, update_id: int) -> bool:
-        """Record the Telegram update id; False when it was already recorded (a redelivery)."""
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+        """Record the Telegram update id; False when it was already recorded (a redelivery). Its inbox
+        row (if any) is settled in the same transaction: done, or `failed` when handling gave up."""
 
 
 class PaymentAttempts(Protocol):

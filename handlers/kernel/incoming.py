@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from handlers.kernel.reply import Outcome
 
-__all__ = ["Incoming", "Kind", "Payment", "EventHandler"]
+__all__ = ["Incoming", "Kind", "Payment", "EventHandler", "LAST_ATTEMPT"]
+
+# Whether this is the last attempt at the event. The inbox processor, which retries an update whose
+# handling failed, sets it False before the last attempt: a handler then lets an unexpected error out
+# (nothing is kept, the update is tried again later) instead of apologising and recording it handled.
+LAST_ATTEMPT: ContextVar[bool] = ContextVar("last_attempt", default=True)
 
 
 class Kind(StrEnum):

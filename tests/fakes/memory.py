@@ -235,13 +235,13 @@ class FakeOutbox(_Repo):
 
 
 class FakeUpdates(_Repo):
-    async def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
         if update_id in self.s.updates:
             return False
         self.s.updates.add(update_id)
         entry = self.s.inbox.get(update_id)
-        if entry is not None and entry.state == "pending":  # done with the handler's commit, as storage does
-            entry.state, entry.lease_until, entry.leased_by = "done", None, None
+        if entry is not None and entry.state == "pending":  # settled with the commit, as storage does
+            entry.state, entry.lease_until, entry.leased_by = "failed" if failed else "done", None, None
         return True
 
 
