@@ -1,4 +1,8 @@
-"""The customer conversation's entry point: one event in, one unit of work, one Outcome out.
+"""The one entry of handlers/: one event in, one unit of work, one Outcome out.
+
+Who answers, in this order: payment events (pre-checkout, successful payment) → stats (/stats, /export
+and their buttons) → merchant (`handlers.merchant.router`: staff commands, order-card buttons, prompts) →
+customer (the `COMMANDS` and `ROUTES` tables below, gathered from handlers/customer/).
 
 A turn that must call another service (a Stripe checkout link) asks for it with `Turn.after_commit`: the
 call then runs once the unit of work is committed, with no transaction open, and what it brings back is
@@ -24,10 +28,12 @@ from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.error_replies import explain
 from handlers.kernel.i18n import customer_language, language_for, translations
-from handlers.kernel.incoming import LAST_ATTEMPT, EventHandler, Incoming, Kind
-from handlers.kernel.notifications import enqueue, queue_replies
-from handlers.kernel.reply import Outcome
+from handlers.kernel.incoming import ATTEMPT, EventHandler, Incoming, Kind
+from handlers.kernel.notifications import enqueue
+from handlers.kernel.outbox import queue_replies
+from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Turn
+from handlers.merchant import router as merchant_router
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.stats import MerchantStats
 
@@ -76,7 +82,9 @@ class ShopApp:
             async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
                 language = await customer_language(uow, event.user_id, language_for(event.language_code))
             return await self._stats(event, language)
-        if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
+        if not event.private and not (
+            self._merchant and merchant_router.answers_in_group(self._merchant, event)
+        ):
             return Outcome()  # carts, addresses and orders are never shown in a group
         outcome, pending = await self._unit(event, self._route, first=True)
         while pending:  # the unit of work is committed: no transaction is open while these call out
@@ -111,7 +119,7 @@ class ShopApp:
                 failure = error
             except Exception as error:
                 log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
-                if first and not LAST_ATTEMPT.get():
+                if first and not ATTEMPT.get().last:
                     raise  # nothing is kept; the inbox tries the update again a little later
                 failure = error
             await uow.rollback()
@@ -127,7 +135,11 @@ class ShopApp:
                 if gave_up:
                     log.error("update_failed", update_id=event.update_id, kind=str(event.kind))
             turn = await self._turn(uow, event)
-            outcome = await queue_replies(uow, event, await explain(turn, error), turn.now)
+            outcome = await explain(turn, error)
+            if gave_up and ATTEMPT.get().number > 1 and outcome.answer and not outcome.replies:
+                # the button was answered at the first attempt: a toast now would never show
+                outcome = Outcome(replies=[Reply(outcome.answer)])
+            outcome = await queue_replies(uow, event, outcome, turn.now)
             await uow.commit()
             return outcome
 
@@ -151,8 +163,8 @@ class ShopApp:
 
     async def _route(self, turn: Turn) -> Outcome:
         event = turn.event
-        if self._merchant is not None and self._merchant.claims(event, turn.dialog):
-            return await self._merchant.handle(turn)
+        if self._merchant is not None and merchant_router.claims(self._merchant, event, turn.dialog):
+            return await merchant_router.handle(self._merchant, turn)
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
         if event.kind is Kind.BUTTON:

@@ -26,7 +26,7 @@ import structlog
 from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
 from domain.ports import Inbox, InboxUpdate
-from handlers.kernel.incoming import LAST_ATTEMPT
+from handlers.kernel.incoming import ATTEMPT, Attempt
 from storage.workers import worker_gone
 
 __all__ = ["InboxProcessor"]
@@ -124,7 +124,7 @@ class InboxProcessor:
                 await self._inbox.fail(item.update_id, self._worker)
                 log.error("inbox_gave_up", attempts=item.attempts - 1)
                 return
-            last = LAST_ATTEMPT.set(item.attempts >= self._max_attempts)  # then the customer is told
+            attempt_of = ATTEMPT.set(Attempt(item.attempts, last=item.attempts >= self._max_attempts))
             with observe_handling() as attempt:
                 try:
                     await self._feed(item.payload)
@@ -132,7 +132,7 @@ class InboxProcessor:
                     log.warning("inbox_feed_failed", attempts=item.attempts, exc_info=True)
                     attempt.failed = True
                 finally:
-                    LAST_ATTEMPT.reset(last)
+                    ATTEMPT.reset(attempt_of)
             try:
                 await self._settle(item, failed=attempt.failed)
             except Exception:  # the lease runs out and another processor takes it again

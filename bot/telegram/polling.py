@@ -22,7 +22,7 @@ import httpx
 import structlog
 
 from bot.observability.scrubbing import quiet_http_loggers
-from bot.telegram.runtime import TelegramConnection
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.updates import ALLOWED_UPDATES
 from bot.telegram.webhook import chat_of
 from domain.clock import Clock

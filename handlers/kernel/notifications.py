@@ -8,26 +8,20 @@ prepaid order paid) is sent by `handlers.payments.notices` alone, so an order ne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.actor import Actor
 from domain.events import DomainEvent, OrderStatusChanged, StockLow
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.actions.customer import ShowOrder, pack
-from handlers.customer.orders import tracking_url
-from handlers.kernel.i18n import customer_language, translations
-from handlers.kernel.incoming import Incoming, Kind
-from handlers.kernel.reply import Button, Outcome, Reply
-from handlers.kernel.status_text import status_label
-from handlers.payments.notices import MERCHANT_LANGUAGE
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
+from handlers.kernel.outbox import write_reply
+from handlers.kernel.reply import Button, Reply
+from handlers.kernel.status_text import status_label, tracking_url
 
-__all__ = ["enqueue", "queue_replies", "REPLY_HOLD"]
-
-REPLY_HOLD = timedelta(seconds=30)  # the relay leaves a turn's replies to the process that wrote them
+__all__ = ["enqueue"]
 
 
 async def enqueue(
@@ -36,25 +30,7 @@ async def enqueue(
     for event in events:
         for chat_id, reply, key in await _messages(uow, event, merchant_chat_id, now):
             if chat_id is not None:
-                await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
-
-
-async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> Outcome:
-    """Write the turn's replies to the outbox in its transaction. The process that handled the turn
-    sends them right after commit (they carry their `outbox_id`); if it dies first, the relay does."""
-    replies = []
-    for reply in outcome.replies:
-        if not reply.queueable or reply.outbox_id is not None:  # a chart or a file: sent directly
-            replies.append(reply)
-            continue
-        chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
-        pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        target = reply.edit_message_id or (pressed if reply.edit else None)
-        payload = {**reply.to_payload(), "edit_message_id": target}
-        message = OutboxMessage(chat_id, payload, now, held_until=now + REPLY_HOLD)
-        await uow.outbox.add(message)
-        replies.append(replace(reply, chat_id=chat_id, edit_message_id=target, outbox_id=message.id))
-    return replace(outcome, replies=replies)
+                await write_reply(uow, chat_id, reply, now, dedupe_key=key)
 
 
 async def _messages(
