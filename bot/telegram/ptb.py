@@ -1,4 +1,8 @@
-"""The python-telegram-bot 22 runtime: long polling, each update through `UpdateFlow`."""
+"""The python-telegram-bot 22 runtime: each update through `UpdateFlow`.
+
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
+polls with PTB's own updater, which confirms updates before they are handled (tests and tools only).
+"""
 
 from __future__ import annotations
 
@@ -115,7 +119,7 @@ class PtbRuntime:
             .build()
         )
         self._poll_timeout = connection.poll_timeout
-        flow = UpdateFlow(handler)
+        self._flow = flow = UpdateFlow(handler)
         out = PtbOutput(self._app.bot, connection.payment_provider_token)
 
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,6 +140,11 @@ class PtbRuntime:
         )
         await self._app.start()
 
+    async def start_feeding(self) -> None:
+        """Receive through `feed` only (`shopbot run` polls into the inbox itself)."""
+        await self._app.initialize()
+        await self._app.start()
+
     async def start_webhook(self, url: str, secret: str) -> None:
         """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""
         await self._app.initialize()
@@ -143,8 +152,10 @@ class PtbRuntime:
         await self._app.start()
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it; returns once it is answered."""
+        """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
+        when the handler failed (nothing of it was kept)."""
         await self._app.process_update(Update.de_json(payload, self._app.bot))
+        self._flow.check(payload["update_id"])
 
     async def stop(self) -> None:
         if self._app.updater is not None and self._app.updater.running:
