@@ -174,16 +174,39 @@ class Order:
         self.provider_charge_id = charge_id
 
     def ship(self, carrier: str, tracking_number: str, actor: Actor, now: datetime) -> None:
-        carrier = (carrier or "").strip()
-        if not carrier or len(carrier) > 40:
-            raise InvalidInput("carrier name must be 1-40 characters", "carrier")
-        tracking = validate_tracking_number(tracking_number)
-        self.transition(OrderStatus.SHIPPED, actor, now, f"{carrier} {tracking}")
-        self.carrier = carrier
+        """`carrier` "" when not known: the tracking provider detects it from the number."""
+        carrier, tracking = _shipment(carrier, tracking_number)
+        self.transition(OrderStatus.SHIPPED, actor, now, f"{carrier} {tracking}".strip())
+        self.carrier = carrier or None
+        self.tracking_number = tracking
+
+    def correct_tracking(self, carrier: str, tracking_number: str) -> None:
+        """A wrong tracking number typed at shipping, replaced while the parcel travels."""
+        if self.status not in _CORRECTABLE:
+            raise IllegalTransition(self.number, self.status, self.status)
+        carrier, tracking = _shipment(carrier, tracking_number)
+        self.carrier = carrier or None
         self.tracking_number = tracking
 
     def last_change_at(self) -> datetime:
         return self.timeline[-1].at if self.timeline else self.placed_at
+
+
+_CORRECTABLE = frozenset(
+    {
+        OrderStatus.SHIPPED,
+        OrderStatus.IN_TRANSIT,
+        OrderStatus.OUT_FOR_DELIVERY,
+        OrderStatus.DELIVERY_EXCEPTION,
+    }
+)
+
+
+def _shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
+    carrier = (carrier or "").strip()
+    if len(carrier) > 40:
+        raise InvalidInput("carrier name must be at most 40 characters", "carrier")
+    return carrier, validate_tracking_number(tracking_number)
 
 
 def validate_tracking_number(raw: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    ForceReply,
     InlineKeyboardMarkup,
     LabeledPrice,
     ReplyKeyboardMarkup,
@@ -38,6 +39,7 @@ _MARKUPS = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 

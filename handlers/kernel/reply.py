@@ -46,6 +46,7 @@ class Reply:
     invoice: Invoice | None = None
     document: Document | None = None
     remove_keyboard: bool = False  # drop a reply keyboard (after contact sharing)
+    force_reply: bool = False  # open the reply box on this message (a staff prompt; works in groups)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
@@ -61,6 +62,7 @@ class Reply:
             "photo": self.photo,
             "edit_message_id": self.edit_message_id,
             "remove_keyboard": self.remove_keyboard,
+            "force_reply": self.force_reply,
         }
 
     @classmethod
@@ -72,6 +74,7 @@ class Reply:
             chat_id=chat_id,
             edit_message_id=payload.get("edit_message_id"),
             remove_keyboard=payload.get("remove_keyboard", False),
+            force_reply=payload.get("force_reply", False),
         )
 
 

@@ -17,10 +17,12 @@ from domain.actor import Actor, ActorKind
 from domain.events import DomainEvent, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
+from domain.tracking_numbers import USUAL_CARRIERS
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
     CancelByShop,
+    FixTracking,
     MarkDelivery,
     OpenOrder,
     OrderQueue,
@@ -28,6 +30,7 @@ from handlers.actions.merchant import (
     PackOrder,
     RejectOrder,
     ShipOrder,
+    ShipVia,
     StockPage,
     StopAsking,
 )
@@ -35,6 +38,7 @@ from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
 from handlers.merchant import orders as merchant_orders
+from handlers.merchant import prompting
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -82,6 +86,8 @@ ROUTES: dict[type[Action], ActionHandler] = {
     RejectOrder: merchant_orders.reject,
     PackOrder: merchant_orders.pack_order,
     ShipOrder: merchant_prompts.ask_shipment,
+    ShipVia: merchant_prompts.ship_via,
+    FixTracking: merchant_prompts.ask_correction,
     CancelByShop: merchant_orders.cancel,
     MarkDelivery: merchant_orders.mark_delivery,
     StopAsking: merchant_prompts.stop_asking,
@@ -110,6 +116,7 @@ class MerchantDesk:
     tracking: CarrierTracking | None = None  # None: no tracking API key, staff set delivery states
     gateway: PaymentGateway | None = None  # refunds of paid orders the shop rejects or cancels
     page_size: int = 8
+    carriers: tuple[str, ...] = USUAL_CARRIERS  # offered as buttons under the ship prompt
 
     @property
     def manual_delivery(self) -> bool:
@@ -128,9 +135,7 @@ class MerchantDesk:
             return type(_action(event)) in ROUTES
         if event.kind is Kind.COMMAND:
             name = _command(event)
-            if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and self.is_staff(event.user_id)):
-                return True
-            return name == "cancel" and self._prompted(event, dialog)
+            return name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and self.is_staff(event.user_id))
         return event.kind is Kind.TEXT and self._prompted(event, dialog)
 
     def answers_in_group(self, event: Incoming) -> bool:
@@ -138,7 +143,14 @@ class MerchantDesk:
         return self.is_staff(event.user_id) or self.claims(event, None)
 
     def _prompted(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-        return dialog is not None and dialog[0] in merchant_prompts.PROMPTS and self.is_staff(event.user_id)
+        return dialog is not None and dialog[0] in prompting.PROMPTS and self.is_staff(event.user_id)
+
+    async def settle_prompt(self, turn: Turn) -> tuple[Outcome, bool]:
+        """End a staff member's open prompt this event does not answer (see `prompting`); (what ending
+        it shows, whether the event was used up)."""
+        if not self.is_staff(turn.user_id):
+            return Outcome(), False
+        return await prompting.settle_prompt(self, turn)
 
     async def handle(self, turn: Turn) -> Outcome:
         event = turn.event
@@ -148,11 +160,7 @@ class MerchantDesk:
             action = unpack(event.action)
             return await ROUTES[type(action)](self, turn, action)
         if event.kind is Kind.COMMAND:
-            name = _command(event)
-            if name == "cancel":
-                await turn.uow.dialogs.clear(turn.user_id)
-                return turn.say(turn._("Stopped. Nothing was changed."))
-            return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](self, turn)
+            return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](self, turn)
         return await merchant_prompts.on_prompt_text(self, turn)
 
     def _refuse(self, turn: Turn) -> Outcome:

@@ -11,7 +11,7 @@ from bot.telegram.runtime import build_runtime
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus
 from handlers.actions.customer import pack
-from handlers.actions.merchant import AcceptOrder, PackOrder, RejectOrder
+from handlers.actions.merchant import AcceptOrder, PackOrder, RejectOrder, ShipOrder
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from tests.fakes.memory import FakeUnitOfWorkFactory
@@ -86,3 +86,37 @@ async def test_staff_accept_pack_and_ship_edit_the_card_and_a_customer_is_refuse
     assert "Ship" not in str(shipped.params.get("reply_markup") or "")
     assert shop.state.orders[order.number].status is OrderStatus.SHIPPED
     assert shop.state.orders[order.number].merchant_message_id == card_id
+
+
+async def test_a_ship_prompt_takes_only_its_answer_on_both_runtimes(bot, telegram, connection, shop):
+    """Issue 15's reproduction over the wire: /stock between 🚚 Ship and a lunch message ends the prompt;
+    a reply to the force_reply prompt with a bare S10 number ships with its postal carrier."""
+    clock, desk = bot
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    card_id = await send_card(connection, shop, order.number)
+    telegram.user(ANN, first_name="Ann")
+    await telegram.press(ANN, card_id, pack(AcceptOrder(order.number)), chat_id=MERCHANT_CHAT)
+    await card_edit(telegram, card_id, "Accepted by Ann")
+    await telegram.press(ANN, card_id, pack(PackOrder(order.number)), chat_id=MERCHANT_CHAT)
+    await card_edit(telegram, card_id, "Packed by Ann")
+
+    await telegram.press(ANN, card_id, pack(ShipOrder(order.number)), chat_id=MERCHANT_CHAT)
+    first_prompt = await telegram.wait_for("sendMessage", lambda p: p["text"].startswith("✍"))
+    assert first_prompt.params["reply_markup"]["force_reply"] is True
+    await telegram.push_text(ANN, "/stock", chat_id=MERCHANT_CHAT)
+    await card_edit(telegram, card_id, "/stock came first")
+    await telegram.wait_for("sendMessage", lambda p: "Stock, low first" in p["text"])
+    await telegram.push_text(ANN, "lunch order for table 123456", chat_id=MERCHANT_CHAT)
+    await telegram.push_text(ANN, "/order " + order.number, chat_id=MERCHANT_CHAT)  # handled after the lunch
+    await telegram.wait_for("sendMessage", lambda p: p["text"].startswith(f"🧾 Order {order.number}"))
+    assert shop.state.orders[order.number].status is OrderStatus.PACKED
+
+    await telegram.press(ANN, card_id, pack(ShipOrder(order.number)), chat_id=MERCHANT_CHAT)
+    prompts = lambda p: p["text"].startswith("✍") and p is not first_prompt.params  # noqa: E731
+    prompt = await telegram.wait_for("sendMessage", prompts)
+    prompt_id = prompt.result["message_id"]
+    await telegram.push_text(ANN, "RR123456785CN", chat_id=MERCHANT_CHAT, reply_to=prompt_id)
+    await card_edit(telegram, card_id, "Shipped by Ann", "China Post RR123456785CN")
+    stored = shop.state.orders[order.number]
+    assert (stored.status, stored.carrier) == (OrderStatus.SHIPPED, "China Post")
+    assert not any("lunch" in (m.payload.get("text") or "") for m in shop.state.outbox)
