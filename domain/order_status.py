@@ -47,7 +47,10 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.SHIPPED: frozenset(_IN_FLIGHT),
     S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION}),
     S.OUT_FOR_DELIVERY: frozenset({S.IN_TRANSIT, S.DELIVERED, S.DELIVERY_EXCEPTION}),
-    S.DELIVERY_EXCEPTION: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED}),
+    # a lost parcel: sent again (SHIPPED, new tracking number) or refunded without coming back
+    S.DELIVERY_EXCEPTION: frozenset(
+        {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED, S.SHIPPED, S.REFUNDED}
+    ),
     S.DELIVERED: frozenset({S.COMPLETED, S.RETURNED}),
     S.COMPLETED: frozenset({S.RETURNED}),
     S.RETURNED: frozenset({S.REFUNDED}),

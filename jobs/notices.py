@@ -12,11 +12,13 @@ from datetime import datetime
 from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
+from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Button, Reply
 from handlers.merchant.stats_text import day_text, figures_text
+from handlers.merchant.stock_alert import low_stock_reply
 from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = [
@@ -82,16 +84,9 @@ def rejected_number_alert(order_number: str, tracking_number: str, reason: str, 
     return _message(chat_id, Reply(text), now, f"shipment:{tracking_number}:rejected")
 
 
-def low_stock_alert(
-    sku: str, name: str, available: int, safety: int, chat_id: int, now: datetime
-) -> OutboxMessage:
-    _ = translations(MERCHANT_LANGUAGE).gettext
-    text = _(
-        "📉 Low stock: {name} ({sku}) — {available} available, safety stock {safety}. "
-        "Restock at least {missing} to get back to the safety level."
-    ).format(name=name, sku=sku, available=available, safety=safety, missing=max(safety - available, 1))
-    key = f"stock-low:{sku}:{available}:{safety}:{now:%Y-%m-%d}"
-    return _message(chat_id, Reply(text), now, key)
+def low_stock_alert(level: StockLevel, name: str, chat_id: int, now: datetime) -> OutboxMessage:
+    key = f"stock-low:{level.sku}:{level.available}:{level.safety}:{now:%Y-%m-%d}"
+    return _message(chat_id, low_stock_reply(level, name, MERCHANT_LANGUAGE), now, key)
 
 
 def unanswered_order_reminder(order: Order, waiting_minutes: int, chat_id: int, now: datetime):

@@ -21,6 +21,7 @@ from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import customer_language, translations
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import status_label
+from handlers.merchant.stock_alert import low_stock_reply
 from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = ["enqueue"]
@@ -39,7 +40,11 @@ async def _messages(
     uow: UnitOfWork, event: DomainEvent, merchant: int | None, now: datetime
 ) -> list[tuple[int | None, Reply, str | None]]:
     if isinstance(event, StockLow):  # once per dip: the level's alert flag flipped in this transaction
-        return [(merchant, _stock_low(event), None)]  # (a time key would swallow a second dip that second)
+        level, product = await uow.stocks.get(event.sku), await uow.products.get(event.sku)
+        if level is None:
+            return []
+        name = product.name if product else event.sku
+        return [(merchant, low_stock_reply(level, name), None)]  # (a time key would swallow a second dip)
     if not isinstance(event, OrderStatusChanged):  # OrderPlaced: the card comes from payment notices
         return []
     order = await uow.orders.get(event.order_number)
@@ -80,13 +85,5 @@ def _customer_changed(order: Order, event: OrderStatusChanged) -> Reply:
     _ = translations(MERCHANT_LANGUAGE).gettext
     text = _("Order {number} is now {status} (by the customer).").format(
         number=order.number, status=status_label(event.new, MERCHANT_LANGUAGE)
-    )
-    return Reply(text)
-
-
-def _stock_low(event: StockLow) -> Reply:
-    _ = translations(MERCHANT_LANGUAGE).gettext
-    text = _("Low stock: {sku} has {n} available (safety stock {safety}).").format(
-        sku=event.sku, n=event.available, safety=event.safety
     )
     return Reply(text)

@@ -18,6 +18,14 @@ from domain.events import DomainEvent, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
 from domain.tracking_numbers import USUAL_CARRIERS
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundOrder,
+    RestockSku,
+    ReturnOrder,
+    ShipAgain,
+)
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -37,8 +45,8 @@ from handlers.actions.merchant import (
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
+from handlers.merchant import aftercare, prompting
 from handlers.merchant import orders as merchant_orders
-from handlers.merchant import prompting
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -62,6 +70,9 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stock – stock levels, low first"),
         _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
         _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
+        _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
+        _("/cancel – stop a prompt that waits for your answer"),
     ]
     return turn.say("\n".join(lines))
 
@@ -95,6 +106,19 @@ ROUTES: dict[type[Action], ActionHandler] = {
     OrderQueue: merchant_queues.show_queue,
     OpenOrder: merchant_queues.open_order,
     StockPage: merchant_stock.show_stock,
+    ContactCustomer: aftercare.contact_customer,
+    ShipAgain: aftercare.ship_again,
+    ReturnOrder: aftercare.return_order,
+    RefundOrder: aftercare.refund,
+    MarkCashPaid: aftercare.collect_cash,
+    RestockSku: merchant_stock.ask_restock,
+}
+# The answer to an open prompt, by the prompt's state (see `handlers.merchant.prompting`).
+ANSWERS: dict[str, Handler] = {
+    prompting.SHIP_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.REJECT_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.MESSAGE_PROMPT: aftercare.on_message_text,
+    prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
 }
 
 
@@ -161,7 +185,7 @@ class MerchantDesk:
             return await ROUTES[type(action)](self, turn, action)
         if event.kind is Kind.COMMAND:
             return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](self, turn)
-        return await merchant_prompts.on_prompt_text(self, turn)
+        return await ANSWERS[turn.dialog[0]](self, turn) if turn.dialog else Outcome()
 
     def _refuse(self, turn: Turn) -> Outcome:
         event = turn.event

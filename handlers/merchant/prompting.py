@@ -31,6 +31,7 @@ __all__ = [
     "SHIP_PROMPT",
     "REJECT_PROMPT",
     "RESTOCK_PROMPT",
+    "MESSAGE_PROMPT",
     "PROMPTS",
     "Prompt",
     "open_prompt",
@@ -45,8 +46,9 @@ MARK = "✍"  # every prompt message starts with it; a reply to one names its su
 SHIP_PROMPT = "merchant.ship"
 REJECT_PROMPT = "merchant.reject"
 RESTOCK_PROMPT = "merchant.restock"
-PROMPTS = (SHIP_PROMPT, REJECT_PROMPT, RESTOCK_PROMPT)
-_ON_ORDERS = (SHIP_PROMPT, REJECT_PROMPT)
+MESSAGE_PROMPT = "merchant.message"
+PROMPTS = (SHIP_PROMPT, REJECT_PROMPT, RESTOCK_PROMPT, MESSAGE_PROMPT)
+_ON_ORDERS = (SHIP_PROMPT, REJECT_PROMPT, MESSAGE_PROMPT)
 
 _TIMED_OUT = N_("⌛ The prompt timed out after {minutes} minutes. Nothing changed.")
 _COMMAND_FIRST = N_("✖ The prompt ended: /{command} came first. Nothing changed.")

@@ -44,6 +44,8 @@ __all__ = [
     "ship_command",
     "back_row",
     "ask_reason",
+    "start_shipping",
+    "card_edit",
 ]
 
 S = OrderStatus
@@ -66,7 +68,7 @@ def _number_question(turn: Turn) -> str:
     )
 
 
-async def _ask_number(desk: MerchantDesk, turn: Turn, order: Order, **extra: Any) -> Outcome:
+async def start_shipping(desk: MerchantDesk, turn: Turn, order: Order, **extra: Any) -> Outcome:
     await start_prompt(turn, SHIP_PROMPT, order.number, **extra)
     footer = turn._("✍ Waiting for the tracking number from {name}: reply to the message below.").format(
         name=turn.customer.display_name or f"#{turn.user_id}"
@@ -81,14 +83,14 @@ async def ask_shipment(desk: MerchantDesk, turn: Turn, action: ShipOrder) -> Out
     order = await locked(desk, turn, action.number)
     if order is None or not order.can(S.SHIPPED):
         return await press(desk, turn, action.number, S.SHIPPED)  # refuses with the current state
-    return await _ask_number(desk, turn, order)
+    return await start_shipping(desk, turn, order)
 
 
 async def ask_correction(desk: MerchantDesk, turn: Turn, action: FixTracking) -> Outcome:
     order = await locked(desk, turn, action.number)
     if order is None or order.status not in CORRECTABLE:
         return await press(desk, turn, action.number, S.SHIPPED)
-    return await _ask_number(desk, turn, order, fix=True)
+    return await start_shipping(desk, turn, order, fix=True)
 
 
 async def ship_via(desk: MerchantDesk, turn: Turn, action: ShipVia) -> Outcome:

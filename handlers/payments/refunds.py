@@ -24,7 +24,14 @@ from handlers.kernel.i18n import translations
 from handlers.kernel.reply import Reply
 from handlers.payments.notices import MERCHANT_LANGUAGE, PaymentNotices
 
-__all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "refund_or_alert", "record_refund"]
+__all__ = [
+    "REFUNDABLE",
+    "cancel_with_refund",
+    "refund_order",
+    "refund_or_alert",
+    "refund_by_hand_alert",
+    "record_refund",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -73,14 +80,26 @@ async def refund_or_alert(
             log.warning("refund_failed", order=order.number, exc_info=True)
     if refund_id is not None:
         return True
-    if merchant_chat_id is not None:
-        text = translations(language).gettext(
-            "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
-        )
-        reply = Reply(text.format(number=order.number, amount=order.total.format()))
-        key = f"order:{order.number}:refund_by_hand"
-        await uow.outbox.add(OutboxMessage(merchant_chat_id, reply.to_payload(), now, dedupe_key=key))
+    await refund_by_hand_alert(uow, order, merchant_chat_id, now, language)
     return False
+
+
+async def refund_by_hand_alert(
+    uow: UnitOfWork,
+    order: Order,
+    merchant_chat_id: int | None,
+    now: datetime,
+    language: str = MERCHANT_LANGUAGE,
+) -> None:
+    """Ask staff once, in the merchant chat, to refund the order in the provider's dashboard."""
+    if merchant_chat_id is None:
+        return
+    text = translations(language).gettext(
+        "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
+    )
+    reply = Reply(text.format(number=order.number, amount=order.total.format()))
+    key = f"order:{order.number}:refund_by_hand"
+    await uow.outbox.add(OutboxMessage(merchant_chat_id, reply.to_payload(), now, dedupe_key=key))
 
 
 async def cancel_with_refund(

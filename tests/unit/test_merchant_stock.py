@@ -91,7 +91,11 @@ async def test_on_hand_cannot_be_set_below_what_orders_reserved(shop, ann, clock
 async def test_safety_stock_can_fire_the_alert(shop, ann):
     await ann.command("safety", "TEA-BLACK 60")
     assert shop.state.stocks["TEA-BLACK"].safety == 60
-    assert low_alerts(shop) == ["Low stock: TEA-BLACK has 50 available (safety stock 60)."]
+    [alert] = low_alerts(shop)
+    assert (
+        "Black tea (TEA-BLACK)" in alert
+        and "available 50 · on hand 50 · reserved 0 · safety stock 60" in alert
+    )
 
 
 async def test_disable_hides_a_product_and_enable_brings_it_back(shop, ann):
