@@ -24,7 +24,7 @@ from handlers.kernel.status_text import status_label
 from handlers.merchant.stock_alert import low_stock_reply
 from handlers.payments.notices import MERCHANT_LANGUAGE
 
-__all__ = ["enqueue"]
+__all__ = ["enqueue", "status_key"]
 
 
 async def enqueue(
@@ -53,11 +53,19 @@ async def _messages(
     if event.actor == str(Actor.customer(order.customer_id)):  # they saw it directly; the shop must know
         return [(merchant, _customer_changed(order, event), _key(order, f"{event.new}:merchant"))]
     language = await customer_language(uow, order.customer_id)
-    return [(order.customer_id, _status_changed(order, event, language), _key(order, event.new))]
+    return [(order.customer_id, _status_changed(order, event, language), status_key(order, event.new))]
 
 
 def _key(order: Order, what: str) -> str:
     return f"order:{order.number}:{what}"
+
+
+def status_key(order: Order, status: str) -> str:
+    """The dedupe key of the customer's notice of `status`; a parcel shipped again (new tracking number)
+    is news again."""
+    if status == OrderStatus.SHIPPED and order.tracking_number:
+        return _key(order, f"{status}:{order.tracking_number}")
+    return _key(order, status)
 
 
 def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> Reply:

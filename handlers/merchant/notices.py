@@ -17,6 +17,7 @@ from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.notifications import status_key
 from handlers.kernel.reply import Button, Reply
 from handlers.merchant.order_card import card_view, staff_names
 
@@ -121,5 +122,5 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
     if order.status is S.SHIPPED and url:
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
     payload = Reply(text, buttons).to_payload()
-    key = f"order:{order.number}:{order.status}"
+    key = status_key(order, order.status)
     await uow.outbox.add(OutboxMessage(order.customer_id, payload, now, dedupe_key=key))
