@@ -40,18 +40,8 @@ S = OrderStatus
 
 
 @pytest.fixture
-def gateway() -> FakeGateway:
-    return FakeGateway()
-
-
-@pytest.fixture
-def tracking() -> FakeTracking:
-    return FakeTracking()
-
-
-@pytest.fixture
-def desk(gateway, tracking):
-    return desk_for(tracking=tracking, gateway=gateway)
+def desk():
+    return desk_for(tracking=FakeTracking(), gateway=FakeGateway())
 
 
 @pytest.fixture
@@ -113,7 +103,7 @@ async def test_carrier_chosen_by_button_then_the_number_ships_with_that_carrier(
 
 
 async def test_carrier_and_number_in_two_messages_and_a_bare_number_left_to_the_provider(
-    shop, clock, desk, ann, tracking
+    shop, clock, desk, ann
 ):
     first = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
     second = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
@@ -131,13 +121,11 @@ async def test_carrier_and_number_in_two_messages_and_a_bare_number_left_to_the_
     await ann.send("JD014600003828")  # the same number on two orders: one parcel
     stored = shop.state.orders[second.number]
     assert (stored.status, stored.carrier, stored.tracking_number) == (S.SHIPPED, None, "JD014600003828")
-    assert ("JD014600003828", None) in tracking.registered  # 17TRACK detects the carrier
+    assert ("JD014600003828", None) in desk.tracking.registered  # 17TRACK detects the carrier
     assert "on its way" in last_to_customer(shop, second.number)
 
 
-async def test_a_wrong_tracking_number_is_corrected_and_the_customer_gets_the_new_one(
-    shop, clock, desk, ann, tracking
-):
+async def test_a_wrong_tracking_number_is_corrected_and_the_customer_gets_the_new_one(shop, clock, desk, ann):
     number = await ship(ann, shop, clock, desk)
     assert "✏ Fix tracking" in actions(shop.state.orders[number])
     await ann.press_data(pack(FixTracking(number)))
@@ -147,12 +135,10 @@ async def test_a_wrong_tracking_number_is_corrected_and_the_customer_gets_the_ne
     assert "JD014600009999" in last_to_customer(shop, number) and "Correction" in last_to_customer(
         shop, number
     )
-    assert tracking.registered[-1] == ("JD014600009999", "DHL")
+    assert desk.tracking.registered[-1] == ("JD014600009999", "DHL")
 
 
-async def test_a_delivery_problem_offers_contact_ship_again_returned_and_refund(
-    shop, clock, desk, ann, gateway
-):
+async def test_a_delivery_problem_offers_contact_ship_again_returned_and_refund(shop, clock, desk, ann):
     number = await ship(ann, shop, clock, desk)
     await carrier_says(shop, clock, number, S.DELIVERY_EXCEPTION)
     offered = actions(shop.state.orders[number])
@@ -176,7 +162,7 @@ async def test_a_delivery_problem_offers_contact_ship_again_returned_and_refund(
     assert "Refund $23.00 to the customer?" in ann.text
     await ann.press_data(pack(RefundOrder(number, True)))
     assert shop.state.orders[number].status is S.REFUNDED
-    assert gateway.refunds  # called after the commit
+    assert desk.gateway.refunds  # called after the commit
     assert "refund" in last_to_customer(shop, number).lower()
     assert actions(shop.state.orders[number]) == []  # final
 
