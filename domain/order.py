@@ -75,6 +75,7 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    refunded_minor: int = 0  # given back so far, as the payment provider reports it (minor units)
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -135,6 +136,19 @@ class Order:
     @property
     def total(self) -> Money:
         return self.subtotal + self.shipping_fee
+
+    @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_minor, self.currency)
+
+    def record_refunded(self, total_minor: int) -> bool:
+        """The provider reports `total_minor` refunded so far (never more than the order's total); True
+        when that is more than was known."""
+        known = min(max(int(total_minor), 0), self.total.amount_minor)
+        if known <= self.refunded_minor:
+            return False
+        self.refunded_minor = known
+        return True
 
     @property
     def item_count(self) -> int:

@@ -123,6 +123,10 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     ]
     if order.address is not None:
         lines.append(_("Address: {address}").format(address=order.address.one_line()))
+    if order.refunded_minor and order.status is not S.REFUNDED:
+        lines.append(
+            _("↩ Refunded so far: {amount} of {total}").format(amount=order.refunded, total=order.total)
+        )
     if order.tracking_number:
         lines.append(
             _("Tracking: {carrier} {number}").format(carrier=order.carrier, number=order.tracking_number)

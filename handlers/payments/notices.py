@@ -88,6 +88,14 @@ def _refunded(order: Order, amount: Money, language: str) -> str:
     ).format(amount=amount, number=order.number)
 
 
+def _partly_refunded(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "A refund of {amount} for order {number} has been issued ({refunded} of {total} so far); "
+        "banks usually show it within 5-10 days."
+    ).format(amount=amount, number=order.number, refunded=order.refunded, total=order.total)
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentNotices:
     merchant_chat_id: int | None
@@ -163,3 +171,29 @@ class PaymentNotices:
 
     async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
         await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)
+
+    async def refunded_merchant(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "↩ Order {number} was refunded in full ({amount}) in the payment provider; it is Refunded now."
+        )
+        await self._merchant(
+            uow, order, text.format(number=order.number, amount=order.refunded), "refunded:merchant", now
+        )
+
+    async def partly_refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
+        """Part of the payment went back; the order goes on as it was."""
+        key = f"partly_refunded:{order.refunded_minor}"
+        await self._customer(uow, order, partial(_partly_refunded, order, amount), key, now)
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "↩ Order {number}: {amount} refunded in the payment provider ({refunded} of {total} so far). "
+            "The order stays {status}."
+        ).format(
+            number=order.number,
+            amount=amount,
+            refunded=order.refunded,
+            total=order.total,
+            status=status_label(order.status, MERCHANT_LANGUAGE),
+        )
+        await self._merchant(uow, order, text, f"{key}:merchant", now)
