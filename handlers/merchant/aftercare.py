@@ -27,8 +27,8 @@ from handlers.kernel.i18n import translations
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Finish, Turn
 from handlers.merchant.moves import locked, press, show_card
-from handlers.merchant.prompting import MESSAGE_PROMPT, open_prompt, prompt_message, start_prompt
-from handlers.merchant.prompts import back_row, card_edit, start_shipping
+from handlers.merchant.prompting import MESSAGE_PROMPT, open_prompt
+from handlers.merchant.prompts import ask_on_card, back_row, card_edit, start_shipping
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.refunds import refund_by_hand_alert
 
@@ -46,12 +46,9 @@ async def contact_customer(desk: MerchantDesk, turn: Turn, action: ContactCustom
     order = await locked(desk, turn, action.number)
     if order is None:
         return turn.toast(turn._("Order {number} was not found.").format(number=action.number), alert=True)
-    await start_prompt(turn, MESSAGE_PROMPT, order.number)
     footer = turn._("✍ Waiting for the message to the customer: reply to the message below.")
-    outcome = await show_card(desk, turn, order, footer=footer, buttons=back_row(turn, order))
     question = turn._("What should the customer read? It is sent as it is, about this order.")
-    outcome.replies.append(prompt_message(turn, order.number, question))
-    return outcome
+    return await ask_on_card(desk, turn, order, MESSAGE_PROMPT, footer=footer, question=question)
 
 
 async def on_message_text(desk: MerchantDesk, turn: Turn) -> Outcome:

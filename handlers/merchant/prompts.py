@@ -46,6 +46,7 @@ __all__ = [
     "ask_reason",
     "start_shipping",
     "card_edit",
+    "ask_on_card",
 ]
 
 S = OrderStatus
@@ -111,13 +112,20 @@ async def stop_asking(desk: MerchantDesk, turn: Turn, action: StopAsking) -> Out
     return await show_card(desk, turn, order)
 
 
-async def ask_reason(desk: MerchantDesk, turn: Turn, order: Order) -> Outcome:
-    await start_prompt(turn, REJECT_PROMPT, order.number)
-    footer = turn._("✍ Type the reason for the customer in one message.")
+async def ask_on_card(
+    desk: MerchantDesk, turn: Turn, order: Order, state: str, *, footer: str, question: str
+) -> Outcome:
+    """Open a prompt on the order: the card says what it waits for, a force_reply message asks."""
+    await start_prompt(turn, state, order.number)
     outcome = await show_card(desk, turn, order, footer=footer, buttons=back_row(turn, order))
-    question = turn._("The reason the customer will read:")
     outcome.replies.append(prompt_message(turn, order.number, question))
     return outcome
+
+
+async def ask_reason(desk: MerchantDesk, turn: Turn, order: Order) -> Outcome:
+    footer = turn._("✍ Type the reason for the customer in one message.")
+    question = turn._("The reason the customer will read:")
+    return await ask_on_card(desk, turn, order, REJECT_PROMPT, footer=footer, question=question)
 
 
 async def on_prompt_text(desk: MerchantDesk, turn: Turn) -> Outcome:
