@@ -15,8 +15,10 @@ from domain.outbox import OutboxMessage
 from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
+from handlers.actions.merchant import FixTracking
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Button, Reply
+from handlers.merchant.order_card import next_steps
 from handlers.merchant.stats_text import day_text, figures_text
 from handlers.merchant.stock_alert import low_stock_reply
 from handlers.payments.notices import MERCHANT_LANGUAGE
@@ -71,7 +73,7 @@ def tracking_problem_alert(order: Order, outcome: TrackingOutcome, detail: str, 
         tracking=order.tracking_number,
         note=_note(outcome, MERCHANT_LANGUAGE),
     )
-    reply = Reply(f"{text} {detail}".strip())
+    reply = Reply(f"{text} {detail}".strip(), next_steps(order, MERCHANT_LANGUAGE))  # what staff can do
     return _message(chat_id, reply, now, f"order:{order.number}:problem:{len(order.timeline)}")
 
 
@@ -81,7 +83,8 @@ def rejected_number_alert(order_number: str, tracking_number: str, reason: str, 
         "⚠️ The tracking service refused tracking number {tracking} of order {number}: {reason}. "
         "Check the number, or set the delivery status by hand."
     ).format(tracking=tracking_number, number=order_number, reason=reason or _("no reason given"))
-    return _message(chat_id, Reply(text), now, f"shipment:{tracking_number}:rejected")
+    fix = Button(_("✏ Fix tracking"), pack(FixTracking(order_number)))
+    return _message(chat_id, Reply(text, ((fix,),)), now, f"shipment:{tracking_number}:rejected")
 
 
 def low_stock_alert(level: StockLevel, name: str, chat_id: int, now: datetime) -> OutboxMessage:

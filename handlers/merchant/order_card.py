@@ -188,6 +188,12 @@ def _aftercare(order: Order, _: Callable[[str], str]) -> list[Button]:
     return buttons
 
 
+def next_steps(order: Order, language: str) -> Rows:
+    """The after-shipping buttons alone, for alerts about the order (a delivery problem)."""
+    buttons = _aftercare(order, translations(language).gettext)
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
 def card_view(order: Order, language: str, names: dict[str, str], *, manual_delivery: bool) -> CardView:
     return CardView(
         render_card(order, language, names),
@@ -195,4 +201,4 @@ def card_view(order: Order, language: str, names: dict[str, str], *, manual_deli
     )
 
 
-__all__ += ["card_view"]
+__all__ += ["card_view", "next_steps"]
