@@ -181,7 +181,7 @@ def _aftercare(order: Order, _: Callable[[str], str]) -> list[Button]:
         buttons.append(Button(_("🚚 Ship again"), pack(ShipAgain(number))))
     if S.RETURNED in allowed:
         buttons.append(Button(_("↩ Mark returned"), pack(ReturnOrder(number))))
-    if S.REFUNDED in allowed and status is not S.PAID:
+    if S.REFUNDED in allowed and status not in (S.PAID, *_TRAVELLING):  # paid: Reject refunds it
         buttons.append(Button(_("💸 Refund"), pack(RefundOrder(number))))
     if not order.payment_method.prepaid and not order.is_paid and status in _CASH_DUE:
         buttons.append(Button(_("💵 Cash received"), pack(MarkCashPaid(number))))
