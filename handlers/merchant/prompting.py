@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from domain.ports import UnitOfWork
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import ShipVia, StopAsking
-from handlers.kernel.i18n import N_
+from handlers.kernel.i18n import N_, translations
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
@@ -39,9 +40,13 @@ __all__ = [
     "leave_prompt",
     "settle_prompt",
     "prompt_message",
+    "ended_card",
+    "stale_prompt",
+    "timed_out_text",
 ]
 
 PROMPT_TIMEOUT = timedelta(minutes=5)
+_MINUTES = int(PROMPT_TIMEOUT.total_seconds() // 60)
 MARK = "✍"  # every prompt message starts with it; a reply to one names its subject
 SHIP_PROMPT = "merchant.ship"
 REJECT_PROMPT = "merchant.reject"
@@ -71,16 +76,18 @@ class Prompt:
         return self.state in _ON_ORDERS
 
 
-def open_prompt(turn: Turn) -> Prompt | None:
-    if turn.dialog is None or turn.dialog[0] not in PROMPTS:
-        return None
-    state, data = turn.dialog
+def _prompt(state: str, data: dict[str, Any], now: datetime) -> Prompt:
     try:
         at = datetime.fromisoformat(str(data["at"]))
     except (KeyError, ValueError):
-        at = turn.now - PROMPT_TIMEOUT * 2  # a prompt stored before prompts had a start: long gone
-    subject = str(data.get("number", ""))
-    return Prompt(state, subject, data.get("chat_id"), data.get("message_id"), at, data)
+        at = now - PROMPT_TIMEOUT * 2  # a prompt stored before prompts had a start: long gone
+    return Prompt(state, str(data.get("number", "")), data.get("chat_id"), data.get("message_id"), at, data)
+
+
+def open_prompt(turn: Turn) -> Prompt | None:
+    if turn.dialog is None or turn.dialog[0] not in PROMPTS:
+        return None
+    return _prompt(*turn.dialog, turn.now)
 
 
 async def start_prompt(turn: Turn, state: str, subject: str, **extra: Any) -> None:
@@ -140,12 +147,12 @@ async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
     if prompt is None:
         return Outcome(), False
     event = turn.event
-    expired = turn.now - prompt.at >= PROMPT_TIMEOUT
+    expired = turn.now - prompt.at >= PROMPT_TIMEOUT  # the sweeping job may not have run yet
     if not expired and (_answers(prompt, turn) or _own_button(prompt, _action(turn))):
         return Outcome(), False
     command = event.text.lower() if event.kind is Kind.COMMAND else ""
     if expired:
-        why = turn._(_TIMED_OUT).format(minutes=int(PROMPT_TIMEOUT.total_seconds() // 60))
+        why = timed_out_text(turn.language)
     elif command == "cancel":
         why = turn._(_STOPPED)
     elif command:
@@ -163,13 +170,29 @@ async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
 
 
 async def _redraw(desk: MerchantDesk, turn: Turn, prompt: Prompt, why: str) -> list[Reply]:
+    return await ended_card(turn.uow, prompt, why, turn.language, manual_delivery=desk.manual_delivery)
+
+
+async def ended_card(
+    uow: UnitOfWork, prompt: Prompt, why: str, language: str, *, manual_delivery: bool
+) -> list[Reply]:
     """The card the prompt was opened from, with its buttons back and why the prompt ended."""
     if not prompt.on_order or prompt.message_id is None:
         return [Reply(why, chat_id=prompt.chat_id)]
-    order = await turn.uow.orders.get(prompt.subject)
+    order = await uow.orders.get(prompt.subject)
     if order is None:
         return [Reply(why, chat_id=prompt.chat_id)]
-    names = await staff_names(turn.uow, order)
-    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery)
+    names = await staff_names(uow, order)
+    view = card_view(order, language, names, manual_delivery=manual_delivery)
     text = f"{view.text}\n\n{why}"
     return [Reply(text, view.buttons, chat_id=prompt.chat_id, edit_message_id=prompt.message_id)]
+
+
+def stale_prompt(state: str, data: dict[str, Any], now: datetime) -> Prompt | None:
+    """The prompt in this dialog when it has outlived `PROMPT_TIMEOUT` (for the sweeping job)."""
+    prompt = _prompt(state, data, now) if state in PROMPTS else None
+    return prompt if prompt is not None and now - prompt.at >= PROMPT_TIMEOUT else None
+
+
+def timed_out_text(language: str) -> str:
+    return translations(language).gettext(_TIMED_OUT).format(minutes=_MINUTES)

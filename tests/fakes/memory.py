@@ -236,6 +236,11 @@ class FakeDialogs(_Repo):
     async def clear(self, user_id: int) -> None:
         self.s.dialogs.pop(user_id, None)
 
+    async def in_states(self, states):
+        return [
+            (user, state, dict(data)) for user, (state, data) in self.s.dialogs.items() if state in states
+        ]
+
 
 class FakePaymentAttempts(_Repo):
     async def add(self, attempt: PaymentAttempt) -> None:

@@ -95,6 +95,20 @@ async def test_dialog_state_is_kept_replaced_and_cleared(uow_factory):
         assert await uow.dialogs.get(5) is None
 
 
+async def test_open_staff_prompts_are_listed_by_state(uow_factory):
+    async with uow_factory() as uow:
+        await uow.dialogs.set(7, "merchant.ship", {"number": "AB-1", "at": "2026-01-01T12:00:00+00:00"})
+        await uow.dialogs.set(8, "checkout:phone", {"n": 1})
+        await uow.dialogs.set(9, "merchant.reject", {"number": "AB-2"})
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        found = await uow.dialogs.in_states(("merchant.ship", "merchant.reject"))
+    assert sorted(found) == [
+        (7, "merchant.ship", {"number": "AB-1", "at": "2026-01-01T12:00:00+00:00"}),
+        (9, "merchant.reject", {"number": "AB-2"}),
+    ]
+
+
 async def test_order_round_trips_with_lines_address_timeline_and_every_field(uow_factory):
     async with uow_factory() as uow:
         await stock_product(uow, "TEA-1")

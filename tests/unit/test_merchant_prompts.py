@@ -11,6 +11,7 @@ from handlers.app import ShopApp
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Reply
 from handlers.merchant.stats import MerchantStats
+from jobs.staff_prompts import EndStalePrompts
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import (
     ANN,
@@ -180,4 +181,24 @@ async def test_a_customer_message_is_never_taken_as_a_staff_answer(shop, clock, 
     await ann.press_data(pack(ShipOrder(number)))
     carol = StaffChat(app, CAROL, "Carol", chat_id=MERCHANT_CHAT)
     await carol._send(Kind.TEXT, text="DHL JD014600003828")
+    assert shop.state.orders[number].status is S.PACKED
+
+
+async def test_the_sweep_ends_a_forgotten_prompt_and_edits_its_card_without_waiting_for_a_message(
+    shop, clock, desk, ann, ben
+):
+    number = await packed_order(shop, clock, desk, ann)
+    await ann.press_data(pack(ShipOrder(number)))
+    other = await packed_order(shop, clock, desk, ben, card_message=779)
+    clock.advance(minutes=4)
+    await ben.press_data(pack(ShipOrder(other)), 779)  # Ben's prompt is younger: it stays
+    sweep = EndStalePrompts(shop, clock, manual_delivery=False)
+    assert await sweep.run() == 0
+    clock.advance(minutes=2)
+    assert await sweep.run() == 1
+    [edit] = [m for m in shop.state.outbox if m.payload.get("edit_message_id") == CARD_MESSAGE][-1:]
+    assert edit.chat_id == MERCHANT_CHAT and "timed out" in edit.payload["text"]
+    assert any("Ship" in b["label"] for row in edit.payload["buttons"] for b in row)
+    assert ANN not in shop.state.dialogs and BEN in shop.state.dialogs
+    await ann.send("DHL JD014600003828")
     assert shop.state.orders[number].status is S.PACKED
