@@ -16,12 +16,12 @@ from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.actions.merchant import FixTracking
-from handlers.kernel.i18n import N_, translations
+from handlers.kernel import outbox
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, N_, translations
 from handlers.kernel.reply import Button, Reply
+from handlers.kernel.stock_alert import low_stock_reply
 from handlers.merchant.order_card import next_steps
 from handlers.merchant.stats_text import day_text, figures_text
-from handlers.merchant.stock_alert import low_stock_reply
-from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = [
     "tracking_notice",
@@ -55,7 +55,7 @@ def _note(outcome: TrackingOutcome, language: str) -> str:
 
 
 def _message(chat_id: int, reply: Reply, now: datetime, key: str) -> OutboxMessage:
-    return OutboxMessage(chat_id=chat_id, payload=reply.to_payload(), created_at=now, dedupe_key=key)
+    return outbox.message(chat_id, reply, now, dedupe_key=key)
 
 
 def tracking_notice(order: Order, outcome: TrackingOutcome, language: str, now: datetime) -> OutboxMessage:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.clock import Clock
-from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWorkFactory
+from handlers.kernel import outbox
+from handlers.kernel.i18n import MERCHANT_LANGUAGE
 from handlers.merchant.prompting import PROMPTS, ended_card, stale_prompt, timed_out_text
-from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = ["EndStalePrompts"]
 
@@ -41,8 +41,8 @@ class EndStalePrompts:
                 why, manual = timed_out_text(language), self.manual_delivery
                 for reply in await ended_card(uow, prompt, why, language, manual_delivery=manual):
                     if reply.chat_id is not None:
-                        payload = {**reply.to_payload(), "edit_message_id": reply.edit_message_id}
-                        await uow.outbox.add(OutboxMessage(reply.chat_id, payload, now))
+                        edit = reply.edit_message_id
+                        await outbox.write_reply(uow, reply.chat_id, reply, now, edit_message_id=edit)
                 await uow.commit()
                 ended += 1
         return ended

@@ -19,11 +19,11 @@ from domain.customer import clean_text
 from domain.errors import IllegalTransition, InvalidInput
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.outbox import OutboxMessage
 from domain.ports import StockAudit
 from domain.services import change_status
 from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
 from handlers.kernel.i18n import translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Finish, Turn
 from handlers.merchant.moves import locked, press, show_card
@@ -67,8 +67,7 @@ async def on_message_text(desk: MerchantDesk, turn: Turn) -> Outcome:
     _ = translations(customer.language if customer else "en").gettext
     note = _("✉ From {shop} about your order {number}:")
     note = note.format(shop=turn.config.shop_name, number=order.number)
-    payload = Reply(f"{note}\n{text}").to_payload()
-    await turn.uow.outbox.add(OutboxMessage(order.customer_id, payload, turn.now))
+    await write_reply(turn.uow, order.customer_id, Reply(f"{note}\n{text}"), turn.now)
     sent = turn._("✉ Sent to the customer of order {number}.").format(number=order.number)
     return Outcome([*await card_edit(desk, turn, order, prompt.data), Reply(sent)])
 

@@ -9,7 +9,7 @@ tracking provider to detect); carrier and number come in one message or in two. 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.customer import clean_text
 from domain.errors import InvalidInput
@@ -20,6 +20,7 @@ from handlers.actions.merchant import FixTracking, ShipOrder, ShipVia, StopAskin
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.kernel.turn import Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, move, on_card, press, show_card, sync_card
 from handlers.merchant.order_card import card_view, staff_names
 from handlers.merchant.prompting import (
@@ -31,9 +32,6 @@ from handlers.merchant.prompting import (
     start_prompt,
 )
 from handlers.merchant.tracking_fix import CORRECTABLE, correct_tracking
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = [
     "ask_shipment",

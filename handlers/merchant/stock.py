@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from domain.actor import Actor
 from domain.catalog import Product
@@ -20,6 +19,7 @@ from handlers.actions.aftercare import RestockSku
 from handlers.actions.merchant import StockPage
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.prompting import (
     RESTOCK_PROMPT,
     leave_prompt,
@@ -27,9 +27,6 @@ from handlers.merchant.prompting import (
     prompt_message,
     start_prompt,
 )
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = [
     "stock_command",

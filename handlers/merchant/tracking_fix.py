@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from domain.errors import IllegalTransition
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.outbox import OutboxMessage
-from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
+from handlers.kernel.status_text import tracking_url
 from handlers.kernel.turn import Turn
 from handlers.merchant.moves import locked
 
@@ -47,6 +47,5 @@ async def correct_tracking(
     url = tracking_url(order)
     buttons = ((Button(_("🔎 Track parcel"), url=url),),) if url else ()
     key = f"order:{order.number}:tracking:{order.tracking_number}"
-    payload = Reply(text, buttons).to_payload()
-    await turn.uow.outbox.add(OutboxMessage(order.customer_id, payload, turn.now, dedupe_key=key))
+    await write_reply(turn.uow, order.customer_id, Reply(text, buttons), turn.now, dedupe_key=key)
     return order, ""

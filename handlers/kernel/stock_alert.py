@@ -1,5 +1,6 @@
 """The low-stock alert staff can act on: the product by name, available / on hand / reserved, and a
-📦 Restock button (it asks how many arrived; see `handlers.merchant.stock.ask_restock`)."""
+📦 Restock button (it asks how many arrived; see `handlers.merchant.stock.ask_restock`). Shared by the turn's
+events (`kernel.notifications`) and the sweeping job (`jobs.low_stock`)."""
 
 from __future__ import annotations
 
