@@ -58,8 +58,8 @@ class MemoryState:
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
-    shipments: dict[str, Shipment] = field(default_factory=dict)
-    shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    shipments: dict[tuple[str, str], Shipment] = field(default_factory=dict)  # (order, tracking number)
+    shipment_leases: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
     cart_reminded: dict[int, datetime] = field(default_factory=dict)  # customer id -> claimed for a reminder
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
@@ -390,37 +390,43 @@ class FakeOutboxQueue:
 
 
 class FakeShipments:
+    """Keyed (order number, tracking number), as the table's unique pair."""
+
     def __init__(self, state: MemoryState) -> None:
         self.s = state
 
     async def track(self, shipments: Sequence[Shipment]) -> int:
-        new = [s for s in shipments if s.tracking_number not in self.s.shipments]
+        new = [s for s in shipments if (s.order_number, s.tracking_number) not in self.s.shipments]
         for s in new:
-            self.s.shipments[s.tracking_number] = copy.deepcopy(s)
+            self.s.shipments[(s.order_number, s.tracking_number)] = copy.deepcopy(s)
         return len(new)
 
     async def lease_due(self, now: datetime, until: datetime, worker: str, *, limit: int = 400):
         due = sorted(
             (
-                s
-                for s in self.s.shipments.values()
+                (key, s)
+                for key, s in self.s.shipments.items()
                 if s.active
                 and (s.next_poll_at is None or s.next_poll_at <= now)
-                and _free(self.s.shipment_leases, s.tracking_number, now)
+                and _free(self.s.shipment_leases, key, now)
             ),
-            key=lambda s: (s.next_poll_at or now, s.tracking_number),
+            key=lambda pair: (pair[1].next_poll_at or now, pair[0]),
         )[:limit]
-        for s in due:
-            self.s.shipment_leases[s.tracking_number] = (worker, until)
-        return sorted((copy.deepcopy(s) for s in due), key=lambda s: s.tracking_number)
+        for key, _s in due:
+            self.s.shipment_leases[key] = (worker, until)
+        return sorted((copy.deepcopy(s) for _k, s in due), key=lambda s: (s.tracking_number, s.order_number))
 
     async def save(self, shipment: Shipment, worker: str) -> bool:
-        held = self.s.shipment_leases.get(shipment.tracking_number)
+        key = (shipment.order_number, shipment.tracking_number)
+        held = self.s.shipment_leases.get(key)
         if held is None or held[0] != worker:
             return False
-        del self.s.shipment_leases[shipment.tracking_number]
-        self.s.shipments[shipment.tracking_number] = copy.deepcopy(shipment)
+        del self.s.shipment_leases[key]
+        self.s.shipments[key] = copy.deepcopy(shipment)
         return True
+
+    def by_number(self, tracking_number: str) -> list[Shipment]:
+        return [s for (_order, number), s in self.s.shipments.items() if number == tracking_number]
 
 
 class FakeStaleCarts:
