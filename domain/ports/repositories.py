@@ -31,6 +31,7 @@ __all__ = [
     "ProcessedUpdates",
     "PaymentAttempts",
     "ProcessedWebhookEvents",
+    "EarlyRefunds",
     "Dialogs",
     "FunnelEvents",
 ]
@@ -138,6 +139,17 @@ class PaymentAttempts(Protocol):
 class ProcessedWebhookEvents(Protocol):
     async def first_time(self, source: str, event_id: str, at: datetime) -> bool:
         """Record ("stripe", "evt_...") or ("telegram", charge id); False when already recorded."""
+
+
+class EarlyRefunds(Protocol):
+    """Refunds the payment provider reported before the payment itself: kept until the payment lands."""
+
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        """`ref`: the payment (intent or charge) id; `refunded_minor`: refunded so far, None: all of it.
+        A later report of the same payment replaces it."""
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        """(True, refunded) and forget it, when a refund of `ref` was kept; else (False, None)."""
 
 
 class Dialogs(Protocol):

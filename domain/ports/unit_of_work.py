@@ -10,6 +10,7 @@ from domain.ports.repositories import (
     Categories,
     Customers,
     Dialogs,
+    EarlyRefunds,
     FunnelEvents,
     Orders,
     Outbox,
@@ -35,6 +36,7 @@ class UnitOfWork(Protocol):
     dialogs: Dialogs
     payment_attempts: PaymentAttempts
     webhook_events: ProcessedWebhookEvents
+    early_refunds: EarlyRefunds
     funnel: FunnelEvents
 
     async def __aenter__(self) -> Self: ...

@@ -27,7 +27,13 @@ from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.provider_refunds import provider_refunded
-from handlers.payments.settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
+from handlers.payments.settlement import (
+    ReceivedPayment,
+    RefundFailed,
+    Settlement,
+    expire_order,
+    settle_payment,
+)
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
 
@@ -165,7 +171,18 @@ class StripeEvents:
         outcome = await settle_payment(
             uow, self._gateway, self._notices, order, payment, actor=STRIPE, now=now
         )
-        return WebhookAnswer(200, outcome.value)
+        refund = await self._early_refund(uow, payment.charge_ref, now) if outcome is Settlement.PAID else ""
+        return WebhookAnswer(200, f"{outcome.value}; {refund}" if refund else outcome.value)
+
+    async def _early_refund(self, uow: UnitOfWork, charge_ref: str, now: datetime) -> str:
+        """A refund of this payment reported before it: applied now that the payment is recorded."""
+        kept, refunded = await uow.early_refunds.take(charge_ref) if charge_ref else (False, None)
+        attempt = await uow.payment_attempts.find(charge_ref) if kept else None
+        order = await uow.orders.get_for_update(attempt.order_number) if attempt else None
+        if attempt is None or order is None:
+            return ""
+        total = attempt.amount.amount_minor if refunded is None else refunded
+        return await provider_refunded(uow, self._notices, order, attempt, total, actor=STRIPE, now=now)
 
     async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
         """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
@@ -186,12 +203,16 @@ class StripeEvents:
         expired = await expire_order(uow, self._notices, order, actor=STRIPE, now=now)
         return WebhookAnswer(200, "expired" if expired else "not awaiting payment")
 
-    async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime):
-        """`total`: refunded so far on the payment; None: all of it."""
+    async def _refunded(
+        self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime, *, payment: str
+    ):
+        """`total`: refunded so far on the payment; None: all of it. `payment`: its intent (or charge) id,
+        under which a refund that came before the payment is kept until `checkout.session.completed`."""
         attempt = await self._attempt(uow, refs)
         if attempt is None:
-            log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
-            return WebhookAnswer(200, "unknown payment")
+            await uow.early_refunds.keep(payment, total, now)
+            log.info("stripe_refund_before_payment", payment=payment)
+            return WebhookAnswer(200, "refund kept until its payment arrives")
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
             return WebhookAnswer(200, "unknown order")
@@ -203,7 +224,9 @@ class StripeEvents:
         """A refund made by the bot or in Stripe's dashboard; `amount_refunded` is the running total."""
         refunded = _whole(obj, "amount_refunded")
         total = None if obj.get("refunded") is True else refunded
-        return await self._refunded(uow, (obj.get("payment_intent"), _text(obj, "id")), total, now)
+        intent, charge = obj.get("payment_intent"), _text(obj, "id")
+        payment = intent if isinstance(intent, str) and intent else charge
+        return await self._refunded(uow, (intent, charge), total, now, payment=payment)
 
     async def _refund_updated(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
         """One refund's own amount: only a full one settles anything (`charge.refunded` has the total)."""
@@ -214,7 +237,10 @@ class StripeEvents:
         attempt = await self._attempt(uow, refs)
         if attempt is not None and amount < attempt.amount.amount_minor:
             return WebhookAnswer(200, "partial refund")
-        return await self._refunded(uow, refs, amount, now)
+        payment = next((r for r in refs[1:] if isinstance(r, str) and r), "")
+        if attempt is None and not payment:
+            return WebhookAnswer(200, "unknown payment")
+        return await self._refunded(uow, refs, amount, now, payment=payment)
 
     async def _attempt(self, uow: UnitOfWork, refs: tuple[Any, ...]) -> PaymentAttempt | None:
         for ref in refs:

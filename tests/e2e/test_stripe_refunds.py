@@ -185,3 +185,30 @@ async def test_a_checkout_event_missing_a_field_is_refused_and_the_order_stays_u
     missing_id = {key: value for key, value in shop.stripe.pay(session_id).items() if key != "id"}
     assert (await shop.post(missing_id)).status_code == 400
     assert shop.order(order.number).status is OrderStatus.PLACED
+
+
+async def test_a_refund_reported_before_the_payment_is_kept_and_applied_when_the_payment_lands(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    early = await shop.post(dashboard_refund(shop, session_id, 1750, full=True))
+    assert (early.status_code, early.text) == (200, "refund kept until its payment arrives")
+    assert shop.order(order.number).status is OrderStatus.PLACED
+
+    landed = await shop.post(shop.stripe.pay(session_id))
+    assert (landed.status_code, landed.text) == (200, "paid; refunded")
+    assert shop.order(order.number).status is OrderStatus.REFUNDED
+    assert shop.factory.state.stocks["mug"].available == 2
+    assert "refund of $17.50" in outbox_texts(shop.factory, CUSTOMER)[-1]
+    assert shop.factory.state.early_refunds == {}
+
+
+async def test_a_partial_refund_reported_before_the_payment_leaves_the_order_paid_and_remembered(shop):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    await shop.post(dashboard_refund(shop, session_id, 300, full=False))
+    landed = await shop.post(shop.stripe.pay(session_id))
+    assert landed.text == "paid; partly refunded"
+    assert (shop.order(order.number).status, shop.order(order.number).refunded_minor) == (
+        OrderStatus.PAID,
+        300,
+    )

@@ -64,6 +64,7 @@ class MemoryState:
     cart_reminded: dict[int, datetime] = field(default_factory=dict)  # customer id -> claimed for a reminder
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
+    early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
 
@@ -271,6 +272,19 @@ class FakeWebhookEvents(_Repo):
         return True
 
 
+class FakeEarlyRefunds(_Repo):
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        if ref not in self.s.early_refunds:
+            self.s.early_refunds[ref] = refunded_minor
+        elif (known := self.s.early_refunds[ref]) is not None:
+            self.s.early_refunds[ref] = None if refunded_minor is None else max(known, refunded_minor)
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        if ref not in self.s.early_refunds:
+            return False, None
+        return True, self.s.early_refunds.pop(ref)
+
+
 class FakeFunnelEvents(_Repo):
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         self.s.funnel.append((FunnelStep(step), customer_id, at))
@@ -296,6 +310,7 @@ class FakeUnitOfWork:
         self.dialogs = FakeDialogs(self.state)
         self.payment_attempts = FakePaymentAttempts(self.state)
         self.webhook_events = FakeWebhookEvents(self.state)
+        self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
         return self
 

@@ -206,3 +206,18 @@ async def test_payment_attempts_and_webhook_events_are_part_of_the_unit_of_work(
     async with uow_factory() as uow:
         assert (await uow.payment_attempts.find("cs_1")).amount == Money(2350, "USD")
         assert not await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+
+
+async def test_a_refund_before_its_payment_is_kept_raised_and_taken_once(uow_factory):
+    async with uow_factory() as uow:
+        await uow.early_refunds.keep("pi_1", 300, NOW)
+        await uow.early_refunds.keep("pi_1", 200, NOW)  # an older report arriving late: the total stays
+        await uow.early_refunds.keep("pi_1", 500, NOW)
+        await uow.early_refunds.keep("pi_2", None, NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.early_refunds.take("pi_1") == (True, 500)
+        assert await uow.early_refunds.take("pi_2") == (True, None)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.early_refunds.take("pi_1") == (False, None)
