@@ -12,12 +12,16 @@ from datetime import datetime
 from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
+from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
+from handlers.actions.merchant import FixTracking
 from handlers.kernel import outbox
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, N_, translations
 from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Reply
+from handlers.kernel.stock_alert import low_stock_reply
+from handlers.merchant.order_card import next_steps
 from handlers.merchant.stats_text import day_text, figures_text
 
 __all__ = [
@@ -72,7 +76,7 @@ def tracking_problem_alert(
         tracking=order.tracking_number,
         note=_note(outcome, MERCHANT_LANGUAGE),
     )
-    reply = Reply(f"{text} {detail}".strip())
+    reply = Reply(f"{text} {detail}".strip(), next_steps(order, MERCHANT_LANGUAGE))  # what staff can do
     return _message(chat_id, reply, now, f"order:{order.number}:problem:{len(order.timeline)}")
 
 
@@ -84,19 +88,13 @@ def rejected_number_alert(
         "⚠️ The tracking service refused tracking number {tracking} of order {number}: {reason}. "
         "Check the number, or set the delivery status by hand."
     ).format(tracking=tracking_number, number=order_number, reason=reason or _("no reason given"))
-    return _message(chat_id, Reply(text), now, f"shipment:{tracking_number}:rejected")
+    fix = Button(_("✏ Fix tracking"), pack(FixTracking(order_number)))
+    return _message(chat_id, Reply(text, ((fix,),)), now, f"shipment:{tracking_number}:rejected")
 
 
-def low_stock_alert(
-    sku: str, name: str, available: int, safety: int, chat_id: int, now: datetime
-) -> OutboxMessage:
-    _ = translations(MERCHANT_LANGUAGE).gettext
-    text = _(
-        "📉 Low stock: {name} ({sku}) — {available} available, safety stock {safety}. "
-        "Restock at least {missing} to get back to the safety level."
-    ).format(name=name, sku=sku, available=available, safety=safety, missing=max(safety - available, 1))
-    key = f"stock-low:{sku}:{available}:{safety}:{now:%Y-%m-%d}"
-    return _message(chat_id, Reply(text), now, key)
+def low_stock_alert(level: StockLevel, name: str, chat_id: int, now: datetime) -> OutboxMessage:
+    key = f"stock-low:{level.sku}:{level.available}:{level.safety}:{now:%Y-%m-%d}"
+    return _message(chat_id, low_stock_reply(level, name, MERCHANT_LANGUAGE), now, key)
 
 
 def unanswered_order_reminder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -75,3 +76,7 @@ class SqlAlchemyDialogs:
 
     async def clear(self, user_id: int) -> None:
         await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
+
+    async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        query = select(DialogRow.user_id, DialogRow.state, DialogRow.data).where(DialogRow.state.in_(states))
+        return [(row.user_id, row.state, dict(row.data)) for row in await self.session.execute(query)]

@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import (
     Bot,
+    ForceReply,
     InlineKeyboardMarkup,
     LabeledPrice,
     ReplyKeyboardMarkup,
@@ -43,6 +44,7 @@ _MARKUPS: dict[str, type[TelegramObject]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 

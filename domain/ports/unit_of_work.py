@@ -10,6 +10,7 @@ from domain.ports.repositories import (
     Categories,
     Customers,
     Dialogs,
+    EarlyRefunds,
     FunnelEvents,
     Orders,
     Outbox,
@@ -47,6 +48,8 @@ class UnitOfWork(Protocol):
     def payment_attempts(self) -> PaymentAttempts: ...
     @property
     def webhook_events(self) -> ProcessedWebhookEvents: ...
+    @property
+    def early_refunds(self) -> EarlyRefunds: ...
     @property
     def funnel(self) -> FunnelEvents: ...
 

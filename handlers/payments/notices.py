@@ -18,10 +18,11 @@ import structlog
 from domain.money import Money
 from domain.order import Order
 from domain.ports import UnitOfWork
+from handlers.actions.customer import BuyAgain, pack
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
 from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
-from handlers.kernel.reply import Reply
+from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import method_label, status_label
 
 __all__ = ["PaymentNotices", "plain_order_card"]
@@ -64,7 +65,7 @@ def _expired(order: Order, language: str) -> str:
     _ = translations(language).gettext
     return _(
         "Order {number} was not paid in time, so its items went back on sale. "
-        "Your cart is empty now; add the items again to order them."
+        "Restore your cart to order them again."
     ).format(number=order.number)
 
 
@@ -89,6 +90,14 @@ def _refunded(order: Order, amount: Money, language: str) -> str:
     return _(
         "Your refund of {amount} for order {number} has been issued; banks usually show it within 5-10 days."
     ).format(amount=money_text(amount, language), number=order.number)
+
+
+def _partly_refunded(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "A refund of {amount} for order {number} has been issued ({refunded} of {total} so far); "
+        "banks usually show it within 5-10 days."
+    ).format(amount=amount, number=order.number, refunded=order.refunded, total=order.total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +136,11 @@ class PaymentNotices:
         await self._card(uow, order, now)
 
     async def expired(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
-        await self._customer(uow, order, partial(_expired, order), "payment_expired", now)
+        """The customer is offered their cart back (what is still on sale; see "Buy again")."""
+        language = await customer_language(uow, order.customer_id)
+        restore = Button(translations(language).gettext("🛒 Restore cart"), pack(BuyAgain(order.number)))
+        reply = Reply(_expired(order, language), ((restore,),))
+        await self._send(uow, order.customer_id, reply, f"order:{order.number}:payment_expired", now)
 
     async def amount_mismatch(
         self, uow: UnitOfWork, order: Order, received: Money, ref: str, now: datetime
@@ -170,3 +183,29 @@ class PaymentNotices:
 
     async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
         await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)
+
+    async def refunded_merchant(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "↩ Order {number} was refunded in full ({amount}) in the payment provider; it is Refunded now."
+        )
+        await self._merchant(
+            uow, order, text.format(number=order.number, amount=order.refunded), "refunded:merchant", now
+        )
+
+    async def partly_refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
+        """Part of the payment went back; the order goes on as it was."""
+        key = f"partly_refunded:{order.refunded_minor}"
+        await self._customer(uow, order, partial(_partly_refunded, order, amount), key, now)
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        text = _(
+            "↩ Order {number}: {amount} refunded in the payment provider ({refunded} of {total} so far). "
+            "The order stays {status}."
+        ).format(
+            number=order.number,
+            amount=amount,
+            refunded=order.refunded,
+            total=order.total,
+            status=status_label(order.status, MERCHANT_LANGUAGE),
+        )
+        await self._merchant(uow, order, text, f"{key}:merchant", now)

@@ -41,6 +41,7 @@ async def test_every_job_is_planned_once_never_overlapping_itself_and_coalescing
             "low_stock",
             "unanswered_orders",
             "complete_delivered",
+            "staff_prompts",
             "poll_tracking",
             "daily_report",
             "abandoned_carts",
