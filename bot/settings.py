@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     flood_private_per_second: float = Field(1.0, gt=0)
     flood_group_per_minute: float = Field(20.0, gt=0)
     outbox_max_attempts: int = Field(8, ge=1)
+    outbox_retry_seconds: float = Field(5.0, gt=0)  # first retry after a 5xx; doubles each attempt
     outbox_lease_seconds: float = Field(60.0, ge=1)  # a crashed relay's rows are resent after this
     expiry_poll_seconds: int = Field(60, ge=1)
     low_stock_poll_seconds: int = Field(300, ge=5)

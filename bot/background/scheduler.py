@@ -31,6 +31,7 @@ from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
 from jobs.low_stock import LowStockAlerts
 from jobs.poll_tracking import PollTracking
+from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
 
 __all__ = ["JobContext", "build_scheduler", "EXTERNAL_JOBS"]
@@ -66,7 +67,8 @@ def _logged(
             log.exception("job_failed job=%s", name)
             outcome = "error"
         else:
-            log.info("job_done job=%s result=%s", name, result)
+            # A run that changed nothing (a falsy result) is routine: DEBUG, not a line every few seconds.
+            log.log(logging.INFO if result else logging.DEBUG, "job_done job=%s result=%s", name, result)
             outcome = "ok"
         if metrics is not None:
             metrics.job_runs.labels(name, outcome).inc()
@@ -95,6 +97,11 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             UnansweredOrders(
                 ctx.uow_factory, ctx.clock, chat, timedelta(minutes=s.unanswered_order_minutes)
             ).run,
+            every(60),
+        ),
+        (
+            "staff_prompts",
+            EndStalePrompts(ctx.uow_factory, ctx.clock, manual_delivery=ctx.tracking is None).run,
             every(60),
         ),
         (

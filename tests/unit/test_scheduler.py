@@ -41,6 +41,7 @@ async def test_every_job_is_planned_once_never_overlapping_itself_and_coalescing
             "low_stock",
             "unanswered_orders",
             "complete_delivered",
+            "staff_prompts",
             "poll_tracking",
             "daily_report",
             "abandoned_carts",
@@ -93,3 +94,17 @@ async def test_every_interval_job_runs_as_the_scheduler_starts_and_a_missed_dail
         scheduler.shutdown(wait=False)
     assert due >= {"low_stock", "unanswered_orders", "complete_delivered", "poll_tracking", "abandoned_carts"}
     assert ("daily_report" in due) is report_at_start
+
+
+async def test_a_tracking_poll_that_changed_nothing_logs_job_done_only_at_debug(capsys):
+    from bot.observability.logs import configure_logging
+    from jobs.poll_tracking import PollReport
+
+    job = build_scheduler(_context()).get_job("poll_tracking").func
+    configure_logging("INFO", "json")
+    await job()  # nothing shipped: polls nothing, changes nothing
+    assert "job_done" not in capsys.readouterr().err
+    configure_logging("DEBUG", "json")
+    await job()
+    assert "job_done job=poll_tracking" in capsys.readouterr().err
+    assert not PollReport(polled=40) and PollReport(polled=40, changed=1) and PollReport(errors=["x"])
