@@ -64,6 +64,8 @@ def test_the_scripted_story_goes_from_browsing_to_a_delivered_parcel() -> None:
         "was delivered",
     )
     assert "EXPECTED" not in result.output
+    # each /tick runs every scheduled job (the daily report among them): none may fail
+    assert "job_failed" not in result.output and "Traceback" not in result.output
 
 
 def test_a_script_whose_expectation_is_not_met_fails(tmp_path: Path) -> None:
