@@ -10,10 +10,11 @@ Jobs written elsewhere are scheduled by module name: `jobs.<name>` exposing `asy
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from jobs.poll_tracking import PollTracking
 from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
 
-__all__ = ["JobContext", "build_scheduler", "EXTERNAL_JOBS"]
+__all__ = ["JobContext", "JobRuns", "build_scheduler", "EXTERNAL_JOBS"]
 
 log = logging.getLogger("shopbot.scheduler")
 
@@ -57,10 +58,26 @@ class JobContext:
     metrics: Metrics | None = None  # counts job runs by outcome
 
 
+@dataclass
+class JobRuns:
+    """The job runs in progress, so that a stopping process lets them finish: APScheduler's asyncio
+    executor would cancel them mid-transaction and log each as an error."""
+
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def finish(self, timeout: float) -> None:  # noqa: ASYNC109 - a stop's grace period
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=timeout)
+
+
 def _logged(
-    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None
+    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None, runs: JobRuns | None = None
 ) -> Callable[[], Awaitable[None]]:
     async def job() -> None:
+        task = asyncio.current_task()
+        if runs is not None and task is not None:
+            runs.tasks.add(task)
+            task.add_done_callback(runs.tasks.discard)
         try:
             result = await run()
         except Exception:
@@ -150,14 +167,17 @@ def _first_run(context: JobContext, trigger: Any) -> dict[str, Any]:
     return {}
 
 
-def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> AsyncIOScheduler:
-    """A scheduler with every job planned from settings; the caller starts and shuts it down."""
+def build_scheduler(
+    context: JobContext, *, misfire_grace_seconds: int = 60, runs: JobRuns | None = None
+) -> AsyncIOScheduler:
+    """A scheduler with every job planned from settings; the caller starts and shuts it down (with
+    `runs`, after letting the runs in progress finish)."""
     scheduler = AsyncIOScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_seconds},
     )
     for name, run, trigger in _jobs(context):
-        job = _logged(name, run, context.metrics)
+        job = _logged(name, run, context.metrics, runs)
         first = _first_run(context, trigger)
         scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True, **first)
     return scheduler
