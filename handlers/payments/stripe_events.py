@@ -219,7 +219,7 @@ class StripeEvents:
 
     async def _refunded(
         self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime, *, payment: str
-    ):
+    ) -> WebhookAnswer:
         """`total`: refunded so far on the payment; None: all of it. `payment`: its intent (or charge) id,
         under which a refund that came before the payment is kept until `checkout.session.completed`."""
         attempt = await self._attempt(uow, refs)
