@@ -99,7 +99,7 @@ class StripeGateway:
             session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
         )
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""
         charge = order.provider_charge_id
         if not charge:
@@ -108,6 +108,6 @@ class StripeGateway:
         refund = await self._call(
             self._client.v1.refunds.create_async,
             {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},
-            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
+            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}{key}"},
         )
         return refund.id
