@@ -39,6 +39,10 @@ class PollReport:
     failed_batches: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """True when the run found, changed, rejected or failed something (polling alone is routine)."""
+        return bool(self.discovered or self.changed or self.rejected or self.failed_batches or self.errors)
+
 
 @dataclass
 class PollTracking:

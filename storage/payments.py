@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
+from storage.dialect import rowcount
 from storage.tables.payments import EarlyRefundRow, PaymentAttemptRow, WebhookEventRow
 
 __all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents", "SqlAlchemyEarlyRefunds"]
@@ -39,7 +40,7 @@ class SqlAlchemyPaymentAttempts:
         row.update_from(attempt)
         await self._session.flush()
 
-    async def _first(self, *where: object) -> PaymentAttempt | None:
+    async def _first(self, *where: ColumnElement[bool]) -> PaymentAttempt | None:
         query = select(PaymentAttemptRow).where(*where).order_by(PaymentAttemptRow.id.desc()).limit(1)
         row = (await self._session.scalars(query)).first()
         return row.to_domain() if row else None
@@ -76,7 +77,7 @@ class SqlAlchemyWebhookEvents:
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
         result = await self._session.execute(statement)
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
 
 class SqlAlchemyEarlyRefunds:

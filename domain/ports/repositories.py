@@ -87,6 +87,8 @@ class Stocks(Protocol):
 class Customers(Protocol):
     async def get(self, telegram_id: int) -> Customer | None: ...
     async def add(self, customer: Customer) -> None: ...
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """Set only the unreachable flag (no other field is rewritten); False if unknown or already set."""
 
 
 class Carts(Protocol):
@@ -117,8 +119,9 @@ class Outbox(Protocol):
 
 
 class ProcessedUpdates(Protocol):
-    async def first_time(self, update_id: int) -> bool:
-        """Record the Telegram update id; False when it was already recorded (a redelivery)."""
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+        """Record the Telegram update id; False when it was already recorded (a redelivery). Its inbox
+        row (if any) is settled in the same transaction: done, or `failed` when handling gave up."""
 
 
 class PaymentAttempts(Protocol):

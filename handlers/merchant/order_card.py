@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from domain.actor import ActorKind
 from domain.order import Order, Transition
@@ -23,6 +24,7 @@ from handlers.actions.merchant import (
     ShipOrder,
 )
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button
 from handlers.kernel.status_text import method_label, status_label
 
@@ -110,11 +112,12 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
             number=order.number, status=status_label(order.status, language)
         )
     ]
-    lines += [f"{line.quantity} × {line.name} ({line.sku}) — {line.total.format()}" for line in order.lines]
+    money = partial(money_text, language=language)
+    lines += [f"{line.quantity} × {line.name} ({line.sku}) — {money(line.total)}" for line in order.lines]
     lines += [
-        _("Subtotal: {amount}").format(amount=order.subtotal.format()),
-        _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=order.shipping_fee.format()),
-        _("Total: {amount}").format(amount=order.total.format()),
+        _("Subtotal: {amount}").format(amount=money(order.subtotal)),
+        _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=money(order.shipping_fee)),
+        _("Total: {amount}").format(amount=money(order.total)),
         _("Payment: {method}").format(method=method_label(order.payment_method, language))
         + (_(" · paid") if order.is_paid else _(" · not paid yet")),
         _("Customer: {name}, {phone}").format(

@@ -118,9 +118,9 @@ async def _edit(
         level = await turn.uow.stocks.get(product.sku)
         assert level is not None
     was_armed = level.low_alert_armed
-    problem = change(level, qty)
-    if problem:
-        return turn.say(problem)
+    refusal = change(level, qty)
+    if refusal:
+        return turn.say(refusal)
     audit = StockAudit(product.sku, Actor.staff(turn.user_id), turn.now, usage.split()[0][1:] + f" {raw}")
     await turn.uow.stocks.save(level, audit)
     turn.events.extend(level.events)

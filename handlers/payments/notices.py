@@ -20,6 +20,7 @@ from domain.order import Order
 from domain.ports import UnitOfWork
 from handlers.actions.customer import BuyAgain, pack
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import method_label, status_label
@@ -40,7 +41,8 @@ def plain_order_card(order: Order) -> Reply:
         lines,
         _("Delivery: {label}").format(label=order.delivery.label),
         _("Total: {amount} ({method})").format(
-            amount=order.total, method=method_label(order.payment_method, MERCHANT_LANGUAGE)
+            amount=money_text(order.total, MERCHANT_LANGUAGE),
+            method=method_label(order.payment_method, MERCHANT_LANGUAGE),
         ),
     ]
     return Reply("\n".join(text))
@@ -49,10 +51,11 @@ def plain_order_card(order: Order) -> Reply:
 def _receipt(order: Order, language: str) -> str:
     _ = translations(language).gettext
     text = [_("Payment received, thank you! Order {number}").format(number=order.number)]
-    text += [f"{line.quantity} × {line.name}: {line.total}" for line in order.lines]
+    text += [f"{line.quantity} × {line.name}: {money_text(line.total, language)}" for line in order.lines]
+    fee = money_text(order.shipping_fee, language)
     text += [
-        _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=order.shipping_fee),
-        _("Total paid: {amount}").format(amount=order.total),
+        _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=fee),
+        _("Total paid: {amount}").format(amount=money_text(order.total, language)),
         _("We will tell you when it ships."),
     ]
     return "\n".join(text)
@@ -77,14 +80,16 @@ def _sent_back(order: Order, received: Money, reason: str, language: str) -> str
     return _(
         "Sorry! Your payment of {amount} for order {number} arrived after {reason}. "
         "We refunded it in full; banks usually show the refund within 5-10 days."
-    ).format(amount=received, number=order.number, reason=_reason(order, reason, language))
+    ).format(
+        amount=money_text(received, language), number=order.number, reason=_reason(order, reason, language)
+    )
 
 
 def _refunded(order: Order, amount: Money, language: str) -> str:
     _ = translations(language).gettext
     return _(
         "Your refund of {amount} for order {number} has been issued; banks usually show it within 5-10 days."
-    ).format(amount=amount, number=order.number)
+    ).format(amount=money_text(amount, language), number=order.number)
 
 
 def _partly_refunded(order: Order, amount: Money, language: str) -> str:
@@ -145,7 +150,12 @@ class PaymentNotices:
             "⚠️ Payment {ref} for order {number} was {received}, but the order totals {total}. "
             "The order was NOT marked paid. Check the payment in the provider's dashboard and refund it "
             "or settle the difference with the customer."
-        ).format(ref=ref, number=order.number, received=received, total=order.total)
+        ).format(
+            ref=ref,
+            number=order.number,
+            received=money_text(received, MERCHANT_LANGUAGE),
+            total=money_text(order.total, MERCHANT_LANGUAGE),
+        )
         await self._merchant(uow, order, text, f"mismatch:{ref}", now)
 
     async def refunded_unaccepted(
@@ -156,7 +166,10 @@ class PaymentNotices:
         await self._customer(uow, order, text, f"auto_refund:{ref}:customer", now)
         _ = translations(MERCHANT_LANGUAGE).gettext
         alert = _("ℹ️ Payment {ref} of {amount} for order {number} arrived after {reason}; refunded.").format(
-            ref=ref, amount=received, number=order.number, reason=_reason(order, reason, MERCHANT_LANGUAGE)
+            ref=ref,
+            amount=money_text(received, MERCHANT_LANGUAGE),
+            number=order.number,
+            reason=_reason(order, reason, MERCHANT_LANGUAGE),
         )
         await self._merchant(uow, order, alert, f"auto_refund:{ref}:merchant", now)
 

@@ -20,6 +20,7 @@ from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Reply
 from handlers.payments.notices import PaymentNotices
@@ -97,7 +98,7 @@ async def refund_by_hand_alert(
     text = translations(language).gettext(
         "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
     )
-    reply = Reply(text.format(number=order.number, amount=order.total.format()))
+    reply = Reply(text.format(number=order.number, amount=money_text(order.total, language)))
     key = f"order:{order.number}:refund_by_hand"
     await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
 

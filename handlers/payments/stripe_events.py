@@ -21,7 +21,7 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
+from domain.currency import STRIPE_AMOUNTS
 from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
@@ -65,6 +65,11 @@ def _whole(obj: _Obj, key: str, *, at_most: int = 2**53) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= at_most:
         raise MalformedEvent(key)
     return value
+
+
+def _minor(attempt: PaymentAttempt, stripe_amount: int) -> int:
+    """A Stripe integer (refunded so far on `attempt`'s charge) in the currency's ISO minor units."""
+    return STRIPE_AMOUNTS.received(stripe_amount, attempt.amount.currency, attempt.amount).amount_minor
 
 
 def _text(obj: _Obj, key: str) -> str:
@@ -151,7 +156,9 @@ class StripeEvents:
         log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
-    async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_completed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         if number is None:
             return WebhookAnswer(200, "not a shop checkout")
@@ -163,7 +170,10 @@ class StripeEvents:
         session_id, intent = _text(obj, "id"), obj.get("payment_intent")
         payment = ReceivedPayment(
             method=PaymentMethod.STRIPE,
-            amount=Money(_whole(obj, "amount_total"), _text(obj, "currency").upper()[:3]),
+            # Stripe's integer, read by Stripe's rules (JPY whole yen, ISK hundredths, KWD thousandths).
+            amount=STRIPE_AMOUNTS.received(
+                _whole(obj, "amount_total"), _text(obj, "currency").upper()[:3], order.total
+            ),
             attempt_ref=session_id,
             payment_ref=session_id,
             charge_ref=intent if isinstance(intent, str) else "",
@@ -181,10 +191,12 @@ class StripeEvents:
         order = await uow.orders.get_for_update(attempt.order_number) if attempt else None
         if attempt is None or order is None:
             return ""
-        total = attempt.amount.amount_minor if refunded is None else refunded
+        total = attempt.amount.amount_minor if refunded is None else _minor(attempt, refunded)
         return await provider_refunded(uow, self._notices, order, attempt, total, actor=STRIPE, now=now)
 
-    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_failed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
         attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
         if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
@@ -192,7 +204,9 @@ class StripeEvents:
             await uow.payment_attempts.save(attempt)
         return WebhookAnswer(200, "payment failed")
 
-    async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_expired(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         order = await uow.orders.get_for_update(number) if number else None
         if order is None:
@@ -205,7 +219,7 @@ class StripeEvents:
 
     async def _refunded(
         self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime, *, payment: str
-    ):
+    ) -> WebhookAnswer:
         """`total`: refunded so far on the payment; None: all of it. `payment`: its intent (or charge) id,
         under which a refund that came before the payment is kept until `checkout.session.completed`."""
         attempt = await self._attempt(uow, refs)
@@ -216,11 +230,13 @@ class StripeEvents:
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
             return WebhookAnswer(200, "unknown order")
-        refunded = attempt.amount.amount_minor if total is None else total
+        refunded = attempt.amount.amount_minor if total is None else _minor(attempt, total)
         outcome = await provider_refunded(uow, self._notices, order, attempt, refunded, actor=STRIPE, now=now)
         return WebhookAnswer(200, outcome)
 
-    async def _charge_refunded(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _charge_refunded(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         """A refund made by the bot or in Stripe's dashboard; `amount_refunded` is the running total."""
         refunded = _whole(obj, "amount_refunded")
         total = None if obj.get("refunded") is True else refunded
@@ -228,14 +244,16 @@ class StripeEvents:
         payment = intent if isinstance(intent, str) and intent else charge
         return await self._refunded(uow, (intent, charge), total, now, payment=payment)
 
-    async def _refund_updated(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _refund_updated(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         """One refund's own amount: only a full one settles anything (`charge.refunded` has the total)."""
         if obj.get("status") != "succeeded":
             return WebhookAnswer(200, f"refund {str(obj.get('status'))[:20]}")
         amount = _whole(obj, "amount")
         refs = (_text(obj, "id"), obj.get("payment_intent"), obj.get("charge"))
         attempt = await self._attempt(uow, refs)
-        if attempt is not None and amount < attempt.amount.amount_minor:
+        if attempt is not None and amount < STRIPE_AMOUNTS.to_minor(attempt.amount):  # Stripe's integers
             return WebhookAnswer(200, "partial refund")
         payment = next((r for r in refs[1:] if isinstance(r, str) and r), "")
         if attempt is None and not payment:

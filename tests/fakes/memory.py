@@ -44,6 +44,13 @@ class InboxEntry:
     leased_by: str | None = None
 
 
+class Sent(list):
+    """Append-only rows that are never changed once written: a unit of work's copy shares the rows."""
+
+    def __deepcopy__(self, memo: dict) -> Sent:
+        return Sent(self)
+
+
 @dataclass
 class MemoryState:
     categories: dict[str, Category] = field(default_factory=dict)
@@ -54,7 +61,8 @@ class MemoryState:
     customers: dict[int, Customer] = field(default_factory=dict)
     carts: dict[int, Cart] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
-    outbox: list[OutboxMessage] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)  # notifications, for the relay
+    replies: Sent = field(default_factory=Sent)  # turns' replies (held for the process sending them)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
@@ -167,6 +175,13 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        customer = self.s.customers.get(telegram_id)
+        if customer is None or customer.unreachable:
+            return False
+        customer.unreachable = True
+        return True
+
 
 class FakeCarts(_Repo):
     async def get(self, customer_id: int) -> Cart:
@@ -210,6 +225,10 @@ class FakeOrders(_Repo):
 
 class FakeOutbox(_Repo):
     async def add(self, message: OutboxMessage) -> None:
+        if message.held_until is not None:  # a turn's reply: kept apart from the notifications
+            self.s.replies.append(message)
+            message.id = -len(self.s.replies)
+            return
         if message.dedupe_key and any(m.dedupe_key == message.dedupe_key for m in self.s.outbox):
             return
         message.id = len(self.s.outbox) + 1
@@ -217,13 +236,13 @@ class FakeOutbox(_Repo):
 
 
 class FakeUpdates(_Repo):
-    async def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
         if update_id in self.s.updates:
             return False
         self.s.updates.add(update_id)
         entry = self.s.inbox.get(update_id)
-        if entry is not None and entry.state == "pending":  # done with the handler's commit, as storage does
-            entry.state, entry.lease_until, entry.leased_by = "done", None, None
+        if entry is not None and entry.state == "pending":  # settled with the commit, as storage does
+            entry.state, entry.lease_until, entry.leased_by = "failed" if failed else "done", None, None
         return True
 
 
@@ -396,6 +415,12 @@ class FakeOutboxQueue:
             message.state, message.last_error = OutboxState.FAILED, error
         return message is not None
 
+    async def release_orphans(self, gone) -> int:
+        dead = [mid for mid, (worker, _until) in self.s.outbox_leases.items() if gone(worker)]
+        for mid in dead:
+            del self.s.outbox_leases[mid]
+        return len(dead)
+
     async def fail_chat(self, chat_id: int, error: str) -> int:
         hits = [m for m in self.s.outbox if m.chat_id == chat_id and m.state is OutboxState.PENDING]
         for m in hits:
@@ -478,6 +503,17 @@ class FakeInbox:
             return False
         self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
         return True
+
+    async def release_orphans(self, gone) -> int:
+        freed = [
+            e for e in self.s.inbox.values() if e.state == "pending" and e.leased_by and gone(e.leased_by)
+        ]
+        for entry in freed:
+            entry.lease_until, entry.leased_by = None, None
+        return len(freed)
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
+        return sum([await self.store(uid, chat_id, payload, now) for uid, chat_id, payload in updates])
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

@@ -9,6 +9,7 @@ import pytest
 from domain.actor import Actor
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
+from domain.ports import CarrierTracking
 from jobs.apply_tracking import Applied, apply_carrier_status
 from jobs.poll_tracking import PollTracking
 from tests.fakes.carrier import FakeCarrierTracking
@@ -24,11 +25,11 @@ class World(ShopWorld):
         self.carrier = FakeCarrierTracking()
         self.shipments = FakeShipments(self.state)
 
-    def poll(self, worker: str = "w1") -> PollTracking:
+    def poll(self, tracking: CarrierTracking | None = None, worker: str = "w1") -> PollTracking:
         return PollTracking(
             self.uow_factory,
             FakeShipments(self.state),
-            self.carrier,
+            tracking or self.carrier,
             self.time,
             worker,
             poll_every=timedelta(minutes=30),
@@ -147,7 +148,7 @@ async def test_two_pollers_at_once_poll_each_parcel_once_and_message_once():
     for i in range(10):
         add_order(world.state, world.time, f"C{i:02d}-0000", customer_id=200 + i, tracking=f"TRKC{i:02d}")
         world.carrier.statuses[f"TRKC{i:02d}"] = "InTransit"
-    first, second = world.poll("a"), world.poll("b")
+    first, second = world.poll(worker="a"), world.poll(worker="b")
     r1 = await first.run()
     r2 = await second.run()  # same moment: everything is leased or done
     assert r1.polled == 10 and r2.polled == 0
