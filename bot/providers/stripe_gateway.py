@@ -109,9 +109,10 @@ class StripeGateway:
             session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
         )
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`): the order's
-        total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes."""
+        total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes.
+        `key` tells apart two refunds of one amount (two returns of one item)."""
         charge = order.provider_charge_id
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
@@ -121,6 +122,6 @@ class StripeGateway:
         refund = await self._call(
             self._client.v1.refunds.create_async,
             {**target, "amount": sent, "metadata": {"order_number": order.number}},
-            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
+            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}{key}"},
         )
         return refund.id

@@ -17,6 +17,7 @@ from handlers.actions.aftercare import (
     MarkCashPaid,
     RefundOrder,
     RestockSku,
+    ReturnLine,
     ReturnOrder,
     ShipAgain,
 )
@@ -39,7 +40,7 @@ from handlers.actions.merchant import (
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import aftercare, prompting
+from handlers.merchant import aftercare, prompting, returns
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
@@ -111,8 +112,9 @@ ROUTES: dict[type[Action], ActionHandler] = {
     StockPage: merchant_stock.show_stock,
     ContactCustomer: aftercare.contact_customer,
     ShipAgain: aftercare.ship_again,
-    ReturnOrder: aftercare.return_order,
-    RefundOrder: aftercare.refund,
+    ReturnOrder: returns.return_order,
+    ReturnLine: returns.return_line,
+    RefundOrder: returns.refund,
     MarkCashPaid: aftercare.collect_cash,
     RestockSku: merchant_stock.ask_restock,
 }
