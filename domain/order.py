@@ -75,6 +75,8 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    promo_code: str = ""  # the code applied at checkout, "" for none
+    discount_minor: int = 0  # what the code took off the subtotal, in the order's currency
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -91,6 +93,8 @@ class Order:
         reservation: timedelta,
         customer_name: str = "",
         customer_phone: str = "",
+        promo_code: str = "",
+        discount: Money | None = None,
     ) -> Order:
         require_utc(now)
         if not lines:
@@ -112,6 +116,12 @@ class Order:
             customer_name=customer_name,
             customer_phone=customer_phone,
         )
+        if discount is not None and discount.amount_minor:
+            if not promo_code or discount.currency != order.currency:
+                raise InvalidInput("a discount needs its code and the order's currency", "discount")
+            if not 0 < discount.amount_minor <= order.subtotal.amount_minor:
+                raise InvalidInput("a discount is more than zero and at most the subtotal", "discount")
+            order.promo_code, order.discount_minor = promo_code, discount.amount_minor
         order.timeline.append(Transition(now, None, OrderStatus.PLACED, Actor.customer(customer_id)))
         order.events.append(OrderPlaced(number, customer_id))
         return order
@@ -133,8 +143,12 @@ class Order:
         return self.delivery.fee
 
     @property
+    def discount(self) -> Money:
+        return Money(self.discount_minor, self.currency)
+
+    @property
     def total(self) -> Money:
-        return self.subtotal + self.shipping_fee
+        return self.subtotal - self.discount + self.shipping_fee
 
     @property
     def item_count(self) -> int:

@@ -88,6 +88,8 @@ def _order(row: OrderRow) -> Order:
         customer_name=row.customer_name,
         customer_phone=row.customer_phone,
         merchant_message_id=row.merchant_message_id,
+        promo_code=row.promo_code,
+        discount_minor=row.discount_minor,
     )
 
 
@@ -118,6 +120,8 @@ class SqlAlchemyOrders:
             "delivery_code": order.delivery.code,
             "delivery_label": order.delivery.label,
             "placed_at": order.placed_at,
+            "discount_minor": order.discount_minor,
+            "promo_code": order.promo_code,
         }
         # ON CONFLICT DO NOTHING rather than catching IntegrityError: the PostgreSQL transaction stays
         # usable, and on SQLite no failed cursor is left for the garbage collector to finalize on the

@@ -20,6 +20,7 @@ from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.promos import SqlAlchemyPromos
 from storage.stocks import SqlAlchemyStocks
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
@@ -38,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     payment_attempts: SqlAlchemyPaymentAttempts
     webhook_events: SqlAlchemyWebhookEvents
     funnel: SqlAlchemyFunnelEvents
+    promos: SqlAlchemyPromos
     session: AsyncSession
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork:
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
+        self.promos = SqlAlchemyPromos(session)
         return self
 
     async def __aexit__(

@@ -78,6 +78,10 @@ class StripeGateway:
             return {"price_data": data, "quantity": quantity}
 
         items = [line(item.name, item.unit_price, item.quantity) for item in order.lines]
+        if order.discount_minor:  # Stripe refuses negative prices: the goods become one discounted line
+            goods = ", ".join(f"{item.quantity} × {item.name}" for item in order.lines)
+            name = f"{goods} (−{order.discount.format()} {order.promo_code})"
+            items = [line(name[:250], order.subtotal - order.discount, 1)]
         if order.shipping_fee.amount_minor:
             items.append(line(order.delivery.label, order.shipping_fee, 1))
         back = f"{self._public_url}/payments"

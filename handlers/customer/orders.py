@@ -12,7 +12,7 @@ from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, Sho
 from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
 from handlers.kernel.reply import Outcome
-from handlers.kernel.status_text import status_label
+from handlers.kernel.status_text import discount_text, status_label
 from handlers.kernel.turn import Rows, Turn
 from handlers.payments.refunds import refund_or_alert
 
@@ -55,6 +55,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
+    text += [discount_text(order, _)] if order.discount_minor else []
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.kernel.i18n import N_, translations
 
-__all__ = ["status_label", "method_label"]
+__all__ = ["status_label", "method_label", "discount_text"]
 
 S = OrderStatus
 _STATUS = {
@@ -38,3 +41,8 @@ def status_label(status: OrderStatus | str, language: str) -> str:
 
 def method_label(method: PaymentMethod | str, language: str) -> str:
     return translations(language).gettext(_METHOD[PaymentMethod(method)])
+
+
+def discount_text(order: Order, _: Callable[[str], str]) -> str:
+    """The discount line of an order placed with a promo code (receipts, cards, order views)."""
+    return _("Discount ({code}): −{amount}").format(code=order.promo_code, amount=order.discount)

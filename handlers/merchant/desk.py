@@ -35,6 +35,7 @@ from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
 from handlers.merchant import orders as merchant_orders
+from handlers.merchant import promos as merchant_promos
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -58,6 +59,7 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stock – stock levels, low first"),
         _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
         _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/promo – promo codes: create, list, pause, resume, report"),
     ]
     return turn.say("\n".join(lines))
 
@@ -73,6 +75,7 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "safety": merchant_stock.set_safety,
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
+    "promo": merchant_promos.promo_command,
 }
 # Staff get the merchant version; a customer gets the customer command of the same name.
 STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}

@@ -21,7 +21,7 @@ from handlers.actions.merchant import (
 )
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Button
-from handlers.kernel.status_text import method_label, status_label
+from handlers.kernel.status_text import discount_text, method_label, status_label
 
 __all__ = ["CardView", "render_card", "card_buttons", "staff_names", "timeline_lines", "when"]
 
@@ -110,6 +110,7 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     lines += [f"{line.quantity} × {line.name} ({line.sku}) — {line.total.format()}" for line in order.lines]
     lines += [
         _("Subtotal: {amount}").format(amount=order.subtotal.format()),
+        *([discount_text(order, _)] if order.discount_minor else []),
         _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=order.shipping_fee.format()),
         _("Total: {amount}").format(amount=order.total.format()),
         _("Payment: {method}").format(method=method_label(order.payment_method, language))

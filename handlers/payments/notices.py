@@ -21,7 +21,7 @@ from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.kernel.i18n import customer_language, translations
 from handlers.kernel.reply import Reply
-from handlers.kernel.status_text import method_label, status_label
+from handlers.kernel.status_text import discount_text, method_label, status_label
 
 __all__ = ["PaymentNotices", "plain_order_card", "MERCHANT_LANGUAGE"]
 
@@ -50,6 +50,7 @@ def _receipt(order: Order, language: str) -> str:
     _ = translations(language).gettext
     text = [_("Payment received, thank you! Order {number}").format(number=order.number)]
     text += [f"{line.quantity} × {line.name}: {line.total}" for line in order.lines]
+    text += [discount_text(order, _)] if order.discount_minor else []
     text += [
         _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=order.shipping_fee),
         _("Total paid: {amount}").format(amount=order.total),

@@ -37,6 +37,8 @@ async def telegram_invoice_reply(
     """A Telegram invoice for a placed order (prices in minor units) and the recorded attempt."""
     _ = translations(language).gettext
     prices = [(f"{line.name} × {line.quantity}", line.total.amount_minor) for line in order.lines]
+    if order.discount_minor:  # a negative price: Telegram shows it as a line and charges the sum
+        prices.append((_("Discount {code}").format(code=order.promo_code), -order.discount_minor))
     if order.shipping_fee.amount_minor:
         prices.append((order.delivery.label, order.shipping_fee.amount_minor))
     payload = invoice_payload(order)

@@ -9,6 +9,7 @@ from storage.tables.customers import CartRow, CustomerRow
 from storage.tables.funnel import FunnelEventRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
+from storage.tables.promos import PromoCodeRow, PromoUseRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 
 __all__ = [
@@ -28,4 +29,6 @@ __all__ = [
     "PaymentAttemptRow",
     "WebhookEventRow",
     "FunnelEventRow",
+    "PromoCodeRow",
+    "PromoUseRow",
 ]

@@ -37,6 +37,8 @@ class OrderRow(Base):
     subtotal_minor: Mapped[int] = mapped_column(BigInteger)
     shipping_minor: Mapped[int] = mapped_column(BigInteger)
     total_minor: Mapped[int] = mapped_column(BigInteger)
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    promo_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     delivery_code: Mapped[str] = mapped_column(String(40))
     delivery_label: Mapped[str] = mapped_column(String(120))
     address: Mapped[dict[str, Any] | None] = mapped_column(Json)  # snapshot at checkout

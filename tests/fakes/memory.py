@@ -22,7 +22,9 @@ from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
 from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
+from domain.promo import PromoCode
 from domain.stock import ReservationState, StockLevel
+from tests.fakes.promos import FakePromos, PromoUse
 
 
 @dataclass
@@ -66,6 +68,8 @@ class MemoryState:
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
+    promos: dict[str, PromoCode] = field(default_factory=dict)
+    promo_uses: list[PromoUse] = field(default_factory=list)
 
 
 class _Repo:
@@ -292,6 +296,7 @@ class FakeUnitOfWork:
         self.payment_attempts = FakePaymentAttempts(self.state)
         self.webhook_events = FakeWebhookEvents(self.state)
         self.funnel = FakeFunnelEvents(self.state)
+        self.promos = FakePromos(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

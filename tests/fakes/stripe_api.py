@@ -100,6 +100,14 @@ class FakeStripe:
                     "message": "expires_at must be 30 minutes to 24 hours from creation",
                 }
             }
+        if any(int(i["price_data"]["unit_amount"]) < 0 for i in p["line_items"]):
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "param": "line_items[0][price_data][unit_amount]",
+                    "message": "This value must be greater than or equal to 0.",
+                }
+            }
         total = sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in p["line_items"])
         n = next(self._ids)
         session = {

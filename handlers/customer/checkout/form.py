@@ -8,6 +8,7 @@ comes before the address so a pickup order never asks for one.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from handlers.actions.customer import (
 )
 from handlers.customer.cart import priced_lines, show_cart
 from handlers.customer.checkout import review
+from handlers.customer.checkout.promo import ask_promo, take_promo
 from handlers.customer.checkout.steps import (
     Data,
     Step,
@@ -45,7 +47,7 @@ from handlers.kernel.turn import Turn
 __all__ = ["STATES", "COMMANDS", "ROUTES", "on_input", "cancel", "in_form"]
 
 Prompt = Callable[[Turn, Data], list[Reply] | Awaitable[list[Reply]]]
-Take = Callable[[Turn, Data, str], str | None]
+Take = Callable[[Turn, Data, str], str | None | Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ STATES: dict[Step, State] = {
                          on_pick=pick_delivery),
     Step.ADDRESS: State(ask_address, lambda t, d: "address" in d or not _needs_address(t, d),
                         on_text=take_address, on_pick=pick_address),
+    Step.PROMO: State(ask_promo, lambda t, d: True, on_text=take_promo),  # entered from the review only
     Step.REVIEW: State(review.show, lambda t, d: False),
 }  # fmt: skip
 ORDER = list(STATES)
@@ -102,6 +105,8 @@ async def _advance(turn: Turn, take: Take | None, value: str, *, wrong: str) -> 
     if take is None:
         return await _enter(turn, step, data, wrong)
     problem = take(turn, data, value)
+    if inspect.isawaitable(problem):
+        problem = await problem
     if problem:
         return await _enter(turn, step, data, problem)
     outcome = await _enter(turn, _next_step(turn, data), data)
@@ -147,7 +152,10 @@ async def back(turn: Turn, action: FormBack) -> Outcome:
         return await _stale(turn)
     step, data = _current(turn)
     data.pop("quote", None)
-    earlier = [s for s in ORDER[: ORDER.index(step)] if s is not Step.ADDRESS or _needs_address(turn, data)]
+    if step is Step.PROMO:  # "Have a code?" was asked from the review: back is the review
+        return await _enter(turn, Step.REVIEW, data)
+    skipped = {Step.PROMO} | (set() if _needs_address(turn, data) else {Step.ADDRESS})
+    earlier = [s for s in ORDER[: ORDER.index(step)] if s not in skipped]
     if not earlier:  # back from the first question: leave the form for the cart
         await turn.uow.dialogs.clear(turn.user_id)
         return await show_cart(turn)
@@ -158,9 +166,11 @@ async def edit(turn: Turn, action: FormEdit) -> Outcome:
     if not in_form(turn) or turn.dialog[0] != Step.REVIEW or action.step not in STATES:
         return await _stale(turn)
     _step, data = _current(turn)
+    data.pop("quote", None)
+    if action.step == Step.PROMO:  # "Have a code?", or removing the code applied
+        return await _enter(turn, Step.REVIEW if data.pop("promo", None) else Step.PROMO, data)
     field = {Step.NAME: "name", Step.PHONE: "phone", Step.DELIVERY: "delivery", Step.ADDRESS: "address"}
     data.pop(field.get(Step(action.step), ""), None)
-    data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)
 
 

@@ -15,9 +15,10 @@ from domain.services import place_order
 from handlers.actions.customer import FormEdit, Menu, PlaceOrder, ShowCart, ShowOrder
 from handlers.customer.cart import priced_lines, subtotal
 from handlers.customer.checkout.compensation import or_undone
+from handlers.customer.checkout.promo import promo_line
 from handlers.customer.checkout.steps import Data, Step, address_of, nav_row
 from handlers.kernel.reply import Outcome, Reply
-from handlers.kernel.status_text import method_label
+from handlers.kernel.status_text import discount_text, method_label
 from handlers.kernel.turn import AfterCommit, Rows, Turn
 
 __all__ = ["PaymentStarter", "show", "place"]
@@ -52,12 +53,14 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     option = turn.config.delivery(data["delivery"])
     if not lines or option is None:
         return [_("Your cart is empty. Add something first.")], None
-    total = subtotal(turn, lines) + option.fee
+    discount_text, discount = await promo_line(turn, data, lines)
+    total = subtotal(turn, lines) + option.fee - Money(discount, option.fee.currency)
     address = _address(data)
     text = [_("Please check your order:")]
     text += [f"• {p.name} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines)))]
+    text += [discount_text] if discount_text else []
     text += [
-        _("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines))),
         _("Delivery: {label} {fee}").format(label=option.label, fee=turn.money(option.fee)),
         _("Total: {amount}").format(amount=turn.money(total)),
         "",
@@ -78,6 +81,9 @@ async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
     if address_of(data):
         edits.append((Step.ADDRESS, _("✏ Address")))
     rows: Rows = [[turn.button(label, FormEdit(step)) for step, label in edits]]
+    code = data.get("promo")
+    promo_label = _("✖ Remove code {code}").format(code=code) if code else _("🏷 Have a code?")
+    rows.append([turn.button(promo_label, FormEdit(Step.PROMO))])
     text.append(_("Choose how to pay:"))
     for method in turn.config.payment_methods:
         label = _("Pay: {method}").format(method=method_label(method, turn.language))
@@ -112,6 +118,7 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         reservation=timedelta(minutes=turn.config.reservation_minutes),
         customer_name=data["name"],
         customer_phone=data["phone"],
+        promo_code=data.get("promo", ""),
     )
     turn.events.extend(events)
     turn.customer.phone = data["phone"]
@@ -133,6 +140,7 @@ def _confirmation(turn: Turn, order: Order) -> Reply:
     _ = turn._
     text = [_("✅ Order {number} is placed!").format(number=order.number)]
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
+    text += [discount_text(order, _)] if order.discount_minor else []
     text += [
         _("Delivery: {label} {fee}").format(label=order.delivery.label, fee=turn.money(order.shipping_fee)),
         _("Total: {amount}").format(amount=turn.money(order.total)),

@@ -26,6 +26,7 @@ class Step(StrEnum):
     PHONE = "checkout.phone"
     DELIVERY = "checkout.delivery"
     ADDRESS = "checkout.address"
+    PROMO = "checkout.promo"  # asked only from the review ("Have a code?")
     REVIEW = "checkout.review"
 
 
