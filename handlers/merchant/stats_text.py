@@ -3,6 +3,7 @@ member's language (the gettext catalogs; dates in that language's CLDR pattern t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -89,6 +90,7 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
         _("Revenue: {revenue} · average order {average}").format(
             revenue=figures.revenue, average=figures.average_order_value
         ),
+        *_discounts(figures, ngettext),
         ngettext(
             "Payment success: {rate} ({succeeded} of {attempts} attempt)",
             "Payment success: {rate} ({succeeded} of {attempts} attempts)",
@@ -111,3 +113,12 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
     if top_units or top_revenue:
         lines += ["", *top_units, *top_revenue]
     return "\n".join(lines)
+
+
+def _discounts(figures: Figures, ngettext: Callable[[str, str, int], str]) -> list[str]:
+    """ "Promo discounts: $12.00 on 3 orders", or nothing when no code was used."""
+    if figures.discounts is None:
+        return []
+    n = figures.discounted_orders
+    text = ngettext("Promo discounts: {amount} on {n} order", "Promo discounts: {amount} on {n} orders", n)
+    return [text.format(amount=figures.discounts, n=f"{n:,}")]

@@ -4,12 +4,16 @@ counts again for the next, and the order's discount is stored with it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from domain.actor import Actor
+from domain.analytics import ReportWindow
 from domain.money import Money
 from domain.order_status import OrderStatus
 from domain.promo import PromoCode, PromoKind, PromoRefused, Refusal
 from domain.services import change_status
+from handlers.merchant.stats_text import figures_text
+from storage.analytics import SqlAlchemyShopFigures
 from storage.invariants import find_violations
 from tests.integration.shop import NOW, checkout, fill_cart, stock_product
 
@@ -75,3 +79,23 @@ async def test_one_customer_racing_themselves_gets_a_once_per_customer_code_once
     results = await asyncio.gather(*(_buy(uow_factory, 7) for _ in range(4)))
     assert sum(not isinstance(r, PromoRefused) for r in results) == 1
     assert {r.reason for r in results if isinstance(r, PromoRefused)} == {Refusal.ALREADY_USED}
+
+
+async def test_stats_and_the_export_show_the_discount_of_paid_orders(uow_factory):
+    await _shop_with_code(uow_factory)
+    order = await _buy(uow_factory, 1)
+    async with uow_factory() as uow:
+        stored = await uow.orders.get_for_update(order.number)
+        await change_status(uow, stored, OrderStatus.PAID, Actor.system("stripe"), NOW + timedelta(minutes=1))
+        await uow.commit()
+    shop = SqlAlchemyShopFigures(uow_factory.engine, "USD")
+    window = ReportWindow.last_days(7, NOW + timedelta(hours=1))
+    figures = await shop.figures(window)
+    assert (figures.revenue, figures.discounts, figures.discounted_orders) == (
+        Money(2000, "USD"),
+        Money(500, "USD"),
+        1,
+    )
+    assert "Promo discounts: $5.00 on 1 order" in figures_text(figures)
+    (row,) = await shop.order_rows(window)
+    assert (row.discount, row.promo_code, row.total) == (Money(500, "USD"), "LAST1", Money(2000, "USD"))
