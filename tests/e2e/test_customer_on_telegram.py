@@ -187,3 +187,32 @@ async def test_staff_get_figures_with_a_chart_and_customers_do_not(bot, shop: Sh
     figures = await telegram.wait_for("sendMessage", lambda p: int(p["chat_id"]) == -100500, timeout=15)
     assert "Orders: 0 placed" in figures.params["text"]
     await alice.send("/stats", then="Only shop staff can see the shop's figures.")
+
+
+async def test_staff_make_a_promo_code_and_a_customer_pays_less_with_it(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    await telegram.push_text(900, "/promo create TEA10 10% min=20", chat_id=-100500)
+    await telegram.wait_for("sendMessage", lambda p: "Created TEA10: 10% off." in p.get("text", ""))
+    alice = TelegramChat(telegram, 507)
+    await browse_to(alice, "Tea", "Jasmine Pearls")
+    await alice.press("Add 1 to cart", then="In your cart: 1")
+    await alice.send("/cart", then="Checkout")
+    await alice.press("Checkout", then="Who will receive the order?")
+    await alice.send("Alice Smith", then="phone")
+    await alice.share_phone("+1 555 0100", then="How should we deliver?")
+    await alice.press("Pickup", then="Total: $12.90")
+    await alice.press("Have a code?", then="Type your promo code")
+    await alice.send("tea10", then="The code TEA10 needs a subtotal of at least $20.00.")
+    await alice.press("Back", then="Total: $12.90")
+    await alice.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await alice.press("Add 1 to cart", then="In your cart: 2")
+    await alice.send("/checkout", then="Total: $25.80")
+    await alice.press("Have a code?", then="Type your promo code")
+    await alice.send("tea10", then="Discount (TEA10): −$2.58")
+    await alice.sees("Total: $23.22")
+    await alice.press("Cash on delivery", then="have $23.22 ready")
+    async with shop.uow_factory(write=False) as uow:
+        [order] = await uow.orders.list_for_customer(507)
+        assert (order.promo_code, order.discount_minor, order.total.amount_minor) == ("TEA10", 258, 2322)
+        assert (await uow.promos.get("TEA10")).uses == 1
