@@ -5,7 +5,15 @@ from __future__ import annotations
 from domain.catalog import Product
 from domain.customer import clean_text
 from domain.errors import InvalidInput
-from handlers.actions.customer import AddToCart, Categories, CategoryPage, Menu, ShowCart, ShowProduct
+from handlers.actions.customer import (
+    AddToCart,
+    BuyNow,
+    Categories,
+    CategoryPage,
+    Menu,
+    ShowCart,
+    ShowProduct,
+)
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
@@ -85,7 +93,12 @@ async def product_card(turn: Turn, product: Product, qty: int) -> Outcome:
                 turn.button("+", ShowProduct(product.sku, min(qty + 1, can_add))),
             ]
         )
-        rows.append([turn.button(_("Add {n} to cart").format(n=qty), AddToCart(product.sku, qty))])
+        rows.append(
+            [
+                turn.button(_("Add {n} to cart").format(n=qty), AddToCart(product.sku, qty)),
+                turn.button(_("⚡ Buy now"), BuyNow(product.sku, qty)),
+            ]
+        )
     rows.append(
         [
             turn.button(_("🛒 Cart"), ShowCart()),

@@ -33,7 +33,7 @@ from tests.e2e.webhook_shop import (
     started,
 )
 
-PHONE = "+1 555 0100"
+PHONE = "+1 202 555 0100"
 STREET = "77 Quince Lane"
 
 
@@ -107,7 +107,15 @@ async def test_a_customer_orders_over_the_webhook_and_the_logs_hold_no_token_pho
     logs = bot.logs.getvalue()
     assert '"update_received"' in logs and '"update_handled"' in logs and '"update_id"' in logs
     assert f'"order_id": "{order_number}"' in logs
-    for secret in (bot.telegram.token, PHONE, PHONE.replace(" ", ""), "5550100", STREET, SECRET):
+    for secret in (
+        bot.telegram.token,
+        PHONE,
+        PHONE.replace(" ", ""),
+        "5550100",
+        "2025550100",
+        STREET,
+        SECRET,
+    ):
         assert secret not in logs
     assert await _pending_inbox(bot.database_url) == 0
 

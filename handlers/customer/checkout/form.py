@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from domain.analytics import FunnelStep
 from handlers.actions.customer import (
+    BuyNow,
     FormBack,
     FormCancel,
     FormEdit,
@@ -115,15 +116,39 @@ async def _advance(turn: Turn, take: Take | None, value: str, *, wrong: str) -> 
     return outcome
 
 
+def _remembered(turn: Turn) -> Data:
+    """What a returning customer's checkout starts from: the last recipient, phone and delivery choice,
+    and the default address; every one of them can be changed from the review."""
+    customer, data = turn.customer, {}
+    if customer.recipient and customer.phone:
+        data.update(name=customer.recipient, phone=customer.phone)
+    option = turn.config.delivery(customer.last_delivery)
+    if option is not None and data:
+        data["delivery"] = option.code
+        if option.needs_address and customer.default_address is not None:
+            pick_address(turn, data, "0")
+    return data
+
+
 async def start(turn: Turn, _action: object = None) -> Outcome:
     lines, _gone = await priced_lines(turn, await turn.uow.carts.get(turn.user_id))
     if not lines:
         return turn.say(turn._("Your cart is empty. Add something first."), [[turn.button("⬅", Menu())]])
     if not in_form(turn):
         await turn.uow.funnel.record(FunnelStep.CHECKOUT_STARTED, turn.user_id, turn.now)
-    data: Data = dict(turn.dialog[1]) if in_form(turn) else {}
+    data: Data = dict(turn.dialog[1]) if in_form(turn) else _remembered(turn)
     data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)
+
+
+async def buy_now(turn: Turn, action: BuyNow) -> Outcome:
+    """The product card's "Buy now": at least this many in the cart, then checkout (the review, for a
+    customer whose details are known)."""
+    cart = await turn.uow.carts.get(turn.user_id)
+    if cart.quantity(action.sku) < action.qty:
+        cart.set_quantity(action.sku, action.qty)
+        await turn.uow.carts.save(cart, now=turn.now)
+    return await start(turn)
 
 
 async def on_input(turn: Turn) -> Outcome:
@@ -198,6 +223,7 @@ COMMANDS = {"checkout": start, "cancel": cancel}
 
 ROUTES = {
     StartCheckout: start,
+    BuyNow: buy_now,
     FormPick: pick,
     FormBack: back,
     FormEdit: edit,

@@ -122,6 +122,7 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
     )
     turn.events.extend(events)
     turn.customer.phone = data["phone"]
+    turn.customer.recipient, turn.customer.last_delivery = data["name"], option.code
     if address:
         turn.customer.remember_address(address)
     await turn.uow.customers.add(turn.customer)

@@ -1,4 +1,5 @@
-"""Promo codes: the codes, one use row per order that applied one, and each order's discount.
+"""Promo codes (the codes, one use row per order that applied one, each order's discount) and what a
+customer's next checkout starts from (the last recipient and delivery option).
 
 Orders placed before this revision have no discount (0) and no code ("").
 
@@ -56,9 +57,15 @@ def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
         batch.add_column(sa.Column("discount_minor", sa.BigInteger(), server_default="0", nullable=False))
         batch.add_column(sa.Column("promo_code", sa.String(20), server_default="", nullable=False))
+    with op.batch_alter_table("customers") as batch:
+        batch.add_column(sa.Column("last_recipient", sa.String(100), server_default="", nullable=False))
+        batch.add_column(sa.Column("last_delivery", sa.String(40), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("customers") as batch:
+        batch.drop_column("last_delivery")
+        batch.drop_column("last_recipient")
     with op.batch_alter_table("orders") as batch:
         batch.drop_column("promo_code")
         batch.drop_column("discount_minor")
