@@ -44,7 +44,6 @@ __all__ = [
     "TrackOrder",
     "BuyNow",
     "PayNow",
-    "RestoreCart",
     "Addresses",
     "AddressDefault",
     "AddressForget",
@@ -225,11 +224,6 @@ class TrackOrder(_OrderRef, prefix="tr"):
 @dataclass(frozen=True)
 class PayNow(_OrderRef, prefix="pn"):
     """Pay an unpaid card order while its items are held (the link reused or made anew)."""
-
-
-@dataclass(frozen=True)
-class RestoreCart(_OrderRef, prefix="rc"):
-    """Put an expired order's items back in the cart."""
 
 
 # -- fewer taps and saved addresses -----------------------------------------------------------------

@@ -8,9 +8,10 @@ from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.services import change_status, order_for_customer
-from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, ShowCart, ShowOrder
+from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, PayNow, ShowCart, ShowOrder
 from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
+from handlers.customer.unpaid import can_pay_now
 from handlers.kernel.reply import Outcome
 from handlers.kernel.status_text import discount_text, status_label
 from handlers.kernel.turn import Rows, Turn
@@ -65,6 +66,8 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
         for step in order.timeline
     ]
     rows: Rows = []
+    if can_pay_now(turn, order):
+        rows.append([turn.button(_("💳 Pay now"), PayNow(order.number))])
     if order.can(OrderStatus.CANCELLED):
         rows.append([turn.button(_("✖ Cancel order"), CancelOrder(order.number, False))])
     rows.append([turn.button(_("🔁 Buy again"), BuyAgain(order.number))])

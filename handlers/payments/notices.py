@@ -19,8 +19,9 @@ from domain.money import Money
 from domain.order import Order
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
+from handlers.actions.customer import BuyAgain, pack
 from handlers.kernel.i18n import customer_language, translations
-from handlers.kernel.reply import Reply
+from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import discount_text, method_label, status_label
 
 __all__ = ["PaymentNotices", "plain_order_card", "MERCHANT_LANGUAGE"]
@@ -63,7 +64,7 @@ def _expired(order: Order, language: str) -> str:
     _ = translations(language).gettext
     return _(
         "Order {number} was not paid in time, so its items went back on sale. "
-        "Your cart is empty now; add the items again to order them."
+        "Tap “Restore cart” to put them back in your cart."
     ).format(number=order.number)
 
 
@@ -124,7 +125,10 @@ class PaymentNotices:
         await self._card(uow, order, now)
 
     async def expired(self, uow: UnitOfWork, order: Order, now: datetime) -> None:
-        await self._customer(uow, order, partial(_expired, order), "payment_expired", now)
+        language = await customer_language(uow, order.customer_id)
+        restore = Button(translations(language).gettext("🛒 Restore cart"), pack(BuyAgain(order.number)))
+        reply = Reply(_expired(order, language), buttons=((restore,),))
+        await self._send(uow, order.customer_id, reply, f"order:{order.number}:payment_expired", now)
 
     async def amount_mismatch(
         self, uow: UnitOfWork, order: Order, received: Money, ref: str, now: datetime

@@ -216,3 +216,28 @@ async def test_staff_make_a_promo_code_and_a_customer_pays_less_with_it(
         [order] = await uow.orders.list_for_customer(507)
         assert (order.promo_code, order.discount_minor, order.total.amount_minor) == ("TEA10", 258, 2322)
         assert (await uow.promos.get("TEA10")).uses == 1
+
+
+async def test_a_returning_customer_buys_from_a_product_card_in_two_taps(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    alice = TelegramChat(telegram, 508)
+    await alice.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await alice.press("Buy now", then="Who will receive the order?")
+    await alice.send("Alice Smith", then="phone")
+    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
+    await alice.press("Standard", then="address")
+    await alice.send("12 Main St, Springfield, 12345, US", then="Total: $17.90")
+    await alice.press("Cash on delivery", then="is placed!")
+    await alice.send("/start p_TEA-LJ-100", then="Longjing")
+    taps = 0
+    for label, then in (
+        ("Buy now", "Recipient: Alice Smith, +12025550100"),
+        ("Cash on delivery", "is placed!"),
+    ):
+        await alice.press(label, then=then)
+        taps += 1
+    assert taps <= 4
+    async with shop.uow_factory(write=False) as uow:
+        orders = await uow.orders.list_for_customer(508)
+    assert len(orders) == 2 and orders[0].address.line1 == "12 Main St"

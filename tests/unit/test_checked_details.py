@@ -3,10 +3,14 @@ forward, any way of naming a country understood, and saved addresses kept once e
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from domain.customer import Address, Customer
 from domain.errors import InvalidInput
+from domain.order_status import PaymentMethod
+from handlers.app import ShopApp
 from tests.unit.chat import Chat, check_out, fill_cart
 
 
@@ -116,3 +120,34 @@ async def test_saved_addresses_are_listed_made_default_and_deleted(alice: Chat, 
     await fill_cart(shop, alice.user_id, {"TEA-BLACK": 1})
     await alice.command("checkout")
     assert "Address: 9 Elm St, Springfield, 12345, US" in alice.text
+
+
+class TapCounter:
+    """Counts what a person does: every button press and every message sent."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.chat, self.taps = chat, 0
+
+    async def press(self, label: str) -> None:
+        self.taps += 1
+        await self.chat.press(label)
+
+
+@pytest.mark.parametrize("pay", ["Cash on delivery", "Card (online)"])
+async def test_a_returning_customer_pays_within_four_taps_of_a_product_card(app, shop, config, pay):
+    every_way = dataclasses.replace(config, payment_methods=(PaymentMethod.CASH, PaymentMethod.STRIPE))
+    alice = Chat(ShopApp(shop, app._clock, every_way, payments=app._payments), 111)
+    await fill_cart(shop, alice.user_id, {"TEA-BLACK": 1})
+    await check_out(alice)
+    await alice.press("Cash on delivery")  # the first order: name, phone, delivery and address remembered
+    await alice.command("start", "p_TEA-OOLONG")
+    assert "Oolong tea" in alice.text
+    person = TapCounter(alice)
+    await person.press("Buy now")
+    assert "Recipient: Alice Smith, +12025550100" in alice.text and "Address: 12 Main St" in alice.text
+    await person.press(pay)
+    assert person.taps <= 4
+    if pay == "Cash on delivery":
+        assert "is placed!" in alice.text
+    else:
+        assert alice.link("Pay $20.00")
