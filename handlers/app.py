@@ -154,6 +154,8 @@ class ShopApp:
         if command == "cancel":
             return await checkout.cancel(turn)
         if checkout.in_form(turn):
+            if command in checkout.ASIDES:  # answered, and the checkout waits where it was
+                return checkout.then_resume(turn, await COMMANDS[command](turn))
             return await checkout.on_input(turn)
         if command is not None:
             handler = COMMANDS.get(command)

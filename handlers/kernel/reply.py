@@ -46,6 +46,7 @@ class Reply:
     invoice: Invoice | None = None
     document: Document | None = None
     remove_keyboard: bool = False  # drop a reply keyboard (after contact sharing)
+    edit_last: bool = False  # replace the bot's last message in the chat when the runtime knows it
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""

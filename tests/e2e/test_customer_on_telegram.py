@@ -241,3 +241,21 @@ async def test_a_returning_customer_buys_from_a_product_card_in_two_taps(
     async with shop.uow_factory(write=False) as uow:
         orders = await uow.orders.list_for_customer(508)
     assert len(orders) == 2 and orders[0].address.line1 == "12 Main St"
+
+
+async def test_a_wrong_answer_edits_the_question_in_place_and_help_returns_to_it(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    erin = TelegramChat(telegram, 509)
+    await erin.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await erin.press("Buy now", then="Who will receive the order?")
+    question_id = erin._shown()[-1][0]
+    sent_before = sum(c.method == "sendMessage" and int(c.params["chat_id"]) == 509 for c in telegram.calls)
+    await erin.send("\u3164", then="The name must have letters")
+    assert erin._shown()[-1][0] == question_id  # the same message, now with what was wrong
+    assert "Who will receive the order?" in erin.text
+    sent_after = sum(c.method == "sendMessage" and int(c.params["chat_id"]) == 509 for c in telegram.calls)
+    assert sent_after == sent_before
+    await erin.send("/help", then="Your checkout is kept where you left it.")
+    await erin.press("Continue checkout", then="Who will receive the order?")
+    await erin.send("Erin Example", then="phone")

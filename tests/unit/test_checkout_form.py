@@ -59,7 +59,7 @@ async def test_bad_names_are_refused_and_the_question_is_asked_again(at_name: Ch
 
 
 async def test_garbage_at_every_step_re_prompts_and_keeps_the_step(at_name: Chat, shop):
-    for nonsense in (at_name.sticker, lambda: at_name.command("orders")):
+    for nonsense in (at_name.sticker, lambda: at_name.command("track")):
         await nonsense()
         assert "Who will receive the order?" in at_name.text
     assert "send /cancel" in at_name.text
@@ -232,3 +232,21 @@ async def test_a_failure_after_placing_keeps_nothing_and_apologizes(shop, clock,
         assert (await uow.stocks.get("TEA-BLACK")).reserved == 0
         assert (await uow.carts.get(445)).lines == {"TEA-BLACK": 1}
         assert (await uow.dialogs.get(445))[0] == Step.REVIEW
+
+
+@pytest.mark.parametrize(("command", "shows"), [("help", "Here is what I can do:"), ("orders", "orders")])
+async def test_help_and_orders_work_mid_checkout_and_lead_back_to_it(at_name: Chat, shop, command, shows):
+    await at_name.send("Alice Smith")
+    await at_name.command(command)
+    assert shows in at_name.text.lower() or shows in at_name.text
+    assert "Your checkout is kept where you left it." in at_name.text
+    assert await _state(shop, at_name.user_id) == Step.PHONE
+    await at_name.press("Continue checkout")
+    assert "Your phone number for the courier" in at_name.text
+
+
+async def test_a_wrong_answer_is_one_message_that_replaces_the_question(at_name: Chat):
+    await at_name.send("\u3164")
+    [again] = at_name.last.replies
+    assert again.edit_last and again.text.startswith("The name must have letters")
+    assert "Who will receive the order?" in again.text

@@ -45,7 +45,9 @@ from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
 
-__all__ = ["STATES", "COMMANDS", "ROUTES", "on_input", "cancel", "in_form"]
+__all__ = ["STATES", "COMMANDS", "ROUTES", "ASIDES", "on_input", "cancel", "in_form", "then_resume"]
+
+ASIDES = frozenset({"help", "orders", "addresses", "language"})  # commands answered mid-checkout
 
 Prompt = Callable[[Turn, Data], list[Reply] | Awaitable[list[Reply]]]
 Take = Callable[[Turn, Data, str], str | None | Awaitable[str | None]]
@@ -91,8 +93,10 @@ async def _enter(turn: Turn, step: Step, data: Data, problem: str = "") -> Outco
     turn.dialog = (step, data)
     prompt = STATES[step].prompt(turn, data)
     replies = prompt if isinstance(prompt, list) else await prompt
-    if problem:
-        replies = [Reply(problem), *(dataclasses.replace(r, edit=False) for r in replies)]
+    if problem:  # the question asked again in place, with what was wrong above it
+        text = "\n\n".join([problem, *(r.text for r in replies)])
+        again = dataclasses.replace(replies[-1], text=text, edit_last=turn.event.kind is not Kind.BUTTON)
+        replies = [again]
     return Outcome(replies=list(replies))
 
 
@@ -206,6 +210,13 @@ async def cancel(turn: Turn, _action: object = None) -> Outcome:
     text = turn._("Checkout cancelled. Your cart is kept.") if had_form else turn._("Nothing to cancel.")
     menu = turn.reply(turn._("Main menu:"), main_menu(turn))
     return Outcome(replies=[Reply(text, remove_keyboard=True), menu])
+
+
+def then_resume(turn: Turn, aside: Outcome) -> Outcome:
+    """`aside` (a command answered in the middle of checkout) followed by the way back to the checkout."""
+    back = turn.button(turn._("↩ Continue checkout"), StartCheckout())
+    note = Reply(turn._("Your checkout is kept where you left it."), buttons=((back,),))
+    return Outcome([*aside.replies, note], aside.answer, aside.alert)
 
 
 async def _stale(turn: Turn) -> Outcome:
