@@ -97,9 +97,9 @@ async def _order_totals(session: AsyncSession) -> list[str]:
         if subtotal != computed:
             problems.append(f"order {number}: stored subtotal {subtotal} but its lines add up to {computed}")
         if total != subtotal - discount + shipping:
+            less = f" - discount {discount}" if discount else ""
             problems.append(
-                f"order {number}: stored total {total} is not subtotal {subtotal} - discount {discount}"
-                f" + shipping {shipping}"
+                f"order {number}: stored total {total} is not subtotal {subtotal}{less} + shipping {shipping}"
             )
         if with_lines is None:
             problems.append(f"order {number}: has no lines")

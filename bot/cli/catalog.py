@@ -12,14 +12,17 @@ from rich.progress import Progress
 from bot.clock import UtcClock
 from bot.settings import Settings
 from domain.actor import Actor
-from storage.catalog_csv import COLUMNS, CatalogErrors, format_catalog, parse_catalog
+from storage.catalog_csv import CHINESE_COLUMNS, COLUMNS, CatalogErrors, format_catalog, parse_catalog
 from storage.catalog_transfer import ImportSummary, export_catalog, import_catalog
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["app"]
 
-app = typer.Typer(help=f"Catalog CSV files (columns: {','.join(COLUMNS)}).", no_args_is_help=True)
+app = typer.Typer(
+    help=f"Catalog CSV files (columns: {','.join(COLUMNS)}; optionally {','.join(CHINESE_COLUMNS)}).",
+    no_args_is_help=True,
+)
 _FILE = typer.Argument(..., help="CSV file", dir_okay=False)
 
 

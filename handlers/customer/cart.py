@@ -32,7 +32,7 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
         product = await turn.uow.products.get(sku)
         if product is None or not product.active or product.price.currency != turn.config.currency:
             cart.remove(sku)
-            gone.append(product.name if product else sku)
+            gone.append(product.display_name(turn.language) if product else sku)
         else:
             lines.append((product, qty))
     if gone:
@@ -60,11 +60,13 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
     text = [*notes, _("Your cart:")]
     rows: Rows = []
     for product, qty in lines:
-        text.append(f"• {product.name} × {qty} = {turn.money(product.price * qty)}")
+        text.append(f"• {product.display_name(turn.language)} × {qty} = {turn.money(product.price * qty)}")
         rows.append(
             [
                 turn.button("−", CartStep(product.sku, -1)),
-                turn.button(f"{_short(product.name)} × {qty}", ShowProduct(product.sku, 1)),
+                turn.button(
+                    f"{_short(product.display_name(turn.language))} × {qty}", ShowProduct(product.sku, 1)
+                ),
                 turn.button("+", CartStep(product.sku, 1)),
                 turn.button("✕", CartRemove(product.sku)),
             ]
@@ -101,7 +103,9 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     cart.add(action.sku, action.qty)
     await turn.uow.carts.save(cart, now=turn.now)
     outcome = await product_card(turn, product, 1)
-    outcome.answer = turn._("Added to cart: {name} × {n}").format(name=product.name, n=action.qty)
+    outcome.answer = turn._("Added to cart: {name} × {n}").format(
+        name=product.display_name(turn.language), n=action.qty
+    )
     return outcome
 
 

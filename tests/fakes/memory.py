@@ -100,8 +100,13 @@ class FakeProducts(_Repo):
         return items[offset : offset + limit], len(items)
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        needle = text.casefold()
-        hits = [p for p in self.s.products.values() if p.active and needle in p.name.casefold()]
+        words = text.casefold().split()[:8]
+
+        def found(p: Product) -> bool:
+            fields = (p.name.casefold(), p.name_zh, p.sku.casefold())
+            return all(any(word in f for f in fields) for word in words)
+
+        hits = [p for p in self.s.products.values() if p.active and words and found(p)]
         return sorted(hits, key=lambda p: p.name)[:limit]
 
     async def list_all(self) -> list[Product]:

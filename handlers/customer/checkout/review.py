@@ -57,7 +57,7 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     total = subtotal(turn, lines) + option.fee - Money(discount, option.fee.currency)
     address = _address(data)
     text = [_("Please check your order:")]
-    text += [f"• {p.name} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [f"• {p.display_name(turn.language)} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
     text += [_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines)))]
     text += [discount_text] if discount_text else []
     text += [

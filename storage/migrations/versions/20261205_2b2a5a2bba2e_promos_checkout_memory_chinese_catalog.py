@@ -1,5 +1,6 @@
-"""Promo codes (the codes, one use row per order that applied one, each order's discount) and what a
-customer's next checkout starts from (the last recipient and delivery option).
+"""Promo codes (the codes, one use row per order that applied one, each order's discount), what a
+customer's next checkout starts from (the last recipient and delivery option), and Chinese names and
+descriptions of products and categories ("" where none is given).
 
 Orders placed before this revision have no discount (0) and no code ("").
 
@@ -57,12 +58,22 @@ def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
         batch.add_column(sa.Column("discount_minor", sa.BigInteger(), server_default="0", nullable=False))
         batch.add_column(sa.Column("promo_code", sa.String(20), server_default="", nullable=False))
+    with op.batch_alter_table("categories") as batch:
+        batch.add_column(sa.Column("name_zh", sa.String(120), server_default="", nullable=False))
+    with op.batch_alter_table("products") as batch:
+        batch.add_column(sa.Column("name_zh", sa.String(120), server_default="", nullable=False))
+        batch.add_column(sa.Column("description_zh", sa.Text(), server_default="", nullable=False))
     with op.batch_alter_table("customers") as batch:
         batch.add_column(sa.Column("last_recipient", sa.String(100), server_default="", nullable=False))
         batch.add_column(sa.Column("last_delivery", sa.String(40), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("products") as batch:
+        batch.drop_column("description_zh")
+        batch.drop_column("name_zh")
+    with op.batch_alter_table("categories") as batch:
+        batch.drop_column("name_zh")
     with op.batch_alter_table("customers") as batch:
         batch.drop_column("last_delivery")
         batch.drop_column("last_recipient")
