@@ -86,6 +86,13 @@ async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
 def _refusal(turn: Turn, room: int, in_cart: int) -> Outcome:
     if room == 0 and in_cart == 0:
         return turn.toast(turn._("Sorry, this product is sold out."), alert=True)
+    if room == 0:  # not "only 0 more available"
+        text = turn.ngettext(
+            "Sorry, it is sold out: the only {n} left is in your cart.",
+            "Sorry, it is sold out: the last {n} are in your cart.",
+            in_cart,
+        )
+        return turn.toast(text.format(n=in_cart), alert=True)
     text = turn._("Sorry, only {n} more available (you have {in_cart} in your cart).")
     return turn.toast(text.format(n=room, in_cart=in_cart), alert=True)
 

@@ -10,18 +10,21 @@ from decimal import Decimal
 from babel.dates import format_date
 
 from domain.analytics import Figures, ProductFigures
-from handlers.kernel.i18n import LANGUAGES, N_, translations
+from handlers.kernel.i18n import LANGUAGES, translations
 
 __all__ = ["figures_text", "period_title", "duration_text", "rate_text", "day_text"]
 
-# Funnel step names from `Funnel.steps()` → how a count of them reads.
-_FUNNEL = {
-    "carts created": N_("{n} carts created"),
-    "checkouts started": N_("{n} checkouts started"),
-    "orders placed": N_("{n} orders placed"),
-    "paid": N_("{n} paid"),
-    "delivered": N_("{n} delivered"),
-}
+
+def _funnel_step(ngettext: Callable[[str, str, int], str], step: str, count: int) -> str:
+    """How a count of a funnel step (a name from `Funnel.steps()`) reads, singular or plural."""
+    texts = {
+        "carts created": ngettext("{n} cart created", "{n} carts created", count),
+        "checkouts started": ngettext("{n} checkout started", "{n} checkouts started", count),
+        "orders placed": ngettext("{n} order placed", "{n} orders placed", count),
+        "paid": ngettext("{n} paid", "{n} paid", count),
+        "delivered": ngettext("{n} delivered", "{n} delivered", count),
+    }
+    return texts[step].format(n=f"{count:,}")
 
 
 def day_text(day: date, language: str = "en", *, year: bool = False) -> str:
@@ -76,7 +79,7 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
     """`title` replaces the period's own ("Today, …", "Last 7 days, …")."""
     catalog = translations(language)
     _, ngettext = catalog.gettext, catalog.ngettext
-    funnel = " → ".join(_(_FUNNEL[step]).format(n=f"{count:,}") for step, count in figures.funnel.steps())
+    funnel = " → ".join(_funnel_step(ngettext, step, count) for step, count in figures.funnel.steps())
     attempts = figures.payment_attempts
     lines = [
         f"📊 {title or period_title(figures, language)}",

@@ -104,8 +104,8 @@ async def test_sold_out_and_over_quantity_are_explained(bot, shop: Shop, telegra
     await bob.send("/cart", then="Checkout")
     _, more = bob.button_data("+")
     await telegram.press(502, bob._shown()[-1][0], more)
-    refusal = await telegram.wait_for("answerCallbackQuery", lambda p: "only 0 more" in p.get("text", ""))
-    assert "you have 1 in your cart" in refusal.params["text"]
+    refusal = await telegram.wait_for("answerCallbackQuery", lambda p: "sold out" in p.get("text", ""))
+    assert "the only 1 left is in your cart" in refusal.params["text"]
     await set_stock(shop, "TEA-PUER-357", 1)  # still 1: and a second buyer finds it gone once Bob checks out
     await bob.send("/start p_TEA-PUER-357", then="Aged Pu-erh Cake")
     async with shop.uow_factory(write=False) as uow:
