@@ -42,8 +42,12 @@ class OrderLine:
 @dataclass(frozen=True, slots=True)
 class DeliveryChoice:
     code: str
-    label: str
+    label: str  # English: the shop reads it
     fee: Money
+    label_zh: str = ""  # what a Chinese-speaking customer reads; "": the English label
+
+    def label_for(self, language: str) -> str:
+        return self.label_zh if language == "zh" and self.label_zh else self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +159,11 @@ class Order:
         return sum(line.quantity for line in self.lines)
 
     # -- status ----------------------------------------------------------------------------------
+    @property
+    def is_pickup(self) -> bool:
+        """Collected at the shop: no address to ship to."""
+        return self.address is None
+
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None

@@ -68,7 +68,9 @@ def _order(row: OrderRow) -> Order:
             OrderLine(line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity)
             for line in row.lines
         ],
-        delivery=DeliveryChoice(row.delivery_code, row.delivery_label, Money(row.shipping_minor, currency)),
+        delivery=DeliveryChoice(
+            row.delivery_code, row.delivery_label, Money(row.shipping_minor, currency), row.delivery_label_zh
+        ),
         payment_method=PaymentMethod(row.payment_method),
         address=address_from_json(row.address) if row.address else None,
         placed_at=row.placed_at,
@@ -119,6 +121,7 @@ class SqlAlchemyOrders:
             "currency": order.currency,
             "delivery_code": order.delivery.code,
             "delivery_label": order.delivery.label,
+            "delivery_label_zh": order.delivery.label_zh,
             "placed_at": order.placed_at,
             "discount_minor": order.discount_minor,
             "promo_code": order.promo_code,

@@ -19,11 +19,14 @@ from handlers.payments.refunds import refund_or_alert
 
 __all__ = ["COMMANDS", "ROUTES", "tracking_lines", "tracking_url"]
 
-_TRACKING_URL = "https://t.17track.net/en#nums={number}"
+_TRACKING_URL = "https://t.17track.net/{page}#nums={number}"
+_TRACKING_PAGES = {"en": "en", "zh": "zh-cn"}  # 17TRACK's page in the customer's language
 
 
-def tracking_url(order: Order) -> str | None:
-    return _TRACKING_URL.format(number=order.tracking_number) if order.tracking_number else None
+def tracking_url(order: Order, language: str = "en") -> str | None:
+    if not order.tracking_number:
+        return None
+    return _TRACKING_URL.format(page=_TRACKING_PAGES.get(language, "en"), number=order.tracking_number)
 
 
 def tracking_lines(turn: Turn, order: Order) -> list[str]:
@@ -32,7 +35,7 @@ def tracking_lines(turn: Turn, order: Order) -> list[str]:
     text = turn._("Carrier: {carrier}, tracking number {number}").format(
         carrier=order.carrier or "—", number=order.tracking_number
     )
-    return [text, tracking_url(order) or ""]
+    return [text, tracking_url(order, turn.language) or ""]
 
 
 async def list_orders(turn: Turn, _action: object = None) -> Outcome:

@@ -39,8 +39,14 @@ def status_label(status: OrderStatus | str, language: str) -> str:
     return translations(language).gettext(_STATUS[OrderStatus(status)])
 
 
-def method_label(method: PaymentMethod | str, language: str) -> str:
-    return translations(language).gettext(_METHOD[PaymentMethod(method)])
+_CASH_AT_PICKUP = N_("Cash at pickup")
+
+
+def method_label(method: PaymentMethod | str, language: str, *, pickup: bool = False) -> str:
+    """How a way to pay reads; cash for an order collected at the shop is not "on delivery"."""
+    method = PaymentMethod(method)
+    label = _CASH_AT_PICKUP if pickup and method is PaymentMethod.CASH else _METHOD[method]
+    return translations(language).gettext(label)
 
 
 def discount_text(order: Order, _: Callable[[str], str]) -> str:

@@ -53,9 +53,13 @@ def _receipt(order: Order, language: str) -> str:
     text += [f"{line.quantity} × {line.name}: {line.total}" for line in order.lines]
     text += [discount_text(order, _)] if order.discount_minor else []
     text += [
-        _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=order.shipping_fee),
+        _("Delivery: {option} — {fee}").format(
+            option=order.delivery.label_for(language), fee=order.shipping_fee
+        ),
         _("Total paid: {amount}").format(amount=order.total),
-        _("We will tell you when it ships."),
+        _("We will tell you when it is ready to collect.")
+        if order.is_pickup
+        else _("We will tell you when it ships."),
     ]
     return "\n".join(text)
 

@@ -40,14 +40,14 @@ async def telegram_invoice_reply(
     if order.discount_minor:  # a negative price: Telegram shows it as a line and charges the sum
         prices.append((_("Discount {code}").format(code=order.promo_code), -order.discount_minor))
     if order.shipping_fee.amount_minor:
-        prices.append((order.delivery.label, order.shipping_fee.amount_minor))
+        prices.append((order.delivery.label_for(language), order.shipping_fee.amount_minor))
     payload = invoice_payload(order)
     await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
     items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
     invoice = Invoice(
         title=_("Order {number}").format(number=order.number),
         description=_("{items}, {delivery}").format(
-            items=items.format(n=order.item_count), delivery=order.delivery.label
+            items=items.format(n=order.item_count), delivery=order.delivery.label_for(language)
         )[:255],
         payload=payload,
         currency=order.currency,

@@ -41,6 +41,7 @@ class OrderRow(Base):
     promo_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     delivery_code: Mapped[str] = mapped_column(String(40))
     delivery_label: Mapped[str] = mapped_column(String(120))
+    delivery_label_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
     address: Mapped[dict[str, Any] | None] = mapped_column(Json)  # snapshot at checkout
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reserved_until: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -116,7 +116,7 @@ async def test_sold_out_and_over_quantity_are_explained(bot, shop: Shop, telegra
     await bob.share_phone("+1 202 555 0101", then="How should we deliver?")
     await bob.press("Pickup", then="Total")
     await set_stock(shop, "TEA-PUER-357", 0)  # the last unit went to the shop window meanwhile
-    _, pay = bob.button_data("Cash on delivery")
+    _, pay = bob.button_data("Cash at pickup")
     await telegram.press(502, bob._shown()[-1][0], pay)
     await telegram.wait_for("answerCallbackQuery", lambda p: "just sold out" in p.get("text", ""))
     async with shop.uow_factory(write=False) as uow:
@@ -135,7 +135,7 @@ async def test_a_button_forged_for_another_customers_order_is_refused(bot, shop,
     await alice.send("Alice Smith", then="phone")
     await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
     await alice.press("Pickup", then="Total")
-    await alice.press("Cash on delivery", then="is placed!")
+    await alice.press("Cash at pickup", then="is placed!")
     async with shop.uow_factory(write=False) as uow:
         [order] = await uow.orders.list_for_customer(503)
     # Mallory replays the button data of Alice's order in her own chat.
@@ -215,7 +215,7 @@ async def test_staff_make_a_promo_code_and_a_customer_pays_less_with_it(
     await alice.press("Have a code?", then="Type your promo code")
     await alice.send("tea10", then="Discount (TEA10): −$2.58")
     await alice.sees("Total: $23.22")
-    await alice.press("Cash on delivery", then="have $23.22 ready")
+    await alice.press("Cash at pickup", then="have $23.22 ready")
     async with shop.uow_factory(write=False) as uow:
         [order] = await uow.orders.list_for_customer(507)
         assert (order.promo_code, order.discount_minor, order.total.amount_minor) == ("TEA10", 258, 2322)

@@ -39,6 +39,11 @@ class PaymentStarter(Protocol):
     ) -> list[Reply] | AfterCommit: ...
 
 
+def option_needs_address(turn: Turn, data: Data) -> bool:
+    option = turn.config.delivery(data.get("delivery", ""))
+    return option is None or option.needs_address
+
+
 def _address(data: Data) -> Address | None:
     address = address_of(data)
     if address is None:
@@ -61,7 +66,9 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     text += [_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines)))]
     text += [discount_text] if discount_text else []
     text += [
-        _("Delivery: {label} {fee}").format(label=option.label, fee=turn.money(option.fee)),
+        _("Delivery: {label} {fee}").format(
+            label=option.label_for(turn.language), fee=turn.money(option.fee)
+        ),
         _("Total: {amount}").format(amount=turn.money(total)),
         "",
         _("Recipient: {name}, {phone}").format(name=data["name"], phone=data["phone"]),
@@ -86,7 +93,8 @@ async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
     rows.append([turn.button(promo_label, FormEdit(Step.PROMO))])
     text.append(_("Choose how to pay:"))
     for method in turn.config.payment_methods:
-        label = _("Pay: {method}").format(method=method_label(method, turn.language))
+        pickup = not option_needs_address(turn, data)
+        label = _("Pay: {method}").format(method=method_label(method, turn.language, pickup=pickup))
         rows.append([turn.button(label, PlaceOrder(method.value))])
     rows.append(nav_row(turn, Step.REVIEW))
     return [turn.reply("\n".join([note, *text] if note else text), rows)]
@@ -142,13 +150,24 @@ def _confirmation(turn: Turn, order: Order) -> Reply:
     text = [_("✅ Order {number} is placed!").format(number=order.number)]
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
     text += [discount_text(order, _)] if order.discount_minor else []
+    label = order.delivery.label_for(turn.language)
+    amount = turn.money(order.total)
     text += [
-        _("Delivery: {label} {fee}").format(label=order.delivery.label, fee=turn.money(order.shipping_fee)),
-        _("Total: {amount}").format(amount=turn.money(order.total)),
-        _("Payment: cash on delivery — please have {amount} ready.").format(amount=turn.money(order.total)),
-        "",
-        _("What happens next: the shop confirms your order, then packs and ships it."),
-        _("I will message you at every step; /orders shows the status any time."),
+        _("Delivery: {label} {fee}").format(label=label, fee=turn.money(order.shipping_fee)),
+        _("Total: {amount}").format(amount=amount),
     ]
+    if order.is_pickup:
+        text += [
+            _("Payment: in cash when you collect it — please have {amount} ready.").format(amount=amount),
+            "",
+            _("What happens next: the shop confirms your order and tells you when it is ready to collect."),
+        ]
+    else:
+        text += [
+            _("Payment: cash on delivery — please have {amount} ready.").format(amount=amount),
+            "",
+            _("What happens next: the shop confirms your order, then packs and ships it."),
+        ]
+    text.append(_("I will message you at every step; /orders shows the status any time."))
     rows = [[turn.button(_("📦 View order"), ShowOrder(order.number)), turn.button(_("⬅ Menu"), Menu())]]
     return turn.reply("\n".join(text), rows)

@@ -112,7 +112,7 @@ def take_phone(turn: Turn, data: Data, text: str) -> str | None:
 # -- delivery --------------------------------------------------------------------------------------
 def ask_delivery(turn: Turn, data: Data) -> list[Reply]:
     rows: Rows = [
-        [turn.button(f"{d.label} · {turn.money(d.fee)}", FormPick(Step.DELIVERY, d.code))]
+        [turn.button(f"{d.label_for(turn.language)} · {turn.money(d.fee)}", FormPick(Step.DELIVERY, d.code))]
         for d in turn.config.delivery_options
     ]
     rows.append(nav_row(turn, Step.DELIVERY))

@@ -58,6 +58,7 @@ def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
         batch.add_column(sa.Column("discount_minor", sa.BigInteger(), server_default="0", nullable=False))
         batch.add_column(sa.Column("promo_code", sa.String(20), server_default="", nullable=False))
+        batch.add_column(sa.Column("delivery_label_zh", sa.String(120), server_default="", nullable=False))
     with op.batch_alter_table("categories") as batch:
         batch.add_column(sa.Column("name_zh", sa.String(120), server_default="", nullable=False))
     with op.batch_alter_table("products") as batch:
@@ -78,6 +79,7 @@ def downgrade() -> None:
         batch.drop_column("last_delivery")
         batch.drop_column("last_recipient")
     with op.batch_alter_table("orders") as batch:
+        batch.drop_column("delivery_label_zh")
         batch.drop_column("promo_code")
         batch.drop_column("discount_minor")
     op.drop_index("ix_promo_uses_code_customer", table_name="promo_uses")
