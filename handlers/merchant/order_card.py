@@ -113,7 +113,9 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
         *([discount_text(order, _)] if order.discount_minor else []),
         _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=order.shipping_fee.format()),
         _("Total: {amount}").format(amount=order.total.format()),
-        _("Payment: {method}").format(method=method_label(order.payment_method, language))
+        _("Payment: {method}").format(
+            method=method_label(order.payment_method, language, pickup=order.is_pickup)
+        )
         + (_(" · paid") if order.is_paid else _(" · not paid yet")),
         _("Customer: {name}, {phone}").format(
             name=order.customer_name or "—", phone=order.customer_phone or "—"

@@ -41,7 +41,8 @@ def plain_order_card(order: Order) -> Reply:
         lines,
         _("Delivery: {label}").format(label=order.delivery.label),
         _("Total: {amount} ({method})").format(
-            amount=order.total, method=method_label(order.payment_method, MERCHANT_LANGUAGE)
+            amount=order.total,
+            method=method_label(order.payment_method, MERCHANT_LANGUAGE, pickup=order.is_pickup),
         ),
     ]
     return Reply("\n".join(text))

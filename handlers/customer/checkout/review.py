@@ -141,14 +141,17 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         return Outcome()
     replies = started
     if not method.prepaid:
-        replies.insert(0, _confirmation(turn, order))
+        replies.insert(0, await _confirmation(turn, order))
     return Outcome(replies=replies)
 
 
-def _confirmation(turn: Turn, order: Order) -> Reply:
+async def _confirmation(turn: Turn, order: Order) -> Reply:
     _ = turn._
     text = [_("✅ Order {number} is placed!").format(number=order.number)]
-    text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
+    for line in order.lines:  # named as the customer read them in the cart
+        product = await turn.uow.products.get(line.sku)
+        name = product.display_name(turn.language) if product else line.name
+        text.append(f"• {name} × {line.quantity} = {turn.money(line.total)}")
     text += [discount_text(order, _)] if order.discount_minor else []
     label = order.delivery.label_for(turn.language)
     amount = turn.money(order.total)
