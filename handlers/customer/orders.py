@@ -13,20 +13,11 @@ from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
 from handlers.customer.unpaid import can_pay_now
 from handlers.kernel.reply import Outcome
-from handlers.kernel.status_text import discount_text, status_label
+from handlers.kernel.status_text import discount_text, status_label, tracking_url
 from handlers.kernel.turn import Rows, Turn
 from handlers.payments.refunds import refund_or_alert
 
-__all__ = ["COMMANDS", "ROUTES", "tracking_lines", "tracking_url"]
-
-_TRACKING_URL = "https://t.17track.net/{page}#nums={number}"
-_TRACKING_PAGES = {"en": "en", "zh": "zh-cn"}  # 17TRACK's page in the customer's language
-
-
-def tracking_url(order: Order, language: str = "en") -> str | None:
-    if not order.tracking_number:
-        return None
-    return _TRACKING_URL.format(page=_TRACKING_PAGES.get(language, "en"), number=order.tracking_number)
+__all__ = ["COMMANDS", "ROUTES", "tracking_lines"]
 
 
 def tracking_lines(turn: Turn, order: Order) -> list[str]:

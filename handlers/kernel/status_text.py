@@ -8,7 +8,7 @@ from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.kernel.i18n import N_, translations
 
-__all__ = ["status_label", "method_label", "discount_text"]
+__all__ = ["status_label", "method_label", "discount_text", "tracking_url"]
 
 S = OrderStatus
 _STATUS = {
@@ -52,3 +52,15 @@ def method_label(method: PaymentMethod | str, language: str, *, pickup: bool = F
 def discount_text(order: Order, _: Callable[[str], str]) -> str:
     """The discount line of an order placed with a promo code (receipts, cards, order views)."""
     return _("Discount ({code}): −{amount}").format(code=order.promo_code, amount=order.discount)
+
+
+_TRACKING_URL = "https://t.17track.net/{page}#nums={number}"
+_TRACKING_PAGES = {"en": "en", "zh": "zh-cn"}  # 17TRACK's page in the customer's language
+
+
+def tracking_url(order: Order, language: str = "en") -> str | None:
+    """The public 17TRACK page of the order's parcel, in the customer's language, once it has a tracking
+    number."""
+    if not order.tracking_number:
+        return None
+    return _TRACKING_URL.format(page=_TRACKING_PAGES.get(language, "en"), number=order.tracking_number)

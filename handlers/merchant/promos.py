@@ -12,7 +12,6 @@ Everything is checked before anything is stored; a mistake gets one line saying 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
@@ -20,9 +19,7 @@ from domain.money import Money
 from domain.promo import PromoCode, PromoKind, normalize_code
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
+from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["promo_command"]
 
