@@ -264,3 +264,21 @@ async def test_a_wrong_answer_edits_the_question_in_place_and_help_returns_to_it
     await erin.send("/help", then="Your checkout is kept where you left it.")
     await erin.press("Continue checkout", then="Who will receive the order?")
     await erin.send("Erin Example", then="phone")
+
+
+async def test_impossible_phones_and_unknown_countries_are_refused_and_chinese_names_understood(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    fay = TelegramChat(telegram, 510)
+    await fay.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await fay.press("Buy now", then="Who will receive the order?")
+    await fay.send("Fay Wong", then="phone")
+    await fay.send("00000000", then="for example +1 201-555-0123")
+    await fay.send("+86 138 0013 8000", then="How should we deliver?")
+    await fay.press("Standard", then="address")
+    await fay.send("x, y, ZZ", then="I do not know the country “ZZ”")
+    await fay.send(
+        "1 Jianguomenwai Ave, Beijing, 100022, 中国", then="Address: 1 Jianguomenwai Ave, Beijing, 100022, CN"
+    )
+    await fay.press("Cash on delivery", then="is placed!")
+    await fay.send("/addresses", then="1. 1 Jianguomenwai Ave, Beijing, 100022, CN (default)")
