@@ -199,3 +199,16 @@ async def test_a_discounted_card_order_sends_stripe_no_negative_price(alice, ann
     assert order.total == Money(3000 - 500 + 500, "USD")
     assert f"Pay {order.total}" in " ".join(alice.labels())
     assert order.reserved_until - order.placed_at == timedelta(minutes=30)
+
+
+async def test_a_late_payment_of_an_expired_order_counts_its_code_again(alice, ann, shop, clock, config):
+    await ann.command("promo", "create LATE 10% uses=5")
+    await _review_with(alice, shop, {"TEA-BLACK": 1}, "LATE")
+    await alice.press("Pay in Telegram")
+    invoice = alice.invoice()
+    clock.advance(minutes=config.reservation_minutes + 1)
+    await expire_reservations(shop, clock)
+    assert shop.state.promos["LATE"].uses == 0
+    await alice.pay(invoice)  # the money arrived after all: the order is paid, its code counts again
+    [order] = shop.state.orders.values()
+    assert order.status is OrderStatus.PAID and shop.state.promos["LATE"].uses == 1
