@@ -50,7 +50,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
-    text += [discount_text(order, _)] if order.discount_minor else []
+    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))

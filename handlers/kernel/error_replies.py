@@ -16,7 +16,7 @@ from domain.promo import PromoRefused, Refusal
 from handlers.actions.customer import Menu, ShowCart, StaleAction
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome
-from handlers.kernel.turn import Turn
+from handlers.kernel.turn import Rows, Turn
 
 __all__ = ["explain", "promo_refusal"]
 
@@ -77,7 +77,7 @@ def promo_refusal(turn: Turn, error: PromoRefused) -> str:
     return texts[error.reason].format(code=error.code, minimum=minimum)
 
 
-def _answer(turn: Turn, text: str, rows: list) -> Outcome:
+def _answer(turn: Turn, text: str, rows: Rows) -> Outcome:
     if turn.event.kind is Kind.BUTTON:
         return Outcome(replies=[], answer=text, alert=True)
     return Outcome(replies=[turn.reply(text, rows)])

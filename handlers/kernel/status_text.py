@@ -7,6 +7,7 @@ from collections.abc import Callable
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.money_text import money_text
 
 __all__ = ["status_label", "method_label", "discount_text", "tracking_url"]
 
@@ -49,9 +50,10 @@ def method_label(method: PaymentMethod | str, language: str, *, pickup: bool = F
     return translations(language).gettext(label)
 
 
-def discount_text(order: Order, _: Callable[[str], str]) -> str:
+def discount_text(order: Order, _: Callable[[str], str], language: str = "en") -> str:
     """The discount line of an order placed with a promo code (receipts, cards, order views)."""
-    return _("Discount ({code}): −{amount}").format(code=order.promo_code, amount=order.discount)
+    amount = money_text(order.discount, language)
+    return _("Discount ({code}): −{amount}").format(code=order.promo_code, amount=amount)
 
 
 _TRACKING_URL = "https://t.17track.net/{page}#nums={number}"

@@ -179,7 +179,7 @@ async def test_a_chinese_speaking_user_sees_chinese(bot, shop: Shop, telegram: F
     await wang.press("商品目录", then="茶叶")
     await wang.press("茶叶", then="茉莉龙珠 50 克")
     await wang.press("茉莉龙珠 50 克", then="手工揉捻绿茶，以茉莉花窨制。")
-    await wang.send("茉莉", then="茉莉龙珠 50 克 · $12.90")
+    await wang.send("茉莉", then="茉莉龙珠 50 克 · US$12.90")
 
 
 async def test_staff_get_figures_with_a_chart_and_customers_do_not(bot, shop: Shop, telegram: FakeTelegram):

@@ -64,7 +64,7 @@ async def test_a_chinese_customer_reads_delivery_options_in_chinese(app, shop, c
     await wang.command("checkout")
     await wang.send("王小明")
     await wang.send("138 0013 8000")
-    assert "标准快递（3-5 天） · $5.00" in wang.labels() and "到店自取 · $0.00" in wang.labels()
+    assert "标准快递（3-5 天） · US$5.00" in wang.labels() and "到店自取 · US$0.00" in wang.labels()
     await wang.press("到店自取")
     assert "到店自取" in wang.text
     await wang.press("在 Telegram 内付款")

@@ -42,7 +42,7 @@ async def test_an_expired_order_offers_no_pay_now_and_its_message_restores_the_c
     clock.advance(minutes=31)
     assert await expire_reservations(shop, clock) == 1
     [notice] = [m for m in shop.state.outbox if m.dedupe_key == f"order:{number}:payment_expired"]
-    assert "Tap “Restore cart” to put them back in your cart." in notice.payload["text"]
+    assert "Restore your cart to order them again." in notice.payload["text"]
     [[restore]] = notice.payload["buttons"]
     await carol.command("orders")
     await carol.press(number)

@@ -152,7 +152,7 @@ async def _confirmation(turn: Turn, order: Order) -> Reply:
         product = await turn.uow.products.get(line.sku)
         name = product.display_name(turn.language) if product else line.name
         text.append(f"• {name} × {line.quantity} = {turn.money(line.total)}")
-    text += [discount_text(order, _)] if order.discount_minor else []
+    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
     label = order.delivery.label_for(turn.language)
     amount = turn.money(order.total)
     text += [

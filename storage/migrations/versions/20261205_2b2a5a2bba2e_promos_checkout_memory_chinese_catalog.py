@@ -5,7 +5,7 @@ descriptions of products and categories ("" where none is given).
 Orders placed before this revision have no discount (0) and no code ("").
 
 Revision ID: 2b2a5a2bba2e
-Revises: 3f9a2c7d1e08
+Revises: 1aaa89a52805
 Create Date: 2026-12-05 18:40:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "2b2a5a2bba2e"
-down_revision: str | None = "3f9a2c7d1e08"
+down_revision: str | None = "1aaa89a52805"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
