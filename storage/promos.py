@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import Money
 from domain.promo import PromoCode, PromoKind, PromoRefused, PromoReport, Refusal
+from storage.dialect import rowcount
 from storage.tables import OrderRow, PromoCodeRow, PromoUseRow
 
 __all__ = ["SqlAlchemyPromos"]
@@ -86,7 +87,7 @@ class SqlAlchemyPromos:
         result = await self.session.execute(
             update(PromoCodeRow).where(PromoCodeRow.code == code).values(paused=paused)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def uses_by(self, code: str, customer_id: int) -> int:
         count = await self.session.scalar(
@@ -112,7 +113,7 @@ class SqlAlchemyPromos:
             )
             .values(uses=PromoCodeRow.uses + 1)
         )
-        if claimed.rowcount != 1:
+        if rowcount(claimed) != 1:
             paused = await self.session.scalar(
                 select(PromoCodeRow.paused).where(PromoCodeRow.code == promo.code)
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import structlog
 
 from domain.errors import DomainError
+from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.services import order_for_customer
 from handlers.actions.customer import PayNow, ShowOrder
@@ -18,7 +19,7 @@ __all__ = ["COMMANDS", "ROUTES", "can_pay_now"]
 log = structlog.get_logger(__name__)
 
 
-def can_pay_now(turn: Turn, order) -> bool:  # noqa: ANN001 - domain.order.Order
+def can_pay_now(turn: Turn, order: Order) -> bool:
     return (
         order.status is OrderStatus.PLACED
         and order.payment_method.prepaid

@@ -128,7 +128,7 @@ async def _advance(turn: Turn, take: Take | None, value: str, *, wrong: str) -> 
 def _remembered(turn: Turn) -> Data:
     """What a returning customer's checkout starts from: the last recipient, phone and delivery choice,
     and the default address; every one of them can be changed from the review."""
-    customer, data = turn.customer, {}
+    customer, data = turn.customer, Data()
     if customer.recipient and customer.phone:
         data.update(name=customer.recipient, phone=customer.phone)
     option = turn.config.delivery(customer.last_delivery)

@@ -58,4 +58,6 @@ def phone_e164(text: str, country: str | None) -> str | None:
 def example_phone(country: str | None) -> str:
     """A valid number to show as an example, for `country` (or the US)."""
     number = phonenumbers.example_number(country or "US") or phonenumbers.example_number("US")
+    if number is None:  # pragma: no cover - the library ships an example for the US
+        return "+1 201-555-0123"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

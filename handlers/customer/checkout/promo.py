@@ -7,6 +7,7 @@ with the reason (unknown, ended, used up, below the minimum, not for these produ
 
 from __future__ import annotations
 
+from domain.catalog import Product
 from domain.errors import InvalidInput
 from domain.promo import PromoRefused, Refusal, normalize_code
 from domain.services import quote_promo
@@ -38,7 +39,7 @@ async def take_promo(turn: Turn, data: Data, text: str) -> str | None:
     return None
 
 
-async def promo_line(turn: Turn, data: Data, lines: list) -> tuple[str, int]:  # noqa: ANN001
+async def promo_line(turn: Turn, data: Data, lines: list[tuple[Product, int]]) -> tuple[str, int]:
     """The review's discount line and the discount in minor units; ("", 0) without a code.
 
     A code that stopped applying since it was entered (the cart changed, it ended) is dropped from the form
