@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalog import Category, Product
@@ -22,6 +22,8 @@ def _product(row: ProductRow) -> Product:
         description=row.description,
         photo=row.photo,
         active=row.active,
+        name_zh=row.name_zh,
+        description_zh=row.description_zh,
     )
 
 
@@ -31,14 +33,19 @@ class SqlAlchemyCategories:
 
     async def add(self, category: Category) -> None:
         """Insert, or rename/move the category with the same slug."""
-        values = {"slug": category.slug, "name": category.name, "position": category.position}
+        values = {
+            "slug": category.slug,
+            "name": category.name,
+            "position": category.position,
+            "name_zh": category.name_zh,
+        }
         await self.session.execute(upsert(self.session, CategoryRow.__table__, values, ["slug"]))
 
     async def list(self) -> list[Category]:
         rows = await self.session.scalars(
             select(CategoryRow).order_by(CategoryRow.position, CategoryRow.name)
         )
-        return [Category(row.slug, row.name, row.position) for row in rows]
+        return [Category(row.slug, row.name, row.position, row.name_zh) for row in rows]
 
 
 class SqlAlchemyProducts:
@@ -56,6 +63,8 @@ class SqlAlchemyProducts:
             "description": product.description,
             "photo": product.photo,
             "active": product.active,
+            "name_zh": product.name_zh,
+            "description_zh": product.description_zh,
         }
         await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
 
@@ -74,12 +83,16 @@ class SqlAlchemyProducts:
         return [_product(row) for row in rows], total or 0
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        needle = text.strip().lower()
-        if not needle:
+        """Active products where every word of `text` is part of the name, the Chinese name or the sku,
+        whatever the case ("jasm pearl", "茉莉", "tea-jas")."""
+        words = text.lower().split()[:8]
+        if not words:
             return []
+        fields = (func.lower(ProductRow.name), ProductRow.name_zh, func.lower(ProductRow.sku))
+        each_word = [or_(*(f.contains(word, autoescape=True) for f in fields)) for word in words]
         rows = await self.session.scalars(
             select(ProductRow)
-            .where(ProductRow.active.is_(True), func.lower(ProductRow.name).contains(needle, autoescape=True))
+            .where(ProductRow.active.is_(True), *each_word)
             .order_by(ProductRow.name)
             .limit(limit)
         )

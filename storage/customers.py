@@ -40,6 +40,8 @@ class SqlAlchemyCustomers:
             addresses=[address_from_json(a) for a in row.addresses],
             unreachable=row.unreachable,
             cart_reminders=row.cart_reminders,
+            recipient=row.last_recipient,
+            last_delivery=row.last_delivery,
         )
 
     async def add(self, customer: Customer) -> None:
@@ -52,6 +54,8 @@ class SqlAlchemyCustomers:
             "addresses": [address_to_json(a) for a in customer.addresses],
             "unreachable": customer.unreachable,
             "cart_reminders": customer.cart_reminders,
+            "last_recipient": customer.recipient,
+            "last_delivery": customer.last_delivery,
         }
         await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
 

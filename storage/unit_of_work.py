@@ -20,6 +20,7 @@ from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.promos import SqlAlchemyPromos
 from storage.stocks import SqlAlchemyStocks
 from storage.workers import worker_name
 
@@ -40,6 +41,7 @@ class SqlAlchemyUnitOfWork:
     webhook_events: SqlAlchemyWebhookEvents
     early_refunds: SqlAlchemyEarlyRefunds
     funnel: SqlAlchemyFunnelEvents
+    promos: SqlAlchemyPromos
     session: AsyncSession
 
     def __init__(
@@ -66,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         self.webhook_events = SqlAlchemyWebhookEvents(session)
         self.early_refunds = SqlAlchemyEarlyRefunds(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
+        self.promos = SqlAlchemyPromos(session)
         return self
 
     async def __aexit__(

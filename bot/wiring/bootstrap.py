@@ -47,7 +47,9 @@ def shop_config(settings: Settings, payments: PaymentServices) -> ShopConfig:
         currency=settings.currency,
         reservation_minutes=settings.reservation_minutes,
         delivery_options=tuple(
-            DeliveryOption(o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address)
+            DeliveryOption(
+                o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address, o.label_zh
+            )
             for o in settings.delivery_options
         ),
         payment_methods=payments.methods,

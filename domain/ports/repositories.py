@@ -13,10 +13,12 @@ from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.customer import Customer
 from domain.events import DomainEvent
+from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.payment import PaymentAttempt, PaymentStats
+from domain.promo import PromoCode, PromoReport
 from domain.stock import StockLevel
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "EarlyRefunds",
     "Dialogs",
     "FunnelEvents",
+    "Promos",
 ]
 
 
@@ -168,3 +171,31 @@ class Dialogs(Protocol):
 class FunnelEvents(Protocol):
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         """Note that a customer reached a funnel step (in the caller's transaction)."""
+
+
+class Promos(Protocol):
+    """Promo codes; a use is claimed when an order is placed and given back when it ends unpaid."""
+
+    async def add(self, promo: PromoCode) -> bool:
+        """Insert a new code; False when that code exists already."""
+
+    async def get(self, code: str) -> PromoCode | None: ...
+    async def list(self) -> list[PromoCode]: ...
+    async def set_paused(self, code: str, paused: bool) -> bool:
+        """False when there is no such code."""
+
+    async def uses_by(self, code: str, customer_id: int) -> int:
+        """How many of this customer's orders count a use of the code."""
+
+    async def claim(
+        self, promo: PromoCode, order_number: str, customer_id: int, discount: Money, now: datetime
+    ) -> None:
+        """Atomically count one use for the order, or raise `PromoRefused` (the last use went elsewhere)."""
+
+    async def give_back(self, order_number: str) -> None:
+        """The order's use no longer counts (idempotent)."""
+
+    async def take_again(self, order_number: str) -> None:
+        """A given-back use counts again (a late payment; idempotent)."""
+
+    async def report(self, code: str, currency: str) -> PromoReport: ...

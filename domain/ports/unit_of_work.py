@@ -18,6 +18,7 @@ from domain.ports.repositories import (
     ProcessedUpdates,
     ProcessedWebhookEvents,
     Products,
+    Promos,
     Stocks,
 )
 
@@ -52,6 +53,8 @@ class UnitOfWork(Protocol):
     def early_refunds(self) -> EarlyRefunds: ...
     @property
     def funnel(self) -> FunnelEvents: ...
+    @property
+    def promos(self) -> Promos: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

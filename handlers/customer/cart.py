@@ -32,7 +32,7 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
         product = await turn.uow.products.get(sku)
         if product is None or not product.active or product.price.currency != turn.config.currency:
             cart.remove(sku)
-            gone.append(product.name if product else sku)
+            gone.append(product.display_name(turn.language) if product else sku)
         else:
             lines.append((product, qty))
     if gone:
@@ -60,11 +60,13 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
     text = [*notes, _("Your cart:")]
     rows: Rows = []
     for product, qty in lines:
-        text.append(f"• {product.name} × {qty} = {turn.money(product.price * qty)}")
+        text.append(f"• {product.display_name(turn.language)} × {qty} = {turn.money(product.price * qty)}")
         rows.append(
             [
                 turn.button("−", CartStep(product.sku, -1)),
-                turn.button(f"{_short(product.name)} × {qty}", ShowProduct(product.sku, 1)),
+                turn.button(
+                    f"{_short(product.display_name(turn.language))} × {qty}", ShowProduct(product.sku, 1)
+                ),
                 turn.button("+", CartStep(product.sku, 1)),
                 turn.button("✕", CartRemove(product.sku)),
             ]
@@ -84,6 +86,13 @@ async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
 def _refusal(turn: Turn, room: int, in_cart: int) -> Outcome:
     if room == 0 and in_cart == 0:
         return turn.toast(turn._("Sorry, this product is sold out."), alert=True)
+    if room == 0:  # not "only 0 more available"
+        text = turn.ngettext(
+            "Sorry, it is sold out: the only {n} left is in your cart.",
+            "Sorry, it is sold out: the last {n} are in your cart.",
+            in_cart,
+        )
+        return turn.toast(text.format(n=in_cart), alert=True)
     text = turn._("Sorry, only {n} more available (you have {in_cart} in your cart).")
     return turn.toast(text.format(n=room, in_cart=in_cart), alert=True)
 
@@ -101,7 +110,9 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     cart.add(action.sku, action.qty)
     await turn.uow.carts.save(cart, now=turn.now)
     outcome = await product_card(turn, product, 1)
-    outcome.answer = turn._("Added to cart: {name} × {n}").format(name=product.name, n=action.qty)
+    outcome.answer = turn._("Added to cart: {name} × {n}").format(
+        name=product.display_name(turn.language), n=action.qty
+    )
     return outcome
 
 

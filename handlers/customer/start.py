@@ -54,6 +54,7 @@ async def on_help(turn: Turn, _action: object = None) -> Outcome:
         _("/track – where is my parcel?"),
         _("/language – English or Chinese"),
         _("/reminders – cart reminders on or off"),
+        _("/addresses – your saved addresses"),
         _("/cancel – stop what you are filling in"),
     ]
     if turn.config.support_contact:

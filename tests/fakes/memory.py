@@ -22,7 +22,9 @@ from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
 from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
+from domain.promo import PromoCode
 from domain.stock import ReservationState, StockLevel
+from tests.fakes.promos import FakePromos, PromoUse
 
 
 @dataclass
@@ -75,6 +77,8 @@ class MemoryState:
     early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
+    promos: dict[str, PromoCode] = field(default_factory=dict)
+    promo_uses: list[PromoUse] = field(default_factory=list)
 
 
 class _Repo:
@@ -105,8 +109,13 @@ class FakeProducts(_Repo):
         return items[offset : offset + limit], len(items)
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        needle = text.casefold()
-        hits = [p for p in self.s.products.values() if p.active and needle in p.name.casefold()]
+        words = text.casefold().split()[:8]
+
+        def found(p: Product) -> bool:
+            fields = (p.name.casefold(), p.name_zh, p.sku.casefold())
+            return all(any(word in f for f in fields) for word in words)
+
+        hits = [p for p in self.s.products.values() if p.active and words and found(p)]
         return sorted(hits, key=lambda p: p.name)[:limit]
 
     async def list_all(self) -> list[Product]:
@@ -331,6 +340,7 @@ class FakeUnitOfWork:
         self.webhook_events = FakeWebhookEvents(self.state)
         self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
+        self.promos = FakePromos(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -58,6 +58,9 @@ _THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
 
 def _amount_refused(amount: int, currency: str) -> dict[str, Any] | None:
     """Stripe's special cases (docs.stripe.com/currencies#special-cases), as its API answers them."""
+    if amount < 0:
+        message = "This value must be greater than or equal to 0."
+        return {"error": {"type": "invalid_request_error", "param": "unit_amount", "message": message}}
     if currency in _THREE_DECIMAL and amount % 10:
         message = f"Amounts in {currency.upper()} must have 0 as the last digit (thousandths)"
         return {"error": {"type": "invalid_request_error", "code": "invalid_amount", "message": message}}

@@ -253,6 +253,7 @@ async def test_orders_shows_queue_counts_and_order_shows_the_timeline(shop, cloc
     assert any("To pack (1)" in label for label in ann.labels())
     await ann.press("To pack")
     assert first.number in ann.labels()[0]
+    assert "To pack: 1 order, page 1 of 1." in ann.text  # not "1 orders"
     await ann.command("order", first.number.lower())
     text = ann.text
     assert "Timeline:" in text
