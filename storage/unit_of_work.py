@@ -20,6 +20,7 @@ from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
 from storage.workers import worker_name
 
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
     payment_attempts: SqlAlchemyPaymentAttempts
     webhook_events: SqlAlchemyWebhookEvents
     funnel: SqlAlchemyFunnelEvents
+    refunds: SqlAlchemyRefunds
     session: AsyncSession
 
     def __init__(
@@ -64,6 +66,7 @@ class SqlAlchemyUnitOfWork:
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
+        self.refunds = SqlAlchemyRefunds(session)
         return self
 
     async def __aexit__(

@@ -17,6 +17,7 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.payment import PaymentAttempt, PaymentStats
+from domain.refund import PendingRefund
 from domain.stock import StockLevel
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ProcessedWebhookEvents",
     "Dialogs",
     "FunnelEvents",
+    "Refunds",
 ]
 
 
@@ -154,3 +156,16 @@ class Dialogs(Protocol):
 class FunnelEvents(Protocol):
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         """Note that a customer reached a funnel step (in the caller's transaction)."""
+
+
+class Refunds(Protocol):
+    """Refunds owed (`domain.refund`), written in the transaction that withdrew the order."""
+
+    async def add(self, refund: PendingRefund) -> bool:
+        """Record it and set its id; False when the same refund (order, charge, amount) is recorded."""
+
+    async def get(self, refund_id: int) -> PendingRefund | None: ...
+    async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
+        """Pending refunds whose next try is due, oldest first."""
+
+    async def save(self, refund: PendingRefund) -> None: ...

@@ -17,6 +17,7 @@ from domain.ports.repositories import (
     ProcessedUpdates,
     ProcessedWebhookEvents,
     Products,
+    Refunds,
     Stocks,
 )
 
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     payment_attempts: PaymentAttempts
     webhook_events: ProcessedWebhookEvents
     funnel: FunnelEvents
+    refunds: Refunds
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

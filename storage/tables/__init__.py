@@ -11,6 +11,7 @@ from storage.tables.inbox import InboxRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
 from storage.tables.payments import PaymentAttemptRow, WebhookEventRow
+from storage.tables.refunds import RefundRow
 from storage.tables.shipments import ShipmentRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 
@@ -33,4 +34,5 @@ __all__ = [
     "FunnelEventRow",
     "InboxRow",
     "ShipmentRow",
+    "RefundRow",
 ]
