@@ -79,9 +79,12 @@ class ShopApp:
             error = translations(language_for(event.language_code)).gettext("Payments are not available.")
             return Outcome(precheckout_ok=False, precheckout_error=error)
         if self._stats is not None and self._stats.handles(event):
+            ended = Outcome()
+            if self._merchant is not None and self._merchant.is_staff(event.user_id):
+                ended, _later = await self._unit(event, self._end_prompt, first=False)
             async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
                 language = await customer_language(uow, event.user_id, language_for(event.language_code))
-            return await self._stats(event, language)
+            return _followed_by(ended, await self._stats(event, language))
         if not event.private and not (
             self._merchant and merchant_router.answers_in_group(self._merchant, event)
         ):
@@ -105,6 +108,7 @@ class ShopApp:
                 log.info("update_redelivered", update_id=event.update_id)
                 return Outcome(), []
             turn = await self._turn(uow, event)
+            failure: Exception
             try:
                 outcome = await handle(turn)
                 if self._merchant is not None:
@@ -161,10 +165,22 @@ class ShopApp:
             gateway=self._gateway,
         )
 
+    async def _end_prompt(self, turn: Turn) -> Outcome:
+        return (await merchant_router.settle_prompt(self._merchant, turn))[0] if self._merchant else Outcome()
+
     async def _route(self, turn: Turn) -> Outcome:
+        desk = self._merchant
+        if desk is None:
+            return await self._customer(turn)
+        ended, used_up = await merchant_router.settle_prompt(desk, turn)  # a prompt takes only its answer
+        if used_up:
+            return ended
+        if merchant_router.claims(desk, turn.event, turn.dialog):
+            return _followed_by(ended, await merchant_router.handle(desk, turn))
+        return _followed_by(ended, await self._customer(turn))
+
+    async def _customer(self, turn: Turn) -> Outcome:
         event = turn.event
-        if self._merchant is not None and merchant_router.claims(self._merchant, event, turn.dialog):
-            return await merchant_router.handle(self._merchant, turn)
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
         if event.kind is Kind.BUTTON:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.dialect import upsert
+from storage.dialect import rowcount, upsert
 from storage.tables import CartRow, CustomerRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
@@ -63,7 +63,7 @@ class SqlAlchemyCustomers:
             .values(unreachable=True)
             .execution_options(synchronize_session=False)
         )
-        return (await self.session.execute(stmt)).rowcount == 1
+        return rowcount(await self.session.execute(stmt)) == 1
 
 
 class SqlAlchemyCarts:

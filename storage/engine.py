@@ -11,7 +11,7 @@ come from the process itself. PostgreSQL (asyncpg) runs the same code at READ CO
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -22,11 +22,14 @@ from storage.sqlite_writer import SqliteWriter
 __all__ = ["create_engine", "session_factory", "dispose", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
+WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
 def create_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
-    """`busy_timeout_ms`: how long SQLite waits for another process's write lock (SQLite only)."""
+    """`busy_timeout_ms`: how long SQLite waits for another process's write lock (SQLite only).
+    `hide_parameters`: a failed statement's error message (and so its log line) does not carry the values
+    it was given (names, streets, phones)."""
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)

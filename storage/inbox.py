@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.engine import WRITE_OPTION
 from storage.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
@@ -66,7 +66,7 @@ class SqlAlchemyInbox:
                     "attempts": 0,
                 }
                 stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-                stored += (await session.execute(stmt)).rowcount
+                stored += rowcount(await session.execute(stmt))
         return stored
 
     async def claim(
@@ -107,7 +107,7 @@ class SqlAlchemyInbox:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
         # Most updates were settled by the handler's own commit: look first, without the write lock.

@@ -19,6 +19,8 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.dialect import rowcount
+
 __all__ = ["claim", "mark_once", "release", "release_orphans"]
 
 Row = TypeVar("Row")
@@ -101,7 +103,7 @@ async def release(
         .execution_options(synchronize_session=False)
     )
     async with sessions() as session, session.begin():
-        return (await session.execute(stmt)).rowcount
+        return rowcount(await session.execute(stmt))
 
 
 async def release_orphans(
@@ -123,4 +125,4 @@ async def release_orphans(
             .values(lease_until=None, leased_by=None)
             .execution_options(synchronize_session=False)
         )
-        return (await session.execute(stmt)).rowcount
+        return rowcount(await session.execute(stmt))

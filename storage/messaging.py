@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
-from storage.dialect import insert_or_ignore, upsert
+from storage.dialect import insert_or_ignore, rowcount, upsert
 from storage.inbox import settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
@@ -50,7 +51,7 @@ class SqlAlchemyProcessedUpdates:
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
         result = await self.session.execute(stmt)
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
         await settle_in_transaction(self.session, update_id, failed=failed)  # iff this commits
         return True
@@ -75,3 +76,7 @@ class SqlAlchemyDialogs:
 
     async def clear(self, user_id: int) -> None:
         await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
+
+    async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        query = select(DialogRow.user_id, DialogRow.state, DialogRow.data).where(DialogRow.state.in_(states))
+        return [(row.user_id, row.state, dict(row.data)) for row in await self.session.execute(query)]

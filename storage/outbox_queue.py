@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
+from storage.dialect import rowcount
 from storage.leases import claim, release, release_orphans
 from storage.outbox_table import OutboxRow
 
@@ -103,4 +104,4 @@ class SqlAlchemyOutboxQueue:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount
+            return rowcount(await session.execute(stmt))

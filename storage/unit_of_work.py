@@ -19,7 +19,7 @@ from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
-from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
 from storage.workers import worker_name
@@ -39,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     dialogs: SqlAlchemyDialogs
     payment_attempts: SqlAlchemyPaymentAttempts
     webhook_events: SqlAlchemyWebhookEvents
+    early_refunds: SqlAlchemyEarlyRefunds
     funnel: SqlAlchemyFunnelEvents
     refunds: SqlAlchemyRefunds
     session: AsyncSession
@@ -65,6 +66,7 @@ class SqlAlchemyUnitOfWork:
         self.dialogs = SqlAlchemyDialogs(session)
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)
+        self.early_refunds = SqlAlchemyEarlyRefunds(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
         self.refunds = SqlAlchemyRefunds(session)
         return self

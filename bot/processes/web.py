@@ -41,7 +41,7 @@ from domain.clock import Clock
 from storage.backlogs import count_backlogs
 from storage.engine import session_factory
 from storage.inbox import SqlAlchemyInbox
-from storage.schema_status import migration_heads, schema_status
+from storage.schema_status import describe_schema, migration_heads, schema_status, shown_url
 
 __all__ = ["RunOptions", "run_bot", "NotReady"]
 
@@ -82,7 +82,9 @@ async def run_bot(
     the database first (one process); web processes of a scale-out (`jobs=False`) wait for
     `shopbot db upgrade` and refuse to start on an old schema."""
     connection, secret = _require(settings, options.mode)
-    mask_in_logs(connection.token)
+    for value in (connection.token, secret):  # the webhook secret rides in every update's headers
+        if value:
+            mask_in_logs(value)
     async with AsyncExitStack() as stack:
         if stop is None:
             stop = stack.enter_context(stop_on_signals())
@@ -91,9 +93,9 @@ async def run_bot(
             assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
         )
         heads = migration_heads()
-        status = await schema_status(shop.engine, heads)
-        if not status.ready:
-            raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
+        problem = describe_schema(await schema_status(shop.engine, heads), shown_url(settings.database_url))
+        if problem is not None:
+            raise NotReady(problem)
         sessions = session_factory(shop.engine)
         notifier = BotApiNotifier(connection)
         stack.push_async_callback(notifier.aclose)

@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 
 from prometheus_client import start_http_server
 
-from bot.clock import UtcClock
+from bot.clock import shop_clock
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
@@ -43,7 +43,7 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
             exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
             stack.callback(exporter.shutdown)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
-        clock = UtcClock()
+        clock = shop_clock(settings.clock_offset)
         gateway = None
         if settings.stripe_secret_key is not None:  # refunds owed are retried here when web runs --no-jobs
             payments = build_payments(settings, uow_factory, clock)

@@ -16,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     BufferedInputFile,
+    ForceReply,
     FSInputFile,
     InlineKeyboardMarkup,
     LabeledPrice,
@@ -23,6 +24,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
+from pydantic import BaseModel
 
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
@@ -33,10 +35,11 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["AiogramRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[BaseModel]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from telegram import (
     Bot,
+    ForceReply,
     InlineKeyboardMarkup,
     LabeledPrice,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    TelegramObject,
     Update,
 )
 from telegram.error import BadRequest
@@ -38,10 +40,11 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["PtbRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[TelegramObject]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 
@@ -131,6 +134,7 @@ class PtbRuntime:
 
     async def start(self) -> None:
         await self._app.initialize()
+        assert self._app.updater is not None  # the application is built with one
         await self._app.updater.start_polling(
             poll_interval=0,
             timeout=dt.timedelta(seconds=self._poll_timeout),
@@ -156,7 +160,7 @@ class PtbRuntime:
         self._flow.check(payload["update_id"])
 
     async def stop(self) -> None:
-        if self._app.updater.running:
+        if self._app.updater is not None and self._app.updater.running:
             await self._app.updater.stop()
         if self._app.running:
             await self._app.stop()

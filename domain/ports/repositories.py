@@ -32,6 +32,7 @@ __all__ = [
     "ProcessedUpdates",
     "PaymentAttempts",
     "ProcessedWebhookEvents",
+    "EarlyRefunds",
     "Dialogs",
     "FunnelEvents",
     "Refunds",
@@ -145,12 +146,25 @@ class ProcessedWebhookEvents(Protocol):
         """Record ("stripe", "evt_...") or ("telegram", charge id); False when already recorded."""
 
 
+class EarlyRefunds(Protocol):
+    """Refunds the payment provider reported before the payment itself: kept until the payment lands."""
+
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        """`ref`: the payment (intent or charge) id; `refunded_minor`: refunded so far, None: all of it.
+        A later report of the same payment replaces it."""
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        """(True, refunded) and forget it, when a refund of `ref` was kept; else (False, None)."""
+
+
 class Dialogs(Protocol):
     """Where each user is in a conversation (e.g. checkout step) and the form data gathered so far."""
 
     async def get(self, user_id: int) -> tuple[str, dict[str, Any]] | None: ...
     async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
     async def clear(self, user_id: int) -> None: ...
+    async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        """(user id, state, data) of everyone in one of `states` (staff prompts: a handful)."""
 
 
 class FunnelEvents(Protocol):

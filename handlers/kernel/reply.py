@@ -46,6 +46,7 @@ class Reply:
     invoice: Invoice | None = None
     document: Document | None = None
     remove_keyboard: bool = False  # drop a reply keyboard (after contact sharing)
+    force_reply: bool = False  # open the reply box on this message (a staff prompt; works in groups)
     outbox_id: int | None = None  # written to the outbox with the turn: sent from there, not directly
 
     @property
@@ -69,6 +70,7 @@ class Reply:
             "edit_message_id": self.edit_message_id,
             "remove_keyboard": self.remove_keyboard,
             **({"invoice": _invoice_payload(invoice)} if invoice is not None else {}),
+            "force_reply": self.force_reply,
         }
 
     @classmethod
@@ -81,6 +83,7 @@ class Reply:
             edit_message_id=payload.get("edit_message_id"),
             remove_keyboard=payload.get("remove_keyboard", False),
             invoice=_invoice_from(payload["invoice"]) if payload.get("invoice") else None,
+            force_reply=payload.get("force_reply", False),
         )
 
 

@@ -25,6 +25,7 @@ from domain.ports import PaymentGateway, UnitOfWork
 from domain.refund import MAX_REFUND_ATTEMPTS, PendingRefund, RefundState, refund_backoff
 from domain.services import change_status
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Finish, Turn
@@ -36,6 +37,7 @@ __all__ = [
     "cancel_with_refund",
     "issue_after_commit",
     "record_refund",
+    "refund_by_hand_alert",
     "refund_order",
     "refund_or_alert",
     "settle_refund",
@@ -93,21 +95,8 @@ async def refund_or_alert(
     log.warning(
         "refund_not_started", order=order.number, reason="no_gateway" if gateway is None else "no_charge"
     )
-    await _refund_by_hand(uow, order, merchant_chat_id, now, language)
+    await refund_by_hand_alert(uow, order, merchant_chat_id, now, language)
     return None
-
-
-async def _refund_by_hand(
-    uow: UnitOfWork, order: Order, merchant_chat_id: int | None, now: datetime, language: str
-) -> None:
-    if merchant_chat_id is None:
-        return
-    text = translations(language).gettext(
-        "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
-    )
-    reply = Reply(text.format(number=order.number, amount=order.total.format()))
-    key = f"order:{order.number}:refund_by_hand"
-    await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
 
 
 async def attempt_refund(gateway: PaymentGateway, order: Order, amount: Money) -> str | Exception:
@@ -147,7 +136,7 @@ async def settle_refund(
             refund.state = RefundState.FAILED
             order = await uow.orders.get(refund.order_number)
             if order is not None:
-                await _refund_by_hand(uow, order, merchant_chat_id, now, language)
+                await refund_by_hand_alert(uow, order, merchant_chat_id, now, language)
             log.warning("refund_failed", order=refund.order_number, attempts=refund.attempts)
         else:
             refund.next_attempt_at = now + refund_backoff(refund.attempts)
@@ -171,6 +160,24 @@ def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund
         return record
 
     turn.after_commit(call)
+
+
+async def refund_by_hand_alert(
+    uow: UnitOfWork,
+    order: Order,
+    merchant_chat_id: int | None,
+    now: datetime,
+    language: str = MERCHANT_LANGUAGE,
+) -> None:
+    """Ask staff once, in the merchant chat, to refund the order in the provider's dashboard."""
+    if merchant_chat_id is None:
+        return
+    text = translations(language).gettext(
+        "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
+    )
+    reply = Reply(text.format(number=order.number, amount=money_text(order.total, language)))
+    key = f"order:{order.number}:refund_by_hand"
+    await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
 
 
 async def cancel_with_refund(

@@ -68,12 +68,13 @@ class MemoryState:
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
-    shipments: dict[str, Shipment] = field(default_factory=dict)
-    shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    shipments: dict[tuple[str, str], Shipment] = field(default_factory=dict)  # (order, tracking number)
+    shipment_leases: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
     cart_reminded: dict[int, datetime] = field(default_factory=dict)  # customer id -> claimed for a reminder
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
+    early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
 
@@ -257,6 +258,11 @@ class FakeDialogs(_Repo):
     async def clear(self, user_id: int) -> None:
         self.s.dialogs.pop(user_id, None)
 
+    async def in_states(self, states):
+        return [
+            (user, state, dict(data)) for user, (state, data) in self.s.dialogs.items() if state in states
+        ]
+
 
 class FakePaymentAttempts(_Repo):
     async def add(self, attempt: PaymentAttempt) -> None:
@@ -285,6 +291,19 @@ class FakeWebhookEvents(_Repo):
             return False
         self.s.webhook_events.add((source, event_id))
         return True
+
+
+class FakeEarlyRefunds(_Repo):
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        if ref not in self.s.early_refunds:
+            self.s.early_refunds[ref] = refunded_minor
+        elif (known := self.s.early_refunds[ref]) is not None:
+            self.s.early_refunds[ref] = None if refunded_minor is None else max(known, refunded_minor)
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        if ref not in self.s.early_refunds:
+            return False, None
+        return True, self.s.early_refunds.pop(ref)
 
 
 class FakeFunnelEvents(_Repo):
@@ -338,6 +357,7 @@ class FakeUnitOfWork:
         self.dialogs = FakeDialogs(self.state)
         self.payment_attempts = FakePaymentAttempts(self.state)
         self.webhook_events = FakeWebhookEvents(self.state)
+        self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
         self.refunds = FakeRefunds(self.state)
         return self
@@ -439,37 +459,43 @@ class FakeOutboxQueue:
 
 
 class FakeShipments:
+    """Keyed (order number, tracking number), as the table's unique pair."""
+
     def __init__(self, state: MemoryState) -> None:
         self.s = state
 
     async def track(self, shipments: Sequence[Shipment]) -> int:
-        new = [s for s in shipments if s.tracking_number not in self.s.shipments]
+        new = [s for s in shipments if (s.order_number, s.tracking_number) not in self.s.shipments]
         for s in new:
-            self.s.shipments[s.tracking_number] = copy.deepcopy(s)
+            self.s.shipments[(s.order_number, s.tracking_number)] = copy.deepcopy(s)
         return len(new)
 
     async def lease_due(self, now: datetime, until: datetime, worker: str, *, limit: int = 400):
         due = sorted(
             (
-                s
-                for s in self.s.shipments.values()
+                (key, s)
+                for key, s in self.s.shipments.items()
                 if s.active
                 and (s.next_poll_at is None or s.next_poll_at <= now)
-                and _free(self.s.shipment_leases, s.tracking_number, now)
+                and _free(self.s.shipment_leases, key, now)
             ),
-            key=lambda s: (s.next_poll_at or now, s.tracking_number),
+            key=lambda pair: (pair[1].next_poll_at or now, pair[0]),
         )[:limit]
-        for s in due:
-            self.s.shipment_leases[s.tracking_number] = (worker, until)
-        return sorted((copy.deepcopy(s) for s in due), key=lambda s: s.tracking_number)
+        for key, _s in due:
+            self.s.shipment_leases[key] = (worker, until)
+        return sorted((copy.deepcopy(s) for _k, s in due), key=lambda s: (s.tracking_number, s.order_number))
 
     async def save(self, shipment: Shipment, worker: str) -> bool:
-        held = self.s.shipment_leases.get(shipment.tracking_number)
+        key = (shipment.order_number, shipment.tracking_number)
+        held = self.s.shipment_leases.get(key)
         if held is None or held[0] != worker:
             return False
-        del self.s.shipment_leases[shipment.tracking_number]
-        self.s.shipments[shipment.tracking_number] = copy.deepcopy(shipment)
+        del self.s.shipment_leases[key]
+        self.s.shipments[key] = copy.deepcopy(shipment)
         return True
+
+    def by_number(self, tracking_number: str) -> list[Shipment]:
+        return [s for (_order, number), s in self.s.shipments.items() if number == tracking_number]
 
 
 class FakeStaleCarts:

@@ -1,7 +1,7 @@
 """Refunds owed: recorded with the change that withdrew a paid order, issued after commit.
 
 Revision ID: 2e2d324846ea
-Revises: 3f9a2c7d1e08
+Revises: 1aaa89a52805
 Create Date: 2026-12-05 19:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2e2d324846ea"
-down_revision: str | None = "3f9a2c7d1e08"
+down_revision: str | None = "1aaa89a52805"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
