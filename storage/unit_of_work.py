@@ -21,6 +21,7 @@ from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyPro
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.promos import SqlAlchemyPromos
+from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
 from storage.workers import worker_name
 
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork:
     early_refunds: SqlAlchemyEarlyRefunds
     funnel: SqlAlchemyFunnelEvents
     promos: SqlAlchemyPromos
+    refunds: SqlAlchemyRefunds
     session: AsyncSession
 
     def __init__(
@@ -69,6 +71,7 @@ class SqlAlchemyUnitOfWork:
         self.early_refunds = SqlAlchemyEarlyRefunds(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
         self.promos = SqlAlchemyPromos(session)
+        self.refunds = SqlAlchemyRefunds(session)
         return self
 
     async def __aexit__(

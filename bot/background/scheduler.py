@@ -26,12 +26,20 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.observability.metrics import Metrics
 from bot.settings import Settings
 from domain.clock import Clock
-from domain.ports import CarrierTracking, Shipments, ShopFigures, StaleCarts, UnitOfWorkFactory
+from domain.ports import (
+    CarrierTracking,
+    PaymentGateway,
+    Shipments,
+    ShopFigures,
+    StaleCarts,
+    UnitOfWorkFactory,
+)
 from jobs.abandoned_carts import AbandonedCarts
 from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
 from jobs.low_stock import LowStockAlerts
 from jobs.poll_tracking import PollTracking
+from jobs.retry_refunds import RetryRefunds
 from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
 
@@ -56,6 +64,7 @@ class JobContext:
     figures: ShopFigures | None = None  # the daily report's numbers, as /stats computes them
     stale_carts: StaleCarts | None = None
     metrics: Metrics | None = None  # counts job runs by outcome
+    gateway: PaymentGateway | None = None  # refunds owed are retried through it (None: no card payments)
 
 
 @dataclass
@@ -138,6 +147,9 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             merchant_chat_id=chat,
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
+    if ctx.gateway is not None:
+        refunds = RetryRefunds(ctx.uow_factory, ctx.gateway, ctx.clock, chat)
+        plan.append(("retry_refunds", refunds.run, every(60)))
     if ctx.figures is not None:
         report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, s.timezone)
         zone = ZoneInfo(s.timezone)

@@ -21,7 +21,7 @@ from bot.observability.metrics import Metrics
 from bot.settings import Settings
 from bot.wiring.merchant import remember_cards_with
 from domain.clock import Clock
-from domain.ports import CarrierTracking, Notifier, StaleCarts, UnitOfWorkFactory
+from domain.ports import CarrierTracking, Notifier, PaymentGateway, StaleCarts, UnitOfWorkFactory
 from storage.analytics import SqlAlchemyShopFigures
 from storage.engine import session_factory
 from storage.outbox_queue import SqlAlchemyOutboxQueue
@@ -97,6 +97,7 @@ async def start_background(
     relay: bool = True,
     metrics: Metrics | None = None,
     outbox_relay: OutboxRelay | None = None,
+    gateway: PaymentGateway | None = None,
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. `tracking` is the caller's carrier client
     (None: merchants set delivery states by hand, nothing is polled); the caller closes it.
@@ -125,6 +126,7 @@ async def start_background(
             figures=SqlAlchemyShopFigures(uow_factory.engine, settings.currency),  # the daily report
             stale_carts=stale_carts or SqlAlchemyStaleCarts(sessions),  # abandoned-cart reminders
             metrics=metrics,
+            gateway=gateway,  # refunds owed, retried until the provider answers
         )
         background.scheduler = build_scheduler(context, runs=background.runs)
         background.scheduler.start()

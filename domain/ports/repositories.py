@@ -19,6 +19,7 @@ from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.payment import PaymentAttempt, PaymentStats
 from domain.promo import PromoCode, PromoReport
+from domain.refund import PendingRefund
 from domain.stock import StockLevel
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Dialogs",
     "FunnelEvents",
     "Promos",
+    "Refunds",
 ]
 
 
@@ -199,3 +201,16 @@ class Promos(Protocol):
         """A given-back use counts again (a late payment; idempotent)."""
 
     async def report(self, code: str, currency: str) -> PromoReport: ...
+
+
+class Refunds(Protocol):
+    """Refunds owed (`domain.refund`), written in the transaction that withdrew the order."""
+
+    async def add(self, refund: PendingRefund) -> bool:
+        """Record it and set its id; False when the same refund (order, charge, amount) is recorded."""
+
+    async def get(self, refund_id: int) -> PendingRefund | None: ...
+    async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
+        """Pending refunds whose next try is due, oldest first."""
+
+    async def save(self, refund: PendingRefund) -> None: ...

@@ -19,6 +19,7 @@ from domain.ports.repositories import (
     ProcessedWebhookEvents,
     Products,
     Promos,
+    Refunds,
     Stocks,
 )
 
@@ -55,6 +56,8 @@ class UnitOfWork(Protocol):
     def funnel(self) -> FunnelEvents: ...
     @property
     def promos(self) -> Promos: ...
+    @property
+    def refunds(self) -> Refunds: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -15,7 +15,7 @@ from handlers.customer.unpaid import can_pay_now
 from handlers.kernel.reply import Outcome
 from handlers.kernel.status_text import discount_text, status_label, tracking_url
 from handlers.kernel.turn import Rows, Turn
-from handlers.payments.refunds import refund_or_alert
+from handlers.payments.refunds import issue_after_commit, refund_or_alert
 
 __all__ = ["COMMANDS", "ROUTES", "tracking_lines"]
 
@@ -97,7 +97,9 @@ async def _money_back(turn: Turn, order: Order) -> str:
         return _("Your order is cancelled.")
     chat = turn.config.merchant_chat_id
     amount = turn.money(order.total)
-    if await refund_or_alert(turn.uow, turn.gateway, order, merchant_chat_id=chat, now=turn.now):
+    refund = await refund_or_alert(turn.uow, turn.gateway, order, merchant_chat_id=chat, now=turn.now)
+    if refund is not None and turn.gateway is not None:
+        issue_after_commit(turn, turn.gateway, order, refund)  # Stripe is called once this commits
         text = _(
             "Your order is cancelled. Your refund of {amount} is on its way; "
             "we will tell you when it is issued."

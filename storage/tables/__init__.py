@@ -12,6 +12,7 @@ from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
 from storage.tables.payments import PaymentAttemptRow, WebhookEventRow
 from storage.tables.promos import PromoCodeRow, PromoUseRow
+from storage.tables.refunds import RefundRow
 from storage.tables.shipments import ShipmentRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 
@@ -36,4 +37,5 @@ __all__ = [
     "PromoUseRow",
     "InboxRow",
     "ShipmentRow",
+    "RefundRow",
 ]

@@ -23,6 +23,7 @@ from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
 from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
 from domain.promo import PromoCode
+from domain.refund import PendingRefund, RefundState
 from domain.stock import ReservationState, StockLevel
 from tests.fakes.promos import FakePromos, PromoUse
 
@@ -64,6 +65,7 @@ class MemoryState:
     carts: dict[int, Cart] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)  # notifications, for the relay
+    refunds: dict[int, PendingRefund] = field(default_factory=dict)
     replies: Sent = field(default_factory=Sent)  # turns' replies (held for the process sending them)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
@@ -318,6 +320,32 @@ class FakeFunnelEvents(_Repo):
         self.s.funnel.append((FunnelStep(step), customer_id, at))
 
 
+class FakeRefunds(_Repo):
+    async def add(self, refund: PendingRefund) -> bool:
+        key = (refund.order_number, refund.charge_ref, refund.amount)
+        if any((r.order_number, r.charge_ref, r.amount) == key for r in self.s.refunds.values()):
+            return False
+        refund.id = len(self.s.refunds) + 1
+        self.s.refunds[refund.id] = copy.deepcopy(refund)
+        return True
+
+    async def get(self, refund_id: int) -> PendingRefund | None:
+        refund = self.s.refunds.get(refund_id)
+        return copy.deepcopy(refund) if refund else None
+
+    async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
+        due = [
+            r
+            for r in self.s.refunds.values()
+            if r.state is RefundState.PENDING and (r.next_attempt_at is None or r.next_attempt_at <= now)
+        ]
+        return [copy.deepcopy(r) for r in sorted(due, key=lambda r: r.id or 0)[:limit]]
+
+    async def save(self, refund: PendingRefund) -> None:
+        assert refund.id is not None
+        self.s.refunds[refund.id] = copy.deepcopy(refund)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
 
@@ -341,6 +369,7 @@ class FakeUnitOfWork:
         self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
         self.promos = FakePromos(self.state)
+        self.refunds = FakeRefunds(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
