@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     # Observability
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+    count_sql_statements: bool = False  # bench/load.py: shopbot_sql_statements_total on /metrics
 
     @field_validator("merchant_user_ids", mode="before")
     @classmethod

@@ -9,13 +9,21 @@ PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["create_engine", "create_engine_and_sessions", "session_factory", "dispose", "WRITE_OPTION"]
+__all__ = [
+    "create_engine",
+    "create_engine_and_sessions",
+    "session_factory",
+    "dispose",
+    "count_statements",
+    "WRITE_OPTION",
+]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
@@ -41,6 +49,17 @@ def create_engine_and_sessions(
 
 async def dispose(engine: AsyncEngine) -> None:
     await engine.dispose()
+
+
+def count_statements(engine: AsyncEngine, count: Callable[[], object]) -> Callable[[], None]:
+    """Call `count()` for every SQL statement the engine sends (BEGIN included; COMMIT is a driver call,
+    not a statement). For the load benchmark and statement-count tests; returns the way to stop counting."""
+
+    def _on_execute(*_args: Any) -> None:
+        count()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    return lambda: event.remove(engine.sync_engine, "before_cursor_execute", _on_execute)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
