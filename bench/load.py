@@ -80,6 +80,7 @@ class BotUnderLoad:
     def __init__(self, runtime: str, mode: str, database_url: str, core: int, log: Path) -> None:
         self.runtime, self.mode, self.database_url = runtime, mode, database_url
         self.core, self.log = core, log
+        self.profile: Path | None = None  # cProfile the bot into this file
         self.telegram = LoadTelegram()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -94,7 +95,8 @@ class BotUnderLoad:
             self.database_url, self.telegram, self.url, http_port=str(self.port), log_level="WARNING",
             count_sql_statements="true",
         )  # fmt: skip
-        args = ["taskset", "-c", str(self.core), sys.executable, "-m", "bot", "run"]
+        profile = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
+        args = ["taskset", "-c", str(self.core), sys.executable, *profile, "-m", "bot", "run"]
         args += ["--runtime", self.runtime, "--mode", self.mode, "--no-jobs"]
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("ab")
@@ -169,6 +171,7 @@ async def run_configuration(
             stack.push_async_callback(_admin, options.postgres, drop)
         await prepare_shop(url)
         bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
+        bot.profile = options.profile
         stack.push_async_callback(bot.stop)
         await bot.start()
         await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
@@ -195,6 +198,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
     parser.add_argument("--bot-core", type=int, default=(os.cpu_count() or 1) - 1)
     parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
+    parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats into this file")
     return parser.parse_args()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +15,10 @@ from storage.tables import CategoryRow, ProductRow
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts"]
 
 
-def _product(row: ProductRow) -> Product:
+_PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
+
+
+def _product(row: Any) -> Product:
     return Product(
         sku=row.sku,
         name=row.name,
@@ -35,8 +40,10 @@ class SqlAlchemyCategories:
         await self.session.execute(upsert(self.session, CategoryRow.__table__, values, ["slug"]))
 
     async def list(self) -> list[Category]:
-        rows = await self.session.scalars(
-            select(CategoryRow).order_by(CategoryRow.position, CategoryRow.name)
+        rows = await self.session.execute(
+            select(CategoryRow.slug, CategoryRow.name, CategoryRow.position).order_by(
+                CategoryRow.position, CategoryRow.name
+            )
         )
         return [Category(row.slug, row.name, row.position) for row in rows]
 
@@ -60,18 +67,20 @@ class SqlAlchemyProducts:
         await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
 
     async def get(self, sku: str) -> Product | None:
-        row = await self.session.scalar(select(ProductRow).where(ProductRow.sku == sku))
+        row = (await self.session.execute(select(*_PRODUCT).where(ProductRow.sku == sku))).first()
         return _product(row) if row else None
 
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10
     ) -> tuple[list[Product], int]:
         where = (ProductRow.category == category, ProductRow.active.is_(True))
-        total = await self.session.scalar(select(func.count()).select_from(ProductRow).where(*where))
-        rows = await self.session.scalars(
-            select(ProductRow).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
-        )
-        return [_product(row) for row in rows], total or 0
+        total = func.count().over().label("total")  # one statement: the page and the category's size
+        rows = (
+            await self.session.execute(
+                select(*_PRODUCT, total).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
+            )
+        ).all()
+        return [_product(row) for row in rows], rows[0].total if rows else 0
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
         needle = text.strip().lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
@@ -29,7 +29,8 @@ class SqlAlchemyCustomers:
         self.session = session
 
     async def get(self, telegram_id: int) -> Customer | None:
-        row = await self.session.scalar(select(CustomerRow).where(CustomerRow.telegram_id == telegram_id))
+        columns = select(*CustomerRow.__table__.c)  # plain columns: no ORM identity map per turn
+        row = (await self.session.execute(columns.where(CustomerRow.telegram_id == telegram_id))).first()
         if row is None:
             return None
         return Customer(
@@ -54,6 +55,17 @@ class SqlAlchemyCustomers:
             "cart_reminders": customer.cart_reminders,
         }
         await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        """UPDATE only `fields`: never a whole-row rewrite from a read that may be stale."""
+        values = {name: getattr(customer, name) for name in fields}
+        if "addresses" in values:
+            values["addresses"] = [address_to_json(a) for a in customer.addresses]
+        unknown = set(values) - set(CustomerRow.__table__.c.keys())
+        if unknown or not values:
+            raise ValueError(f"not customer fields: {sorted(unknown) or 'none given'}")
+        where = CustomerRow.telegram_id == customer.telegram_id
+        await self.session.execute(update(CustomerRow).where(where).values(**values))
 
 
 class SqlAlchemyCarts:

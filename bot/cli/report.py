@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.clock import UtcClock
-from bot.figures_chart import render_figures_png
 from bot.settings import Settings
 from domain.analytics import MAX_REPORT_DAYS, Figures, OrderExportRow, ProductFigures, ReportWindow
 from handlers.merchant.orders_csv import orders_csv
@@ -122,6 +121,8 @@ def report(
     ):
         console.print(table)
     if chart is not None:
+        from bot.figures_chart import render_figures_png  # matplotlib only when a chart is asked for
+
         chart.write_bytes(render_figures_png(figures))
         console.print(f"chart written to {chart}")
     if csv is not None:

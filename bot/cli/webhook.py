@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import typer
-from telegram import Bot
 
 from bot.observability.logs import configure_logging
 from bot.observability.scrubbing import mask_in_logs
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from telegram import Bot
 
 __all__ = ["app"]
 
@@ -24,6 +27,8 @@ def _bot(settings: Settings) -> Bot:
     configure_logging(settings.log_level, settings.log_format)
     mask_in_logs(token)
     api = settings.telegram_api_url.rstrip("/")
+    from telegram import Bot  # here: `shopbot run --runtime aiogram` imports no PTB through the CLI
+
     return Bot(token, base_url=f"{api}/bot")
 
 

@@ -48,12 +48,18 @@ class BotOutput(Protocol):
 
 
 async def send_reply(
-    out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None
+    out: BotOutput,
+    reply: Reply,
+    chat_id: int,
+    pressed_message_id: int | None = None,
+    *,
+    pressed_photo: bool = False,
 ) -> int:
-    """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message."""
+    """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message.
+    `pressed_photo`: the pressed message is a photo, whose text Telegram refuses to edit (no call made)."""
     markup = reply_markup(reply)
     text, caption = fit(reply.text), fit(reply.text, CAPTION_LIMIT)  # Telegram refuses longer ones
-    target = reply.edit_message_id or (pressed_message_id if reply.edit else None)
+    target = reply.edit_message_id or (pressed_message_id if reply.edit and not pressed_photo else None)
     if reply.invoice is not None:
         return await out.send_invoice(chat_id, reply.invoice)
     if reply.document is not None:
@@ -134,7 +140,8 @@ async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) 
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        await _attempt(event, send_reply(out, reply, chat_id, pressed))
+        photo = pressed is not None and bool(getattr(update.callback_query.message, "photo", None))
+        await _attempt(event, send_reply(out, reply, chat_id, pressed, pressed_photo=photo))
 
 
 async def _attempt(event: Incoming, call: Awaitable[object]) -> None:

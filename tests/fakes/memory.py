@@ -166,6 +166,11 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def update(self, customer: Customer, *fields: str) -> None:
+        stored = self.s.customers[customer.telegram_id]
+        for name in fields:
+            setattr(stored, name, getattr(customer, name))
+
 
 class FakeCarts(_Repo):
     async def get(self, customer_id: int) -> Cart:
