@@ -37,7 +37,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.e2e_updates import _admin, _fresh_postgres, _wait_ready  # noqa: E402
+from bench.e2e_updates import _admin, _fresh_postgres  # noqa: E402
 from bench.load_journeys import JOURNEYS, Tally, customer, prepare_shop  # noqa: E402
 from bench.load_telegram import LoadTelegram  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
@@ -101,9 +101,24 @@ class BotUnderLoad:
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("ab")
         )
-        await _wait_ready(self.url, self.process)
+        await self._wait_ready()
         if self.mode == "webhook":
             await asyncio.wait_for(self.telegram.hooked.wait(), 30)
+
+    async def _wait_ready(self, seconds: float = 180) -> None:
+        """/readyz answers 200 (slow under cProfile on a busy machine: give it time)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.returncode is not None:
+                raise RuntimeError(f"the bot process exited at start; see {self.log}")
+            try:
+                async with self.http.get(self.url + "/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError("the bot process never became ready")
 
     async def _post(self, update: dict[str, Any]) -> None:
         for attempt in range(8):  # as Telegram does: again until it is taken
@@ -126,6 +141,7 @@ class BotUnderLoad:
         pid = self.process.pid
         log_from = self.log.stat().st_size
         refused_before = sum(self.telegram.refused.values())
+        calls_before = self.telegram.calls_by_method.copy()
         sql_before = await _sql_statements(self.http, self.url)
         cpu_before = _cpu_seconds(pid)
         tally = Tally()
@@ -141,6 +157,9 @@ class BotUnderLoad:
         with self.log.open("rb") as log:
             log.seek(log_from)
             errors = sum(1 for line in log if _ERROR_LINE.search(line))
+        calls = self.telegram.calls_by_method - calls_before
+        if os.environ.get("BENCH_SHOW_CALLS"):
+            print(f"# Bot API calls: {dict(calls)}", file=sys.stderr)
         ordered = sorted(tally.latencies)
         n = len(ordered)
         return {

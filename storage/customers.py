@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cart import Cart
 from domain.customer import Address, Customer
 from storage.dialect import upsert
-from storage.tables import CartRow, CustomerRow
+from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
 
@@ -24,24 +25,46 @@ def address_from_json(data: dict[str, str]) -> Address:
     return Address(**data)
 
 
+_CUSTOMER = tuple(CustomerRow.__table__.c)
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(
+        telegram_id=row.telegram_id,
+        display_name=row.display_name,
+        language=row.language,
+        phone=row.phone,
+        addresses=[address_from_json(a) for a in row.addresses],
+        unreachable=row.unreachable,
+        cart_reminders=row.cart_reminders,
+    )
+
+
 class SqlAlchemyCustomers:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, telegram_id: int) -> Customer | None:
-        columns = select(*CustomerRow.__table__.c)  # plain columns: no ORM identity map per turn
+        columns = select(*_CUSTOMER)  # plain columns: no ORM identity map per turn
         row = (await self.session.execute(columns.where(CustomerRow.telegram_id == telegram_id))).first()
-        if row is None:
-            return None
-        return Customer(
-            telegram_id=row.telegram_id,
-            display_name=row.display_name,
-            language=row.language,
-            phone=row.phone,
-            addresses=[address_from_json(a) for a in row.addresses],
-            unreachable=row.unreachable,
-            cart_reminders=row.cart_reminders,
+        return _customer(row) if row is not None else None
+
+    async def get_in_dialog(
+        self, telegram_id: int
+    ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
+        """One statement for what every turn reads first: the customer and their open dialog."""
+        joined = (
+            select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
+            .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
+            .where(CustomerRow.telegram_id == telegram_id)
         )
+        row = (await self.session.execute(joined)).first()
+        if row is None:  # not a customer yet (first contact): a dialog may still be stored
+            alone = select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == telegram_id)
+            found = (await self.session.execute(alone)).first()
+            return None, (found.state, dict(found.data)) if found else None
+        dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
+        return _customer(row), dialog
 
     async def add(self, customer: Customer) -> None:
         """Insert, or replace the stored customer with the same telegram id."""

@@ -166,6 +166,9 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def get_in_dialog(self, telegram_id: int):
+        return self.s.customers.get(telegram_id), self.s.dialogs.get(telegram_id)
+
     async def update(self, customer: Customer, *fields: str) -> None:
         stored = self.s.customers[customer.telegram_id]
         for name in fields:

@@ -82,9 +82,10 @@ async def test_browsing_costs_at_most_a_handful_of_statements_per_update(uow_fac
         "clear": await cost(Kind.BUTTON, action=pack(CartClear())),
     }
 
-    # Per update: BEGIN, the processed-update insert, its inbox settle, customer and dialog reads; then
-    # the step's own reads and writes, nothing read twice.
-    fixed = 5
+    # Per update: BEGIN (a statement on SQLite only), the processed-update insert, its inbox settle, the
+    # customer with their dialog; then the step's own reads and writes, nothing read twice.
+    begin = 1 if uow_factory.engine.dialect.name == "sqlite" else 0
+    fixed = begin + 3
     assert costs == {
         "start": fixed,
         "catalog": fixed + 1,  # categories
@@ -94,4 +95,5 @@ async def test_browsing_costs_at_most_a_handful_of_statements_per_update(uow_fac
         "cart": fixed + 2,  # cart, product per line
         "clear": fixed + 2,  # cart, cart save
     }
-    assert sum(costs.values()) == 49  # 53 before: the card and the cart re-read what the step had read
+    # 53 on SQLite before: a dialog read of its own, and the card and the cart re-read what the step had read
+    assert sum(costs.values()) == 42 - 7 * (1 - begin)
