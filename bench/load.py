@@ -120,6 +120,16 @@ class BotUnderLoad:
             await asyncio.sleep(0.1)
         raise RuntimeError("the bot process never became ready")
 
+    async def _settle(self, quiet: float = 0.5, longest: float = 60) -> None:
+        """Wait until the bot has made no Bot API call for `quiet` s: a row's leftovers stay out of the next."""
+        deadline = time.monotonic() + longest
+        while time.monotonic() < deadline:
+            before = self.telegram.calls_by_method.total() - self.telegram.calls_by_method["getUpdates"]
+            await asyncio.sleep(quiet)
+            after = self.telegram.calls_by_method.total() - self.telegram.calls_by_method["getUpdates"]
+            if after == before:
+                return
+
     async def _post(self, update: dict[str, Any]) -> None:
         for attempt in range(8):  # as Telegram does: again until it is taken
             async with self.http.post(
@@ -139,6 +149,7 @@ class BotUnderLoad:
     async def row(self, journey: str, customers: int, seconds: float, first_id: int) -> dict[str, Any]:
         assert self.process is not None
         pid = self.process.pid
+        await self._settle()
         log_from = self.log.stat().st_size
         refused_before = sum(self.telegram.refused.values())
         calls_before = self.telegram.calls_by_method.copy()

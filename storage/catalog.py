@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalog import Category, Product
 from domain.money import Money
+from storage.catalog_cache import CatalogCache
 from storage.dialect import upsert
 from storage.tables import CategoryRow, ProductRow
 
@@ -31,26 +32,35 @@ def _product(row: Any) -> Product:
 
 
 class SqlAlchemyCategories:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self._cache = cache or CatalogCache(seconds=0)
+        self.changed = False  # the unit of work clears the cache when it commits a change
 
     async def add(self, category: Category) -> None:
         """Insert, or rename/move the category with the same slug."""
         values = {"slug": category.slug, "name": category.name, "position": category.position}
         await self.session.execute(upsert(self.session, CategoryRow.__table__, values, ["slug"]))
+        self.changed = True
 
     async def list(self) -> list[Category]:
-        rows = await self.session.execute(
-            select(CategoryRow.slug, CategoryRow.name, CategoryRow.position).order_by(
-                CategoryRow.position, CategoryRow.name
+        cached = self._cache.get("categories")
+        if cached is None:
+            rows = await self.session.execute(
+                select(CategoryRow.slug, CategoryRow.name, CategoryRow.position).order_by(
+                    CategoryRow.position, CategoryRow.name
+                )
             )
-        )
-        return [Category(row.slug, row.name, row.position) for row in rows]
+            cached = tuple(Category(row.slug, row.name, row.position) for row in rows)
+            self._cache.put("categories", cached)
+        return list(cached)
 
 
 class SqlAlchemyProducts:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self._cache = cache or CatalogCache(seconds=0)
+        self.changed = False  # the unit of work clears the cache when it commits a change
 
     async def add(self, product: Product) -> None:
         """Insert, or replace the product with the same sku."""
@@ -65,6 +75,7 @@ class SqlAlchemyProducts:
             "active": product.active,
         }
         await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
+        self.changed = True
 
     async def get(self, sku: str) -> Product | None:
         row = (await self.session.execute(select(*_PRODUCT).where(ProductRow.sku == sku))).first()
@@ -73,6 +84,17 @@ class SqlAlchemyProducts:
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10
     ) -> tuple[list[Product], int]:
+        """A page of the category's active products, and how many it has (0 for a page past the end).
+        Display only: the page may be a few seconds old (CatalogCache)."""
+        key = ("page", category, offset, limit)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = await self._page(category, offset, limit)
+            self._cache.put(key, cached)
+        products, total = cached
+        return list(products), total
+
+    async def _page(self, category: str, offset: int, limit: int) -> tuple[tuple[Product, ...], int]:
         where = (ProductRow.category == category, ProductRow.active.is_(True))
         total = func.count().over().label("total")  # one statement: the page and the category's size
         rows = (
@@ -80,7 +102,7 @@ class SqlAlchemyProducts:
                 select(*_PRODUCT, total).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
             )
         ).all()
-        return [_product(row) for row in rows], rows[0].total if rows else 0
+        return tuple(_product(row) for row in rows), rows[0].total if rows else 0
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
         needle = text.strip().lower()

@@ -3,8 +3,10 @@ with the engine's statement listener, as bench/load.py counts them) and partial 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from domain.catalog import Category
 from domain.customer import Customer
 from handlers.actions.customer import (
     AddToCart,
@@ -18,7 +20,9 @@ from handlers.actions.customer import (
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.incoming import Incoming, Kind
-from storage.engine import count_statements
+from storage.catalog_cache import CatalogCache
+from storage.engine import count_statements, create_engine, dispose
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.shop import ADDRESS, stocked
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -95,5 +99,42 @@ async def test_browsing_costs_at_most_a_handful_of_statements_per_update(uow_fac
         "cart": fixed + 2,  # cart, product per line
         "clear": fixed + 2,  # cart, cart save
     }
+    again = {  # the category list and pages are cached for a few seconds
+        "catalog": await cost(Kind.BUTTON, action=pack(Categories())),
+        "category": await cost(Kind.BUTTON, action=pack(CategoryPage("tea", 0))),
+    }
+    assert again == {"catalog": fixed, "category": fixed}
     # 53 on SQLite before: a dialog read of its own, and the card and the cart re-read what the step had read
     assert sum(costs.values()) == 42 - 7 * (1 - begin)
+
+
+async def test_a_catalog_edit_shows_at_once_here_and_within_seconds_in_another_process(database_url):
+    now = [0.0]
+    here = SqlAlchemyUnitOfWorkFactory(
+        create_engine(database_url), catalog_cache=CatalogCache(5, lambda: now[0])
+    )
+    elsewhere = SqlAlchemyUnitOfWorkFactory(
+        create_engine(database_url), catalog_cache=CatalogCache(5, lambda: now[0])
+    )
+    try:
+        await stocked(here, ("TEA-1", 5, 0))
+
+        async def names(factory: SqlAlchemyUnitOfWorkFactory) -> list[str]:
+            async with factory(write=False) as uow:
+                page, _ = await uow.products.list_by_category("tea")
+                return [p.name for p in page] + [c.name for c in await uow.categories.list()]
+
+        assert await names(here) == await names(elsewhere) == ["Tea TEA-1", "Tea"]
+        async with here() as uow:  # staff rename the product and the category
+            product = await uow.products.get("TEA-1")
+            await uow.products.add(replace(product, name="Sencha"))
+            await uow.categories.add(Category("tea", "Green tea"))
+            await uow.commit()
+
+        assert await names(here) == ["Sencha", "Green tea"]
+        assert await names(elsewhere) == ["Tea TEA-1", "Tea"]  # the other process's cache, still young
+        now[0] += 5
+        assert await names(elsewhere) == ["Sencha", "Green tea"]
+    finally:
+        await dispose(here.engine)
+        await dispose(elsewhere.engine)
