@@ -121,7 +121,7 @@ class BotUnderLoad:
         raise RuntimeError("the bot process never became ready")
 
     async def _settle(self, quiet: float = 0.5, longest: float = 60) -> None:
-        """Wait until the bot has made no Bot API call for `quiet` s: a row's leftovers stay out of the next."""
+        """Wait until the bot made no Bot API call for `quiet` s: one row's leftovers stay out of the next."""
         deadline = time.monotonic() + longest
         while time.monotonic() < deadline:
             before = self.telegram.calls_by_method.total() - self.telegram.calls_by_method["getUpdates"]
