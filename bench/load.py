@@ -81,6 +81,7 @@ class BotUnderLoad:
         self.runtime, self.mode, self.database_url = runtime, mode, database_url
         self.core, self.log = core, log
         self.profile: Path | None = None  # cProfile the bot into this file
+        self.log_level = "WARNING"
         self.telegram = LoadTelegram()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -92,7 +93,7 @@ class BotUnderLoad:
         if self.mode == "webhook":
             self.telegram.deliver = self._post
         env = bot_env(
-            self.database_url, self.telegram, self.url, http_port=str(self.port), log_level="WARNING",
+            self.database_url, self.telegram, self.url, http_port=str(self.port), log_level=self.log_level,
             count_sql_statements="true",
         )  # fmt: skip
         profile = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
@@ -120,7 +121,7 @@ class BotUnderLoad:
             await asyncio.sleep(0.1)
         raise RuntimeError("the bot process never became ready")
 
-    async def _settle(self, quiet: float = 0.5, longest: float = 60) -> None:
+    async def _settle(self, quiet: float = 2.0, longest: float = 60) -> None:
         """Wait until the bot made no Bot API call for `quiet` s: one row's leftovers stay out of the next."""
         deadline = time.monotonic() + longest
         while time.monotonic() < deadline:
@@ -201,7 +202,7 @@ async def run_configuration(
             stack.push_async_callback(_admin, options.postgres, drop)
         await prepare_shop(url)
         bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
-        bot.profile = options.profile
+        bot.profile, bot.log_level = options.profile, options.log_level
         stack.push_async_callback(bot.stop)
         await bot.start()
         await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
@@ -228,6 +229,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
     parser.add_argument("--bot-core", type=int, default=(os.cpu_count() or 1) - 1)
     parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
+    parser.add_argument("--log-level", default="WARNING", help="the bot's SHOPBOT_LOG_LEVEL")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats into this file")
     return parser.parse_args()
 
