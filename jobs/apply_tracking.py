@@ -21,6 +21,7 @@ from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
 from domain.services import change_status
 from domain.tracking import outcome_for
+from handlers.kernel import outbox
 from jobs.notices import tracking_notice, tracking_problem_alert
 
 __all__ = ["apply_carrier_status", "Applied", "IN_FLIGHT"]
@@ -48,9 +49,14 @@ async def apply_carrier_status(
     now: datetime,
     merchant_chat_id: int | None,
     detail: str = "",
+    tracking_number: str | None = None,
 ) -> Applied:
+    """`tracking_number`: the parcel the status is about; an order whose number was corrected since (or
+    that shipped again) no longer follows it."""
     order = await uow.orders.get_for_update(order_number)
     if order is None or order.status not in IN_FLIGHT:
+        return Applied.CLOSED
+    if tracking_number is not None and order.tracking_number != tracking_number:
         return Applied.CLOSED
     outcome = outcome_for(carrier_status, order.status)
     if outcome is None or not order.can(outcome.target):
@@ -59,7 +65,7 @@ async def apply_carrier_status(
     customer = await uow.customers.get(order.customer_id)
     if customer is None or not customer.unreachable:
         language = customer.language if customer else "en"
-        await uow.outbox.add(tracking_notice(order, outcome, language, now))
+        await outbox.write(uow, tracking_notice(order, outcome, language, now))
     if outcome.is_problem and merchant_chat_id is not None:
-        await uow.outbox.add(tracking_problem_alert(order, outcome, detail, merchant_chat_id, now))
+        await outbox.write(uow, tracking_problem_alert(order, outcome, detail, merchant_chat_id, now))
     return Applied.CHANGED

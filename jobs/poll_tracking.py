@@ -18,6 +18,7 @@ from domain.clock import Clock
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import CarrierTracking, Shipment, Shipments, TrackingStatus, UnitOfWorkFactory
 from domain.tracking import REJECTED, UNREGISTERED, CarrierStatus
+from handlers.kernel import outbox
 from jobs.apply_tracking import IN_FLIGHT, Applied, apply_carrier_status
 from jobs.notices import rejected_number_alert
 
@@ -37,6 +38,10 @@ class PollReport:
     rejected: int = 0
     failed_batches: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        """True when the run found, changed, rejected or failed something (polling alone is routine)."""
+        return bool(self.discovered or self.changed or self.rejected or self.failed_batches or self.errors)
 
 
 @dataclass
@@ -85,7 +90,8 @@ class PollTracking:
     async def _register(self, fresh: list[Shipment], report: PollReport) -> None:
         for chunk in _chunks(fresh, BATCH):
             try:
-                refused = await self.tracking.register_many([(s.tracking_number, s.carrier) for s in chunk])
+                parcels = list({s.tracking_number: (s.tracking_number, s.carrier) for s in chunk}.values())
+                refused = await self.tracking.register_many(parcels)  # a number shared by orders once
             except (RetryLater, DeliveryFailed) as exc:
                 await self._back_off(chunk, exc, report)
                 continue
@@ -101,7 +107,7 @@ class PollTracking:
         if not chunk:
             return
         try:
-            statuses = await self.tracking.fetch([s.tracking_number for s in chunk])
+            statuses = await self.tracking.fetch(list(dict.fromkeys(s.tracking_number for s in chunk)))
         except (RetryLater, DeliveryFailed) as exc:
             await self._back_off(chunk, exc, report)
             return
@@ -142,6 +148,7 @@ class PollTracking:
                 now=self.clock.now(),
                 merchant_chat_id=self.merchant_chat_id,
                 detail=status.detail,
+                tracking_number=shipment.tracking_number,
             )
             if result is Applied.CHANGED:
                 await uow.commit()
@@ -153,14 +160,15 @@ class PollTracking:
         shipment.last_status = REJECTED
         if self.merchant_chat_id is not None:
             async with self.uow_factory() as uow:
-                await uow.outbox.add(
+                await outbox.write(
+                    uow,
                     rejected_number_alert(
                         shipment.order_number,
                         shipment.tracking_number,
                         reason,
                         self.merchant_chat_id,
                         self.clock.now(),
-                    )
+                    ),
                 )
                 await uow.commit()
         await self.shipments.save(shipment, self.worker)

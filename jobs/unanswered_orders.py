@@ -7,12 +7,13 @@ dedupe key is the order number, so later runs (or a second worker) enqueue nothi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.clock import Clock
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWorkFactory
+from handlers.kernel import outbox
 from jobs.notices import unanswered_order_reminder
 
 __all__ = ["UnansweredOrders"]
@@ -20,7 +21,7 @@ __all__ = ["UnansweredOrders"]
 _PAGE = 100
 
 
-def _waiting_since(order: Order):
+def _waiting_since(order: Order) -> datetime | None:
     if order.status is OrderStatus.PAID:
         return order.paid_at or order.last_change_at()
     if order.status is OrderStatus.PLACED and not order.payment_method.prepaid:
@@ -50,8 +51,8 @@ class UnansweredOrders:
                     since = _waiting_since(order)
                     if since is not None and now - since >= self.after:
                         minutes = int((now - since).total_seconds() // 60)
-                        await uow.outbox.add(
-                            unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)
+                        await outbox.write(
+                            uow, unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)
                         )
                         reminded += 1
                 offset += _PAGE

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.dialect import upsert
+from storage.dialect import rowcount, upsert
 from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
@@ -89,6 +89,16 @@ class SqlAlchemyCustomers:
             raise ValueError(f"not customer fields: {sorted(unknown) or 'none given'}")
         where = CustomerRow.telegram_id == customer.telegram_id
         await self.session.execute(update(CustomerRow).where(where).values(**values))
+
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """One column, one statement: a phone or address saved at the same moment is never overwritten."""
+        stmt = (
+            update(CustomerRow)
+            .where(CustomerRow.telegram_id == telegram_id, CustomerRow.unreachable.is_(False))
+            .values(unreachable=True)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(await self.session.execute(stmt)) == 1
 
 
 class SqlAlchemyCarts:

@@ -28,8 +28,8 @@ from sqlalchemy import (
 from domain.analytics import ReportWindow
 from domain.order_status import OrderStatus
 from domain.payment import AttemptOutcome
-from storage.payments import PaymentAttemptRow
 from storage.tables import FunnelEventRow, OrderLineRow, OrderRow, OrderTimelineRow, ProductRow, StockRow
+from storage.tables.payments import PaymentAttemptRow
 
 __all__ = ["FigureQueries", "total", "count_if", "WAS_DELIVERED", "MAYBE_DELIVERED"]
 
@@ -154,7 +154,7 @@ class FigureQueries:
     def median_paid_to_shipped(self, dialect: str) -> Select[Any]:
         joined, shipped = self.shipped_after_payment()
         if dialect == "postgresql":
-            seconds = extract("epoch", STEP.at - ORDER.paid_at)
+            seconds: ColumnElement[Any] = extract("epoch", STEP.at - ORDER.paid_at)
             return select(func.percentile_cont(0.5).within_group(seconds)).select_from(joined).where(shipped)
         seconds = (func.julianday(STEP.at) - func.julianday(ORDER.paid_at)) * 86400.0
         ranked = (

@@ -1,9 +1,10 @@
 """The durable inbox of Telegram updates (`Inbox` over SQLAlchemy) and its table.
 
-The webhook stores each update (deduplicated by `update_id`) before it answers 200; processors claim
-from here. A claim is one `UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes,
-per chat, only the oldest pending update, and only when its lease is free (never taken, expired, or a
-retry whose time has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
+The webhook stores each update (deduplicated by `update_id`) before it answers 200, the poller each
+`getUpdates` batch before the next call confirms it; processors claim from here. A claim is one
+`UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes, per chat, only the
+oldest pending update, and only when its lease is free (never taken, expired, or a retry whose time
+has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
 later updates wait behind it: one chat is processed in order, one update at a time. On PostgreSQL the
 subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows without waiting; on
 SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
@@ -14,44 +15,30 @@ processed-update record, so "handled" and "done" commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.base import Base, UtcDateTime
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.engine import WRITE_OPTION
-from storage.tables.types import Json
+from storage.leases import release_orphans
+from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
-__all__ = ["InboxRow", "SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
-
-PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-class InboxRow(Base):
-    __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),)
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column(Json)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    state: Mapped[str] = mapped_column(String(12), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    leased_by: Mapped[str | None] = mapped_column(String(80))
+__all__ = ["SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
 
 
-async def settle_in_transaction(session: AsyncSession, update_id: int) -> None:
-    """Mark the update done in the caller's transaction (no-op when it did not come through the inbox)."""
+async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> None:
+    """Mark the update done (or failed) in the caller's transaction (no-op when it did not come through
+    the inbox)."""
     await session.execute(
         update(InboxRow)
         .where(InboxRow.update_id == update_id, InboxRow.state == PENDING)
-        .values(state=DONE, lease_until=None, leased_by=None)
+        .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -63,17 +50,24 @@ class SqlAlchemyInbox:
     async def store(
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
-        values = {
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "payload": payload,
-            "received_at": now,
-            "state": PENDING,
-            "attempts": 0,
-        }
+        return await self.store_many([(update_id, chat_id, payload)], now) == 1
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
+        """Keep a polled batch in one transaction; returns how many were new."""
+        stored = 0
         async with self._sessions() as session, session.begin():
-            stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-            return (await session.execute(stmt)).rowcount == 1
+            for update_id, chat_id, payload in updates:
+                values = {
+                    "update_id": update_id,
+                    "chat_id": chat_id,
+                    "payload": payload,
+                    "received_at": now,
+                    "state": PENDING,
+                    "attempts": 0,
+                }
+                stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
+                stored += rowcount(await session.execute(stmt))
+        return stored
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
@@ -113,7 +107,7 @@ class SqlAlchemyInbox:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
         # Most updates were settled by the handler's own commit: look first, without the write lock.
@@ -133,6 +127,11 @@ class SqlAlchemyInbox:
 
     async def fail(self, update_id: int, worker: str) -> bool:
         return await self._settle(update_id, worker, state=FAILED, lease_until=None, leased_by=None)
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free the leases of workers that `gone` says no longer run (a process killed mid-update), so
+        their updates are taken again now rather than when the lease runs out. Returns how many."""
+        return await release_orphans(self._sessions, InboxRow, InboxRow.state == PENDING, gone=gone)
 
     async def backlog(self) -> int:
         async with self._sessions() as session, session.begin():

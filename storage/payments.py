@@ -9,74 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.money import Money
-from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
-from storage.base import Base, UtcDateTime
+from storage.dialect import rowcount
+from storage.tables.payments import EarlyRefundRow, PaymentAttemptRow, WebhookEventRow
 
-__all__ = ["PaymentAttemptRow", "WebhookEventRow", "SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents"]
+__all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents", "SqlAlchemyEarlyRefunds"]
 
 _COLLECTED = [outcome.value for outcome in AttemptOutcome if outcome.collected]
-
-
-class PaymentAttemptRow(Base):
-    __tablename__ = "payment_attempts"
-    # analytics: the payment success rate of a period, index-only
-    __table_args__ = (Index("ix_payment_attempts_created_at_outcome", "created_at", "outcome"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_number: Mapped[str] = mapped_column(String(16), index=True)
-    method: Mapped[str] = mapped_column(String(16))
-    amount_minor: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    outcome: Mapped[str] = mapped_column(String(16), index=True)
-    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    provider_ref: Mapped[str] = mapped_column(String(255), index=True, default="")
-    charge_ref: Mapped[str] = mapped_column(String(255), index=True, default="")
-    refund_ref: Mapped[str] = mapped_column(String(255), index=True, default="")
-    note: Mapped[str] = mapped_column(String(200), default="")
-
-    def to_domain(self) -> PaymentAttempt:
-        return PaymentAttempt(
-            order_number=self.order_number,
-            method=PaymentMethod(self.method),
-            amount=Money(self.amount_minor, self.currency),
-            created_at=self.created_at,
-            provider_ref=self.provider_ref,
-            charge_ref=self.charge_ref,
-            refund_ref=self.refund_ref,
-            outcome=AttemptOutcome(self.outcome),
-            settled_at=self.settled_at,
-            note=self.note,
-            id=self.id,
-        )
-
-    def update_from(self, attempt: PaymentAttempt) -> None:
-        self.order_number = attempt.order_number
-        self.method = attempt.method.value
-        self.amount_minor = attempt.amount.amount_minor
-        self.currency = attempt.amount.currency
-        self.created_at = attempt.created_at
-        self.outcome = attempt.outcome.value
-        self.settled_at = attempt.settled_at
-        self.provider_ref = attempt.provider_ref
-        self.charge_ref = attempt.charge_ref
-        self.refund_ref = attempt.refund_ref
-        self.note = attempt.note
-
-
-class WebhookEventRow(Base):
-    __tablename__ = "processed_webhook_events"
-
-    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # "stripe", "telegram"
-    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class SqlAlchemyPaymentAttempts:
@@ -97,7 +40,7 @@ class SqlAlchemyPaymentAttempts:
         row.update_from(attempt)
         await self._session.flush()
 
-    async def _first(self, *where: object) -> PaymentAttempt | None:
+    async def _first(self, *where: ColumnElement[bool]) -> PaymentAttempt | None:
         query = select(PaymentAttemptRow).where(*where).order_by(PaymentAttemptRow.id.desc()).limit(1)
         row = (await self._session.scalars(query)).first()
         return row.to_domain() if row else None
@@ -134,4 +77,26 @@ class SqlAlchemyWebhookEvents:
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
         result = await self._session.execute(statement)
-        return result.rowcount == 1
+        return rowcount(result) == 1
+
+
+class SqlAlchemyEarlyRefunds:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        row = await self._session.get(EarlyRefundRow, ref)
+        if row is None:
+            self._session.add(EarlyRefundRow(payment_ref=ref, refunded_minor=refunded_minor, received_at=at))
+        elif row.refunded_minor is not None:
+            row.refunded_minor = None if refunded_minor is None else max(row.refunded_minor, refunded_minor)
+        await self._session.flush()
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        row = await self._session.get(EarlyRefundRow, ref)
+        if row is None:
+            return False, None
+        refunded = row.refunded_minor
+        await self._session.delete(row)
+        await self._session.flush()
+        return True, refunded

@@ -44,7 +44,7 @@ class StripeWebhook:
         import stripe  # here: a shop without Stripe never loads the SDK
 
         self._signature = stripe.WebhookSignature
-        self._refusals = (stripe.SignatureVerificationError, ValueError)
+        self._refusals = (stripe.SignatureVerificationError, ValueError, RecursionError)
 
     def _verify(self, body: bytes, header: str) -> None:
         self._signature.verify_header(body, header, self._secret, tolerance=None)

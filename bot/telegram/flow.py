@@ -20,7 +20,7 @@ from bot.telegram.updates import read_update
 from handlers.kernel.incoming import EventHandler, Incoming, Kind
 from handlers.kernel.reply import Document, Invoice, Outcome, Reply
 
-__all__ = ["BotOutput", "UpdateFlow", "send_reply"]
+__all__ = ["BotOutput", "UpdateFlow", "HandlingFailed", "send_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,22 @@ class _Turns:
                 self._locks[user_id] = (lock, users - 1)
 
 
+class HandlingFailed(RuntimeError):
+    """The handler raised for this update: nothing of it was kept, the inbox should try it again."""
+
+
 class UpdateFlow:
     def __init__(self, handler: EventHandler) -> None:
         self._handler = handler
         self._turns = _Turns()
         self._in_flight: set[asyncio.Future[Any]] = set()
+        self._failed: set[int] = set()  # update ids whose handler raised, until `check` is asked
+
+    def check(self, update_id: int) -> None:
+        """Raise `HandlingFailed` when handling `update_id` failed (a runtime's `feed` asks, after it)."""
+        if update_id in self._failed:
+            self._failed.discard(update_id)
+            raise HandlingFailed(f"update {update_id} was not handled")
 
     async def __call__(self, update: Any, out: BotOutput) -> None:
         event = read_update(update)
@@ -125,6 +136,8 @@ class UpdateFlow:
                 outcome = await self._handler(event)
             except Exception:
                 log.exception("handler_failed update_id=%s kind=%s", event.update_id, event.kind)
+                if event.update_id is not None and event.kind is not Kind.PRECHECKOUT:
+                    self._failed.add(event.update_id)  # a pre-checkout query cannot wait: refused now
                 outcome = Outcome(precheckout_ok=False, precheckout_error=PAYMENT_CHECK_FAILED)
             await _show(out, update, event, outcome)
 
@@ -140,7 +153,7 @@ async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) 
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        photo = pressed is not None and bool(getattr(update.callback_query.message, "photo", None))
+        photo = pressed is not None and event.pressed_photo
         await _attempt(event, send_reply(out, reply, chat_id, pressed, pressed_photo=photo))
 
 

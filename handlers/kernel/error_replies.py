@@ -15,7 +15,7 @@ from domain.errors import (
 from handlers.actions.customer import Menu, ShowCart, StaleAction
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome
-from handlers.kernel.turn import Turn
+from handlers.kernel.turn import Rows, Turn
 
 __all__ = ["explain"]
 
@@ -42,7 +42,7 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
         return _answer(turn, _("Your cart is full: at most 99 of one product and 50 products."), [cart_row])
     if isinstance(error, NotFound | NotAllowed):  # the same words: a forged button learns nothing
         return _answer(turn, _("That order or item is not available."), [cart_row])
-    if isinstance(error, PaymentUnavailable):  # the order placed for it was cancelled (checkout_compensation)
+    if isinstance(error, PaymentUnavailable):  # its order was cancelled (checkout/compensation.py)
         text = _(
             "Card payment is not available right now, so this order was cancelled and your cart is kept: "
             "try again in a minute, or choose another way to pay."
@@ -59,7 +59,7 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
     return _answer(turn, text, [cart_row])
 
 
-def _answer(turn: Turn, text: str, rows: list) -> Outcome:
+def _answer(turn: Turn, text: str, rows: Rows) -> Outcome:
     if turn.event.kind is Kind.BUTTON:
         return Outcome(replies=[], answer=text, alert=True)
     return Outcome(replies=[turn.reply(text, rows)])

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.engine import create_engine, dispose
-from storage.inbox import DONE, InboxRow
 from storage.tables import OrderRow, ProcessedUpdateRow
+from storage.tables.inbox import DONE, InboxRow
 from tests.e2e.webhook_shop import (
     MERCHANT_CHAT,
     Shopper,
@@ -62,7 +62,7 @@ async def _spawn(name: str, args: list[str], env: dict[str, str], tmp: Path, url
 
 async def _ready(process: Process) -> None:
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        for _ in range(600):  # 60 s: a loaded CI machine imports aiogram slowly
             if process.proc.returncode is not None:
                 raise AssertionError(f"{process.name} exited: {process.log.read_text()[-2000:]}")
             try:

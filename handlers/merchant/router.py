@@ -1,0 +1,184 @@
+"""The merchant side's routing: which events are merchant events, and the tables from command and button
+action to the function that answers it (as `handlers.app`'s customer `COMMANDS` and `ROUTES`).
+
+`ShopApp` hands an event here when `claims(desk, event, dialog)` says it is a merchant command, a merchant
+button or the answer to a merchant prompt. `handle` checks the presser's id on every event: anyone else
+is refused, nothing changes, and the attempt is logged without personal data (no user id, no text).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundOrder,
+    RestockSku,
+    ReturnOrder,
+    ShipAgain,
+)
+from handlers.actions.customer import Action, StaleAction, unpack
+from handlers.actions.merchant import (
+    AcceptOrder,
+    CancelByShop,
+    FixTracking,
+    MarkDelivery,
+    OpenOrder,
+    OrderQueue,
+    OrderQueues,
+    PackOrder,
+    RejectOrder,
+    ShipOrder,
+    ShipVia,
+    StockPage,
+    StopAsking,
+)
+from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.reply import Outcome
+from handlers.kernel.turn import Turn
+from handlers.merchant import aftercare, prompting
+from handlers.merchant import orders as merchant_orders
+from handlers.merchant import prompts as merchant_prompts
+from handlers.merchant import queues as merchant_queues
+from handlers.merchant import stock as merchant_stock
+from handlers.merchant.desk import MerchantDesk
+
+__all__ = [
+    "MERCHANT_COMMANDS",
+    "STAFF_COMMANDS",
+    "ROUTES",
+    "ANSWERS",
+    "answers_in_group",
+    "claims",
+    "settle_prompt",
+    "handle",
+]
+
+log = logging.getLogger("shopbot.merchant")
+
+Handler = Callable[[MerchantDesk, Turn], Awaitable[Outcome]]
+ActionHandler = Callable[[MerchantDesk, Turn, Any], Awaitable[Outcome]]
+
+
+async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
+    _ = turn._
+    lines = [
+        _("Shop staff commands:"),
+        _("/orders – queues: new, to pack, to ship, in transit, problems"),
+        _("/order <number> – an order's card and timeline"),
+        _("/ship <number> <carrier> <tracking number> – ship a packed order"),
+        _("/stock – stock levels, low first"),
+        _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
+        _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
+        _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
+        _("/cancel – stop a prompt that waits for your answer"),
+    ]
+    return turn.say("\n".join(lines))
+
+
+# Only staff may use these; anyone else is refused.
+MERCHANT_COMMANDS: dict[str, Handler] = {
+    "staff": staff_help,
+    "order": merchant_queues.order_command,
+    "ship": merchant_prompts.ship_command,
+    "stock": merchant_stock.stock_command,
+    "restock": merchant_stock.restock,
+    "setstock": merchant_stock.set_stock,
+    "safety": merchant_stock.set_safety,
+    "enable": merchant_stock.enable,
+    "disable": merchant_stock.disable,
+}
+# Staff get the merchant version; a customer gets the customer command of the same name.
+STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
+
+ROUTES: dict[type[Action], ActionHandler] = {
+    AcceptOrder: merchant_orders.accept,
+    RejectOrder: merchant_orders.reject,
+    PackOrder: merchant_orders.pack_order,
+    ShipOrder: merchant_prompts.ask_shipment,
+    ShipVia: merchant_prompts.ship_via,
+    FixTracking: merchant_prompts.ask_correction,
+    CancelByShop: merchant_orders.cancel,
+    MarkDelivery: merchant_orders.mark_delivery,
+    StopAsking: merchant_prompts.stop_asking,
+    OrderQueues: merchant_queues.show_queues,
+    OrderQueue: merchant_queues.show_queue,
+    OpenOrder: merchant_queues.open_order,
+    StockPage: merchant_stock.show_stock,
+    ContactCustomer: aftercare.contact_customer,
+    ShipAgain: aftercare.ship_again,
+    ReturnOrder: aftercare.return_order,
+    RefundOrder: aftercare.refund,
+    MarkCashPaid: aftercare.collect_cash,
+    RestockSku: merchant_stock.ask_restock,
+}
+# The answer to an open prompt, by the prompt's state (see `handlers.merchant.prompting`).
+ANSWERS: dict[str, Handler] = {
+    prompting.SHIP_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.REJECT_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.MESSAGE_PROMPT: aftercare.on_message_text,
+    prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
+}
+
+
+def _command(event: Incoming) -> str:
+    return event.text.lower().split("@")[0]
+
+
+def _action(event: Incoming) -> Action | None:
+    try:
+        return unpack(event.action)
+    except StaleAction:
+        return None
+
+
+def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
+    """True for events the merchant side answers (including ones it will refuse)."""
+    if event.kind is Kind.BUTTON:
+        return type(_action(event)) in ROUTES
+    if event.kind is Kind.COMMAND:
+        name = _command(event)
+        return name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id))
+    return event.kind is Kind.TEXT and _prompted(desk, event, dialog)
+
+
+def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
+    """In a group (the merchant chat) only staff, or merchant events to refuse, get an answer."""
+    return desk.is_staff(event.user_id) or claims(desk, event, None)
+
+
+def _prompted(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
+    return dialog is not None and dialog[0] in prompting.PROMPTS and desk.is_staff(event.user_id)
+
+
+async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
+    """End a staff member's open prompt this event does not answer (see `prompting`); (what ending it
+    shows, whether the event was used up)."""
+    if not desk.is_staff(turn.user_id):
+        return Outcome(), False
+    return await prompting.settle_prompt(desk, turn)
+
+
+async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
+    event = turn.event
+    if not desk.is_staff(turn.user_id):
+        return _refuse(turn)
+    if event.kind is Kind.BUTTON:
+        action = unpack(event.action)
+        return await ROUTES[type(action)](desk, turn, action)
+    if event.kind is Kind.COMMAND:
+        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](desk, turn)
+    return await ANSWERS[turn.dialog[0]](desk, turn) if turn.dialog else Outcome()
+
+
+def _refuse(turn: Turn) -> Outcome:
+    event = turn.event
+    what = _command(event) if event.kind is Kind.COMMAND else type(_action(event)).__name__
+    log.warning("merchant_access_refused kind=%s what=%s private=%s", event.kind, what, event.private)
+    if event.kind is Kind.BUTTON:
+        return turn.toast(turn._("This button is for shop staff only."), alert=True)
+    return turn.say(turn._("This command is for shop staff only."))
