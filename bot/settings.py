@@ -94,6 +94,7 @@ class Settings(BaseSettings):
     # Observability
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    count_sql_statements: bool = False  # bench/load.py: shopbot_sql_statements_total on /metrics
 
     # Trials only: the shop's clock runs this far ahead of the machine's (ISO 8601, e.g. P8D), so that
     # reservations, reminders and completions fall due without waiting. Leave unset in production.

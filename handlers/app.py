@@ -148,11 +148,10 @@ class ShopApp:
             return outcome
 
     async def _turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
-        customer = await uow.customers.get(event.user_id)
+        customer, dialog = await uow.customers.get_in_dialog(event.user_id)  # one read, every turn
         if customer is None:
             customer = Customer(event.user_id, event.user_name[:64], language_for(event.language_code))
             await uow.customers.add(customer)
-        dialog = await uow.dialogs.get(event.user_id)
         now = self._clock.now()
         return Turn(
             event,

@@ -53,14 +53,17 @@ async def send_reply(
     chat_id: int,
     pressed_message_id: int | None = None,
     last_message_id: int | None = None,
+    *,
+    pressed_photo: bool = False,
 ) -> int:
     """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message.
 
     `last_message_id` is the bot's last message in the chat, which a reply with `edit_last` replaces (a
-    question asked again with what was wrong, instead of two more messages)."""
+    question asked again with what was wrong, instead of two more messages). `pressed_photo`: the pressed
+    message is a photo, whose text Telegram refuses to edit (no call made)."""
     markup = reply_markup(reply)
     text, caption = fit(reply.text), fit(reply.text, CAPTION_LIMIT)  # Telegram refuses longer ones
-    target = reply.edit_message_id or (pressed_message_id if reply.edit else None)
+    target = reply.edit_message_id or (pressed_message_id if reply.edit and not pressed_photo else None)
     if target is None and reply.edit_last:
         target = last_message_id
     if reply.invoice is not None:
@@ -177,7 +180,9 @@ async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome, 
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        shown = await _attempt(event, send_reply(out, reply, chat_id, pressed, last.get(chat_id)))
+        photo = pressed is not None and event.pressed_photo
+        call = send_reply(out, reply, chat_id, pressed, last.get(chat_id), pressed_photo=photo)
+        shown = await _attempt(event, call)
         last.note(chat_id, shown)
 
 

@@ -34,7 +34,7 @@ from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.kernel.incoming import EventHandler
-from storage.engine import create_engine, dispose
+from storage.engine import count_statements, create_engine, dispose
 from storage.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -117,6 +117,8 @@ async def assemble(
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or shop_clock(settings.clock_offset)
     engine = create_engine(settings.database_url)
+    if settings.count_sql_statements and metrics is not None:
+        count_statements(engine, metrics.sql_statements.inc)
     try:
         if migrate:
             await upgrade_with(engine)

@@ -92,6 +92,15 @@ class Stocks(Protocol):
 class Customers(Protocol):
     async def get(self, telegram_id: int) -> Customer | None: ...
     async def add(self, customer: Customer) -> None: ...
+    async def get_in_dialog(
+        self, telegram_id: int
+    ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
+        """The customer and their open dialog (as `Dialogs.get`), in one read: every turn needs both."""
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        """Store only `fields` (e.g. "language") of a stored customer; the other columns stay as they are
+        (a reminder setting must not overwrite a phone number saved meanwhile)."""
+
     async def mark_unreachable(self, telegram_id: int) -> bool:
         """Set only the unreachable flag (no other field is rewritten); False if unknown or already set."""
 

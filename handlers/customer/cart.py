@@ -47,9 +47,13 @@ def subtotal(turn: Turn, lines: list[tuple[Product, int]]) -> Money:
     return total
 
 
-async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Outcome:
+async def show_cart(
+    turn: Turn, _action: object = None, *, note: str = "", cart: Cart | None = None
+) -> Outcome:
+    """`cart`: the cart as the caller just changed it (not read again)."""
     _ = turn._
-    cart = await turn.uow.carts.get(turn.user_id)
+    if cart is None:
+        cart = await turn.uow.carts.get(turn.user_id)
     lines, gone = await priced_lines(turn, cart)
     notes = [note] if note else []
     if gone:
@@ -79,7 +83,11 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
 
 async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
     """How many more units fit the stock, or None when `qty` more fit."""
-    left = await available_units(turn, sku) - cart.quantity(sku)
+    return _room(await available_units(turn, sku), cart, sku, qty)
+
+
+def _room(available: int, cart: Cart, sku: str, qty: int) -> int | None:
+    left = available - cart.quantity(sku)
     return None if qty <= left else max(left, 0)
 
 
@@ -102,14 +110,15 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     if product is None:
         return turn.toast(turn._("Sorry, this product is no longer available."), alert=True)
     cart = await turn.uow.carts.get(turn.user_id)
-    room = await _room_for(turn, action.sku, cart, action.qty)
+    available = await available_units(turn, action.sku)
+    room = _room(available, cart, action.sku, action.qty)
     if room is not None:
         return _refusal(turn, room, cart.quantity(action.sku))
     if cart.is_empty:
         await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
     cart.add(action.sku, action.qty)
     await turn.uow.carts.save(cart, now=turn.now)
-    outcome = await product_card(turn, product, 1)
+    outcome = await product_card(turn, product, 1, cart=cart, available=available)
     outcome.answer = turn._("Added to cart: {name} × {n}").format(
         name=product.display_name(turn.language), n=action.qty
     )
@@ -120,30 +129,30 @@ async def step(turn: Turn, action: CartStep) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     current = cart.quantity(action.sku)
     if current == 0:  # pressed on an old cart message
-        return await show_cart(turn)
+        return await show_cart(turn, cart=cart)
     if action.delta > 0:
         if await sellable(turn, action.sku) is None:
-            return await show_cart(turn)
+            return await show_cart(turn, cart=cart)
         room = await _room_for(turn, action.sku, cart, 1)
         if room is not None:
             return _refusal(turn, room, current)
     cart.set_quantity(action.sku, current + action.delta)
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 async def remove(turn: Turn, action: CartRemove) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.remove(action.sku)
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 async def clear(turn: Turn, _action: CartClear) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.clear()
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 COMMANDS = {"cart": show_cart}

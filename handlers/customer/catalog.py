@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.cart import Cart
 from domain.catalog import Product
 from domain.customer import clean_text
 from domain.errors import InvalidInput
@@ -76,10 +77,16 @@ def _availability(turn: Turn, available: int) -> str:
     return turn._("In stock")
 
 
-async def product_card(turn: Turn, product: Product, qty: int) -> Outcome:
+async def product_card(
+    turn: Turn, product: Product, qty: int, *, cart: Cart | None = None, available: int | None = None
+) -> Outcome:
+    """`cart` and `available`: as the caller just read them (not read again)."""
     _ = turn._
-    available = await available_units(turn, product.sku)
-    in_cart = (await turn.uow.carts.get(turn.user_id)).quantity(product.sku)
+    if available is None:
+        available = await available_units(turn, product.sku)
+    if cart is None:
+        cart = await turn.uow.carts.get(turn.user_id)
+    in_cart = cart.quantity(product.sku)
     can_add = max(min(available - in_cart, _MAX_QTY), 0)
     qty = max(min(qty, can_add), 1)
     lines = [product.display_name(turn.language), turn.money(product.price), ""]

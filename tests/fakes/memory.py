@@ -186,6 +186,14 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def get_in_dialog(self, telegram_id: int):
+        return self.s.customers.get(telegram_id), self.s.dialogs.get(telegram_id)
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        stored = self.s.customers[customer.telegram_id]
+        for name in fields:
+            setattr(stored, name, getattr(customer, name))
+
     async def mark_unreachable(self, telegram_id: int) -> bool:
         customer = self.s.customers.get(telegram_id)
         if customer is None or customer.unreachable:

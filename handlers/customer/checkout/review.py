@@ -133,7 +133,7 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
     turn.customer.recipient, turn.customer.last_delivery = data["name"], option.code
     if address:
         turn.customer.remember_address(address)
-    await turn.uow.customers.add(turn.customer)
+    await turn.uow.customers.update(turn.customer, "phone", "addresses", "recipient", "last_delivery")
     await turn.uow.dialogs.clear(turn.user_id)
     started = await starter(turn.uow, order, language=turn.language, now=turn.now) if starter else []
     if callable(started):
