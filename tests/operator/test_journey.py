@@ -151,7 +151,7 @@ async def _phase_one(fakes: Fakes, port: int) -> str:
     await alice.sees(f"Your order {number} is on its way.", timeout=30)
     fakes.tracking.statuses[PARCEL] = "Delivered"
     await alice.sees(f"Your order {number} was delivered. Enjoy!", timeout=30)
-    await _merchant_sees(fakes, "Low stock: TEA-GREEN has 1 available")
+    await _merchant_sees(fakes, "Low stock: Green Tea (TEA-GREEN)\navailable 1 · on hand 2 · reserved 1")
     return number
 
 
