@@ -85,6 +85,10 @@ class StripeGateway:
             return {"price_data": data, "quantity": quantity}
 
         parts = [(item.name, item.unit_price, item.quantity) for item in order.lines]
+        if order.discount_minor:  # Stripe refuses negative prices: the goods become one discounted line
+            goods = ", ".join(f"{item.quantity} × {item.name}" for item in order.lines)
+            name = f"{goods} (−{order.discount.format()} {order.promo_code})"
+            parts = [(name[:250], order.subtotal - order.discount, 1)]
         if order.shipping_fee.amount_minor:
             parts.append((order.delivery.label, order.shipping_fee, 1))
         if not all(STRIPE_AMOUNTS.exact(price) for _, price, _ in parts):

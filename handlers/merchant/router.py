@@ -42,6 +42,7 @@ from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
 from handlers.merchant import aftercare, prompting, returns
 from handlers.merchant import orders as merchant_orders
+from handlers.merchant import promos as merchant_promos
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -77,6 +78,7 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
         _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
         _("/cancel – stop a prompt that waits for your answer"),
+        _("/promo – promo codes: create, list, pause, resume, report"),
     ]
     return turn.say("\n".join(lines))
 
@@ -92,6 +94,7 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "safety": merchant_stock.set_safety,
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
+    "promo": merchant_promos.promo_command,
 }
 # Staff get the merchant version; a customer gets the customer command of the same name.
 STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
