@@ -13,7 +13,8 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
+from storage.catalog import SqlAlchemyCategories, SqlAlchemyProductChanges, SqlAlchemyProducts
+from storage.conversations import SqlAlchemyShopMessages
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
@@ -28,6 +29,8 @@ __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
 class SqlAlchemyUnitOfWork:
     categories: SqlAlchemyCategories
     products: SqlAlchemyProducts
+    product_changes: SqlAlchemyProductChanges
+    shop_messages: SqlAlchemyShopMessages
     stocks: SqlAlchemyStocks
     customers: SqlAlchemyCustomers
     carts: SqlAlchemyCarts
@@ -50,6 +53,8 @@ class SqlAlchemyUnitOfWork:
         await session.connection(execution_options={WRITE_OPTION: self.write})
         self.categories = SqlAlchemyCategories(session)
         self.products = SqlAlchemyProducts(session)
+        self.product_changes = SqlAlchemyProductChanges(session)
+        self.shop_messages = SqlAlchemyShopMessages(session)
         self.stocks = SqlAlchemyStocks(session)
         self.customers = SqlAlchemyCustomers(session)
         self.carts = SqlAlchemyCarts(session)

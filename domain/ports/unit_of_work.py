@@ -16,7 +16,9 @@ from domain.ports.repositories import (
     PaymentAttempts,
     ProcessedUpdates,
     ProcessedWebhookEvents,
+    ProductChanges,
     Products,
+    ShopMessages,
     Stocks,
 )
 
@@ -26,6 +28,8 @@ __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 class UnitOfWork(Protocol):
     categories: Categories
     products: Products
+    product_changes: ProductChanges
+    shop_messages: ShopMessages
     stocks: Stocks
     customers: Customers
     carts: Carts

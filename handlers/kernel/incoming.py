@@ -18,7 +18,8 @@ class Kind(StrEnum):
     CONTACT = "contact"  # `phone` holds the shared number; `contact_user_id` whose contact it is
     PRECHECKOUT = "precheckout"  # `payment` holds the query
     PAYMENT = "payment"  # successful_payment; `payment` holds it
-    OTHER = "other"  # sticker, photo, voice, location ...: anything the bot does not take
+    PHOTO = "photo"  # `photo` holds the Telegram file id of the largest size, `text` the caption
+    OTHER = "other"  # sticker, voice, location, document ...: anything the bot does not take
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,9 @@ class Incoming:
     language_code: str | None = None
     user_name: str = ""
     private: bool = True
+    photo: str = ""  # Kind.PHOTO: the file id of the largest size Telegram offers
+    reply_to_message_id: int | None = None  # the message this one answers (Telegram "reply")
+    sticker: bool = False  # Kind.OTHER that is a sticker (said so when a photo was expected)
 
 
 class EventHandler(Protocol):

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from storage.payments import PaymentAttemptRow, WebhookEventRow
-from storage.tables.catalog import CategoryRow, ProductRow
+from storage.tables.catalog import CategoryRow, ProductChangeRow, ProductRow
+from storage.tables.conversations import ShopMessageRow
 from storage.tables.customers import CartRow, CustomerRow
 from storage.tables.funnel import FunnelEventRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
@@ -14,6 +15,8 @@ from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 __all__ = [
     "CategoryRow",
     "ProductRow",
+    "ProductChangeRow",
+    "ShopMessageRow",
     "StockRow",
     "ReservationRow",
     "StockAuditRow",
