@@ -13,6 +13,7 @@ __all__ = [
     "Product",
     "validate_sku",
     "validate_photo",
+    "category_slug",
     "MAX_NAME",
     "MAX_DESCRIPTION",
     "MAX_PRICE_MINOR",
@@ -22,6 +23,7 @@ __all__ = [
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 # A photo is an http(s) URL or a Telegram file id (what a photo sent to the bot is stored as).
 PHOTO_RE = re.compile(r"^(https?://\S{1,490}|[A-Za-z0-9_-]{10,250})$")
+_SLUG_JUNK = re.compile(r"[^\w]+")
 MAX_NAME = 120
 MAX_DESCRIPTION = 2000
 MAX_PRICE_MINOR = 1_000_000_000  # 10 million in a two-decimal currency: anything above is a typo
@@ -32,6 +34,11 @@ def validate_sku(sku: str) -> str:
     if not isinstance(sku, str) or not SKU_RE.match(sku):
         raise InvalidInput(f"invalid sku {sku!r}: 1-40 letters, digits, '-', '_' or '.'", "sku")
     return sku
+
+
+def category_slug(name: str) -> str:
+    """The key of a category from its display name ("Green Tea" → "green-tea"); empty when it has none."""
+    return _SLUG_JUNK.sub("-", name.strip().casefold()).strip("-_")[:60]
 
 
 def validate_photo(photo: str) -> str:

@@ -12,7 +12,18 @@ __all__ = ["ProductChange", "FIELDS", "changes_between", "MAX_SHOWN"]
 
 # The product fields a change can name, in the order a card lists them ("stock" and "safety" live in
 # the stock level, "created" and "deleted" have no old or new value).
-FIELDS = ("created", "name", "category", "price", "description", "photos", "active", "stock", "safety")
+FIELDS = (
+    "created",
+    "deleted",
+    "name",
+    "category",
+    "price",
+    "description",
+    "photos",
+    "active",
+    "stock",
+    "safety",
+)
 MAX_SHOWN = 200  # characters of an old or new value kept in the history
 
 

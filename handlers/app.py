@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.order_status import PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.actions.customer import Action, StaleAction, unpack
+from handlers.contact import customer as contact
 from handlers.customer import cart, catalog, orders, start, tracking
 from handlers.customer.checkout import form as checkout
 from handlers.customer.checkout.review import PaymentStarter
@@ -37,7 +38,7 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
-_MODULES = (start, catalog, cart, checkout, orders, tracking)
+_MODULES = (start, catalog, cart, checkout, orders, tracking, contact)
 COMMANDS: dict[str, Handler] = {name: fn for m in _MODULES for name, fn in m.COMMANDS.items()}
 ROUTES: dict[type[Action], ActionHandler] = {kind: fn for m in _MODULES for kind, fn in m.ROUTES.items()}
 
@@ -155,6 +156,8 @@ class ShopApp:
             return await checkout.cancel(turn)
         if checkout.in_form(turn):
             return await checkout.on_input(turn)
+        if contact.writing(turn) and command is None:
+            return await contact.on_message(turn)
         if command is not None:
             handler = COMMANDS.get(command)
             return await handler(turn) if handler else await start.on_unexpected(turn)

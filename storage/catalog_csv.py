@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.catalog import MAX_DESCRIPTION, MAX_NAME, validate_sku
+from domain.catalog import MAX_DESCRIPTION, MAX_NAME, category_slug, validate_sku
 from domain.errors import InvalidInput
 from domain.money import Money
 from domain.stock import validate_quantity
@@ -23,7 +23,6 @@ __all__ = ["COLUMNS", "CatalogRow", "CatalogErrors", "parse_catalog", "format_ca
 
 COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
 _PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
-_SLUG_JUNK = re.compile(r"[^\w]+")
 T = TypeVar("T")
 
 
@@ -46,10 +45,6 @@ class CatalogRow:
     safety_stock: int
     description: str = ""
     photo: str | None = None
-
-
-def category_slug(name: str) -> str:
-    return _SLUG_JUNK.sub("-", name.strip().casefold()).strip("-_")[:60]
 
 
 def parse_catalog(text: str, currency: str) -> list[CatalogRow]:

@@ -16,6 +16,7 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import ShowOrder, pack
 from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import customer_language, translations
@@ -24,6 +25,14 @@ from handlers.kernel.status_text import status_label
 from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = ["enqueue"]
+
+# Statuses a customer may want to ask about: the message about them offers "💬 Contact the shop".
+_PROBLEMS = {
+    OrderStatus.REJECTED,
+    OrderStatus.CANCELLED,
+    OrderStatus.DELIVERY_EXCEPTION,
+    OrderStatus.REFUNDED,
+}
 
 
 async def enqueue(
@@ -73,6 +82,8 @@ def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> R
     if url:
         rows.append((Button(_("🔎 Track parcel"), url=url),))
     rows.append((Button(_("Order details"), pack(ShowOrder(order.number))),))
+    if event.new in _PROBLEMS:
+        rows.append((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),))
     return Reply("\n".join(text), buttons=tuple(rows))
 
 

@@ -17,6 +17,17 @@ from domain.actor import Actor, ActorKind
 from domain.events import DomainEvent, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
+from handlers.actions.catalog import (
+    DeleteProduct,
+    EditProduct,
+    ProductsHome,
+    ProductsPage,
+    RemovePhotos,
+    StaffProduct,
+    ToggleProduct,
+    WizardMove,
+)
+from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -31,9 +42,11 @@ from handlers.actions.merchant import (
     StockPage,
     StopAsking,
 )
+from handlers.contact import staff as conversations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
+from handlers.merchant import new_product, product_editor, products
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
@@ -58,6 +71,9 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stock – stock levels, low first"),
         _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
         _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/products [name or SKU] – the catalog: edit, photos, enable, delete, history"),
+        _("/newproduct – add a product step by step"),
+        _("Reply to a customer's message here to answer it (signed with the shop's name)."),
     ]
     return turn.say("\n".join(lines))
 
@@ -73,6 +89,8 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "safety": merchant_stock.set_safety,
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
+    "products": products.products_command,
+    "newproduct": new_product.new_product_command,
 }
 # Staff get the merchant version; a customer gets the customer command of the same name.
 STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
@@ -89,7 +107,27 @@ ROUTES: dict[type[Action], ActionHandler] = {
     OrderQueue: merchant_queues.show_queue,
     OpenOrder: merchant_queues.open_order,
     StockPage: merchant_stock.show_stock,
+    ProductsHome: products.show_home,
+    ProductsPage: products.show_page,
+    StaffProduct: products.open_card,
+    EditProduct: product_editor.ask_edit,
+    ToggleProduct: products.toggle,
+    DeleteProduct: products.delete,
+    RemovePhotos: products.remove_photos,
+    WizardMove: new_product.on_wizard_move,
+    AnswerCustomer: conversations.ask_answer,
+    OrderThread: conversations.show_thread,
+    AddOrderNote: conversations.ask_note,
 }
+# A staff member's message while a prompt of theirs is open: the prompt's state -> what reads it. In a
+# group these prompts take only a reply to a message (the bot's privacy mode shows it nothing else).
+PROMPT_INPUT: dict[str, Handler] = {
+    products.EDIT_PROMPT: product_editor.on_edit_input,
+    new_product.WIZARD: new_product.on_wizard_input,
+    conversations.ANSWERING: conversations.on_answer,
+    conversations.NOTING: conversations.on_note,
+}
+_MESSAGES = (Kind.TEXT, Kind.PHOTO, Kind.OTHER)
 
 
 def _command(event: Incoming) -> str:
@@ -131,14 +169,33 @@ class MerchantDesk:
             if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and self.is_staff(event.user_id)):
                 return True
             return name == "cancel" and self._prompted(event, dialog)
-        return event.kind is Kind.TEXT and self._prompted(event, dialog)
+        if event.kind is Kind.TEXT and self._prompted(event, dialog):
+            return True
+        return event.kind in _MESSAGES and (self._asked(event, dialog) or self._answering(event))
 
     def answers_in_group(self, event: Incoming) -> bool:
         """In a group (the merchant chat) only staff, or merchant events to refuse, get an answer."""
         return self.is_staff(event.user_id) or self.claims(event, None)
 
     def _prompted(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
+        if self._asked(event, dialog):
+            return True
         return dialog is not None and dialog[0] in merchant_prompts.PROMPTS and self.is_staff(event.user_id)
+
+    def _asked(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
+        """A catalog or conversation prompt of this staff member is open (in a group: a reply to it)."""
+        if dialog is None or dialog[0] not in PROMPT_INPUT or not self.is_staff(event.user_id):
+            return False
+        return event.private or event.reply_to_message_id is not None or event.kind is Kind.COMMAND
+
+    def _answering(self, event: Incoming) -> bool:
+        """Staff replying to a message in the merchant chat: perhaps a relayed customer message."""
+        return (
+            self.is_staff(event.user_id)
+            and event.chat_id == self.chat_id
+            and event.reply_to_message_id is not None
+            and event.kind in (Kind.TEXT, Kind.PHOTO)
+        )
 
     async def handle(self, turn: Turn) -> Outcome:
         event = turn.event
@@ -153,7 +210,12 @@ class MerchantDesk:
                 await turn.uow.dialogs.clear(turn.user_id)
                 return turn.say(turn._("Stopped. Nothing was changed."))
             return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](self, turn)
-        return await merchant_prompts.on_prompt_text(self, turn)
+        state = turn.dialog[0] if turn.dialog else ""
+        if state in PROMPT_INPUT and self._asked(event, turn.dialog):
+            return await PROMPT_INPUT[state](self, turn)
+        if state in merchant_prompts.PROMPTS and event.kind is Kind.TEXT:
+            return await merchant_prompts.on_prompt_text(self, turn)
+        return await conversations.on_reply(self, turn)
 
     def _refuse(self, turn: Turn) -> Outcome:
         event = turn.event

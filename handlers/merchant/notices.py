@@ -15,6 +15,8 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
+from handlers.actions.contact import ContactShop
+from handlers.actions.customer import pack
 from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Button, Reply
@@ -78,7 +80,8 @@ def new_order_card(order: Order, *, manual_delivery: bool, language: str = "en")
 
 
 async def _card_reply(uow: UnitOfWork, order: Order, language: str, manual_delivery: bool) -> Reply:
-    view = card_view(order, language, await staff_names(uow, order), manual_delivery=manual_delivery)
+    names, messages = await staff_names(uow, order), await uow.shop_messages.count_for_order(order.number)
+    view = card_view(order, language, names, manual_delivery=manual_delivery, messages=messages)
     return Reply(view.text, view.buttons)
 
 
@@ -120,6 +123,8 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
     url = tracking_url(order)
     if order.status is S.SHIPPED and url:
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
+    if order.status in (S.REJECTED, S.CANCELLED, S.DELIVERY_EXCEPTION):
+        buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
     payload = Reply(text, buttons).to_payload()
     key = f"order:{order.number}:{order.status}"
     await uow.outbox.add(OutboxMessage(order.customer_id, payload, now, dedupe_key=key))

@@ -9,6 +9,7 @@ from domain.actor import ActorKind
 from domain.order import Order, Transition
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
+from handlers.actions.contact import OrderThread
 from handlers.actions.customer import pack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -131,9 +132,13 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     return "\n".join(lines)
 
 
-def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True) -> Rows:
-    """Only what the state machine allows now; delivery states only without a tracking provider."""
+def card_buttons(
+    order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True, messages: int = 0
+) -> Rows:
+    """Only what the state machine allows now; delivery states only without a tracking provider.
+    `messages`: how many the customer and the shop exchanged about the order (its thread's button)."""
     _ = translations(language).gettext
+    ngettext = translations(language).ngettext
     allowed = order.allowed()
     number = order.number
     main: list[Button] = []
@@ -155,14 +160,17 @@ def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_tim
         extra.append(Button(_("✖ Cancel order"), pack(CancelByShop(number))))
     if with_timeline:
         extra.append(Button(_("🕓 Timeline"), pack(OpenOrder(number))))
-    rows = (main, delivery[:2], delivery[2:], extra)
+    talk = ngettext("💬 {n} message", "💬 {n} messages", messages).format(n=messages)
+    rows = (main, delivery[:2], delivery[2:], extra, [Button(talk, pack(OrderThread(number)))])
     return tuple(tuple(row) for row in rows if row)
 
 
-def card_view(order: Order, language: str, names: dict[str, str], *, manual_delivery: bool) -> CardView:
+def card_view(
+    order: Order, language: str, names: dict[str, str], *, manual_delivery: bool, messages: int = 0
+) -> CardView:
     return CardView(
         render_card(order, language, names),
-        card_buttons(order, language, manual_delivery=manual_delivery),
+        card_buttons(order, language, manual_delivery=manual_delivery, messages=messages),
     )
 
 

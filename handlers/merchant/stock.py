@@ -22,7 +22,16 @@ from handlers.kernel.turn import Rows, Turn
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
 
-__all__ = ["stock_command", "show_stock", "restock", "set_stock", "set_safety", "enable", "disable"]
+__all__ = [
+    "stock_command",
+    "show_stock",
+    "restock",
+    "set_stock",
+    "set_safety",
+    "enable",
+    "disable",
+    "parse_quantity",
+]
 
 _WHOLE = re.compile(r"^[+-]?[0-9]+$")
 
@@ -59,7 +68,7 @@ async def show_stock(desk: MerchantDesk, turn: Turn, action: StockPage) -> Outco
     return turn.say("\n".join(lines), rows)
 
 
-def _quantity(turn: Turn, raw: str, *, allow_zero: bool) -> tuple[int | None, str]:
+def parse_quantity(turn: Turn, raw: str, *, allow_zero: bool) -> tuple[int | None, str]:
     """(quantity, "") or (None, what is wrong), in the staff member's language."""
     _ = turn._
     if not _WHOLE.match(raw):
@@ -93,7 +102,7 @@ async def _edit(
     product = await _product(turn, sku)
     if product is None:
         return turn.say(_("Unknown SKU “{sku}”. /stock lists them.").format(sku=sku[:40]))
-    qty, problem = _quantity(turn, raw, allow_zero=allow_zero)
+    qty, problem = parse_quantity(turn, raw, allow_zero=allow_zero)
     if qty is None:
         return turn.say(problem)
     level = await turn.uow.stocks.get(product.sku)
