@@ -98,7 +98,7 @@ class SqlAlchemyShopMessages:
             .where(
                 ShopMessageRow.customer_id == customer_id,
                 ShopMessageRow.direction == str(Direction.FROM_CUSTOMER),
-                ShopMessageRow.at >= since,
+                ShopMessageRow.at > since,
             )
         )
         return total or 0

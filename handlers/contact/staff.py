@@ -96,8 +96,6 @@ async def show_thread(desk: MerchantDesk, turn: Turn, action: OrderThread) -> Ou
         return turn.toast(_("Order {number} was not found.").format(number=action.number), alert=True)
     messages = await turn.uow.shop_messages.for_order(order.number)
     lines = [_("🗂 Order {number}: messages and notes").format(number=order.number)]
-    if order.address is not None and order.address.note:
-        lines.append(_("Delivery note: {note}").format(note=order.address.note))
     for message in messages:
         when = message.at.strftime("%m-%d %H:%M")
         label = {

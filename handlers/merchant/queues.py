@@ -97,6 +97,9 @@ async def open_order(desk: MerchantDesk, turn: Turn, action: OpenOrder) -> Outco
         return turn.say(turn._("Order {number} was not found.").format(number=action.number))
     names = await staff_names(turn.uow, order)
     text = render_card(order, turn.language, names, full_timeline=True)
-    buttons = card_buttons(order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False)
+    messages = await turn.uow.shop_messages.count_for_order(order.number)
+    buttons = card_buttons(
+        order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False, messages=messages
+    )
     back = (turn.button(turn._("⬅ Queues"), OrderQueues()),)
     return Outcome([Reply(text, (*buttons, back))])

@@ -168,7 +168,7 @@ class FakeShopMessages(_Repo):
         return sum(
             1
             for m in self.s.shop_messages
-            if m.customer_id == customer_id and m.direction is Direction.FROM_CUSTOMER and m.at >= since
+            if m.customer_id == customer_id and m.direction is Direction.FROM_CUSTOMER and m.at > since
         )
 
 
