@@ -27,7 +27,6 @@ def carol(app) -> Chat:
     return Chat(app, 333, name="Carol")
 
 
-
 async def staff_card(ann: StaffChat, name: str) -> None:
     await ann.command("products", name)
     await ann.press(name)
@@ -195,5 +194,3 @@ async def test_a_customer_cannot_use_the_staff_catalog(shop, carol):
     await carol.command("products")
     assert "for shop staff only" in carol.text
     assert shop.state.dialogs.get(333) is None
-
-
