@@ -18,6 +18,7 @@ __all__ = [
     "MAX_DESCRIPTION",
     "MAX_PRICE_MINOR",
     "MAX_PHOTOS",
+    "PHOTO_RE",
 ]
 
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")

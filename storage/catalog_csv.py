@@ -1,8 +1,10 @@
 """The catalog CSV format: parse and validate every row (all errors, by line), and write it back.
 
 Columns, exactly: sku,name,category,price,stock,safety_stock,description,photo. `price` is a decimal
-string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty or an
-http(s) URL. Framework-free: standard library and domain only.
+string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty or one
+or more photos separated by spaces, each an http(s) URL or a Telegram file id (what a photo sent to the bot
+in /newproduct is stored as), the first being the one the catalog shows first. Framework-free: standard
+library and domain only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.catalog import MAX_DESCRIPTION, MAX_NAME, category_slug, validate_sku
+from domain.catalog import MAX_DESCRIPTION, MAX_NAME, MAX_PHOTOS, MAX_PRICE_MINOR, category_slug, validate_sku
+from domain.catalog import PHOTO_RE as _PHOTO_RE
 from domain.errors import InvalidInput
 from domain.money import Money
 from domain.stock import validate_quantity
@@ -22,7 +25,6 @@ from domain.stock import validate_quantity
 __all__ = ["COLUMNS", "CatalogRow", "CatalogErrors", "parse_catalog", "format_catalog", "category_slug"]
 
 COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
-_PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
 T = TypeVar("T")
 
 
@@ -45,6 +47,11 @@ class CatalogRow:
     safety_stock: int
     description: str = ""
     photo: str | None = None
+    more_photos: tuple[str, ...] = ()
+
+    @property
+    def photos(self) -> tuple[str, ...]:
+        return (self.photo, *self.more_photos) if self.photo else ()
 
 
 def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
@@ -100,17 +107,22 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     price = _collect(problems, Money.parse, raw["price"], currency)
     if price is not None and price.amount_minor < 0:
         problems.append("price cannot be negative")
+    elif price is not None and price.amount_minor > MAX_PRICE_MINOR:
+        problems.append("price is implausibly high")
     stock = _collect(problems, _whole, raw["stock"], "stock")
     safety = _collect(problems, _whole, raw["safety_stock"] or "0", "safety_stock")
     description = raw["description"].strip()
     if len(description) > MAX_DESCRIPTION:
         problems.append(f"description is longer than {MAX_DESCRIPTION} characters")
-    photo = raw["photo"].strip() or None
-    if photo is not None and not _PHOTO_RE.match(photo):
-        problems.append("photo must be empty or an http(s) URL")
+    photos = raw["photo"].split()
+    if any(not _PHOTO_RE.match(photo) for photo in photos):
+        problems.append("photo must be empty or http(s) URLs / Telegram file ids separated by spaces")
+    elif len(photos) > MAX_PHOTOS:
+        problems.append(f"at most {MAX_PHOTOS} photos")
     if problems or sku is None or price is None or stock is None or safety is None:
         return problems, None
-    return problems, CatalogRow(line, sku, name, category, price, stock, safety, description, photo)
+    first, more = (photos[0], tuple(photos[1:])) if photos else (None, ())
+    return problems, CatalogRow(line, sku, name, category, price, stock, safety, description, first, more)
 
 
 def _collect(problems: list[str], parse: Callable[..., T], *args: object) -> T | None:
@@ -143,7 +155,7 @@ def format_catalog(rows: list[CatalogRow]) -> str:
                 row.stock,
                 row.safety_stock,
                 row.description,
-                row.photo or "",
+                " ".join(row.photos),
             ]
         )
     return out.getvalue()

@@ -62,6 +62,7 @@ async def import_catalog(
             row.description,
             row.photo,
             active=existing.active if existing else True,
+            more_photos=row.more_photos,
         )
         await uow.products.add(product)
         await _set_stock(uow, levels.get(row.sku), row, actor, now)
@@ -108,6 +109,7 @@ async def export_catalog(uow: SqlAlchemyUnitOfWork) -> list[CatalogRow]:
                 level.safety,
                 product.description,
                 product.photo,
+                product.more_photos,
             )
         )
     return rows
