@@ -79,7 +79,7 @@ def pack(action: Action) -> str:
 
 
 def unpack(data: str) -> Action:
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise StaleAction("missing or too long")
     if not data.startswith(VERSION):
         raise StaleAction("other version")

@@ -7,7 +7,7 @@ import pytest
 from domain.money import Money
 from handlers.app import ShopApp
 from tests.merchant_shop import ANN, StaffChat, desk_for
-from tests.unit.chat import Chat, place_order
+from tests.unit.chat import Chat, check_out, place_order
 
 PHOTO = "AgACAgIAAxkBAAIBYmZlargest"
 
@@ -194,3 +194,16 @@ async def test_a_customer_cannot_use_the_staff_catalog(shop, carol):
     await carol.command("products")
     assert "for shop staff only" in carol.text
     assert shop.state.dialogs.get(333) is None
+
+
+async def test_a_price_changed_after_adding_shows_the_new_price_at_review_with_a_note(shop, ann, carol):
+    await carol.command("catalog")
+    await carol.press("Tea")
+    await carol.press("Green tea")
+    await carol.press("Add 1 to cart")
+    await staff_card(ann, "Green tea")
+    await ann.press("✏ Price")
+    await ann.send("14.00")
+    await check_out(carol)
+    assert "• Green tea × 1 = $14.00 (price changed: now $14.00 each, was $12.50)" in carol.text
+    assert "Subtotal: $14.00" in carol.text

@@ -6,6 +6,8 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.cart import Cart
+from domain.catalog import Product
 from domain.customer import Address
 from domain.money import Money
 from domain.order import Order
@@ -45,17 +47,28 @@ def _address(data: Data) -> Address | None:
     return dataclasses.replace(address, recipient=data["name"], phone=data["phone"])
 
 
+def _was(turn: Turn, cart: Cart, product: Product) -> str:
+    """A note on a line whose price changed since the customer added it: the new price applies."""
+    old = cart.price_change(product.sku, product.price.amount_minor)
+    if old is None:
+        return ""
+    was = turn.money(Money(old, product.price.currency))
+    note = turn._("price changed: now {new} each, was {old}").format(new=turn.money(product.price), old=was)
+    return f" ({note})"
+
+
 async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     """The review text and the total, or (message, None) when the cart emptied meanwhile."""
     _ = turn._
-    lines, _gone = await priced_lines(turn, await turn.uow.carts.get(turn.user_id))
+    cart = await turn.uow.carts.get(turn.user_id)
+    lines, _gone = await priced_lines(turn, cart)
     option = turn.config.delivery(data["delivery"])
     if not lines or option is None:
         return [_("Your cart is empty. Add something first.")], None
     total = subtotal(turn, lines) + option.fee
     address = _address(data)
     text = [_("Please check your order:")]
-    text += [f"• {p.name} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [f"• {p.name} × {qty} = {turn.money(p.price * qty)}{_was(turn, cart, p)}" for p, qty in lines]
     text += [
         _("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines))),
         _("Delivery: {label} {fee}").format(label=option.label, fee=turn.money(option.fee)),
