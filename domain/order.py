@@ -75,6 +75,7 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    delivery_note: str = ""  # the customer's note for delivery ("leave at the door"), MAX_DELIVERY_NOTE
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -193,4 +194,6 @@ def validate_tracking_number(raw: str) -> str:
     return tracking
 
 
-__all__ += ["validate_tracking_number"]
+__all__ += ["validate_tracking_number", "MAX_DELIVERY_NOTE"]
+
+MAX_DELIVERY_NOTE = 500

@@ -38,6 +38,7 @@ async def place_order(
     customer_name: str = "",
     customer_phone: str = "",
     number_factory: Callable[[], str] = new_order_number,
+    delivery_note: str = "",
 ) -> tuple[Order, list[DomainEvent]]:
     """Snapshot the cart into an order, reserve its stock atomically, empty the cart.
 
@@ -67,6 +68,7 @@ async def place_order(
     events = await uow.stocks.reserve(
         order.number, [(line.sku, line.quantity) for line in lines], order.reserved_until
     )
+    order.delivery_note = delivery_note
     await uow.orders.add(order)
     cart.clear()
     await uow.carts.save(cart, now=now)

@@ -44,6 +44,7 @@ def _columns(order: Order) -> dict[str, Any]:
         "customer_name": order.customer_name,
         "customer_phone": order.customer_phone,
         "merchant_message_id": order.merchant_message_id,
+        "delivery_note": order.delivery_note,
     }
 
 
@@ -88,6 +89,7 @@ def _order(row: OrderRow) -> Order:
         customer_name=row.customer_name,
         customer_phone=row.customer_phone,
         merchant_message_id=row.merchant_message_id,
+        delivery_note=row.delivery_note,
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from handlers.actions.codec import Action, need
 
-__all__ = ["ContactShop", "AnswerCustomer", "OrderThread", "AddOrderNote"]
+__all__ = ["ContactShop", "AnswerCustomer", "OrderThread", "AddOrderNote", "WriteDeliveryNote"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,8 @@ class AddOrderNote(Action, prefix="wn"):
 
     def check(self) -> None:
         need(0 < len(self.number) <= 12)
+
+
+@dataclass(frozen=True)
+class WriteDeliveryNote(Action, prefix="wd"):
+    """At the checkout review: the customer's next message is a note for delivery ("leave at the door")."""

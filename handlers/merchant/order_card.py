@@ -121,6 +121,8 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     ]
     if order.address is not None:
         lines.append(_("Address: {address}").format(address=order.address.one_line()))
+    if order.delivery_note:
+        lines.append(_("📝 Delivery note: {note}").format(note=order.delivery_note))
     if order.tracking_number:
         lines.append(
             _("Tracking: {carrier} {number}").format(carrier=order.carrier, number=order.tracking_number)

@@ -80,7 +80,8 @@ async def show_queue(desk: MerchantDesk, turn: Turn, action: OrderQueue) -> Outc
     text = _("{queue}: {count} orders, page {page} of {pages}.").format(
         queue=title, count=total, page=action.page + 1, pages=pages
     )
-    return turn.say(text, rows)
+    notes = [f"📝 {o.number}: {o.delivery_note}" for o in orders if o.delivery_note]  # for the packer
+    return turn.say("\n".join([text, *notes]), rows)
 
 
 async def order_command(desk: MerchantDesk, turn: Turn) -> Outcome:

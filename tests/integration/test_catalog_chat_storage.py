@@ -11,7 +11,7 @@ from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from storage.catalog_csv import format_catalog, parse_catalog
 from storage.catalog_transfer import export_catalog, import_catalog
-from tests.integration.shop import NOW, place, stocked
+from tests.integration.shop import NOW, checkout, fill_cart, place, stocked
 from tests.merchant_shop import ANN, StaffChat, desk_for
 
 
@@ -85,3 +85,13 @@ async def test_a_conversation_is_stored_with_its_order_and_relayed_message(uow_f
         assert [m.text for m in await uow.shop_messages.for_order("A-1")] == ["q0", "q1", "q2", "vip"]
         since = NOW + timedelta(seconds=30)
         assert await uow.shop_messages.sent_by_customer_since(7, since) == 2
+
+
+async def test_an_orders_delivery_note_is_stored(uow_factory):
+    await stocked(uow_factory, ("NOTE-1", 5, 0))
+    async with uow_factory() as uow:
+        await fill_cart(uow, 43, {"NOTE-1": 1})
+        order = await checkout(uow, 43, delivery_note="Leave it at the door")
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert (await uow.orders.get(order.number)).delivery_note == "Leave it at the door"

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from domain.analytics import FunnelStep
+from handlers.actions.contact import WriteDeliveryNote
 from handlers.actions.customer import (
     FormBack,
     FormCancel,
@@ -69,7 +70,7 @@ STATES: dict[Step, State] = {
                          on_pick=pick_delivery),
     Step.ADDRESS: State(ask_address, lambda t, d: "address" in d or not _needs_address(t, d),
                         on_text=take_address, on_pick=pick_address),
-    Step.REVIEW: State(review.show, lambda t, d: False),
+    Step.REVIEW: State(review.show, lambda t, d: False, on_text=review.take_note),
 }  # fmt: skip
 ORDER = list(STATES)
 
@@ -193,4 +194,5 @@ ROUTES = {
     FormEdit: edit,
     FormCancel: cancel,
     PlaceOrder: review.place,
+    WriteDeliveryNote: review.ask_note,
 }

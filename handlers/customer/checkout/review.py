@@ -10,10 +10,11 @@ from domain.cart import Cart
 from domain.catalog import Product
 from domain.customer import Address
 from domain.money import Money
-from domain.order import Order
+from domain.order import MAX_DELIVERY_NOTE, Order
 from domain.order_status import PaymentMethod
 from domain.ports import UnitOfWork
 from domain.services import place_order
+from handlers.actions.contact import WriteDeliveryNote
 from handlers.actions.customer import FormEdit, Menu, PlaceOrder, ShowCart, ShowOrder
 from handlers.customer.cart import priced_lines, subtotal
 from handlers.customer.checkout.compensation import or_undone
@@ -22,7 +23,7 @@ from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.status_text import method_label
 from handlers.kernel.turn import AfterCommit, Rows, Turn
 
-__all__ = ["PaymentStarter", "show", "place"]
+__all__ = ["PaymentStarter", "show", "place", "ask_note", "take_note"]
 
 
 class PaymentStarter(Protocol):
@@ -77,7 +78,33 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
         _("Recipient: {name}, {phone}").format(name=data["name"], phone=data["phone"]),
         _("Address: {address}").format(address=address.one_line()) if address else _("No address needed."),
     ]
+    if data.get("note"):
+        text.append(_("Delivery note: {note}").format(note=data["note"]))
     return text, total
+
+
+async def ask_note(turn: Turn, _action: object = None) -> Outcome:
+    """ "📝 Delivery note" on the review: the next text typed is the note."""
+    if turn.dialog is None or turn.dialog[0] != Step.REVIEW:
+        return turn.toast(turn._("This button is out of date."))
+    data = dict(turn.dialog[1])
+    data["noting"] = True
+    ask = turn._("Type your note for the delivery (up to {max} characters), e.g. “leave at the door”.")
+    return Outcome(replies=await show(turn, data, ask.format(max=MAX_DELIVERY_NOTE)))
+
+
+def take_note(turn: Turn, data: Data, text: str) -> str | None:
+    """Text typed at the review after "📝 Delivery note" is the note; else the buttons are the way on."""
+    if not data.pop("noting", False):
+        return turn._("Please use the buttons below.")
+    note = " ".join(text.split())
+    if len(note) > MAX_DELIVERY_NOTE:
+        data["noting"] = True  # still asking
+        return turn._("A delivery note is at most {max} characters; that one has {n}.").format(
+            max=MAX_DELIVERY_NOTE, n=len(note)
+        )
+    data["note"] = note
+    return None
 
 
 async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
@@ -91,6 +118,7 @@ async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
     if address_of(data):
         edits.append((Step.ADDRESS, _("✏ Address")))
     rows: Rows = [[turn.button(label, FormEdit(step)) for step, label in edits]]
+    rows.append([turn.button(_("📝 Delivery note"), WriteDeliveryNote())])
     text.append(_("Choose how to pay:"))
     for method in turn.config.payment_methods:
         label = _("Pay: {method}").format(method=method_label(method, turn.language))
@@ -125,6 +153,7 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         reservation=timedelta(minutes=turn.config.reservation_minutes),
         customer_name=data["name"],
         customer_phone=data["phone"],
+        delivery_note=str(data.get("note", "")),
     )
     turn.events.extend(events)
     turn.customer.phone = data["phone"]

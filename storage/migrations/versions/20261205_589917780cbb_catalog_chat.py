@@ -1,5 +1,5 @@
 """Catalog in chat and customer conversations: more photos per product, product change history,
-messages between customers and the shop (with staff's internal order notes).
+messages between customers and the shop (with staff's internal order notes), an order's delivery note.
 
 Revision ID: 589917780cbb
 Revises: 3f9a2c7d1e08
@@ -24,6 +24,8 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     with op.batch_alter_table("products") as batch:
         batch.add_column(sa.Column("more_photos", sa.Text(), server_default="", nullable=False))
+    with op.batch_alter_table("orders") as batch:
+        batch.add_column(sa.Column("delivery_note", sa.Text(), server_default="", nullable=False))
     op.create_table(
         "product_changes",
         sa.Column("id", _ID, primary_key=True, autoincrement=True),
@@ -56,5 +58,7 @@ def downgrade() -> None:
     op.drop_table("shop_messages")
     op.drop_index("ix_product_changes_sku", table_name="product_changes")
     op.drop_table("product_changes")
+    with op.batch_alter_table("orders") as batch:
+        batch.drop_column("delivery_note")
     with op.batch_alter_table("products") as batch:
         batch.drop_column("more_photos")
