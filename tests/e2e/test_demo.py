@@ -62,6 +62,14 @@ def test_the_scripted_story_goes_from_browsing_to_a_delivered_parcel() -> None:
         "customer> where is my parcel?",
         "Out for delivery",
         "was delivered",
+        "merchant> /newproduct",  # Bob builds the catalog in the chat
+        "“abc” is not a price",
+        "Created. Customers can buy it now.",
+        "Bob (shop owner): price $9.80 → $10.20",
+        "customer> [Contact the shop]",  # Alice asks, Bob replies, the answer is signed by the shop
+        "💬 Alice (no order):",
+        "Sent to the customer",
+        "✉ shopbot demo answered:",
     )
     assert "EXPECTED" not in result.output
 
