@@ -13,6 +13,7 @@ from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
 from domain.tracking import TrackingOutcome
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Button, Reply
@@ -58,7 +59,10 @@ def tracking_notice(order: Order, outcome: TrackingOutcome, language: str, now: 
     _ = translations(language).gettext
     text = _(_TRACKING[outcome.notice]).format(number=order.number, note=_note(outcome, language))
     key = f"order:{order.number}:track:{len(order.timeline)}:{outcome.notice}"
-    return _message(order.customer_id, Reply(text), now, key)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if outcome.notice == "problem":  # a delivery problem: the customer can write to the shop about it
+        buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
+    return _message(order.customer_id, Reply(text, buttons), now, key)
 
 
 def tracking_problem_alert(order: Order, outcome: TrackingOutcome, detail: str, chat_id: int, now: datetime):
