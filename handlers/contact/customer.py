@@ -36,6 +36,9 @@ async def _order(turn: Turn, number: str) -> Order | None:
 
 
 async def start_writing(turn: Turn, action: ContactShop | None = None) -> Outcome:
+    if turn.config.merchant_chat_id is None:  # nowhere to pass a message on to
+        text = turn._("Sorry, messages to the shop cannot be sent from here right now.")
+        return turn.say(text, [[turn.button(turn._("⬅ Menu"), Menu())]])
     order = await _order(turn, action.number if action else "")
     await turn.uow.dialogs.set(turn.user_id, WRITING, {"number": order.number if order else ""})
     _ = turn._

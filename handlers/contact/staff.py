@@ -9,6 +9,7 @@ internal note ("contact.note"), which customers never see.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from domain.conversation import Direction, ShopMessage, clean_message
 from domain.customer import clean_text
@@ -95,9 +96,10 @@ async def show_thread(desk: MerchantDesk, turn: Turn, action: OrderThread) -> Ou
     if order is None:
         return turn.toast(_("Order {number} was not found.").format(number=action.number), alert=True)
     messages = await turn.uow.shop_messages.for_order(order.number)
+    zone = ZoneInfo(turn.config.timezone)  # times as the shop reads them
     lines = [_("🗂 Order {number}: messages and notes").format(number=order.number)]
     for message in messages:
-        when = message.at.strftime("%m-%d %H:%M")
+        when = message.at.astimezone(zone).strftime("%m-%d %H:%M")
         label = {
             Direction.FROM_CUSTOMER: _("Customer"),
             Direction.FROM_SHOP: _("Shop"),

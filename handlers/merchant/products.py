@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from domain.actor import Actor
 from domain.catalog import Product
@@ -120,7 +121,7 @@ async def _who(turn: Turn, actor: Actor) -> str:
 
 
 async def _history_line(turn: Turn, change: ProductChange) -> str:
-    when = change.at.strftime("%m-%d %H:%M")
+    when = change.at.astimezone(ZoneInfo(turn.config.timezone)).strftime("%m-%d %H:%M")
     who = await _who(turn, change.actor)
     what = field_label(turn, change.field)
     if change.field == "created":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.money import Money
+from handlers.actions.catalog import DeleteProduct, ToggleProduct
+from handlers.actions.customer import pack
 from handlers.app import ShopApp
 from tests.merchant_shop import ANN, StaffChat, desk_for
 from tests.unit.chat import Chat, check_out, place_order
@@ -207,3 +209,22 @@ async def test_a_price_changed_after_adding_shows_the_new_price_at_review_with_a
     await check_out(carol)
     assert "• Green tea × 1 = $14.00 (price changed: now $14.00 each, was $12.50)" in carol.text
     assert "Subtotal: $14.00" in carol.text
+
+
+async def test_in_the_merchant_group_only_a_reply_answers_a_prompt(shop, app):
+    in_group = StaffChat(app, ANN, "Ann")  # in the merchant group: privacy mode shows the bot only replies
+    await in_group.command("newproduct")
+    assert "(Reply to this message.)" in in_group.text
+    await in_group.send("Pu-erh brick")  # chatter among staff, not a reply: not taken
+    assert in_group.last.replies == []
+    await in_group.reply_to(70, "Pu-erh brick")
+    assert "(2/8)" in in_group.text
+    assert shop.state.dialogs[ANN][1]["data"] == {"name": "Pu-erh brick"}
+
+
+async def test_a_forged_staff_button_from_a_customer_changes_nothing(shop, carol):
+    await carol.press_data(pack(ToggleProduct("TEA-GREEN")))
+    assert "for shop staff only" in carol.text
+    await carol.press_data(pack(DeleteProduct("TEA-OOLONG", True)))
+    assert shop.state.products["TEA-GREEN"].active and "TEA-OOLONG" in shop.state.products
+    assert shop.state.product_changes == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import pack
 from handlers.actions.merchant import RejectOrder
 from handlers.app import ShopApp
@@ -109,3 +110,12 @@ async def test_contact_the_shop_is_offered_in_help_and_on_a_rejection(shop, ann,
     await ann.press_data(pack(RejectOrder(number, "stock")))
     [notice] = [p for p in sent_to(shop, CAROL) if "could not accept" in p["text"]]
     assert [b["label"] for row in notice["buttons"] for b in row] == ["💬 Contact the shop"]
+
+
+async def test_a_message_about_another_customers_order_carries_no_order(shop, app, carol):
+    number = await place_order(Chat(app, 444, name="Dan"), shop, {"TEA-BLACK": 1})
+    await carol.press_data(pack(ContactShop(number)))
+    assert number not in carol.text
+    await carol.send("What is in Dan's order?")
+    [relay] = [p for p in sent_to(shop, MERCHANT_CHAT) if "Dan's order" in p["text"]]
+    assert "(no order)" in relay["text"] and number not in relay["text"]
