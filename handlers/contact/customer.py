@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from domain.conversation import RATE_LIMIT, RATE_WINDOW, Direction, ShopMessage, clean_message
 from domain.errors import InvalidInput
+from domain.events import OrderMessageAdded
 from domain.order import Order
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import Menu
@@ -84,6 +85,8 @@ async def on_message(turn: Turn) -> Outcome:
     await turn.uow.shop_messages.add(message)
     who = turn.customer.display_name or event.user_name or f"#{turn.user_id}"
     await relay_to_shop(turn.uow, message, order, who=who[:64], chat_id=turn.config.merchant_chat_id)
+    if order is not None:
+        turn.events.append(OrderMessageAdded(order.number))
     await turn.uow.dialogs.clear(turn.user_id)
     done = _("Thank you! Your message was passed on to {shop}. Their answer will come here.")
     return turn.say(done.format(shop=turn.config.shop_name), [[turn.button(_("⬅ Menu"), Menu())]])

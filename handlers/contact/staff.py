@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from domain.conversation import Direction, ShopMessage, clean_message
 from domain.customer import clean_text
 from domain.errors import InvalidInput
+from domain.events import OrderMessageAdded
 from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.merchant import OpenOrder
 from handlers.contact.relay import answer_to_customer
@@ -85,6 +86,8 @@ async def _answer(turn: Turn, original: ShopMessage) -> Outcome:
     )
     await turn.uow.shop_messages.add(answer)
     await answer_to_customer(turn.uow, answer, shop_name=turn.config.shop_name, now=turn.now)
+    if answer.order_number:
+        turn.events.append(OrderMessageAdded(answer.order_number))
     return turn.say(turn._("Sent to the customer, signed “{shop}”.").format(shop=turn.config.shop_name))
 
 

@@ -119,3 +119,16 @@ async def test_a_message_about_another_customers_order_carries_no_order(shop, ap
     await carol.send("What is in Dan's order?")
     [relay] = [p for p in sent_to(shop, MERCHANT_CHAT) if "Dan's order" in p["text"]]
     assert "(no order)" in relay["text"] and number not in relay["text"]
+
+
+async def test_the_merchant_card_counts_the_orders_messages_as_they_come(shop, ann, carol):
+    number = await place_order(carol, shop, {"TEA-BLACK": 1})
+    async with shop() as uow:  # the relay reported the card's message id in the merchant chat
+        order = await uow.orders.get_for_update(number)
+        order.merchant_message_id = 7700
+        await uow.orders.save(order)
+        await uow.commit()
+    await carol.press_data(pack(ContactShop(number)))
+    await carol.send("Can you gift-wrap it?")
+    [edit] = [m.payload for m in shop.state.outbox if m.payload.get("edit_message_id") == 7700]
+    assert "💬 1 message" in [b["label"] for row in edit["buttons"] for b in row]
