@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.background.outbox_relay import OutboxRelay
 from bot.clock import UtcClock
 from bot.flood_control import FloodControl
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from bot.telegram.runtime import TelegramConnection
 from storage.outbox_queue import SqlAlchemyOutboxQueue
 from storage.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi

@@ -1,4 +1,4 @@
-"""Domain errors. `bot/` maps each to what the user sees."""
+"""Domain errors. `handlers/kernel/error_replies.py` maps each to what the user sees."""
 
 from __future__ import annotations
 

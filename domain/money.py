@@ -144,13 +144,3 @@ class Money:
             return Decimal("0.0")
         pct = Decimal(self.amount_minor) * 100 / Decimal(whole.amount_minor)
         return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def sum_money(items: list[Money] | tuple[Money, ...], currency: str) -> Money:
-    total = Money.zero(currency)
-    for item in items:
-        total = total + item
-    return total
-
-
-__all__ += ["sum_money"]

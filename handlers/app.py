@@ -1,4 +1,8 @@
-"""The customer conversation's entry point: one event in, one unit of work, one Outcome out.
+"""The one entry of handlers/: one event in, one unit of work, one Outcome out.
+
+Who answers, in this order: payment events (pre-checkout, successful payment) → stats (/stats, /export
+and their buttons) → merchant (`handlers.merchant.router`: staff commands, order-card buttons, prompts) →
+customer (the `COMMANDS` and `ROUTES` tables below, gathered from handlers/customer/).
 
 A turn that must call another service (a Stripe checkout link) asks for it with `Turn.after_commit`: the
 call then runs once the unit of work is committed, with no transaction open, and what it brings back is
@@ -29,6 +33,7 @@ from handlers.kernel.incoming import EventHandler, Incoming, Kind
 from handlers.kernel.notifications import enqueue
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import AfterCommit, Turn
+from handlers.merchant import router as merchant_router
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.stats import MerchantStats
 
@@ -77,7 +82,9 @@ class ShopApp:
             async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
                 language = await customer_language(uow, event.user_id, language_for(event.language_code))
             return await self._stats(event, language)
-        if not event.private and not (self._merchant and self._merchant.answers_in_group(event)):
+        if not event.private and not (
+            self._merchant and merchant_router.answers_in_group(self._merchant, event)
+        ):
             return Outcome()  # carts, addresses and orders are never shown in a group
         outcome, pending = await self._unit(event, self._route, first=True)
         while pending:  # the unit of work is committed: no transaction is open while these call out
@@ -144,8 +151,8 @@ class ShopApp:
 
     async def _route(self, turn: Turn) -> Outcome:
         event = turn.event
-        if self._merchant is not None and self._merchant.claims(event, turn.dialog):
-            return await self._merchant.handle(turn)
+        if self._merchant is not None and merchant_router.claims(self._merchant, event, turn.dialog):
+            return await merchant_router.handle(self._merchant, turn)
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
         if event.kind is Kind.BUTTON:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.ports import StaleCart, StaleCarts, UnitOfWorkFactory
+from handlers.kernel import outbox
 from jobs.notices import cart_reminder
 
 __all__ = ["AbandonedCarts"]
@@ -49,7 +50,7 @@ class AbandonedCarts:
                 message = cart_reminder(
                     customer.telegram_id, customer.language, cart.item_count, cart.updated_at, now
                 )
-                await uow.outbox.add(message)
+                await outbox.write(uow, message)
                 reminded += 1
             await uow.commit()
         return reminded

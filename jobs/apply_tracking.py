@@ -21,6 +21,7 @@ from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
 from domain.services import change_status
 from domain.tracking import outcome_for
+from handlers.kernel import outbox
 from jobs.notices import tracking_notice, tracking_problem_alert
 
 __all__ = ["apply_carrier_status", "Applied", "IN_FLIGHT"]
@@ -59,7 +60,7 @@ async def apply_carrier_status(
     customer = await uow.customers.get(order.customer_id)
     if customer is None or not customer.unreachable:
         language = customer.language if customer else "en"
-        await uow.outbox.add(tracking_notice(order, outcome, language, now))
+        await outbox.write(uow, tracking_notice(order, outcome, language, now))
     if outcome.is_problem and merchant_chat_id is not None:
-        await uow.outbox.add(tracking_problem_alert(order, outcome, detail, merchant_chat_id, now))
+        await outbox.write(uow, tracking_problem_alert(order, outcome, detail, merchant_chat_id, now))
     return Applied.CHANGED

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from domain.analytics import ReportWindow
 from domain.clock import Clock
 from domain.ports import ShopFigures, UnitOfWorkFactory
+from handlers.kernel import outbox
 from jobs.notices import daily_report
 
 __all__ = ["DailyReport", "previous_day"]
@@ -43,6 +44,6 @@ class DailyReport:
         now = self.clock.now()
         figures = await self.figures.figures(previous_day(now, self.zone))
         async with self.uow_factory() as uow:
-            await uow.outbox.add(daily_report(figures, self.merchant_chat_id, now))
+            await outbox.write(uow, daily_report(figures, self.merchant_chat_id, now))
             await uow.commit()
         return True

@@ -15,6 +15,7 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.events import DomainEvent, StockLow
 from domain.ports import StockAudit, UnitOfWork, UnitOfWorkFactory
+from handlers.kernel import outbox
 from jobs.notices import low_stock_alert
 
 __all__ = ["LowStockAlerts", "alerts_for"]
@@ -31,8 +32,8 @@ async def alerts_for(
         if isinstance(event, StockLow) and chat_id is not None:
             product = await uow.products.get(event.sku)
             name = product.name if product else event.sku
-            await uow.outbox.add(
-                low_stock_alert(event.sku, name, event.available, event.safety, chat_id, now)
+            await outbox.write(
+                uow, low_stock_alert(event.sku, name, event.available, event.safety, chat_id, now)
             )
             count += 1
     return count

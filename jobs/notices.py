@@ -15,10 +15,10 @@ from domain.outbox import OutboxMessage
 from domain.tracking import TrackingOutcome
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import CartReminders, ShowCart, pack
-from handlers.kernel.i18n import N_, translations
+from handlers.kernel import outbox
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, N_, translations
 from handlers.kernel.reply import Button, Reply
 from handlers.merchant.stats_text import day_text, figures_text
-from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = [
     "tracking_notice",
@@ -52,7 +52,7 @@ def _note(outcome: TrackingOutcome, language: str) -> str:
 
 
 def _message(chat_id: int, reply: Reply, now: datetime, key: str) -> OutboxMessage:
-    return OutboxMessage(chat_id=chat_id, payload=reply.to_payload(), created_at=now, dedupe_key=key)
+    return outbox.message(chat_id, reply, now, dedupe_key=key)
 
 
 def tracking_notice(order: Order, outcome: TrackingOutcome, language: str, now: datetime) -> OutboxMessage:

@@ -18,6 +18,7 @@ from domain.clock import Clock
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import CarrierTracking, Shipment, Shipments, TrackingStatus, UnitOfWorkFactory
 from domain.tracking import REJECTED, UNREGISTERED, CarrierStatus
+from handlers.kernel import outbox
 from jobs.apply_tracking import IN_FLIGHT, Applied, apply_carrier_status
 from jobs.notices import rejected_number_alert
 
@@ -153,14 +154,15 @@ class PollTracking:
         shipment.last_status = REJECTED
         if self.merchant_chat_id is not None:
             async with self.uow_factory() as uow:
-                await uow.outbox.add(
+                await outbox.write(
+                    uow,
                     rejected_number_alert(
                         shipment.order_number,
                         shipment.tracking_number,
                         reason,
                         self.merchant_chat_id,
                         self.clock.now(),
-                    )
+                    ),
                 )
                 await uow.commit()
         await self.shipments.save(shipment, self.worker)

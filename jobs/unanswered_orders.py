@@ -13,6 +13,7 @@ from domain.clock import Clock
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWorkFactory
+from handlers.kernel import outbox
 from jobs.notices import unanswered_order_reminder
 
 __all__ = ["UnansweredOrders"]
@@ -50,8 +51,8 @@ class UnansweredOrders:
                     since = _waiting_since(order)
                     if since is not None and now - since >= self.after:
                         minutes = int((now - since).total_seconds() // 60)
-                        await uow.outbox.add(
-                            unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)
+                        await outbox.write(
+                            uow, unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)
                         )
                         reminded += 1
                 offset += _PAGE

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.engine import WRITE_OPTION
-from storage.inbox import PENDING, InboxRow
+from storage.tables.inbox import PENDING, InboxRow
 from storage.tables.messaging import OutboxRow
 
 __all__ = ["Backlogs", "count_backlogs"]

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["create_engine", "create_engine_and_sessions", "session_factory", "dispose", "WRITE_OPTION"]
+__all__ = ["create_engine", "session_factory", "dispose", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
@@ -30,13 +30,6 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-def create_engine_and_sessions(
-    url: str, **kwargs: Any
-) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
-    engine = create_engine(url, **kwargs)
-    return engine, session_factory(engine)
 
 
 async def dispose(engine: AsyncEngine) -> None:

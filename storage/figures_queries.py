@@ -28,8 +28,8 @@ from sqlalchemy import (
 from domain.analytics import ReportWindow
 from domain.order_status import OrderStatus
 from domain.payment import AttemptOutcome
-from storage.payments import PaymentAttemptRow
 from storage.tables import FunnelEventRow, OrderLineRow, OrderRow, OrderTimelineRow, ProductRow, StockRow
+from storage.tables.payments import PaymentAttemptRow
 
 __all__ = ["FigureQueries", "total", "count_if", "WAS_DELIVERED", "MAYBE_DELIVERED"]
 

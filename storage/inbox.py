@@ -17,33 +17,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.base import Base, UtcDateTime
 from storage.dialect import insert_or_ignore
 from storage.engine import WRITE_OPTION
-from storage.tables.types import Json
+from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
-__all__ = ["InboxRow", "SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
-
-PENDING, DONE, FAILED = "pending", "done", "failed"
-
-
-class InboxRow(Base):
-    __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),)
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column(Json)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    state: Mapped[str] = mapped_column(String(12), default=PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    leased_by: Mapped[str | None] = mapped_column(String(80))
+__all__ = ["SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
 
 
 async def settle_in_transaction(session: AsyncSession, update_id: int) -> None:

@@ -7,33 +7,15 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.ports import Shipment
-from storage.base import Base, UtcDateTime
 from storage.leases import claim, release
+from storage.tables.shipments import ShipmentRow
 
-__all__ = ["ShipmentRow", "SqlAlchemyShipments"]
-
-
-class ShipmentRow(Base):
-    __tablename__ = "shipments"
-
-    tracking_number: Mapped[str] = mapped_column(String(40), primary_key=True)
-    order_number: Mapped[str] = mapped_column(String(16), index=True)
-    carrier: Mapped[str | None] = mapped_column(String(40))
-    last_status: Mapped[str] = mapped_column(String(32), default="")
-    registered: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    leased_by: Mapped[str | None] = mapped_column(String(80))
-
-    __table_args__ = (Index("ix_shipments_due", "active", "next_poll_at"),)
+__all__ = ["SqlAlchemyShipments"]
 
 
 _FIELDS = tuple(f.name for f in fields(Shipment))  # every one is a column of the same name

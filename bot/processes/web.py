@@ -27,8 +27,9 @@ from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
 from bot.settings import Settings
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from bot.telegram.runtime import Runtime, RuntimeName, TelegramConnection, build_runtime
+from bot.telegram.runtime import Runtime, RuntimeName, build_runtime
 from bot.telegram.webhook import WEBHOOK_PATH, check_secret, telegram_webhook
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import assemble

@@ -12,8 +12,8 @@ from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
 from bot.settings import Settings
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from bot.telegram.runtime import TelegramConnection
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import tracking_client
 from storage.engine import create_engine, dispose

@@ -21,8 +21,8 @@ from aiogram.types import (
 )
 
 from bot.observability.scrubbing import quiet_http_loggers
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import UpdateFlow
-from bot.telegram.runtime import TelegramConnection
 from bot.telegram.updates import ALLOWED_UPDATES
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice

@@ -1,7 +1,7 @@
 """`domain.ports.Notifier` over the Telegram Bot API: one outbox payload → one message, errors as the
 domain knows them. It speaks HTTP itself (httpx), so the outbox relay needs no runtime running: `shopbot
 run` and `shopbot worker` both deliver through it. A payload is shown as the runtimes show a reply
-(`telegram_flow.send_reply`): buttons, photo, document, invoice, and an edit that falls back to a fresh
+(`bot.telegram.flow.send_reply`): buttons, photo, document, invoice, and an edit that falls back to a fresh
 message when Telegram refuses it.
 
 429 → `RetryLater(retry_after)` for that chat (Telegram's answer does not say whether the chat's or the
@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 
 from bot.observability.scrubbing import quiet_http_loggers
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import send_reply
-from bot.telegram.runtime import TelegramConnection
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from handlers.kernel.reply import Document, Invoice, Reply
 

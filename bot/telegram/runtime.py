@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from bot.settings import Settings
+from bot.telegram.connection import TelegramConnection
 from handlers.kernel.incoming import EventHandler
 
-__all__ = ["Runtime", "RuntimeName", "TelegramConnection", "build_runtime"]
+__all__ = ["Runtime", "RuntimeName", "build_runtime"]
 
 RuntimeName = Literal["ptb", "aiogram"]
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramConnection:
-    token: str = field(repr=False)
-    api_url: str = "https://api.telegram.org"
-    payment_provider_token: str = field(default="", repr=False)
-    poll_timeout: int = 10  # seconds a getUpdates long poll may wait
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramConnection:
-        if settings.telegram_token is None:
-            raise ValueError("SHOPBOT_TELEGRAM_TOKEN is not set")
-        provider = settings.telegram_payment_provider_token
-        return cls(
-            token=settings.telegram_token.get_secret_value(),
-            api_url=settings.telegram_api_url.rstrip("/"),
-            payment_provider_token=provider.get_secret_value() if provider else "",
-        )
 
 
 class Runtime(Protocol):

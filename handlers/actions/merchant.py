@@ -1,6 +1,6 @@
 """Merchant buttons: typed actions in the shared codec (actions.codec), every prefix starting with "m".
 
-A merchant action only says what was asked; `handlers.merchant.desk` checks on every press that the
+A merchant action only says what was asked; `handlers.merchant.router` checks on every press that the
 presser is staff, and the order handlers re-read the order under lock before changing anything.
 """
 

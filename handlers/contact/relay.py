@@ -11,11 +11,11 @@ from datetime import datetime
 
 from domain.conversation import ShopMessage
 from domain.order import Order
-from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.actions.contact import AnswerCustomer, ContactShop, OrderThread
 from handlers.actions.customer import ShowOrder, pack
 from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import status_label
 from handlers.payments.notices import MERCHANT_LANGUAGE
@@ -48,8 +48,7 @@ async def relay_to_shop(
         rows[0].append(Button(_("🗂 Thread"), pack(OrderThread(order.number))))
     text = f"{head}\n{message.text}" if message.text else head
     reply = Reply(text, tuple(tuple(row) for row in rows), photo=message.photo)
-    key = f"contact:{message.id}:relay"
-    await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), message.at, dedupe_key=key))
+    await write_reply(uow, chat_id, reply, message.at, dedupe_key=f"contact:{message.id}:relay")
 
 
 async def answer_to_customer(uow: UnitOfWork, answer: ShopMessage, *, shop_name: str, now: datetime) -> None:
@@ -62,5 +61,4 @@ async def answer_to_customer(uow: UnitOfWork, answer: ShopMessage, *, shop_name:
         rows.append([Button(_("Order details"), pack(ShowOrder(answer.order_number)))])
     text = f"{head}\n{answer.text}" if answer.text else head
     reply = Reply(text, tuple(tuple(row) for row in rows), photo=answer.photo)
-    key = f"contact:{answer.id}:answer"
-    await uow.outbox.add(OutboxMessage(answer.customer_id, reply.to_payload(), now, dedupe_key=key))
+    await write_reply(uow, answer.customer_id, reply, now, dedupe_key=f"contact:{answer.id}:answer")

@@ -13,17 +13,11 @@ from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, Sho
 from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
 from handlers.kernel.reply import Outcome
-from handlers.kernel.status_text import status_label
+from handlers.kernel.status_text import status_label, tracking_url
 from handlers.kernel.turn import Rows, Turn
 from handlers.payments.refunds import refund_or_alert
 
-__all__ = ["COMMANDS", "ROUTES", "tracking_lines", "tracking_url"]
-
-_TRACKING_URL = "https://t.17track.net/en#nums={number}"
-
-
-def tracking_url(order: Order) -> str | None:
-    return _TRACKING_URL.format(number=order.tracking_number) if order.tracking_number else None
+__all__ = ["COMMANDS", "ROUTES", "tracking_lines"]
 
 
 def tracking_lines(turn: Turn, order: Order) -> list[str]:

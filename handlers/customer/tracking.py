@@ -7,9 +7,9 @@ import re
 from domain.order import Order
 from domain.services import order_for_customer
 from handlers.actions.customer import Menu, MyOrders, ShowOrder, TrackOrder
-from handlers.customer.orders import tracking_lines, tracking_url
+from handlers.customer.orders import tracking_lines
 from handlers.kernel.reply import Button, Outcome
-from handlers.kernel.status_text import status_label
+from handlers.kernel.status_text import status_label, tracking_url
 from handlers.kernel.turn import Rows, Turn
 
 __all__ = ["COMMANDS", "ROUTES", "is_track_intent", "track"]

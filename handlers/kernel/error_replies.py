@@ -42,7 +42,7 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
         return _answer(turn, _("Your cart is full: at most 99 of one product and 50 products."), [cart_row])
     if isinstance(error, NotFound | NotAllowed):  # the same words: a forged button learns nothing
         return _answer(turn, _("That order or item is not available."), [cart_row])
-    if isinstance(error, PaymentUnavailable):  # the order placed for it was cancelled (checkout_compensation)
+    if isinstance(error, PaymentUnavailable):  # its order was cancelled (checkout/compensation.py)
         text = _(
             "Card payment is not available right now, so this order was cancelled and your cart is kept: "
             "try again in a minute, or choose another way to pay."

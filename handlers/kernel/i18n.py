@@ -21,11 +21,21 @@ from babel.support import NullTranslations, Translations
 
 from domain.ports import UnitOfWork
 
-__all__ = ["LOCALE_DIR", "DOMAIN", "LANGUAGES", "translations", "language_for", "customer_language", "N_"]
+__all__ = [
+    "LOCALE_DIR",
+    "DOMAIN",
+    "LANGUAGES",
+    "MERCHANT_LANGUAGE",
+    "translations",
+    "language_for",
+    "customer_language",
+    "N_",
+]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "shopbot"
 LANGUAGES = ("en", "zh")
+MERCHANT_LANGUAGE = "en"  # order cards, alerts and reports in the merchant chat
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"

@@ -14,15 +14,13 @@ from domain.actor import Actor
 from domain.events import DomainEvent, OrderStatusChanged, StockLow
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import ShowOrder, pack
-from handlers.customer.orders import tracking_url
-from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
-from handlers.kernel.status_text import status_label
-from handlers.payments.notices import MERCHANT_LANGUAGE
+from handlers.kernel.status_text import status_label, tracking_url
 
 __all__ = ["enqueue"]
 
@@ -41,7 +39,7 @@ async def enqueue(
     for event in events:
         for chat_id, reply, key in await _messages(uow, event, merchant_chat_id, now):
             if chat_id is not None:
-                await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
+                await write_reply(uow, chat_id, reply, now, dedupe_key=key)
 
 
 async def _messages(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.kernel.i18n import N_, translations
 
-__all__ = ["status_label", "method_label"]
+__all__ = ["status_label", "method_label", "tracking_url"]
 
 S = OrderStatus
 _STATUS = {
@@ -38,3 +39,11 @@ def status_label(status: OrderStatus | str, language: str) -> str:
 
 def method_label(method: PaymentMethod | str, language: str) -> str:
     return translations(language).gettext(_METHOD[PaymentMethod(method)])
+
+
+_TRACKING_URL = "https://t.17track.net/en#nums={number}"
+
+
+def tracking_url(order: Order) -> str | None:
+    """The public 17TRACK page of the order's parcel, once it has a tracking number."""
+    return _TRACKING_URL.format(number=order.tracking_number) if order.tracking_number else None

@@ -1,144 +1,25 @@
-"""The merchant side's entry: who is staff, which events are merchant events, and the routing table.
-
-`ShopApp` hands an event here when `desk.claims(event, dialog)` says it is a merchant command, a merchant
-button or the answer to a merchant prompt. `handle` checks the presser's id on every event: anyone else
-is refused, nothing changes, and the attempt is logged without personal data (no user id, no text).
+"""The merchant desk: a plain value saying who is staff, where the merchant chat is and which services
+staff actions may call. Every merchant module takes it; `handlers.merchant.router` (which imports them all)
+decides which of them answers an event.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from domain.actor import Actor, ActorKind
 from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
-from handlers.actions.catalog import (
-    DeleteProduct,
-    EditProduct,
-    ProductsHome,
-    ProductsPage,
-    RemovePhotos,
-    StaffProduct,
-    ToggleProduct,
-    WizardMove,
-)
-from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
-from handlers.actions.customer import Action, StaleAction, unpack
-from handlers.actions.merchant import (
-    AcceptOrder,
-    CancelByShop,
-    MarkDelivery,
-    OpenOrder,
-    OrderQueue,
-    OrderQueues,
-    PackOrder,
-    RejectOrder,
-    ShipOrder,
-    StockPage,
-    StopAsking,
-)
-from handlers.contact import staff as conversations
-from handlers.kernel.incoming import Incoming, Kind
-from handlers.kernel.reply import Outcome, Reply
-from handlers.kernel.turn import Turn
-from handlers.merchant import new_product, product_editor, products
-from handlers.merchant import orders as merchant_orders
-from handlers.merchant import prompts as merchant_prompts
-from handlers.merchant import queues as merchant_queues
-from handlers.merchant import stock as merchant_stock
+from handlers.kernel.reply import Reply
 from handlers.merchant.notices import enqueue_card_edit, new_order_card
 
-__all__ = ["MerchantDesk", "MERCHANT_COMMANDS", "STAFF_COMMANDS"]
+__all__ = ["MerchantDesk"]
 
 log = logging.getLogger("shopbot.merchant")
-
-Handler = Callable[["MerchantDesk", Turn], Awaitable[Outcome]]
-ActionHandler = Callable[["MerchantDesk", Turn, Any], Awaitable[Outcome]]
-
-
-async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
-    _ = turn._
-    lines = [
-        _("Shop staff commands:"),
-        _("/orders – queues: new, to pack, to ship, in transit, problems"),
-        _("/order <number> – an order's card and timeline"),
-        _("/ship <number> <carrier> <tracking number> – ship a packed order"),
-        _("/stock – stock levels, low first"),
-        _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
-        _("/disable <sku>, /enable <sku> – hide or show a product"),
-        _("/products [name or SKU] – the catalog: edit, photos, enable, delete, history"),
-        _("/newproduct – add a product step by step"),
-        _("Reply to a customer's message here to answer it (signed with the shop's name)."),
-    ]
-    return turn.say("\n".join(lines))
-
-
-# Only staff may use these; anyone else is refused.
-MERCHANT_COMMANDS: dict[str, Handler] = {
-    "staff": staff_help,
-    "order": merchant_queues.order_command,
-    "ship": merchant_prompts.ship_command,
-    "stock": merchant_stock.stock_command,
-    "restock": merchant_stock.restock,
-    "setstock": merchant_stock.set_stock,
-    "safety": merchant_stock.set_safety,
-    "enable": merchant_stock.enable,
-    "disable": merchant_stock.disable,
-    "products": products.products_command,
-    "newproduct": new_product.new_product_command,
-}
-# Staff get the merchant version; a customer gets the customer command of the same name.
-STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
-
-ROUTES: dict[type[Action], ActionHandler] = {
-    AcceptOrder: merchant_orders.accept,
-    RejectOrder: merchant_orders.reject,
-    PackOrder: merchant_orders.pack_order,
-    ShipOrder: merchant_prompts.ask_shipment,
-    CancelByShop: merchant_orders.cancel,
-    MarkDelivery: merchant_orders.mark_delivery,
-    StopAsking: merchant_prompts.stop_asking,
-    OrderQueues: merchant_queues.show_queues,
-    OrderQueue: merchant_queues.show_queue,
-    OpenOrder: merchant_queues.open_order,
-    StockPage: merchant_stock.show_stock,
-    ProductsHome: products.show_home,
-    ProductsPage: products.show_page,
-    StaffProduct: products.open_card,
-    EditProduct: product_editor.ask_edit,
-    ToggleProduct: products.toggle,
-    DeleteProduct: products.delete,
-    RemovePhotos: products.remove_photos,
-    WizardMove: new_product.on_wizard_move,
-    AnswerCustomer: conversations.ask_answer,
-    OrderThread: conversations.show_thread,
-    AddOrderNote: conversations.ask_note,
-}
-# A staff member's message while a prompt of theirs is open: the prompt's state -> what reads it. In a
-# group these prompts take only a reply to a message (the bot's privacy mode shows it nothing else).
-PROMPT_INPUT: dict[str, Handler] = {
-    products.EDIT_PROMPT: product_editor.on_edit_input,
-    new_product.WIZARD: new_product.on_wizard_input,
-    conversations.ANSWERING: conversations.on_answer,
-    conversations.NOTING: conversations.on_note,
-}
-_MESSAGES = (Kind.TEXT, Kind.PHOTO, Kind.OTHER)
-
-
-def _command(event: Incoming) -> str:
-    return event.text.lower().split("@")[0]
-
-
-def _action(event: Incoming) -> Action | None:
-    try:
-        return unpack(event.action)
-    except StaleAction:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,71 +40,6 @@ class MerchantDesk:
 
     def is_staff(self, user_id: int) -> bool:
         return user_id in self.staff_ids
-
-    def claims(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-        """True for events the merchant side answers (including ones it will refuse)."""
-        if event.kind is Kind.BUTTON:
-            return type(_action(event)) in ROUTES
-        if event.kind is Kind.COMMAND:
-            name = _command(event)
-            if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and self.is_staff(event.user_id)):
-                return True
-            return name == "cancel" and self._prompted(event, dialog)
-        if event.kind is Kind.TEXT and self._prompted(event, dialog):
-            return True
-        return event.kind in _MESSAGES and (self._asked(event, dialog) or self._answering(event))
-
-    def answers_in_group(self, event: Incoming) -> bool:
-        """In a group (the merchant chat) only staff, or merchant events to refuse, get an answer."""
-        return self.is_staff(event.user_id) or self.claims(event, None)
-
-    def _prompted(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-        if self._asked(event, dialog):
-            return True
-        return dialog is not None and dialog[0] in merchant_prompts.PROMPTS and self.is_staff(event.user_id)
-
-    def _asked(self, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-        """A catalog or conversation prompt of this staff member is open (in a group: a reply to it)."""
-        if dialog is None or dialog[0] not in PROMPT_INPUT or not self.is_staff(event.user_id):
-            return False
-        return event.private or event.reply_to_message_id is not None or event.kind is Kind.COMMAND
-
-    def _answering(self, event: Incoming) -> bool:
-        """Staff replying to a message in the merchant chat: perhaps a relayed customer message."""
-        return (
-            self.is_staff(event.user_id)
-            and event.chat_id == self.chat_id
-            and event.reply_to_message_id is not None
-            and event.kind in (Kind.TEXT, Kind.PHOTO)
-        )
-
-    async def handle(self, turn: Turn) -> Outcome:
-        event = turn.event
-        if not self.is_staff(turn.user_id):
-            return self._refuse(turn)
-        if event.kind is Kind.BUTTON:
-            action = unpack(event.action)
-            return await ROUTES[type(action)](self, turn, action)
-        if event.kind is Kind.COMMAND:
-            name = _command(event)
-            if name == "cancel":
-                await turn.uow.dialogs.clear(turn.user_id)
-                return turn.say(turn._("Stopped. Nothing was changed."))
-            return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](self, turn)
-        state = turn.dialog[0] if turn.dialog else ""
-        if state in PROMPT_INPUT and self._asked(event, turn.dialog):
-            return await PROMPT_INPUT[state](self, turn)
-        if state in merchant_prompts.PROMPTS and event.kind is Kind.TEXT:
-            return await merchant_prompts.on_prompt_text(self, turn)
-        return await conversations.on_reply(self, turn)
-
-    def _refuse(self, turn: Turn) -> Outcome:
-        event = turn.event
-        what = _command(event) if event.kind is Kind.COMMAND else type(_action(event)).__name__
-        log.warning("merchant_access_refused kind=%s what=%s private=%s", event.kind, what, event.private)
-        if event.kind is Kind.BUTTON:
-            return turn.toast(turn._("This button is for shop staff only."), alert=True)
-        return turn.say(turn._("This command is for shop staff only."))
 
     async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
         """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job),

@@ -6,7 +6,7 @@ stale button or a second staff member pressing at the same time changes nothing 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.actor import Actor
 from domain.order import Order
@@ -16,12 +16,10 @@ from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.kernel.turn import Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import REASONS, enqueue_card_edit, notify_customer
 from handlers.merchant.order_card import card_view, staff_names, when
 from handlers.payments.refunds import refund_or_alert
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["show_card", "sync_card", "on_card", "locked", "move", "press", "Moved"]
 

@@ -17,9 +17,10 @@ from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import pack
-from handlers.customer.orders import tracking_url
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
+from handlers.kernel.status_text import tracking_url
 from handlers.merchant.order_card import card_view, staff_names
 
 __all__ = [
@@ -98,8 +99,7 @@ async def enqueue_card_edit(
     if chat_id is None or order.merchant_message_id is None:
         return False
     reply = await _card_reply(uow, order, language, manual_delivery)
-    payload = {**reply.to_payload(), "edit_message_id": order.merchant_message_id}
-    await uow.outbox.add(OutboxMessage(chat_id, payload, now))
+    await write_reply(uow, chat_id, reply, now, edit_message_id=order.merchant_message_id)
     return True
 
 
@@ -125,6 +125,5 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
     if order.status in (S.REJECTED, S.CANCELLED, S.DELIVERY_EXCEPTION):
         buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
-    payload = Reply(text, buttons).to_payload()
     key = f"order:{order.number}:{order.status}"
-    await uow.outbox.add(OutboxMessage(order.customer_id, payload, now, dedupe_key=key))
+    await write_reply(uow, order.customer_id, Reply(text, buttons), now, dedupe_key=key)

@@ -6,8 +6,6 @@ Shipping asks for the carrier and tracking number and lives with the other promp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.order_status import OrderStatus
 from handlers.actions.merchant import (
     REJECT_REASONS,
@@ -19,12 +17,10 @@ from handlers.actions.merchant import (
 )
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, press, show_card
 from handlers.merchant.notices import REASONS
 from handlers.merchant.prompts import REJECT_PROMPT, back_row, start_prompt
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["accept", "reject", "pack_order", "cancel", "mark_delivery"]
 

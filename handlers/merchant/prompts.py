@@ -7,7 +7,7 @@ also works in a group where the bot's privacy mode hides plain messages) complet
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.customer import clean_text
 from domain.errors import InvalidInput
@@ -17,11 +17,9 @@ from handlers.actions.merchant import ShipOrder, StopAsking
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.kernel.turn import Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, move, on_card, press, show_card, sync_card
 from handlers.merchant.order_card import card_view, staff_names
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = [
     "SHIP_PROMPT",

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.order import Order
 from domain.order_status import OrderStatus
 from handlers.actions.merchant import QUEUES, OpenOrder, OrderQueue, OrderQueues
 from handlers.kernel.i18n import N_
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Rows, Turn
+from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import needs_merchant
 from handlers.merchant.order_card import card_buttons, render_card, staff_names
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["queues_command", "show_queues", "show_queue", "order_command", "open_order", "QUEUE_STATUSES"]
 

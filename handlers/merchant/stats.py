@@ -13,7 +13,7 @@ otherwise Telegram's language_code decides); the CSV's column names stay English
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -28,11 +28,10 @@ from handlers.kernel.reply import Button, Document, Outcome, Reply
 from handlers.merchant.orders_csv import orders_csv
 from handlers.merchant.stats_text import day_text, figures_text, period_title
 
-__all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "STATS_COMMANDS"]
+__all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "COMMANDS", "ROUTES"]
 
 log = structlog.get_logger(__name__)
 
-STATS_COMMANDS = ("stats", "export")
 STAFF_ONLY = N_("Only shop staff can see the shop's figures.")
 _STALE = N_("This button is out of date. Send /stats again.")
 _USAGE = N_("Use /{command} today, /{command} 7d or /{command} 30d.")
@@ -93,11 +92,11 @@ class MerchantStats:
 
     def handles(self, event: Incoming) -> bool:
         if event.kind is Kind.COMMAND:
-            return _command_name(event) in STATS_COMMANDS
+            return _command_name(event) in COMMANDS
         if event.kind is not Kind.BUTTON:
             return False
         try:
-            return isinstance(unpack(event.action), ShowStats | ExportOrders)
+            return type(unpack(event.action)) in ROUTES
         except StaleAction:
             return False
 
@@ -116,28 +115,26 @@ class MerchantStats:
             action = unpack(event.action)
         except StaleAction:
             action = None
-        if isinstance(action, ShowStats):
-            return await self._stats(ReportPeriod(action.period), language)
-        if isinstance(action, ExportOrders):
-            return await self._export(event, ReportPeriod(action.period), language)
-        return Outcome(answer=_(_STALE), alert=True)
+        handler = ROUTES.get(type(action))
+        if handler is None:
+            return Outcome(answer=_(_STALE), alert=True)
+        return await handler(self, event, ReportPeriod(action.period), language)
 
     async def _command(self, event: Incoming, language: str) -> Outcome:
         name = _command_name(event)
-        default = ReportPeriod.WEEK if name == "stats" else ReportPeriod.MONTH
+        default = _DEFAULT_PERIOD[name]
         arg = event.args.strip().lower()
         try:
             period = ReportPeriod(arg) if arg else default
         except ValueError:
             return Outcome(replies=[Reply(translations(language).gettext(_USAGE).format(command=name))])
-        if name == "stats":
-            return await self._stats(period, language)
-        return await self._export(event, period, language)
+        return await COMMANDS[name](self, event, period, language)
 
     def _window(self, period: ReportPeriod) -> ReportWindow:
         return ReportWindow.for_period(period, self._clock.now(), self._zone)
 
-    async def _stats(self, period: ReportPeriod, language: str) -> Outcome:
+    async def show(self, event: Incoming, period: ReportPeriod, language: str) -> Outcome:
+        """Figures and chart of `period`, with buttons for the other periods and the CSV."""
         _ = translations(language).gettext
         figures = await self._figures.figures(self._window(period))
         chart = await asyncio.to_thread(self._render_chart, figures)  # English: no CJK font is bundled
@@ -153,7 +150,8 @@ class MerchantStats:
             ]
         )
 
-    async def _export(self, event: Incoming, period: ReportPeriod, language: str) -> Outcome:
+    async def export(self, event: Incoming, period: ReportPeriod, language: str) -> Outcome:
+        """The orders placed in `period` as CSV, sent privately when asked for in a group."""
         catalog = translations(language)
         window = self._window(period)
         rows = await self._figures.order_rows(window)
@@ -175,3 +173,10 @@ class MerchantStats:
                 Reply(catalog.gettext("I sent you the CSV in our private chat: it lists customers.")),
             ]
         )
+
+
+Handler = Callable[[MerchantStats, Incoming, ReportPeriod, str], Awaitable[Outcome]]
+# One routing table style, as handlers.app's customer COMMANDS/ROUTES and handlers.merchant.router's.
+COMMANDS: dict[str, Handler] = {"stats": MerchantStats.show, "export": MerchantStats.export}
+ROUTES: dict[type[Action], Handler] = {ShowStats: MerchantStats.show, ExportOrders: MerchantStats.export}
+_DEFAULT_PERIOD = {"stats": ReportPeriod.WEEK, "export": ReportPeriod.MONTH}

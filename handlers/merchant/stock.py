@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from domain.actor import Actor
 from domain.catalog import Product
@@ -18,9 +17,7 @@ from domain.stock import MAX_STOCK, StockLevel
 from handlers.actions.merchant import StockPage
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
-
-if TYPE_CHECKING:
-    from handlers.merchant.desk import MerchantDesk
+from handlers.merchant.desk import MerchantDesk
 
 __all__ = [
     "stock_command",

@@ -17,16 +17,15 @@ import structlog
 
 from domain.money import Money
 from domain.order import Order
-from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
-from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Reply
 from handlers.kernel.status_text import method_label, status_label
 
-__all__ = ["PaymentNotices", "plain_order_card", "MERCHANT_LANGUAGE"]
+__all__ = ["PaymentNotices", "plain_order_card"]
 
 log = structlog.get_logger(__name__)
-MERCHANT_LANGUAGE = "en"
 
 
 def plain_order_card(order: Order) -> Reply:
@@ -98,7 +97,7 @@ class PaymentNotices:
         if chat_id is None:
             log.warning("merchant_chat_not_configured", dedupe_key=key)
             return
-        await uow.outbox.add(OutboxMessage(chat_id, reply.to_payload(), now, dedupe_key=key))
+        await write_reply(uow, chat_id, reply, now, dedupe_key=key)
 
     async def _customer(
         self, uow: UnitOfWork, order: Order, text: Callable[[str], str], key: str, now: datetime

@@ -16,13 +16,13 @@ import structlog
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.outbox import OutboxMessage
 from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
-from handlers.kernel.i18n import translations
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Reply
-from handlers.payments.notices import MERCHANT_LANGUAGE, PaymentNotices
+from handlers.payments.notices import PaymentNotices
 
 __all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "refund_or_alert", "record_refund"]
 
@@ -79,7 +79,7 @@ async def refund_or_alert(
         )
         reply = Reply(text.format(number=order.number, amount=order.total.format()))
         key = f"order:{order.number}:refund_by_hand"
-        await uow.outbox.add(OutboxMessage(merchant_chat_id, reply.to_payload(), now, dedupe_key=key))
+        await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
     return False
 
 

@@ -13,8 +13,6 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.inbox  # noqa: F401  (inbox)
-import storage.shipments  # noqa: F401  (shipments)
 import storage.tables  # noqa: F401  (registers every table on Base.metadata)
 from storage.base import Base, UtcDateTime
 from storage.engine import create_engine

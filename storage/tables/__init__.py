@@ -1,15 +1,18 @@
-"""Table models, one module per concept; importing this package registers every table on `Base.metadata`
-(the payment tables live with their repositories in `storage.payments`)."""
+"""Every row class of the shop, one module per concept; importing this package registers every table on
+`Base.metadata` (what storage/migrations/env.py relies on). Repositories elsewhere in storage/ map these rows
+to domain objects."""
 
 from __future__ import annotations
 
-from storage.payments import PaymentAttemptRow, WebhookEventRow
 from storage.tables.catalog import CategoryRow, ProductChangeRow, ProductRow
 from storage.tables.conversations import ShopMessageRow
 from storage.tables.customers import CartRow, CustomerRow
 from storage.tables.funnel import FunnelEventRow
+from storage.tables.inbox import InboxRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
+from storage.tables.payments import PaymentAttemptRow, WebhookEventRow
+from storage.tables.shipments import ShipmentRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 
 __all__ = [
@@ -31,4 +34,6 @@ __all__ = [
     "PaymentAttemptRow",
     "WebhookEventRow",
     "FunnelEventRow",
+    "InboxRow",
+    "ShipmentRow",
 ]

@@ -7,7 +7,8 @@ import pytest
 
 import bot.telegram.aiogram  # noqa: F401 - import the frameworks at collection, outside any test's deadline
 import bot.telegram.ptb  # noqa: F401
-from bot.telegram.runtime import Runtime, TelegramConnection, build_runtime
+from bot.telegram.connection import TelegramConnection
+from bot.telegram.runtime import Runtime, build_runtime
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from bot.telegram.runtime import TelegramConnection, build_runtime
+from bot.telegram.connection import TelegramConnection
+from bot.telegram.runtime import build_runtime
 from bot.wiring.bootstrap import Shop, assemble
 from domain.actor import Actor
 from domain.clock import FixedClock

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from bot.telegram.runtime import TelegramConnection
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from handlers.kernel.reply import Button, Reply
 

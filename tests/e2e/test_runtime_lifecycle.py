@@ -7,7 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.telegram.runtime import TelegramConnection, build_runtime
+from bot.telegram.connection import TelegramConnection
+from bot.telegram.runtime import build_runtime
 from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
 

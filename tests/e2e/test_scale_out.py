@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.engine import create_engine, dispose
-from storage.inbox import DONE, InboxRow
 from storage.tables import OrderRow, ProcessedUpdateRow
+from storage.tables.inbox import DONE, InboxRow
 from tests.e2e.webhook_shop import (
     MERCHANT_CHAT,
     Shopper,

@@ -32,7 +32,7 @@ from domain.order import DeliveryChoice, Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payment import AttemptOutcome
 from domain.stock import StockLevel
-from storage.payments import PaymentAttemptRow
+from storage.tables.payments import PaymentAttemptRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

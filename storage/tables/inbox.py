@@ -1,0 +1,30 @@
+"""The inbox: every Telegram update as received, stored before Telegram is told it arrived."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UtcDateTime
+from storage.tables.types import Json
+
+__all__ = ["InboxRow", "PENDING", "DONE", "FAILED"]
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+class InboxRow(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    leased_by: Mapped[str | None] = mapped_column(String(80))
