@@ -12,16 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers.actions.catalog import (
-    DeleteProduct,
-    EditProduct,
-    ProductsHome,
-    ProductsPage,
-    RemovePhotos,
-    StaffProduct,
-    ToggleProduct,
-    WizardMove,
-)
+from handlers.actions import catalog as staff_catalog
 from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
@@ -102,14 +93,14 @@ ROUTES: dict[type[Action], ActionHandler] = {
     OrderQueue: merchant_queues.show_queue,
     OpenOrder: merchant_queues.open_order,
     StockPage: merchant_stock.show_stock,
-    ProductsHome: products.show_home,
-    ProductsPage: products.show_page,
-    StaffProduct: products.open_card,
-    EditProduct: product_editor.ask_edit,
-    ToggleProduct: products.toggle,
-    DeleteProduct: products.delete,
-    RemovePhotos: products.remove_photos,
-    WizardMove: new_product.on_wizard_move,
+    staff_catalog.ProductsHome: products.show_home,
+    staff_catalog.ProductsPage: products.show_page,
+    staff_catalog.StaffProduct: products.open_card,
+    staff_catalog.EditProduct: product_editor.ask_edit,
+    staff_catalog.ToggleProduct: products.toggle,
+    staff_catalog.DeleteProduct: products.delete,
+    staff_catalog.RemovePhotos: products.remove_photos,
+    staff_catalog.WizardMove: new_product.on_wizard_move,
     AnswerCustomer: conversations.ask_answer,
     OrderThread: conversations.show_thread,
     AddOrderNote: conversations.ask_note,
