@@ -155,6 +155,7 @@ class ShopApp:
             return await merchant_router.handle(self._merchant, turn)
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
+        await contact.leave_unless_message(turn)  # a button or command ends "write to the shop"
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)

@@ -18,17 +18,29 @@ from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
 
-__all__ = ["WRITING", "COMMANDS", "ROUTES", "writing", "start_writing", "on_message", "contact_button"]
+__all__ = [
+    "WRITING",
+    "COMMANDS",
+    "ROUTES",
+    "writing",
+    "start_writing",
+    "on_message",
+    "leave_unless_message",
+]
 
 WRITING = "contact.write"
 
 
-def contact_button(turn: Turn, number: str = ""):
-    return turn.button(turn._("💬 Contact the shop"), ContactShop(number))
-
-
 def writing(turn: Turn) -> bool:
     return turn.dialog is not None and turn.dialog[0] == WRITING
+
+
+async def leave_unless_message(turn: Turn) -> None:
+    """A button or a command while writing to the shop leaves that form: a search typed afterwards must
+    not go to the shop."""
+    if writing(turn) and turn.event.kind in (Kind.BUTTON, Kind.COMMAND):
+        await turn.uow.dialogs.clear(turn.user_id)
+        turn.dialog = None
 
 
 async def _order(turn: Turn, number: str) -> Order | None:

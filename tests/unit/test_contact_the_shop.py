@@ -132,3 +132,15 @@ async def test_the_merchant_card_counts_the_orders_messages_as_they_come(shop, a
     await carol.send("Can you gift-wrap it?")
     [edit] = [m.payload for m in shop.state.outbox if m.payload.get("edit_message_id") == 7700]
     assert "💬 1 message" in [b["label"] for row in edit["buttons"] for b in row]
+
+
+async def test_leaving_the_message_form_by_a_button_sends_nothing_to_the_shop(shop, carol):
+    await carol.command("contact")
+    await carol.press("Cancel")
+    await carol.send("green")  # a search now, not a message to the shop
+    assert "Found for “green”" in carol.text and any("Green tea" in label for label in carol.labels())
+    await carol.command("contact")
+    await carol.command("catalog")
+    await carol.send("oolong")
+    assert "Found for “oolong”" in carol.text
+    assert shop.state.shop_messages == [] and sent_to(shop, MERCHANT_CHAT) == []
