@@ -42,9 +42,6 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
     if message.from_user is None:
         return None
     who = _person(update_id, message.from_user, message.chat.id, message.chat.type == "private")
-    answered = getattr(message, "reply_to_message", None)
-    if answered is not None:
-        who["reply_to_message_id"] = answered.message_id
     if message.successful_payment is not None:
         paid = message.successful_payment
         payment = Payment(
@@ -66,7 +63,14 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
     if message.photo:  # sizes, smallest first: keep the largest
         largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
         caption = message.caption or ""
-        return Incoming(Kind.PHOTO, photo=largest.file_id, text=caption, message_id=message.message_id, **who)
+        return Incoming(
+            Kind.PHOTO,
+            photo=largest.file_id,
+            text=caption,
+            message_id=message.message_id,
+            **who,
+            **_replying(message),
+        )
     if message.text is None:
         sticker = getattr(message, "sticker", None) is not None
         return Incoming(Kind.OTHER, sticker=sticker, message_id=message.message_id, **who)
@@ -74,7 +78,16 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
         head, _, args = message.text.partition(" ")
         command = head[1:].split("@", 1)[0].lower()  # "/Start@shop_bot" → "start"
         return Incoming(Kind.COMMAND, text=command, args=args.strip(), message_id=message.message_id, **who)
-    return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id, **who)
+    return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id, **who, **_replying(message))
+
+
+def _replying(message: Any) -> dict[str, Any]:
+    """Which of the bot's messages this one answers (a reply to a person's message is not an answer)."""
+    answered = message.reply_to_message
+    if answered is None or answered.from_user is None or not answered.from_user.is_bot:
+        return {}
+    text = answered.text or answered.caption or ""
+    return {"reply_to_message_id": answered.message_id, "reply_to_text": text}
 
 
 def _starts_with_command(message: Any) -> bool:

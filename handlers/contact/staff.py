@@ -44,7 +44,8 @@ async def ask_answer(desk: MerchantDesk, turn: Turn, action: AnswerCustomer) -> 
     text = turn._("Write the answer; the customer gets it signed “{shop}”.").format(
         shop=turn.config.shop_name
     )
-    return Outcome([Reply(text + _reply_hint(turn))])  # a new message: the relayed one stays as it is
+    # A new message (the relayed one stays as it is) that opens the reply box, in groups too.
+    return Outcome([Reply(text + _reply_hint(turn), force_reply=True)])
 
 
 async def on_answer(desk: MerchantDesk, turn: Turn) -> Outcome:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from handlers.kernel.reply import Outcome
 
-__all__ = ["Incoming", "Kind", "Payment", "EventHandler"]
+__all__ = ["Incoming", "Kind", "Payment", "EventHandler", "Attempt", "ATTEMPT"]
+
+
+class Attempt(NamedTuple):
+    number: int = 1  # 1 for the first try at the event
+    last: bool = True  # False while a failure would be retried later
+
+
+# Which attempt at the event this is. The inbox processor, which retries an update whose handling
+# failed, sets it: before the last attempt a handler lets an unexpected error out (nothing is kept, the
+# update is tried again later) instead of apologising and recording it handled.
+ATTEMPT: ContextVar[Attempt] = ContextVar("attempt", default=Attempt())  # noqa: B039 - immutable
 
 
 class Kind(StrEnum):
@@ -48,8 +60,9 @@ class Incoming:
     language_code: str | None = None
     user_name: str = ""
     private: bool = True
+    reply_to_message_id: int | None = None  # the bot's message this one answers (Telegram "reply")
+    reply_to_text: str = ""  # that message's text, to tell which prompt it was
     photo: str = ""  # Kind.PHOTO: the file id of the largest size Telegram offers
-    reply_to_message_id: int | None = None  # the message this one answers (Telegram "reply")
     sticker: bool = False  # Kind.OTHER that is a sticker (said so when a photo was expected)
 
 

@@ -18,6 +18,7 @@ from domain.ports import UnitOfWork
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import pack
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.notifications import status_key
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import tracking_url
@@ -125,5 +126,5 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
     if order.status in (S.REJECTED, S.CANCELLED, S.DELIVERY_EXCEPTION):
         buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
-    key = f"order:{order.number}:{order.status}"
+    key = status_key(order, order.status)
     await write_reply(uow, order.customer_id, Reply(text, buttons), now, dedupe_key=key)

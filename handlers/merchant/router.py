@@ -13,11 +13,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.actions import catalog as staff_catalog
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundOrder,
+    RestockSku,
+    ReturnOrder,
+    ShipAgain,
+)
 from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
     CancelByShop,
+    FixTracking,
     MarkDelivery,
     OpenOrder,
     OrderQueue,
@@ -25,6 +34,7 @@ from handlers.actions.merchant import (
     PackOrder,
     RejectOrder,
     ShipOrder,
+    ShipVia,
     StockPage,
     StopAsking,
 )
@@ -32,14 +42,23 @@ from handlers.contact import staff as conversations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import new_product, product_editor, products
+from handlers.merchant import aftercare, new_product, product_editor, products, prompting
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
 from handlers.merchant.desk import MerchantDesk
 
-__all__ = ["MERCHANT_COMMANDS", "STAFF_COMMANDS", "ROUTES", "answers_in_group", "claims", "handle"]
+__all__ = [
+    "MERCHANT_COMMANDS",
+    "STAFF_COMMANDS",
+    "ROUTES",
+    "ANSWERS",
+    "answers_in_group",
+    "claims",
+    "settle_prompt",
+    "handle",
+]
 
 log = logging.getLogger("shopbot.merchant")
 
@@ -57,6 +76,9 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stock – stock levels, low first"),
         _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
         _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
+        _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
+        _("/cancel – stop a prompt that waits for your answer"),
         _("/products [name or SKU] – the catalog: edit, photos, enable, delete, history"),
         _("/newproduct – add a product step by step"),
         _("Reply to a customer's message here to answer it (signed with the shop's name)."),
@@ -86,6 +108,8 @@ ROUTES: dict[type[Action], ActionHandler] = {
     RejectOrder: merchant_orders.reject,
     PackOrder: merchant_orders.pack_order,
     ShipOrder: merchant_prompts.ask_shipment,
+    ShipVia: merchant_prompts.ship_via,
+    FixTracking: merchant_prompts.ask_correction,
     CancelByShop: merchant_orders.cancel,
     MarkDelivery: merchant_orders.mark_delivery,
     StopAsking: merchant_prompts.stop_asking,
@@ -104,6 +128,19 @@ ROUTES: dict[type[Action], ActionHandler] = {
     AnswerCustomer: conversations.ask_answer,
     OrderThread: conversations.show_thread,
     AddOrderNote: conversations.ask_note,
+    ContactCustomer: aftercare.contact_customer,
+    ShipAgain: aftercare.ship_again,
+    ReturnOrder: aftercare.return_order,
+    RefundOrder: aftercare.refund,
+    MarkCashPaid: aftercare.collect_cash,
+    RestockSku: merchant_stock.ask_restock,
+}
+# The answer to an open prompt, by the prompt's state (see `handlers.merchant.prompting`).
+ANSWERS: dict[str, Handler] = {
+    prompting.SHIP_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.REJECT_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.MESSAGE_PROMPT: aftercare.on_message_text,
+    prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
 }
 # A staff member's message while a prompt of theirs is open: the prompt's state -> what reads it. In a
 # group these prompts take only a reply to a message (the bot's privacy mode shows it nothing else).
@@ -135,7 +172,7 @@ def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any
         name = _command(event)
         if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id)):
             return True
-        return name == "cancel" and _prompted(desk, event, dialog)
+        return name == "cancel" and _asked(desk, event, dialog)  # the catalog's and conversations' prompts
     if event.kind is Kind.TEXT and _prompted(desk, event, dialog):
         return True
     return event.kind in _MESSAGES and (_asked(desk, event, dialog) or _answering(desk, event))
@@ -147,9 +184,15 @@ def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
 
 
 def _prompted(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-    if _asked(desk, event, dialog):
-        return True
-    return dialog is not None and dialog[0] in merchant_prompts.PROMPTS and desk.is_staff(event.user_id)
+    return dialog is not None and dialog[0] in prompting.PROMPTS and desk.is_staff(event.user_id)
+
+
+async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
+    """End a staff member's open prompt this event does not answer (see `prompting`); (what ending it
+    shows, whether the event was used up)."""
+    if not desk.is_staff(turn.user_id):
+        return Outcome(), False
+    return await prompting.settle_prompt(desk, turn)
 
 
 def _asked(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
@@ -178,15 +221,15 @@ async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
         return await ROUTES[type(action)](desk, turn, action)
     if event.kind is Kind.COMMAND:
         name = _command(event)
-        if name == "cancel":
+        if name == "cancel":  # only claimed for the catalog's and conversations' prompts
             await turn.uow.dialogs.clear(turn.user_id)
             return turn.say(turn._("Stopped. Nothing was changed."))
         return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](desk, turn)
     state = turn.dialog[0] if turn.dialog else ""
     if state in PROMPT_INPUT and _asked(desk, event, turn.dialog):
         return await PROMPT_INPUT[state](desk, turn)
-    if state in merchant_prompts.PROMPTS and event.kind is Kind.TEXT:
-        return await merchant_prompts.on_prompt_text(desk, turn)
+    if state in ANSWERS and event.kind is Kind.TEXT:
+        return await ANSWERS[state](desk, turn)
     return await conversations.on_reply(desk, turn)
 
 

@@ -19,7 +19,7 @@ __all__ = ["Key", "ChatScreen"]
 @dataclass(slots=True)
 class Key:
     label: str
-    press: Callable[[], Awaitable[None]]
+    press: Callable[[], Awaitable[object]]
 
 
 @dataclass(slots=True)
@@ -29,6 +29,7 @@ class ChatScreen:
     fresh: bool = True  # the next message with buttons starts a new keypad
     unread: list[tuple[Reply, int, bool]] = field(default_factory=list)  # (reply, message id, edited)
     last_message_id: int | None = None  # the bot's latest message drawn here (what group text replies to)
+    last_message_text: str = ""  # and its text (a reply names the prompt it answers)
 
     def add_keys(self, keys: list[Key]) -> int:
         """Number `keys` after those on screen (or from 1 after an input); returns the first number."""
