@@ -53,6 +53,10 @@ class Category:
     slug: str
     name: str
     position: int = 0
+    name_zh: str = ""  # the Chinese name; "" shows `name` to everyone
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
 
 
 @dataclass(slots=True)
@@ -64,6 +68,15 @@ class Product:
     description: str = ""
     photo: str | None = None  # the first photo: the one lists and the customer's card open with
     active: bool = True
+    name_zh: str = ""  # Chinese name and description; "" shows the English ones to everyone
+    description_zh: str = ""
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
+
+    def display_description(self, language: str) -> str:
+        return self.description_zh if language == "zh" and self.description_zh else self.description
+
     more_photos: tuple[str, ...] = ()  # the customer's card pages through these after `photo`
 
     @property
@@ -92,3 +105,10 @@ class Product:
             raise InvalidInput("price is implausibly high", "price")
         if len(self.description or "") > MAX_DESCRIPTION:
             raise InvalidInput(f"description longer than {MAX_DESCRIPTION} characters", "description")
+        self.name_zh = " ".join((self.name_zh or "").split())
+        if len(self.name_zh) > MAX_NAME:
+            raise InvalidInput(f"Chinese name longer than {MAX_NAME} characters", "name_zh")
+        if len(self.description_zh or "") > MAX_DESCRIPTION:
+            raise InvalidInput(
+                f"Chinese description longer than {MAX_DESCRIPTION} characters", "description_zh"
+            )

@@ -19,6 +19,8 @@ from domain.ports.repositories import (
     ProcessedWebhookEvents,
     ProductChanges,
     Products,
+    Promos,
+    Refunds,
     ShopMessages,
     Stocks,
 )
@@ -58,6 +60,10 @@ class UnitOfWork(Protocol):
     def early_refunds(self) -> EarlyRefunds: ...
     @property
     def funnel(self) -> FunnelEvents: ...
+    @property
+    def promos(self) -> Promos: ...
+    @property
+    def refunds(self) -> Refunds: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

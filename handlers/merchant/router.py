@@ -18,6 +18,7 @@ from handlers.actions.aftercare import (
     MarkCashPaid,
     RefundOrder,
     RestockSku,
+    ReturnLine,
     ReturnOrder,
     ShipAgain,
 )
@@ -42,8 +43,9 @@ from handlers.contact import staff as conversations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import aftercare, new_product, product_editor, products, prompting
+from handlers.merchant import aftercare, new_product, product_editor, products, prompting, returns
 from handlers.merchant import orders as merchant_orders
+from handlers.merchant import promos as merchant_promos
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -79,6 +81,7 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
         _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
         _("/cancel – stop a prompt that waits for your answer"),
+        _("/promo – promo codes: create, list, pause, resume, report"),
         _("/products [name or SKU] – the catalog: edit, photos, enable, delete, history"),
         _("/newproduct – add a product step by step"),
         _("Reply to a customer's message here to answer it (signed with the shop's name)."),
@@ -97,6 +100,7 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "safety": merchant_stock.set_safety,
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
+    "promo": merchant_promos.promo_command,
     "products": products.products_command,
     "newproduct": new_product.new_product_command,
 }
@@ -130,8 +134,9 @@ ROUTES: dict[type[Action], ActionHandler] = {
     AddOrderNote: conversations.ask_note,
     ContactCustomer: aftercare.contact_customer,
     ShipAgain: aftercare.ship_again,
-    ReturnOrder: aftercare.return_order,
-    RefundOrder: aftercare.refund,
+    ReturnOrder: returns.return_order,
+    ReturnLine: returns.return_line,
+    RefundOrder: returns.refund,
     MarkCashPaid: aftercare.collect_cash,
     RestockSku: merchant_stock.ask_restock,
 }

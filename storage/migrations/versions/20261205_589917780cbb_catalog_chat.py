@@ -2,7 +2,7 @@
 messages between customers and the shop (with staff's internal order notes), an order's delivery note.
 
 Revision ID: 589917780cbb
-Revises: 1aaa89a52805
+Revises: 2e2d324846ea
 Create Date: 2026-12-05 18:40:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "589917780cbb"
-down_revision: str | None = "1aaa89a52805"
+down_revision: str | None = "2e2d324846ea"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
