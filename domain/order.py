@@ -79,6 +79,7 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    delivery_note: str = ""  # the customer's note for delivery ("leave at the door"), MAX_DELIVERY_NOTE
     promo_code: str = ""  # the code applied at checkout, "" for none
     discount_minor: int = 0  # what the code took off the subtotal, in the order's currency
     refunded_minor: int = 0  # given back so far, as the payment provider reports it (minor units)
@@ -262,4 +263,6 @@ def validate_tracking_number(raw: str) -> str:
     return tracking
 
 
-__all__ += ["validate_tracking_number"]
+__all__ += ["validate_tracking_number", "MAX_DELIVERY_NOTE"]
+
+MAX_DELIVERY_NOTE = 500

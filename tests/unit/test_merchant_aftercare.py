@@ -64,9 +64,10 @@ def last_to_customer(shop, number: str) -> str:
 
 
 def actions(order) -> list[str]:
-    """What the card in the merchant chat (tracking provider set: no manual delivery buttons) offers."""
+    """What the card in the merchant chat (tracking provider set: no manual delivery buttons) offers to
+    do with the order (the "💬 n messages" thread every card has is not a step)."""
     rows = card_buttons(order, "en", manual_delivery=False, with_timeline=False)
-    return [b.label for row in rows for b in row]
+    return [b.label for row in rows for b in row if not b.label.startswith("💬")]
 
 
 async def ship(ann: StaffChat, shop, clock, desk) -> str:
