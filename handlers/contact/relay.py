@@ -14,11 +14,10 @@ from domain.order import Order
 from domain.ports import UnitOfWork
 from handlers.actions.contact import AnswerCustomer, ContactShop, OrderThread
 from handlers.actions.customer import ShowOrder, pack
-from handlers.kernel.i18n import customer_language, translations
+from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import status_label
-from handlers.payments.notices import MERCHANT_LANGUAGE
 
 __all__ = ["relay_to_shop", "answer_to_customer", "relayed_message_id"]
 

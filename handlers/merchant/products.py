@@ -26,7 +26,7 @@ from handlers.actions.catalog import (
     StaffProduct,
     ToggleProduct,
 )
-from handlers.kernel.reply import Outcome
+from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.product_fields import field_label
 
@@ -156,7 +156,7 @@ async def staff_card(turn: Turn, product: Product, *, note: str = "") -> Outcome
 def _card_rows(turn: Turn, product: Product) -> Rows:
     _ = turn._
 
-    def edit(label: str, field: str):
+    def edit(label: str, field: str) -> Button:
         return turn.button(label, EditProduct(product.sku, field))
 
     photo_row = [edit(_("🖼 Add photo"), "photo")]
