@@ -54,6 +54,7 @@ JOBS = {
     "daily_report",
     "complete_delivered",
     "staff_prompts",
+    "retry_refunds",
 }
 PARCEL = "JD014600000001"
 TWO_DAYS_LATER = {"SHOPBOT_CLOCK_OFFSET": "P2D"}
