@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DomainEvent", "OrderPlaced", "OrderStatusChanged", "StockLow"]
+__all__ = ["DomainEvent", "OrderPlaced", "OrderStatusChanged", "StockLow", "OrderMessageAdded"]
 
 
 class DomainEvent:
@@ -32,3 +32,10 @@ class StockLow(DomainEvent):
     sku: str
     available: int
     safety: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMessageAdded(DomainEvent):
+    """The customer or the shop wrote about an order: its merchant card's message count changed."""
+
+    order_number: str

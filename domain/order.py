@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.actor import Actor
+from domain.actor import Actor, ActorKind
 from domain.clock import require_utc
 from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
@@ -79,6 +79,7 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    delivery_note: str = ""  # the customer's note for delivery ("leave at the door"), MAX_DELIVERY_NOTE
     promo_code: str = ""  # the code applied at checkout, "" for none
     discount_minor: int = 0  # what the code took off the subtotal, in the order's currency
     refunded_minor: int = 0  # given back so far, as the payment provider reports it (minor units)
@@ -201,13 +202,12 @@ class Order:
         self.timeline.append(Transition(now, old, target, actor, note[:500]))
         if target is OrderStatus.PAID:
             self.paid_at = now
-        if target is OrderStatus.DELIVERED and not self.is_paid:
-            self.paid_at = now  # cash on delivery: collected at the door
+        if target is OrderStatus.DELIVERED and not self.is_paid and actor.kind is ActorKind.STAFF:
+            self.paid_at = now  # cash on delivery: staff saw it collected at the door
         self.events.append(OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note))
 
     def collect_cash(self, now: datetime) -> None:
-        """Cash on delivery: the money reached the shop before the parcel was reported delivered (a courier
-        who collects on the doorstep, a shop that delivers itself)."""
+        """Cash on delivery: the money reached the shop (a carrier's "delivered" does not say so)."""
         if self.payment_method.prepaid or self.is_paid or self.status not in _CASH_DUE:
             raise IllegalTransition(self.number, self.status, self.status)
         self.paid_at = now
@@ -263,4 +263,6 @@ def validate_tracking_number(raw: str) -> str:
     return tracking
 
 
-__all__ += ["validate_tracking_number"]
+__all__ += ["validate_tracking_number", "MAX_DELIVERY_NOTE"]
+
+MAX_DELIVERY_NOTE = 500

@@ -41,6 +41,7 @@ async def place_order(
     customer_name: str = "",
     customer_phone: str = "",
     number_factory: Callable[[], str] = new_order_number,
+    delivery_note: str = "",
     promo_code: str = "",
 ) -> tuple[Order, list[DomainEvent]]:
     """Snapshot the cart into an order, reserve its stock atomically, claim a use of `promo_code`, empty
@@ -80,6 +81,7 @@ async def place_order(
     events = await uow.stocks.reserve(
         order.number, [(line.sku, line.quantity) for line in lines], order.reserved_until
     )
+    order.delivery_note = delivery_note
     await uow.orders.add(order)
     if promo is not None and discount is not None:
         await uow.promos.claim(promo, order.number, customer_id, discount, now)

@@ -22,6 +22,7 @@ from domain.errors import DomainError
 from domain.order_status import PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.actions.customer import Action, StaleAction, unpack
+from handlers.contact import customer as contact
 from handlers.customer import addresses, cart, catalog, orders, start, tracking, unpaid
 from handlers.customer.checkout import form as checkout
 from handlers.customer.checkout.review import PaymentStarter
@@ -43,7 +44,7 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
-_MODULES = (start, catalog, cart, checkout, orders, tracking, addresses, unpaid)
+_MODULES = (start, catalog, cart, checkout, orders, tracking, addresses, unpaid, contact)
 COMMANDS: dict[str, Handler] = {name: fn for m in _MODULES for name, fn in m.COMMANDS.items()}
 ROUTES: dict[type[Action], ActionHandler] = {kind: fn for m in _MODULES for kind, fn in m.ROUTES.items()}
 
@@ -182,6 +183,7 @@ class ShopApp:
         event = turn.event
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
+        await contact.leave_unless_message(turn)  # a button or command ends "write to the shop"
         if event.kind is Kind.BUTTON:
             action = unpack(event.action)
             return await ROUTES[type(action)](turn, action)
@@ -192,6 +194,8 @@ class ShopApp:
             if command in checkout.ASIDES:  # answered, and the checkout waits where it was
                 return checkout.then_resume(turn, await COMMANDS[command](turn))
             return await checkout.on_input(turn)
+        if contact.writing(turn) and command is None:
+            return await contact.on_message(turn)
         if command is not None:
             handler = COMMANDS.get(command)
             return await handler(turn) if handler else await start.on_unexpected(turn)

@@ -14,6 +14,7 @@ from domain.order import Order
 from domain.outbox import OutboxMessage
 from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.actions.merchant import FixTracking
 from handlers.kernel import outbox
@@ -63,7 +64,10 @@ def tracking_notice(order: Order, outcome: TrackingOutcome, language: str, now: 
     _ = translations(language).gettext
     text = _(_TRACKING[outcome.notice]).format(number=order.number, note=_note(outcome, language))
     key = f"order:{order.number}:track:{len(order.timeline)}:{outcome.notice}"
-    return _message(order.customer_id, Reply(text), now, key)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if outcome.notice == "problem":  # a delivery problem: the customer can write to the shop about it
+        buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
+    return _message(order.customer_id, Reply(text, buttons), now, key)
 
 
 def tracking_problem_alert(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.actor import Actor
 from domain.catalog import Category, Product
+from domain.catalog_changes import ProductChange
 from domain.money import Money
 from storage.catalog_cache import CatalogCache
 from storage.dialect import upsert
-from storage.tables import CategoryRow, ProductRow
+from storage.tables import CategoryRow, OrderLineRow, ProductChangeRow, ProductRow, StockRow
 
-__all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts"]
+__all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChanges"]
 
 
 _PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
@@ -30,6 +32,7 @@ def _product(row: Any) -> Product:
         active=row.active,
         name_zh=row.name_zh,
         description_zh=row.description_zh,
+        more_photos=tuple(p for p in (row.more_photos or "").split("\n") if p),
     )
 
 
@@ -82,6 +85,7 @@ class SqlAlchemyProducts:
             "active": product.active,
             "name_zh": product.name_zh,
             "description_zh": product.description_zh,
+            "more_photos": "\n".join(product.more_photos),
         }
         await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
         self.changed = True
@@ -91,10 +95,13 @@ class SqlAlchemyProducts:
         return _product(row) if row else None
 
     async def list_by_category(
-        self, category: str, *, offset: int = 0, limit: int = 10
+        self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
     ) -> tuple[list[Product], int]:
         """A page of the category's active products, and how many it has (0 for a page past the end).
         Display only: the page may be a few seconds old (CatalogCache)."""
+        if include_inactive:  # staff lists: always fresh, disabled products too
+            products, count = await self._page(category, offset, limit, active_only=False)
+            return list(products), count
         key = ("page", category, offset, limit)
         cached = self._cache.get(key)
         if cached is None:
@@ -103,8 +110,12 @@ class SqlAlchemyProducts:
         products, total = cached
         return list(products), total
 
-    async def _page(self, category: str, offset: int, limit: int) -> tuple[tuple[Product, ...], int]:
-        where = (ProductRow.category == category, ProductRow.active.is_(True))
+    async def _page(
+        self, category: str, offset: int, limit: int, *, active_only: bool = True
+    ) -> tuple[tuple[Product, ...], int]:
+        where = [ProductRow.category == category]
+        if active_only:
+            where.append(ProductRow.active.is_(True))
         total = func.count().over().label("total")  # one statement: the page and the category's size
         rows = (
             await self.session.execute(
@@ -113,9 +124,9 @@ class SqlAlchemyProducts:
         ).all()
         return tuple(_product(row) for row in rows), rows[0].total if rows else 0
 
-    async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        """Active products where every word of `text` is part of the name, the Chinese name or the sku,
-        whatever the case ("jasm pearl", "茉莉", "tea-jas")."""
+    async def search(self, text: str, *, limit: int = 10, include_inactive: bool = False) -> list[Product]:
+        """Active products (staff: all) where every word of `text` is part of the name, the Chinese name or
+        the sku, whatever the case ("jasm pearl", "茉莉", "tea-jas")."""
         words = text.lower().split()[:8]
         if not words:
             return []
@@ -123,12 +134,52 @@ class SqlAlchemyProducts:
         each_word = [or_(*(f.contains(word, autoescape=True) for f in fields)) for word in words]
         rows = await self.session.scalars(
             select(ProductRow)
-            .where(ProductRow.active.is_(True), *each_word)
+            .where(*([] if include_inactive else [ProductRow.active.is_(True)]), *each_word)
             .order_by(ProductRow.name)
             .limit(limit)
         )
         return [_product(row) for row in rows]
 
+    async def ordered(self, sku: str) -> bool:
+        """True when any order has a line of this product (it can then only be disabled)."""
+        return bool(await self.session.scalar(select(exists().where(OrderLineRow.sku == sku))))
+
+    async def delete(self, sku: str) -> None:
+        """Remove a product no order references, with its stock level."""
+        await self.session.execute(delete(StockRow).where(StockRow.sku == sku))
+        await self.session.execute(delete(ProductRow).where(ProductRow.sku == sku))
+        self.changed = True
+
     async def list_all(self) -> list[Product]:
         rows = await self.session.scalars(select(ProductRow).order_by(ProductRow.sku))
         return [_product(row) for row in rows]
+
+
+class SqlAlchemyProductChanges:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, change: ProductChange) -> None:
+        row = ProductChangeRow(
+            sku=change.sku,
+            actor=str(change.actor),
+            at=change.at,
+            field=change.field,
+            old=change.old,
+            new=change.new,
+        )
+        self.session.add(row)
+        await self.session.flush()
+
+    async def latest(self, sku: str, *, limit: int = 5) -> list[ProductChange]:
+        """The product's most recent changes, newest first."""
+        rows = await self.session.scalars(
+            select(ProductChangeRow)
+            .where(ProductChangeRow.sku == sku)
+            .order_by(ProductChangeRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            ProductChange(row.sku, Actor.parse(row.actor), row.at, row.field, row.old, row.new)
+            for row in rows
+        ]

@@ -3,7 +3,9 @@
 Columns: sku,name,category,price,stock,safety_stock,description,photo, and optionally name_zh,
 description_zh,category_zh (what Chinese-speaking customers see; empty: the English text). `price` is a
 decimal string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty
-or an http(s) URL. Framework-free: standard library and domain only.
+or one or more photos separated by spaces, each an http(s) URL or a Telegram file id (what a photo sent to
+the bot in /newproduct is stored as), the first being the one the catalog shows first. Framework-free:
+standard library and domain only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.catalog import MAX_DESCRIPTION, MAX_NAME, validate_sku
+from domain.catalog import MAX_DESCRIPTION, MAX_NAME, MAX_PHOTOS, MAX_PRICE_MINOR, category_slug, validate_sku
+from domain.catalog import PHOTO_RE as _PHOTO_RE
 from domain.errors import InvalidInput
 from domain.money import Money
 from domain.stock import validate_quantity
@@ -32,8 +35,6 @@ __all__ = [
 
 COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
 CHINESE_COLUMNS = ("name_zh", "description_zh", "category_zh")  # optional
-_PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
-_SLUG_JUNK = re.compile(r"[^\w]+")
 T = TypeVar("T")
 
 
@@ -59,10 +60,11 @@ class CatalogRow:
     name_zh: str = ""
     description_zh: str = ""
     category_zh: str = ""
+    more_photos: tuple[str, ...] = ()
 
-
-def category_slug(name: str) -> str:
-    return _SLUG_JUNK.sub("-", name.strip().casefold()).strip("-_")[:60]
+    @property
+    def photos(self) -> tuple[str, ...]:
+        return (self.photo, *self.more_photos) if self.photo else ()
 
 
 def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
@@ -124,14 +126,18 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     price = _collect(problems, Money.parse, raw["price"], currency)
     if price is not None and price.amount_minor < 0:
         problems.append("price cannot be negative")
+    elif price is not None and price.amount_minor > MAX_PRICE_MINOR:
+        problems.append("price is implausibly high")
     stock = _collect(problems, _whole, raw["stock"], "stock")
     safety = _collect(problems, _whole, raw["safety_stock"] or "0", "safety_stock")
     description = raw["description"].strip()
     if len(description) > MAX_DESCRIPTION:
         problems.append(f"description is longer than {MAX_DESCRIPTION} characters")
-    photo = raw["photo"].strip() or None
-    if photo is not None and not _PHOTO_RE.match(photo):
-        problems.append("photo must be empty or an http(s) URL")
+    photos = raw["photo"].split()
+    if any(not _PHOTO_RE.match(photo) for photo in photos):
+        problems.append("photo must be empty or http(s) URLs / Telegram file ids separated by spaces")
+    elif len(photos) > MAX_PHOTOS:
+        problems.append(f"at most {MAX_PHOTOS} photos")
     name_zh = " ".join((raw.get("name_zh") or "").split())
     description_zh = (raw.get("description_zh") or "").strip()
     category_zh = " ".join((raw.get("category_zh") or "").split())
@@ -142,8 +148,9 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     if problems or sku is None or price is None or stock is None or safety is None:
         return problems, None
     chinese = {"name_zh": name_zh, "description_zh": description_zh, "category_zh": category_zh}
+    first, more = (photos[0], tuple(photos[1:])) if photos else (None, ())
     return problems, CatalogRow(
-        line, sku, name, category, price, stock, safety, description, photo, **chinese
+        line, sku, name, category, price, stock, safety, description, first, **chinese, more_photos=more
     )
 
 
@@ -178,7 +185,7 @@ def format_catalog(rows: list[CatalogRow]) -> str:
             row.stock,
             row.safety_stock,
             row.description,
-            row.photo or "",
+            " ".join(row.photos),
         ]
         writer.writerow(cells + ([row.name_zh, row.description_zh, row.category_zh] if chinese else []))
     return out.getvalue()

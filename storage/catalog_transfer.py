@@ -68,6 +68,7 @@ async def import_catalog(
             active=existing.active if existing else True,
             name_zh=row.name_zh,
             description_zh=row.description_zh,
+            more_photos=row.more_photos,
         )
         await uow.products.add(product)
         await _set_stock(uow, levels.get(row.sku), row, actor, now)
@@ -117,6 +118,7 @@ async def export_catalog(uow: SqlAlchemyUnitOfWork) -> list[CatalogRow]:
                 product.name_zh,
                 product.description_zh,
                 categories[product.category].name_zh if product.category in categories else "",
+                product.more_photos,
             )
         )
     return rows

@@ -114,12 +114,17 @@ class SqlAlchemyCarts:
 
     async def get(self, customer_id: int) -> Cart:
         lines = await self.session.scalar(select(CartRow.lines).where(CartRow.customer_id == customer_id))
-        return Cart(customer_id, {sku: qty for sku, qty in lines or []})
+        rows = [(line[0], line[1], line[2] if len(line) > 2 else None) for line in lines or []]
+        seen = {sku: price for sku, _qty, price in rows if isinstance(price, int)}
+        return Cart(customer_id, {sku: qty for sku, qty, _price in rows}, seen)
 
     async def save(self, cart: Cart, *, now: datetime) -> None:
         values = {
             "customer_id": cart.customer_id,
-            "lines": [[sku, qty] for sku, qty in cart.lines.items()],
+            "lines": [  # [sku, quantity] or [sku, quantity, price seen when added]
+                [sku, qty, cart.seen_prices[sku]] if sku in cart.seen_prices else [sku, qty]
+                for sku, qty in cart.lines.items()
+            ],
             "item_count": cart.item_count,
             "updated_at": now,
         }

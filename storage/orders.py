@@ -44,6 +44,7 @@ def _columns(order: Order) -> dict[str, Any]:
         "customer_name": order.customer_name,
         "customer_phone": order.customer_phone,
         "merchant_message_id": order.merchant_message_id,
+        "delivery_note": order.delivery_note,
         "refunded_minor": order.refunded_minor,
     }
 
@@ -91,6 +92,7 @@ def _order(row: OrderRow) -> Order:
         customer_name=row.customer_name,
         customer_phone=row.customer_phone,
         merchant_message_id=row.merchant_message_id,
+        delivery_note=row.delivery_note,
         promo_code=row.promo_code,
         discount_minor=row.discount_minor,
         refunded_minor=row.refunded_minor or 0,

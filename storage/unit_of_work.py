@@ -13,8 +13,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
+from storage.catalog import SqlAlchemyCategories, SqlAlchemyProductChanges, SqlAlchemyProducts
 from storage.catalog_cache import CatalogCache
+from storage.conversations import SqlAlchemyShopMessages
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
@@ -32,6 +33,8 @@ __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
 class SqlAlchemyUnitOfWork:
     categories: SqlAlchemyCategories
     products: SqlAlchemyProducts
+    product_changes: SqlAlchemyProductChanges
+    shop_messages: SqlAlchemyShopMessages
     stocks: SqlAlchemyStocks
     customers: SqlAlchemyCustomers
     carts: SqlAlchemyCarts
@@ -66,6 +69,8 @@ class SqlAlchemyUnitOfWork:
         await session.connection(execution_options={WRITE_OPTION: self.write})
         self.categories = SqlAlchemyCategories(session, self._catalog_cache)
         self.products = SqlAlchemyProducts(session, self._catalog_cache)
+        self.product_changes = SqlAlchemyProductChanges(session)
+        self.shop_messages = SqlAlchemyShopMessages(session)
         self.stocks = SqlAlchemyStocks(session)
         self.customers = SqlAlchemyCustomers(session)
         self.carts = SqlAlchemyCarts(session)

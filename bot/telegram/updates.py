@@ -60,8 +60,20 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
             message_id=message.message_id,
             **who,
         )
+    if message.photo:  # sizes, smallest first: keep the largest
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        caption = message.caption or ""
+        return Incoming(
+            Kind.PHOTO,
+            photo=largest.file_id,
+            text=caption,
+            message_id=message.message_id,
+            **who,
+            **_replying(message),
+        )
     if message.text is None:
-        return Incoming(Kind.OTHER, message_id=message.message_id, **who)
+        sticker = getattr(message, "sticker", None) is not None
+        return Incoming(Kind.OTHER, sticker=sticker, message_id=message.message_id, **who)
     if _starts_with_command(message):
         head, _, args = message.text.partition(" ")
         command = head[1:].split("@", 1)[0].lower()  # "/Start@shop_bot" → "start"

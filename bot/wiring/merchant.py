@@ -15,6 +15,7 @@ from bot.background.outbox_relay import OnSent
 from bot.settings import Settings
 from domain.outbox import OutboxMessage
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
+from handlers.contact.relay import relayed_message_id
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import card_order_number
 
@@ -36,9 +37,14 @@ def build_merchant_desk(
 
 def remember_cards_with(uow_factory: UnitOfWorkFactory) -> OnSent:
     """`on_sent` relay hook: a sent new-order card's message id becomes `Order.merchant_message_id`, so
-    later changes edit that card in place. Best effort: a press on the card records it too."""
+    later changes edit that card in place (best effort: a press on the card records it too); a relayed
+    customer message's id is kept so a staff reply to it is an answer."""
 
     async def remember(message: OutboxMessage, message_id: int | None) -> None:
+        relayed = relayed_message_id(message.dedupe_key)
+        if relayed is not None and message_id is not None:
+            await _remember_relay(uow_factory, relayed, message_id)
+            return
         number = card_order_number(message)
         if number is None or message_id is None:
             return
@@ -53,3 +59,13 @@ def remember_cards_with(uow_factory: UnitOfWorkFactory) -> OnSent:
             log.warning("merchant_card_not_recorded order=%s", number, exc_info=True)
 
     return remember
+
+
+async def _remember_relay(uow_factory: UnitOfWorkFactory, relayed: int, message_id: int) -> None:
+    """A customer's message relayed to the merchant chat: staff answer it by replying to `message_id`."""
+    try:
+        async with uow_factory() as uow:
+            await uow.shop_messages.remember_relay(relayed, message_id)
+            await uow.commit()
+    except Exception:  # noqa: BLE001 - never stop the relay; the Reply button still works
+        log.warning("contact_relay_not_recorded message=%s", relayed, exc_info=True)

@@ -11,6 +11,8 @@ from domain.actor import Actor
 from domain.analytics import FunnelStep
 from domain.cart import Cart
 from domain.catalog import Category, Product
+from domain.catalog_changes import ProductChange
+from domain.conversation import ShopMessage
 from domain.customer import Customer
 from domain.events import DomainEvent
 from domain.money import Money
@@ -25,6 +27,8 @@ from domain.stock import StockLevel
 __all__ = [
     "Categories",
     "Products",
+    "ProductChanges",
+    "ShopMessages",
     "StockAudit",
     "Stocks",
     "Customers",
@@ -51,10 +55,41 @@ class Products(Protocol):
     async def add(self, product: Product) -> None: ...
     async def get(self, sku: str) -> Product | None: ...
     async def list_by_category(
-        self, category: str, *, offset: int = 0, limit: int = 10
+        self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
     ) -> tuple[list[Product], int]: ...
-    async def search(self, text: str, *, limit: int = 10) -> list[Product]: ...
+    async def search(self, text: str, *, limit: int = 10, include_inactive: bool = False) -> list[Product]:
+        """Active products whose name contains `text`; staff (`include_inactive`) also match a sku."""
+
     async def list_all(self) -> list[Product]: ...
+    async def ordered(self, sku: str) -> bool:
+        """True when an order has a line of this product."""
+
+    async def delete(self, sku: str) -> None:
+        """Remove a product no order references, with its stock level."""
+
+
+class ProductChanges(Protocol):
+    async def add(self, change: ProductChange) -> None: ...
+    async def latest(self, sku: str, *, limit: int = 5) -> list[ProductChange]:
+        """Newest first."""
+
+
+class ShopMessages(Protocol):
+    async def add(self, message: ShopMessage) -> int:
+        """Store it; its new id (also set on the message)."""
+
+    async def get(self, message_id: int) -> ShopMessage | None: ...
+    async def relayed_as(self, merchant_message_id: int) -> ShopMessage | None:
+        """The customer message whose copy in the merchant chat has this Telegram message id."""
+
+    async def remember_relay(self, message_id: int, merchant_message_id: int) -> None: ...
+    async def for_order(self, order_number: str, *, limit: int = 20) -> list[ShopMessage]:
+        """Thread and notes, oldest first."""
+
+    async def count_for_order(self, order_number: str) -> int:
+        """Customer and shop messages about the order (internal notes not counted)."""
+
+    async def sent_by_customer_since(self, customer_id: int, since: datetime) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,11 @@ from domain.ports.repositories import (
     PaymentAttempts,
     ProcessedUpdates,
     ProcessedWebhookEvents,
+    ProductChanges,
     Products,
     Promos,
     Refunds,
+    ShopMessages,
     Stocks,
 )
 
@@ -32,6 +34,10 @@ class UnitOfWork(Protocol):
     def categories(self) -> Categories: ...
     @property
     def products(self) -> Products: ...
+    @property
+    def product_changes(self) -> ProductChanges: ...
+    @property
+    def shop_messages(self) -> ShopMessages: ...
     @property
     def stocks(self) -> Stocks: ...
     @property

@@ -116,7 +116,7 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
         return _refusal(turn, room, cart.quantity(action.sku))
     if cart.is_empty:
         await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
-    cart.add(action.sku, action.qty)
+    cart.add(action.sku, action.qty, price_minor=product.price.amount_minor)
     await turn.uow.carts.save(cart, now=turn.now)
     outcome = await product_card(turn, product, 1, cart=cart, available=available)
     outcome.answer = turn._("Added to cart: {name} × {n}").format(

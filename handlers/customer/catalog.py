@@ -6,6 +6,7 @@ from domain.cart import Cart
 from domain.catalog import Product
 from domain.customer import clean_text
 from domain.errors import InvalidInput
+from handlers.actions.catalog import ProductPhoto
 from handlers.actions.customer import (
     AddToCart,
     BuyNow,
@@ -78,9 +79,15 @@ def _availability(turn: Turn, available: int) -> str:
 
 
 async def product_card(
-    turn: Turn, product: Product, qty: int, *, cart: Cart | None = None, available: int | None = None
+    turn: Turn,
+    product: Product,
+    qty: int,
+    *,
+    cart: Cart | None = None,
+    available: int | None = None,
+    photo: int = 0,
 ) -> Outcome:
-    """`cart` and `available`: as the caller just read them (not read again)."""
+    """`cart` and `available`: as the caller just read them (not read again); `photo`: which one shows."""
     _ = turn._
     if available is None:
         available = await available_units(turn, product.sku)
@@ -111,13 +118,23 @@ async def product_card(
                 turn.button(_("⚡ Buy now"), BuyNow(product.sku, qty)),
             ]
         )
+    photos = product.photos
+    photo = min(max(photo, 0), max(len(photos) - 1, 0))
+    if len(photos) > 1:  # page through the photos: the card opens with the first
+        rows.append(
+            [
+                turn.button("◀", ProductPhoto(product.sku, (photo - 1) % len(photos))),
+                turn.button(f"🖼 {photo + 1}/{len(photos)}", ProductPhoto(product.sku, photo)),
+                turn.button("▶", ProductPhoto(product.sku, (photo + 1) % len(photos))),
+            ]
+        )
     rows.append(
         [
             turn.button(_("🛒 Cart"), ShowCart()),
             turn.button(_("⬅ Back"), CategoryPage(product.category, 0)),
         ]
     )
-    return turn.say("\n".join(lines).strip(), rows, photo=product.photo)
+    return turn.say("\n".join(lines).strip(), rows, photo=photos[photo] if photos else None)
 
 
 async def open_product(turn: Turn, sku: str, qty: int = 1) -> Outcome:
@@ -130,6 +147,13 @@ async def open_product(turn: Turn, sku: str, qty: int = 1) -> Outcome:
 
 async def show_product(turn: Turn, action: ShowProduct) -> Outcome:
     return await open_product(turn, action.sku, action.qty)
+
+
+async def show_photo(turn: Turn, action: ProductPhoto) -> Outcome:
+    product = await sellable(turn, action.sku)
+    if product is None:
+        return await open_product(turn, action.sku)
+    return await product_card(turn, product, 1, photo=action.index)
 
 
 async def search(turn: Turn, text: str) -> Outcome:
@@ -153,4 +177,5 @@ ROUTES = {
     Categories: show_categories,
     CategoryPage: show_category,
     ShowProduct: show_product,
+    ProductPhoto: show_photo,
 }

@@ -8,6 +8,7 @@ from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.services import change_status, order_for_customer
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, PayNow, ShowCart, ShowOrder
 from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
@@ -65,6 +66,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     if order.can(OrderStatus.CANCELLED):
         rows.append([turn.button(_("✖ Cancel order"), CancelOrder(order.number, False))])
     rows.append([turn.button(_("🔁 Buy again"), BuyAgain(order.number))])
+    rows.append([turn.button(_("💬 Contact the shop"), ContactShop(order.number))])
     rows.append([turn.button(_("⬅ My orders"), MyOrders())])
     return turn.say("\n".join(text), rows)
 

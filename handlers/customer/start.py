@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import (
     CartReminders,
     Categories,
@@ -57,9 +58,11 @@ async def on_help(turn: Turn, _action: object = None) -> Outcome:
         _("/addresses – your saved addresses"),
         _("/cancel – stop what you are filling in"),
     ]
+    lines.append(_("/contact – write to the shop"))
     if turn.config.support_contact:
         lines.append(_("Questions? Write to {contact}.").format(contact=turn.config.support_contact))
-    return turn.say("\n".join(lines), [[turn.button(_("⬅ Menu"), Menu())]])
+    rows = [[turn.button(_("💬 Contact the shop"), ContactShop())], [turn.button(_("⬅ Menu"), Menu())]]
+    return turn.say("\n".join(lines), rows)
 
 
 async def choose_language(turn: Turn, _action: object = None) -> Outcome:

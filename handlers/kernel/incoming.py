@@ -30,7 +30,8 @@ class Kind(StrEnum):
     CONTACT = "contact"  # `phone` holds the shared number; `contact_user_id` whose contact it is
     PRECHECKOUT = "precheckout"  # `payment` holds the query
     PAYMENT = "payment"  # successful_payment; `payment` holds it
-    OTHER = "other"  # sticker, photo, voice, location ...: anything the bot does not take
+    PHOTO = "photo"  # `photo` holds the Telegram file id of the largest size, `text` the caption
+    OTHER = "other"  # sticker, voice, location, document ...: anything the bot does not take
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class Incoming:
     pressed_photo: bool = False  # BUTTON: the pressed message is a photo (Telegram edits no text there)
     reply_to_message_id: int | None = None  # the bot's message this one answers (Telegram "reply")
     reply_to_text: str = ""  # that message's text, to tell which prompt it was
+    photo: str = ""  # Kind.PHOTO: the file id of the largest size Telegram offers
+    sticker: bool = False  # Kind.OTHER that is a sticker (said so when a photo was expected)
 
 
 class EventHandler(Protocol):

@@ -15,6 +15,7 @@ from domain.events import DomainEvent, OrderStatusChanged, StockLow
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
+from handlers.actions.contact import ContactShop
 from handlers.actions.customer import ShowOrder, pack
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translations
 from handlers.kernel.outbox import write_reply
@@ -23,6 +24,14 @@ from handlers.kernel.status_text import status_label, tracking_url
 from handlers.kernel.stock_alert import low_stock_reply
 
 __all__ = ["enqueue", "status_key"]
+
+# Statuses a customer may want to ask about: the message about them offers "💬 Contact the shop".
+_PROBLEMS = {
+    OrderStatus.REJECTED,
+    OrderStatus.CANCELLED,
+    OrderStatus.DELIVERY_EXCEPTION,
+    OrderStatus.REFUNDED,
+}
 
 
 async def enqueue(
@@ -84,6 +93,8 @@ def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> R
     if url:
         rows.append((Button(_("🔎 Track parcel"), url=url),))
     rows.append((Button(_("Order details"), pack(ShowOrder(order.number))),))
+    if event.new in _PROBLEMS:
+        rows.append((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),))
     return Reply("\n".join(text), buttons=tuple(rows))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actor import Actor, ActorKind
-from domain.events import DomainEvent, OrderStatusChanged
+from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
 from domain.tracking_numbers import USUAL_CARRIERS
@@ -44,11 +44,13 @@ class MerchantDesk:
         return user_id in self.staff_ids
 
     async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
-        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job)."""
+        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job),
+        or whose conversation grew."""
         numbers = {
             e.order_number
             for e in events
-            if isinstance(e, OrderStatusChanged) and Actor.parse(e.actor).kind is not ActorKind.STAFF
+            if (isinstance(e, OrderStatusChanged) and Actor.parse(e.actor).kind is not ActorKind.STAFF)
+            or isinstance(e, OrderMessageAdded)  # the card counts the order's messages
         }
         for number in sorted(numbers):
             order = await uow.orders.get(number)

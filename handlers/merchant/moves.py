@@ -51,7 +51,8 @@ async def show_card(
 ) -> Outcome:
     """The card, replacing the pressed message; the merchant-chat card is edited too when it is elsewhere."""
     names = await staff_names(turn.uow, order)
-    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery)
+    messages = await turn.uow.shop_messages.count_for_order(order.number)
+    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery, messages=messages)
     text = f"{view.text}\n\n{footer}" if footer else view.text
     reply = Reply(text, view.buttons if buttons is None else buttons, edit=turn.event.kind is Kind.BUTTON)
     if not on_card(desk, order, turn.event.chat_id, turn.event.message_id):

@@ -15,6 +15,8 @@ from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
+from handlers.actions.contact import ContactShop
+from handlers.actions.customer import pack
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.notifications import status_key
 from handlers.kernel.outbox import write_reply
@@ -80,7 +82,8 @@ def new_order_card(order: Order, *, manual_delivery: bool, language: str = "en")
 
 
 async def _card_reply(uow: UnitOfWork, order: Order, language: str, manual_delivery: bool) -> Reply:
-    view = card_view(order, language, await staff_names(uow, order), manual_delivery=manual_delivery)
+    names, messages = await staff_names(uow, order), await uow.shop_messages.count_for_order(order.number)
+    view = card_view(order, language, names, manual_delivery=manual_delivery, messages=messages)
     return Reply(view.text, view.buttons)
 
 
@@ -121,5 +124,7 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
     url = tracking_url(order, language)
     if order.status is S.SHIPPED and url:
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
+    if order.status in (S.REJECTED, S.CANCELLED, S.DELIVERY_EXCEPTION):
+        buttons = ((Button(_("💬 Contact the shop"), pack(ContactShop(order.number))),),)
     key = status_key(order, order.status)
     await write_reply(uow, order.customer_id, Reply(text, buttons), now, dedupe_key=key)

@@ -12,6 +12,7 @@ from domain.order import Order, Transition
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
 from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
+from handlers.actions.contact import OrderThread
 from handlers.actions.customer import pack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -129,6 +130,8 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     ]
     if order.address is not None:
         lines.append(_("Address: {address}").format(address=order.address.one_line()))
+    if order.delivery_note:
+        lines.append(_("📝 Delivery note: {note}").format(note=order.delivery_note))
     if order.refunded_minor and order.status is not S.REFUNDED:
         lines.append(
             _("↩ Refunded so far: {amount} of {total}").format(amount=order.refunded, total=order.total)
@@ -144,9 +147,13 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     return "\n".join(lines)
 
 
-def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True) -> Rows:
-    """Only what the state machine allows now; delivery states only without a tracking provider."""
+def card_buttons(
+    order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True, messages: int = 0
+) -> Rows:
+    """Only what the state machine allows now; delivery states only without a tracking provider.
+    `messages`: how many the customer and the shop exchanged about the order (its thread's button)."""
     _ = translations(language).gettext
+    ngettext = translations(language).ngettext
     allowed = order.allowed()
     number = order.number
     main: list[Button] = []
@@ -168,7 +175,8 @@ def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_tim
         extra.append(Button(_("✖ Cancel order"), pack(CancelByShop(number))))
     if with_timeline:
         extra.append(Button(_("🕓 Timeline"), pack(OpenOrder(number))))
-    rows = (main, delivery[:2], delivery[2:], extra[:2], extra[2:])
+    talk = ngettext("💬 {n} message", "💬 {n} messages", messages).format(n=messages)
+    rows = (main, delivery[:2], delivery[2:], extra[:2], extra[2:], [Button(talk, pack(OrderThread(number)))])
     return tuple(tuple(row) for row in rows if row)
 
 
@@ -200,10 +208,12 @@ def next_steps(order: Order, language: str) -> Rows:
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
-def card_view(order: Order, language: str, names: dict[str, str], *, manual_delivery: bool) -> CardView:
+def card_view(
+    order: Order, language: str, names: dict[str, str], *, manual_delivery: bool, messages: int = 0
+) -> CardView:
     return CardView(
         render_card(order, language, names),
-        card_buttons(order, language, manual_delivery=manual_delivery),
+        card_buttons(order, language, manual_delivery=manual_delivery, messages=messages),
     )
 
 

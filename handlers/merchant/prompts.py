@@ -194,7 +194,8 @@ async def _finish(
 async def card_edit(desk: MerchantDesk, turn: Turn, order: Order, data: dict[str, Any]) -> list[Reply]:
     """The card the prompt sat on, redrawn; the merchant-chat card too when the prompt was elsewhere."""
     names = await staff_names(turn.uow, order)
-    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery)
+    messages = await turn.uow.shop_messages.count_for_order(order.number)
+    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery, messages=messages)
     chat_id, message_id = data.get("chat_id"), data.get("message_id")
     if message_id is None and order.merchant_message_id is not None:  # /ship typed: edit the card itself
         chat_id, message_id = desk.chat_id, order.merchant_message_id

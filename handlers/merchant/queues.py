@@ -78,7 +78,8 @@ async def show_queue(desk: MerchantDesk, turn: Turn, action: OrderQueue) -> Outc
         "{queue}: {count} orders, page {page} of {pages}.",
         total,
     ).format(queue=title, count=total, page=action.page + 1, pages=pages)
-    return turn.say(text, rows)
+    notes = [f"📝 {o.number}: {o.delivery_note}" for o in orders if o.delivery_note]  # for the packer
+    return turn.say("\n".join([text, *notes]), rows)
 
 
 async def order_command(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -95,6 +96,9 @@ async def open_order(desk: MerchantDesk, turn: Turn, action: OpenOrder) -> Outco
         return turn.say(turn._("Order {number} was not found.").format(number=action.number))
     names = await staff_names(turn.uow, order)
     text = render_card(order, turn.language, names, full_timeline=True)
-    buttons = card_buttons(order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False)
+    messages = await turn.uow.shop_messages.count_for_order(order.number)
+    buttons = card_buttons(
+        order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False, messages=messages
+    )
     back = (turn.button(turn._("⬅ Queues"), OrderQueues()),)
     return Outcome([Reply(text, (*buttons, back))])

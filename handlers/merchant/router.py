@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from handlers.actions import catalog as staff_catalog
 from handlers.actions.aftercare import (
     ContactCustomer,
     MarkCashPaid,
@@ -21,6 +22,7 @@ from handlers.actions.aftercare import (
     ReturnOrder,
     ShipAgain,
 )
+from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -37,10 +39,11 @@ from handlers.actions.merchant import (
     StockPage,
     StopAsking,
 )
+from handlers.contact import staff as conversations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import aftercare, prompting, returns
+from handlers.merchant import aftercare, new_product, product_editor, products, prompting, returns
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import promos as merchant_promos
 from handlers.merchant import prompts as merchant_prompts
@@ -79,6 +82,9 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
         _("/cancel – stop a prompt that waits for your answer"),
         _("/promo – promo codes: create, list, pause, resume, report"),
+        _("/products [name or SKU] – the catalog: edit, photos, enable, delete, history"),
+        _("/newproduct – add a product step by step"),
+        _("Reply to a customer's message here to answer it (signed with the shop's name)."),
     ]
     return turn.say("\n".join(lines))
 
@@ -95,6 +101,8 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
     "promo": merchant_promos.promo_command,
+    "products": products.products_command,
+    "newproduct": new_product.new_product_command,
 }
 # Staff get the merchant version; a customer gets the customer command of the same name.
 STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
@@ -113,6 +121,17 @@ ROUTES: dict[type[Action], ActionHandler] = {
     OrderQueue: merchant_queues.show_queue,
     OpenOrder: merchant_queues.open_order,
     StockPage: merchant_stock.show_stock,
+    staff_catalog.ProductsHome: products.show_home,
+    staff_catalog.ProductsPage: products.show_page,
+    staff_catalog.StaffProduct: products.open_card,
+    staff_catalog.EditProduct: product_editor.ask_edit,
+    staff_catalog.ToggleProduct: products.toggle,
+    staff_catalog.DeleteProduct: products.delete,
+    staff_catalog.RemovePhotos: products.remove_photos,
+    staff_catalog.WizardMove: new_product.on_wizard_move,
+    AnswerCustomer: conversations.ask_answer,
+    OrderThread: conversations.show_thread,
+    AddOrderNote: conversations.ask_note,
     ContactCustomer: aftercare.contact_customer,
     ShipAgain: aftercare.ship_again,
     ReturnOrder: returns.return_order,
@@ -128,6 +147,15 @@ ANSWERS: dict[str, Handler] = {
     prompting.MESSAGE_PROMPT: aftercare.on_message_text,
     prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
 }
+# A staff member's message while a prompt of theirs is open: the prompt's state -> what reads it. In a
+# group these prompts take only a reply to a message (the bot's privacy mode shows it nothing else).
+PROMPT_INPUT: dict[str, Handler] = {
+    products.EDIT_PROMPT: product_editor.on_edit_input,
+    new_product.WIZARD: new_product.on_wizard_input,
+    conversations.ANSWERING: conversations.on_answer,
+    conversations.NOTING: conversations.on_note,
+}
+_MESSAGES = (Kind.TEXT, Kind.PHOTO, Kind.OTHER)
 
 
 def _command(event: Incoming) -> str:
@@ -147,8 +175,12 @@ def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any
         return type(_action(event)) in ROUTES
     if event.kind is Kind.COMMAND:
         name = _command(event)
-        return name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id))
-    return event.kind is Kind.TEXT and _prompted(desk, event, dialog)
+        if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id)):
+            return True
+        return name == "cancel" and _asked(desk, event, dialog)  # the catalog's and conversations' prompts
+    if event.kind is Kind.TEXT and _prompted(desk, event, dialog):
+        return True
+    return event.kind in _MESSAGES and (_asked(desk, event, dialog) or _answering(desk, event))
 
 
 def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
@@ -168,6 +200,23 @@ async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
     return await prompting.settle_prompt(desk, turn)
 
 
+def _asked(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
+    """A catalog or conversation prompt of this staff member is open (in a group: a reply to it)."""
+    if dialog is None or dialog[0] not in PROMPT_INPUT or not desk.is_staff(event.user_id):
+        return False
+    return event.private or event.reply_to_message_id is not None or event.kind is Kind.COMMAND
+
+
+def _answering(desk: MerchantDesk, event: Incoming) -> bool:
+    """Staff replying to a message in the merchant chat: perhaps a relayed customer message."""
+    return (
+        desk.is_staff(event.user_id)
+        and event.chat_id == desk.chat_id
+        and event.reply_to_message_id is not None
+        and event.kind in (Kind.TEXT, Kind.PHOTO)
+    )
+
+
 async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
     event = turn.event
     if not desk.is_staff(turn.user_id):
@@ -176,8 +225,17 @@ async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
         action = unpack(event.action)
         return await ROUTES[type(action)](desk, turn, action)
     if event.kind is Kind.COMMAND:
-        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](desk, turn)
-    return await ANSWERS[turn.dialog[0]](desk, turn) if turn.dialog else Outcome()
+        name = _command(event)
+        if name == "cancel":  # only claimed for the catalog's and conversations' prompts
+            await turn.uow.dialogs.clear(turn.user_id)
+            return turn.say(turn._("Stopped. Nothing was changed."))
+        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](desk, turn)
+    state = turn.dialog[0] if turn.dialog else ""
+    if state in PROMPT_INPUT and _asked(desk, event, turn.dialog):
+        return await PROMPT_INPUT[state](desk, turn)
+    if state in ANSWERS and event.kind is Kind.TEXT:
+        return await ANSWERS[state](desk, turn)
+    return await conversations.on_reply(desk, turn)
 
 
 def _refuse(turn: Turn) -> Outcome:

@@ -36,6 +36,7 @@ __all__ = [
     "set_safety",
     "enable",
     "disable",
+    "parse_quantity",
     "ask_restock",
     "on_restock_text",
 ]
@@ -75,7 +76,7 @@ async def show_stock(desk: MerchantDesk, turn: Turn, action: StockPage) -> Outco
     return turn.say("\n".join(lines), rows)
 
 
-def _quantity(turn: Turn, raw: str, *, allow_zero: bool) -> tuple[int | None, str]:
+def parse_quantity(turn: Turn, raw: str, *, allow_zero: bool) -> tuple[int | None, str]:
     """(quantity, "") or (None, what is wrong), in the staff member's language."""
     _ = turn._
     if not _WHOLE.match(raw):
@@ -109,7 +110,7 @@ async def _edit(
     product = await _product(turn, sku)
     if product is None:
         return turn.say(_("Unknown SKU “{sku}”. /stock lists them.").format(sku=sku[:40]))
-    qty, problem = _quantity(turn, raw, allow_zero=allow_zero)
+    qty, problem = parse_quantity(turn, raw, allow_zero=allow_zero)
     if qty is None:
         return turn.say(problem)
     level = await turn.uow.stocks.get(product.sku)
@@ -214,7 +215,7 @@ async def on_restock_text(desk: MerchantDesk, turn: Turn) -> Outcome:
     prompt = open_prompt(turn)
     if prompt is None:
         return Outcome()
-    qty, problem = _quantity(turn, turn.event.text.strip(), allow_zero=False)
+    qty, problem = parse_quantity(turn, turn.event.text.strip(), allow_zero=False)
     if qty is None:
         return turn.say(problem)
     await leave_prompt(turn)

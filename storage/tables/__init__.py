@@ -4,7 +4,8 @@ to domain objects."""
 
 from __future__ import annotations
 
-from storage.tables.catalog import CategoryRow, ProductRow
+from storage.tables.catalog import CategoryRow, ProductChangeRow, ProductRow
+from storage.tables.conversations import ShopMessageRow
 from storage.tables.customers import CartRow, CustomerRow
 from storage.tables.funnel import FunnelEventRow
 from storage.tables.inbox import InboxRow
@@ -19,6 +20,8 @@ from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 __all__ = [
     "CategoryRow",
     "ProductRow",
+    "ProductChangeRow",
+    "ShopMessageRow",
     "StockRow",
     "ReservationRow",
     "StockAuditRow",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, UtcDateTime
+from storage.tables.types import BigId
 
-__all__ = ["CategoryRow", "ProductRow"]
+__all__ = ["CategoryRow", "ProductRow", "ProductChangeRow"]
 
 
 class CategoryRow(Base):
@@ -33,3 +36,18 @@ class ProductRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     name_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
     description_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    more_photos: Mapped[str] = mapped_column(Text, default="", server_default="")  # file ids, one a line
+
+
+class ProductChangeRow(Base):
+    """One field of one product changed by someone: the history on the staff product card."""
+
+    __tablename__ = "product_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    sku: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    field: Mapped[str] = mapped_column(String(20))
+    old: Mapped[str] = mapped_column(String(200), default="")
+    new: Mapped[str] = mapped_column(String(200), default="")

@@ -75,6 +75,16 @@ async def browse_to(chat: TelegramChat, category: str, product: str) -> None:
     await chat.press(product, then=product)
 
 
+async def pick_up_and_pay_cash(chat: TelegramChat) -> None:
+    """From a filled cart to a placed pickup order paid cash on delivery."""
+    await chat.send("/cart", then="Checkout")
+    await chat.press("Checkout", then="Who will receive the order?")
+    await chat.send("Alice Smith", then="phone")
+    await chat.share_phone("+1 202 555 0100", then="How should we deliver?")
+    await chat.press("Pickup", then="Total")
+    await chat.press("Cash at pickup", then="is placed!")
+
+
 async def test_a_customer_goes_from_start_to_a_placed_order(bot, shop: Shop, telegram: FakeTelegram):
     alice = TelegramChat(telegram, 501)
     await browse_to(alice, "Tea", "Jasmine Pearls")
@@ -131,12 +141,7 @@ async def test_a_button_forged_for_another_customers_order_is_refused(bot, shop,
     alice = TelegramChat(telegram, 503)
     await browse_to(alice, "Tea", "Jasmine Pearls")
     await alice.press("Add 1 to cart", then="Jasmine Pearls")
-    await alice.send("/cart", then="Checkout")
-    await alice.press("Checkout", then="Who will receive the order?")
-    await alice.send("Alice Smith", then="phone")
-    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
-    await alice.press("Pickup", then="Total")
-    await alice.press("Cash at pickup", then="is placed!")
+    await pick_up_and_pay_cash(alice)
     async with shop.uow_factory(write=False) as uow:
         [order] = await uow.orders.list_for_customer(503)
     # Mallory replays the button data of Alice's order in her own chat.

@@ -70,6 +70,14 @@ def test_the_scripted_story_goes_from_browsing_to_a_delivered_parcel() -> None:
         "付款方式：取货时付现金——请备好 US$11.61。",
         "Discount (TEA10): −$1.29",  # on the merchant's card
         "TEA10: 1 order, $1.29 discount given, $11.61 revenue.",
+        "merchant> /newproduct",  # Bob builds the catalog in the chat
+        "“abc” is not a price",
+        "Created. Customers can buy it now.",
+        "Bob (shop owner): price $9.80 → $10.20",
+        "customer> [Contact the shop]",  # Alice asks, Bob replies, the answer is signed by the shop
+        "💬 Alice (no order):",
+        "Sent to the customer",
+        "✉ shopbot demo answered:",
     )
     assert "EXPECTED" not in result.output
     # each /tick runs every scheduled job (the daily report among them): none may fail

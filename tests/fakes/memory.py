@@ -14,6 +14,8 @@ from datetime import datetime
 from domain.analytics import FunnelStep
 from domain.cart import Cart
 from domain.catalog import Category, Product
+from domain.catalog_changes import ProductChange
+from domain.conversation import Direction, ShopMessage
 from domain.customer import Customer
 from domain.errors import OrderNumberTaken, OutOfStock
 from domain.events import DomainEvent
@@ -79,6 +81,8 @@ class MemoryState:
     early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
+    product_changes: list[ProductChange] = field(default_factory=list)
+    shop_messages: list[ShopMessage] = field(default_factory=list)
     promos: dict[str, PromoCode] = field(default_factory=dict)
     promo_uses: list[PromoUse] = field(default_factory=list)
 
@@ -103,25 +107,82 @@ class FakeProducts(_Repo):
     async def get(self, sku: str) -> Product | None:
         return self.s.products.get(sku)
 
-    async def list_by_category(self, category: str, *, offset: int = 0, limit: int = 10):
+    async def list_by_category(
+        self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
+    ):
         items = sorted(
-            (p for p in self.s.products.values() if p.category == category and p.active),
+            (
+                p
+                for p in self.s.products.values()
+                if p.category == category and (p.active or include_inactive)
+            ),
             key=lambda p: p.name,
         )
         return items[offset : offset + limit], len(items)
 
-    async def search(self, text: str, *, limit: int = 10) -> list[Product]:
+    async def search(self, text: str, *, limit: int = 10, include_inactive: bool = False) -> list[Product]:
         words = text.casefold().split()[:8]
 
         def found(p: Product) -> bool:
             fields = (p.name.casefold(), p.name_zh, p.sku.casefold())
             return all(any(word in f for f in fields) for word in words)
 
-        hits = [p for p in self.s.products.values() if p.active and words and found(p)]
+        hits = [p for p in self.s.products.values() if (p.active or include_inactive) and words and found(p)]
         return sorted(hits, key=lambda p: p.name)[:limit]
 
     async def list_all(self) -> list[Product]:
         return sorted(self.s.products.values(), key=lambda p: p.sku)
+
+    async def ordered(self, sku: str) -> bool:
+        return any(line.sku == sku for order in self.s.orders.values() for line in order.lines)
+
+    async def delete(self, sku: str) -> None:
+        self.s.products.pop(sku, None)
+        self.s.stocks.pop(sku, None)
+
+
+class FakeProductChanges(_Repo):
+    async def add(self, change: ProductChange) -> None:
+        self.s.product_changes.append(change)
+
+    async def latest(self, sku: str, *, limit: int = 5) -> list[ProductChange]:
+        return [c for c in reversed(self.s.product_changes) if c.sku == sku][:limit]
+
+
+class FakeShopMessages(_Repo):
+    async def add(self, message: ShopMessage) -> int:
+        message.id = len(self.s.shop_messages) + 1
+        self.s.shop_messages.append(message)
+        return message.id
+
+    async def get(self, message_id: int) -> ShopMessage | None:
+        return next((m for m in self.s.shop_messages if m.id == message_id), None)
+
+    async def relayed_as(self, merchant_message_id: int) -> ShopMessage | None:
+        hits = [m for m in self.s.shop_messages if m.merchant_message_id == merchant_message_id]
+        return hits[-1] if hits else None
+
+    async def remember_relay(self, message_id: int, merchant_message_id: int) -> None:
+        message = await self.get(message_id)
+        if message is not None:
+            message.merchant_message_id = merchant_message_id
+
+    async def for_order(self, order_number: str, *, limit: int = 20) -> list[ShopMessage]:
+        return [m for m in self.s.shop_messages if m.order_number == order_number][-limit:]
+
+    async def count_for_order(self, order_number: str) -> int:
+        return sum(
+            1
+            for m in self.s.shop_messages
+            if m.order_number == order_number and m.direction is not Direction.STAFF_NOTE
+        )
+
+    async def sent_by_customer_since(self, customer_id: int, since: datetime) -> int:
+        return sum(
+            1
+            for m in self.s.shop_messages
+            if m.customer_id == customer_id and m.direction is Direction.FROM_CUSTOMER and m.at > since
+        )
 
 
 class FakeStocks(_Repo):
@@ -365,6 +426,8 @@ class FakeUnitOfWork:
         self.state = copy.deepcopy(self.shared)
         self.categories = FakeCategories(self.state)
         self.products = FakeProducts(self.state)
+        self.product_changes = FakeProductChanges(self.state)
+        self.shop_messages = FakeShopMessages(self.state)
         self.stocks = FakeStocks(self.state)
         self.customers = FakeCustomers(self.state)
         self.carts = FakeCarts(self.state)

@@ -103,10 +103,26 @@ class TelegramUsers:
         }
         return await self.user_message(user_id, sticker=sticker)
 
-    async def send_photo(self, user_id: int, caption: str = "") -> dict[str, Any]:
-        photo = [{"file_id": "AgAC-user-photo", "file_unique_id": "up1", "width": 90, "height": 90}]
+    async def send_photo(
+        self,
+        user_id: int,
+        caption: str = "",
+        *,
+        sizes: tuple[tuple[str, int], ...] = (("AgAC-user-photo", 90),),
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A photo as Telegram sends it: one entry per size (file id, side in pixels), smallest first."""
+        photo = [
+            {"file_id": file_id, "file_unique_id": f"u{side}", "width": side, "height": side}
+            for file_id, side in sizes
+        ]
         extra = {"caption": caption} if caption else {}
-        return await self.user_message(user_id, photo=photo, **extra)
+        return await self.user_message(user_id, chat_id, photo=photo, **extra)
+
+    async def reply_text(self, user_id: int, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        """`text` sent as a reply to the message `message_id` of `chat_id`."""
+        answered = self.message(chat_id, message_id)
+        return await self.user_message(user_id, chat_id, text=text, reply_to_message=answered)
 
     async def pre_checkout(self, user_id: int, payload: str, currency: str, total_amount: int) -> str:
         """The user confirmed an invoice; returns the pre-checkout query id the bot must answer."""

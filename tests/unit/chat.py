@@ -60,7 +60,15 @@ class Chat:
         return await self._send(Kind.CONTACT, phone=phone, contact_user_id=self.user_id)
 
     async def sticker(self) -> Outcome:
-        return await self._send(Kind.OTHER)
+        return await self._send(Kind.OTHER, sticker=True)
+
+    async def photo(self, file_id: str, caption: str = "") -> Outcome:
+        """A photo, as the runtimes read it: the largest size's file id and the caption."""
+        return await self._send(Kind.PHOTO, photo=file_id, text=caption)
+
+    async def reply_to(self, message_id: int, text: str) -> Outcome:
+        """Text sent as a Telegram reply to the message `message_id` of this chat."""
+        return await self._send(Kind.TEXT, text=text, reply_to_message_id=message_id)
 
     async def press_data(self, data: str) -> Outcome:
         return await self._send(Kind.BUTTON, action=data, message_id=1)

@@ -64,9 +64,10 @@ def last_to_customer(shop, number: str) -> str:
 
 
 def actions(order) -> list[str]:
-    """What the card in the merchant chat (tracking provider set: no manual delivery buttons) offers."""
+    """What the card in the merchant chat (tracking provider set: no manual delivery buttons) offers to
+    do with the order (the "💬 n messages" thread every card has is not a step)."""
     rows = card_buttons(order, "en", manual_delivery=False, with_timeline=False)
-    return [b.label for row in rows for b in row]
+    return [b.label for row in rows for b in row if not b.label.startswith("💬")]
 
 
 async def ship(ann: StaffChat, shop, clock, desk) -> str:
@@ -194,14 +195,12 @@ async def test_cash_on_delivery_is_paid_when_staff_mark_the_cash_received(shop, 
     await ann.press_data(pack(AcceptOrder(number)))
     await ann.press_data(pack(PackOrder(number)))
     await ann.command("ship", f"{number} DHL JD014600003828")
-    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
+    await carrier_says(shop, clock, number, S.DELIVERED)
     assert not shop.state.orders[number].is_paid
     assert "💵 Cash received" in actions(shop.state.orders[number])
-    await ann.press_data(pack(MarkCashPaid(number)))  # the courier collected it on the doorstep
+    await ann.press_data(pack(MarkCashPaid(number)))
     assert shop.state.orders[number].is_paid
     assert "💵 Cash received" not in actions(shop.state.orders[number])
-    await carrier_says(shop, clock, number, S.DELIVERED)
-    assert shop.state.orders[number].status is S.DELIVERED and shop.state.orders[number].is_paid
 
 
 # What the customer last read about the order, for each status (issue 15: never "we are on it" for an

@@ -101,6 +101,8 @@ async def test_a_delivery_problem_tells_the_customer_and_alerts_the_merchant():
     await world.cycle()
     await world.cycle()
     assert len(world.texts(9)) == 1 and "problem" in world.texts(9)[0]
+    [notice] = [m.payload for m in world.state.outbox if m.chat_id == 9]
+    assert [b["label"] for row in notice["buttons"] for b in row] == ["💬 Contact the shop"]
     assert len(world.texts(MERCHANT)) == 1 and "AAA-3333" in world.texts(MERCHANT)[0]
     assert world.state.orders["AAA-3333"].status is OrderStatus.DELIVERY_EXCEPTION
 

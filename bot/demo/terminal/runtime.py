@@ -108,7 +108,17 @@ class TerminalRuntime:
     def _typed(self, line: Line) -> Incoming:
         if line.kind is LineKind.COMMAND:
             return self._event(Kind.COMMAND, text=line.command, args=line.arg)
-        return self._event(Kind.TEXT, text=line.arg)
+        if self.persona.private:
+            return self._event(Kind.TEXT, text=line.arg)
+        # In a group the bot sees only replies to it: text typed there answers the bot's latest message,
+        # as a reply to a prompt (or to a customer's relayed message) does in Telegram.
+        screen = self._current
+        return self._event(
+            Kind.TEXT,
+            text=line.arg,
+            reply_to_message_id=screen.last_message_id,
+            reply_to_text=screen.last_message_text,
+        )
 
     async def _press(self, screen: ChatScreen, line: Line) -> None:
         key = self._find_key(screen, line)
@@ -205,6 +215,7 @@ class TerminalRuntime:
             extra.append(Button("Pay (SANDBOX — no real money)", action="invoice"))
             keys.append(Key(extra[0].label, self._invoice_payer(reply.invoice)))
         first = screen.add_keys(keys)
+        screen.last_message_id, screen.last_message_text = message_id, reply.text
         lines = render_message(reply, sender="🤖 bot", first_number=first, extra_buttons=extra, edited=edited)
         for line in lines:
             self._write(line)

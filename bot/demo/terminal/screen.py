@@ -28,6 +28,8 @@ class ChatScreen:
     keys: list[Key] = field(default_factory=list)
     fresh: bool = True  # the next message with buttons starts a new keypad
     unread: list[tuple[Reply, int, bool]] = field(default_factory=list)  # (reply, message id, edited)
+    last_message_id: int | None = None  # the bot's latest message drawn here (what group text replies to)
+    last_message_text: str = ""  # and its text (a reply names the prompt it answers)
 
     def add_keys(self, keys: list[Key]) -> int:
         """Number `keys` after those on screen (or from 1 after an input); returns the first number."""

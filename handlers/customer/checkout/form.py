@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from domain.analytics import FunnelStep
+from handlers.actions.contact import WriteDeliveryNote
 from handlers.actions.customer import (
     BuyNow,
     FormBack,
@@ -75,7 +76,7 @@ STATES: dict[Step, State] = {
     Step.ADDRESS: State(ask_address, lambda t, d: "address" in d or not _needs_address(t, d),
                         on_text=take_address, on_pick=pick_address),
     Step.PROMO: State(ask_promo, lambda t, d: True, on_text=take_promo),  # entered from the review only
-    Step.REVIEW: State(review.show, lambda t, d: False),
+    Step.REVIEW: State(review.show, lambda t, d: False, on_text=review.take_note),
 }  # fmt: skip
 ORDER = list(STATES)
 
@@ -245,4 +246,5 @@ ROUTES = {
     FormEdit: edit,
     FormCancel: cancel,
     PlaceOrder: review.place,
+    WriteDeliveryNote: review.ask_note,
 }

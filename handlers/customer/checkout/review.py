@@ -6,12 +6,15 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from domain.cart import Cart
+from domain.catalog import Product
 from domain.customer import Address
 from domain.money import Money
-from domain.order import Order
+from domain.order import MAX_DELIVERY_NOTE, Order
 from domain.order_status import PaymentMethod
 from domain.ports import UnitOfWork
 from domain.services import place_order
+from handlers.actions.contact import WriteDeliveryNote
 from handlers.actions.customer import FormEdit, Menu, PlaceOrder, ShowCart, ShowOrder
 from handlers.customer.cart import priced_lines, subtotal
 from handlers.customer.checkout.compensation import or_undone
@@ -21,7 +24,7 @@ from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.status_text import discount_text, method_label
 from handlers.kernel.turn import AfterCommit, Rows, Turn
 
-__all__ = ["PaymentStarter", "show", "place"]
+__all__ = ["PaymentStarter", "show", "place", "ask_note", "take_note"]
 
 
 class PaymentStarter(Protocol):
@@ -51,10 +54,21 @@ def _address(data: Data) -> Address | None:
     return dataclasses.replace(address, recipient=data["name"], phone=data["phone"])
 
 
+def _was(turn: Turn, cart: Cart, product: Product) -> str:
+    """A note on a line whose price changed since the customer added it: the new price applies."""
+    old = cart.price_change(product.sku, product.price.amount_minor)
+    if old is None:
+        return ""
+    was = turn.money(Money(old, product.price.currency))
+    note = turn._("price changed: now {new} each, was {old}").format(new=turn.money(product.price), old=was)
+    return f" ({note})"
+
+
 async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     """The review text and the total, or (message, None) when the cart emptied meanwhile."""
     _ = turn._
-    lines, _gone = await priced_lines(turn, await turn.uow.carts.get(turn.user_id))
+    cart = await turn.uow.carts.get(turn.user_id)
+    lines, _gone = await priced_lines(turn, cart)
     option = turn.config.delivery(data["delivery"])
     if not lines or option is None:
         return [_("Your cart is empty. Add something first.")], None
@@ -62,7 +76,10 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     total = subtotal(turn, lines) + option.fee - Money(discount, option.fee.currency)
     address = _address(data)
     text = [_("Please check your order:")]
-    text += [f"• {p.display_name(turn.language)} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [
+        f"• {p.display_name(turn.language)} × {qty} = {turn.money(p.price * qty)}{_was(turn, cart, p)}"
+        for p, qty in lines
+    ]
     text += [_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines)))]
     text += [discount_text] if discount_text else []
     text += [
@@ -74,7 +91,33 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
         _("Recipient: {name}, {phone}").format(name=data["name"], phone=data["phone"]),
         _("Address: {address}").format(address=address.one_line()) if address else _("No address needed."),
     ]
+    if data.get("note"):
+        text.append(_("Delivery note: {note}").format(note=data["note"]))
     return text, total
+
+
+async def ask_note(turn: Turn, _action: object = None) -> Outcome:
+    """ "📝 Delivery note" on the review: the next text typed is the note."""
+    if turn.dialog is None or turn.dialog[0] != Step.REVIEW:
+        return turn.toast(turn._("This button is out of date."))
+    data = dict(turn.dialog[1])
+    data["noting"] = True
+    ask = turn._("Type your note for the delivery (up to {max} characters), e.g. “leave at the door”.")
+    return Outcome(replies=await show(turn, data, ask.format(max=MAX_DELIVERY_NOTE)))
+
+
+def take_note(turn: Turn, data: Data, text: str) -> str | None:
+    """Text typed at the review after "📝 Delivery note" is the note; else the buttons are the way on."""
+    if not data.pop("noting", False):
+        return turn._("Please use the buttons below.")
+    note = " ".join(text.split())
+    if len(note) > MAX_DELIVERY_NOTE:
+        data["noting"] = True  # still asking
+        return turn._("A delivery note is at most {max} characters; that one has {n}.").format(
+            max=MAX_DELIVERY_NOTE, n=len(note)
+        )
+    data["note"] = note
+    return None
 
 
 async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
@@ -88,6 +131,7 @@ async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
     if address_of(data):
         edits.append((Step.ADDRESS, _("✏ Address")))
     rows: Rows = [[turn.button(label, FormEdit(step)) for step, label in edits]]
+    rows.append([turn.button(_("📝 Delivery note"), WriteDeliveryNote())])
     code = data.get("promo")
     promo_label = _("✖ Remove code {code}").format(code=code) if code else _("🏷 Have a code?")
     rows.append([turn.button(promo_label, FormEdit(Step.PROMO))])
@@ -126,6 +170,7 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         reservation=timedelta(minutes=turn.config.reservation_minutes),
         customer_name=data["name"],
         customer_phone=data["phone"],
+        delivery_note=str(data.get("note", "")),
         promo_code=data.get("promo", ""),
     )
     turn.events.extend(events)
