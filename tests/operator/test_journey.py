@@ -93,7 +93,7 @@ async def _check_out(chat: TelegramChat, name: str, phone: str, delivery: str, t
 
 async def _pays_by_card(fakes: Fakes, alice: TelegramChat, port: int) -> str:
     await _browse_and_add(alice, "Tea", "Green Tea")
-    await _check_out(alice, "Alice Smith", "+1 201-555-0100", "Standard", then="address")
+    await _check_out(alice, "Alice Smith", "+1 202 555 0100", "Standard", then="address")
     await alice.send("12 Main St, Springfield, 12345, US", then="Total: $15.00")
     await alice.press("Card", then="Pay $15.00")
     [session] = [s for s in fakes.stripe.sessions.values() if s["amount_total"] == 1500]
@@ -128,11 +128,11 @@ async def _others_leave_work_for_the_jobs(fakes: Fakes) -> None:
     await _browse_and_add(bob, "Tea", "Black Tea")
     carol = TelegramChat(fakes.telegram, 503)  # cash on delivery; nobody accepts it
     await _browse_and_add(carol, "Ware", "Mug")
-    await _check_out(carol, "Carol Jones", "+1 201-555-0103", "Pickup", then="Total")
-    await carol.press("Pay: Cash", then="is placed!")
+    await _check_out(carol, "Carol Jones", "+1 202 555 0103", "Pickup", then="Total")
+    await carol.press("Cash at pickup", then="is placed!")
     dave = TelegramChat(fakes.telegram, 504)  # asks for a card link and never pays
     await _browse_and_add(dave, "Ware", "Mug")
-    await _check_out(dave, "Dave Brown", "+1 201-555-0104", "Pickup", then="Total")
+    await _check_out(dave, "Dave Brown", "+1 202 555 0104", "Pickup", then="Total")
     await dave.press("Card", then="Pay $6.00")
 
 
