@@ -126,7 +126,7 @@ async def test_kill_9_during_concurrent_checkouts_loses_no_update_and_doubles_no
         await _ready(url, process)
         journeys = [
             asyncio.create_task(
-                s.walk(checkout_journey("Green tea", name=f"C {s.user_id}", phone="+1 555 0100",
+                s.walk(checkout_journey("Green tea", name=f"C {s.user_id}", phone="+1 202 555 0100",
                                         address="1 Elm Road, Springfield, 12345, US"))
             )
             for s in shoppers
