@@ -12,6 +12,7 @@ recorded in a short unit of work of its own.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -28,8 +29,9 @@ from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.error_replies import explain
 from handlers.kernel.i18n import customer_language, language_for, translations
-from handlers.kernel.incoming import EventHandler, Incoming, Kind
+from handlers.kernel.incoming import AppOrigin, EventHandler, Incoming, Kind
 from handlers.kernel.notifications import enqueue
+from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import AfterCommit, Turn
 from handlers.merchant import router as merchant_router
@@ -106,6 +108,8 @@ class ShopApp:
             turn = await self._turn(uow, event)
             try:
                 outcome = await handle(turn)
+                if event.app is not None:
+                    await _replies_to_outbox(uow, event, outcome, turn.now)
                 if self._merchant is not None:
                     await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
@@ -170,6 +174,17 @@ class ShopApp:
                 return await tracking.track(turn)
             return await catalog.search(turn, event.text)
         return await start.on_unexpected(turn)
+
+
+async def _replies_to_outbox(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> None:
+    """A Mini App event has no chat message to answer: its replies are queued with the change they follow.
+    Replies addressed to another chat (the merchant card) always go; the user's own chat hears the rest only
+    when the app hands the conversation over to it (`AppOrigin.TO_CHAT`)."""
+    for reply in outcome.replies:
+        if reply.chat_id is not None and reply.chat_id != event.chat_id:
+            await write_reply(uow, reply.chat_id, reply, now)
+        elif event.app is AppOrigin.TO_CHAT:
+            await write_reply(uow, event.chat_id, reply, now)
 
 
 def _followed_by(first: Outcome, then: Outcome) -> Outcome:

@@ -31,6 +31,7 @@ from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
 from bot.telegram.runtime import Runtime, RuntimeName, build_runtime
 from bot.telegram.webhook import WEBHOOK_PATH, check_secret, telegram_webhook
+from bot.webapp.mount import mount_miniapp, offer_menu_button
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import assemble
 from domain.clock import Clock
@@ -108,6 +109,7 @@ async def run_bot(
             stack.push_async_callback(background.stop)
         stopping = False
         app = http_app(health=_alive, stripe_webhook=shop.payments.stripe_webhook)
+        mount_miniapp(app, settings, shop.handler, shop.uow_factory, shop.clock, bot_token=connection.token)
 
         async def refresh() -> None:
             backlogs = await count_backlogs(sessions)
@@ -127,6 +129,11 @@ async def run_bot(
         if options.mode == "polling":
             stack.push_async_callback(runtime.stop)  # the first to go: no more getUpdates
         await _receive(runtime, settings, options, secret)
+        menu = BotApiNotifier(connection)
+        try:
+            await offer_menu_button(settings, menu)
+        finally:
+            await menu.aclose()
         if options.mode == "webhook":
             processor.start()  # the runtime can take updates now; what is already stored goes first
         log.info(

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from handlers.kernel.reply import Outcome
 
-__all__ = ["Incoming", "Kind", "Payment", "EventHandler"]
+__all__ = ["AppOrigin", "Incoming", "Kind", "Payment", "EventHandler"]
 
 
 class Kind(StrEnum):
@@ -47,6 +47,16 @@ class Incoming:
     language_code: str | None = None
     user_name: str = ""
     private: bool = True
+    app: AppOrigin | None = None  # from the Mini App (no chat message to answer), see AppOrigin
+
+
+class AppOrigin(StrEnum):
+    """An event from the Mini App rather than a chat message: there is no message to edit and the HTTP
+    answer carries only the toast, so `ShopApp` writes the replies to the outbox in the same unit of work.
+    """
+
+    QUIET = "quiet"  # only replies addressed to another chat (a merchant card edit) go out
+    TO_CHAT = "to_chat"  # every reply goes to the user's chat too (checkout continues there)
 
 
 class EventHandler(Protocol):
