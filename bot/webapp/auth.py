@@ -20,7 +20,7 @@ __all__ = ["Gate", "USER_KEY", "auth_middleware"]
 
 log = structlog.get_logger(__name__)
 
-USER_KEY = "webapp_user"
+USER_KEY = web.RequestKey("webapp_user", WebAppUser)
 _SCHEME = "tma "
 
 

@@ -26,6 +26,12 @@ def _refuse(status: type[web.HTTPException], error: str) -> web.HTTPException:
     return status(text=f'{{"error": "{error}"}}', content_type="application/json")
 
 
+def _too_large(shop: MiniApp, size: int) -> web.HTTPException:
+    return web.HTTPRequestEntityTooLarge(
+        shop.upload_max_bytes, size, text='{"error": "too large"}', content_type="application/json"
+    )
+
+
 def _extension(content_type: str, head: bytes) -> str | None:
     if content_type == _WEBP[0]:
         return _WEBP[1] if head[:4] == b"RIFF" and head[8:12] == b"WEBP" else None
@@ -41,7 +47,7 @@ async def save_photo(request: web.Request, shop: MiniApp, sku: str) -> web.Respo
     except InvalidInput:
         raise _refuse(web.HTTPBadRequest, "sku") from None
     if request.content_length is not None and request.content_length > shop.upload_max_bytes + 4096:
-        raise _refuse(web.HTTPRequestEntityTooLarge, "too large")
+        raise _too_large(shop, request.content_length)
     reader = await request.multipart()
     part = await reader.next()
     if part is None or getattr(part, "name", None) != "photo":
@@ -50,7 +56,7 @@ async def save_photo(request: web.Request, shop: MiniApp, sku: str) -> web.Respo
     while chunk := await part.read_chunk():  # type: ignore[union-attr]
         data += chunk
         if len(data) > shop.upload_max_bytes:
-            raise _refuse(web.HTTPRequestEntityTooLarge, "too large")
+            raise _too_large(shop, len(data))
     extension = _extension(part.headers.get("Content-Type", ""), bytes(data[:16]))
     if extension is None:
         raise _refuse(web.HTTPUnsupportedMediaType, "jpeg, png or webp only")
