@@ -39,8 +39,9 @@ class TokenBucket:
         return 0.0 if missing <= _EPSILON else missing / self.rate
 
     def take(self, now: float) -> None:
+        """Use a token; sends that did not wait for one put the bucket in debt, of at most a second."""
         self._refill(now)
-        self._tokens -= 1
+        self._tokens = max(self._tokens - 1, -self.rate)
 
     def is_full(self, now: float) -> bool:
         self._refill(now)
@@ -81,16 +82,25 @@ class FloodControl:
     def delay(self, chat_id: int) -> float:
         """Seconds before a message to `chat_id` may go out."""
         now = self._monotonic()
-        paused = max(self._paused_until.get(None, 0.0), self._paused_until.get(chat_id, 0.0)) - now
-        return max(paused, self._chat(chat_id, now).wait_time(now), self._global.wait_time(now), 0.0)
+        return max(self.paused(chat_id), self._chat(chat_id, now).wait_time(now), self._global.wait_time(now))
+
+    def paused(self, chat_id: int) -> float:
+        """Seconds left of a pause a 429 asked for (this chat's or the whole bot's); 0 when none."""
+        now = self._monotonic()
+        until = max(self._paused_until.get(None, 0.0), self._paused_until.get(chat_id, 0.0))
+        return max(until - now, 0.0)
+
+    def count(self, chat_id: int) -> None:
+        """Count a message sent without waiting (a reply right after its turn): later sends wait for it."""
+        now = self._monotonic()
+        self._global.take(now)
+        self._chat(chat_id, now).take(now)
 
     async def acquire(self, chat_id: int) -> None:
         """Wait (through the injected sleep) until a message to `chat_id` may go out, and count it."""
         while (wait := self.delay(chat_id)) > 0:
             await self._sleep(wait)
-        now = self._monotonic()
-        self._global.take(now)
-        self._chat(chat_id, now).take(now)
+        self.count(chat_id)
 
     def pause(self, chat_id: int, seconds: float, *, whole_bot: bool = False) -> None:
         key = None if whole_bot else chat_id

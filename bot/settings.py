@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from babel.numbers import list_currencies
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from domain.errors import InvalidInput
+from domain.money import Money
 
 __all__ = ["Settings", "DeliveryOption"]
 
@@ -39,7 +48,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     shop_name: str = "shopbot"
-    delivery_options: list[DeliveryOption] = Field(default_factory=lambda: list(_DEFAULT_DELIVERY))
+    delivery_options: Annotated[list[DeliveryOption], NoDecode] = Field(
+        default_factory=lambda: list(_DEFAULT_DELIVERY)
+    )
     telegram_webhook_secret: SecretStr | None = None
     telegram_payment_provider_token: SecretStr | None = None
 
@@ -49,7 +60,7 @@ class Settings(BaseSettings):
 
     # HTTP server
     http_host: str = "127.0.0.1"
-    http_port: int = 8080
+    http_port: int = Field(8080, ge=1, le=65535)
     public_url: str = "http://127.0.0.1:8080"
 
     # Mini App (/app/ on the HTTP server)
@@ -74,6 +85,7 @@ class Settings(BaseSettings):
     flood_private_per_second: float = Field(1.0, gt=0)
     flood_group_per_minute: float = Field(20.0, gt=0)
     outbox_max_attempts: int = Field(8, ge=1)
+    outbox_retry_seconds: float = Field(5.0, gt=0)  # first retry after a 5xx; doubles each attempt
     outbox_lease_seconds: float = Field(60.0, ge=1)  # a crashed relay's rows are resent after this
     expiry_poll_seconds: int = Field(60, ge=1)
     low_stock_poll_seconds: int = Field(300, ge=5)
@@ -84,24 +96,93 @@ class Settings(BaseSettings):
 
     # Observability
     log_format: Literal["console", "json"] = "console"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    # Trials only: the shop's clock runs this far ahead of the machine's (ISO 8601, e.g. P8D), so that
+    # reservations, reminders and completions fall due without waiting. Leave unset in production.
+    clock_offset: timedelta = Field(timedelta(0), ge=timedelta(0), le=timedelta(days=3650))
 
     @field_validator("merchant_user_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
         if isinstance(value, str):
             text = value.strip()
-            if text.startswith("["):
-                import json
+            try:
+                if text.startswith("["):
+                    return json.loads(text)
+                return [int(part) for part in text.replace(" ", "").split(",") if part]
+            except ValueError:
+                raise ValueError(
+                    "must be Telegram user ids separated by commas, e.g. 1,2 or [1, 2]"
+                ) from None
+        return value
 
-                return json.loads(text)
-            return [int(part) for part in text.replace(" ", "").split(",") if part]
+    @field_validator("delivery_options", mode="before")
+    @classmethod
+    def _parse_options(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError(
+                    'must be a JSON list like [{"code": "standard", "label": "Standard", "price": "5.00", '
+                    '"needs_address": true}]'
+                ) from None
         return value
 
     @field_validator("currency")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.strip().upper()
+    def _currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in list_currencies():
+            raise ValueError("must be an ISO 4217 currency code such as USD, EUR or JPY")
+        return code
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name such as UTC or Europe/Berlin") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            driver = ""
+        if driver not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ValueError(
+                "must be sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PASSWORD@HOST/DATABASE"
+            )
+        return value
+
+    @field_validator("telegram_api_url", "public_url", "stripe_api_url", "tracking_api_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or len(value) < len("http://x"):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @model_validator(mode="after")
+    def _prices_in_currency(self) -> Settings:
+        for option in self.delivery_options:
+            try:
+                Money.parse(option.price, self.currency)
+            except InvalidInput as exc:
+                raise ValueError(
+                    f"SHOPBOT_DELIVERY_OPTIONS: the price of {option.code!r} is not a {self.currency} amount "
+                    f"({exc})"
+                ) from None
+        return self
 
     @property
     def webapp_url(self) -> str | None:

@@ -36,7 +36,7 @@ _EXPONENTS = {
     "OMR": 3,
     "TND": 3,
 }
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥"}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥"}  # never two currencies as "¥"
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _AMOUNT_RE = re.compile(r"^-?\d{1,15}(\.\d+)?$")
 
@@ -85,7 +85,8 @@ class Money:
         return f"{self.to_decimal():.{exponent}f}"
 
     def format(self) -> str:
-        """Human display: "$12.50", "¥1200", "12.500 KWD"."""
+        """Plain display for logs and files: "$12.50", "¥1,200", "12.500 KWD". People read amounts through
+        `handlers.kernel.money_text` (Babel, in their language)."""
         plain = self.format_plain()
         sign, digits = ("-", plain[1:]) if plain.startswith("-") else ("", plain)
         whole, _, frac = digits.partition(".")

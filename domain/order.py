@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.actor import Actor
+from domain.actor import Actor, ActorKind
 from domain.clock import require_utc
 from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
@@ -75,6 +75,7 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    refunded_minor: int = 0  # given back so far, as the payment provider reports it (minor units)
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -137,6 +138,19 @@ class Order:
         return self.subtotal + self.shipping_fee
 
     @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_minor, self.currency)
+
+    def record_refunded(self, total_minor: int) -> bool:
+        """The provider reports `total_minor` refunded so far (never more than the order's total); True
+        when that is more than was known."""
+        known = min(max(int(total_minor), 0), self.total.amount_minor)
+        if known <= self.refunded_minor:
+            return False
+        self.refunded_minor = known
+        return True
+
+    @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
 
@@ -164,9 +178,15 @@ class Order:
         self.timeline.append(Transition(now, old, target, actor, note[:500]))
         if target is OrderStatus.PAID:
             self.paid_at = now
-        if target is OrderStatus.DELIVERED and not self.is_paid:
-            self.paid_at = now  # cash on delivery: collected at the door
+        if target is OrderStatus.DELIVERED and not self.is_paid and actor.kind is ActorKind.STAFF:
+            self.paid_at = now  # cash on delivery: staff saw it collected at the door
         self.events.append(OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note))
+
+    def collect_cash(self, now: datetime) -> None:
+        """Cash on delivery: the money reached the shop (a carrier's "delivered" does not say so)."""
+        if self.payment_method.prepaid or self.is_paid or self.status not in _CASH_DUE:
+            raise IllegalTransition(self.number, self.status, self.status)
+        self.paid_at = now
 
     def mark_paid(self, actor: Actor, now: datetime, payment_ref: str, charge_id: str | None) -> None:
         self.transition(OrderStatus.PAID, actor, now)
@@ -174,16 +194,42 @@ class Order:
         self.provider_charge_id = charge_id
 
     def ship(self, carrier: str, tracking_number: str, actor: Actor, now: datetime) -> None:
-        carrier = (carrier or "").strip()
-        if not carrier or len(carrier) > 40:
-            raise InvalidInput("carrier name must be 1-40 characters", "carrier")
-        tracking = validate_tracking_number(tracking_number)
-        self.transition(OrderStatus.SHIPPED, actor, now, f"{carrier} {tracking}")
-        self.carrier = carrier
+        """`carrier` "" when not known: the tracking provider detects it from the number."""
+        carrier, tracking = _shipment(carrier, tracking_number)
+        self.transition(OrderStatus.SHIPPED, actor, now, f"{carrier} {tracking}".strip())
+        self.carrier = carrier or None
+        self.tracking_number = tracking
+
+    def correct_tracking(self, carrier: str, tracking_number: str) -> None:
+        """A wrong tracking number typed at shipping, replaced while the parcel travels."""
+        if self.status not in _CORRECTABLE:
+            raise IllegalTransition(self.number, self.status, self.status)
+        carrier, tracking = _shipment(carrier, tracking_number)
+        self.carrier = carrier or None
         self.tracking_number = tracking
 
     def last_change_at(self) -> datetime:
         return self.timeline[-1].at if self.timeline else self.placed_at
+
+
+_CORRECTABLE = frozenset(
+    {
+        OrderStatus.SHIPPED,
+        OrderStatus.IN_TRANSIT,
+        OrderStatus.OUT_FOR_DELIVERY,
+        OrderStatus.DELIVERY_EXCEPTION,
+    }
+)
+
+
+_CASH_DUE = _CORRECTABLE | {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
+
+
+def _shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
+    carrier = (carrier or "").strip()
+    if len(carrier) > 40:
+        raise InvalidInput("carrier name must be at most 40 characters", "carrier")
+    return carrier, validate_tracking_number(tracking_number)
 
 
 def validate_tracking_number(raw: str) -> str:

@@ -44,12 +44,17 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PAID: frozenset({S.ACCEPTED, S.REJECTED, S.CANCELLED, S.REFUNDED}),
     S.ACCEPTED: frozenset({S.PACKED, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset(_IN_FLIGHT),
-    S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION}),
-    S.OUT_FOR_DELIVERY: frozenset({S.IN_TRANSIT, S.DELIVERED, S.DELIVERY_EXCEPTION}),
-    S.DELIVERY_EXCEPTION: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED}),
-    S.DELIVERED: frozenset({S.COMPLETED, S.RETURNED}),
-    S.COMPLETED: frozenset({S.RETURNED}),
+    # REFUNDED from a parcel on its way or delivered: the money went back without the goods
+    # (a refund in the payment provider's dashboard, a goodwill refund); only for paid orders
+    S.SHIPPED: frozenset({*_IN_FLIGHT, S.REFUNDED}),
+    S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION, S.REFUNDED}),
+    S.OUT_FOR_DELIVERY: frozenset({S.IN_TRANSIT, S.DELIVERED, S.DELIVERY_EXCEPTION, S.REFUNDED}),
+    # a lost parcel: sent again (SHIPPED, new tracking number) or refunded without coming back
+    S.DELIVERY_EXCEPTION: frozenset(
+        {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED, S.SHIPPED, S.REFUNDED}
+    ),
+    S.DELIVERED: frozenset({S.COMPLETED, S.RETURNED, S.REFUNDED}),
+    S.COMPLETED: frozenset({S.RETURNED, S.REFUNDED}),
     S.RETURNED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset({S.REFUNDED}),
     S.REJECTED: frozenset({S.REFUNDED}),

@@ -28,3 +28,6 @@ class OutboxMessage:
     next_attempt_at: datetime | None = None
     last_error: str = ""
     edit_of: dict[str, Any] | None = field(default=None)  # {"message_id": n} to edit instead of send
+    # A turn's reply: the process that wrote it sends it right after commit; the relay leaves it alone
+    # until then (and takes it at once when that process is gone).
+    held_until: datetime | None = None

@@ -12,7 +12,6 @@ recorded in a short unit of work of its own.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 import structlog
@@ -29,10 +28,10 @@ from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.error_replies import explain
 from handlers.kernel.i18n import customer_language, language_for, translations
-from handlers.kernel.incoming import AppOrigin, EventHandler, Incoming, Kind
+from handlers.kernel.incoming import ATTEMPT, EventHandler, Incoming, Kind
 from handlers.kernel.notifications import enqueue
-from handlers.kernel.outbox import write_reply
-from handlers.kernel.reply import Outcome
+from handlers.kernel.outbox import queue_replies
+from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Turn
 from handlers.merchant import router as merchant_router
 from handlers.merchant.desk import MerchantDesk
@@ -80,9 +79,12 @@ class ShopApp:
             error = translations(language_for(event.language_code)).gettext("Payments are not available.")
             return Outcome(precheckout_ok=False, precheckout_error=error)
         if self._stats is not None and self._stats.handles(event):
+            ended = Outcome()
+            if self._merchant is not None and self._merchant.is_staff(event.user_id):
+                ended, _later = await self._unit(event, self._end_prompt, first=False)
             async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
                 language = await customer_language(uow, event.user_id, language_for(event.language_code))
-            return await self._stats(event, language)
+            return _followed_by(ended, await self._stats(event, language))
         if not event.private and not (
             self._merchant and merchant_router.answers_in_group(self._merchant, event)
         ):
@@ -106,13 +108,13 @@ class ShopApp:
                 log.info("update_redelivered", update_id=event.update_id)
                 return Outcome(), []
             turn = await self._turn(uow, event)
+            failure: Exception
             try:
                 outcome = await handle(turn)
-                if event.app is not None:
-                    await _replies_to_outbox(uow, event, outcome, turn.now)
                 if self._merchant is not None:
                     await self._merchant.refresh_cards(uow, turn.events, turn.now)
                 await enqueue(uow, turn.events, merchant_chat_id=self._config.merchant_chat_id, now=turn.now)
+                outcome = await queue_replies(uow, event, outcome, turn.now)
                 await uow.commit()
                 _log_events(turn)
                 return outcome, turn.deferred
@@ -121,16 +123,27 @@ class ShopApp:
                 failure = error
             except Exception as error:
                 log.exception("event_failed", kind=str(event.kind), update_id=event.update_id)
+                if first and not ATTEMPT.get().last:
+                    raise  # nothing is kept; the inbox tries the update again a little later
                 failure = error
             await uow.rollback()
         return await self._refused(event, failure), []
 
     async def _refused(self, event: Incoming, error: Exception) -> Outcome:
-        """Nothing of the failed event is kept; record the update so a redelivery is not refused twice."""
+        """Nothing of the failed event is kept; record the update so a redelivery is not refused twice:
+        done when the customer was refused, failed when handling gave up (told once, plainly)."""
+        gave_up = not isinstance(error, DomainError | StaleAction)
         async with self._uow_factory() as uow:
             if event.update_id is not None:
-                await uow.updates.first_time(event.update_id)
-            outcome = await explain(await self._turn(uow, event), error)
+                await uow.updates.first_time(event.update_id, failed=gave_up)
+                if gave_up:
+                    log.error("update_failed", update_id=event.update_id, kind=str(event.kind))
+            turn = await self._turn(uow, event)
+            outcome = await explain(turn, error)
+            if gave_up and ATTEMPT.get().number > 1 and outcome.answer and not outcome.replies:
+                # the button was answered at the first attempt: a toast now would never show
+                outcome = Outcome(replies=[Reply(outcome.answer)])
+            outcome = await queue_replies(uow, event, outcome, turn.now)
             await uow.commit()
             return outcome
 
@@ -152,10 +165,22 @@ class ShopApp:
             gateway=self._gateway,
         )
 
+    async def _end_prompt(self, turn: Turn) -> Outcome:
+        return (await merchant_router.settle_prompt(self._merchant, turn))[0] if self._merchant else Outcome()
+
     async def _route(self, turn: Turn) -> Outcome:
+        desk = self._merchant
+        if desk is None:
+            return await self._customer(turn)
+        ended, used_up = await merchant_router.settle_prompt(desk, turn)  # a prompt takes only its answer
+        if used_up:
+            return ended
+        if merchant_router.claims(desk, turn.event, turn.dialog):
+            return _followed_by(ended, await merchant_router.handle(desk, turn))
+        return _followed_by(ended, await self._customer(turn))
+
+    async def _customer(self, turn: Turn) -> Outcome:
         event = turn.event
-        if self._merchant is not None and merchant_router.claims(self._merchant, event, turn.dialog):
-            return await merchant_router.handle(self._merchant, turn)
         if not event.private:  # staff chatter in the merchant group
             return Outcome()
         if event.kind is Kind.BUTTON:
@@ -174,17 +199,6 @@ class ShopApp:
                 return await tracking.track(turn)
             return await catalog.search(turn, event.text)
         return await start.on_unexpected(turn)
-
-
-async def _replies_to_outbox(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> None:
-    """A Mini App event has no chat message to answer: its replies are queued with the change they follow.
-    Replies addressed to another chat (the merchant card) always go; the user's own chat hears the rest only
-    when the app hands the conversation over to it (`AppOrigin.TO_CHAT`)."""
-    for reply in outcome.replies:
-        if reply.chat_id is not None and reply.chat_id != event.chat_id:
-            await write_reply(uow, reply.chat_id, reply, now)
-        elif event.app is AppOrigin.TO_CHAT:
-            await write_reply(uow, event.chat_id, reply, now)
 
 
 def _followed_by(first: Outcome, then: Outcome) -> Outcome:

@@ -49,9 +49,14 @@ async def apply_carrier_status(
     now: datetime,
     merchant_chat_id: int | None,
     detail: str = "",
+    tracking_number: str | None = None,
 ) -> Applied:
+    """`tracking_number`: the parcel the status is about; an order whose number was corrected since (or
+    that shipped again) no longer follows it."""
     order = await uow.orders.get_for_update(order_number)
     if order is None or order.status not in IN_FLIGHT:
+        return Applied.CLOSED
+    if tracking_number is not None and order.tracking_number != tracking_number:
         return Applied.CLOSED
     outcome = outcome_for(carrier_status, order.status)
     if outcome is None or not order.can(outcome.target):

@@ -31,10 +31,11 @@ async def alerts_for(
     for event in events:
         if isinstance(event, StockLow) and chat_id is not None:
             product = await uow.products.get(event.sku)
+            level = await uow.stocks.get(event.sku)
+            if level is None:
+                continue
             name = product.name if product else event.sku
-            await outbox.write(
-                uow, low_stock_alert(event.sku, name, event.available, event.safety, chat_id, now)
-            )
+            await outbox.write(uow, low_stock_alert(level, name, chat_id, now))
             count += 1
     return count
 

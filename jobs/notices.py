@@ -12,11 +12,16 @@ from datetime import datetime
 from domain.analytics import Figures
 from domain.order import Order
 from domain.outbox import OutboxMessage
+from domain.stock import StockLevel
 from domain.tracking import TrackingOutcome
 from handlers.actions.customer import CartReminders, ShowCart, pack
+from handlers.actions.merchant import FixTracking
 from handlers.kernel import outbox
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, N_, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Reply
+from handlers.kernel.stock_alert import low_stock_reply
+from handlers.merchant.order_card import next_steps
 from handlers.merchant.stats_text import day_text, figures_text
 
 __all__ = [
@@ -61,7 +66,9 @@ def tracking_notice(order: Order, outcome: TrackingOutcome, language: str, now: 
     return _message(order.customer_id, Reply(text), now, key)
 
 
-def tracking_problem_alert(order: Order, outcome: TrackingOutcome, detail: str, chat_id: int, now: datetime):
+def tracking_problem_alert(
+    order: Order, outcome: TrackingOutcome, detail: str, chat_id: int, now: datetime
+) -> OutboxMessage:
     _ = translations(MERCHANT_LANGUAGE).gettext
     text = _("⚠️ Delivery problem on order {number} ({carrier} {tracking}): {note}.").format(
         number=order.number,
@@ -69,37 +76,35 @@ def tracking_problem_alert(order: Order, outcome: TrackingOutcome, detail: str, 
         tracking=order.tracking_number,
         note=_note(outcome, MERCHANT_LANGUAGE),
     )
-    reply = Reply(f"{text} {detail}".strip())
+    reply = Reply(f"{text} {detail}".strip(), next_steps(order, MERCHANT_LANGUAGE))  # what staff can do
     return _message(chat_id, reply, now, f"order:{order.number}:problem:{len(order.timeline)}")
 
 
-def rejected_number_alert(order_number: str, tracking_number: str, reason: str, chat_id: int, now: datetime):
+def rejected_number_alert(
+    order_number: str, tracking_number: str, reason: str, chat_id: int, now: datetime
+) -> OutboxMessage:
     _ = translations(MERCHANT_LANGUAGE).gettext
     text = _(
         "⚠️ The tracking service refused tracking number {tracking} of order {number}: {reason}. "
         "Check the number, or set the delivery status by hand."
     ).format(tracking=tracking_number, number=order_number, reason=reason or _("no reason given"))
-    return _message(chat_id, Reply(text), now, f"shipment:{tracking_number}:rejected")
+    fix = Button(_("✏ Fix tracking"), pack(FixTracking(order_number)))
+    return _message(chat_id, Reply(text, ((fix,),)), now, f"shipment:{tracking_number}:rejected")
 
 
-def low_stock_alert(
-    sku: str, name: str, available: int, safety: int, chat_id: int, now: datetime
+def low_stock_alert(level: StockLevel, name: str, chat_id: int, now: datetime) -> OutboxMessage:
+    key = f"stock-low:{level.sku}:{level.available}:{level.safety}:{now:%Y-%m-%d}"
+    return _message(chat_id, low_stock_reply(level, name, MERCHANT_LANGUAGE), now, key)
+
+
+def unanswered_order_reminder(
+    order: Order, waiting_minutes: int, chat_id: int, now: datetime
 ) -> OutboxMessage:
-    _ = translations(MERCHANT_LANGUAGE).gettext
-    text = _(
-        "📉 Low stock: {name} ({sku}) — {available} available, safety stock {safety}. "
-        "Restock at least {missing} to get back to the safety level."
-    ).format(name=name, sku=sku, available=available, safety=safety, missing=max(safety - available, 1))
-    key = f"stock-low:{sku}:{available}:{safety}:{now:%Y-%m-%d}"
-    return _message(chat_id, Reply(text), now, key)
-
-
-def unanswered_order_reminder(order: Order, waiting_minutes: int, chat_id: int, now: datetime):
     _ = translations(MERCHANT_LANGUAGE).gettext
     text = _(
         "⏰ Order {number} ({total}) has waited {minutes} min for acceptance. "
         "Accept or reject it so the customer knows."
-    ).format(number=order.number, total=order.total, minutes=waiting_minutes)
+    ).format(number=order.number, total=money_text(order.total, MERCHANT_LANGUAGE), minutes=waiting_minutes)
     return _message(chat_id, Reply(text), now, f"order:{order.number}:unanswered")
 
 
@@ -115,7 +120,9 @@ def daily_report(figures: Figures, chat_id: int, now: datetime) -> OutboxMessage
     return _message(chat_id, Reply(text), now, f"report:{day.isoformat()}")
 
 
-def cart_reminder(customer_id: int, language: str, count: int, updated_at: datetime, now: datetime):
+def cart_reminder(
+    customer_id: int, language: str, count: int, updated_at: datetime, now: datetime
+) -> OutboxMessage:
     catalog = translations(language)
     text = catalog.ngettext(
         "You left {count} item in your cart. It is still waiting for you.",

@@ -39,6 +39,10 @@ class PollReport:
     failed_batches: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """True when the run found, changed, rejected or failed something (polling alone is routine)."""
+        return bool(self.discovered or self.changed or self.rejected or self.failed_batches or self.errors)
+
 
 @dataclass
 class PollTracking:
@@ -86,7 +90,8 @@ class PollTracking:
     async def _register(self, fresh: list[Shipment], report: PollReport) -> None:
         for chunk in _chunks(fresh, BATCH):
             try:
-                refused = await self.tracking.register_many([(s.tracking_number, s.carrier) for s in chunk])
+                parcels = list({s.tracking_number: (s.tracking_number, s.carrier) for s in chunk}.values())
+                refused = await self.tracking.register_many(parcels)  # a number shared by orders once
             except (RetryLater, DeliveryFailed) as exc:
                 await self._back_off(chunk, exc, report)
                 continue
@@ -102,7 +107,7 @@ class PollTracking:
         if not chunk:
             return
         try:
-            statuses = await self.tracking.fetch([s.tracking_number for s in chunk])
+            statuses = await self.tracking.fetch(list(dict.fromkeys(s.tracking_number for s in chunk)))
         except (RetryLater, DeliveryFailed) as exc:
             await self._back_off(chunk, exc, report)
             return
@@ -143,6 +148,7 @@ class PollTracking:
                 now=self.clock.now(),
                 merchant_chat_id=self.merchant_chat_id,
                 detail=status.detail,
+                tracking_number=shipment.tracking_number,
             )
             if result is Applied.CHANGED:
                 await uow.commit()

@@ -7,7 +7,7 @@ dedupe key is the order number, so later runs (or a second worker) enqueue nothi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain.clock import Clock
 from domain.order import Order
@@ -21,7 +21,7 @@ __all__ = ["UnansweredOrders"]
 _PAGE = 100
 
 
-def _waiting_since(order: Order):
+def _waiting_since(order: Order) -> datetime | None:
     if order.status is OrderStatus.PAID:
         return order.paid_at or order.last_change_at()
     if order.status is OrderStatus.PLACED and not order.payment_method.prepaid:

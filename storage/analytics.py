@@ -10,6 +10,7 @@ run in one read-only transaction (one snapshot; no write lock on SQLite).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -39,8 +40,8 @@ class SqlAlchemyShopFigures:
         self._currency = currency
         self._top = top
 
-    def _money(self, minor: object) -> Money:
-        return Money(int(minor), self._currency)  # type: ignore[call-overload]  (PostgreSQL sums: Decimal)
+    def _money(self, minor: Any) -> Money:
+        return Money(int(minor), self._currency)  # PostgreSQL sums are Decimal
 
     @staticmethod
     async def _read_only(conn: AsyncConnection) -> None:
@@ -57,7 +58,8 @@ class SqlAlchemyShopFigures:
                 k: int(v) for k, v in (await conn.execute(queries.order_totals())).one()._mapping.items()
             }
             attempts, succeeded = (await conn.execute(queries.payment_attempts())).one()
-            steps = dict((await conn.execute(queries.funnel_steps())).all())
+            funnel_rows = (await conn.execute(queries.funnel_steps())).all()
+            steps: dict[Any, Any] = {step: n for step, n in funnel_rows}
             top_by_units, top_by_revenue = await self._top_products(conn, queries)
             figures = Figures(
                 window=window,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.dialect import upsert
+from storage.dialect import rowcount, upsert
 from storage.tables import CartRow, CustomerRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
@@ -54,6 +54,16 @@ class SqlAlchemyCustomers:
             "cart_reminders": customer.cart_reminders,
         }
         await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
+
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """One column, one statement: a phone or address saved at the same moment is never overwritten."""
+        stmt = (
+            update(CustomerRow)
+            .where(CustomerRow.telegram_id == telegram_id, CustomerRow.unreachable.is_(False))
+            .values(unreachable=True)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(await self.session.execute(stmt)) == 1
 
 
 class SqlAlchemyCarts:

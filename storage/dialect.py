@@ -1,32 +1,43 @@
-"""The two statements whose spelling differs between SQLite and PostgreSQL: INSERT ... ON CONFLICT."""
+"""The two statements whose spelling differs between SQLite and PostgreSQL: INSERT ... ON CONFLICT; and
+`rowcount`, how many rows such a statement (or an UPDATE, DELETE) touched."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import FromClause, TableClause
 
-__all__ = ["insert_or_ignore", "upsert"]
+__all__ = ["insert_or_ignore", "upsert", "rowcount"]
 
 
-def _insert(session: AsyncSession, table: Table) -> Any:
+def rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched (`AsyncSession.execute` is typed as returning rows; for
+    these statements it returns a `CursorResult`)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _insert(session: AsyncSession, table: FromClause) -> Any:
     name = session.get_bind().dialect.name
+    target = cast(TableClause, table)  # a mapped class's __table__, typed as any FromClause
     if name == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(target)
     if name == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(target)
     raise NotImplementedError(f"unsupported database {name!r}")
 
 
-def insert_or_ignore(session: AsyncSession, table: Table, values: dict[str, Any], key: Sequence[str]) -> Any:
+def insert_or_ignore(
+    session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]
+) -> Any:
     """INSERT that silently does nothing when a row with the same `key` exists."""
     return _insert(session, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
 
 
-def upsert(session: AsyncSession, table: Table, values: dict[str, Any], key: Sequence[str]) -> Any:
+def upsert(session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]) -> Any:
     """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists."""
     stmt = _insert(session, table).values(**values)
     changes = {col: stmt.excluded[col] for col in values if col not in key}

@@ -4,27 +4,35 @@ SQLite gets WAL, a busy timeout and foreign keys on every connection. pysqlite/a
 transaction handling is switched off so that we emit BEGIN ourselves: `BEGIN IMMEDIATE` for units of work
 that will write (they queue for the write lock up front instead of failing with "database is locked"
 when a deferred read transaction tries to upgrade), plain `BEGIN` for read-only ones.
-PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
+Within one process the writers queue on an asyncio lock first (`storage.sqlite_writer`), so
+`BEGIN IMMEDIATE` never waits on a sibling coroutine's transaction and "database is locked" cannot
+come from the process itself. PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_writer import SqliteWriter
+
 __all__ = ["create_engine", "session_factory", "dispose", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-WRITE_OPTION = "shopbot_write"  # connection execution option: True = the transaction will write
+WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
+    """`busy_timeout_ms`: how long SQLite waits for another process's write lock (SQLite only).
+    `hide_parameters`: a failed statement's error message (and so its log line) does not carry the values
+    it was given (names, streets, phones)."""
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
     return engine
 
 
@@ -36,20 +44,29 @@ async def dispose(engine: AsyncEngine) -> None:
     await engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     sync_engine = engine.sync_engine
+    writer = SqliteWriter()
+    writer.install(engine)
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get(WRITE_OPTION, True)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not conn.get_execution_options().get(WRITE_OPTION, True):
+            conn.exec_driver_sql("BEGIN")
+            return
+        writer.acquire(conn)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release_if_held_by(conn.info)
+            raise

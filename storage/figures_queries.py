@@ -154,7 +154,7 @@ class FigureQueries:
     def median_paid_to_shipped(self, dialect: str) -> Select[Any]:
         joined, shipped = self.shipped_after_payment()
         if dialect == "postgresql":
-            seconds = extract("epoch", STEP.at - ORDER.paid_at)
+            seconds: ColumnElement[Any] = extract("epoch", STEP.at - ORDER.paid_at)
             return select(func.percentile_cont(0.5).within_group(seconds)).select_from(joined).where(shipped)
         seconds = (func.julianday(STEP.at) - func.julianday(ORDER.paid_at)) * 86400.0
         ranked = (

@@ -1,9 +1,10 @@
 """The durable inbox of Telegram updates (`Inbox` over SQLAlchemy) and its table.
 
-The webhook stores each update (deduplicated by `update_id`) before it answers 200; processors claim
-from here. A claim is one `UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes,
-per chat, only the oldest pending update, and only when its lease is free (never taken, expired, or a
-retry whose time has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
+The webhook stores each update (deduplicated by `update_id`) before it answers 200, the poller each
+`getUpdates` batch before the next call confirms it; processors claim from here. A claim is one
+`UPDATE ... WHERE update_id IN (SELECT ... LIMIT n) ... RETURNING` that takes, per chat, only the
+oldest pending update, and only when its lease is free (never taken, expired, or a retry whose time
+has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
 later updates wait behind it: one chat is processed in order, one update at a time. On PostgreSQL the
 subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows without waiting; on
 SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
@@ -14,6 +15,7 @@ processed-update record, so "handled" and "done" commit together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,19 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.engine import WRITE_OPTION
+from storage.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
 __all__ = ["SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
 
 
-async def settle_in_transaction(session: AsyncSession, update_id: int) -> None:
-    """Mark the update done in the caller's transaction (no-op when it did not come through the inbox)."""
+async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> None:
+    """Mark the update done (or failed) in the caller's transaction (no-op when it did not come through
+    the inbox)."""
     await session.execute(
         update(InboxRow)
         .where(InboxRow.update_id == update_id, InboxRow.state == PENDING)
-        .values(state=DONE, lease_until=None, leased_by=None)
+        .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -46,17 +50,24 @@ class SqlAlchemyInbox:
     async def store(
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
-        values = {
-            "update_id": update_id,
-            "chat_id": chat_id,
-            "payload": payload,
-            "received_at": now,
-            "state": PENDING,
-            "attempts": 0,
-        }
+        return await self.store_many([(update_id, chat_id, payload)], now) == 1
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
+        """Keep a polled batch in one transaction; returns how many were new."""
+        stored = 0
         async with self._sessions() as session, session.begin():
-            stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-            return (await session.execute(stmt)).rowcount == 1
+            for update_id, chat_id, payload in updates:
+                values = {
+                    "update_id": update_id,
+                    "chat_id": chat_id,
+                    "payload": payload,
+                    "received_at": now,
+                    "state": PENDING,
+                    "attempts": 0,
+                }
+                stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
+                stored += rowcount(await session.execute(stmt))
+        return stored
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
@@ -96,7 +107,7 @@ class SqlAlchemyInbox:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount == 1
+            return rowcount(await session.execute(stmt)) == 1
 
     async def finish(self, update_id: int, worker: str) -> bool:
         # Most updates were settled by the handler's own commit: look first, without the write lock.
@@ -116,6 +127,11 @@ class SqlAlchemyInbox:
 
     async def fail(self, update_id: int, worker: str) -> bool:
         return await self._settle(update_id, worker, state=FAILED, lease_until=None, leased_by=None)
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free the leases of workers that `gone` says no longer run (a process killed mid-update), so
+        their updates are taken again now rather than when the lease runs out. Returns how many."""
+        return await release_orphans(self._sessions, InboxRow, InboxRow.state == PENDING, gone=gone)
 
     async def backlog(self) -> int:
         async with self._sessions() as session, session.begin():

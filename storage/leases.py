@@ -11,7 +11,7 @@ SQLite the single statement runs under the write lock and FOR UPDATE is not rend
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,7 +19,9 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-__all__ = ["claim", "mark_once", "release"]
+from storage.dialect import rowcount
+
+__all__ = ["claim", "mark_once", "release", "release_orphans"]
 
 Row = TypeVar("Row")
 
@@ -101,4 +103,26 @@ async def release(
         .execution_options(synchronize_session=False)
     )
     async with sessions() as session, session.begin():
-        return (await session.execute(stmt)).rowcount
+        return rowcount(await session.execute(stmt))
+
+
+async def release_orphans(
+    sessions: async_sessionmaker[AsyncSession],
+    model: type[Row],
+    *where: ColumnElement[bool],
+    gone: Callable[[str], bool],
+) -> int:
+    """Drop the leases on rows matching `where` whose holder `gone` says no longer runs; how many."""
+    leased_by = model.leased_by  # type: ignore[attr-defined]
+    async with sessions() as session, session.begin():
+        holders = await session.scalars(select(leased_by).where(*where, leased_by.is_not(None)).distinct())
+        dead = [worker for worker in holders if worker and gone(worker)]
+        if not dead:
+            return 0
+        stmt = (
+            update(model)
+            .where(*where, leased_by.in_(dead))
+            .values(lease_until=None, leased_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(await session.execute(stmt))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
-from storage.dialect import insert_or_ignore, upsert
+from storage.dialect import insert_or_ignore, rowcount, upsert
 from storage.inbox import settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
@@ -16,8 +17,9 @@ __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"
 
 
 class SqlAlchemyOutbox:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, worker: str = "") -> None:
         self.session = session
+        self.worker = worker  # holds the rows written with `held_until` (sent at once by this process)
 
     async def add(self, message: OutboxMessage) -> None:
         """Enqueue and set `message.id`; a message whose dedupe_key is already stored is dropped."""
@@ -32,6 +34,8 @@ class SqlAlchemyOutbox:
             "last_error": message.last_error,
             "created_at": message.created_at,
         }
+        if message.held_until is not None:
+            values.update(lease_until=message.held_until, leased_by=self.worker)
         stmt = insert_or_ignore(self.session, OutboxRow.__table__, values, ["dedupe_key"])
         new_id = await self.session.scalar(stmt.returning(OutboxRow.id))
         if new_id is not None:
@@ -42,14 +46,14 @@ class SqlAlchemyProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
         stmt = insert_or_ignore(
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
         result = await self.session.execute(stmt)
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
-        await settle_in_transaction(self.session, update_id)  # done in the inbox iff this commits
+        await settle_in_transaction(self.session, update_id, failed=failed)  # iff this commits
         return True
 
 
@@ -72,3 +76,7 @@ class SqlAlchemyDialogs:
 
     async def clear(self, user_id: int) -> None:
         await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
+
+    async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        query = select(DialogRow.user_id, DialogRow.state, DialogRow.data).where(DialogRow.state.in_(states))
+        return [(row.user_id, row.state, dict(row.data)) for row in await self.session.execute(query)]

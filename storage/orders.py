@@ -21,7 +21,7 @@ from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine, Transition
 from domain.order_status import OrderStatus, PaymentMethod
 from storage.customers import address_from_json, address_to_json
-from storage.dialect import insert_or_ignore
+from storage.dialect import insert_or_ignore, rowcount
 from storage.tables import OrderLineRow, OrderRow, OrderTimelineRow
 
 __all__ = ["SqlAlchemyOrders"]
@@ -44,6 +44,7 @@ def _columns(order: Order) -> dict[str, Any]:
         "customer_name": order.customer_name,
         "customer_phone": order.customer_phone,
         "merchant_message_id": order.merchant_message_id,
+        "refunded_minor": order.refunded_minor,
     }
 
 
@@ -88,6 +89,7 @@ def _order(row: OrderRow) -> Order:
         customer_name=row.customer_name,
         customer_phone=row.customer_phone,
         merchant_message_id=row.merchant_message_id,
+        refunded_minor=row.refunded_minor or 0,
     )
 
 
@@ -125,7 +127,7 @@ class SqlAlchemyOrders:
         inserted = await self.session.execute(
             insert_or_ignore(self.session, OrderRow.__table__, values, ["number"])
         )
-        if inserted.rowcount != 1:
+        if rowcount(inserted) != 1:
             raise OrderNumberTaken(order.number)
         await self.session.execute(
             insert(OrderLineRow),
@@ -155,7 +157,7 @@ class SqlAlchemyOrders:
             .where(OrderRow.number == order.number, OrderRow.version == loaded.version)
             .values(**changed, version=loaded.version + 1)
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else; reload and retry")
         await self._append_timeline(order, loaded.timeline_len)
         self._remember(order, loaded.version + 1)

@@ -3,13 +3,15 @@ while holding the lease, so a relay whose lease ran out cannot overwrite another
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
-from storage.leases import claim, release
+from storage.dialect import rowcount
+from storage.leases import claim, release, release_orphans
 from storage.outbox_table import OutboxRow
 
 __all__ = ["SqlAlchemyOutboxQueue"]
@@ -89,6 +91,11 @@ class SqlAlchemyOutboxQueue:
             last_error=error[:_ERROR_LIMIT],
         )
 
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free rows leased by processes that no longer run (sent at once by a process that then died)."""
+        pending = OutboxRow.state == OutboxState.PENDING.value
+        return await release_orphans(self._sessions, OutboxRow, pending, gone=gone)
+
     async def fail_chat(self, chat_id: int, error: str) -> int:
         stmt = (
             update(OutboxRow)
@@ -97,4 +104,4 @@ class SqlAlchemyOutboxQueue:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions() as session, session.begin():
-            return (await session.execute(stmt)).rowcount
+            return rowcount(await session.execute(stmt))

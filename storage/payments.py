@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
-from storage.tables.payments import PaymentAttemptRow, WebhookEventRow
+from storage.dialect import rowcount
+from storage.tables.payments import EarlyRefundRow, PaymentAttemptRow, WebhookEventRow
 
-__all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents"]
+__all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents", "SqlAlchemyEarlyRefunds"]
 
 _COLLECTED = [outcome.value for outcome in AttemptOutcome if outcome.collected]
 
@@ -39,7 +40,7 @@ class SqlAlchemyPaymentAttempts:
         row.update_from(attempt)
         await self._session.flush()
 
-    async def _first(self, *where: object) -> PaymentAttempt | None:
+    async def _first(self, *where: ColumnElement[bool]) -> PaymentAttempt | None:
         query = select(PaymentAttemptRow).where(*where).order_by(PaymentAttemptRow.id.desc()).limit(1)
         row = (await self._session.scalars(query)).first()
         return row.to_domain() if row else None
@@ -76,4 +77,26 @@ class SqlAlchemyWebhookEvents:
             .on_conflict_do_nothing(index_elements=["source", "event_id"])
         )
         result = await self._session.execute(statement)
-        return result.rowcount == 1
+        return rowcount(result) == 1
+
+
+class SqlAlchemyEarlyRefunds:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        row = await self._session.get(EarlyRefundRow, ref)
+        if row is None:
+            self._session.add(EarlyRefundRow(payment_ref=ref, refunded_minor=refunded_minor, received_at=at))
+        elif row.refunded_minor is not None:
+            row.refunded_minor = None if refunded_minor is None else max(row.refunded_minor, refunded_minor)
+        await self._session.flush()
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        row = await self._session.get(EarlyRefundRow, ref)
+        if row is None:
+            return False, None
+        refunded = row.refunded_minor
+        await self._session.delete(row)
+        await self._session.flush()
+        return True, refunded

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import WRITE_OPTION
 from storage.migrate import alembic_config
 
-__all__ = ["SchemaStatus", "schema_status", "migration_heads"]
+__all__ = ["SchemaStatus", "schema_status", "migration_heads", "describe_schema", "sqlite_file", "shown_url"]
 
 _READ_ONLY = {WRITE_OPTION: False}  # no write lock on SQLite for a probe
 
@@ -53,3 +56,34 @@ async def _reachable(engine: AsyncEngine) -> bool:
     except (SQLAlchemyError, OSError):
         return False
     return True
+
+
+def describe_schema(status: SchemaStatus, where: str) -> str | None:
+    """What an operator must do before the shop can use this database, in one line; None when ready."""
+    if not status.reachable:
+        return f"cannot reach the database at {where}; check SHOPBOT_DATABASE_URL and that the server runs"
+    if not status.current:
+        return f"the database at {where} is not set up; run `shopbot db upgrade`"
+    if not status.ready:
+        have, want = ", ".join(sorted(status.current)), ", ".join(sorted(status.heads))
+        return (
+            f"the database at {where} is at schema {have}, this shopbot needs {want}; "
+            "run `shopbot db upgrade` (or the newer shopbot that migrated it)"
+        )
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url)

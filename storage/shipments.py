@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,14 +31,15 @@ class SqlAlchemyShipments:
         self._sessions = sessions
 
     async def track(self, shipments: Sequence[Shipment]) -> int:
-        wanted = {s.tracking_number: s for s in shipments}
+        wanted = {(s.order_number, s.tracking_number): s for s in shipments}
         if not wanted:
             return 0
-        known = select(ShipmentRow.tracking_number).where(ShipmentRow.tracking_number.in_(wanted))
+        pair = tuple_(ShipmentRow.order_number, ShipmentRow.tracking_number)
+        known = select(ShipmentRow.order_number, ShipmentRow.tracking_number).where(pair.in_(list(wanted)))
         try:
             async with self._sessions() as session, session.begin():
-                for number in (await session.execute(known)).scalars():
-                    wanted.pop(number, None)
+                for order_number, number in await session.execute(known):
+                    wanted.pop((order_number, number), None)
                 session.add_all(
                     ShipmentRow(**{name: getattr(s, name) for name in _FIELDS}) for s in wanted.values()
                 )
@@ -52,20 +53,23 @@ class SqlAlchemyShipments:
         rows = await claim(
             self._sessions,
             ShipmentRow,
-            ShipmentRow.tracking_number,
+            ShipmentRow.id,
             due=[
                 ShipmentRow.active.is_(True),
                 or_(ShipmentRow.next_poll_at.is_(None), ShipmentRow.next_poll_at <= now),
             ],
-            order_by=[ShipmentRow.next_poll_at, ShipmentRow.tracking_number],
+            order_by=[ShipmentRow.next_poll_at, ShipmentRow.id],
             now=now,
             until=until,
             worker=worker,
             limit=limit,
         )
-        return sorted((_shipment(row) for row in rows), key=lambda s: s.tracking_number)
+        return sorted((_shipment(row) for row in rows), key=lambda s: (s.tracking_number, s.order_number))
 
     async def save(self, shipment: Shipment, worker: str) -> bool:
-        number = ShipmentRow.tracking_number == shipment.tracking_number
+        this = and_(
+            ShipmentRow.order_number == shipment.order_number,
+            ShipmentRow.tracking_number == shipment.tracking_number,
+        )
         changes = {name: getattr(shipment, name) for name in _POLLED}
-        return await release(self._sessions, ShipmentRow, number, worker=worker, **changes) == 1
+        return await release(self._sessions, ShipmentRow, this, worker=worker, **changes) == 1

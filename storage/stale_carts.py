@@ -10,6 +10,7 @@ reminder rather than sending it twice.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,5 +43,6 @@ class SqlAlchemyStaleCarts:
             limit=limit,
             reminded_at=now,
         )
-        carts = [StaleCart(row.customer_id, row.updated_at, row.item_count) for row in rows]
+        # updated_at is set on every cart the query keeps (updated before `before`)
+        carts = [StaleCart(row.customer_id, cast(datetime, row.updated_at), row.item_count) for row in rows]
         return sorted(carts, key=lambda cart: (cart.updated_at, cart.customer_id))

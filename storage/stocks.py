@@ -20,6 +20,7 @@ from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import DomainEvent
 from domain.ports import StockAudit
 from domain.stock import ReservationState, StockLevel, validate_quantity
+from storage.dialect import rowcount
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
 __all__ = ["SqlAlchemyStocks"]
@@ -79,7 +80,7 @@ class SqlAlchemyStocks:
             .where(StockRow.sku == level.sku, StockRow.on_hand == loaded, StockRow.reserved <= level.on_hand)
             .values(on_hand=level.on_hand, safety=level.safety, low_alert_armed=level.low_alert_armed)
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             current = await self.session.scalar(select(StockRow.reserved).where(StockRow.sku == level.sku))
             if current is not None and current > level.on_hand:
                 raise InvalidInput(

@@ -19,8 +19,9 @@ from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
-from storage.payments import SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.stocks import SqlAlchemyStocks
+from storage.workers import worker_name
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
 
@@ -37,12 +38,16 @@ class SqlAlchemyUnitOfWork:
     dialogs: SqlAlchemyDialogs
     payment_attempts: SqlAlchemyPaymentAttempts
     webhook_events: SqlAlchemyWebhookEvents
+    early_refunds: SqlAlchemyEarlyRefunds
     funnel: SqlAlchemyFunnelEvents
     session: AsyncSession
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True, worker: str = ""
+    ) -> None:
         self._sessions = sessions
         self.write = write
+        self.worker = worker
 
     async def __aenter__(self) -> Self:
         self.session = session = self._sessions()
@@ -54,11 +59,12 @@ class SqlAlchemyUnitOfWork:
         self.customers = SqlAlchemyCustomers(session)
         self.carts = SqlAlchemyCarts(session)
         self.orders = SqlAlchemyOrders(session)
-        self.outbox = SqlAlchemyOutbox(session)
+        self.outbox = SqlAlchemyOutbox(session, self.worker)
         self.updates = SqlAlchemyProcessedUpdates(session)
         self.dialogs = SqlAlchemyDialogs(session)
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)
+        self.early_refunds = SqlAlchemyEarlyRefunds(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
         return self
 
@@ -79,11 +85,12 @@ class SqlAlchemyUnitOfWork:
 
 class SqlAlchemyUnitOfWorkFactory:
     """`factory(write=True)` returns a new unit of work; `write=False` for read-only work (no write
-    lock on SQLite)."""
+    lock on SQLite). `worker` names this process in the outbox rows it holds to send at once."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, worker: str | None = None) -> None:
         self.engine = engine
+        self.worker = worker or worker_name()
         self._sessions = session_factory(engine)
 
     def __call__(self, *, write: bool = True) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._sessions, write=write)
+        return SqlAlchemyUnitOfWork(self._sessions, write=write, worker=self.worker)

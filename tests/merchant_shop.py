@@ -71,6 +71,10 @@ class StaffChat(Chat):
     async def press_data(self, data: str, message_id: int = CARD_MESSAGE):
         return await self._send(Kind.BUTTON, action=data, message_id=message_id)
 
+    async def reply(self, to: Reply, text: str, *, message_id: int):
+        """Answer the bot's message `to` (which Telegram gave `message_id`) with Telegram's reply."""
+        return await self._send(Kind.TEXT, text=text, reply_to_message_id=message_id, reply_to_text=to.text)
+
     async def press_on(self, reply: Reply, label: str, message_id: int = CARD_MESSAGE):
         matches = [b.action for row in reply.buttons for b in row if label in b.label and b.action]
         assert matches, f"no button {label!r} on {reply.text!r}"

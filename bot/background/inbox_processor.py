@@ -8,7 +8,8 @@ await processor.stop()   # no new claims; the updates in hand are finished
 Up to `concurrency` updates run at once, never two of one chat (the inbox hands out one per chat). An
 update whose handling failed (the handler raised: the database was down, ...) goes back with a growing
 delay; after `max_attempts` it is given up and logged. A processor that dies leaves a lease that expires,
-and another processor takes the update again; the handler's processed-update record keeps it from being
+or that the next processor on the same host frees at its start, and another processor takes the update
+again; the handler's processed-update record keeps it from being
 handled to completion twice.
 """
 
@@ -25,6 +26,8 @@ import structlog
 from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
 from domain.ports import Inbox, InboxUpdate
+from handlers.kernel.incoming import ATTEMPT, Attempt
+from storage.workers import worker_gone
 
 __all__ = ["InboxProcessor"]
 
@@ -96,6 +99,12 @@ class InboxProcessor:
         self._wake.set()  # the chat's next update may be waiting
 
     async def _run(self) -> None:
+        try:  # updates a killed process of this host had in hand are taken again at once
+            freed = await self._inbox.release_orphans(worker_gone)
+            if freed:
+                log.warning("inbox_orphans_freed", count=freed)
+        except Exception:
+            log.exception("inbox_orphans_failed", worker=self._worker)
         while not self._stopping:
             self._wake.clear()
             try:
@@ -115,12 +124,15 @@ class InboxProcessor:
                 await self._inbox.fail(item.update_id, self._worker)
                 log.error("inbox_gave_up", attempts=item.attempts - 1)
                 return
+            attempt_of = ATTEMPT.set(Attempt(item.attempts, last=item.attempts >= self._max_attempts))
             with observe_handling() as attempt:
                 try:
                     await self._feed(item.payload)
                 except Exception:
-                    log.exception("inbox_feed_failed")
+                    log.warning("inbox_feed_failed", attempts=item.attempts, exc_info=True)
                     attempt.failed = True
+                finally:
+                    ATTEMPT.reset(attempt_of)
             try:
                 await self._settle(item, failed=attempt.failed)
             except Exception:  # the lease runs out and another processor takes it again

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,18 +19,14 @@ from domain.clock import Clock
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from domain.outbox import OutboxMessage
 from domain.ports import Notifier, OutboxQueue, UnitOfWorkFactory
+from storage.workers import worker_gone, worker_name
 
-__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "mark_unreachable_with"]
+__all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "worker_gone", "mark_unreachable_with"]
 
 log = logging.getLogger("shopbot.outbox")
 
 OnBlocked = Callable[[int], Awaitable[None]]
 OnSent = Callable[[OutboxMessage, int | None], Awaitable[None]]  # the row and the platform's message id
-
-
-def worker_name() -> str:
-    """Unique per process start: lease owner id."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +96,27 @@ class OutboxRelay:
             await self._queue.postpone(message.id, self.worker, self._clock.now() + timedelta(seconds=wait))
             return
         await self._flood.acquire(chat_id)
+        await self._deliver(message, held_back)
+
+    async def send_now(self, messages: list[OutboxMessage]) -> None:
+        """A turn's replies, right after its commit (rows this relay's worker holds): each goes out at
+        once unless a 429 paused its chat or the bot; counted against the flood limits all the same.
+        What cannot go out now is left in the outbox, due when Telegram said, for `run_once`."""
+        held_back: set[int] = set()
+        for message in messages:
+            assert message.id is not None
+            paused = self._flood.paused(message.chat_id)
+            if message.chat_id in held_back or paused > 0:
+                held_back.add(message.chat_id)
+                at = self._clock.now() + timedelta(seconds=paused)
+                await self._queue.postpone(message.id, self.worker, at, error="flood pause")
+                continue
+            self._flood.count(message.chat_id)
+            await self._deliver(message, held_back)
+
+    async def _deliver(self, message: OutboxMessage, held_back: set[int]) -> None:
+        assert message.id is not None
+        chat_id = message.chat_id
         try:
             sent_id = await self._notifier.deliver(chat_id, message.payload)
         except RetryLater as exc:
@@ -140,7 +154,14 @@ class OutboxRelay:
         log.info("outbox_retry id=%s attempts=%s", message.id, attempts)
 
     async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal."""
+        """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal.
+        Rows held by processes of this host that are gone (killed before sending) are taken first."""
+        try:
+            freed = await self._queue.release_orphans(worker_gone)
+            if freed:
+                log.warning("outbox_orphans_freed count=%s", freed)
+        except Exception:
+            log.exception("outbox_orphans_failed")
         while not stop.is_set():
             try:
                 leased = await self.run_once()
@@ -156,16 +177,14 @@ class OutboxRelay:
 
 def mark_unreachable_with(uow_factory: UnitOfWorkFactory) -> OnBlocked:
     """`on_blocked` hook: the customer behind a blocked private chat is marked unreachable, so jobs stop
-    enqueueing for them. Relies on `Customers.add` storing an existing customer's changes (upsert)."""
+    enqueueing for them. Only that one column is written: a phone or address the customer saves at the
+    same moment stays."""
 
     async def mark(chat_id: int) -> None:
         if chat_id < 0:  # a group (the merchant chat): nobody to mark
             return
         async with uow_factory() as uow:
-            customer = await uow.customers.get(chat_id)
-            if customer is not None and not customer.unreachable:
-                customer.unreachable = True
-                await uow.customers.add(customer)
+            if await uow.customers.mark_unreachable(chat_id):
                 await uow.commit()
 
     return mark

@@ -14,7 +14,7 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
 from jobs.low_stock import LowStockAlerts
 from jobs.poll_tracking import PollTracking
+from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
 
 __all__ = ["JobContext", "build_scheduler", "EXTERNAL_JOBS"]
@@ -66,7 +67,8 @@ def _logged(
             log.exception("job_failed job=%s", name)
             outcome = "error"
         else:
-            log.info("job_done job=%s result=%s", name, result)
+            # A run that changed nothing (a falsy result) is routine: DEBUG, not a line every few seconds.
+            log.log(logging.INFO if result else logging.DEBUG, "job_done job=%s result=%s", name, result)
             outcome = "ok"
         if metrics is not None:
             metrics.job_runs.labels(name, outcome).inc()
@@ -98,6 +100,11 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             every(60),
         ),
         (
+            "staff_prompts",
+            EndStalePrompts(ctx.uow_factory, ctx.clock, manual_delivery=ctx.tracking is None).run,
+            every(60),
+        ),
+        (
             "complete_delivered",
             CompleteDelivered(ctx.uow_factory, ctx.clock, timedelta(days=s.complete_after_days)).run,
             every(3600),
@@ -115,8 +122,8 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
     if ctx.figures is not None:
+        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, s.timezone)
         zone = ZoneInfo(s.timezone)
-        report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, zone)
         plan.append(("daily_report", report.run, CronTrigger(hour=s.daily_report_hour, timezone=zone)))
     if ctx.stale_carts is not None:
         carts = AbandonedCarts(
@@ -130,6 +137,19 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
     return plan
 
 
+def _first_run(context: JobContext, trigger: Any) -> dict[str, Any]:
+    """Interval jobs run once as the scheduler starts, then every interval. The daily report runs at
+    start too when its hour has passed today, so a restart after the hour does not skip the day (its
+    dedupe key, the day, keeps it to one report)."""
+    s = context.settings
+    if isinstance(trigger, IntervalTrigger):
+        return {"next_run_time": datetime.now(UTC)}
+    local = context.clock.now().astimezone(ZoneInfo(s.timezone))
+    if isinstance(trigger, CronTrigger) and local.hour >= s.daily_report_hour:
+        return {"next_run_time": datetime.now(UTC)}
+    return {}
+
+
 def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> AsyncIOScheduler:
     """A scheduler with every job planned from settings; the caller starts and shuts it down."""
     scheduler = AsyncIOScheduler(
@@ -138,5 +158,6 @@ def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> 
     )
     for name, run, trigger in _jobs(context):
         job = _logged(name, run, context.metrics)
-        scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True)
+        first = _first_run(context, trigger)
+        scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True, **first)
     return scheduler

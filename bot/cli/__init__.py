@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import catalog as cli_catalog
+from bot.cli import config as cli_config
 from bot.cli import db as cli_db
 from bot.cli import demo as cli_demo
 from bot.cli import report as cli_report
@@ -19,6 +20,7 @@ app.command("run")(cli_run.run)
 app.add_typer(cli_db.app, name="db")
 app.command("doctor")(cli_db.doctor)
 app.add_typer(cli_catalog.app, name="catalog")
+app.add_typer(cli_config.app, name="config")
 app.command("demo")(cli_demo.demo)
 app.command("report")(cli_report.report)
 app.add_typer(cli_webhook.app, name="webhook")

@@ -9,15 +9,15 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
-from bot.settings import Settings
 from domain.actor import Actor
-from storage.catalog_csv import COLUMNS, CatalogErrors, format_catalog, parse_catalog
+from storage.catalog_csv import COLUMNS, CatalogErrors, CatalogRow, format_catalog, parse_catalog
 from storage.catalog_transfer import ImportSummary, export_catalog, import_catalog
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["app"]
+__all__ = ["app", "read_catalog"]
 
 app = typer.Typer(help=f"Catalog CSV files (columns: {','.join(COLUMNS)}).", no_args_is_help=True)
 _FILE = typer.Argument(..., help="CSV file", dir_okay=False)
@@ -27,27 +27,34 @@ _FILE = typer.Argument(..., help="CSV file", dir_okay=False)
 def import_(path: Path = _FILE) -> None:
     """Create or update products, categories and stock from PATH; any bad row aborts the whole file."""
     console = Console(stderr=True)
-    settings = Settings()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        console.print(f"[red]cannot read {path}: {exc}[/]")
-        raise typer.Exit(2) from exc
-    try:
-        rows = parse_catalog(text, settings.currency)
-        summary = asyncio.run(_import(settings.database_url, rows))
-    except CatalogErrors as exc:
-        for error in exc.errors:
-            console.print(f"[red]✗[/] {error}")
-        console.print(f"{len(exc.errors)} problem(s); nothing was imported. Fix the file and run again.")
-        raise typer.Exit(1) from exc
+    settings = load_settings()
+    rows = read_catalog(path, settings.currency, console)
+    require_database(settings.database_url)
+    summary = asyncio.run(_import(settings.database_url, rows))
     console.print(
         f"[green]✓[/] {summary.created} product(s) created, {summary.updated} updated, "
         f"{summary.new_categories} new categor{'y' if summary.new_categories == 1 else 'ies'}"
     )
 
 
-async def _import(url: str, rows: list) -> ImportSummary:
+def read_catalog(path: Path, currency: str, console: Console) -> list[CatalogRow]:
+    """The rows of the catalog file at `path`; an unreadable file exits 2, bad rows are listed by line
+    and exit 1 (the same for `catalog import` and `demo --catalog`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {path}: {exc}[/]")
+        raise typer.Exit(2) from None
+    try:
+        return parse_catalog(text, currency)
+    except CatalogErrors as exc:
+        for error in exc.errors:
+            console.print(f"[red]✗[/] {error}")
+        console.print(f"{len(exc.errors)} problem(s); nothing was imported. Fix the file and run again.")
+        raise typer.Exit(1) from None
+
+
+async def _import(url: str, rows: list[CatalogRow]) -> ImportSummary:
     engine = create_engine(url)
     try:
         with Progress(transient=True) as progress:
@@ -69,7 +76,9 @@ async def _import(url: str, rows: list) -> ImportSummary:
 @app.command("export")
 def export(path: Path = _FILE) -> None:
     """Write every product, with its category, price and stock, to PATH in the import format."""
-    text = asyncio.run(_export(Settings().database_url))
+    settings = load_settings()
+    require_database(settings.database_url)
+    text = asyncio.run(_export(settings.database_url))
     path.write_text(text, encoding="utf-8")
     Console(stderr=True).print(f"[green]✓[/] wrote {text.count(chr(10)) - 1} product(s) to {path}")
 

@@ -6,8 +6,9 @@ import asyncio
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from bot.cli.preflight import load_settings, require_database, shown_url
 from storage.engine import create_engine, dispose
 from storage.invariants import find_violations
 from storage.migrate import upgrade as migrate_upgrade
@@ -21,13 +22,20 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Alembic revision to migrate to")) -> None:
     """Apply database migrations up to REVISION (default: the newest)."""
-    migrate_upgrade(Settings().database_url, revision)
+    url = load_settings().database_url
+    try:
+        migrate_upgrade(url, revision)
+    except (SQLAlchemyError, OSError) as exc:
+        typer.echo(f"cannot migrate the database at {shown_url(url)}: {type(exc).__name__}", err=True)
+        raise typer.Exit(2) from None
     Console().print(f"database migrated to [bold]{revision}[/]")
 
 
 def doctor() -> None:
     """Check stock and order invariants; exit 1 when any is broken."""
-    violations = asyncio.run(_violations(Settings().database_url))
+    settings = load_settings()
+    require_database(settings.database_url)
+    violations = asyncio.run(_violations(settings.database_url))
     console = Console()
     for violation in violations:
         console.print(f"[red]✗[/] {violation}")

@@ -11,7 +11,11 @@ import asyncio
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
 
+from bot.cli.catalog import read_catalog
+from bot.cli.preflight import settings_problems
 from bot.observability.logs import configure_logging
 
 __all__ = ["demo", "BUNDLED_CATALOG"]
@@ -57,6 +61,7 @@ def demo(
     if not catalog.is_file():
         typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)
         raise typer.Exit(2)
+    _check(catalog)
     try:
         failures = asyncio.run(_run(lines, db, jobs, catalog))
     except KeyboardInterrupt:
@@ -65,6 +70,19 @@ def demo(
     if failures:
         typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
         raise typer.Exit(1)
+
+
+def _check(catalog: Path) -> None:
+    """The settings the demo takes from the environment, and the catalog file, before the shop opens."""
+    from bot.demo.shop import demo_settings
+
+    try:
+        settings = demo_settings("sqlite+aiosqlite:///demo.db")
+    except ValidationError as exc:
+        for line in settings_problems(exc):
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    read_catalog(catalog, settings.currency, Console(stderr=True))
 
 
 async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:

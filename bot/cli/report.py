@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from bot.figures_chart import render_figures_png
 from bot.settings import Settings
@@ -107,7 +108,8 @@ def report(
     ),
 ) -> None:
     """Print the shop's figures for the last DAYS days; optionally write the chart and the orders."""
-    settings = Settings()
+    settings = load_settings()
+    require_database(settings.database_url)
     now = end.replace(tzinfo=UTC) if end else UtcClock().now()
     window = ReportWindow.last_days(days, now, settings.timezone)
     figures, rows = asyncio.run(_gather(settings, window, export=csv is not None))

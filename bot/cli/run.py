@@ -7,9 +7,9 @@ from enum import StrEnum
 
 import typer
 
+from bot.cli.preflight import load_settings, require_database
 from bot.observability.logs import configure_logging
 from bot.processes.web import NotReady, RunOptions, run_bot
-from bot.settings import Settings
 
 __all__ = ["run", "RuntimeChoice", "ModeChoice"]
 
@@ -43,10 +43,12 @@ def run(
     ),
 ) -> None:
     """Run the shop bot until Ctrl+C or SIGTERM."""
-    settings = Settings()
+    settings = load_settings()
     if settings.telegram_token is None:
         typer.echo(MISSING_TOKEN, err=True)
         raise typer.Exit(2)
+    if no_jobs:  # a process that runs the jobs migrates the database itself; a web process of many waits
+        require_database(settings.database_url)
     configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(run_bot(settings, RunOptions(runtime.value, mode.value, jobs=not no_jobs)))

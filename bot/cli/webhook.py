@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import typer
 from telegram import Bot
+from telegram.error import TelegramError
 
+from bot.cli.preflight import load_settings
 from bot.observability.logs import configure_logging
 from bot.observability.scrubbing import mask_in_logs
 from bot.settings import Settings
@@ -27,12 +31,21 @@ def _bot(settings: Settings) -> Bot:
     return Bot(token, base_url=f"{api}/bot")
 
 
+def _ask_telegram(call: Coroutine[Any, Any, None]) -> None:
+    try:
+        asyncio.run(call)
+    except TelegramError as exc:
+        typer.echo(f"Telegram did not answer: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("info")
 def info() -> None:
     """Show the webhook Telegram has for this bot: URL, pending updates, last error."""
+    settings = load_settings()
 
     async def show() -> None:
-        async with _bot(Settings()) as bot:
+        async with _bot(settings) as bot:
             hook = await bot.get_webhook_info()
         typer.echo(f"url: {hook.url or '(none: the bot polls)'}")
         typer.echo(f"pending updates: {hook.pending_update_count}")
@@ -40,7 +53,7 @@ def info() -> None:
         if hook.last_error_date:
             typer.echo(f"last error: {hook.last_error_date.isoformat()} {hook.last_error_message}")
 
-    asyncio.run(show())
+    _ask_telegram(show())
 
 
 @app.command("delete")
@@ -48,10 +61,11 @@ def delete(
     drop_pending: bool = typer.Option(False, "--drop-pending", help="Also drop updates Telegram holds."),
 ) -> None:
     """Remove the webhook (before going back to polling, or retiring the bot)."""
+    settings = load_settings()
 
     async def remove() -> None:
-        async with _bot(Settings()) as bot:
+        async with _bot(settings) as bot:
             await bot.delete_webhook(drop_pending_updates=drop_pending)
         typer.echo("webhook removed" + (" and pending updates dropped" if drop_pending else ""))
 
-    asyncio.run(remove())
+    _ask_telegram(remove())

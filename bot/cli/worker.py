@@ -10,9 +10,9 @@ import asyncio
 
 import typer
 
+from bot.cli.preflight import load_settings, require_database
 from bot.observability.logs import configure_logging
 from bot.processes.worker import run_worker
-from bot.settings import Settings
 
 __all__ = ["worker"]
 
@@ -25,9 +25,10 @@ def worker(
     ),
 ) -> None:
     """Run the scheduled jobs and the outbox relay (no Telegram updates are handled here)."""
-    settings = Settings()
+    settings = load_settings()
     if settings.telegram_token is None:
         typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set: the worker delivers messages through it.", err=True)
         raise typer.Exit(2)
+    require_database(settings.database_url)
     configure_logging(settings.log_level, settings.log_format)
     asyncio.run(run_worker(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

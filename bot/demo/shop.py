@@ -54,7 +54,7 @@ _MAX_RELAY_ROUNDS = 20
 def demo_settings(database_url: str) -> Settings:
     """The demo's own settings: never a real token, key or database, whatever the environment says."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         shop_name="shopbot demo",
         currency="USD",

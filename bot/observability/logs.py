@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 
-from bot.observability.scrubbing import quiet_http_loggers, scrub_record
+from bot.observability.scrubbing import mask_secrets, quiet_framework_loggers, scrub_record
 
 __all__ = ["configure_logging", "scrub"]
 
@@ -29,7 +29,7 @@ _PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
 def scrub(value: str) -> str:
     value = _TOKEN.sub("[token]", value)
     value = _STRIPE_KEY.sub("[secret]", value)
-    return _PHONE.sub("[phone]", value)
+    return _PHONE.sub("[phone]", mask_secrets(value))
 
 
 def _scrub_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -50,29 +50,40 @@ class _ScrubFilter(logging.Filter):
 
 
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
+    """Every line, from structlog or from the standard library (PTB, aiogram, APScheduler, Stripe, httpx,
+    Alembic, aiohttp, asyncio), goes through one structlog formatter: with `fmt="json"` each line is one
+    JSON object, a traceback inside it as its `exception` field."""
     renderer = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
+    numeric = logging.getLevelName(level.upper())
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             # Tracebacks as plain text, before scrubbing: no locals (they hold tokens, phones, addresses),
             # and the exception message goes through `scrub` like every other value.
             structlog.processors.format_exc_info,
             _scrub_event,
-            structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),  # after scrubbing: dates look like phones
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ScrubFilter())
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    quiet_http_loggers()  # request URLs carry the bot token
-    for noisy in ("aiohttp.access", "apscheduler.executors.default"):  # a line per request / per job run
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=numeric, handlers=[handler], force=True)
+    quiet_framework_loggers(numeric)

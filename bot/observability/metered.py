@@ -58,6 +58,9 @@ class MeteredTracking:
     async def register(self, tracking_number: str, carrier: str | None = None) -> None:
         await self._tracking.register(tracking_number, carrier)
 
+    async def register_many(self, parcels: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+        return await self._tracking.register_many(parcels)
+
     async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]:
         try:
             statuses = await self._tracking.fetch(tracking_numbers)

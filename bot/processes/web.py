@@ -1,11 +1,13 @@
 """The bot process of `shopbot run`: a Telegram runtime, the HTTP server, and (unless `--no-jobs`) the
 outbox relay and scheduled jobs, over one database; stopped gracefully on SIGINT/SIGTERM.
 
-Webhook mode: Telegram posts to `/webhooks/telegram`; the update is stored in the inbox before the 200,
-and an inbox processor feeds it through the runtime. Stop order: /readyz turns 503, the HTTP server stops
-taking requests (finishing those in hand), the processor finishes the updates in hand, the scheduler and
-relay stop, the runtime closes, the database engine is disposed.
-Polling mode: the runtime polls getUpdates; the HTTP server still serves Stripe, health and metrics.
+Both modes store every update in the durable inbox before Telegram learns it arrived, and an inbox
+processor feeds it through the runtime from there (per chat in order, retried when handling fails).
+Webhook mode: Telegram posts to `/webhooks/telegram`; the update is stored before the 200.
+Polling mode: `InboxPoller` stores each getUpdates batch before the next call confirms it.
+Stop order: polling stops, /readyz turns 503, the HTTP server stops taking requests (finishing those in
+hand), the processor finishes the updates in hand, the scheduler and relay stop, the runtime closes, the
+database engine is disposed.
 """
 
 from __future__ import annotations
@@ -18,27 +20,29 @@ from typing import Literal
 import structlog
 from aiohttp import web
 
+from bot.background.express_replies import ExpressReplies
 from bot.background.inbox_processor import InboxProcessor
-from bot.background.outbox_relay import worker_name
 from bot.http.ops_routes import add_ops_routes
 from bot.http.server import http_app, start_http_server
 from bot.observability.instrumentation import InstrumentedHandler
+from bot.observability.metered import MeteredNotifier
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
 from bot.settings import Settings
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from bot.telegram.runtime import Runtime, RuntimeName, build_runtime
+from bot.telegram.polling import InboxPoller
+from bot.telegram.runtime import RuntimeName, build_runtime
 from bot.telegram.webhook import WEBHOOK_PATH, check_secret, telegram_webhook
 from bot.webapp.mount import mount_miniapp, offer_menu_button
-from bot.wiring.background import start_background
+from bot.wiring.background import build_relay, start_background
 from bot.wiring.bootstrap import assemble
 from domain.clock import Clock
 from storage.backlogs import count_backlogs
 from storage.engine import session_factory
 from storage.inbox import SqlAlchemyInbox
-from storage.schema_status import migration_heads, schema_status
+from storage.schema_status import describe_schema, migration_heads, schema_status, shown_url
 
 __all__ = ["RunOptions", "run_bot", "NotReady"]
 
@@ -79,7 +83,9 @@ async def run_bot(
     the database first (one process); web processes of a scale-out (`jobs=False`) wait for
     `shopbot db upgrade` and refuse to start on an old schema."""
     connection, secret = _require(settings, options.mode)
-    mask_in_logs(connection.token)
+    for value in (connection.token, secret):  # the webhook secret rides in every update's headers
+        if value:
+            mask_in_logs(value)
     async with AsyncExitStack() as stack:
         if stop is None:
             stop = stack.enter_context(stop_on_signals())
@@ -88,16 +94,19 @@ async def run_bot(
             assemble(settings, clock=clock, migrate=options.jobs, metrics=metrics)
         )
         heads = migration_heads()
-        status = await schema_status(shop.engine, heads)
-        if not status.ready:
-            raise NotReady(f"database not ready ({status}); run `shopbot db upgrade`")
+        problem = describe_schema(await schema_status(shop.engine, heads), shown_url(settings.database_url))
+        if problem is not None:
+            raise NotReady(problem)
         sessions = session_factory(shop.engine)
-        runtime = build_runtime(options.runtime, connection, InstrumentedHandler(shop.handler, metrics))
-        if options.mode == "webhook":
-            stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
+        notifier = BotApiNotifier(connection)
+        stack.push_async_callback(notifier.aclose)
+        worker = shop.uow_factory.worker  # holds the replies this process sends right after each turn
+        metered = MeteredNotifier(notifier, metrics)
+        relay = build_relay(settings, sessions, metered, shop.clock, shop.uow_factory, worker=worker)
+        handler = InstrumentedHandler(ExpressReplies(shop.handler, relay, shop.clock), metrics)
+        runtime = build_runtime(options.runtime, connection, handler)
+        stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
-            notifier = BotApiNotifier(connection)
-            stack.push_async_callback(notifier.aclose)
             background = await start_background(
                 settings,
                 uow_factory=shop.uow_factory,
@@ -105,11 +114,12 @@ async def run_bot(
                 tracking=shop.tracking,  # one client: the merchant desk registers, the jobs poll
                 clock=shop.clock,
                 metrics=metrics,
+                outbox_relay=relay,
             )
             stack.push_async_callback(background.stop)
         stopping = False
         app = http_app(health=_alive, stripe_webhook=shop.payments.stripe_webhook)
-        mount_miniapp(app, settings, shop.handler, shop.uow_factory, shop.clock, bot_token=connection.token)
+        mount_miniapp(app, settings, handler, shop.uow_factory, shop.clock, bot_token=connection.token)
 
         async def refresh() -> None:
             backlogs = await count_backlogs(sessions)
@@ -118,24 +128,23 @@ async def run_bot(
         add_ops_routes(
             app, engine=shop.engine, heads=heads, metrics=metrics, stopping=lambda: stopping, refresh=refresh
         )
+        inbox = SqlAlchemyInbox(sessions)
+        processor = InboxProcessor(inbox, runtime.feed, shop.clock, worker=worker)
+        stack.push_async_callback(processor.stop)
         if options.mode == "webhook":
-            inbox = SqlAlchemyInbox(sessions)
-            processor = InboxProcessor(inbox, runtime.feed, shop.clock, worker=worker_name())
             receive = telegram_webhook(inbox, secret, shop.clock, on_stored=processor.wake)
             app.router.add_post(WEBHOOK_PATH, receive)
-            stack.push_async_callback(processor.stop)
         runner = await start_http_server(app, settings.http_host, settings.http_port)
         stack.push_async_callback(runner.cleanup)
-        if options.mode == "polling":
-            stack.push_async_callback(runtime.stop)  # the first to go: no more getUpdates
-        await _receive(runtime, settings, options, secret)
-        menu = BotApiNotifier(connection)
-        try:
-            await offer_menu_button(settings, menu)
-        finally:
-            await menu.aclose()
         if options.mode == "webhook":
-            processor.start()  # the runtime can take updates now; what is already stored goes first
+            await runtime.start_webhook(settings.public_url.rstrip("/") + WEBHOOK_PATH, secret)
+        else:
+            await runtime.start_feeding()
+            poller = InboxPoller(connection, inbox, shop.clock, on_stored=processor.wake)
+            await poller.start()
+            stack.push_async_callback(poller.stop)  # the first to go: no more getUpdates
+        processor.start()  # the runtime can take updates now; what is already stored goes first
+        await offer_menu_button(settings, notifier)
         log.info(
             "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
         )
@@ -143,13 +152,6 @@ async def run_bot(
         stopping = True
         log.info("bot_stopping", mode=options.mode)
     log.info("bot_stopped")
-
-
-async def _receive(runtime: Runtime, settings: Settings, options: RunOptions, secret: str) -> None:
-    if options.mode == "webhook":
-        await runtime.start_webhook(settings.public_url.rstrip("/") + WEBHOOK_PATH, secret)
-    else:
-        await runtime.start()
 
 
 async def _alive() -> bool:

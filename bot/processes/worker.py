@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 
 from prometheus_client import start_http_server
 
-from bot.clock import UtcClock
+from bot.clock import shop_clock
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
 from bot.processes.signals import stop_on_signals
@@ -46,7 +46,7 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
             uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
             notifier=notifier,
             tracking=tracking,
-            clock=UtcClock(),
+            clock=shop_clock(settings.clock_offset),
             jobs=jobs,
             relay=relay,
             metrics=metrics,

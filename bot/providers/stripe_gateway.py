@@ -1,10 +1,15 @@
 """`StripeGateway`: the `PaymentGateway` port over the official Stripe SDK (async, httpx transport).
 
 Checkout links are Stripe Checkout Sessions in payment mode, one line per order line plus the shipping
-line, amounts in minor units. A session must expire between 30 minutes and 24 hours after its creation
-(Stripe's rule), so `expires_at` (the end of the stock hold) is clamped into that window: with the
-default 30-minute hold the link outlives the hold by a few minutes, and a payment in that gap arrives
-for an expired order and is handled as a late payment (stock re-reserved, or the money refunded).
+line, amounts as Stripe reads them (`domain.currency.STRIPE_AMOUNTS`: JPY and MGA in whole units, ISK with
+two decimals, KWD in thousandths ending in 0). When a price cannot be sent exactly (5.125 KWD, 12.50 HUF)
+the order goes as one line of its rounded total, so that what Stripe charges is exactly the rounded total
+the webhook expects, never the sum of separately rounded lines.
+
+A session must expire between 30 minutes and 24 hours after its creation (Stripe's rule), so
+`expires_at` (the end of the stock hold) is clamped into that window: with the default 30-minute hold the
+link outlives the hold by a few minutes, and a payment in that gap arrives for an expired order and is
+handled as a late payment (stock re-reserved, or the money refunded).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import stripe
 
 from domain.clock import Clock
+from domain.currency import STRIPE_AMOUNTS
 from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
@@ -74,12 +80,16 @@ class StripeGateway:
         currency = order.currency.lower()
 
         def line(name: str, price: Money, quantity: int) -> dict[str, Any]:
-            data = {"currency": currency, "unit_amount": price.amount_minor, "product_data": {"name": name}}
+            amount = STRIPE_AMOUNTS.to_minor(price)
+            data = {"currency": currency, "unit_amount": amount, "product_data": {"name": name}}
             return {"price_data": data, "quantity": quantity}
 
-        items = [line(item.name, item.unit_price, item.quantity) for item in order.lines]
+        parts = [(item.name, item.unit_price, item.quantity) for item in order.lines]
         if order.shipping_fee.amount_minor:
-            items.append(line(order.delivery.label, order.shipping_fee, 1))
+            parts.append((order.delivery.label, order.shipping_fee, 1))
+        if not all(STRIPE_AMOUNTS.exact(price) for _, price, _ in parts):
+            parts = [(f"Order {order.number}", order.total, 1)]
+        items = [line(*part) for part in parts]
         back = f"{self._public_url}/payments"
         session = await self._call(
             self._client.v1.checkout.sessions.create_async,
@@ -100,14 +110,17 @@ class StripeGateway:
         )
 
     async def refund(self, order: Order, amount: Money) -> str:
-        """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`)."""
+        """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`): the order's
+        total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes."""
         charge = order.provider_charge_id
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
         target = {"payment_intent": charge} if charge.startswith("pi_") else {"charge": charge}
+        whole = amount == order.total
+        sent = STRIPE_AMOUNTS.to_minor(amount) if whole else STRIPE_AMOUNTS.refund_minor(amount)
         refund = await self._call(
             self._client.v1.refunds.create_async,
-            {**target, "amount": amount.amount_minor, "metadata": {"order_number": order.number}},
+            {**target, "amount": sent, "metadata": {"order_number": order.number}},
             {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
         )
         return refund.id

@@ -54,7 +54,7 @@ class StripeWebhook:
         try:
             self._verify(body, request.headers.get("Stripe-Signature", ""))
             event = json.loads(body)
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+        except (stripe.SignatureVerificationError, ValueError, RecursionError) as exc:
             log.warning("stripe_webhook_refused", reason=type(exc).__name__)
             return web.Response(status=400, text="invalid signature")
         answer = await self._events.handle(event)

@@ -1,4 +1,8 @@
-"""The aiogram 3 runtime: long polling, each update through `UpdateFlow`."""
+"""The aiogram 3 runtime: each update through `UpdateFlow`.
+
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
+polls with aiogram's dispatcher, which confirms updates before they are handled (tests and tools only).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     BufferedInputFile,
+    ForceReply,
     FSInputFile,
     InlineKeyboardMarkup,
     LabeledPrice,
@@ -19,6 +24,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
+from pydantic import BaseModel
 
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
@@ -29,10 +35,11 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["AiogramRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[BaseModel]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 
@@ -145,14 +152,19 @@ class AiogramRuntime:
         if self._polling.done():
             await self._polling  # raises why polling could not start
 
+    async def start_feeding(self) -> None:
+        """Receive through `feed` only (`shopbot run` polls into the inbox itself): nothing to start."""
+
     async def start_webhook(self, url: str, secret: str) -> None:
         """Receive through `feed` (webhook mode): ask Telegram to post updates to `url` with `secret`."""
         await self._bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it; returns once it is answered."""
+        """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
+        when the handler failed (nothing of it was kept)."""
         update = Update.model_validate(payload, context={"bot": self._bot})
         await self._dispatcher.feed_update(self._bot, update)
+        self._flow.check(update.update_id)
 
     async def stop(self) -> None:
         if self._polling is not None and not self._polling.done():

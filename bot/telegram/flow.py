@@ -20,7 +20,7 @@ from bot.telegram.updates import read_update
 from handlers.kernel.incoming import EventHandler, Incoming, Kind
 from handlers.kernel.reply import Document, Invoice, Outcome, Reply
 
-__all__ = ["BotOutput", "UpdateFlow", "send_reply"]
+__all__ = ["BotOutput", "UpdateFlow", "HandlingFailed", "send_reply"]
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +91,22 @@ class _Turns:
                 self._locks[user_id] = (lock, users - 1)
 
 
+class HandlingFailed(RuntimeError):
+    """The handler raised for this update: nothing of it was kept, the inbox should try it again."""
+
+
 class UpdateFlow:
     def __init__(self, handler: EventHandler) -> None:
         self._handler = handler
         self._turns = _Turns()
         self._in_flight: set[asyncio.Future[Any]] = set()
+        self._failed: set[int] = set()  # update ids whose handler raised, until `check` is asked
+
+    def check(self, update_id: int) -> None:
+        """Raise `HandlingFailed` when handling `update_id` failed (a runtime's `feed` asks, after it)."""
+        if update_id in self._failed:
+            self._failed.discard(update_id)
+            raise HandlingFailed(f"update {update_id} was not handled")
 
     async def __call__(self, update: Any, out: BotOutput) -> None:
         event = read_update(update)
@@ -119,6 +130,8 @@ class UpdateFlow:
                 outcome = await self._handler(event)
             except Exception:
                 log.exception("handler_failed update_id=%s kind=%s", event.update_id, event.kind)
+                if event.update_id is not None and event.kind is not Kind.PRECHECKOUT:
+                    self._failed.add(event.update_id)  # a pre-checkout query cannot wait: refused now
                 outcome = Outcome(precheckout_ok=False, precheckout_error=PAYMENT_CHECK_FAILED)
             await _show(out, update, event, outcome)
 

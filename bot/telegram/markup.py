@@ -23,6 +23,8 @@ def reply_markup(reply: Reply) -> dict[str, Any] | None:
         return {"inline_keyboard": [[_inline_button(b) for b in row] for row in reply.buttons]}
     if reply.remove_keyboard:
         return {"remove_keyboard": True}
+    if reply.force_reply:
+        return {"force_reply": True, "selective": True}
     return None
 
 

@@ -1,4 +1,8 @@
-"""The python-telegram-bot 22 runtime: long polling, each update through `UpdateFlow`."""
+"""The python-telegram-bot 22 runtime: each update through `UpdateFlow`.
+
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
+polls with PTB's own updater, which confirms updates before they are handled (tests and tools only).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from typing import Any
 
 from telegram import (
     Bot,
+    ForceReply,
     InlineKeyboardMarkup,
     LabeledPrice,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    TelegramObject,
     Update,
 )
 from telegram.error import BadRequest
@@ -34,10 +40,11 @@ from handlers.kernel.reply import Document, Invoice
 
 __all__ = ["PtbRuntime"]
 
-_MARKUPS = {
+_MARKUPS: dict[str, type[TelegramObject]] = {
     "inline_keyboard": InlineKeyboardMarkup,
     "keyboard": ReplyKeyboardMarkup,
     "remove_keyboard": ReplyKeyboardRemove,
+    "force_reply": ForceReply,
 }
 
 
@@ -114,7 +121,7 @@ class PtbRuntime:
             .build()
         )
         self._poll_timeout = connection.poll_timeout
-        flow = UpdateFlow(handler)
+        self._flow = flow = UpdateFlow(handler)
         out = PtbOutput(self._app.bot, connection.payment_provider_token)
 
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,11 +134,17 @@ class PtbRuntime:
 
     async def start(self) -> None:
         await self._app.initialize()
+        assert self._app.updater is not None  # the application is built with one
         await self._app.updater.start_polling(
             poll_interval=0,
             timeout=dt.timedelta(seconds=self._poll_timeout),
             allowed_updates=ALLOWED_UPDATES,
         )
+        await self._app.start()
+
+    async def start_feeding(self) -> None:
+        """Receive through `feed` only (`shopbot run` polls into the inbox itself)."""
+        await self._app.initialize()
         await self._app.start()
 
     async def start_webhook(self, url: str, secret: str) -> None:
@@ -141,11 +154,13 @@ class PtbRuntime:
         await self._app.start()
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it; returns once it is answered."""
+        """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
+        when the handler failed (nothing of it was kept)."""
         await self._app.process_update(Update.de_json(payload, self._app.bot))
+        self._flow.check(payload["update_id"])
 
     async def stop(self) -> None:
-        if self._app.updater.running:
+        if self._app.updater is not None and self._app.updater.running:
             await self._app.updater.stop()
         if self._app.running:
             await self._app.stop()

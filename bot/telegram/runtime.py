@@ -14,7 +14,10 @@ RuntimeName = Literal["ptb", "aiogram"]
 
 class Runtime(Protocol):
     async def start(self) -> None:
-        """Return once updates are being received."""
+        """Return once the framework's own polling receives updates (not durable: tests and tools)."""
+
+    async def start_feeding(self) -> None:
+        """Instead of `start`: updates come through `feed` only; the caller polls (into the inbox)."""
 
     async def start_webhook(self, url: str, secret: str) -> None:
         """Instead of `start`: updates come through `feed` (webhook mode); Telegram is told to post them

@@ -66,7 +66,16 @@ def _from_message(update_id: int, message: Any) -> Incoming | None:
         head, _, args = message.text.partition(" ")
         command = head[1:].split("@", 1)[0].lower()  # "/Start@shop_bot" → "start"
         return Incoming(Kind.COMMAND, text=command, args=args.strip(), message_id=message.message_id, **who)
-    return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id, **who)
+    return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id, **who, **_replying(message))
+
+
+def _replying(message: Any) -> dict[str, Any]:
+    """Which of the bot's messages this one answers (a reply to a person's message is not an answer)."""
+    answered = message.reply_to_message
+    if answered is None or answered.from_user is None or not answered.from_user.is_bot:
+        return {}
+    text = answered.text or answered.caption or ""
+    return {"reply_to_message_id": answered.message_id, "reply_to_text": text}
 
 
 def _starts_with_command(message: Any) -> bool:

@@ -19,7 +19,14 @@ from aiohttp import web
 from domain.clock import Clock
 from domain.ports import Inbox
 
-__all__ = ["WEBHOOK_PATH", "SECRET_HEADER", "telegram_webhook", "chat_of", "check_secret"]
+__all__ = [
+    "WEBHOOK_PATH",
+    "SECRET_HEADER",
+    "telegram_webhook",
+    "chat_of",
+    "check_secret",
+    "out_of_bounds",
+]
 
 log = structlog.get_logger("shopbot.webhook")
 
@@ -49,6 +56,27 @@ def chat_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+MAX_DEPTH = 32  # Telegram's deepest update (a reply to a message with a keyboard) is about a dozen levels
+_ID_LIMIT = 2**63  # ids are signed 64-bit in the Bot API and in the database
+
+
+def out_of_bounds(update: Any) -> str:
+    """Why the update cannot be a Telegram update ("" when it can): nested too deep, or an integer
+    beyond 64 bits (what the database would refuse, over and over, on each redelivery)."""
+    stack: list[tuple[Any, int]] = [(update, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "nested too deep"
+        if isinstance(value, int) and not isinstance(value, bool) and not -_ID_LIMIT <= value < _ID_LIMIT:
+            return "number out of range"
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return ""
+
+
 def telegram_webhook(
     inbox: Inbox, secret: str, clock: Clock, *, on_stored: Callable[[], None] = lambda: None
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -63,11 +91,15 @@ def telegram_webhook(
             return web.Response(status=403, text="wrong secret token")
         try:
             update = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             return web.Response(status=400, text="body is not JSON")
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return web.Response(status=400, text="not a Telegram update")
+        problem = out_of_bounds(update)
+        if problem:
+            log.warning("webhook_update_refused", reason=problem)
+            return web.Response(status=400, text=problem)
         try:
             stored = await inbox.store(update_id, chat_of(update), update, clock.now())
         except Exception:  # not stored: Telegram must deliver it again

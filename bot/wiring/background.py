@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with, worker_name
+from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
 from bot.background.scheduler import JobContext, build_scheduler
 from bot.flood_control import FloodControl
 from bot.observability.metered import MeteredNotifier, MeteredTracking
@@ -72,7 +72,9 @@ def build_relay(
         flood,
         clock,
         policy=RelayPolicy(
-            max_attempts=settings.outbox_max_attempts, lease_seconds=settings.outbox_lease_seconds
+            max_attempts=settings.outbox_max_attempts,
+            lease_seconds=settings.outbox_lease_seconds,
+            backoff_base_seconds=settings.outbox_retry_seconds,
         ),
         on_blocked=mark_unreachable_with(uow_factory),
         on_sent=remember_cards_with(uow_factory),
@@ -91,17 +93,21 @@ async def start_background(
     jobs: bool = True,
     relay: bool = True,
     metrics: Metrics | None = None,
+    outbox_relay: OutboxRelay | None = None,
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. `tracking` is the caller's carrier client
-    (None: merchants set delivery states by hand, nothing is polled); the caller closes it."""
+    (None: merchants set delivery states by hand, nothing is polled); the caller closes it.
+    `outbox_relay`: the relay to run (`shopbot run` shares it with the replies it sends at once)."""
     sessions = session_factory(uow_factory.engine)
-    worker = worker_name()
+    worker = uow_factory.worker  # the relay also settles the replies this process sends at once
     if metrics is not None:  # count deliveries and failures, and tracking requests
         notifier = MeteredNotifier(notifier, metrics)
         tracking = MeteredTracking(tracking, metrics) if tracking is not None else None
     background = Background(relay=None, scheduler=None)
     if relay:
-        background.relay = build_relay(settings, sessions, notifier, clock, uow_factory, worker=worker)
+        background.relay = outbox_relay or build_relay(
+            settings, sessions, notifier, clock, uow_factory, worker=worker
+        )
         background.task = asyncio.create_task(
             background.relay.run_forever(background.stop_event, idle_seconds=settings.outbox_poll_seconds)
         )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import UtcClock
+from bot.clock import shop_clock
 from bot.observability.metrics import Metrics
 from bot.providers.seventeen_track import SeventeenTrackClient
 from bot.settings import Settings
@@ -114,7 +114,7 @@ async def assemble(
     settings: Settings, *, clock: Clock | None = None, migrate: bool = True, metrics: Metrics | None = None
 ) -> AsyncIterator[Shop]:
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
-    clock = clock or UtcClock()
+    clock = clock or shop_clock(settings.clock_offset)
     engine = create_engine(settings.database_url)
     try:
         if migrate:

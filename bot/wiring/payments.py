@@ -22,12 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
+
 from bot.observability.metered import MeteredGateway, MeteredStripeEvents
 from bot.observability.metrics import Metrics
 from bot.providers.stripe_gateway import StripeGateway
 from bot.providers.stripe_webhook import StripeEventHandler, StripeWebhook
 from bot.settings import Settings
 from domain.clock import Clock
+from domain.currency import TELEGRAM_AMOUNTS
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import PaymentMethod
@@ -41,6 +44,8 @@ from handlers.payments.stripe_events import StripeEvents
 from handlers.payments.telegram import TelegramPayments, telegram_invoice_reply
 
 __all__ = ["PaymentServices", "build_payments", "NoGateway"]
+
+log = structlog.get_logger(__name__)
 
 
 class NoGateway:
@@ -81,7 +86,11 @@ class PaymentServices:
             await confirm_cash_order(uow, notices, order, now)
             return []  # the conversation's own confirmation says everything
 
-        every = {PaymentMethod.STRIPE: card, PaymentMethod.TELEGRAM: invoice, PaymentMethod.CASH: cash}
+        every: dict[PaymentMethod, PaymentStarter] = {
+            PaymentMethod.STRIPE: card,
+            PaymentMethod.TELEGRAM: invoice,
+            PaymentMethod.CASH: cash,
+        }
         return {method: every[method] for method in self.methods}
 
     async def aclose(self) -> None:
@@ -115,9 +124,13 @@ def build_payments(
     webhook = None
     if settings.stripe_webhook_secret is not None:
         webhook = StripeWebhook(events, settings.stripe_webhook_secret.get_secret_value(), clock)
+    telegram_payments = settings.telegram_payment_provider_token is not None
+    if telegram_payments and not TELEGRAM_AMOUNTS.supports(settings.currency):
+        log.warning("telegram_payments_off", currency=settings.currency, reason="not a Telegram currency")
+        telegram_payments = False
     setup = PaymentSetup(
         card=gateway is not None or (stripe is not None and webhook is not None),
-        telegram=settings.telegram_payment_provider_token is not None,
+        telegram=telegram_payments,
         cash_on_delivery=settings.cash_on_delivery,
     )
     telegram = TelegramPayments(uow_factory, chosen, notices, clock)

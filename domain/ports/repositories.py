@@ -31,6 +31,7 @@ __all__ = [
     "ProcessedUpdates",
     "PaymentAttempts",
     "ProcessedWebhookEvents",
+    "EarlyRefunds",
     "Dialogs",
     "FunnelEvents",
 ]
@@ -86,6 +87,8 @@ class Stocks(Protocol):
 class Customers(Protocol):
     async def get(self, telegram_id: int) -> Customer | None: ...
     async def add(self, customer: Customer) -> None: ...
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        """Set only the unreachable flag (no other field is rewritten); False if unknown or already set."""
 
 
 class Carts(Protocol):
@@ -116,8 +119,9 @@ class Outbox(Protocol):
 
 
 class ProcessedUpdates(Protocol):
-    async def first_time(self, update_id: int) -> bool:
-        """Record the Telegram update id; False when it was already recorded (a redelivery)."""
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+        """Record the Telegram update id; False when it was already recorded (a redelivery). Its inbox
+        row (if any) is settled in the same transaction: done, or `failed` when handling gave up."""
 
 
 class PaymentAttempts(Protocol):
@@ -140,12 +144,25 @@ class ProcessedWebhookEvents(Protocol):
         """Record ("stripe", "evt_...") or ("telegram", charge id); False when already recorded."""
 
 
+class EarlyRefunds(Protocol):
+    """Refunds the payment provider reported before the payment itself: kept until the payment lands."""
+
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        """`ref`: the payment (intent or charge) id; `refunded_minor`: refunded so far, None: all of it.
+        A later report of the same payment replaces it."""
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        """(True, refunded) and forget it, when a refund of `ref` was kept; else (False, None)."""
+
+
 class Dialogs(Protocol):
     """Where each user is in a conversation (e.g. checkout step) and the form data gathered so far."""
 
     async def get(self, user_id: int) -> tuple[str, dict[str, Any]] | None: ...
     async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None: ...
     async def clear(self, user_id: int) -> None: ...
+    async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        """(user id, state, data) of everyone in one of `states` (staff prompts: a handful)."""
 
 
 class FunnelEvents(Protocol):

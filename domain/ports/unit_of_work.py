@@ -10,6 +10,7 @@ from domain.ports.repositories import (
     Categories,
     Customers,
     Dialogs,
+    EarlyRefunds,
     FunnelEvents,
     Orders,
     Outbox,
@@ -24,18 +25,33 @@ __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
 
 class UnitOfWork(Protocol):
-    categories: Categories
-    products: Products
-    stocks: Stocks
-    customers: Customers
-    carts: Carts
-    orders: Orders
-    outbox: Outbox
-    updates: ProcessedUpdates
-    dialogs: Dialogs
-    payment_attempts: PaymentAttempts
-    webhook_events: ProcessedWebhookEvents
-    funnel: FunnelEvents
+    # Read-only members, so that a unit of work holding `SqlAlchemyCarts` is one holding `Carts`.
+    @property
+    def categories(self) -> Categories: ...
+    @property
+    def products(self) -> Products: ...
+    @property
+    def stocks(self) -> Stocks: ...
+    @property
+    def customers(self) -> Customers: ...
+    @property
+    def carts(self) -> Carts: ...
+    @property
+    def orders(self) -> Orders: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def updates(self) -> ProcessedUpdates: ...
+    @property
+    def dialogs(self) -> Dialogs: ...
+    @property
+    def payment_attempts(self) -> PaymentAttempts: ...
+    @property
+    def webhook_events(self) -> ProcessedWebhookEvents: ...
+    @property
+    def early_refunds(self) -> EarlyRefunds: ...
+    @property
+    def funnel(self) -> FunnelEvents: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,6 +44,9 @@ class OutboxQueue(Protocol):
     async def fail(self, message_id: int, worker: str, error: str) -> bool: ...
     async def fail_chat(self, chat_id: int, error: str) -> int:
         """Give up every pending row of a chat (the recipient blocked the bot); returns how many."""
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free pending rows held by workers that no longer run; returns how many."""
 
 
 @dataclass(slots=True)
@@ -105,7 +108,7 @@ class InboxUpdate:
 
 
 class Inbox(Protocol):
-    """Telegram updates stored before the webhook answers 200, processed from here.
+    """Telegram updates stored before the webhook answers 200 (or polling confirms them), processed here.
 
     Every call is its own short transaction. Claims lease the oldest pending update of each chat whose
     updates are not already leased, so one chat's updates run one at a time and in order; settling is
@@ -116,6 +119,9 @@ class Inbox(Protocol):
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
         """Keep the update; False when that update id is already stored (a redelivery)."""
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
+        """Keep a polled batch of (update_id, chat_id, payload) at once; returns how many were new."""
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
@@ -128,6 +134,9 @@ class Inbox(Protocol):
 
     async def fail(self, update_id: int, worker: str) -> bool:
         """Given up: the chat's later updates go on without it."""
+
+    async def release_orphans(self, gone: Callable[[str], bool]) -> int:
+        """Free the leases of workers that no longer run; returns how many updates were freed."""
 
     async def backlog(self) -> int:
         """Updates still pending."""

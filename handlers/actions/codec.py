@@ -79,8 +79,10 @@ def pack(action: Action) -> str:
 
 
 def unpack(data: str) -> Action:
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data or len(data.encode(errors="replace")) > MAX_BYTES:
         raise StaleAction("missing or too long")
+    if not data.isascii() and any("\ud800" <= ch <= "\udfff" for ch in data):
+        raise StaleAction("not UTF-8")  # a lone surrogate: nothing Telegram sends, and it cannot be packed
     if not data.startswith(VERSION):
         raise StaleAction("other version")
     head, *raw = data[len(VERSION) :].split(_SEP)

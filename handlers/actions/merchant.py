@@ -26,6 +26,8 @@ __all__ = [
     "OpenOrder",
     "StockPage",
     "StopAsking",
+    "ShipVia",
+    "FixTracking",
 ]
 
 REJECT_REASONS = ("stock", "address", "fraud", "other")
@@ -141,6 +143,34 @@ class StopAsking(Action, prefix="mz"):
         _need(_number_ok(self.number))
 
 
+@dataclass(frozen=True)
+class ShipVia(Action, prefix="mc"):
+    """A carrier button under the ship prompt: the carrier is chosen, the number comes next.
+
+    `carrier` is packed with "_" for spaces ("Royal_Mail"); `label` gives it back with spaces.
+    """
+
+    number: str
+    carrier: str
+
+    def check(self) -> None:
+        _need(_number_ok(self.number) and 0 < len(self.carrier) <= 24)
+
+    @property
+    def label(self) -> str:
+        return self.carrier.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class FixTracking(Action, prefix="mt"):
+    """Correct the tracking number of a shipped order; the customer gets the new one."""
+
+    number: str
+
+    def check(self) -> None:
+        _need(_number_ok(self.number))
+
+
 MERCHANT_ACTIONS: tuple[type[Action], ...] = (
     AcceptOrder,
     RejectOrder,
@@ -153,4 +183,6 @@ MERCHANT_ACTIONS: tuple[type[Action], ...] = (
     OpenOrder,
     StockPage,
     StopAsking,
+    ShipVia,
+    FixTracking,
 )

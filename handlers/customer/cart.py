@@ -74,8 +74,8 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
     if gone:
         notes.append(_("No longer sold, removed from your cart: {names}").format(names=", ".join(gone)))
     if not lines:
-        rows = [[turn.button(_("🛍 Catalog"), Categories()), turn.button(_("⬅ Menu"), Menu())]]
-        return turn.say("\n".join([*notes, _("Your cart is empty.")]), rows)
+        empty: Rows = [[turn.button(_("🛍 Catalog"), Categories()), turn.button(_("⬅ Menu"), Menu())]]
+        return turn.say("\n".join([*notes, _("Your cart is empty.")]), empty)
     text = [*notes, _("Your cart:")]
     rows: Rows = []
     for product, qty in lines:

@@ -15,7 +15,7 @@ from domain.errors import (
 from handlers.actions.customer import Menu, ShowCart, StaleAction
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome
-from handlers.kernel.turn import Turn
+from handlers.kernel.turn import Rows, Turn
 
 __all__ = ["explain"]
 
@@ -59,7 +59,7 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
     return _answer(turn, text, [cart_row])
 
 
-def _answer(turn: Turn, text: str, rows: list) -> Outcome:
+def _answer(turn: Turn, text: str, rows: Rows) -> Outcome:
     if turn.event.kind is Kind.BUTTON:
         return Outcome(replies=[], answer=text, alert=True)
     return Outcome(replies=[turn.reply(text, rows)])

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from handlers.kernel.reply import Outcome
 
-__all__ = ["AppOrigin", "Incoming", "Kind", "Payment", "EventHandler"]
+__all__ = ["AppOrigin", "Incoming", "Kind", "Payment", "EventHandler", "Attempt", "ATTEMPT"]
+
+
+class Attempt(NamedTuple):
+    number: int = 1  # 1 for the first try at the event
+    last: bool = True  # False while a failure would be retried later
+
+
+# Which attempt at the event this is. The inbox processor, which retries an update whose handling
+# failed, sets it: before the last attempt a handler lets an unexpected error out (nothing is kept, the
+# update is tried again later) instead of apologising and recording it handled.
+ATTEMPT: ContextVar[Attempt] = ContextVar("attempt", default=Attempt())  # noqa: B039 - immutable
 
 
 class Kind(StrEnum):
@@ -47,16 +59,17 @@ class Incoming:
     language_code: str | None = None
     user_name: str = ""
     private: bool = True
+    reply_to_message_id: int | None = None  # the bot's message this one answers (Telegram "reply")
+    reply_to_text: str = ""  # that message's text, to tell which prompt it was
     app: AppOrigin | None = None  # from the Mini App (no chat message to answer), see AppOrigin
 
 
 class AppOrigin(StrEnum):
-    """An event from the Mini App rather than a chat message: there is no message to edit and the HTTP
-    answer carries only the toast, so `ShopApp` writes the replies to the outbox in the same unit of work.
-    """
+    """An event from the Mini App rather than a chat message: there is no message to edit, and the app
+    shows the outcome itself (`handlers.kernel.outbox.queue_replies` decides what reaches a chat)."""
 
     QUIET = "quiet"  # only replies addressed to another chat (a merchant card edit) go out
-    TO_CHAT = "to_chat"  # every reply goes to the user's chat too (checkout continues there)
+    TO_CHAT = "to_chat"  # the user's chat gets the replies as new messages (checkout continues there)
 
 
 class EventHandler(Protocol):

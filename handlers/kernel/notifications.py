@@ -20,8 +20,9 @@ from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translati
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import status_label, tracking_url
+from handlers.kernel.stock_alert import low_stock_reply
 
-__all__ = ["enqueue"]
+__all__ = ["enqueue", "status_key"]
 
 
 async def enqueue(
@@ -37,7 +38,11 @@ async def _messages(
     uow: UnitOfWork, event: DomainEvent, merchant: int | None, now: datetime
 ) -> list[tuple[int | None, Reply, str | None]]:
     if isinstance(event, StockLow):  # once per dip: the level's alert flag flipped in this transaction
-        return [(merchant, _stock_low(event), None)]  # (a time key would swallow a second dip that second)
+        level, product = await uow.stocks.get(event.sku), await uow.products.get(event.sku)
+        if level is None:
+            return []
+        name = product.name if product else event.sku
+        return [(merchant, low_stock_reply(level, name), None)]  # (a time key would swallow a second dip)
     if not isinstance(event, OrderStatusChanged):  # OrderPlaced: the card comes from payment notices
         return []
     order = await uow.orders.get(event.order_number)
@@ -46,11 +51,19 @@ async def _messages(
     if event.actor == str(Actor.customer(order.customer_id)):  # they saw it directly; the shop must know
         return [(merchant, _customer_changed(order, event), _key(order, f"{event.new}:merchant"))]
     language = await customer_language(uow, order.customer_id)
-    return [(order.customer_id, _status_changed(order, event, language), _key(order, event.new))]
+    return [(order.customer_id, _status_changed(order, event, language), status_key(order, event.new))]
 
 
 def _key(order: Order, what: str) -> str:
     return f"order:{order.number}:{what}"
+
+
+def status_key(order: Order, status: str) -> str:
+    """The dedupe key of the customer's notice of `status`; a parcel shipped again (new tracking number)
+    is news again."""
+    if status == OrderStatus.SHIPPED and order.tracking_number:
+        return _key(order, f"{status}:{order.tracking_number}")
+    return _key(order, status)
 
 
 def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> Reply:
@@ -78,13 +91,5 @@ def _customer_changed(order: Order, event: OrderStatusChanged) -> Reply:
     _ = translations(MERCHANT_LANGUAGE).gettext
     text = _("Order {number} is now {status} (by the customer).").format(
         number=order.number, status=status_label(event.new, MERCHANT_LANGUAGE)
-    )
-    return Reply(text)
-
-
-def _stock_low(event: StockLow) -> Reply:
-    _ = translations(MERCHANT_LANGUAGE).gettext
-    text = _("Low stock: {sku} has {n} available (safety stock {safety}).").format(
-        sku=event.sku, n=event.available, safety=event.safety
     )
     return Reply(text)

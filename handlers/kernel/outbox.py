@@ -3,17 +3,24 @@
 Callers pass the unit of work that decided the message, so it is stored in the same transaction as the
 change it follows; bot/background's relay sends it after commit. A `dedupe_key` makes a second write of
 the same notice a no-op (e.g. "order:K7M-2QXD:shipped").
+
+A turn's own replies are written here too (`queue_replies`), held for the process that handled the turn:
+it sends them right after commit; if it dies first, the relay does.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
-from handlers.kernel.reply import Reply
+from handlers.kernel.incoming import AppOrigin, Incoming, Kind
+from handlers.kernel.reply import Outcome, Reply
 
-__all__ = ["message", "write", "write_reply"]
+__all__ = ["message", "write", "write_reply", "queue_replies", "REPLY_HOLD"]
+
+REPLY_HOLD = timedelta(seconds=30)  # the relay leaves a turn's replies to the process that wrote them
 
 
 def message(
@@ -47,3 +54,23 @@ async def write_reply(
 ) -> None:
     """Queue `reply` for `chat_id` in `uow`'s transaction."""
     await write(uow, message(chat_id, reply, now, dedupe_key=dedupe_key, edit_message_id=edit_message_id))
+
+
+async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> Outcome:
+    """Write the turn's replies to the outbox in its transaction. The process that handled the turn
+    sends them right after commit (they carry their `outbox_id`); if it dies first, the relay does."""
+    replies = []
+    for reply in outcome.replies:
+        if not reply.queueable or reply.outbox_id is not None:  # a chart or a file: sent directly
+            replies.append(reply)
+            continue
+        chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
+        if event.app is AppOrigin.QUIET and chat_id == event.chat_id:  # the Mini App shows it, not the chat
+            replies.append(reply)
+            continue
+        pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
+        target = reply.edit_message_id or (pressed if reply.edit else None)
+        outgoing = replace(message(chat_id, reply, now, edit_message_id=target), held_until=now + REPLY_HOLD)
+        await write(uow, outgoing)
+        replies.append(replace(reply, chat_id=chat_id, edit_message_id=target, outbox_id=outgoing.id))
+    return replace(outcome, replies=replies)

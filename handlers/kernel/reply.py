@@ -47,9 +47,17 @@ class Reply:
     invoice: Invoice | None = None
     document: Document | None = None
     remove_keyboard: bool = False  # drop a reply keyboard (after contact sharing)
+    force_reply: bool = False  # open the reply box on this message (a staff prompt; works in groups)
+    outbox_id: int | None = None  # written to the outbox with the turn: sent from there, not directly
+
+    @property
+    def queueable(self) -> bool:
+        """Whether the outbox can carry it (bytes made on the fly cannot)."""
+        return self.photo_bytes is None and self.document is None
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
+        invoice = self.invoice
         return {
             "text": self.text,
             "buttons": [
@@ -68,6 +76,8 @@ class Reply:
             "photo": self.photo,
             "edit_message_id": self.edit_message_id,
             "remove_keyboard": self.remove_keyboard,
+            **({"invoice": _invoice_payload(invoice)} if invoice is not None else {}),
+            "force_reply": self.force_reply,
         }
 
     @classmethod
@@ -79,7 +89,24 @@ class Reply:
             chat_id=chat_id,
             edit_message_id=payload.get("edit_message_id"),
             remove_keyboard=payload.get("remove_keyboard", False),
+            invoice=_invoice_from(payload["invoice"]) if payload.get("invoice") else None,
+            force_reply=payload.get("force_reply", False),
         )
+
+
+def _invoice_payload(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "title": invoice.title,
+        "description": invoice.description,
+        "payload": invoice.payload,
+        "currency": invoice.currency,
+        "prices": [list(price) for price in invoice.prices],
+    }
+
+
+def _invoice_from(data: dict[str, Any]) -> Invoice:
+    prices = tuple((str(label), int(amount)) for label, amount in data["prices"])
+    return Invoice(data["title"], data["description"], data["payload"], data["currency"], prices)
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from handlers.actions.customer import Action, pack
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.i18n import translations
 from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Outcome, Reply
 
 __all__ = ["Turn", "Rows", "Finish", "AfterCommit"]
@@ -68,7 +69,8 @@ class Turn:
         return self.catalog.ngettext(singular, plural, n)
 
     def money(self, amount: Money) -> str:
-        return amount.format()
+        """`amount` as this user reads it ("$12.50"; "US$12.50" in Chinese)."""
+        return money_text(amount, self.language)
 
     def button(self, label: str, action: Action) -> Button:
         return Button(label, pack(action))

@@ -14,6 +14,7 @@ from domain.actor import Actor, ActorKind
 from domain.events import DomainEvent, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
+from domain.tracking_numbers import USUAL_CARRIERS
 from handlers.kernel.reply import Reply
 from handlers.merchant.notices import enqueue_card_edit, new_order_card
 
@@ -29,6 +30,7 @@ class MerchantDesk:
     tracking: CarrierTracking | None = None  # None: no tracking API key, staff set delivery states
     gateway: PaymentGateway | None = None  # refunds of paid orders the shop rejects or cancels
     page_size: int = 8
+    carriers: tuple[str, ...] = USUAL_CARRIERS  # offered as buttons under the ship prompt
 
     @property
     def manual_delivery(self) -> bool:

@@ -16,6 +16,7 @@ from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.notifications import status_key
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import tracking_url
@@ -120,5 +121,5 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
     url = tracking_url(order)
     if order.status is S.SHIPPED and url:
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
-    key = f"order:{order.number}:{order.status}"
+    key = status_key(order, order.status)
     await write_reply(uow, order.customer_id, Reply(text, buttons), now, dedupe_key=key)

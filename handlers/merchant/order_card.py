@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from domain.actor import ActorKind
 from domain.order import Order, Transition
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
+from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
 from handlers.actions.customer import pack
 from handlers.actions.merchant import (
     AcceptOrder,
     CancelByShop,
+    FixTracking,
     MarkDelivery,
     OpenOrder,
     PackOrder,
@@ -20,6 +24,7 @@ from handlers.actions.merchant import (
     ShipOrder,
 )
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button
 from handlers.kernel.status_text import method_label, status_label
 
@@ -107,11 +112,12 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
             number=order.number, status=status_label(order.status, language)
         )
     ]
-    lines += [f"{line.quantity} × {line.name} ({line.sku}) — {line.total.format()}" for line in order.lines]
+    money = partial(money_text, language=language)
+    lines += [f"{line.quantity} × {line.name} ({line.sku}) — {money(line.total)}" for line in order.lines]
     lines += [
-        _("Subtotal: {amount}").format(amount=order.subtotal.format()),
-        _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=order.shipping_fee.format()),
-        _("Total: {amount}").format(amount=order.total.format()),
+        _("Subtotal: {amount}").format(amount=money(order.subtotal)),
+        _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=money(order.shipping_fee)),
+        _("Total: {amount}").format(amount=money(order.total)),
         _("Payment: {method}").format(method=method_label(order.payment_method, language))
         + (_(" · paid") if order.is_paid else _(" · not paid yet")),
         _("Customer: {name}, {phone}").format(
@@ -120,6 +126,10 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     ]
     if order.address is not None:
         lines.append(_("Address: {address}").format(address=order.address.one_line()))
+    if order.refunded_minor and order.status is not S.REFUNDED:
+        lines.append(
+            _("↩ Refunded so far: {amount} of {total}").format(amount=order.refunded, total=order.total)
+        )
     if order.tracking_number:
         lines.append(
             _("Tracking: {carrier} {number}").format(carrier=order.carrier, number=order.tracking_number)
@@ -150,13 +160,41 @@ def card_buttons(order: Order, language: str, *, manual_delivery: bool, with_tim
         for state, label in _DELIVERY_BUTTONS.items()
         if manual_delivery and state in allowed
     ]
-    extra: list[Button] = []
+    extra: list[Button] = _aftercare(order, _)
     if S.CANCELLED in allowed and S.REJECTED not in allowed:
         extra.append(Button(_("✖ Cancel order"), pack(CancelByShop(number))))
     if with_timeline:
         extra.append(Button(_("🕓 Timeline"), pack(OpenOrder(number))))
-    rows = (main, delivery[:2], delivery[2:], extra)
+    rows = (main, delivery[:2], delivery[2:], extra[:2], extra[2:])
     return tuple(tuple(row) for row in rows if row)
+
+
+_TRAVELLING = (S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
+_CASH_DUE = (*_TRAVELLING, S.DELIVERY_EXCEPTION, S.DELIVERED, S.COMPLETED)
+
+
+def _aftercare(order: Order, _: Callable[[str], str]) -> list[Button]:
+    """Next steps once the parcel left: fix its number, a delivery problem, returns, refunds, cash."""
+    number, status, allowed = order.number, order.status, order.allowed()
+    buttons: list[Button] = []
+    if status in _TRAVELLING:
+        buttons.append(Button(_("✏ Fix tracking"), pack(FixTracking(number))))
+    if status is S.DELIVERY_EXCEPTION:
+        buttons.append(Button(_("✉ Contact customer"), pack(ContactCustomer(number))))
+        buttons.append(Button(_("🚚 Ship again"), pack(ShipAgain(number))))
+    if S.RETURNED in allowed:
+        buttons.append(Button(_("↩ Mark returned"), pack(ReturnOrder(number))))
+    if S.REFUNDED in allowed and status not in (S.PAID, *_TRAVELLING):  # paid: Reject refunds it
+        buttons.append(Button(_("💸 Refund"), pack(RefundOrder(number))))
+    if not order.payment_method.prepaid and not order.is_paid and status in _CASH_DUE:
+        buttons.append(Button(_("💵 Cash received"), pack(MarkCashPaid(number))))
+    return buttons
+
+
+def next_steps(order: Order, language: str) -> Rows:
+    """The after-shipping buttons alone, for alerts about the order (a delivery problem)."""
+    buttons = _aftercare(order, translations(language).gettext)
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 def card_view(order: Order, language: str, names: dict[str, str], *, manual_delivery: bool) -> CardView:
@@ -166,4 +204,4 @@ def card_view(order: Order, language: str, names: dict[str, str], *, manual_deli
     )
 
 
-__all__ += ["card_view"]
+__all__ += ["card_view", "next_steps"]

@@ -20,7 +20,7 @@ from handlers.kernel.turn import Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, press, show_card
 from handlers.merchant.notices import REASONS
-from handlers.merchant.prompts import REJECT_PROMPT, back_row, start_prompt
+from handlers.merchant.prompts import ask_reason, back_row
 
 __all__ = ["accept", "reject", "pack_order", "cancel", "mark_delivery"]
 
@@ -48,9 +48,7 @@ async def reject(desk: MerchantDesk, turn: Turn, action: RejectOrder) -> Outcome
         return await press(desk, turn, action.number, S.REJECTED)  # refuses with the current state
     _ = turn._
     if action.reason == "other":
-        await start_prompt(turn, REJECT_PROMPT, order)
-        footer = _("✍ Type the reason for the customer in one message.")
-        return await show_card(desk, turn, order, footer=footer, buttons=back_row(turn, order))
+        return await ask_reason(desk, turn, order)
     labels = [_(REASONS[code]) for code in REJECT_REASONS[:-1]] + [_("Other (type it)")]
     rows = tuple(
         (turn.button(label, RejectOrder(order.number, code)),)

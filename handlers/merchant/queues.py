@@ -80,7 +80,7 @@ async def show_queue(desk: MerchantDesk, turn: Turn, action: OrderQueue) -> Outc
     if not orders and action.page > 0:  # the queue shrank since this button was drawn
         return await show_queue(desk, turn, OrderQueue(action.queue, 0))
     rows: Rows = [
-        [turn.button(f"{o.number} · {o.total.format()} · {o.customer_name or '—'}", OpenOrder(o.number))]
+        [turn.button(f"{o.number} · {turn.money(o.total)} · {o.customer_name or '—'}", OpenOrder(o.number))]
         for o in orders
     ]
     nav = []

@@ -12,10 +12,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundOrder,
+    RestockSku,
+    ReturnOrder,
+    ShipAgain,
+)
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import (
     AcceptOrder,
     CancelByShop,
+    FixTracking,
     MarkDelivery,
     OpenOrder,
     OrderQueue,
@@ -23,19 +32,30 @@ from handlers.actions.merchant import (
     PackOrder,
     RejectOrder,
     ShipOrder,
+    ShipVia,
     StockPage,
     StopAsking,
 )
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
+from handlers.merchant import aftercare, prompting
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
 from handlers.merchant.desk import MerchantDesk
 
-__all__ = ["MERCHANT_COMMANDS", "STAFF_COMMANDS", "ROUTES", "answers_in_group", "claims", "handle"]
+__all__ = [
+    "MERCHANT_COMMANDS",
+    "STAFF_COMMANDS",
+    "ROUTES",
+    "ANSWERS",
+    "answers_in_group",
+    "claims",
+    "settle_prompt",
+    "handle",
+]
 
 log = logging.getLogger("shopbot.merchant")
 
@@ -53,6 +73,9 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stock – stock levels, low first"),
         _("/restock <sku> <qty>, /setstock <sku> <qty>, /safety <sku> <qty>"),
         _("/disable <sku>, /enable <sku> – hide or show a product"),
+        _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
+        _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
+        _("/cancel – stop a prompt that waits for your answer"),
     ]
     return turn.say("\n".join(lines))
 
@@ -77,6 +100,8 @@ ROUTES: dict[type[Action], ActionHandler] = {
     RejectOrder: merchant_orders.reject,
     PackOrder: merchant_orders.pack_order,
     ShipOrder: merchant_prompts.ask_shipment,
+    ShipVia: merchant_prompts.ship_via,
+    FixTracking: merchant_prompts.ask_correction,
     CancelByShop: merchant_orders.cancel,
     MarkDelivery: merchant_orders.mark_delivery,
     StopAsking: merchant_prompts.stop_asking,
@@ -84,6 +109,19 @@ ROUTES: dict[type[Action], ActionHandler] = {
     OrderQueue: merchant_queues.show_queue,
     OpenOrder: merchant_queues.open_order,
     StockPage: merchant_stock.show_stock,
+    ContactCustomer: aftercare.contact_customer,
+    ShipAgain: aftercare.ship_again,
+    ReturnOrder: aftercare.return_order,
+    RefundOrder: aftercare.refund,
+    MarkCashPaid: aftercare.collect_cash,
+    RestockSku: merchant_stock.ask_restock,
+}
+# The answer to an open prompt, by the prompt's state (see `handlers.merchant.prompting`).
+ANSWERS: dict[str, Handler] = {
+    prompting.SHIP_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.REJECT_PROMPT: merchant_prompts.on_prompt_text,
+    prompting.MESSAGE_PROMPT: aftercare.on_message_text,
+    prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
 }
 
 
@@ -104,9 +142,7 @@ def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any
         return type(_action(event)) in ROUTES
     if event.kind is Kind.COMMAND:
         name = _command(event)
-        if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id)):
-            return True
-        return name == "cancel" and _prompted(desk, event, dialog)
+        return name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id))
     return event.kind is Kind.TEXT and _prompted(desk, event, dialog)
 
 
@@ -116,7 +152,15 @@ def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
 
 
 def _prompted(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-    return dialog is not None and dialog[0] in merchant_prompts.PROMPTS and desk.is_staff(event.user_id)
+    return dialog is not None and dialog[0] in prompting.PROMPTS and desk.is_staff(event.user_id)
+
+
+async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
+    """End a staff member's open prompt this event does not answer (see `prompting`); (what ending it
+    shows, whether the event was used up)."""
+    if not desk.is_staff(turn.user_id):
+        return Outcome(), False
+    return await prompting.settle_prompt(desk, turn)
 
 
 async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -127,12 +171,8 @@ async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
         action = unpack(event.action)
         return await ROUTES[type(action)](desk, turn, action)
     if event.kind is Kind.COMMAND:
-        name = _command(event)
-        if name == "cancel":
-            await turn.uow.dialogs.clear(turn.user_id)
-            return turn.say(turn._("Stopped. Nothing was changed."))
-        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](desk, turn)
-    return await merchant_prompts.on_prompt_text(desk, turn)
+        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](desk, turn)
+    return await ANSWERS[turn.dialog[0]](desk, turn) if turn.dialog else Outcome()
 
 
 def _refuse(turn: Turn) -> Outcome:

@@ -114,9 +114,9 @@ class MerchantStats:
         try:
             action = unpack(event.action)
         except StaleAction:
-            action = None
+            return Outcome(answer=_(_STALE), alert=True)
         handler = ROUTES.get(type(action))
-        if handler is None:
+        if handler is None or not isinstance(action, ShowStats | ExportOrders):
             return Outcome(answer=_(_STALE), alert=True)
         return await handler(self, event, ReportPeriod(action.period), language)
 

@@ -10,6 +10,7 @@ from babel.dates import format_date
 
 from domain.analytics import Figures, ProductFigures
 from handlers.kernel.i18n import LANGUAGES, N_, translations
+from handlers.kernel.money_text import money_text
 
 __all__ = ["figures_text", "period_title", "duration_text", "rate_text", "day_text"]
 
@@ -62,12 +63,13 @@ def period_title(figures: Figures, language: str = "en") -> str:
     return _("Last {n} days, {first} – {last}").format(n=len(days), first=first, last=last)
 
 
-def _products(title: str, products: tuple[ProductFigures, ...]) -> list[str]:
+def _products(title: str, products: tuple[ProductFigures, ...], language: str) -> list[str]:
     if not products:
         return []
     lines = [title]
     for rank, product in enumerate(products, start=1):
-        lines.append(f"  {rank}. {product.name} ({product.sku}): {product.units} × · {product.revenue}")
+        revenue = money_text(product.revenue, language)
+        lines.append(f"  {rank}. {product.name} ({product.sku}): {product.units} × · {revenue}")
     return lines
 
 
@@ -87,7 +89,8 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
             refunded=f"{figures.refunded:,}",
         ),
         _("Revenue: {revenue} · average order {average}").format(
-            revenue=figures.revenue, average=figures.average_order_value
+            revenue=money_text(figures.revenue, language),
+            average=money_text(figures.average_order_value, language),
         ),
         ngettext(
             "Payment success: {rate} ({succeeded} of {attempts} attempt)",
@@ -106,8 +109,8 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
             n=f"{figures.low_stock:,}"
         ),
     ]
-    top_units = _products(_("Top by units:"), figures.top_by_units)
-    top_revenue = _products(_("Top by revenue:"), figures.top_by_revenue)
+    top_units = _products(_("Top by units:"), figures.top_by_units, language)
+    top_revenue = _products(_("Top by revenue:"), figures.top_by_revenue, language)
     if top_units or top_revenue:
         lines += ["", *top_units, *top_revenue]
     return "\n".join(lines)

@@ -9,17 +9,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from domain.actor import Actor
 from domain.catalog import Product
 from domain.ports import StockAudit
 from domain.stock import MAX_STOCK, StockLevel
+from handlers.actions.aftercare import RestockSku
 from handlers.actions.merchant import StockPage
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.desk import MerchantDesk
+from handlers.merchant.prompting import (
+    RESTOCK_PROMPT,
+    leave_prompt,
+    open_prompt,
+    prompt_message,
+    start_prompt,
+)
 
-__all__ = ["stock_command", "show_stock", "restock", "set_stock", "set_safety", "enable", "disable"]
+__all__ = [
+    "stock_command",
+    "show_stock",
+    "restock",
+    "set_stock",
+    "set_safety",
+    "enable",
+    "disable",
+    "ask_restock",
+    "on_restock_text",
+]
 
 _WHOLE = re.compile(r"^[+-]?[0-9]+$")
 
@@ -99,9 +118,9 @@ async def _edit(
         level = await turn.uow.stocks.get(product.sku)
         assert level is not None
     was_armed = level.low_alert_armed
-    problem = change(level, qty)
-    if problem:
-        return turn.say(problem)
+    refusal = change(level, qty)
+    if refusal:
+        return turn.say(refusal)
     audit = StockAudit(product.sku, Actor.staff(turn.user_id), turn.now, usage.split()[0][1:] + f" {raw}")
     await turn.uow.stocks.save(level, audit)
     turn.events.extend(level.events)
@@ -177,3 +196,27 @@ async def enable(desk: MerchantDesk, turn: Turn) -> Outcome:
 
 async def disable(desk: MerchantDesk, turn: Turn) -> Outcome:
     return await _toggle(turn, "/disable <sku>", False)
+
+
+async def ask_restock(desk: MerchantDesk, turn: Turn, action: RestockSku) -> Outcome:
+    """📦 Restock under a low-stock alert: ask how many arrived (a prompt, see `prompting`)."""
+    product = await _product(turn, action.sku)
+    if product is None:
+        return turn.toast(
+            turn._("Unknown SKU “{sku}”. /stock lists them.").format(sku=action.sku), alert=True
+        )
+    await start_prompt(turn, RESTOCK_PROMPT, product.sku)
+    question = turn._("How many units of {name} arrived?").format(name=product.name)
+    return Outcome([prompt_message(turn, product.sku, question)], answer=turn._("Reply with the quantity."))
+
+
+async def on_restock_text(desk: MerchantDesk, turn: Turn) -> Outcome:
+    prompt = open_prompt(turn)
+    if prompt is None:
+        return Outcome()
+    qty, problem = _quantity(turn, turn.event.text.strip(), allow_zero=False)
+    if qty is None:
+        return turn.say(problem)
+    await leave_prompt(turn)
+    turn.event = replace(turn.event, args=f"{prompt.subject} {qty}")
+    return await restock(desk, turn)

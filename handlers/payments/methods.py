@@ -7,7 +7,6 @@ Framework-free. The checkout conversation calls `confirm_cash_order` (or
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from domain.order import Order
 from domain.order_status import PaymentMethod
 from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork
 from handlers.kernel.i18n import translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Finish, Turn
 from handlers.payments.notices import PaymentNotices
@@ -27,8 +27,6 @@ __all__ = [
     "confirm_cash_order",
     "held_text",
 ]
-
-Gettext = Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +50,12 @@ def _minutes_left(order: Order, now: datetime) -> int:
     return max(int((order.reserved_until - now).total_seconds() // 60), 1)
 
 
-def held_text(order: Order, now: datetime, _: Gettext) -> str:
-    return _("Order {number}: {amount}. Your items are held for {minutes} minutes.").format(
-        number=order.number, amount=order.total, minutes=_minutes_left(order, now)
+def held_text(order: Order, now: datetime, language: str) -> str:
+    text = translations(language).gettext(
+        "Order {number}: {amount}. Your items are held for {minutes} minutes."
+    )
+    return text.format(
+        number=order.number, amount=money_text(order.total, language), minutes=_minutes_left(order, now)
     )
 
 
@@ -86,14 +87,14 @@ async def card_link_reply(
     _ = translations(language).gettext
     await start_attempt(uow, order, PaymentMethod.STRIPE, link.session_id, now)
     text = [
-        held_text(order, now, _),
+        held_text(order, now, language),
         _("Pay by card on the secure Stripe page."),
         _(
             "What happens next: once the payment goes through I send you a receipt, "
             "and the shop packs and ships your order."
         ),
     ]
-    pay = Button(_("💳 Pay {amount}").format(amount=order.total), url=link.url)
+    pay = Button(_("💳 Pay {amount}").format(amount=money_text(order.total, language)), url=link.url)
     return Reply("\n".join(text), buttons=((pay,),))
 
 

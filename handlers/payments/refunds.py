@@ -20,11 +20,19 @@ from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Reply
 from handlers.payments.notices import PaymentNotices
 
-__all__ = ["REFUNDABLE", "cancel_with_refund", "refund_order", "refund_or_alert", "record_refund"]
+__all__ = [
+    "REFUNDABLE",
+    "cancel_with_refund",
+    "refund_order",
+    "refund_or_alert",
+    "refund_by_hand_alert",
+    "record_refund",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -73,14 +81,26 @@ async def refund_or_alert(
             log.warning("refund_failed", order=order.number, exc_info=True)
     if refund_id is not None:
         return True
-    if merchant_chat_id is not None:
-        text = translations(language).gettext(
-            "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
-        )
-        reply = Reply(text.format(number=order.number, amount=order.total.format()))
-        key = f"order:{order.number}:refund_by_hand"
-        await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
+    await refund_by_hand_alert(uow, order, merchant_chat_id, now, language)
     return False
+
+
+async def refund_by_hand_alert(
+    uow: UnitOfWork,
+    order: Order,
+    merchant_chat_id: int | None,
+    now: datetime,
+    language: str = MERCHANT_LANGUAGE,
+) -> None:
+    """Ask staff once, in the merchant chat, to refund the order in the provider's dashboard."""
+    if merchant_chat_id is None:
+        return
+    text = translations(language).gettext(
+        "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
+    )
+    reply = Reply(text.format(number=order.number, amount=money_text(order.total, language)))
+    key = f"order:{order.number}:refund_by_hand"
+    await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
 
 
 async def cancel_with_refund(

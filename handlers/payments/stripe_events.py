@@ -21,13 +21,19 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
+from domain.currency import STRIPE_AMOUNTS
 from domain.order_status import PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payment import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import record_refund
-from handlers.payments.settlement import ReceivedPayment, RefundFailed, expire_order, settle_payment
+from handlers.payments.provider_refunds import provider_refunded
+from handlers.payments.settlement import (
+    ReceivedPayment,
+    RefundFailed,
+    Settlement,
+    expire_order,
+    settle_payment,
+)
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
 
@@ -46,9 +52,38 @@ _Obj = Mapping[str, Any]
 _Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
 
 
+class MalformedEvent(ValueError):
+    """A field Stripe always sends is missing, null or of the wrong type: answered 400, nothing kept."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _whole(obj: _Obj, key: str, *, at_most: int = 2**53) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= at_most:
+        raise MalformedEvent(key)
+    return value
+
+
+def _minor(attempt: PaymentAttempt, stripe_amount: int) -> int:
+    """A Stripe integer (refunded so far on `attempt`'s charge) in the currency's ISO minor units."""
+    return STRIPE_AMOUNTS.received(stripe_amount, attempt.amount.currency, attempt.amount).amount_minor
+
+
+def _text(obj: _Obj, key: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value or len(value) > 255:
+        raise MalformedEvent(key)
+    return value
+
+
 def _order_number(session: _Obj) -> str | None:
-    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
-    return str(number) if number else None
+    metadata = session.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    number = metadata.get("order_number") or session.get("client_reference_id")
+    return str(number)[:16] if isinstance(number, str | int) and number else None
 
 
 class StripeEvents:
@@ -79,18 +114,28 @@ class StripeEvents:
     async def handle(self, event: Any) -> WebhookAnswer:
         if not isinstance(event, Mapping) or not isinstance(event.get("data"), Mapping):
             return WebhookAnswer(400, "not a Stripe event")
-        handler = self._handlers.get(str(event.get("type")))
+        obj = event["data"].get("object")
+        try:
+            event_id, kind = _text(event, "id"), _text(event, "type")
+            sent_at = datetime.fromtimestamp(_whole(event, "created", at_most=2**40), UTC)
+        except MalformedEvent as exc:
+            return WebhookAnswer(400, f"not a Stripe event: {exc.field}")
+        handler = self._handlers.get(kind)
         if handler is None:
             return WebhookAnswer(200, "ignored")
+        if not isinstance(obj, Mapping):
+            return WebhookAnswer(400, "not a Stripe event: data.object")
         now = self._clock.now()
-        sent_at = datetime.fromtimestamp(int(event.get("created") or 0), UTC)
         try:
-            async with self._uow_factory() as uow:
-                if not await uow.webhook_events.first_time("stripe", str(event["id"]), now):
+            async with self._uow_factory() as uow:  # left without commit: nothing of it is kept
+                if not await uow.webhook_events.first_time("stripe", event_id, now):
                     return WebhookAnswer(200, "duplicate")
-                answer = await handler(uow, event["data"]["object"], sent_at, now)
+                answer = await handler(uow, obj, sent_at, now)
                 if answer.status < 300:
                     await uow.commit()
+        except MalformedEvent as exc:
+            log.warning("stripe_event_malformed", event_id=event_id, field=exc.field)
+            return WebhookAnswer(400, f"malformed {kind}: {exc.field}")
         except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
             log.warning("stripe_event_refund_failed", event_id=event["id"])
             await self._alert_refund_failed(exc)
@@ -111,7 +156,9 @@ class StripeEvents:
         log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
-    async def _session_completed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_completed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         if number is None:
             return WebhookAnswer(200, "not a shop checkout")
@@ -120,19 +167,36 @@ class StripeEvents:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
             return WebhookAnswer(200, "awaiting asynchronous payment")
+        session_id, intent = _text(obj, "id"), obj.get("payment_intent")
         payment = ReceivedPayment(
             method=PaymentMethod.STRIPE,
-            amount=Money(int(obj["amount_total"]), str(obj["currency"]).upper()),
-            attempt_ref=str(obj["id"]),
-            payment_ref=str(obj["id"]),
-            charge_ref=str(obj.get("payment_intent") or ""),
+            # Stripe's integer, read by Stripe's rules (JPY whole yen, ISK hundredths, KWD thousandths).
+            amount=STRIPE_AMOUNTS.received(
+                _whole(obj, "amount_total"), _text(obj, "currency").upper()[:3], order.total
+            ),
+            attempt_ref=session_id,
+            payment_ref=session_id,
+            charge_ref=intent if isinstance(intent, str) else "",
         )
         outcome = await settle_payment(
             uow, self._gateway, self._notices, order, payment, actor=STRIPE, now=now
         )
-        return WebhookAnswer(200, outcome.value)
+        refund = await self._early_refund(uow, payment.charge_ref, now) if outcome is Settlement.PAID else ""
+        return WebhookAnswer(200, f"{outcome.value}; {refund}" if refund else outcome.value)
 
-    async def _session_failed(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _early_refund(self, uow: UnitOfWork, charge_ref: str, now: datetime) -> str:
+        """A refund of this payment reported before it: applied now that the payment is recorded."""
+        kept, refunded = await uow.early_refunds.take(charge_ref) if charge_ref else (False, None)
+        attempt = await uow.payment_attempts.find(charge_ref) if kept else None
+        order = await uow.orders.get_for_update(attempt.order_number) if attempt else None
+        if attempt is None or order is None:
+            return ""
+        total = attempt.amount.amount_minor if refunded is None else _minor(attempt, refunded)
+        return await provider_refunded(uow, self._notices, order, attempt, total, actor=STRIPE, now=now)
+
+    async def _session_failed(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
         attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
         if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
@@ -140,7 +204,9 @@ class StripeEvents:
             await uow.payment_attempts.save(attempt)
         return WebhookAnswer(200, "payment failed")
 
-    async def _session_expired(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _session_expired(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
         number = _order_number(obj)
         order = await uow.orders.get_for_update(number) if number else None
         if order is None:
@@ -151,30 +217,52 @@ class StripeEvents:
         expired = await expire_order(uow, self._notices, order, actor=STRIPE, now=now)
         return WebhookAnswer(200, "expired" if expired else "not awaiting payment")
 
-    async def _refunded(self, uow: UnitOfWork, refs: tuple[Any, ...], amount: int | None, now: datetime):
-        attempt = None
-        for ref in filter(None, refs):
-            attempt = await uow.payment_attempts.find(str(ref))
-            if attempt is not None:
-                break
+    async def _refunded(
+        self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime, *, payment: str
+    ):
+        """`total`: refunded so far on the payment; None: all of it. `payment`: its intent (or charge) id,
+        under which a refund that came before the payment is kept until `checkout.session.completed`."""
+        attempt = await self._attempt(uow, refs)
         if attempt is None:
-            log.warning("stripe_refund_unknown_payment", refs=[r for r in refs if r])
-            return WebhookAnswer(200, "unknown payment")
-        if amount is not None and amount < attempt.amount.amount_minor:
-            return WebhookAnswer(200, "partial refund")
+            await uow.early_refunds.keep(payment, total, now)
+            log.info("stripe_refund_before_payment", payment=payment)
+            return WebhookAnswer(200, "refund kept until its payment arrives")
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
             return WebhookAnswer(200, "unknown order")
-        moved = await record_refund(uow, self._notices, order, attempt, actor=STRIPE, now=now)
-        return WebhookAnswer(200, "refunded" if moved else "refund recorded")
+        refunded = attempt.amount.amount_minor if total is None else _minor(attempt, total)
+        outcome = await provider_refunded(uow, self._notices, order, attempt, refunded, actor=STRIPE, now=now)
+        return WebhookAnswer(200, outcome)
 
-    async def _charge_refunded(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
-        if not obj.get("refunded"):
-            return WebhookAnswer(200, "partial refund")
-        return await self._refunded(uow, (obj.get("payment_intent"), obj.get("id")), None, now)
+    async def _charge_refunded(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
+        """A refund made by the bot or in Stripe's dashboard; `amount_refunded` is the running total."""
+        refunded = _whole(obj, "amount_refunded")
+        total = None if obj.get("refunded") is True else refunded
+        intent, charge = obj.get("payment_intent"), _text(obj, "id")
+        payment = intent if isinstance(intent, str) and intent else charge
+        return await self._refunded(uow, (intent, charge), total, now, payment=payment)
 
-    async def _refund_updated(self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime):
+    async def _refund_updated(
+        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+    ) -> WebhookAnswer:
+        """One refund's own amount: only a full one settles anything (`charge.refunded` has the total)."""
         if obj.get("status") != "succeeded":
-            return WebhookAnswer(200, f"refund {obj.get('status')}")
-        refs = (obj.get("id"), obj.get("payment_intent"), obj.get("charge"))
-        return await self._refunded(uow, refs, int(obj.get("amount") or 0), now)
+            return WebhookAnswer(200, f"refund {str(obj.get('status'))[:20]}")
+        amount = _whole(obj, "amount")
+        refs = (_text(obj, "id"), obj.get("payment_intent"), obj.get("charge"))
+        attempt = await self._attempt(uow, refs)
+        if attempt is not None and amount < STRIPE_AMOUNTS.to_minor(attempt.amount):  # Stripe's integers
+            return WebhookAnswer(200, "partial refund")
+        payment = next((r for r in refs[1:] if isinstance(r, str) and r), "")
+        if attempt is None and not payment:
+            return WebhookAnswer(200, "unknown payment")
+        return await self._refunded(uow, refs, amount, now, payment=payment)
+
+    async def _attempt(self, uow: UnitOfWork, refs: tuple[Any, ...]) -> PaymentAttempt | None:
+        for ref in refs:
+            attempt = await uow.payment_attempts.find(ref) if isinstance(ref, str) and ref else None
+            if attempt is not None:
+                return attempt
+        return None

@@ -8,7 +8,7 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.money import Money
+from domain.currency import TELEGRAM_AMOUNTS
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
@@ -34,11 +34,14 @@ def invoice_payload(order: Order) -> str:
 async def telegram_invoice_reply(
     uow: UnitOfWork, order: Order, now: datetime, *, language: str = "en"
 ) -> Reply:
-    """A Telegram invoice for a placed order (prices in minor units) and the recorded attempt."""
+    """A Telegram invoice for a placed order (prices as Telegram reads them: the `exp` of its currency
+    list) and the recorded attempt. ValueError for a currency Telegram does not take (the wiring does not
+    offer Telegram payments then)."""
     _ = translations(language).gettext
-    prices = [(f"{line.name} × {line.quantity}", line.total.amount_minor) for line in order.lines]
+    amount = TELEGRAM_AMOUNTS.to_minor
+    prices = [(f"{line.name} × {line.quantity}", amount(line.total)) for line in order.lines]
     if order.shipping_fee.amount_minor:
-        prices.append((order.delivery.label, order.shipping_fee.amount_minor))
+        prices.append((order.delivery.label, amount(order.shipping_fee)))
     payload = invoice_payload(order)
     await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
     items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
@@ -52,7 +55,7 @@ async def telegram_invoice_reply(
         prices=tuple((label[:32], amount) for label, amount in prices),
     )
     text = [
-        held_text(order, now, _),
+        held_text(order, now, language),
         _("Pay with the invoice below; I send you a receipt once it goes through."),
     ]
     return Reply("\n".join(text), invoice=invoice)
@@ -62,7 +65,7 @@ def _refusal(order: Order | None, payment: Payment, user_id: int, language: str)
     _ = translations(language).gettext
     if order is None or order.customer_id != user_id:
         return _("This invoice is no longer valid. Please check out again.")
-    if (payment.total_amount, payment.currency) != (order.total.amount_minor, order.total.currency):
+    if TELEGRAM_AMOUNTS.received(payment.total_amount, payment.currency, order.total) != order.total:
         return _("The order total has changed. Please check out again.")
     if order.is_paid:
         return _("Order {number} is already paid; you have not been charged again.").format(
@@ -131,7 +134,7 @@ class TelegramPayments:
         number = payment.payload.removeprefix(_PAYLOAD_PREFIX)
         received = ReceivedPayment(
             method=PaymentMethod.TELEGRAM,
-            amount=Money(payment.total_amount, payment.currency),
+            amount=TELEGRAM_AMOUNTS.to_money(payment.total_amount, payment.currency),
             attempt_ref=payment.payload,
             payment_ref=payment.telegram_charge_id,
             charge_ref=payment.provider_charge_id,

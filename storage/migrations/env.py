@@ -8,7 +8,7 @@ passes a live connection in `config.attributes["connection"]`, migrations run on
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -32,7 +32,7 @@ def _url() -> str:
     return url
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     # Migrations stay independent of application code: UtcDateTime is a timezone-aware DATETIME in DDL.
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"

@@ -50,6 +50,7 @@ class OrderRow(Base):
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     customer_phone: Mapped[str] = mapped_column(String(20), default="")
     merchant_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     lines: Mapped[list[OrderLineRow]] = relationship(order_by="OrderLineRow.position", lazy="raise")
     timeline: Mapped[list[OrderTimelineRow]] = relationship(order_by="OrderTimelineRow.seq", lazy="raise")

@@ -12,7 +12,7 @@ from domain.order_status import PaymentMethod
 from domain.payment import AttemptOutcome, PaymentAttempt
 from storage.base import Base, UtcDateTime
 
-__all__ = ["PaymentAttemptRow", "WebhookEventRow"]
+__all__ = ["PaymentAttemptRow", "WebhookEventRow", "EarlyRefundRow"]
 
 
 class PaymentAttemptRow(Base):
@@ -68,3 +68,13 @@ class WebhookEventRow(Base):
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # "stripe", "telegram"
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EarlyRefundRow(Base):
+    """A refund reported before its payment (webhooks arrive in any order); taken when the payment lands."""
+
+    __tablename__ = "early_refunds"
+
+    payment_ref: Mapped[str] = mapped_column(String(255), primary_key=True)
+    refunded_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: all of it
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,13 +1,15 @@
-"""Parcels the tracking poll follows: one row per tracking number, leased while a poll is on it."""
+"""Parcels the tracking poll follows: one row per order and tracking number (one parcel can carry two
+orders, each tracked and told), leased while a poll is on it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UtcDateTime
+from storage.tables.types import BigId
 
 __all__ = ["ShipmentRow"]
 
@@ -15,7 +17,8 @@ __all__ = ["ShipmentRow"]
 class ShipmentRow(Base):
     __tablename__ = "shipments"
 
-    tracking_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tracking_number: Mapped[str] = mapped_column(String(40), index=True)
     order_number: Mapped[str] = mapped_column(String(16), index=True)
     carrier: Mapped[str | None] = mapped_column(String(40))
     last_status: Mapped[str] = mapped_column(String(32), default="")
@@ -26,4 +29,7 @@ class ShipmentRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     leased_by: Mapped[str | None] = mapped_column(String(80))
 
-    __table_args__ = (Index("ix_shipments_due", "active", "next_poll_at"),)
+    __table_args__ = (
+        Index("ix_shipments_due", "active", "next_poll_at"),
+        UniqueConstraint("order_number", "tracking_number"),
+    )

@@ -89,11 +89,11 @@ async def test_chinese_customer_pays_by_card_in_chinese(app, shop: Shop):
     wang = await _review(app, shop, 502, "zh-hans")
     await wang.press(method_label(PaymentMethod.STRIPE, "zh"))
     [session_id] = shop.stripe.sessions
-    assert wang.link("💳 支付 $30.00") == shop.stripe.sessions[session_id]["url"]
+    assert wang.link("💳 支付 US$30.00") == shop.stripe.sessions[session_id]["url"]
     assert "请在安全的 Stripe 页面上用银行卡付款。" in wang.text
     await shop.post(shop.stripe.pay(session_id))
     [receipt] = _sent(shop, 502, _order(shop, 502).number)
-    assert receipt.startswith("已收到付款，谢谢！") and "实付：$30.00" in receipt
+    assert receipt.startswith("已收到付款，谢谢！") and "实付：US$30.00" in receipt
 
 
 async def test_customer_pays_a_telegram_invoice(app, shop: Shop):

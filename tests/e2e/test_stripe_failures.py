@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
-from tests.fakes.stripe_shop import open_shop
+from tests.fakes.stripe_api import sign_payload
+from tests.fakes.stripe_shop import SECRET, open_shop
 
 
 @pytest.fixture
@@ -39,3 +40,12 @@ async def test_late_payment_whose_refund_fails_is_retried_by_stripe_and_the_merc
     healed = await shop.post(event)
     assert (healed.status_code, healed.text) == (200, "refunded")
     assert len(shop.stripe.refunds) == 1 and "Sorry" in outbox_texts(shop.factory, CUSTOMER)[-1]
+
+
+async def test_an_event_nested_absurdly_deep_is_refused_with_400_and_changes_nothing(shop):
+    body = '{"id": "evt_deep", "type": "charge.refunded", "data": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    signature = sign_payload(body, SECRET, int(shop.clock.now().timestamp()))
+    headers = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+    response = await shop.http.post("/webhooks/stripe", content=body, headers=headers)
+    assert response.status_code == 400
+    assert shop.factory.state.webhook_events == set() and shop.factory.state.outbox == []

@@ -159,9 +159,10 @@ class WebhookTelegram(FakeTelegram):
 class Shopper:
     """One Telegram user writing and pressing buttons; each step waits for the bot's answer."""
 
-    def __init__(self, telegram: FakeTelegram, user_id: int) -> None:
+    def __init__(self, telegram: FakeTelegram, user_id: int, *, patience: float = 10.0) -> None:
         self.telegram = telegram
         self.user_id = user_id
+        self.patience = patience  # seconds to wait for each answer
 
     async def send(self, text: str, *, expect: str) -> Call:
         mark = len(self.telegram.calls)
@@ -188,7 +189,7 @@ class Shopper:
 
     async def _reply(self, mark: int, expect: str) -> Call:
         """The first message sent or edited in this chat since `mark` whose text has `expect`."""
-        deadline = asyncio.get_running_loop().time() + 10
+        deadline = asyncio.get_running_loop().time() + self.patience
         while True:
             for call in self.telegram.calls[mark:]:
                 if (

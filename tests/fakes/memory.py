@@ -44,6 +44,13 @@ class InboxEntry:
     leased_by: str | None = None
 
 
+class Sent(list):
+    """Append-only rows that are never changed once written: a unit of work's copy shares the rows."""
+
+    def __deepcopy__(self, memo: dict) -> Sent:
+        return Sent(self)
+
+
 @dataclass
 class MemoryState:
     categories: dict[str, Category] = field(default_factory=dict)
@@ -54,16 +61,18 @@ class MemoryState:
     customers: dict[int, Customer] = field(default_factory=dict)
     carts: dict[int, Cart] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
-    outbox: list[OutboxMessage] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)  # notifications, for the relay
+    replies: Sent = field(default_factory=Sent)  # turns' replies (held for the process sending them)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
-    shipments: dict[str, Shipment] = field(default_factory=dict)
-    shipment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    shipments: dict[tuple[str, str], Shipment] = field(default_factory=dict)  # (order, tracking number)
+    shipment_leases: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
     cart_updated: dict[int, datetime] = field(default_factory=dict)  # customer id -> last cart change
     cart_reminded: dict[int, datetime] = field(default_factory=dict)  # customer id -> claimed for a reminder
     payment_attempts: list[PaymentAttempt] = field(default_factory=list)
     webhook_events: set[tuple[str, str]] = field(default_factory=set)
+    early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
 
@@ -166,6 +175,13 @@ class FakeCustomers(_Repo):
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
 
+    async def mark_unreachable(self, telegram_id: int) -> bool:
+        customer = self.s.customers.get(telegram_id)
+        if customer is None or customer.unreachable:
+            return False
+        customer.unreachable = True
+        return True
+
 
 class FakeCarts(_Repo):
     async def get(self, customer_id: int) -> Cart:
@@ -209,6 +225,10 @@ class FakeOrders(_Repo):
 
 class FakeOutbox(_Repo):
     async def add(self, message: OutboxMessage) -> None:
+        if message.held_until is not None:  # a turn's reply: kept apart from the notifications
+            self.s.replies.append(message)
+            message.id = -len(self.s.replies)
+            return
         if message.dedupe_key and any(m.dedupe_key == message.dedupe_key for m in self.s.outbox):
             return
         message.id = len(self.s.outbox) + 1
@@ -216,13 +236,13 @@ class FakeOutbox(_Repo):
 
 
 class FakeUpdates(_Repo):
-    async def first_time(self, update_id: int) -> bool:
+    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
         if update_id in self.s.updates:
             return False
         self.s.updates.add(update_id)
         entry = self.s.inbox.get(update_id)
-        if entry is not None and entry.state == "pending":  # done with the handler's commit, as storage does
-            entry.state, entry.lease_until, entry.leased_by = "done", None, None
+        if entry is not None and entry.state == "pending":  # settled with the commit, as storage does
+            entry.state, entry.lease_until, entry.leased_by = "failed" if failed else "done", None, None
         return True
 
 
@@ -235,6 +255,11 @@ class FakeDialogs(_Repo):
 
     async def clear(self, user_id: int) -> None:
         self.s.dialogs.pop(user_id, None)
+
+    async def in_states(self, states):
+        return [
+            (user, state, dict(data)) for user, (state, data) in self.s.dialogs.items() if state in states
+        ]
 
 
 class FakePaymentAttempts(_Repo):
@@ -266,6 +291,19 @@ class FakeWebhookEvents(_Repo):
         return True
 
 
+class FakeEarlyRefunds(_Repo):
+    async def keep(self, ref: str, refunded_minor: int | None, at: datetime) -> None:
+        if ref not in self.s.early_refunds:
+            self.s.early_refunds[ref] = refunded_minor
+        elif (known := self.s.early_refunds[ref]) is not None:
+            self.s.early_refunds[ref] = None if refunded_minor is None else max(known, refunded_minor)
+
+    async def take(self, ref: str) -> tuple[bool, int | None]:
+        if ref not in self.s.early_refunds:
+            return False, None
+        return True, self.s.early_refunds.pop(ref)
+
+
 class FakeFunnelEvents(_Repo):
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         self.s.funnel.append((FunnelStep(step), customer_id, at))
@@ -291,6 +329,7 @@ class FakeUnitOfWork:
         self.dialogs = FakeDialogs(self.state)
         self.payment_attempts = FakePaymentAttempts(self.state)
         self.webhook_events = FakeWebhookEvents(self.state)
+        self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
         return self
 
@@ -376,6 +415,12 @@ class FakeOutboxQueue:
             message.state, message.last_error = OutboxState.FAILED, error
         return message is not None
 
+    async def release_orphans(self, gone) -> int:
+        dead = [mid for mid, (worker, _until) in self.s.outbox_leases.items() if gone(worker)]
+        for mid in dead:
+            del self.s.outbox_leases[mid]
+        return len(dead)
+
     async def fail_chat(self, chat_id: int, error: str) -> int:
         hits = [m for m in self.s.outbox if m.chat_id == chat_id and m.state is OutboxState.PENDING]
         for m in hits:
@@ -385,37 +430,43 @@ class FakeOutboxQueue:
 
 
 class FakeShipments:
+    """Keyed (order number, tracking number), as the table's unique pair."""
+
     def __init__(self, state: MemoryState) -> None:
         self.s = state
 
     async def track(self, shipments: Sequence[Shipment]) -> int:
-        new = [s for s in shipments if s.tracking_number not in self.s.shipments]
+        new = [s for s in shipments if (s.order_number, s.tracking_number) not in self.s.shipments]
         for s in new:
-            self.s.shipments[s.tracking_number] = copy.deepcopy(s)
+            self.s.shipments[(s.order_number, s.tracking_number)] = copy.deepcopy(s)
         return len(new)
 
     async def lease_due(self, now: datetime, until: datetime, worker: str, *, limit: int = 400):
         due = sorted(
             (
-                s
-                for s in self.s.shipments.values()
+                (key, s)
+                for key, s in self.s.shipments.items()
                 if s.active
                 and (s.next_poll_at is None or s.next_poll_at <= now)
-                and _free(self.s.shipment_leases, s.tracking_number, now)
+                and _free(self.s.shipment_leases, key, now)
             ),
-            key=lambda s: (s.next_poll_at or now, s.tracking_number),
+            key=lambda pair: (pair[1].next_poll_at or now, pair[0]),
         )[:limit]
-        for s in due:
-            self.s.shipment_leases[s.tracking_number] = (worker, until)
-        return sorted((copy.deepcopy(s) for s in due), key=lambda s: s.tracking_number)
+        for key, _s in due:
+            self.s.shipment_leases[key] = (worker, until)
+        return sorted((copy.deepcopy(s) for _k, s in due), key=lambda s: (s.tracking_number, s.order_number))
 
     async def save(self, shipment: Shipment, worker: str) -> bool:
-        held = self.s.shipment_leases.get(shipment.tracking_number)
+        key = (shipment.order_number, shipment.tracking_number)
+        held = self.s.shipment_leases.get(key)
         if held is None or held[0] != worker:
             return False
-        del self.s.shipment_leases[shipment.tracking_number]
-        self.s.shipments[shipment.tracking_number] = copy.deepcopy(shipment)
+        del self.s.shipment_leases[key]
+        self.s.shipments[key] = copy.deepcopy(shipment)
         return True
+
+    def by_number(self, tracking_number: str) -> list[Shipment]:
+        return [s for (_order, number), s in self.s.shipments.items() if number == tracking_number]
 
 
 class FakeStaleCarts:
@@ -452,6 +503,17 @@ class FakeInbox:
             return False
         self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
         return True
+
+    async def release_orphans(self, gone) -> int:
+        freed = [
+            e for e in self.s.inbox.values() if e.state == "pending" and e.leased_by and gone(e.leased_by)
+        ]
+        for entry in freed:
+            entry.lease_until, entry.leased_by = None, None
+        return len(freed)
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
+        return sum([await self.store(uid, chat_id, payload, now) for uid, chat_id, payload in updates])
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

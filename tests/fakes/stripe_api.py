@@ -53,6 +53,21 @@ def _error(status: int, message: str, kind: str = "invalid_request_error") -> we
     return web.json_response({"error": {"type": kind, "message": message}}, status=status)
 
 
+_THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
+
+
+def _amount_refused(amount: int, currency: str) -> dict[str, Any] | None:
+    """Stripe's special cases (docs.stripe.com/currencies#special-cases), as its API answers them."""
+    if currency in _THREE_DECIMAL and amount % 10:
+        message = f"Amounts in {currency.upper()} must have 0 as the last digit (thousandths)"
+        return {"error": {"type": "invalid_request_error", "code": "invalid_amount", "message": message}}
+    if currency == "isk" and amount % 100:
+        message = "Currency ISK has become effectively zero-decimal: amounts must be divisible by 100"
+        code = "invalid_charge_amount_no_decimal_compatible"
+        return {"error": {"type": "invalid_request_error", "code": code, "message": message}}
+    return None
+
+
 class FakeStripe:
     def __init__(self, clock: Clock, api_key: str = "sk_test_shopbot") -> None:
         self.clock = clock
@@ -100,6 +115,11 @@ class FakeStripe:
                     "message": "expires_at must be 30 minutes to 24 hours from creation",
                 }
             }
+        for item in p["line_items"]:
+            data = item["price_data"]
+            refused = _amount_refused(int(data["unit_amount"]), data["currency"])
+            if refused:
+                return 400, refused
         total = sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in p["line_items"])
         n = next(self._ids)
         session = {
@@ -139,6 +159,9 @@ class FakeStripe:
         if charge is None:
             return 404, {"error": {"type": "invalid_request_error", "message": f"No such charge: {target}"}}
         amount = int(p.get("amount", charge["amount"]))
+        refused = _amount_refused(amount, charge["currency"])
+        if refused:
+            return 400, refused
         if charge["refunded"] + amount > charge["amount"]:
             return 400, {
                 "error": {

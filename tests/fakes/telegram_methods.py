@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiogram.enums import Currency
+
 __all__ = ["ApiError", "BotApiMethods", "UploadedFile", "BOT_USER"]
 
 BOT_USER = {
@@ -20,6 +22,7 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+TELEGRAM_CURRENCIES = {currency.value for currency in Currency}  # core.telegram.org/bots/payments
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -160,6 +163,8 @@ class BotApiMethods:
         return self._new_bot_message(params, **content)
 
     def _send_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("currency") not in TELEGRAM_CURRENCIES:
+            raise ApiError(400, "Bad Request: CURRENCY_INVALID")
         prices = params.get("prices") or []
         if not prices or any(not isinstance(p.get("amount"), int) for p in prices):
             raise ApiError(400, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")

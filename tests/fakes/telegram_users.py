@@ -50,9 +50,18 @@ class TelegramUsers:
         return await self.push_update("message", message)
 
     async def push_text(
-        self, user_id: int, text: str, *, language_code: str | None = "en", chat_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+        chat_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
+        """`reply_to`: the id of a message in the chat this one replies to (Telegram's "Reply")."""
         content: dict[str, Any] = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = self.message(user_id if chat_id is None else chat_id, reply_to)
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

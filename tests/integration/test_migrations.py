@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import storage.tables  # noqa: F401
 from storage.base import Base
@@ -36,3 +36,29 @@ async def test_a_running_application_can_migrate_through_its_own_engine(tmp_path
     finally:
         await dispose(engine)
     assert set(Base.metadata.tables) <= tables
+
+
+async def test_shipments_keep_their_rows_when_a_number_may_serve_two_orders(tmp_path):
+    """7bf86e231dc8 rebuilds `shipments` with a surrogate id: the parcels tracked before stay tracked."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    row = (
+        "INSERT INTO shipments (tracking_number, order_number, carrier, last_status, registered, active, "
+        "failures) VALUES ('JD014600003828', 'ORD-A', 'DHL', 'InTransit', 1, 1, 0)"
+    )
+    try:
+        await upgrade_with(engine, "b9631af8efe8")
+        async with engine.begin() as connection:
+            await connection.execute(text(row))
+        await upgrade_with(engine)
+        async with engine.begin() as connection:
+            again = row.replace("'ORD-A'", "'ORD-B'")
+            await connection.execute(text(again))  # the same number on a second order
+            rows = (
+                await connection.execute(text("SELECT id, order_number, last_status FROM shipments"))
+            ).all()
+    finally:
+        await dispose(engine)
+    assert sorted((order, status) for _id, order, status in rows) == [
+        ("ORD-A", "InTransit"),
+        ("ORD-B", "InTransit"),
+    ]

@@ -95,6 +95,20 @@ async def test_dialog_state_is_kept_replaced_and_cleared(uow_factory):
         assert await uow.dialogs.get(5) is None
 
 
+async def test_open_staff_prompts_are_listed_by_state(uow_factory):
+    async with uow_factory() as uow:
+        await uow.dialogs.set(7, "merchant.ship", {"number": "AB-1", "at": "2026-01-01T12:00:00+00:00"})
+        await uow.dialogs.set(8, "checkout:phone", {"n": 1})
+        await uow.dialogs.set(9, "merchant.reject", {"number": "AB-2"})
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        found = await uow.dialogs.in_states(("merchant.ship", "merchant.reject"))
+    assert sorted(found) == [
+        (7, "merchant.ship", {"number": "AB-1", "at": "2026-01-01T12:00:00+00:00"}),
+        (9, "merchant.reject", {"number": "AB-2"}),
+    ]
+
+
 async def test_order_round_trips_with_lines_address_timeline_and_every_field(uow_factory):
     async with uow_factory() as uow:
         await stock_product(uow, "TEA-1")
@@ -192,3 +206,18 @@ async def test_payment_attempts_and_webhook_events_are_part_of_the_unit_of_work(
     async with uow_factory() as uow:
         assert (await uow.payment_attempts.find("cs_1")).amount == Money(2350, "USD")
         assert not await uow.webhook_events.first_time("stripe", "evt_1", NOW)
+
+
+async def test_a_refund_before_its_payment_is_kept_raised_and_taken_once(uow_factory):
+    async with uow_factory() as uow:
+        await uow.early_refunds.keep("pi_1", 300, NOW)
+        await uow.early_refunds.keep("pi_1", 200, NOW)  # an older report arriving late: the total stays
+        await uow.early_refunds.keep("pi_1", 500, NOW)
+        await uow.early_refunds.keep("pi_2", None, NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.early_refunds.take("pi_1") == (True, 500)
+        assert await uow.early_refunds.take("pi_2") == (True, None)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.early_refunds.take("pi_1") == (False, None)

@@ -53,3 +53,20 @@ async def test_concurrent_pollers_lease_disjoint_parcels(shipments):
     results = await asyncio.gather(*(lease(f"w{i}") for i in range(3)))
     numbers = [n for got in results for n in got]
     assert len(numbers) == 300 and len(set(numbers)) == 300
+
+
+async def test_one_number_on_two_orders_is_two_parcels_each_leased_and_saved(shipments):
+    shared = [Shipment("JD014600003828", "ORD-A", None, next_poll_at=NOW)]
+    shared.append(Shipment("JD014600003828", "ORD-B", None, next_poll_at=NOW))
+    assert await shipments.track(shared) == 2
+    assert await shipments.track(shared) == 0
+    leased = await shipments.lease_due(NOW, NOW + timedelta(minutes=5), "a")
+    assert [(s.order_number, s.tracking_number) for s in leased] == [
+        ("ORD-A", "JD014600003828"),
+        ("ORD-B", "JD014600003828"),
+    ]
+    leased[0].active = False
+    leased[1].next_poll_at = NOW + timedelta(minutes=30)
+    assert await shipments.save(leased[0], "a") and await shipments.save(leased[1], "a")
+    [still] = await shipments.lease_due(NOW + timedelta(minutes=30), NOW + timedelta(hours=1), "b")
+    assert still.order_number == "ORD-B"

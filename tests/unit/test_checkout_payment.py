@@ -133,13 +133,13 @@ async def test_chinese_customer_is_asked_to_pay_refused_and_thanked_in_chinese(w
     await wang.press(method_label(PaymentMethod.TELEGRAM, "zh"))
     order = await _order(shop, wang.user_id)
     invoice = wang.invoice()
-    assert f"订单 {order.number}：$23.00。商品为您保留 30 分钟。" in wang.text
+    assert f"订单 {order.number}：US$23.00。商品为您保留 30 分钟。" in wang.text
     assert invoice.title == f"订单 {order.number}" and invoice.description.startswith("2 件商品")
     assert (await wang.precheckout(invoice, total=1)).precheckout_error == "订单金额已变更，请重新结算。"
     await wang.pay(invoice)
     [receipt] = _for(outbox(), wang.user_id, order.number)
     assert receipt.payload["text"].startswith(f"已收到付款，谢谢！订单 {order.number}")
-    assert "实付：$23.00" in receipt.payload["text"]
+    assert "实付：US$23.00" in receipt.payload["text"]
     [card] = _for(outbox(), MERCHANT_CHAT, order.number)
     assert card.payload["text"].startswith(f"Order {order.number}")  # the merchant reads English
 
@@ -148,7 +148,7 @@ async def test_chinese_customer_gets_a_chinese_card_link_and_expiry_notice(wang:
     await _at_review(wang, shop)
     await wang.press(method_label(PaymentMethod.STRIPE, "zh"))
     order = await _order(shop, wang.user_id)
-    assert wang.link("💳 支付 $23.00") and "接下来：付款成功后我会发给您收据" in wang.text
+    assert wang.link("💳 支付 US$23.00") and "接下来：付款成功后我会发给您收据" in wang.text
     clock.advance(minutes=31)
     assert await expire_reservations(shop, clock) == 1
     [notice] = _for(outbox(), wang.user_id, order.number)

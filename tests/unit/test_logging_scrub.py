@@ -1,3 +1,4 @@
+import json
 import logging
 
 import pytest
@@ -97,3 +98,21 @@ def test_names_and_typed_text_in_structured_events_are_redacted(capsys):
     err = capsys.readouterr().err
     assert "Alice" not in err and "Main St" not in err and "alice_s" not in err
     assert '"kind": "text"' in err and '"name": "OrderPlaced"' in err
+
+
+def test_at_debug_every_stdlib_line_is_one_json_object_and_framework_chatter_stays_out(capsys):
+    configure_logging("DEBUG", "json")
+    logging.getLogger("telegram.ext.ExtBot").debug("Calling Bot API endpoint `sendMessage` with text=hi Bob")
+    logging.getLogger("aiogram.event").debug("Update 7 text='my street is Elm Road 4'")
+    logging.getLogger("sqlalchemy.engine.Engine").info("[generated] ('Alice', '1 Main St')")
+    logging.getLogger("apscheduler.scheduler").info("Added job %r", "low_stock")
+    structlog.get_logger("shopbot.test").debug("cart_viewed", items=2)
+    try:
+        raise ValueError("bad\nmultiline")
+    except ValueError:
+        logging.getLogger("stripe").exception("Request failed")
+    lines = capsys.readouterr().err.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["event"] for r in records] == ["Added job 'low_stock'", "cart_viewed", "Request failed"]
+    assert records[0]["logger"] == "apscheduler.scheduler" and records[0]["level"] == "info"
+    assert "ValueError: bad\nmultiline" in records[2]["exception"]

@@ -33,7 +33,10 @@ async def test_low_stock_alerts_once_per_dip_and_again_after_a_restock():
     await job.run()
     await job.run()
     [alert] = world.texts(MERCHANT)
-    assert "Blue mug" in alert and "2 available" in alert and "safety stock 5" in alert and "Restock" in alert
+    assert (
+        "Blue mug" in alert and "available 2 · on hand 2 · reserved 0" in alert and "safety stock 5" in alert
+    )
+    assert "Restock" in alert
     async with world.uow_factory() as uow:  # restocked above the safety level, then a new dip
         level = await uow.stocks.get("MUG")
         level.restock(10)
@@ -42,7 +45,7 @@ async def test_low_stock_alerts_once_per_dip_and_again_after_a_restock():
         await uow.commit()
     await job.run()
     assert len(world.texts(MERCHANT)) == 2
-    assert "1 available" in world.texts(MERCHANT)[1]
+    assert "available 1 · on hand 1" in world.texts(MERCHANT)[1]
 
 
 async def test_healthy_stock_is_not_reported():

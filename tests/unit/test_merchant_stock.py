@@ -91,7 +91,11 @@ async def test_on_hand_cannot_be_set_below_what_orders_reserved(shop, ann, clock
 async def test_safety_stock_can_fire_the_alert(shop, ann):
     await ann.command("safety", "TEA-BLACK 60")
     assert shop.state.stocks["TEA-BLACK"].safety == 60
-    assert low_alerts(shop) == ["Low stock: TEA-BLACK has 50 available (safety stock 60)."]
+    [alert] = low_alerts(shop)
+    assert (
+        "Black tea (TEA-BLACK)" in alert
+        and "available 50 · on hand 50 · reserved 0 · safety stock 60" in alert
+    )
 
 
 async def test_disable_hides_a_product_and_enable_brings_it_back(shop, ann):
@@ -134,3 +138,29 @@ async def test_each_dip_below_safety_stock_alerts_the_merchant_chat_exactly_once
     alerts = low_alerts(shop)
     assert len(alerts) == 2 and all("TEA-GREEN" in text for text in alerts)
     assert {m.chat_id for m in shop.state.outbox if "Low stock" in m.payload["text"]} == {MERCHANT_CHAT}
+
+
+async def test_the_low_stock_alert_carries_a_restock_button_that_asks_how_many_arrived(shop, clock, config):
+    app = ShopApp(shop, clock, config, merchant=desk_for())
+    ann = StaffChat(app, ANN, "Ann")  # in the merchant group, where the alert is
+    await ann.command("setstock", "TEA-GREEN 1")
+    [alert] = [m for m in shop.state.outbox if "Low stock" in m.payload["text"]]
+    assert alert.chat_id == MERCHANT_CHAT
+    assert "Green tea (TEA-GREEN)" in alert.payload["text"]
+    assert "available 1 · on hand 1 · reserved 0 · safety stock 2" in alert.payload["text"]
+    [[restock]] = alert.payload["buttons"]
+    assert restock["label"] == "📦 Restock"
+
+    await ann.press_data(restock["action"], message_id=4242)
+    [prompt] = ann.last.replies
+    assert prompt.force_reply and "How many units of Green tea arrived?" in prompt.text
+    await ann.send("12")
+    assert shop.state.stocks["TEA-GREEN"].on_hand == 13
+    assert "on hand 13" in ann.text
+
+
+async def test_staff_help_lists_every_staff_command(shop, ann):
+    await ann.command("staff")
+    for command in ("/orders", "/order", "/ship", "/stock", "/restock", "/setstock", "/safety", "/disable",
+                    "/enable", "/stats", "/export", "/cancel"):  # fmt: skip
+        assert command in ann.text

@@ -8,12 +8,15 @@ import pytest
 
 from bot.background.scheduler import _logged
 from bot.observability.instrumentation import InstrumentedHandler
-from bot.observability.metered import MeteredNotifier, MeteredTracking
+from bot.observability.metered import MeteredGateway, MeteredNotifier, MeteredTracking
 from bot.observability.metrics import Metrics
+from domain import ports
 from domain.errors import DeliveryFailed
 from domain.ports import TrackingStatus
 from handlers.kernel.incoming import Incoming, Kind, Payment
 from handlers.kernel.reply import Outcome
+from tests.fakes.orders import add_order
+from tests.unit.test_poll_tracking import World as TrackingWorld
 
 
 def _value(metrics: Metrics, line: str) -> bool:
@@ -81,3 +84,28 @@ async def test_telegram_payment_attempts_and_successes_are_counted():
     assert _value(metrics, 'shopbot_payment_attempts_total{method="telegram"} 1.0')
     assert _value(metrics, 'shopbot_payment_successes_total{method="telegram"} 1.0')
     assert _value(metrics, 'shopbot_updates_total{outcome="ok",type="precheckout"} 1.0')
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "port"),
+    [
+        (MeteredTracking, ports.CarrierTracking),
+        (MeteredNotifier, ports.Notifier),
+        (MeteredGateway, ports.PaymentGateway),
+    ],
+)
+def test_each_metrics_wrapper_offers_every_method_of_the_port_it_wraps(wrapper, port):
+    wanted = {name for name in vars(port) if not name.startswith("_") and callable(getattr(port, name))}
+    offered = {name for name in wanted if callable(getattr(wrapper, name, None))}
+    assert wanted and offered == wanted
+
+
+async def test_tracking_through_the_metrics_wrapper_registers_new_parcels_and_tells_the_customer():
+    world = TrackingWorld()
+    add_order(world.state, world.time, "AAA-3333", customer_id=9, tracking="TRK0003")
+    world.carrier.statuses["TRK0003"] = "InTransit"
+    metrics = Metrics.create()
+    report = await world.poll(MeteredTracking(world.carrier, metrics)).run()
+    assert report.errors == [] and "TRK0003" in world.carrier.registered
+    assert world.texts(9) == ["Your order AAA-3333 is on its way."]
+    assert _value(metrics, 'shopbot_tracking_polls_total{outcome="ok"} 1.0')

@@ -115,7 +115,7 @@ async def test_chinese_customer_is_notified_in_chinese_when_the_shop_ships(app, 
     await wang.send("我的快递到哪了")
     assert f"订单 {number}：已下单" in wang.text
     await _ship(shop, clock, number)
-    shipped = [m for m in outbox() if m.dedupe_key == f"order:{number}:shipped"]
+    shipped = [m for m in outbox() if (m.dedupe_key or "").startswith(f"order:{number}:shipped")]
     assert len(shipped) == 1 and shipped[0].chat_id == 333
     assert "已发货" in shipped[0].payload["text"] and "LX123456789CN" in shipped[0].payload["text"]
     await _ship_again_is_deduplicated(shop, clock, number, outbox)
@@ -127,4 +127,4 @@ async def _ship_again_is_deduplicated(shop, clock, number, outbox) -> None:
         event = OrderStatusChanged(number, order.customer_id, "packed", "shipped", "staff:9")
         await enqueue(uow, [event], merchant_chat_id=MERCHANT_CHAT, now=clock.now())
         await uow.commit()
-    assert len([m for m in outbox() if m.dedupe_key == f"order:{number}:shipped"]) == 1
+    assert len([m for m in outbox() if (m.dedupe_key or "").startswith(f"order:{number}:shipped")]) == 1

@@ -9,6 +9,7 @@ import pytest
 from domain.actor import Actor
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
+from domain.ports import CarrierTracking
 from jobs.apply_tracking import Applied, apply_carrier_status
 from jobs.poll_tracking import PollTracking
 from tests.fakes.carrier import FakeCarrierTracking
@@ -22,12 +23,13 @@ class World(ShopWorld):
     def __init__(self) -> None:
         super().__init__()
         self.carrier = FakeCarrierTracking()
+        self.shipments = FakeShipments(self.state)
 
-    def poll(self, worker: str = "w1") -> PollTracking:
+    def poll(self, tracking: CarrierTracking | None = None, worker: str = "w1") -> PollTracking:
         return PollTracking(
             self.uow_factory,
             FakeShipments(self.state),
-            self.carrier,
+            tracking or self.carrier,
             self.time,
             worker,
             poll_every=timedelta(minutes=30),
@@ -59,7 +61,7 @@ async def test_each_status_change_reaches_the_customer_once():
         "Your order AAA-1111 was delivered. Enjoy!",
     ]
     assert world.state.orders["AAA-1111"].status is OrderStatus.DELIVERED
-    assert not world.state.shipments["TRK0001"].active  # delivered parcels are not polled again
+    assert not world.shipments.by_number("TRK0001")[0].active  # delivered parcels are not polled again
 
 
 @pytest.mark.parametrize(
@@ -138,7 +140,7 @@ async def test_a_rate_limited_batch_waits_at_least_as_long_as_asked():
     add_order(world.state, world.time, "AAA-5555", tracking="TRK0005")
     world.carrier.outages.append(RetryLater(900))
     await world.poll().run()
-    assert world.state.shipments["TRK0005"].next_poll_at >= world.time.now() + timedelta(seconds=900)
+    assert world.shipments.by_number("TRK0005")[0].next_poll_at >= world.time.now() + timedelta(seconds=900)
 
 
 async def test_two_pollers_at_once_poll_each_parcel_once_and_message_once():
@@ -146,7 +148,7 @@ async def test_two_pollers_at_once_poll_each_parcel_once_and_message_once():
     for i in range(10):
         add_order(world.state, world.time, f"C{i:02d}-0000", customer_id=200 + i, tracking=f"TRKC{i:02d}")
         world.carrier.statuses[f"TRKC{i:02d}"] = "InTransit"
-    first, second = world.poll("a"), world.poll("b")
+    first, second = world.poll(worker="a"), world.poll(worker="b")
     r1 = await first.run()
     r2 = await second.run()  # same moment: everything is leased or done
     assert r1.polled == 10 and r2.polled == 0
@@ -180,3 +182,31 @@ async def test_without_an_api_key_the_merchant_sets_delivery_states_by_hand_and_
     assert result is Applied.CLOSED  # the second tap finds it delivered: nothing changes
     assert world.texts(12) == ["Your order MAN-0001 was delivered. Enjoy!"]
     assert world.state.orders["MAN-0001"].timeline[-1].actor == Actor.staff(7)
+
+
+async def test_two_orders_in_one_parcel_are_both_tracked_and_both_customers_told():
+    world = World()
+    add_order(world.state, world.time, "AAA-1111", customer_id=7, tracking="JD014600003828")
+    add_order(world.state, world.time, "BBB-2222", customer_id=8, tracking="JD014600003828")
+    await world.cycle()
+    assert len(world.shipments.by_number("JD014600003828")) == 2
+    assert ("register", 1) in world.carrier.calls  # the shared number is registered once
+    world.carrier.statuses["JD014600003828"] = "Delivered"
+    await world.cycle()
+    for number, customer in (("AAA-1111", 7), ("BBB-2222", 8)):
+        assert world.state.orders[number].status is OrderStatus.DELIVERED
+        assert world.texts(customer) == [f"Your order {number} was delivered. Enjoy!"]
+
+
+async def test_a_corrected_tracking_number_is_followed_and_the_old_one_dropped():
+    world = World()
+    order = add_order(world.state, world.time, "AAA-1111", customer_id=7, tracking="JD000000000001")
+    await world.cycle()
+    order.correct_tracking("DHL", "JD014600003828")  # staff: ✏ Fix tracking
+    world.carrier.statuses["JD000000000001"] = "Delivered"  # somebody else's parcel
+    world.carrier.statuses["JD014600003828"] = "InTransit"
+    await world.cycle()
+    await world.cycle()
+    assert world.state.orders["AAA-1111"].status is OrderStatus.IN_TRANSIT
+    assert not world.shipments.by_number("JD000000000001")[0].active
+    assert world.shipments.by_number("JD014600003828")[0].active

@@ -1,4 +1,9 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
 from bot.background.scheduler import JobContext, build_scheduler
+from bot.observability.metrics import Metrics
 from bot.providers.manual_tracking import ManualTracking
 from bot.settings import Settings
 from tests.fakes.memory import (
@@ -36,6 +41,7 @@ async def test_every_job_is_planned_once_never_overlapping_itself_and_coalescing
             "low_stock",
             "unanswered_orders",
             "complete_delivered",
+            "staff_prompts",
             "poll_tracking",
             "daily_report",
             "abandoned_carts",
@@ -56,3 +62,49 @@ async def test_without_a_tracking_provider_there_is_no_polling_and_a_missing_job
         assert "low_stock" in ids  # the rest still runs (expire_reservations is scheduled once it exists)
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_the_daily_report_as_scheduled_reaches_the_merchant_chat_in_the_shops_zone():
+    metrics = Metrics.create()
+    context = _context(metrics=metrics)
+    scheduler = build_scheduler(context)
+    scheduler.start(paused=True)
+    try:
+        await scheduler.get_job("daily_report").func()
+    finally:
+        scheduler.shutdown(wait=False)
+    [report] = [m for m in context.uow_factory.state.outbox if m.chat_id == -100]
+    assert "Yesterday, " in report.payload["text"]
+    assert 'shopbot_job_runs_total{job="daily_report",outcome="ok"} 1.0' in metrics.render().decode()
+
+
+@pytest.mark.parametrize(("report_hour", "report_at_start"), [(0, True), (23, False)])
+async def test_every_interval_job_runs_as_the_scheduler_starts_and_a_missed_daily_report_too(
+    report_hour, report_at_start
+):
+    settings = Settings(_env_file=None, merchant_chat_id=-100, timezone="UTC", daily_report_hour=report_hour)
+    clock = ManualTime()
+    clock.set(clock.now().replace(hour=12))
+    scheduler = build_scheduler(_context(settings=settings, clock=clock))
+    scheduler.start(paused=True)
+    try:
+        soon = datetime.now(UTC) + timedelta(seconds=5)
+        due = {job.id for job in scheduler.get_jobs() if job.next_run_time <= soon}
+    finally:
+        scheduler.shutdown(wait=False)
+    assert due >= {"low_stock", "unanswered_orders", "complete_delivered", "poll_tracking", "abandoned_carts"}
+    assert ("daily_report" in due) is report_at_start
+
+
+async def test_a_tracking_poll_that_changed_nothing_logs_job_done_only_at_debug(capsys):
+    from bot.observability.logs import configure_logging
+    from jobs.poll_tracking import PollReport
+
+    job = build_scheduler(_context()).get_job("poll_tracking").func
+    configure_logging("INFO", "json")
+    await job()  # nothing shipped: polls nothing, changes nothing
+    assert "job_done" not in capsys.readouterr().err
+    configure_logging("DEBUG", "json")
+    await job()
+    assert "job_done job=poll_tracking" in capsys.readouterr().err
+    assert not PollReport(polled=40) and PollReport(polled=40, changed=1) and PollReport(errors=["x"])

@@ -160,4 +160,4 @@ async def test_a_late_payment_that_holds_stock_below_safety_again_alerts_the_mer
     await expire_reservations(factory, clock)  # 2 available again: re-armed
     await payments(paid(invoice_payload(order), 1750))
     assert factory.state.orders[order.number].status is OrderStatus.PAID
-    assert [t for t in outbox_texts(factory, MERCHANT_CHAT) if "Low stock: mug" in t] != []
+    assert [t for t in outbox_texts(factory, MERCHANT_CHAT) if "Low stock: Mug (mug)" in t] != []

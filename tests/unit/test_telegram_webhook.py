@@ -87,3 +87,24 @@ async def test_an_update_whose_parts_have_the_wrong_shape_is_stored_once_not_ref
     assert await post(odd) == 200  # a 503 would have Telegram send it again and again
     assert post.state.inbox[10].chat_id == 4
     assert chat_of({"update_id": 1, "edited_message": {"message": ["x"], "chat": None}}) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**UPDATE, "update_id": 2**63},  # beyond the signed 64-bit ids Telegram and the database use
+        {"update_id": 10, "message": {"message_id": 1, "from": {"id": 2**64}, "chat": {"id": 5}}},
+        {"update_id": 11, "message": {"chat": {"id": -(2**63) - 1}}},
+        b'{"update_id": 12, "message": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",  # nested 50,000 deep
+        {
+            "update_id": 13,
+            "message": {
+                "text": "x",
+                "entities": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+            },
+        },
+    ],
+)
+async def test_an_update_beyond_64_bit_ids_or_nested_absurdly_deep_is_refused_and_not_stored(post, body):
+    assert await post(body) == 400
+    assert list(post.state.inbox) == [] and post.wakes == []

@@ -19,7 +19,7 @@ __all__ = ["Key", "ChatScreen"]
 @dataclass(slots=True)
 class Key:
     label: str
-    press: Callable[[], Awaitable[None]]
+    press: Callable[[], Awaitable[object]]
 
 
 @dataclass(slots=True)

@@ -75,7 +75,12 @@ ORDER = list(STATES)
 
 
 def in_form(turn: Turn) -> bool:
-    return turn.dialog is not None and turn.dialog[0] in STATES
+    return _form_step(turn) is not None
+
+
+def _form_step(turn: Turn) -> str | None:
+    """The checkout question the customer is at, or None when they are not in the form."""
+    return turn.dialog[0] if turn.dialog is not None and turn.dialog[0] in STATES else None
 
 
 def _next_step(turn: Turn, data: Data) -> Step:
@@ -116,7 +121,7 @@ async def start(turn: Turn, _action: object = None) -> Outcome:
         return turn.say(turn._("Your cart is empty. Add something first."), [[turn.button("⬅", Menu())]])
     if not in_form(turn):
         await turn.uow.funnel.record(FunnelStep.CHECKOUT_STARTED, turn.user_id, turn.now)
-    data: Data = dict(turn.dialog[1]) if in_form(turn) else {}
+    data: Data = _current(turn)[1] if in_form(turn) else {}
     data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)
 
@@ -137,13 +142,13 @@ async def on_input(turn: Turn) -> Outcome:
 
 
 async def pick(turn: Turn, action: FormPick) -> Outcome:
-    if not in_form(turn) or action.step != turn.dialog[0]:
+    if _form_step(turn) != action.step:
         return await _stale(turn)
     return await _advance(turn, STATES[Step(action.step)].on_pick, action.value, wrong="")
 
 
 async def back(turn: Turn, action: FormBack) -> Outcome:
-    if not in_form(turn) or action.step != turn.dialog[0]:
+    if _form_step(turn) != action.step:
         return await _stale(turn)
     step, data = _current(turn)
     data.pop("quote", None)
@@ -155,7 +160,7 @@ async def back(turn: Turn, action: FormBack) -> Outcome:
 
 
 async def edit(turn: Turn, action: FormEdit) -> Outcome:
-    if not in_form(turn) or turn.dialog[0] != Step.REVIEW or action.step not in STATES:
+    if _form_step(turn) != Step.REVIEW or action.step not in STATES:
         return await _stale(turn)
     _step, data = _current(turn)
     field = {Step.NAME: "name", Step.PHONE: "phone", Step.DELIVERY: "delivery", Step.ADDRESS: "address"}
