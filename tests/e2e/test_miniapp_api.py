@@ -58,7 +58,10 @@ async def test_forged_init_data_gets_401_and_nothing_is_shown_or_changed(shop: R
     assert [(line["sku"], line["qty"]) for line in cart["lines"]] == [("TEA-GREEN", 2)]
     status, theirs = await shop.api("GET", "cart", init_data=shop.init_data(MALLORY))
     assert theirs["lines"] == []
-    assert not shop.telegram.calls_of("sendMessage")  # checkout never reached the chat
+    to_them = [
+        c for c in shop.telegram.calls_of("sendMessage") if c.params["chat_id"] in (ALICE.id, MALLORY.id)
+    ]
+    assert to_them == []  # checkout never reached a chat
 
 
 async def test_a_customer_is_refused_the_staff_desk(shop: RunningShop):
