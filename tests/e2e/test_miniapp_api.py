@@ -107,3 +107,28 @@ async def test_a_photo_upload_is_checked_by_type_and_size(shop: RunningShop, tmp
     assert card["photo"] == "/app/media/TEA-GREEN"
     async with aiohttp.ClientSession() as http, http.get(shop.url + card["photo"]) as response:
         assert await response.read() == b"\xff\xd8\xff\xe0 a tiny jpeg"
+
+
+async def test_start_and_the_menu_button_open_the_shop_in_telegram(shop: RunningShop):
+    await shop.telegram.wait_for("setChatMenuButton")  # once at start-up, after the HTTP server is up
+    assert shop.telegram.menu_button == {
+        "type": "web_app",
+        "text": "🛍 Open shop",
+        "web_app": {"url": "https://shop.example/app/"},
+    }
+    shop.telegram.user(ALICE.id, first_name="Alice")
+    await shop.telegram.push_text(ALICE.id, "/start")
+    welcome = await shop.telegram.wait_for("sendMessage", lambda p: p["chat_id"] == ALICE.id)
+    first_row = welcome.params["reply_markup"]["inline_keyboard"][0]
+    assert first_row == [{"text": "🛍 Open shop", "web_app": {"url": "https://shop.example/app/"}}]
+
+
+async def test_the_page_and_its_script_are_served_from_the_package_with_a_strict_policy(shop: RunningShop):
+    async with aiohttp.ClientSession() as http:
+        async with http.get(shop.url + "/app/") as page:
+            assert page.status == 200
+            assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+            assert 'src="static/telegram-web-app.js"' in await page.text()
+        async with http.get(shop.url + "/app/static/app.js") as script:
+            assert script.status == 200
+            assert "textContent" in await script.text()
