@@ -14,7 +14,7 @@ from bot.webapp.auth import Gate, auth_middleware
 from bot.webapp.context import STATIC_DIR, MiniApp, user_of
 from bot.webapp.desk_api import add_desk_routes
 from bot.webapp.photos import serve_photo
-from bot.webapp.shop_api import add_shop_routes
+from bot.webapp.shop_api import add_shop_routes, first_screen
 from bot.webapp.texts import ui_texts
 from handlers.kernel.i18n import language_for
 
@@ -56,6 +56,7 @@ def miniapp(shop: MiniApp, gate: Gate, *, demo: bool = False) -> web.Application
             "staff": user.id in gate.staff_ids,
             "language": language,
             "texts": ui_texts(language),
+            **await first_screen(shop, user),  # one round trip before the storefront shows
         }
         return web.json_response(body)
 

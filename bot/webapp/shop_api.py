@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.webapp.context import MiniApp, read_json, user_of
 from bot.webapp.events import press
+from bot.webapp.init_data import WebAppUser
 from bot.webapp.views import order_summary, product_card
 from domain.catalog import validate_sku
 from domain.errors import InvalidInput
@@ -21,7 +22,7 @@ from handlers.customer.catalog import MAX_SEARCH
 from handlers.kernel.i18n import language_for
 from handlers.kernel.incoming import AppOrigin
 
-__all__ = ["add_shop_routes"]
+__all__ = ["add_shop_routes", "first_screen"]
 
 _GRID = 60
 
@@ -96,6 +97,24 @@ def add_shop_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
         number = request.match_info["number"].upper()[:12]
         said = await press(shop.handler, user_of(request), ShowOrder(number))  # ownership checked there
         return web.json_response(said.json())
+
+
+async def first_screen(shop: MiniApp, user: WebAppUser) -> dict[str, Any]:
+    """What the storefront shows first: the categories, the first one's products, the cart's size."""
+    language = language_for(user.language_code)
+    async with shop.uow_factory(write=False) as uow:
+        categories = await uow.categories.list()
+        found = []
+        if categories:
+            found, _total = await uow.products.list_by_category(categories[0].slug, limit=_GRID)
+        cards = [await product_card(uow, shop, p, language) for p in found]
+        cart = await uow.carts.get(user.id)
+        count = sum(cart.lines.values())
+    return {
+        "categories": [{"slug": c.slug, "name": c.name} for c in categories],
+        "products": cards,
+        "cart_count": count,
+    }
 
 
 def _sku(value: Any) -> str:
