@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -30,30 +29,16 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.actor import Actor  # noqa: E402
-from storage.catalog_csv import parse_catalog  # noqa: E402
-from storage.catalog_transfer import import_catalog  # noqa: E402
-from storage.engine import create_engine, dispose  # noqa: E402
-from storage.migrate import upgrade_with  # noqa: E402
-from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory  # noqa: E402
-from tests.e2e.miniapp_shop import ALICE, RunningShop, running_shop  # noqa: E402
+from tests.e2e.miniapp_shop import (  # noqa: E402
+    ALICE,
+    DEMO_CATALOG,
+    RunningShop,
+    load_catalog,
+    running_shop,
+)
 
-CATALOG = ROOT / "examples" / "catalog.csv"
 CHROMIUM = Path("/usr/bin/chromium")
 HAVE_CHROMIUM = CHROMIUM.is_file()
-
-
-async def load_demo_catalog(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        await upgrade_with(engine)
-        async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
-            rows = parse_catalog(await asyncio.to_thread(CATALOG.read_text, encoding="utf-8"), "USD")
-            await import_catalog(uow, rows, actor=Actor.system("bench"), now=datetime.now(UTC))
-            await uow.commit()
-        return len(rows)
-    finally:
-        await dispose(engine)
 
 
 async def http_round(shop: RunningShop) -> float:
@@ -92,7 +77,7 @@ def summary(name: str, times: list[float]) -> str:
 
 
 async def bench(url: str, label: str, rounds: int) -> list[str]:
-    products = await load_demo_catalog(url)
+    products = await load_catalog(url, await asyncio.to_thread(DEMO_CATALOG.read_text, encoding="utf-8"))
     rows = []
     async with running_shop(url, webapp_media_dir=tempfile.mkdtemp()) as shop:
         await http_round(shop)  # warm-up: imports, first connections

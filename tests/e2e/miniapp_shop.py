@@ -9,17 +9,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from bot.processes.web import RunOptions, run_bot
 from bot.webapp.init_data import WebAppUser, sign_init_data
+from domain.actor import Actor
+from storage.catalog_csv import parse_catalog
+from storage.catalog_transfer import import_catalog
+from storage.engine import create_engine, dispose
+from storage.migrate import upgrade_with
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.e2e.webhook_shop import MERCHANT_CHAT, free_port, prepare_database, shop_settings
 from tests.fakes.telegram_server import FakeTelegram
 
-__all__ = ["ALICE", "STAFF", "MERCHANT_CHAT", "RunningShop", "running_shop"]
+__all__ = ["ALICE", "STAFF", "MERCHANT_CHAT", "DEMO_CATALOG", "RunningShop", "running_shop", "load_catalog"]
 
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 ALICE = WebAppUser(7001, "Alice", "en")
 STAFF = WebAppUser(9001, "Ann", "en")
 
@@ -49,6 +57,20 @@ class RunningShop:
             ) as response:
                 body = await response.json(content_type=None) if response.content_length != 0 else None
                 return response.status, body
+
+
+async def load_catalog(database_url: str, csv_text: str) -> int:
+    """Migrate and import `csv_text` (before `running_shop`, which then keeps it); the number of rows."""
+    engine = create_engine(database_url)
+    try:
+        await upgrade_with(engine)
+        async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
+            rows = parse_catalog(csv_text, "USD")
+            await import_catalog(uow, rows, actor=Actor.system("test"), now=datetime.now(UTC))
+            await uow.commit()
+        return len(rows)
+    finally:
+        await dispose(engine)
 
 
 @asynccontextmanager
