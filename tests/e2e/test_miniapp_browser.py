@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.browser import PHONE, launch_chromium
-from tests.e2e.miniapp_shop import ALICE, MERCHANT_CHAT, STAFF, RunningShop, running_shop
+from tests.e2e.miniapp_shop import ALICE, MERCHANT_CHAT, STAFF, RunningShop, load_catalog, running_shop
 from tests.e2e.webhook_shop import Shopper, checkout_journey
 
 
@@ -111,3 +111,19 @@ async def test_staff_accept_pack_and_ship_from_the_app_and_the_customer_hears_in
         "editMessageText", lambda p: p["chat_id"] == MERCHANT_CHAT and "Shipped by Ann" in p["text"]
     )
     assert number in card.params["text"]
+
+
+async def test_names_and_descriptions_are_shown_as_text_never_run_as_html(browser, shop: RunningShop):
+    evil = '<img src=x onerror="window.pwned=1">Evil tea'
+    await load_catalog(
+        shop.database_url,
+        "sku,name,category,price,stock,safety_stock,description,photo\n"
+        f'TEA-EVIL,"{evil.replace(chr(34), chr(34) * 2)}",Tea,1.00,5,0,<script>window.pwned=2</script>,\n',
+    )
+    page = await _phone(browser, shop, ALICE)
+    card = page.get_by_test_id("product").filter(has_text="Evil tea")
+    await card.click()
+    await page.get_by_text("<script>window.pwned=2</script>").wait_for()
+    assert evil in await page.locator("main h2").inner_text()
+    assert await page.evaluate("window.pwned") is None
+    assert await page.locator("main img[src=x]").count() == 0

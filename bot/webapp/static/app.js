@@ -198,7 +198,7 @@ function stock(lowOnly) {
         api("POST", "desk/stock/" + encodeURIComponent(r.sku), { on_hand: parseInt(qty.value, 10) })
           .then(function (res) { toast(res.message, !res.ok); stock(lowOnly); }).catch(failed);
       } } });
-      var file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp" });
+      var file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", class: "file" });
       file.addEventListener("change", function () {
         var form = new FormData(); form.append("photo", file.files[0]);
         api("POST", "desk/products/" + encodeURIComponent(r.sku) + "/photo", undefined, form)
@@ -206,7 +206,8 @@ function stock(lowOnly) {
       });
       return el("tr", { class: r.low ? "low" : "", "data-sku": r.sku }, [
         el("td", {}, [el("div", { text: r.name }), el("div", { class: "muted", text: r.sku + " · " + r.price })]),
-        el("td", { text: String(r.available) }), el("td", {}, [qty, save]), el("td", {}, [file]),
+        el("td", { text: String(r.available) }), el("td", {}, [qty, save]),
+        el("td", {}, [el("label", { class: "small upload", text: "📷" }, [file])]),
       ]);
     });
     var head = el("tr", {}, ["", "", T.stock, T.photo].map(function (h) { return el("th", { text: h }); }));
