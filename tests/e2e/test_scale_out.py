@@ -62,7 +62,7 @@ async def _spawn(name: str, args: list[str], env: dict[str, str], tmp: Path, url
 
 async def _ready(process: Process) -> None:
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        for _ in range(600):  # 60 s: a loaded CI machine imports aiogram slowly
             if process.proc.returncode is not None:
                 raise AssertionError(f"{process.name} exited: {process.log.read_text()[-2000:]}")
             try:
