@@ -14,7 +14,7 @@ from bot.webapp.context import MiniApp, read_json, user_of
 from bot.webapp.events import press
 from bot.webapp.init_data import WebAppUser
 from bot.webapp.views import order_summary, product_card
-from domain.catalog import validate_sku
+from domain.catalog import Product, validate_sku
 from domain.errors import InvalidInput
 from handlers.actions.customer import AddToCart, CartRemove, CartStep, ShowOrder, StartCheckout
 from handlers.customer.cart import priced_lines_of
@@ -104,7 +104,7 @@ async def first_screen(shop: MiniApp, user: WebAppUser) -> dict[str, Any]:
     language = language_for(user.language_code)
     async with shop.uow_factory(write=False) as uow:
         categories = await uow.categories.list()
-        found = []
+        found: list[Product] = []
         if categories:
             found, _total = await uow.products.list_by_category(categories[0].slug, limit=_GRID)
         cards = [await product_card(uow, shop, p, language) for p in found]
