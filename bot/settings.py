@@ -24,12 +24,15 @@ class DeliveryOption(BaseModel):
     label: str
     price: str  # decimal string in the shop currency, e.g. "5.00"
     needs_address: bool = True
+    label_zh: str = ""  # what Chinese-speaking customers read, e.g. "标准快递（3-5 天）"
 
 
 _DEFAULT_DELIVERY = [
-    DeliveryOption(code="standard", label="Standard (3-5 days)", price="5.00"),
-    DeliveryOption(code="express", label="Express (1-2 days)", price="15.00"),
-    DeliveryOption(code="pickup", label="Pickup in store", price="0.00", needs_address=False),
+    DeliveryOption(code="standard", label="Standard (3-5 days)", price="5.00", label_zh="标准快递（3-5 天）"),
+    DeliveryOption(code="express", label="Express (1-2 days)", price="15.00", label_zh="加急快递（1-2 天）"),
+    DeliveryOption(
+        code="pickup", label="Pickup in store", price="0.00", needs_address=False, label_zh="到店自取"
+    ),
 ]
 
 
@@ -97,6 +100,7 @@ class Settings(BaseSettings):
     # Observability
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    count_sql_statements: bool = False  # bench/load.py: shopbot_sql_statements_total on /metrics
 
     # Trials only: the shop's clock runs this far ahead of the machine's (ISO 8601, e.g. P8D), so that
     # reservations, reminders and completions fall due without waiting. Leave unset in production.

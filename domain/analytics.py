@@ -144,6 +144,8 @@ class Figures:
     median_paid_to_shipped: timedelta | None  # of orders shipped in the window; None when none were
     by_day: tuple[DayFigures, ...]
     by_status: tuple[tuple[OrderStatus, int], ...]  # most frequent first
+    discounts: Money | None = None  # promo-code discounts of the revenue orders; None: none given
+    discounted_orders: int = 0  # how many revenue orders had a promo code
 
     @property
     def average_order_value(self) -> Money:
@@ -177,3 +179,5 @@ class OrderExportRow:
     payment_ref: str
     carrier: str
     tracking_number: str
+    discount: Money | None = None  # what a promo code took off; None: no code
+    promo_code: str = ""

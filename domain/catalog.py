@@ -26,6 +26,10 @@ class Category:
     slug: str
     name: str
     position: int = 0
+    name_zh: str = ""  # the Chinese name; "" shows `name` to everyone
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
 
 
 @dataclass(slots=True)
@@ -37,6 +41,14 @@ class Product:
     description: str = ""
     photo: str | None = None
     active: bool = True
+    name_zh: str = ""  # Chinese name and description; "" shows the English ones to everyone
+    description_zh: str = ""
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
+
+    def display_description(self, language: str) -> str:
+        return self.description_zh if language == "zh" and self.description_zh else self.description
 
     def __post_init__(self) -> None:
         validate_sku(self.sku)
@@ -52,3 +64,10 @@ class Product:
             raise InvalidInput("price cannot be negative", "price")
         if len(self.description or "") > MAX_DESCRIPTION:
             raise InvalidInput(f"description longer than {MAX_DESCRIPTION} characters", "description")
+        self.name_zh = " ".join((self.name_zh or "").split())
+        if len(self.name_zh) > MAX_NAME:
+            raise InvalidInput(f"Chinese name longer than {MAX_NAME} characters", "name_zh")
+        if len(self.description_zh or "") > MAX_DESCRIPTION:
+            raise InvalidInput(
+                f"Chinese description longer than {MAX_DESCRIPTION} characters", "description_zh"
+            )

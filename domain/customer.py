@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from domain.errors import InvalidInput
 
-__all__ = ["Address", "Customer", "normalize_phone", "clean_text", "LANGUAGES"]
+__all__ = ["Address", "Customer", "normalize_phone", "clean_text", "visible", "LANGUAGES"]
 
 LANGUAGES = ("en", "zh")
 _PHONE_RE = re.compile(r"^\+?[0-9]{6,15}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _POSTAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Letters that render as nothing: Hangul fillers, the braille blank, and friends (they count as letters).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def visible(text: str) -> str:
+    """`text` without format/control characters (zero-width spaces, bidi marks) and blank "letters"."""
+    return "".join(
+        ch for ch in text if ch not in _BLANK_LETTERS and unicodedata.category(ch) not in ("Cf", "Cc", "Co")
+    )
 
 
 def clean_text(value: object, field_name: str, *, max_len: int, required: bool = True) -> str:
@@ -23,13 +33,15 @@ def clean_text(value: object, field_name: str, *, max_len: int, required: bool =
     if not isinstance(value, str):
         raise InvalidInput(f"{field_name} must be text", field_name)
     text = " ".join(value.split())
+    if not visible(text).strip():
+        text = ""  # nothing a person could read: as if left blank
     if _CONTROL_RE.search(text):
         raise InvalidInput(f"{field_name} contains control characters", field_name)
     if required and not text:
         raise InvalidInput(f"{field_name} is required", field_name)
     if len(text) > max_len:
         raise InvalidInput(f"{field_name} is longer than {max_len} characters", field_name)
-    if required and not any(ch.isalnum() for ch in text):
+    if required and not any(ch.isalnum() for ch in visible(text)):
         raise InvalidInput(f"{field_name} must contain letters or digits", field_name)
     return text
 
@@ -71,6 +83,16 @@ class Address:
             raise InvalidInput("postal code must be 2-12 letters or digits", "postal_code")
         set_(self, "postal_code", postal)
 
+    def same_place(self, other: Address) -> bool:
+        """The same delivery place, whoever receives there (case and spacing aside)."""
+
+        def key(a: Address) -> tuple[str, ...]:
+            return tuple(
+                part.casefold() for part in (a.country_code, a.city, a.line1, a.line2, a.postal_code)
+            )
+
+        return key(self) == key(other)
+
     def one_line(self) -> str:
         parts = [self.line1, self.line2, self.city, self.region, self.postal_code, self.country_code]
         return ", ".join(p for p in parts if p)
@@ -85,6 +107,8 @@ class Customer:
     addresses: list[Address] = field(default_factory=list)
     unreachable: bool = False
     cart_reminders: bool = True
+    recipient: str = ""  # who received the last order: offered again at the next checkout
+    last_delivery: str = ""  # the delivery option code of the last order
 
     MAX_ADDRESSES = 5
 
@@ -93,7 +117,27 @@ class Customer:
             raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}", "language")
         self.language = language
 
+    @property
+    def default_address(self) -> Address | None:
+        """The first saved address is the default one."""
+        return self.addresses[0] if self.addresses else None
+
     def remember_address(self, address: Address) -> None:
-        """Most recent first; duplicates collapse; at most MAX_ADDRESSES kept."""
-        rest = [a for a in self.addresses if a != address]
-        self.addresses = [address, *rest][: self.MAX_ADDRESSES]
+        """Save the address an order used: the same place (whoever received there) is kept once, updated
+        where it stands; a new place goes right after the default one (it becomes the default when it
+        is the first). At most MAX_ADDRESSES are kept, the oldest after the default dropped first."""
+        for index, saved in enumerate(self.addresses):
+            if saved.same_place(address):
+                self.addresses[index] = address
+                return
+        self.addresses = [*self.addresses[:1], address, *self.addresses[1:]][: self.MAX_ADDRESSES]
+
+    def make_default(self, index: int) -> None:
+        if not 0 <= index < len(self.addresses):
+            raise InvalidInput("no such saved address", "address")
+        self.addresses.insert(0, self.addresses.pop(index))
+
+    def forget_address(self, index: int) -> None:
+        if not 0 <= index < len(self.addresses):
+            raise InvalidInput("no such saved address", "address")
+        del self.addresses[index]

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.actor import Actor, ActorKind
+from domain.actor import Actor
 from domain.clock import require_utc
 from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
@@ -42,8 +42,12 @@ class OrderLine:
 @dataclass(frozen=True, slots=True)
 class DeliveryChoice:
     code: str
-    label: str
+    label: str  # English: the shop reads it
     fee: Money
+    label_zh: str = ""  # what a Chinese-speaking customer reads; "": the English label
+
+    def label_for(self, language: str) -> str:
+        return self.label_zh if language == "zh" and self.label_zh else self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class Order:
     customer_name: str = ""
     customer_phone: str = ""
     merchant_message_id: int | None = None
+    promo_code: str = ""  # the code applied at checkout, "" for none
+    discount_minor: int = 0  # what the code took off the subtotal, in the order's currency
     refunded_minor: int = 0  # given back so far, as the payment provider reports it (minor units)
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
@@ -92,6 +98,8 @@ class Order:
         reservation: timedelta,
         customer_name: str = "",
         customer_phone: str = "",
+        promo_code: str = "",
+        discount: Money | None = None,
     ) -> Order:
         require_utc(now)
         if not lines:
@@ -113,6 +121,12 @@ class Order:
             customer_name=customer_name,
             customer_phone=customer_phone,
         )
+        if discount is not None and discount.amount_minor:
+            if not promo_code or discount.currency != order.currency:
+                raise InvalidInput("a discount needs its code and the order's currency", "discount")
+            if not 0 < discount.amount_minor <= order.subtotal.amount_minor:
+                raise InvalidInput("a discount is more than zero and at most the subtotal", "discount")
+            order.promo_code, order.discount_minor = promo_code, discount.amount_minor
         order.timeline.append(Transition(now, None, OrderStatus.PLACED, Actor.customer(customer_id)))
         order.events.append(OrderPlaced(number, customer_id))
         return order
@@ -134,8 +148,12 @@ class Order:
         return self.delivery.fee
 
     @property
+    def discount(self) -> Money:
+        return Money(self.discount_minor, self.currency)
+
+    @property
     def total(self) -> Money:
-        return self.subtotal + self.shipping_fee
+        return self.subtotal - self.discount + self.shipping_fee
 
     @property
     def refunded(self) -> Money:
@@ -155,6 +173,11 @@ class Order:
         return sum(line.quantity for line in self.lines)
 
     # -- status ----------------------------------------------------------------------------------
+    @property
+    def is_pickup(self) -> bool:
+        """Collected at the shop: no address to ship to."""
+        return self.address is None
+
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
@@ -178,12 +201,13 @@ class Order:
         self.timeline.append(Transition(now, old, target, actor, note[:500]))
         if target is OrderStatus.PAID:
             self.paid_at = now
-        if target is OrderStatus.DELIVERED and not self.is_paid and actor.kind is ActorKind.STAFF:
-            self.paid_at = now  # cash on delivery: staff saw it collected at the door
+        if target is OrderStatus.DELIVERED and not self.is_paid:
+            self.paid_at = now  # cash on delivery: collected at the door
         self.events.append(OrderStatusChanged(self.number, self.customer_id, old, target, str(actor), note))
 
     def collect_cash(self, now: datetime) -> None:
-        """Cash on delivery: the money reached the shop (a carrier's "delivered" does not say so)."""
+        """Cash on delivery: the money reached the shop before the parcel was reported delivered (a courier
+        who collects on the doorstep, a shop that delivers itself)."""
         if self.payment_method.prepaid or self.is_paid or self.status not in _CASH_DUE:
             raise IllegalTransition(self.number, self.status, self.status)
         self.paid_at = now

@@ -11,14 +11,17 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from domain.actor import Actor
+from domain.catalog import Product
 from domain.customer import Address
 from domain.errors import InvalidInput, NotAllowed, NotFound, OrderNumberTaken
 from domain.events import DomainEvent
+from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine, new_order_number
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.promo import PromoCode, PromoLine, PromoRefused, Refusal
 
-__all__ = ["place_order", "change_status", "order_for_customer", "retry_on_taken_number"]
+__all__ = ["place_order", "change_status", "order_for_customer", "retry_on_taken_number", "quote_promo"]
 
 T = TypeVar("T")
 NUMBER_ATTEMPTS = 5
@@ -38,20 +41,28 @@ async def place_order(
     customer_name: str = "",
     customer_phone: str = "",
     number_factory: Callable[[], str] = new_order_number,
+    promo_code: str = "",
 ) -> tuple[Order, list[DomainEvent]]:
-    """Snapshot the cart into an order, reserve its stock atomically, empty the cart.
+    """Snapshot the cart into an order, reserve its stock atomically, claim a use of `promo_code`, empty
+    the cart.
 
-    Raises `OutOfStock` (nothing reserved) or `InvalidInput` (empty cart, inactive product).
+    Raises `OutOfStock` (nothing reserved), `PromoRefused` (the code no longer applies: its last use went
+    to someone else, it ended...) or `InvalidInput` (empty cart, inactive product).
     """
     cart = await uow.carts.get(customer_id)
     if cart.is_empty:
         raise InvalidInput("the cart is empty", "cart")
     lines: list[OrderLine] = []
+    products: list[tuple[Product, int]] = []
     for sku, qty in cart.lines.items():
         product = await uow.products.get(sku)
         if product is None or not product.active:
             raise InvalidInput(f"{sku} is no longer sold", "cart")
         lines.append(OrderLine(sku, product.name, product.price, qty))
+        products.append((product, qty))
+    promo, discount = (
+        await quote_promo(uow, promo_code, customer_id, products, now) if promo_code else (None, None)
+    )
     order = Order.place(
         number=number_factory(),
         customer_id=customer_id,
@@ -63,11 +74,15 @@ async def place_order(
         reservation=reservation,
         customer_name=customer_name,
         customer_phone=customer_phone,
+        promo_code=promo.code if promo else "",
+        discount=discount,
     )
     events = await uow.stocks.reserve(
         order.number, [(line.sku, line.quantity) for line in lines], order.reserved_until
     )
     await uow.orders.add(order)
+    if promo is not None and discount is not None:
+        await uow.promos.claim(promo, order.number, customer_id, discount, now)
     cart.clear()
     await uow.carts.save(cart, now=now)
     return order, [*order.events, *events]
@@ -95,6 +110,8 @@ async def change_status(
         # propagates to the caller.
         lines = [(line.sku, line.quantity) for line in order.lines]
         stock_events = await uow.stocks.reserve(order.number, lines, now)
+        if order.promo_code:
+            await uow.promos.take_again(order.number)
     if target is OrderStatus.SHIPPED and shipment is not None:
         order.ship(*shipment, actor, now)
     else:
@@ -110,8 +127,22 @@ async def change_status(
         OrderStatus.PACKED,
     ):
         await uow.stocks.release(order.number)
+    if target in _RELEASES and previous is OrderStatus.PLACED and order.promo_code:
+        await uow.promos.give_back(order.number)  # ended before payment: the code's use comes back
     await uow.orders.save(order)
     return [*order.events[before:], *stock_events]
+
+
+async def quote_promo(
+    uow: UnitOfWork, code: str, customer_id: int, lines: list[tuple[Product, int]], now: datetime
+) -> tuple[PromoCode, Money]:
+    """The code and what it takes off these cart lines now, or `PromoRefused` saying why not."""
+    promo = await uow.promos.get(code)
+    if promo is None:
+        raise PromoRefused(code, Refusal.UNKNOWN)
+    uses = await uow.promos.uses_by(promo.code, customer_id) if promo.per_customer is not None else 0
+    promo_lines = [PromoLine(p.sku, p.category, p.price * qty) for p, qty in lines]
+    return promo, promo.discount(promo_lines, now, customer_uses=uses)
 
 
 async def order_for_customer(uow: UnitOfWork, number: str, customer_id: int) -> Order:

@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from domain.order_status import PaymentMethod
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.actions.customer import Action, StaleAction, unpack
-from handlers.customer import cart, catalog, orders, start, tracking
+from handlers.customer import addresses, cart, catalog, orders, start, tracking, unpaid
 from handlers.customer.checkout import form as checkout
 from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.config import ShopConfig
@@ -43,7 +43,7 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
-_MODULES = (start, catalog, cart, checkout, orders, tracking)
+_MODULES = (start, catalog, cart, checkout, orders, tracking, addresses, unpaid)
 COMMANDS: dict[str, Handler] = {name: fn for m in _MODULES for name, fn in m.COMMANDS.items()}
 ROUTES: dict[type[Action], ActionHandler] = {kind: fn for m in _MODULES for kind, fn in m.ROUTES.items()}
 
@@ -148,11 +148,10 @@ class ShopApp:
             return outcome
 
     async def _turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
-        customer = await uow.customers.get(event.user_id)
+        customer, dialog = await uow.customers.get_in_dialog(event.user_id)  # one read, every turn
         if customer is None:
             customer = Customer(event.user_id, event.user_name[:64], language_for(event.language_code))
             await uow.customers.add(customer)
-        dialog = await uow.dialogs.get(event.user_id)
         now = self._clock.now()
         return Turn(
             event,
@@ -190,6 +189,8 @@ class ShopApp:
         if command == "cancel":
             return await checkout.cancel(turn)
         if checkout.in_form(turn):
+            if command in checkout.ASIDES:  # answered, and the checkout waits where it was
+                return checkout.then_resume(turn, await COMMANDS[command](turn))
             return await checkout.on_input(turn)
         if command is not None:
             handler = COMMANDS.get(command)

@@ -70,6 +70,8 @@ class SqlAlchemyShopFigures:
                 refunded=totals["refunded"],
                 revenue=self._money(totals["revenue"]),
                 revenue_orders=totals["revenue_orders"],
+                discounts=self._money(totals["discounts"]) if totals["discounted_orders"] else None,
+                discounted_orders=totals["discounted_orders"],
                 payment_attempts=int(attempts),
                 payments_succeeded=int(succeeded),
                 funnel=Funnel(

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalog import Category, Product
 from domain.money import Money
+from storage.catalog_cache import CatalogCache
 from storage.dialect import upsert
 from storage.tables import CategoryRow, ProductRow
 
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts"]
 
 
-def _product(row: ProductRow) -> Product:
+_PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
+
+
+def _product(row: Any) -> Product:
     return Product(
         sku=row.sku,
         name=row.name,
@@ -22,28 +28,46 @@ def _product(row: ProductRow) -> Product:
         description=row.description,
         photo=row.photo,
         active=row.active,
+        name_zh=row.name_zh,
+        description_zh=row.description_zh,
     )
 
 
 class SqlAlchemyCategories:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self._cache = cache or CatalogCache(seconds=0)
+        self.changed = False  # the unit of work clears the cache when it commits a change
 
     async def add(self, category: Category) -> None:
         """Insert, or rename/move the category with the same slug."""
-        values = {"slug": category.slug, "name": category.name, "position": category.position}
+        values = {
+            "slug": category.slug,
+            "name": category.name,
+            "position": category.position,
+            "name_zh": category.name_zh,
+        }
         await self.session.execute(upsert(self.session, CategoryRow.__table__, values, ["slug"]))
+        self.changed = True
 
     async def list(self) -> list[Category]:
-        rows = await self.session.scalars(
-            select(CategoryRow).order_by(CategoryRow.position, CategoryRow.name)
-        )
-        return [Category(row.slug, row.name, row.position) for row in rows]
+        cached = self._cache.get("categories")
+        if cached is None:
+            rows = await self.session.execute(
+                select(
+                    CategoryRow.slug, CategoryRow.name, CategoryRow.position, CategoryRow.name_zh
+                ).order_by(CategoryRow.position, CategoryRow.name)
+            )
+            cached = tuple(Category(row.slug, row.name, row.position, row.name_zh) for row in rows)
+            self._cache.put("categories", cached)
+        return list(cached)
 
 
 class SqlAlchemyProducts:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
         self.session = session
+        self._cache = cache or CatalogCache(seconds=0)
+        self.changed = False  # the unit of work clears the cache when it commits a change
 
     async def add(self, product: Product) -> None:
         """Insert, or replace the product with the same sku."""
@@ -56,30 +80,50 @@ class SqlAlchemyProducts:
             "description": product.description,
             "photo": product.photo,
             "active": product.active,
+            "name_zh": product.name_zh,
+            "description_zh": product.description_zh,
         }
         await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
+        self.changed = True
 
     async def get(self, sku: str) -> Product | None:
-        row = await self.session.scalar(select(ProductRow).where(ProductRow.sku == sku))
+        row = (await self.session.execute(select(*_PRODUCT).where(ProductRow.sku == sku))).first()
         return _product(row) if row else None
 
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10
     ) -> tuple[list[Product], int]:
+        """A page of the category's active products, and how many it has (0 for a page past the end).
+        Display only: the page may be a few seconds old (CatalogCache)."""
+        key = ("page", category, offset, limit)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = await self._page(category, offset, limit)
+            self._cache.put(key, cached)
+        products, total = cached
+        return list(products), total
+
+    async def _page(self, category: str, offset: int, limit: int) -> tuple[tuple[Product, ...], int]:
         where = (ProductRow.category == category, ProductRow.active.is_(True))
-        total = await self.session.scalar(select(func.count()).select_from(ProductRow).where(*where))
-        rows = await self.session.scalars(
-            select(ProductRow).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
-        )
-        return [_product(row) for row in rows], total or 0
+        total = func.count().over().label("total")  # one statement: the page and the category's size
+        rows = (
+            await self.session.execute(
+                select(*_PRODUCT, total).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
+            )
+        ).all()
+        return tuple(_product(row) for row in rows), rows[0].total if rows else 0
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        needle = text.strip().lower()
-        if not needle:
+        """Active products where every word of `text` is part of the name, the Chinese name or the sku,
+        whatever the case ("jasm pearl", "茉莉", "tea-jas")."""
+        words = text.lower().split()[:8]
+        if not words:
             return []
+        fields = (func.lower(ProductRow.name), ProductRow.name_zh, func.lower(ProductRow.sku))
+        each_word = [or_(*(f.contains(word, autoescape=True) for f in fields)) for word in words]
         rows = await self.session.scalars(
             select(ProductRow)
-            .where(ProductRow.active.is_(True), func.lower(ProductRow.name).contains(needle, autoescape=True))
+            .where(ProductRow.active.is_(True), *each_word)
             .order_by(ProductRow.name)
             .limit(limit)
         )

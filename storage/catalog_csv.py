@@ -1,8 +1,9 @@
 """The catalog CSV format: parse and validate every row (all errors, by line), and write it back.
 
-Columns, exactly: sku,name,category,price,stock,safety_stock,description,photo. `price` is a decimal
-string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty or an
-http(s) URL. Framework-free: standard library and domain only.
+Columns: sku,name,category,price,stock,safety_stock,description,photo, and optionally name_zh,
+description_zh,category_zh (what Chinese-speaking customers see; empty: the English text). `price` is a
+decimal string in the shop currency ("12.50"); `category` is the category's display name; `photo` is empty
+or an http(s) URL. Framework-free: standard library and domain only.
 """
 
 from __future__ import annotations
@@ -19,9 +20,18 @@ from domain.errors import InvalidInput
 from domain.money import Money
 from domain.stock import validate_quantity
 
-__all__ = ["COLUMNS", "CatalogRow", "CatalogErrors", "parse_catalog", "format_catalog", "category_slug"]
+__all__ = [
+    "COLUMNS",
+    "CHINESE_COLUMNS",
+    "CatalogRow",
+    "CatalogErrors",
+    "parse_catalog",
+    "format_catalog",
+    "category_slug",
+]
 
 COLUMNS = ("sku", "name", "category", "price", "stock", "safety_stock", "description", "photo")
+CHINESE_COLUMNS = ("name_zh", "description_zh", "category_zh")  # optional
 _PHOTO_RE = re.compile(r"^https?://\S{1,490}$")
 _SLUG_JUNK = re.compile(r"[^\w]+")
 T = TypeVar("T")
@@ -46,6 +56,9 @@ class CatalogRow:
     safety_stock: int
     description: str = ""
     photo: str | None = None
+    name_zh: str = ""
+    description_zh: str = ""
+    category_zh: str = ""
 
 
 def category_slug(name: str) -> str:
@@ -56,9 +69,10 @@ def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
     """All rows, or `CatalogErrors` listing every bad line (header problems are reported as line 1)."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), restkey="_extra")
     header = tuple(reader.fieldnames or ())
-    if sorted(header) != sorted(COLUMNS):
+    columns = COLUMNS + tuple(c for c in CHINESE_COLUMNS if c in header)
+    if sorted(header) != sorted(columns):
         missing = [c for c in COLUMNS if c not in header]
-        unknown = [c for c in header if c not in COLUMNS]
+        unknown = [c for c in header if c not in columns]
         detail = "; ".join(
             part
             for part in (
@@ -68,14 +82,19 @@ def parse_catalog(text: str, currency: str) -> list[CatalogRow]:
             )
             if part
         )
-        raise CatalogErrors([f"line 1: columns must be exactly {','.join(COLUMNS)} ({detail})"])
+        raise CatalogErrors(
+            [
+                f"line 1: columns must be exactly {','.join(COLUMNS)}, optionally "
+                f"{','.join(CHINESE_COLUMNS)} ({detail})"
+            ]
+        )
     rows: list[CatalogRow] = []
     errors: list[str] = []
     first_line: dict[str, int] = {}
     for raw in reader:
         line = reader.line_num
-        if "_extra" in raw or any(raw.get(c) is None for c in COLUMNS):
-            errors.append(f"line {line}: expected {len(COLUMNS)} fields")
+        if "_extra" in raw or any(raw.get(c) is None for c in columns):
+            errors.append(f"line {line}: expected {len(columns)} fields")
             continue
         problems, row = _parse_row(line, raw, currency)
         sku = raw["sku"].strip()
@@ -113,9 +132,19 @@ def _parse_row(line: int, raw: dict[str, str], currency: str) -> tuple[list[str]
     photo = raw["photo"].strip() or None
     if photo is not None and not _PHOTO_RE.match(photo):
         problems.append("photo must be empty or an http(s) URL")
+    name_zh = " ".join((raw.get("name_zh") or "").split())
+    description_zh = (raw.get("description_zh") or "").strip()
+    category_zh = " ".join((raw.get("category_zh") or "").split())
+    if len(name_zh) > MAX_NAME or len(category_zh) > MAX_NAME:
+        problems.append(f"name_zh and category_zh are at most {MAX_NAME} characters")
+    if len(description_zh) > MAX_DESCRIPTION:
+        problems.append(f"description_zh is longer than {MAX_DESCRIPTION} characters")
     if problems or sku is None or price is None or stock is None or safety is None:
         return problems, None
-    return problems, CatalogRow(line, sku, name, category, price, stock, safety, description, photo)
+    chinese = {"name_zh": name_zh, "description_zh": description_zh, "category_zh": category_zh}
+    return problems, CatalogRow(
+        line, sku, name, category, price, stock, safety, description, photo, **chinese
+    )
 
 
 def _collect(problems: list[str], parse: Callable[..., T], *args: object) -> T | None:
@@ -135,20 +164,21 @@ def _whole(text: str, field_name: str) -> int:
 
 
 def format_catalog(rows: list[CatalogRow]) -> str:
+    """The import format; the Chinese columns only when some row has Chinese text."""
+    chinese = any(row.name_zh or row.description_zh or row.category_zh for row in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + (CHINESE_COLUMNS if chinese else ()))
     for row in rows:
-        writer.writerow(
-            [
-                row.sku,
-                row.name,
-                row.category,
-                row.price.format_plain(),
-                row.stock,
-                row.safety_stock,
-                row.description,
-                row.photo or "",
-            ]
-        )
+        cells: list[object] = [
+            row.sku,
+            row.name,
+            row.category,
+            row.price.format_plain(),
+            row.stock,
+            row.safety_stock,
+            row.description,
+            row.photo or "",
+        ]
+        writer.writerow(cells + ([row.name_zh, row.description_zh, row.category_zh] if chinese else []))
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,10 +50,13 @@ async def import_catalog(
     for row in rows:
         slug = category_slug(row.category)
         if slug not in categories:
-            categories[slug] = Category(slug, row.category, next_position)
+            categories[slug] = Category(slug, row.category, next_position, row.category_zh)
             await uow.categories.add(categories[slug])
             next_position += 1
             new_categories += 1
+        elif row.category_zh and categories[slug].name_zh != row.category_zh:
+            categories[slug] = dataclasses.replace(categories[slug], name_zh=row.category_zh)
+            await uow.categories.add(categories[slug])
         existing = products.get(row.sku)
         product = Product(
             row.sku,
@@ -62,6 +66,8 @@ async def import_catalog(
             row.description,
             row.photo,
             active=existing.active if existing else True,
+            name_zh=row.name_zh,
+            description_zh=row.description_zh,
         )
         await uow.products.add(product)
         await _set_stock(uow, levels.get(row.sku), row, actor, now)
@@ -91,7 +97,7 @@ async def _set_stock(
 
 async def export_catalog(uow: SqlAlchemyUnitOfWork) -> list[CatalogRow]:
     """Every product, by sku, in the import format (line numbers count from the first data line)."""
-    names = {c.slug: c.name for c in await uow.categories.list()}
+    categories = {c.slug: c for c in await uow.categories.list()}
     products = await uow.products.list_all()
     levels = await uow.stocks.get_many(p.sku for p in products)
     rows = []
@@ -102,12 +108,15 @@ async def export_catalog(uow: SqlAlchemyUnitOfWork) -> list[CatalogRow]:
                 line,
                 product.sku,
                 product.name,
-                names.get(product.category, product.category),
+                categories[product.category].name if product.category in categories else product.category,
                 product.price,
                 level.on_hand,
                 level.safety,
                 product.description,
                 product.photo,
+                product.name_zh,
+                product.description_zh,
+                categories[product.category].name_zh if product.category in categories else "",
             )
         )
     return rows

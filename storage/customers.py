@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cart import Cart
 from domain.customer import Address, Customer
 from storage.dialect import rowcount, upsert
-from storage.tables import CartRow, CustomerRow
+from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
 
@@ -24,23 +25,51 @@ def address_from_json(data: dict[str, str]) -> Address:
     return Address(**data)
 
 
+_CUSTOMER = tuple(CustomerRow.__table__.c)
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(
+        telegram_id=row.telegram_id,
+        display_name=row.display_name,
+        language=row.language,
+        phone=row.phone,
+        addresses=[address_from_json(a) for a in row.addresses],
+        unreachable=row.unreachable,
+        cart_reminders=row.cart_reminders,
+        recipient=row.last_recipient,
+        last_delivery=row.last_delivery,
+    )
+
+
+_COLUMN = {"recipient": "last_recipient"}  # Customer field -> column, where they differ
+
+
 class SqlAlchemyCustomers:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, telegram_id: int) -> Customer | None:
-        row = await self.session.scalar(select(CustomerRow).where(CustomerRow.telegram_id == telegram_id))
-        if row is None:
-            return None
-        return Customer(
-            telegram_id=row.telegram_id,
-            display_name=row.display_name,
-            language=row.language,
-            phone=row.phone,
-            addresses=[address_from_json(a) for a in row.addresses],
-            unreachable=row.unreachable,
-            cart_reminders=row.cart_reminders,
+        columns = select(*_CUSTOMER)  # plain columns: no ORM identity map per turn
+        row = (await self.session.execute(columns.where(CustomerRow.telegram_id == telegram_id))).first()
+        return _customer(row) if row is not None else None
+
+    async def get_in_dialog(
+        self, telegram_id: int
+    ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
+        """One statement for what every turn reads first: the customer and their open dialog."""
+        joined = (
+            select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
+            .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
+            .where(CustomerRow.telegram_id == telegram_id)
         )
+        row = (await self.session.execute(joined)).first()
+        if row is None:  # not a customer yet (first contact): a dialog may still be stored
+            alone = select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == telegram_id)
+            found = (await self.session.execute(alone)).first()
+            return None, (found.state, dict(found.data)) if found else None
+        dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
+        return _customer(row), dialog
 
     async def add(self, customer: Customer) -> None:
         """Insert, or replace the stored customer with the same telegram id."""
@@ -52,8 +81,21 @@ class SqlAlchemyCustomers:
             "addresses": [address_to_json(a) for a in customer.addresses],
             "unreachable": customer.unreachable,
             "cart_reminders": customer.cart_reminders,
+            "last_recipient": customer.recipient,
+            "last_delivery": customer.last_delivery,
         }
         await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        """UPDATE only `fields`: never a whole-row rewrite from a read that may be stale."""
+        values = {_COLUMN.get(name, name): getattr(customer, name) for name in fields}
+        if "addresses" in values:
+            values["addresses"] = [address_to_json(a) for a in customer.addresses]
+        unknown = set(values) - set(CustomerRow.__table__.c.keys())
+        if unknown or not values:
+            raise ValueError(f"not customer fields: {sorted(unknown) or 'none given'}")
+        where = CustomerRow.telegram_id == customer.telegram_id
+        await self.session.execute(update(CustomerRow).where(where).values(**values))
 
     async def mark_unreachable(self, telegram_id: int) -> bool:
         """One column, one statement: a phone or address saved at the same moment is never overwritten."""

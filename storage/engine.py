@@ -11,6 +11,7 @@ come from the process itself. PostgreSQL (asyncpg) runs the same code at READ CO
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import event
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.sqlite_writer import SqliteWriter
 
-__all__ = ["create_engine", "session_factory", "dispose", "WRITE_OPTION"]
+__all__ = ["create_engine", "session_factory", "dispose", "count_statements", "WRITE_OPTION"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
@@ -42,6 +43,17 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 async def dispose(engine: AsyncEngine) -> None:
     await engine.dispose()
+
+
+def count_statements(engine: AsyncEngine, count: Callable[[], object]) -> Callable[[], None]:
+    """Call `count()` for every SQL statement the engine sends (BEGIN included; COMMIT is a driver call,
+    not a statement). For the load benchmark and statement-count tests; returns the way to stop counting."""
+
+    def _on_execute(*_args: Any) -> None:
+        count()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
+    return lambda: event.remove(engine.sync_engine, "before_cursor_execute", _on_execute)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

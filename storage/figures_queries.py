@@ -81,6 +81,8 @@ class FigureQueries:
             count_if(ORDER.status == OrderStatus.REFUNDED.value).label("refunded"),
             total(case((self.earning, ORDER.total_minor), else_=0)).label("revenue"),
             count_if(self.earning).label("revenue_orders"),
+            total(case((self.earning, ORDER.discount_minor), else_=0)).label("discounts"),
+            count_if(and_(self.earning, ORDER.discount_minor > 0)).label("discounted_orders"),
             count_if(self.delivered()).label("delivered"),
         ).where(self.placed)
 

@@ -77,6 +77,7 @@ async def _order_totals(session: AsyncSession) -> list[str]:
             OrderRow.subtotal_minor,
             OrderRow.shipping_minor,
             OrderRow.total_minor,
+            OrderRow.discount_minor,
             from_lines,
             lines.c.order_number,
         )
@@ -84,19 +85,21 @@ async def _order_totals(session: AsyncSession) -> list[str]:
         .where(
             or_(
                 OrderRow.subtotal_minor != from_lines,
-                OrderRow.total_minor != OrderRow.subtotal_minor + OrderRow.shipping_minor,
+                OrderRow.total_minor
+                != OrderRow.subtotal_minor - OrderRow.discount_minor + OrderRow.shipping_minor,
                 lines.c.order_number.is_(None),
             )
         )
         .order_by(OrderRow.number)
     )
     problems = []
-    for number, subtotal, shipping, total, computed, with_lines in rows:
+    for number, subtotal, shipping, total, discount, computed, with_lines in rows:
         if subtotal != computed:
             problems.append(f"order {number}: stored subtotal {subtotal} but its lines add up to {computed}")
-        if total != subtotal + shipping:
+        if total != subtotal - discount + shipping:
+            less = f" - discount {discount}" if discount else ""
             problems.append(
-                f"order {number}: stored total {total} is not subtotal {subtotal} + shipping {shipping}"
+                f"order {number}: stored total {total} is not subtotal {subtotal}{less} + shipping {shipping}"
             )
         if with_lines is None:
             problems.append(f"order {number}: has no lines")

@@ -39,6 +39,8 @@ async def order_rows(conn: AsyncConnection, window: ReportWindow) -> list[OrderE
         ORDER.payment_ref,
         ORDER.carrier,
         ORDER.tracking_number,
+        ORDER.discount_minor,
+        ORDER.promo_code,
     ).where(placed)
     lines = (
         select(LINE.order_number, LINE.sku, LINE.quantity)
@@ -67,6 +69,8 @@ async def order_rows(conn: AsyncConnection, window: ReportWindow) -> list[OrderE
                 payment_ref=row.payment_ref or "",
                 carrier=row.carrier or "",
                 tracking_number=row.tracking_number or "",
+                discount=Money(row.discount_minor, row.currency) if row.discount_minor else None,
+                promo_code=row.promo_code or "",
             )
         )
     return rows

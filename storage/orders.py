@@ -69,7 +69,9 @@ def _order(row: OrderRow) -> Order:
             OrderLine(line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity)
             for line in row.lines
         ],
-        delivery=DeliveryChoice(row.delivery_code, row.delivery_label, Money(row.shipping_minor, currency)),
+        delivery=DeliveryChoice(
+            row.delivery_code, row.delivery_label, Money(row.shipping_minor, currency), row.delivery_label_zh
+        ),
         payment_method=PaymentMethod(row.payment_method),
         address=address_from_json(row.address) if row.address else None,
         placed_at=row.placed_at,
@@ -89,6 +91,8 @@ def _order(row: OrderRow) -> Order:
         customer_name=row.customer_name,
         customer_phone=row.customer_phone,
         merchant_message_id=row.merchant_message_id,
+        promo_code=row.promo_code,
+        discount_minor=row.discount_minor,
         refunded_minor=row.refunded_minor or 0,
     )
 
@@ -119,7 +123,10 @@ class SqlAlchemyOrders:
             "currency": order.currency,
             "delivery_code": order.delivery.code,
             "delivery_label": order.delivery.label,
+            "delivery_label_zh": order.delivery.label_zh,
             "placed_at": order.placed_at,
+            "discount_minor": order.discount_minor,
+            "promo_code": order.promo_code,
         }
         # ON CONFLICT DO NOTHING rather than catching IntegrityError: the PostgreSQL transaction stays
         # usable, and on SQLite no failed cursor is left for the garbage collector to finalize on the

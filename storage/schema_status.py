@@ -76,9 +76,10 @@ def describe_schema(status: SchemaStatus, where: str) -> str | None:
 def sqlite_file(url: str) -> Path | None:
     """The file a SQLite URL names (None for other databases and in-memory SQLite)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database is None or database in ("", ":memory:"):
         return None
-    return Path(parsed.database)
+    return Path(database)
 
 
 def shown_url(url: str) -> str:

@@ -14,12 +14,15 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.catalog import SqlAlchemyCategories, SqlAlchemyProducts
+from storage.catalog_cache import CatalogCache
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
 from storage.engine import WRITE_OPTION, session_factory
 from storage.funnel import SqlAlchemyFunnelEvents
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
+from storage.promos import SqlAlchemyPromos
+from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
 from storage.workers import worker_name
 
@@ -40,21 +43,29 @@ class SqlAlchemyUnitOfWork:
     webhook_events: SqlAlchemyWebhookEvents
     early_refunds: SqlAlchemyEarlyRefunds
     funnel: SqlAlchemyFunnelEvents
+    promos: SqlAlchemyPromos
+    refunds: SqlAlchemyRefunds
     session: AsyncSession
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, write: bool = True, worker: str = ""
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        write: bool = True,
+        worker: str = "",
+        catalog_cache: CatalogCache | None = None,
     ) -> None:
         self._sessions = sessions
         self.write = write
         self.worker = worker
+        self._catalog_cache = catalog_cache
 
     async def __aenter__(self) -> Self:
         self.session = session = self._sessions()
         # Begin now, telling the SQLite begin hook whether to take the write lock up front.
         await session.connection(execution_options={WRITE_OPTION: self.write})
-        self.categories = SqlAlchemyCategories(session)
-        self.products = SqlAlchemyProducts(session)
+        self.categories = SqlAlchemyCategories(session, self._catalog_cache)
+        self.products = SqlAlchemyProducts(session, self._catalog_cache)
         self.stocks = SqlAlchemyStocks(session)
         self.customers = SqlAlchemyCustomers(session)
         self.carts = SqlAlchemyCarts(session)
@@ -66,6 +77,8 @@ class SqlAlchemyUnitOfWork:
         self.webhook_events = SqlAlchemyWebhookEvents(session)
         self.early_refunds = SqlAlchemyEarlyRefunds(session)
         self.funnel = SqlAlchemyFunnelEvents(session)
+        self.promos = SqlAlchemyPromos(session)
+        self.refunds = SqlAlchemyRefunds(session)
         return self
 
     async def __aexit__(
@@ -78,6 +91,8 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self._catalog_cache is not None and (self.categories.changed or self.products.changed):
+            self._catalog_cache.clear()  # this process shows its own catalog edits at once
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -87,10 +102,15 @@ class SqlAlchemyUnitOfWorkFactory:
     """`factory(write=True)` returns a new unit of work; `write=False` for read-only work (no write
     lock on SQLite). `worker` names this process in the outbox rows it holds to send at once."""
 
-    def __init__(self, engine: AsyncEngine, *, worker: str | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, worker: str | None = None, catalog_cache: CatalogCache | None = None
+    ) -> None:
         self.engine = engine
         self.worker = worker or worker_name()
         self._sessions = session_factory(engine)
+        self._catalog_cache = catalog_cache or CatalogCache()
 
     def __call__(self, *, write: bool = True) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._sessions, write=write, worker=self.worker)
+        return SqlAlchemyUnitOfWork(
+            self._sessions, write=write, worker=self.worker, catalog_cache=self._catalog_cache
+        )

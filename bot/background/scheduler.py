@@ -10,10 +10,11 @@ Jobs written elsewhere are scheduled by module name: `jobs.<name>` exposing `asy
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,16 +26,24 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.observability.metrics import Metrics
 from bot.settings import Settings
 from domain.clock import Clock
-from domain.ports import CarrierTracking, Shipments, ShopFigures, StaleCarts, UnitOfWorkFactory
+from domain.ports import (
+    CarrierTracking,
+    PaymentGateway,
+    Shipments,
+    ShopFigures,
+    StaleCarts,
+    UnitOfWorkFactory,
+)
 from jobs.abandoned_carts import AbandonedCarts
 from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
 from jobs.low_stock import LowStockAlerts
 from jobs.poll_tracking import PollTracking
+from jobs.retry_refunds import RetryRefunds
 from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
 
-__all__ = ["JobContext", "build_scheduler", "EXTERNAL_JOBS"]
+__all__ = ["JobContext", "JobRuns", "build_scheduler", "EXTERNAL_JOBS"]
 
 log = logging.getLogger("shopbot.scheduler")
 
@@ -55,12 +64,29 @@ class JobContext:
     figures: ShopFigures | None = None  # the daily report's numbers, as /stats computes them
     stale_carts: StaleCarts | None = None
     metrics: Metrics | None = None  # counts job runs by outcome
+    gateway: PaymentGateway | None = None  # refunds owed are retried through it (None: no card payments)
+
+
+@dataclass
+class JobRuns:
+    """The job runs in progress, so that a stopping process lets them finish: APScheduler's asyncio
+    executor would cancel them mid-transaction and log each as an error."""
+
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def finish(self, timeout: float) -> None:  # noqa: ASYNC109 - a stop's grace period
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=timeout)
 
 
 def _logged(
-    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None
+    name: str, run: Callable[[], Awaitable[Any]], metrics: Metrics | None = None, runs: JobRuns | None = None
 ) -> Callable[[], Awaitable[None]]:
     async def job() -> None:
+        task = asyncio.current_task()
+        if runs is not None and task is not None:
+            runs.tasks.add(task)
+            task.add_done_callback(runs.tasks.discard)
         try:
             result = await run()
         except Exception:
@@ -121,6 +147,9 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             merchant_chat_id=chat,
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
+    if ctx.gateway is not None:
+        refunds = RetryRefunds(ctx.uow_factory, ctx.gateway, ctx.clock, chat)
+        plan.append(("retry_refunds", refunds.run, every(60)))
     if ctx.figures is not None:
         report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, s.timezone)
         zone = ZoneInfo(s.timezone)
@@ -150,14 +179,17 @@ def _first_run(context: JobContext, trigger: Any) -> dict[str, Any]:
     return {}
 
 
-def build_scheduler(context: JobContext, *, misfire_grace_seconds: int = 60) -> AsyncIOScheduler:
-    """A scheduler with every job planned from settings; the caller starts and shuts it down."""
+def build_scheduler(
+    context: JobContext, *, misfire_grace_seconds: int = 60, runs: JobRuns | None = None
+) -> AsyncIOScheduler:
+    """A scheduler with every job planned from settings; the caller starts and shuts it down (with
+    `runs`, after letting the runs in progress finish)."""
     scheduler = AsyncIOScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_seconds},
     )
     for name, run, trigger in _jobs(context):
-        job = _logged(name, run, context.metrics)
+        job = _logged(name, run, context.metrics, runs)
         first = _first_run(context, trigger)
         scheduler.add_job(job, trigger, id=name, name=name, replace_existing=True, **first)
     return scheduler

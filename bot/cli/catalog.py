@@ -12,14 +12,24 @@ from rich.progress import Progress
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from domain.actor import Actor
-from storage.catalog_csv import COLUMNS, CatalogErrors, CatalogRow, format_catalog, parse_catalog
+from storage.catalog_csv import (
+    CHINESE_COLUMNS,
+    COLUMNS,
+    CatalogErrors,
+    CatalogRow,
+    format_catalog,
+    parse_catalog,
+)
 from storage.catalog_transfer import ImportSummary, export_catalog, import_catalog
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["app", "read_catalog"]
 
-app = typer.Typer(help=f"Catalog CSV files (columns: {','.join(COLUMNS)}).", no_args_is_help=True)
+app = typer.Typer(
+    help=f"Catalog CSV files (columns: {','.join(COLUMNS)}; optionally {','.join(CHINESE_COLUMNS)}).",
+    no_args_is_help=True,
+)
 _FILE = typer.Argument(..., help="CSV file", dir_okay=False)
 
 

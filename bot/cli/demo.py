@@ -89,14 +89,14 @@ async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Pa
     from bot.clock import UtcClock
     from bot.demo.clock import FastClock
     from bot.demo.miniapp import DemoMiniApp
-    from bot.demo.personas import CUSTOMER, MERCHANT
+    from bot.demo.personas import CUSTOMER, MERCHANT, WANG
     from bot.demo.session import Transcript, interact, replay
     from bot.demo.shop import DemoShop
     from bot.demo.terminal.runtime import TerminalRuntime
     from domain.clock import FixedClock
 
     transcript = Transcript()
-    runtime = TerminalRuntime(None, [CUSTOMER, MERCHANT], write=transcript.write)
+    runtime = TerminalRuntime(None, [CUSTOMER, MERCHANT, WANG], write=transcript.write)
     # A replay moves time only on /tick, so a transcript reads the same on every run.
     clock = FixedClock(UtcClock().now().replace(microsecond=0)) if lines is not None else FastClock()
     shop = await DemoShop.open(runtime.notifier, clock, db=db, catalog=catalog)

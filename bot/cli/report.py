@@ -15,7 +15,6 @@ from rich.table import Table
 
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
-from bot.figures_chart import render_figures_png
 from bot.settings import Settings
 from domain.analytics import MAX_REPORT_DAYS, Figures, OrderExportRow, ProductFigures, ReportWindow
 from handlers.merchant.orders_csv import orders_csv
@@ -124,6 +123,8 @@ def report(
     ):
         console.print(table)
     if chart is not None:
+        from bot.figures_chart import render_figures_png  # matplotlib only when a chart is asked for
+
         chart.write_bytes(render_figures_png(figures))
         console.print(f"chart written to {chart}")
     if csv is not None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.cli.preflight import load_settings
 from bot.observability.logs import configure_logging
 from bot.observability.scrubbing import mask_in_logs
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from telegram import Bot
 
 __all__ = ["app"]
 
@@ -28,10 +29,14 @@ def _bot(settings: Settings) -> Bot:
     configure_logging(settings.log_level, settings.log_format)
     mask_in_logs(token)
     api = settings.telegram_api_url.rstrip("/")
+    from telegram import Bot  # here: `shopbot run --runtime aiogram` imports no PTB through the CLI
+
     return Bot(token, base_url=f"{api}/bot")
 
 
 def _ask_telegram(call: Coroutine[Any, Any, None]) -> None:
+    from telegram.error import TelegramError  # PTB only when this command runs
+
     try:
         asyncio.run(call)
     except TelegramError as exc:

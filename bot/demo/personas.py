@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Persona", "CUSTOMER", "MERCHANT"]
+__all__ = ["Persona", "CUSTOMER", "MERCHANT", "WANG"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,8 @@ class Persona:
         return self.chat_id == self.user_id
 
 
-CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+15551230001")
+CUSTOMER = Persona("customer", 1001, 1001, "Alice", "+12025551230")
 # The shop's staff group is the merchant chat (SHOPBOT_MERCHANT_CHAT_ID), Bob one of its members.
-MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+15551230002")
+MERCHANT = Persona("merchant", 2001, -1002001, "Bob (shop owner)", "+12025551231")
+# A second customer, whose Telegram is set to Chinese.
+WANG = Persona("wang", 1003, 1003, "王小明", "+8613800138000", language_code="zh")

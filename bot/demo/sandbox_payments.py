@@ -108,7 +108,7 @@ class SandboxGateway:
         session = SandboxCheckout(f"cs_sandbox_{uuid.uuid4().hex}", order.number, order.total, expires_at)
         return CheckoutLink(session.session_id, session.url(), expires_at)
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         self.refunds.append((order.number, amount))
         return f"re_sandbox_{uuid.uuid4().hex[:16]}"
 

@@ -81,8 +81,8 @@ class MeteredGateway:
         self._metrics.payment_attempts.labels(_CARD).inc()
         return link
 
-    async def refund(self, order: Order, amount: Money) -> str:
-        return await self._gateway.refund(order, amount)
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
+        return await self._gateway.refund(order, amount, key=key)
 
     async def aclose(self) -> None:
         await _close(self._gateway)

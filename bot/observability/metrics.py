@@ -23,6 +23,7 @@ class Metrics:
     payment_successes: Counter
     tracking_polls: Counter
     job_runs: Counter
+    sql_statements: Counter  # counted only when SHOPBOT_COUNT_SQL_STATEMENTS is set (benchmarks)
 
     @classmethod
     def create(cls) -> Metrics:
@@ -48,6 +49,9 @@ class Metrics:
                 "shopbot_tracking_polls_total", "Carrier tracking requests", ["outcome"], registry=r
             ),
             job_runs=Counter("shopbot_job_runs_total", "Scheduled job runs", ["job", "outcome"], registry=r),
+            sql_statements=Counter(
+                "shopbot_sql_statements", "SQL statements sent (when counted)", registry=r
+            ),
         )
 
     def render(self) -> bytes:

@@ -115,6 +115,7 @@ async def run_bot(
                 clock=shop.clock,
                 metrics=metrics,
                 outbox_relay=relay,
+                gateway=shop.payments.gateway if settings.stripe_secret_key is not None else None,
             )
             stack.push_async_callback(background.stop)
         stopping = False

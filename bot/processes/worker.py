@@ -16,6 +16,7 @@ from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import tracking_client
+from bot.wiring.payments import build_payments
 from storage.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -41,15 +42,23 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
         if metrics_port:  # relay and job counters for Prometheus (web processes serve their own /metrics)
             exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
             stack.callback(exporter.shutdown)
+        uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+        clock = shop_clock(settings.clock_offset)
+        gateway = None
+        if settings.stripe_secret_key is not None:  # refunds owed are retried here when web runs --no-jobs
+            payments = build_payments(settings, uow_factory, clock)
+            stack.push_async_callback(payments.aclose)
+            gateway = payments.gateway
         background = await start_background(
             settings,
-            uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            uow_factory=uow_factory,
             notifier=notifier,
             tracking=tracking,
-            clock=shop_clock(settings.clock_offset),
+            clock=clock,
             jobs=jobs,
             relay=relay,
             metrics=metrics,
+            gateway=gateway,
         )
         stack.push_async_callback(background.stop)  # the first to go
         await stop.wait()

@@ -85,6 +85,10 @@ class StripeGateway:
             return {"price_data": data, "quantity": quantity}
 
         parts = [(item.name, item.unit_price, item.quantity) for item in order.lines]
+        if order.discount_minor:  # Stripe refuses negative prices: the goods become one discounted line
+            goods = ", ".join(f"{item.quantity} × {item.name}" for item in order.lines)
+            name = f"{goods} (−{order.discount.format()} {order.promo_code})"
+            parts = [(name[:250], order.subtotal - order.discount, 1)]
         if order.shipping_fee.amount_minor:
             parts.append((order.delivery.label, order.shipping_fee, 1))
         if not all(STRIPE_AMOUNTS.exact(price) for _, price, _ in parts):
@@ -109,9 +113,10 @@ class StripeGateway:
             session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)
         )
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`): the order's
-        total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes."""
+        total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes.
+        `key` tells apart two refunds of one amount (two returns of one item)."""
         charge = order.provider_charge_id
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
@@ -121,6 +126,6 @@ class StripeGateway:
         refund = await self._call(
             self._client.v1.refunds.create_async,
             {**target, "amount": sent, "metadata": {"order_number": order.number}},
-            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}"},
+            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}{key}"},
         )
         return refund.id

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-import stripe
 import structlog
 from aiohttp import web
 
@@ -42,9 +41,13 @@ class StripeWebhook:
         self._events = events
         self._secret = secret
         self._clock = clock
+        import stripe  # here: a shop without Stripe never loads the SDK
+
+        self._signature = stripe.WebhookSignature
+        self._refusals = (stripe.SignatureVerificationError, ValueError, RecursionError)
 
     def _verify(self, body: bytes, header: str) -> None:
-        stripe.WebhookSignature.verify_header(body, header, self._secret, tolerance=None)
+        self._signature.verify_header(body, header, self._secret, tolerance=None)
         age = self._clock.now().timestamp() - _timestamp(header)
         if abs(age) > TOLERANCE_SECONDS:
             raise ValueError("timestamp outside the tolerance")
@@ -54,7 +57,7 @@ class StripeWebhook:
         try:
             self._verify(body, request.headers.get("Stripe-Signature", ""))
             event = json.loads(body)
-        except (stripe.SignatureVerificationError, ValueError, RecursionError) as exc:
+        except self._refusals as exc:
             log.warning("stripe_webhook_refused", reason=type(exc).__name__)
             return web.Response(status=400, text="invalid signature")
         answer = await self._events.handle(event)

@@ -48,12 +48,24 @@ class BotOutput(Protocol):
 
 
 async def send_reply(
-    out: BotOutput, reply: Reply, chat_id: int, pressed_message_id: int | None = None
+    out: BotOutput,
+    reply: Reply,
+    chat_id: int,
+    pressed_message_id: int | None = None,
+    last_message_id: int | None = None,
+    *,
+    pressed_photo: bool = False,
 ) -> int:
-    """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message."""
+    """Show one reply in `chat_id`: an edit where one is asked for and possible, else a new message.
+
+    `last_message_id` is the bot's last message in the chat, which a reply with `edit_last` replaces (a
+    question asked again with what was wrong, instead of two more messages). `pressed_photo`: the pressed
+    message is a photo, whose text Telegram refuses to edit (no call made)."""
     markup = reply_markup(reply)
     text, caption = fit(reply.text), fit(reply.text, CAPTION_LIMIT)  # Telegram refuses longer ones
-    target = reply.edit_message_id or (pressed_message_id if reply.edit else None)
+    target = reply.edit_message_id or (pressed_message_id if reply.edit and not pressed_photo else None)
+    if target is None and reply.edit_last:
+        target = last_message_id
     if reply.invoice is not None:
         return await out.send_invoice(chat_id, reply.invoice)
     if reply.document is not None:
@@ -100,6 +112,7 @@ class UpdateFlow:
         self._handler = handler
         self._turns = _Turns()
         self._in_flight: set[asyncio.Future[Any]] = set()
+        self._last = _LastShown()
         self._failed: set[int] = set()  # update ids whose handler raised, until `check` is asked
 
     def check(self, update_id: int) -> None:
@@ -133,10 +146,30 @@ class UpdateFlow:
                 if event.update_id is not None and event.kind is not Kind.PRECHECKOUT:
                     self._failed.add(event.update_id)  # a pre-checkout query cannot wait: refused now
                 outcome = Outcome(precheckout_ok=False, precheckout_error=PAYMENT_CHECK_FAILED)
-            await _show(out, update, event, outcome)
+            await _show(out, update, event, outcome, self._last)
 
 
-async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) -> None:
+class _LastShown:
+    """The bot's last message per chat, as this process showed it (a bounded memory: a chat it forgot,
+    or a restart, gets a new message instead of an edit)."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._ids: dict[int, int] = {}
+
+    def get(self, chat_id: int) -> int | None:
+        return self._ids.get(chat_id)
+
+    def note(self, chat_id: int, message_id: object) -> None:
+        if isinstance(message_id, int):
+            self._ids.pop(chat_id, None)
+            self._ids[chat_id] = message_id
+            if len(self._ids) > self.LIMIT:
+                self._ids.pop(next(iter(self._ids)))
+
+
+async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome, last: _LastShown) -> None:
     """Each call on its own: an expired query or one unreachable chat must not drop the rest."""
     if event.kind is Kind.BUTTON:  # answer first: it stops the button's spinner
         await _attempt(event, out.answer_button(update.callback_query.id, outcome.answer, outcome.alert))
@@ -147,11 +180,15 @@ async def _show(out: BotOutput, update: Any, event: Incoming, outcome: Outcome) 
     for reply in outcome.replies:
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        await _attempt(event, send_reply(out, reply, chat_id, pressed))
+        photo = pressed is not None and event.pressed_photo
+        call = send_reply(out, reply, chat_id, pressed, last.get(chat_id), pressed_photo=photo)
+        shown = await _attempt(event, call)
+        last.note(chat_id, shown)
 
 
-async def _attempt(event: Incoming, call: Awaitable[object]) -> None:
+async def _attempt(event: Incoming, call: Awaitable[object]) -> object:
     try:
-        await call
+        return await call
     except Exception:
         log.exception("telegram_call_failed update_id=%s kind=%s", event.update_id, event.kind)
+        return None

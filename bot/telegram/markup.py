@@ -23,8 +23,8 @@ def reply_markup(reply: Reply) -> dict[str, Any] | None:
         return {"inline_keyboard": [[_inline_button(b) for b in row] for row in reply.buttons]}
     if reply.remove_keyboard:
         return {"remove_keyboard": True}
-    if reply.force_reply:
-        return {"force_reply": True, "selective": True}
+    if reply.force_reply:  # not `selective`: it would reach only @mentioned users, and a prompt mentions none
+        return {"force_reply": True}
     return None
 
 

@@ -24,7 +24,7 @@ import structlog
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.updates import ALLOWED_UPDATES
-from bot.telegram.webhook import chat_of
+from bot.telegram.webhook import chat_of, out_of_bounds
 from domain.clock import Clock
 from domain.ports import Inbox
 
@@ -80,9 +80,11 @@ class InboxPoller:
         if not updates:
             return 0
         now = self._clock.now()
-        batch = [(u["update_id"], chat_of(u), u) for u in updates if isinstance(u.get("update_id"), int)]
-        stored = await self._inbox.store_many(batch, now)
-        self.offset = max(update_id for update_id, _chat, _u in batch) + 1  # confirmed by the next call
+        ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
+        batch = [(u["update_id"], chat_of(u), u) for u in updates if _storable(u)]
+        stored = await self._inbox.store_many(batch, now) if batch else 0
+        if ids:
+            self.offset = max(ids) + 1  # confirmed by the next call; a refused update is not asked again
         log.info("updates_received", count=len(batch), new=stored)
         if stored:
             self._on_stored()
@@ -108,3 +110,12 @@ class InboxPoller:
         if not body.get("ok"):
             raise RuntimeError(f"{method}: HTTP {response.status_code} {body.get('description', '')}")
         return body["result"]
+
+
+def _storable(update: dict[str, Any]) -> bool:
+    """An update the inbox can keep: not one with ids beyond 64 bits (the database would refuse it on
+    every retry, and polling would never get past it)."""
+    problem = out_of_bounds(update) if isinstance(update.get("update_id"), int) else "no update_id"
+    if problem:
+        log.warning("update_refused", reason=problem)
+    return not problem

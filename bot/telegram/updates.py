@@ -90,6 +90,7 @@ def _from_button(update_id: int, query: Any) -> Incoming:
         Kind.BUTTON,
         action=query.data or "",
         message_id=message.message_id if message is not None else None,
+        pressed_photo=bool(getattr(message, "photo", None)),  # PTB: () when none; aiogram: None
         **_person(update_id, query.from_user, chat_id, private),
     )
 

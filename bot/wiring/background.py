@@ -14,14 +14,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
-from bot.background.scheduler import JobContext, build_scheduler
+from bot.background.scheduler import JobContext, JobRuns, build_scheduler
 from bot.flood_control import FloodControl
 from bot.observability.metered import MeteredNotifier, MeteredTracking
 from bot.observability.metrics import Metrics
 from bot.settings import Settings
 from bot.wiring.merchant import remember_cards_with
 from domain.clock import Clock
-from domain.ports import CarrierTracking, Notifier, StaleCarts, UnitOfWorkFactory
+from domain.ports import CarrierTracking, Notifier, PaymentGateway, StaleCarts, UnitOfWorkFactory
 from storage.analytics import SqlAlchemyShopFigures
 from storage.engine import session_factory
 from storage.outbox_queue import SqlAlchemyOutboxQueue
@@ -40,10 +40,13 @@ class Background:
     scheduler: AsyncIOScheduler | None
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    runs: JobRuns = field(default_factory=JobRuns)
 
     async def stop(self) -> None:
         self.stop_event.set()
         if self.scheduler is not None:
+            self.scheduler.pause()  # no new runs; those in progress finish (or are cut off after 30 s)
+            await self.runs.finish(timeout=30)
             self.scheduler.shutdown(wait=False)
         if self.task is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,6 +97,7 @@ async def start_background(
     relay: bool = True,
     metrics: Metrics | None = None,
     outbox_relay: OutboxRelay | None = None,
+    gateway: PaymentGateway | None = None,
 ) -> Background:
     """Start the relay and/or the scheduler on the running loop. `tracking` is the caller's carrier client
     (None: merchants set delivery states by hand, nothing is polled); the caller closes it.
@@ -122,8 +126,9 @@ async def start_background(
             figures=SqlAlchemyShopFigures(uow_factory.engine, settings.currency),  # the daily report
             stale_carts=stale_carts or SqlAlchemyStaleCarts(sessions),  # abandoned-cart reminders
             metrics=metrics,
+            gateway=gateway,  # refunds owed, retried until the provider answers
         )
-        background.scheduler = build_scheduler(context)
+        background.scheduler = build_scheduler(context, runs=background.runs)
         background.scheduler.start()
     log.info("background_started worker=%s relay=%s jobs=%s", worker, relay, jobs)
     return background

@@ -34,7 +34,7 @@ from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.kernel.incoming import EventHandler
-from storage.engine import create_engine, dispose
+from storage.engine import count_statements, create_engine, dispose
 from storage.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -47,7 +47,9 @@ def shop_config(settings: Settings, payments: PaymentServices) -> ShopConfig:
         currency=settings.currency,
         reservation_minutes=settings.reservation_minutes,
         delivery_options=tuple(
-            DeliveryOption(o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address)
+            DeliveryOption(
+                o.code, o.label, Money.parse(o.price, settings.currency), o.needs_address, o.label_zh
+            )
             for o in settings.delivery_options
         ),
         payment_methods=payments.methods,
@@ -116,6 +118,8 @@ async def assemble(
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or shop_clock(settings.clock_offset)
     engine = create_engine(settings.database_url)
+    if settings.count_sql_statements and metrics is not None:
+        count_statements(engine, metrics.sql_statements.inc)
     try:
         if migrate:
             await upgrade_with(engine)

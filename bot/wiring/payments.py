@@ -26,7 +26,6 @@ import structlog
 
 from bot.observability.metered import MeteredGateway, MeteredStripeEvents
 from bot.observability.metrics import Metrics
-from bot.providers.stripe_gateway import StripeGateway
 from bot.providers.stripe_webhook import StripeEventHandler, StripeWebhook
 from bot.settings import Settings
 from domain.clock import Clock
@@ -54,7 +53,7 @@ class NoGateway:
     async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
         raise RuntimeError("card payments are not configured (SHOPBOT_STRIPE_SECRET_KEY)")
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         raise RuntimeError("automatic refunds need SHOPBOT_STRIPE_SECRET_KEY")
 
 
@@ -115,6 +114,8 @@ def build_payments(
     stripe = None
     if gateway is None and settings.stripe_secret_key is not None:
         secret_key = settings.stripe_secret_key.get_secret_value()
+        from bot.providers.stripe_gateway import StripeGateway  # the SDK is loaded only when configured
+
         stripe = StripeGateway.connect(secret_key, settings.stripe_api_url, settings.public_url, clock)
     chosen: PaymentGateway = gateway or stripe or NoGateway()
     events: StripeEventHandler = StripeEvents(uow_factory, chosen, notices, clock)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.figures_chart import render_figures_png
 from bot.settings import Settings
+from domain.analytics import Figures
 from domain.clock import Clock
 from handlers.merchant.stats import MerchantStats
 from storage.analytics import SqlAlchemyShopFigures
@@ -30,5 +30,12 @@ def build_merchant_stats(settings: Settings, engine: AsyncEngine, clock: Clock) 
         is_staff=settings.is_staff,
         clock=clock,
         zone=settings.timezone,
-        render_chart=render_figures_png,
+        render_chart=_render_chart,
     )
+
+
+def _render_chart(figures: Figures) -> bytes:
+    """matplotlib (~70 MiB, ~0.5 s to import) is loaded the first time a chart is drawn, not at start."""
+    from bot.figures_chart import render_figures_png
+
+    return render_figures_png(figures)

@@ -22,7 +22,9 @@ class CheckoutLink:
 
 class PaymentGateway(Protocol):
     async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink: ...
-    async def refund(self, order: Order, amount: Money) -> str: ...
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
+        """Refund `amount` of the order's payment; the same (order, amount, `key`) refunds once. `key` tells
+        apart two refunds of one amount (two returns of one item)."""
 
 
 @dataclass(frozen=True, slots=True)

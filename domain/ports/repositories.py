@@ -13,10 +13,13 @@ from domain.cart import Cart
 from domain.catalog import Category, Product
 from domain.customer import Customer
 from domain.events import DomainEvent
+from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
 from domain.payment import PaymentAttempt, PaymentStats
+from domain.promo import PromoCode, PromoReport
+from domain.refund import PendingRefund
 from domain.stock import StockLevel
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
     "EarlyRefunds",
     "Dialogs",
     "FunnelEvents",
+    "Promos",
+    "Refunds",
 ]
 
 
@@ -87,6 +92,15 @@ class Stocks(Protocol):
 class Customers(Protocol):
     async def get(self, telegram_id: int) -> Customer | None: ...
     async def add(self, customer: Customer) -> None: ...
+    async def get_in_dialog(
+        self, telegram_id: int
+    ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
+        """The customer and their open dialog (as `Dialogs.get`), in one read: every turn needs both."""
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        """Store only `fields` (e.g. "language") of a stored customer; the other columns stay as they are
+        (a reminder setting must not overwrite a phone number saved meanwhile)."""
+
     async def mark_unreachable(self, telegram_id: int) -> bool:
         """Set only the unreachable flag (no other field is rewritten); False if unknown or already set."""
 
@@ -168,3 +182,44 @@ class Dialogs(Protocol):
 class FunnelEvents(Protocol):
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         """Note that a customer reached a funnel step (in the caller's transaction)."""
+
+
+class Promos(Protocol):
+    """Promo codes; a use is claimed when an order is placed and given back when it ends unpaid."""
+
+    async def add(self, promo: PromoCode) -> bool:
+        """Insert a new code; False when that code exists already."""
+
+    async def get(self, code: str) -> PromoCode | None: ...
+    async def list(self) -> list[PromoCode]: ...
+    async def set_paused(self, code: str, paused: bool) -> bool:
+        """False when there is no such code."""
+
+    async def uses_by(self, code: str, customer_id: int) -> int:
+        """How many of this customer's orders count a use of the code."""
+
+    async def claim(
+        self, promo: PromoCode, order_number: str, customer_id: int, discount: Money, now: datetime
+    ) -> None:
+        """Atomically count one use for the order, or raise `PromoRefused` (the last use went elsewhere)."""
+
+    async def give_back(self, order_number: str) -> None:
+        """The order's use no longer counts (idempotent)."""
+
+    async def take_again(self, order_number: str) -> None:
+        """A given-back use counts again (a late payment; idempotent)."""
+
+    async def report(self, code: str, currency: str) -> PromoReport: ...
+
+
+class Refunds(Protocol):
+    """Refunds owed (`domain.refund`), written in the transaction that withdrew the order."""
+
+    async def add(self, refund: PendingRefund) -> bool:
+        """Record it and set its id; False when the same refund (order, charge, amount) is recorded."""
+
+    async def get(self, refund_id: int) -> PendingRefund | None: ...
+    async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
+        """Pending refunds whose next try is due, oldest first."""
+
+    async def save(self, refund: PendingRefund) -> None: ...

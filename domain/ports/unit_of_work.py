@@ -18,6 +18,8 @@ from domain.ports.repositories import (
     ProcessedUpdates,
     ProcessedWebhookEvents,
     Products,
+    Promos,
+    Refunds,
     Stocks,
 )
 
@@ -52,6 +54,10 @@ class UnitOfWork(Protocol):
     def early_refunds(self) -> EarlyRefunds: ...
     @property
     def funnel(self) -> FunnelEvents: ...
+    @property
+    def promos(self) -> Promos: ...
+    @property
+    def refunds(self) -> Refunds: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from handlers.actions.codec import Action, need
 
-__all__ = ["ContactCustomer", "ShipAgain", "ReturnOrder", "RefundOrder", "MarkCashPaid", "RestockSku"]
+__all__ = [
+    "ContactCustomer",
+    "ShipAgain",
+    "ReturnOrder",
+    "ReturnLine",
+    "RefundOrder",
+    "MarkCashPaid",
+    "RestockSku",
+]
 
 _ASK = -1  # a choice not made yet: the handler asks for it
 
@@ -47,6 +55,20 @@ class ReturnOrder(_OnOrder, prefix="mr"):
     def check(self) -> None:
         super().check()
         need(self.restock in (_ASK, 0, 1))
+
+
+@dataclass(frozen=True)
+class ReturnLine(_OnOrder, prefix="ml"):
+    """Part of the order came back: `quantity` units of line `line` (its position), refunded at the price
+    paid; `restock` as for ReturnOrder."""
+
+    line: int = 0
+    quantity: int = 1
+    restock: int = _ASK
+
+    def check(self) -> None:
+        super().check()
+        need(0 <= self.line < 100 and 1 <= self.quantity <= 999 and self.restock in (_ASK, 0, 1))
 
 
 @dataclass(frozen=True)

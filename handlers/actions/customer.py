@@ -42,6 +42,11 @@ __all__ = [
     "CancelOrder",
     "BuyAgain",
     "TrackOrder",
+    "BuyNow",
+    "PayNow",
+    "Addresses",
+    "AddressDefault",
+    "AddressForget",
 ]
 
 
@@ -213,4 +218,38 @@ class BuyAgain(_OrderRef, prefix="ob"):
 
 @dataclass(frozen=True)
 class TrackOrder(_OrderRef, prefix="tr"):
+    pass
+
+
+@dataclass(frozen=True)
+class PayNow(_OrderRef, prefix="pn"):
+    """Pay an unpaid card order while its items are held (the link reused or made anew)."""
+
+
+# -- fewer taps and saved addresses -----------------------------------------------------------------
+@dataclass(frozen=True)
+class BuyNow(_SkuQuantity, prefix="bn"):
+    """From a product card straight to the checkout review with the saved details."""
+
+
+@dataclass(frozen=True)
+class Addresses(Action, prefix="ya"):
+    pass
+
+
+@dataclass(frozen=True)
+class _AddressIndex(Action):
+    index: int
+
+    def check(self) -> None:
+        need(0 <= self.index < 10)
+
+
+@dataclass(frozen=True)
+class AddressDefault(_AddressIndex, prefix="yd"):
+    pass
+
+
+@dataclass(frozen=True)
+class AddressForget(_AddressIndex, prefix="yx"):
     pass

@@ -51,7 +51,7 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
         product = await turn.uow.products.get(sku)
         if product is None or not _still_sold(product, turn.config.currency):
             cart.remove(sku)
-            gone.append(product.name if product else sku)
+            gone.append(product.display_name(turn.language) if product else sku)
         else:
             lines.append((product, qty))
     if gone:
@@ -66,9 +66,13 @@ def subtotal(turn: Turn, lines: list[tuple[Product, int]]) -> Money:
     return total
 
 
-async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Outcome:
+async def show_cart(
+    turn: Turn, _action: object = None, *, note: str = "", cart: Cart | None = None
+) -> Outcome:
+    """`cart`: the cart as the caller just changed it (not read again)."""
     _ = turn._
-    cart = await turn.uow.carts.get(turn.user_id)
+    if cart is None:
+        cart = await turn.uow.carts.get(turn.user_id)
     lines, gone = await priced_lines(turn, cart)
     notes = [note] if note else []
     if gone:
@@ -79,11 +83,13 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
     text = [*notes, _("Your cart:")]
     rows: Rows = []
     for product, qty in lines:
-        text.append(f"• {product.name} × {qty} = {turn.money(product.price * qty)}")
+        text.append(f"• {product.display_name(turn.language)} × {qty} = {turn.money(product.price * qty)}")
         rows.append(
             [
                 turn.button("−", CartStep(product.sku, -1)),
-                turn.button(f"{_short(product.name)} × {qty}", ShowProduct(product.sku, 1)),
+                turn.button(
+                    f"{_short(product.display_name(turn.language))} × {qty}", ShowProduct(product.sku, 1)
+                ),
                 turn.button("+", CartStep(product.sku, 1)),
                 turn.button("✕", CartRemove(product.sku)),
             ]
@@ -96,13 +102,24 @@ async def show_cart(turn: Turn, _action: object = None, *, note: str = "") -> Ou
 
 async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
     """How many more units fit the stock, or None when `qty` more fit."""
-    left = await available_units(turn, sku) - cart.quantity(sku)
+    return _room(await available_units(turn, sku), cart, sku, qty)
+
+
+def _room(available: int, cart: Cart, sku: str, qty: int) -> int | None:
+    left = available - cart.quantity(sku)
     return None if qty <= left else max(left, 0)
 
 
 def _refusal(turn: Turn, room: int, in_cart: int) -> Outcome:
     if room == 0 and in_cart == 0:
         return turn.toast(turn._("Sorry, this product is sold out."), alert=True)
+    if room == 0:  # not "only 0 more available"
+        text = turn.ngettext(
+            "Sorry, it is sold out: the only {n} left is in your cart.",
+            "Sorry, it is sold out: the last {n} are in your cart.",
+            in_cart,
+        )
+        return turn.toast(text.format(n=in_cart), alert=True)
     text = turn._("Sorry, only {n} more available (you have {in_cart} in your cart).")
     return turn.toast(text.format(n=room, in_cart=in_cart), alert=True)
 
@@ -112,15 +129,18 @@ async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
     if product is None:
         return turn.toast(turn._("Sorry, this product is no longer available."), alert=True)
     cart = await turn.uow.carts.get(turn.user_id)
-    room = await _room_for(turn, action.sku, cart, action.qty)
+    available = await available_units(turn, action.sku)
+    room = _room(available, cart, action.sku, action.qty)
     if room is not None:
         return _refusal(turn, room, cart.quantity(action.sku))
     if cart.is_empty:
         await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_id, turn.now)
     cart.add(action.sku, action.qty)
     await turn.uow.carts.save(cart, now=turn.now)
-    outcome = await product_card(turn, product, 1)
-    outcome.answer = turn._("Added to cart: {name} × {n}").format(name=product.name, n=action.qty)
+    outcome = await product_card(turn, product, 1, cart=cart, available=available)
+    outcome.answer = turn._("Added to cart: {name} × {n}").format(
+        name=product.display_name(turn.language), n=action.qty
+    )
     return outcome
 
 
@@ -128,30 +148,30 @@ async def step(turn: Turn, action: CartStep) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     current = cart.quantity(action.sku)
     if current == 0:  # pressed on an old cart message
-        return await show_cart(turn)
+        return await show_cart(turn, cart=cart)
     if action.delta > 0:
         if await sellable(turn, action.sku) is None:
-            return await show_cart(turn)
+            return await show_cart(turn, cart=cart)
         room = await _room_for(turn, action.sku, cart, 1)
         if room is not None:
             return _refusal(turn, room, current)
     cart.set_quantity(action.sku, current + action.delta)
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 async def remove(turn: Turn, action: CartRemove) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.remove(action.sku)
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 async def clear(turn: Turn, _action: CartClear) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     cart.clear()
     await turn.uow.carts.save(cart, now=turn.now)
-    return await show_cart(turn)
+    return await show_cart(turn, cart=cart)
 
 
 COMMANDS = {"cart": show_cart}

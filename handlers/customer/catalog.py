@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from babel.support import NullTranslations
 
+from domain.cart import Cart
 from domain.catalog import Product
 from domain.customer import clean_text
 from domain.errors import InvalidInput
-from handlers.actions.customer import AddToCart, Categories, CategoryPage, Menu, ShowCart, ShowProduct
+from handlers.actions.customer import (
+    AddToCart,
+    BuyNow,
+    Categories,
+    CategoryPage,
+    Menu,
+    ShowCart,
+    ShowProduct,
+)
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
@@ -37,7 +46,7 @@ async def sellable(turn: Turn, sku: str) -> Product | None:
 
 async def show_categories(turn: Turn, _action: object = None) -> Outcome:
     categories = await turn.uow.categories.list()
-    rows: Rows = [[turn.button(c.name, CategoryPage(c.slug, 0))] for c in categories]
+    rows: Rows = [[turn.button(c.display_name(turn.language), CategoryPage(c.slug, 0))] for c in categories]
     rows.append([turn.button(turn._("🛒 Cart"), ShowCart()), turn.button(turn._("⬅ Menu"), Menu())])
     if not categories:
         return turn.say(turn._("The catalog is empty for now. Please come back soon."), rows)
@@ -51,7 +60,7 @@ async def show_category(turn: Turn, action: CategoryPage) -> Outcome:
     )
     if not products and action.page > 0:  # the list shrank since this button was drawn
         return await show_category(turn, CategoryPage(action.slug, 0))
-    rows = [[turn.button(f"{p.name} · {turn.money(p.price)}", ShowProduct(p.sku, 1))] for p in products]
+    rows = [[turn.button(_listed(turn, p), ShowProduct(p.sku, 1))] for p in products]
     pages = max((total + size - 1) // size, 1)
     nav = []
     if action.page > 0:
@@ -64,6 +73,10 @@ async def show_category(turn: Turn, action: CategoryPage) -> Outcome:
         return turn.say(turn._("No products in this category right now."), rows)
     text = turn._("Page {page} of {pages}. Pick a product:").format(page=action.page + 1, pages=pages)
     return turn.say(text, rows)
+
+
+def _listed(turn: Turn, product: Product) -> str:
+    return f"{product.display_name(turn.language)} · {turn.money(product.price)}"
 
 
 def availability_text(catalog: NullTranslations, available: int, low_stock_hint: int) -> str:
@@ -79,15 +92,22 @@ def _availability(turn: Turn, available: int) -> str:
     return availability_text(turn.catalog, available, turn.config.low_stock_hint)
 
 
-async def product_card(turn: Turn, product: Product, qty: int) -> Outcome:
+async def product_card(
+    turn: Turn, product: Product, qty: int, *, cart: Cart | None = None, available: int | None = None
+) -> Outcome:
+    """`cart` and `available`: as the caller just read them (not read again)."""
     _ = turn._
-    available = await available_units(turn, product.sku)
-    in_cart = (await turn.uow.carts.get(turn.user_id)).quantity(product.sku)
+    if available is None:
+        available = await available_units(turn, product.sku)
+    if cart is None:
+        cart = await turn.uow.carts.get(turn.user_id)
+    in_cart = cart.quantity(product.sku)
     can_add = max(min(available - in_cart, _MAX_QTY), 0)
     qty = max(min(qty, can_add), 1)
-    lines = [product.name, turn.money(product.price), ""]
-    if product.description:
-        lines += [product.description, ""]
+    lines = [product.display_name(turn.language), turn.money(product.price), ""]
+    description = product.display_description(turn.language)
+    if description:
+        lines += [description, ""]
     lines.append(_availability(turn, available))
     if in_cart:
         lines.append(_("In your cart: {n}").format(n=in_cart))
@@ -100,7 +120,12 @@ async def product_card(turn: Turn, product: Product, qty: int) -> Outcome:
                 turn.button("+", ShowProduct(product.sku, min(qty + 1, can_add))),
             ]
         )
-        rows.append([turn.button(_("Add {n} to cart").format(n=qty), AddToCart(product.sku, qty))])
+        rows.append(
+            [
+                turn.button(_("Add {n} to cart").format(n=qty), AddToCart(product.sku, qty)),
+                turn.button(_("⚡ Buy now"), BuyNow(product.sku, qty)),
+            ]
+        )
     rows.append(
         [
             turn.button(_("🛒 Cart"), ShowCart()),
@@ -133,7 +158,7 @@ async def search(turn: Turn, text: str) -> Outcome:
     hits = await turn.uow.products.search(needle, limit=10)
     if not hits:
         return turn.say(turn._("Nothing found for “{query}”. Try another word.").format(query=needle), back)
-    rows = [[turn.button(f"{p.name} · {turn.money(p.price)}", ShowProduct(p.sku, 1))] for p in hits]
+    rows = [[turn.button(_listed(turn, p), ShowProduct(p.sku, 1))] for p in hits]
     return turn.say(turn._("Found for “{query}”:").format(query=needle), rows + back)
 
 

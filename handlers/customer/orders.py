@@ -8,13 +8,14 @@ from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.services import change_status, order_for_customer
-from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, ShowCart, ShowOrder
+from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, PayNow, ShowCart, ShowOrder
 from handlers.customer.cart import show_cart
 from handlers.customer.catalog import available_units, sellable
+from handlers.customer.unpaid import can_pay_now
 from handlers.kernel.reply import Outcome
-from handlers.kernel.status_text import status_label, tracking_url
+from handlers.kernel.status_text import discount_text, status_label, tracking_url
 from handlers.kernel.turn import Rows, Turn
-from handlers.payments.refunds import refund_or_alert
+from handlers.payments.refunds import issue_after_commit, refund_or_alert
 
 __all__ = ["COMMANDS", "ROUTES", "tracking_lines"]
 
@@ -25,7 +26,7 @@ def tracking_lines(turn: Turn, order: Order) -> list[str]:
     text = turn._("Carrier: {carrier}, tracking number {number}").format(
         carrier=order.carrier or "—", number=order.tracking_number
     )
-    return [text, tracking_url(order) or ""]
+    return [text, tracking_url(order, turn.language) or ""]
 
 
 async def list_orders(turn: Turn, _action: object = None) -> Outcome:
@@ -49,6 +50,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
+    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))
@@ -58,6 +60,8 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
         for step in order.timeline
     ]
     rows: Rows = []
+    if can_pay_now(turn, order):
+        rows.append([turn.button(_("💳 Pay now"), PayNow(order.number))])
     if order.can(OrderStatus.CANCELLED):
         rows.append([turn.button(_("✖ Cancel order"), CancelOrder(order.number, False))])
     rows.append([turn.button(_("🔁 Buy again"), BuyAgain(order.number))])
@@ -93,7 +97,9 @@ async def _money_back(turn: Turn, order: Order) -> str:
         return _("Your order is cancelled.")
     chat = turn.config.merchant_chat_id
     amount = turn.money(order.total)
-    if await refund_or_alert(turn.uow, turn.gateway, order, merchant_chat_id=chat, now=turn.now):
+    refund = await refund_or_alert(turn.uow, turn.gateway, order, merchant_chat_id=chat, now=turn.now)
+    if refund is not None and turn.gateway is not None:
+        issue_after_commit(turn, turn.gateway, order, refund)  # Stripe is called once this commits
         text = _(
             "Your order is cancelled. Your refund of {amount} is on its way; "
             "we will tell you when it is issued."

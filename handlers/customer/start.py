@@ -57,6 +57,7 @@ async def on_help(turn: Turn, _action: object = None) -> Outcome:
         _("/track – where is my parcel?"),
         _("/language – English or Chinese"),
         _("/reminders – cart reminders on or off"),
+        _("/addresses – your saved addresses"),
         _("/cancel – stop what you are filling in"),
     ]
     if turn.config.support_contact:
@@ -72,7 +73,7 @@ async def choose_language(turn: Turn, _action: object = None) -> Outcome:
 
 async def set_language(turn: Turn, action: SetLanguage) -> Outcome:
     turn.customer.set_language(action.code)
-    await turn.uow.customers.add(turn.customer)
+    await turn.uow.customers.update(turn.customer, "language")
     return turn.say(turn._("Language set to English."), main_menu(turn))
 
 
@@ -86,7 +87,7 @@ async def reminders(turn: Turn, action: CartReminders | None = None) -> Outcome:
     """`/reminders` shows the setting; the buttons (also under each cart reminder) change it."""
     if action is not None:
         turn.customer.cart_reminders = bool(action.on)
-        await turn.uow.customers.add(turn.customer)
+        await turn.uow.customers.update(turn.customer, "cart_reminders")
     if turn.customer.cart_reminders:
         text = turn._("I remind you once of a cart you left for a while.")
         button = turn.button(turn._("🔕 Stop cart reminders"), CartReminders(0))

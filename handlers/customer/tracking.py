@@ -35,7 +35,7 @@ def _status_text(turn: Turn, order: Order) -> tuple[str, Rows]:
     if not order.tracking_number:
         lines.append(_("It has not shipped yet; I will message you with the tracking number when it does."))
     rows: Rows = []
-    url = tracking_url(order)
+    url = tracking_url(order, turn.language)
     if url:
         rows.append([Button(_("🔎 Track parcel"), url=url)])
     rows.append([turn.button(_("Order details"), ShowOrder(order.number)), turn.button("⬅", Menu())])

@@ -17,9 +17,13 @@ class DeliveryOption:
     label: str
     fee: Money
     needs_address: bool = True
+    label_zh: str = ""  # the label in Chinese; "": the English one for everyone
 
     def choice(self) -> DeliveryChoice:
-        return DeliveryChoice(self.code, self.label, self.fee)
+        return DeliveryChoice(self.code, self.label, self.fee, self.label_zh)
+
+    def label_for(self, language: str) -> str:
+        return self.label_zh if language == "zh" and self.label_zh else self.label
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,13 @@ from domain.errors import (
     OutOfStock,
     PaymentUnavailable,
 )
+from domain.promo import PromoRefused, Refusal
 from handlers.actions.customer import Menu, ShowCart, StaleAction
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
-__all__ = ["explain"]
+__all__ = ["explain", "promo_refusal"]
 
 
 async def _product_name(turn: Turn, sku: str) -> str:
@@ -48,6 +49,8 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
             "try again in a minute, or choose another way to pay."
         )
         return _answer(turn, text, [cart_row])
+    if isinstance(error, PromoRefused):  # at placement: the review is still open, without an order
+        return _answer(turn, promo_refusal(turn, error), [cart_row])
     if isinstance(error, IllegalTransition):
         return _answer(turn, _("This order cannot be changed like that any more."), [cart_row])
     if isinstance(error, InvalidInput) and error.field == "cart":
@@ -57,6 +60,21 @@ async def explain(turn: Turn, error: Exception) -> Outcome:
     else:
         text = _("Sorry, something went wrong on our side. Please try again in a minute.")
     return _answer(turn, text, [cart_row])
+
+
+def promo_refusal(turn: Turn, error: PromoRefused) -> str:
+    """Why a code cannot be used, and what to do."""
+    _ = turn._
+    texts = {
+        Refusal.UNKNOWN: _("There is no code {code}. Please check the spelling."),
+        Refusal.EXPIRED: _("The code {code} is not valid at the moment (it has ended or not started yet)."),
+        Refusal.USED_UP: _("The code {code} has been used up."),
+        Refusal.ALREADY_USED: _("You have already used the code {code} as often as it allows."),
+        Refusal.BELOW_MINIMUM: _("The code {code} needs a subtotal of at least {minimum}."),
+        Refusal.NOT_FOR_PRODUCTS: _("The code {code} is not valid for the products in your cart."),
+    }
+    minimum = turn.money(error.minimum) if error.minimum is not None else ""
+    return texts[error.reason].format(code=error.code, minimum=minimum)
 
 
 def _answer(turn: Turn, text: str, rows: Rows) -> Outcome:

@@ -59,6 +59,7 @@ class Incoming:
     language_code: str | None = None
     user_name: str = ""
     private: bool = True
+    pressed_photo: bool = False  # BUTTON: the pressed message is a photo (Telegram edits no text there)
     reply_to_message_id: int | None = None  # the bot's message this one answers (Telegram "reply")
     reply_to_text: str = ""  # that message's text, to tell which prompt it was
     app: AppOrigin | None = None  # from the Mini App (no chat message to answer), see AppOrigin

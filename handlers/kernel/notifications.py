@@ -80,7 +80,7 @@ def _status_changed(order: Order, event: OrderStatusChanged, language: str) -> R
             )
         )
     rows: list[tuple[Button, ...]] = []
-    url = tracking_url(order)
+    url = tracking_url(order, language)
     if url:
         rows.append((Button(_("🔎 Track parcel"), url=url),))
     rows.append((Button(_("Order details"), pack(ShowOrder(order.number))),))

@@ -69,7 +69,9 @@ async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now:
             replies.append(reply)
             continue
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
-        target = reply.edit_message_id or (pressed if reply.edit else None)
+        # a text cannot replace a photo in place (Telegram refuses editMessageText there): send it anew
+        editable = reply.edit and not (event.pressed_photo and not reply.photo)
+        target = reply.edit_message_id or (pressed if editable else None)
         outgoing = replace(message(chat_id, reply, now, edit_message_id=target), held_until=now + REPLY_HOLD)
         await write(uow, outgoing)
         replies.append(replace(reply, chat_id=chat_id, edit_message_id=target, outbox_id=outgoing.id))

@@ -47,6 +47,7 @@ class Reply:
     invoice: Invoice | None = None
     document: Document | None = None
     remove_keyboard: bool = False  # drop a reply keyboard (after contact sharing)
+    edit_last: bool = False  # replace the bot's last message in the chat when the runtime knows it
     force_reply: bool = False  # open the reply box on this message (a staff prompt; works in groups)
     outbox_id: int | None = None  # written to the outbox with the turn: sent from there, not directly
 

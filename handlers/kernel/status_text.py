@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.kernel.i18n import N_, translations
+from handlers.kernel.money_text import money_text
 
-__all__ = ["status_label", "method_label", "tracking_url"]
+__all__ = ["status_label", "method_label", "discount_text", "tracking_url"]
 
 S = OrderStatus
 _STATUS = {
@@ -37,13 +40,29 @@ def status_label(status: OrderStatus | str, language: str) -> str:
     return translations(language).gettext(_STATUS[OrderStatus(status)])
 
 
-def method_label(method: PaymentMethod | str, language: str) -> str:
-    return translations(language).gettext(_METHOD[PaymentMethod(method)])
+_CASH_AT_PICKUP = N_("Cash at pickup")
 
 
-_TRACKING_URL = "https://t.17track.net/en#nums={number}"
+def method_label(method: PaymentMethod | str, language: str, *, pickup: bool = False) -> str:
+    """How a way to pay reads; cash for an order collected at the shop is not "on delivery"."""
+    method = PaymentMethod(method)
+    label = _CASH_AT_PICKUP if pickup and method is PaymentMethod.CASH else _METHOD[method]
+    return translations(language).gettext(label)
 
 
-def tracking_url(order: Order) -> str | None:
-    """The public 17TRACK page of the order's parcel, once it has a tracking number."""
-    return _TRACKING_URL.format(number=order.tracking_number) if order.tracking_number else None
+def discount_text(order: Order, _: Callable[[str], str], language: str = "en") -> str:
+    """The discount line of an order placed with a promo code (receipts, cards, order views)."""
+    amount = money_text(order.discount, language)
+    return _("Discount ({code}): −{amount}").format(code=order.promo_code, amount=amount)
+
+
+_TRACKING_URL = "https://t.17track.net/{page}#nums={number}"
+_TRACKING_PAGES = {"en": "en", "zh": "zh-cn"}  # 17TRACK's page in the customer's language
+
+
+def tracking_url(order: Order, language: str = "en") -> str | None:
+    """The public 17TRACK page of the order's parcel, in the customer's language, once it has a tracking
+    number."""
+    if not order.tracking_number:
+        return None
+    return _TRACKING_URL.format(page=_TRACKING_PAGES.get(language, "en"), number=order.tracking_number)

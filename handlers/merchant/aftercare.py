@@ -14,28 +14,22 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from domain.actor import Actor
 from domain.customer import clean_text
 from domain.errors import IllegalTransition, InvalidInput
-from domain.order import Order
-from domain.order_status import OrderStatus, PaymentMethod
-from domain.ports import StockAudit
-from domain.services import change_status
-from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
+from domain.order_status import OrderStatus
+from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, ShipAgain
 from handlers.kernel.i18n import translations
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Outcome, Reply
-from handlers.kernel.turn import AfterCommit, Finish, Turn
+from handlers.kernel.turn import Turn
 from handlers.merchant.moves import locked, press, show_card
 from handlers.merchant.prompting import MESSAGE_PROMPT, open_prompt
-from handlers.merchant.prompts import ask_on_card, back_row, card_edit, start_shipping
-from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import refund_by_hand_alert
+from handlers.merchant.prompts import ask_on_card, card_edit, start_shipping
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
 
-__all__ = ["contact_customer", "on_message_text", "ship_again", "return_order", "refund", "collect_cash"]
+__all__ = ["contact_customer", "on_message_text", "ship_again", "collect_cash"]
 
 log = structlog.get_logger(__name__)
 S = OrderStatus
@@ -77,76 +71,6 @@ async def ship_again(desk: MerchantDesk, turn: Turn, action: ShipAgain) -> Outco
     if order is None or not order.can(S.SHIPPED):
         return await press(desk, turn, action.number, S.SHIPPED)  # refuses with the current state
     return await start_shipping(desk, turn, order)
-
-
-async def return_order(desk: MerchantDesk, turn: Turn, action: ReturnOrder) -> Outcome:
-    order = await locked(desk, turn, action.number)
-    if order is None or not order.can(S.RETURNED):
-        return await press(desk, turn, action.number, S.RETURNED)
-    if action.restock < 0:
-        rows = (
-            (turn.button(turn._("✅ Back on sale"), ReturnOrder(order.number, 1)),),
-            (turn.button(turn._("🚫 Keep off sale (damaged)"), ReturnOrder(order.number, 0)),),
-            *back_row(turn, order),
-        )
-        footer = turn._("The goods came back. Put them back on sale?")
-        return await show_card(desk, turn, order, footer=footer, buttons=rows)
-    if action.restock:
-        await _restock(turn, order)
-    return await press(desk, turn, order.number, S.RETURNED)
-
-
-async def _restock(turn: Turn, order: Order) -> None:
-    for line in order.lines:
-        level = await turn.uow.stocks.get(line.sku)
-        if level is None:
-            continue
-        level.restock(line.quantity)
-        change = f"return {order.number} +{line.quantity}"
-        await turn.uow.stocks.save(level, StockAudit(line.sku, Actor.staff(turn.user_id), turn.now, change))
-
-
-async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome:
-    """Refunded now; the provider's refund runs after commit (no call while the transaction is open)."""
-    order = await locked(desk, turn, action.number)
-    if order is None or not order.can(S.REFUNDED):
-        return await press(desk, turn, action.number, S.REFUNDED)
-    _ = turn._
-    if not action.confirmed:
-        yes = _("💸 Yes, refund {amount}").format(amount=order.total)
-        footer = _("Refund {amount} to the customer?").format(amount=order.total)
-        rows = ((turn.button(yes, RefundOrder(order.number, True)),), *back_row(turn, order))
-        return await show_card(desk, turn, order, footer=footer, buttons=rows)
-    await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
-    notices = PaymentNotices(desk.chat_id)
-    by_provider = order.payment_method is not PaymentMethod.CASH and bool(order.provider_charge_id)
-    if by_provider and desk.gateway is not None:
-        turn.after_commit(_provider_refund(desk, order, notices))
-        return await show_card(desk, turn, order, toast=_("💸 Refund sent to the payment provider."))
-    await notices.refunded(turn.uow, order, order.total, turn.now)
-    toast = _("Hand the money back to the customer: {amount}.").format(amount=order.total)
-    return await show_card(desk, turn, order, toast=toast, alert=True)
-
-
-def _provider_refund(desk: MerchantDesk, order: Order, notices: PaymentNotices) -> AfterCommit:
-    async def call() -> Finish:
-        try:
-            assert desk.gateway is not None
-            refund_id: str | None = await desk.gateway.refund(order, order.total)
-        except Exception:  # noqa: BLE001 - the provider refused or is down: staff refund by hand
-            log.warning("refund_failed", order=order.number, exc_info=True)
-            refund_id = None
-
-        async def finish(turn: Turn) -> Outcome:
-            if refund_id is not None:
-                await notices.refunded(turn.uow, order, order.total, turn.now)
-                return Outcome()
-            await refund_by_hand_alert(turn.uow, order, desk.chat_id, turn.now)
-            return Outcome()
-
-        return finish
-
-    return call
 
 
 async def collect_cash(desk: MerchantDesk, turn: Turn, action: MarkCashPaid) -> Outcome:

@@ -15,11 +15,11 @@ from domain.services import change_status
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
-from handlers.kernel.turn import Turn
+from handlers.kernel.turn import AfterCommit, Finish, Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import REASONS, enqueue_card_edit, notify_customer
 from handlers.merchant.order_card import card_view, staff_names, when
-from handlers.payments.refunds import refund_or_alert
+from handlers.payments.refunds import issue_after_commit, refund_or_alert
 
 __all__ = ["show_card", "sync_card", "on_card", "locked", "move", "press", "Moved"]
 
@@ -111,13 +111,27 @@ async def move(
     events = await change_status(turn.uow, order, target, actor, turn.now, note, shipment=shipment)
     turn.events.extend(events)
     if target in (S.REJECTED, S.CANCELLED) and order.is_paid:
-        await refund_or_alert(
+        refund = await refund_or_alert(
             turn.uow, desk.gateway, order, merchant_chat_id=desk.chat_id, now=turn.now, language=turn.language
         )
+        if refund is not None and desk.gateway is not None:
+            issue_after_commit(turn, desk.gateway, order, refund)  # Stripe is called once this commits
     if target is S.SHIPPED:
-        await desk.register_tracking(order)
+        turn.after_commit(_register(desk, order))  # the carrier too, never with the transaction open
     await notify_customer(turn.uow, order, turn.now, reason=reason)
     return order, None
+
+
+def _register(desk: MerchantDesk, order: Order) -> AfterCommit:
+    async def register() -> Finish:
+        await desk.register_tracking(order)  # best effort: the tracking job registers what is missed
+        return _nothing
+
+    return register
+
+
+async def _nothing(turn: Turn) -> Outcome:
+    return Outcome()
 
 
 async def press(desk: MerchantDesk, turn: Turn, number: str, target: OrderStatus, **how: Any) -> Outcome:

@@ -118,7 +118,7 @@ async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reaso
     buttons: tuple[tuple[Button, ...], ...] = ()
     if order.status in (S.REJECTED, S.CANCELLED) and order.is_paid:
         text += "\n" + _("Your payment will be refunded.")
-    url = tracking_url(order)
+    url = tracking_url(order, language)
     if order.status is S.SHIPPED and url:
         buttons = ((Button(_("🔎 Track parcel"), url=url),),)
     key = status_key(order, order.status)

@@ -26,7 +26,7 @@ from handlers.actions.merchant import (
 from handlers.kernel.i18n import N_, translations
 from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button
-from handlers.kernel.status_text import method_label, status_label
+from handlers.kernel.status_text import discount_text, method_label, status_label
 
 __all__ = ["CardView", "render_card", "card_buttons", "staff_names", "timeline_lines", "when"]
 
@@ -116,9 +116,12 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     lines += [f"{line.quantity} × {line.name} ({line.sku}) — {money(line.total)}" for line in order.lines]
     lines += [
         _("Subtotal: {amount}").format(amount=money(order.subtotal)),
+        *([discount_text(order, _, language)] if order.discount_minor else []),
         _("Delivery: {option} — {fee}").format(option=order.delivery.label, fee=money(order.shipping_fee)),
         _("Total: {amount}").format(amount=money(order.total)),
-        _("Payment: {method}").format(method=method_label(order.payment_method, language))
+        _("Payment: {method}").format(
+            method=method_label(order.payment_method, language, pickup=order.is_pickup)
+        )
         + (_(" · paid") if order.is_paid else _(" · not paid yet")),
         _("Customer: {name}, {phone}").format(
             name=order.customer_name or "—", phone=order.customer_phone or "—"

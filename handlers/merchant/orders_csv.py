@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain.analytics import OrderExportRow
+from domain.money import Money
 
 __all__ = ["CSV_COLUMNS", "orders_csv"]
 
@@ -27,12 +28,14 @@ CSV_COLUMNS = (
     "items",
     "currency",
     "subtotal",
+    "discount",
     "shipping",
     "total",
     "payment_method",
     "payment_ref",
     "carrier",
     "tracking_number",
+    "promo_code",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,12 +60,14 @@ def _cells(row: OrderExportRow) -> list[str]:
         _text(items),
         row.total.currency,
         row.subtotal.format_plain(),
+        (row.discount or Money.zero(row.total.currency)).format_plain(),
         row.shipping.format_plain(),
         row.total.format_plain(),
         row.payment_method,
         _text(row.payment_ref),
         _text(row.carrier),
         _text(row.tracking_number),
+        row.promo_code,
     ]
 
 

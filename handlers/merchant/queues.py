@@ -92,9 +92,11 @@ async def show_queue(desk: MerchantDesk, turn: Turn, action: OrderQueue) -> Outc
     title = _(_LABELS[action.queue])
     if not orders:
         return turn.say(_("{queue}: nothing waiting.").format(queue=title), rows)
-    text = _("{queue}: {count} orders, page {page} of {pages}.").format(
-        queue=title, count=total, page=action.page + 1, pages=pages
-    )
+    text = turn.ngettext(
+        "{queue}: {count} order, page {page} of {pages}.",
+        "{queue}: {count} orders, page {page} of {pages}.",
+        total,
+    ).format(queue=title, count=total, page=action.page + 1, pages=pages)
     return turn.say(text, rows)
 
 

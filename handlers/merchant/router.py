@@ -17,6 +17,7 @@ from handlers.actions.aftercare import (
     MarkCashPaid,
     RefundOrder,
     RestockSku,
+    ReturnLine,
     ReturnOrder,
     ShipAgain,
 )
@@ -39,8 +40,9 @@ from handlers.actions.merchant import (
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import aftercare, prompting
+from handlers.merchant import aftercare, prompting, returns
 from handlers.merchant import orders as merchant_orders
+from handlers.merchant import promos as merchant_promos
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
 from handlers.merchant import stock as merchant_stock
@@ -76,6 +78,7 @@ async def staff_help(desk: MerchantDesk, turn: Turn) -> Outcome:
         _("/stats [today|7d|30d] – sales, funnel and top products, with a chart"),
         _("/export [today|7d|30d] – the orders as CSV, sent to you privately"),
         _("/cancel – stop a prompt that waits for your answer"),
+        _("/promo – promo codes: create, list, pause, resume, report"),
     ]
     return turn.say("\n".join(lines))
 
@@ -91,6 +94,7 @@ MERCHANT_COMMANDS: dict[str, Handler] = {
     "safety": merchant_stock.set_safety,
     "enable": merchant_stock.enable,
     "disable": merchant_stock.disable,
+    "promo": merchant_promos.promo_command,
 }
 # Staff get the merchant version; a customer gets the customer command of the same name.
 STAFF_COMMANDS: dict[str, Handler] = {"orders": merchant_queues.queues_command}
@@ -111,8 +115,9 @@ ROUTES: dict[type[Action], ActionHandler] = {
     StockPage: merchant_stock.show_stock,
     ContactCustomer: aftercare.contact_customer,
     ShipAgain: aftercare.ship_again,
-    ReturnOrder: aftercare.return_order,
-    RefundOrder: aftercare.refund,
+    ReturnOrder: returns.return_order,
+    ReturnLine: returns.return_line,
+    RefundOrder: returns.refund,
     MarkCashPaid: aftercare.collect_cash,
     RestockSku: merchant_stock.ask_restock,
 }

@@ -3,25 +3,29 @@ member's language (the gettext catalogs; dates in that language's CLDR pattern t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
 
 from domain.analytics import Figures, ProductFigures
-from handlers.kernel.i18n import LANGUAGES, N_, translations
+from handlers.kernel.i18n import LANGUAGES, translations
 from handlers.kernel.money_text import money_text
 
 __all__ = ["figures_text", "period_title", "duration_text", "rate_text", "day_text"]
 
-# Funnel step names from `Funnel.steps()` → how a count of them reads.
-_FUNNEL = {
-    "carts created": N_("{n} carts created"),
-    "checkouts started": N_("{n} checkouts started"),
-    "orders placed": N_("{n} orders placed"),
-    "paid": N_("{n} paid"),
-    "delivered": N_("{n} delivered"),
-}
+
+def _funnel_step(ngettext: Callable[[str, str, int], str], step: str, count: int) -> str:
+    """How a count of a funnel step (a name from `Funnel.steps()`) reads, singular or plural."""
+    texts = {
+        "carts created": ngettext("{n} cart created", "{n} carts created", count),
+        "checkouts started": ngettext("{n} checkout started", "{n} checkouts started", count),
+        "orders placed": ngettext("{n} order placed", "{n} orders placed", count),
+        "paid": ngettext("{n} paid", "{n} paid", count),
+        "delivered": ngettext("{n} delivered", "{n} delivered", count),
+    }
+    return texts[step].format(n=f"{count:,}")
 
 
 def day_text(day: date, language: str = "en", *, year: bool = False) -> str:
@@ -77,7 +81,7 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
     """`title` replaces the period's own ("Today, …", "Last 7 days, …")."""
     catalog = translations(language)
     _, ngettext = catalog.gettext, catalog.ngettext
-    funnel = " → ".join(_(_FUNNEL[step]).format(n=f"{count:,}") for step, count in figures.funnel.steps())
+    funnel = " → ".join(_funnel_step(ngettext, step, count) for step, count in figures.funnel.steps())
     attempts = figures.payment_attempts
     lines = [
         f"📊 {title or period_title(figures, language)}",
@@ -92,6 +96,7 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
             revenue=money_text(figures.revenue, language),
             average=money_text(figures.average_order_value, language),
         ),
+        *_discounts(figures, ngettext),
         ngettext(
             "Payment success: {rate} ({succeeded} of {attempts} attempt)",
             "Payment success: {rate} ({succeeded} of {attempts} attempts)",
@@ -114,3 +119,12 @@ def figures_text(figures: Figures, language: str = "en", *, title: str | None = 
     if top_units or top_revenue:
         lines += ["", *top_units, *top_revenue]
     return "\n".join(lines)
+
+
+def _discounts(figures: Figures, ngettext: Callable[[str, str, int], str]) -> list[str]:
+    """ "Promo discounts: $12.00 on 3 orders", or nothing when no code was used."""
+    if figures.discounts is None:
+        return []
+    n = figures.discounted_orders
+    text = ngettext("Promo discounts: {amount} on {n} order", "Promo discounts: {amount} on {n} orders", n)
+    return [text.format(amount=figures.discounts, n=f"{n:,}")]

@@ -91,6 +91,11 @@ async def card_link_reply(
         _("Pay by card on the secure Stripe page."),
         _(
             "What happens next: once the payment goes through I send you a receipt, "
+            "and the shop tells you when your order is ready to collect."
+        )
+        if order.is_pickup
+        else _(
+            "What happens next: once the payment goes through I send you a receipt, "
             "and the shop packs and ships your order."
         ),
     ]

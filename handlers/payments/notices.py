@@ -23,7 +23,7 @@ from handlers.kernel.i18n import MERCHANT_LANGUAGE, customer_language, translati
 from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
-from handlers.kernel.status_text import method_label, status_label
+from handlers.kernel.status_text import discount_text, method_label, status_label
 
 __all__ = ["PaymentNotices", "plain_order_card"]
 
@@ -42,7 +42,7 @@ def plain_order_card(order: Order) -> Reply:
         _("Delivery: {label}").format(label=order.delivery.label),
         _("Total: {amount} ({method})").format(
             amount=money_text(order.total, MERCHANT_LANGUAGE),
-            method=method_label(order.payment_method, MERCHANT_LANGUAGE),
+            method=method_label(order.payment_method, MERCHANT_LANGUAGE, pickup=order.is_pickup),
         ),
     ]
     return Reply("\n".join(text))
@@ -52,11 +52,14 @@ def _receipt(order: Order, language: str) -> str:
     _ = translations(language).gettext
     text = [_("Payment received, thank you! Order {number}").format(number=order.number)]
     text += [f"{line.quantity} × {line.name}: {money_text(line.total, language)}" for line in order.lines]
+    text += [discount_text(order, _, language)] if order.discount_minor else []
     fee = money_text(order.shipping_fee, language)
     text += [
-        _("Delivery ({label}): {fee}").format(label=order.delivery.label, fee=fee),
+        _("Delivery: {option} — {fee}").format(option=order.delivery.label_for(language), fee=fee),
         _("Total paid: {amount}").format(amount=money_text(order.total, language)),
-        _("We will tell you when it ships."),
+        _("We will tell you when it is ready to collect.")
+        if order.is_pickup
+        else _("We will tell you when it ships."),
     ]
     return "\n".join(text)
 

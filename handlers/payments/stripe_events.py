@@ -34,6 +34,7 @@ from handlers.payments.settlement import (
     expire_order,
     settle_payment,
 )
+from handlers.payments.stripe_fields import MalformedEvent, Obj, order_number, stripe_minor, text, whole
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
 
@@ -48,42 +49,7 @@ class WebhookAnswer:
     text: str
 
 
-_Obj = Mapping[str, Any]
-_Handler = Callable[[UnitOfWork, _Obj, datetime, datetime], Awaitable[WebhookAnswer]]
-
-
-class MalformedEvent(ValueError):
-    """A field Stripe always sends is missing, null or of the wrong type: answered 400, nothing kept."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
-        self.field = field
-
-
-def _whole(obj: _Obj, key: str, *, at_most: int = 2**53) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= at_most:
-        raise MalformedEvent(key)
-    return value
-
-
-def _minor(attempt: PaymentAttempt, stripe_amount: int) -> int:
-    """A Stripe integer (refunded so far on `attempt`'s charge) in the currency's ISO minor units."""
-    return STRIPE_AMOUNTS.received(stripe_amount, attempt.amount.currency, attempt.amount).amount_minor
-
-
-def _text(obj: _Obj, key: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value or len(value) > 255:
-        raise MalformedEvent(key)
-    return value
-
-
-def _order_number(session: _Obj) -> str | None:
-    metadata = session.get("metadata")
-    metadata = metadata if isinstance(metadata, Mapping) else {}
-    number = metadata.get("order_number") or session.get("client_reference_id")
-    return str(number)[:16] if isinstance(number, str | int) and number else None
+_Handler = Callable[[UnitOfWork, Obj, datetime, datetime], Awaitable[WebhookAnswer]]
 
 
 class StripeEvents:
@@ -116,8 +82,8 @@ class StripeEvents:
             return WebhookAnswer(400, "not a Stripe event")
         obj = event["data"].get("object")
         try:
-            event_id, kind = _text(event, "id"), _text(event, "type")
-            sent_at = datetime.fromtimestamp(_whole(event, "created", at_most=2**40), UTC)
+            event_id, kind = text(event, "id"), text(event, "type")
+            sent_at = datetime.fromtimestamp(whole(event, "created", at_most=2**40), UTC)
         except MalformedEvent as exc:
             return WebhookAnswer(400, f"not a Stripe event: {exc.field}")
         handler = self._handlers.get(kind)
@@ -150,16 +116,16 @@ class StripeEvents:
                 await self._notices.refund_failed(uow, order, exc.payment_ref, self._clock.now())
                 await uow.commit()
 
-    def _unknown_order(self, obj: _Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
+    def _unknown_order(self, obj: Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
         if now - sent_at < self._race_window:
             return WebhookAnswer(409, "order not stored yet; retry later")
         log.warning("stripe_unknown_order", object=obj.get("id"))
         return WebhookAnswer(200, "unknown order")
 
     async def _session_completed(
-        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+        self, uow: UnitOfWork, obj: Obj, sent_at: datetime, now: datetime
     ) -> WebhookAnswer:
-        number = _order_number(obj)
+        number = order_number(obj)
         if number is None:
             return WebhookAnswer(200, "not a shop checkout")
         order = await uow.orders.get_for_update(number)
@@ -167,12 +133,12 @@ class StripeEvents:
             return self._unknown_order(obj, sent_at, now)
         if obj.get("payment_status") not in _PAID_STATES:
             return WebhookAnswer(200, "awaiting asynchronous payment")
-        session_id, intent = _text(obj, "id"), obj.get("payment_intent")
+        session_id, intent = text(obj, "id"), obj.get("payment_intent")
         payment = ReceivedPayment(
             method=PaymentMethod.STRIPE,
             # Stripe's integer, read by Stripe's rules (JPY whole yen, ISK hundredths, KWD thousandths).
             amount=STRIPE_AMOUNTS.received(
-                _whole(obj, "amount_total"), _text(obj, "currency").upper()[:3], order.total
+                whole(obj, "amount_total"), text(obj, "currency").upper()[:3], order.total
             ),
             attempt_ref=session_id,
             payment_ref=session_id,
@@ -191,11 +157,11 @@ class StripeEvents:
         order = await uow.orders.get_for_update(attempt.order_number) if attempt else None
         if attempt is None or order is None:
             return ""
-        total = attempt.amount.amount_minor if refunded is None else _minor(attempt, refunded)
+        total = attempt.amount.amount_minor if refunded is None else stripe_minor(attempt, refunded)
         return await provider_refunded(uow, self._notices, order, attempt, total, actor=STRIPE, now=now)
 
     async def _session_failed(
-        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+        self, uow: UnitOfWork, obj: Obj, sent_at: datetime, now: datetime
     ) -> WebhookAnswer:
         """A delayed payment method (bank debit) failed: the order stays reserved until its hold ends."""
         attempt = await uow.payment_attempts.find(str(obj.get("id") or ""))
@@ -205,9 +171,9 @@ class StripeEvents:
         return WebhookAnswer(200, "payment failed")
 
     async def _session_expired(
-        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+        self, uow: UnitOfWork, obj: Obj, sent_at: datetime, now: datetime
     ) -> WebhookAnswer:
-        number = _order_number(obj)
+        number = order_number(obj)
         order = await uow.orders.get_for_update(number) if number else None
         if order is None:
             return WebhookAnswer(200, "unknown order")
@@ -219,7 +185,7 @@ class StripeEvents:
 
     async def _refunded(
         self, uow: UnitOfWork, refs: tuple[Any, ...], total: int | None, now: datetime, *, payment: str
-    ):
+    ) -> WebhookAnswer:
         """`total`: refunded so far on the payment; None: all of it. `payment`: its intent (or charge) id,
         under which a refund that came before the payment is kept until `checkout.session.completed`."""
         attempt = await self._attempt(uow, refs)
@@ -230,28 +196,28 @@ class StripeEvents:
         order = await uow.orders.get_for_update(attempt.order_number)
         if order is None:
             return WebhookAnswer(200, "unknown order")
-        refunded = attempt.amount.amount_minor if total is None else _minor(attempt, total)
+        refunded = attempt.amount.amount_minor if total is None else stripe_minor(attempt, total)
         outcome = await provider_refunded(uow, self._notices, order, attempt, refunded, actor=STRIPE, now=now)
         return WebhookAnswer(200, outcome)
 
     async def _charge_refunded(
-        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+        self, uow: UnitOfWork, obj: Obj, sent_at: datetime, now: datetime
     ) -> WebhookAnswer:
         """A refund made by the bot or in Stripe's dashboard; `amount_refunded` is the running total."""
-        refunded = _whole(obj, "amount_refunded")
+        refunded = whole(obj, "amount_refunded")
         total = None if obj.get("refunded") is True else refunded
-        intent, charge = obj.get("payment_intent"), _text(obj, "id")
+        intent, charge = obj.get("payment_intent"), text(obj, "id")
         payment = intent if isinstance(intent, str) and intent else charge
         return await self._refunded(uow, (intent, charge), total, now, payment=payment)
 
     async def _refund_updated(
-        self, uow: UnitOfWork, obj: _Obj, sent_at: datetime, now: datetime
+        self, uow: UnitOfWork, obj: Obj, sent_at: datetime, now: datetime
     ) -> WebhookAnswer:
         """One refund's own amount: only a full one settles anything (`charge.refunded` has the total)."""
         if obj.get("status") != "succeeded":
             return WebhookAnswer(200, f"refund {str(obj.get('status'))[:20]}")
-        amount = _whole(obj, "amount")
-        refs = (_text(obj, "id"), obj.get("payment_intent"), obj.get("charge"))
+        amount = whole(obj, "amount")
+        refs = (text(obj, "id"), obj.get("payment_intent"), obj.get("charge"))
         attempt = await self._attempt(uow, refs)
         if attempt is not None and amount < STRIPE_AMOUNTS.to_minor(attempt.amount):  # Stripe's integers
             return WebhookAnswer(200, "partial refund")

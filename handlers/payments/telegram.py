@@ -40,15 +40,17 @@ async def telegram_invoice_reply(
     _ = translations(language).gettext
     amount = TELEGRAM_AMOUNTS.to_minor
     prices = [(f"{line.name} × {line.quantity}", amount(line.total)) for line in order.lines]
+    if order.discount_minor:  # a negative price: Telegram shows it as a line and charges the sum
+        prices.append((_("Discount {code}").format(code=order.promo_code), -amount(order.discount)))
     if order.shipping_fee.amount_minor:
-        prices.append((order.delivery.label, amount(order.shipping_fee)))
+        prices.append((order.delivery.label_for(language), amount(order.shipping_fee)))
     payload = invoice_payload(order)
     await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
     items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
     invoice = Invoice(
         title=_("Order {number}").format(number=order.number),
         description=_("{items}, {delivery}").format(
-            items=items.format(n=order.item_count), delivery=order.delivery.label
+            items=items.format(n=order.item_count), delivery=order.delivery.label_for(language)
         )[:255],
         payload=payload,
         currency=order.currency,

@@ -11,6 +11,8 @@ from storage.tables.inbox import InboxRow
 from storage.tables.messaging import DialogRow, OutboxRow, ProcessedUpdateRow
 from storage.tables.orders import OrderLineRow, OrderRow, OrderTimelineRow
 from storage.tables.payments import PaymentAttemptRow, WebhookEventRow
+from storage.tables.promos import PromoCodeRow, PromoUseRow
+from storage.tables.refunds import RefundRow
 from storage.tables.shipments import ShipmentRow
 from storage.tables.stock import ReservationRow, StockAuditRow, StockRow
 
@@ -31,6 +33,9 @@ __all__ = [
     "PaymentAttemptRow",
     "WebhookEventRow",
     "FunnelEventRow",
+    "PromoCodeRow",
+    "PromoUseRow",
     "InboxRow",
     "ShipmentRow",
+    "RefundRow",
 ]

@@ -16,6 +16,7 @@ class CategoryRow(Base):
     slug: Mapped[str] = mapped_column(String(60), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    name_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class ProductRow(Base):
@@ -30,3 +31,5 @@ class ProductRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    name_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -25,6 +25,8 @@ class CustomerRow(Base):
     addresses: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     cart_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_recipient: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    last_delivery: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class CartRow(Base):

@@ -37,8 +37,11 @@ class OrderRow(Base):
     subtotal_minor: Mapped[int] = mapped_column(BigInteger)
     shipping_minor: Mapped[int] = mapped_column(BigInteger)
     total_minor: Mapped[int] = mapped_column(BigInteger)
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    promo_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     delivery_code: Mapped[str] = mapped_column(String(40))
     delivery_label: Mapped[str] = mapped_column(String(120))
+    delivery_label_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
     address: Mapped[dict[str, Any] | None] = mapped_column(Json)  # snapshot at checkout
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reserved_until: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -41,6 +41,7 @@ class EchoShop:
     def text(self, event: Incoming) -> Outcome:
         special = {
             "photo": Reply("A mug", photo=PHOTO_URL),
+            "photo card": Reply("A mug", photo=PHOTO_URL, buttons=((Button("Add", action="add:mug"),),)),
             "local photo": Reply("From disk", photo=self.photo_path),
             "known photo": Reply("Seen before", photo=FILE_ID),
             "chart": Reply("Last 7 days", photo_bytes=CHART_PNG),

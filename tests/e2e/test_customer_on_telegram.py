@@ -83,7 +83,7 @@ async def test_a_customer_goes_from_start_to_a_placed_order(bot, shop: Shop, tel
     await alice.send("/cart", then="Subtotal: $25.80")
     await alice.press("Checkout", then="Who will receive the order?")
     await alice.send("Alice Smith", then="phone")
-    await alice.share_phone("+1 555 0100", then="How should we deliver?")
+    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
     await alice.press("Standard", then="address")
     await alice.send("12 Main St, Springfield, 12345, US", then="Total: $30.80")
     await alice.press("Cash on delivery", then="is placed!")
@@ -105,8 +105,8 @@ async def test_sold_out_and_over_quantity_are_explained(bot, shop: Shop, telegra
     await bob.send("/cart", then="Checkout")
     _, more = bob.button_data("+")
     await telegram.press(502, bob._shown()[-1][0], more)
-    refusal = await telegram.wait_for("answerCallbackQuery", lambda p: "only 0 more" in p.get("text", ""))
-    assert "you have 1 in your cart" in refusal.params["text"]
+    refusal = await telegram.wait_for("answerCallbackQuery", lambda p: "sold out" in p.get("text", ""))
+    assert "the only 1 left is in your cart" in refusal.params["text"]
     await set_stock(shop, "TEA-PUER-357", 1)  # still 1: and a second buyer finds it gone once Bob checks out
     await bob.send("/start p_TEA-PUER-357", then="Aged Pu-erh Cake")
     async with shop.uow_factory(write=False) as uow:
@@ -114,10 +114,10 @@ async def test_sold_out_and_over_quantity_are_explained(bot, shop: Shop, telegra
     await bob.send("/cart", then="Checkout")
     await bob.press("Checkout", then="Who will receive the order?")
     await bob.send("Bob Jones", then="phone")
-    await bob.share_phone("+1 555 0101", then="How should we deliver?")
+    await bob.share_phone("+1 202 555 0101", then="How should we deliver?")
     await bob.press("Pickup", then="Total")
     await set_stock(shop, "TEA-PUER-357", 0)  # the last unit went to the shop window meanwhile
-    _, pay = bob.button_data("Cash on delivery")
+    _, pay = bob.button_data("Cash at pickup")
     await telegram.press(502, bob._shown()[-1][0], pay)
     await telegram.wait_for("answerCallbackQuery", lambda p: "just sold out" in p.get("text", ""))
     async with shop.uow_factory(write=False) as uow:
@@ -134,9 +134,9 @@ async def test_a_button_forged_for_another_customers_order_is_refused(bot, shop,
     await alice.send("/cart", then="Checkout")
     await alice.press("Checkout", then="Who will receive the order?")
     await alice.send("Alice Smith", then="phone")
-    await alice.share_phone("+1 555 0100", then="How should we deliver?")
+    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
     await alice.press("Pickup", then="Total")
-    await alice.press("Cash on delivery", then="is placed!")
+    await alice.press("Cash at pickup", then="is placed!")
     async with shop.uow_factory(write=False) as uow:
         [order] = await uow.orders.list_for_customer(503)
     # Mallory replays the button data of Alice's order in her own chat.
@@ -176,6 +176,10 @@ async def test_a_chinese_speaking_user_sees_chinese(bot, shop: Shop, telegram: F
     wang = TelegramChat(telegram, 505, language_code="zh-hans")
     await wang.send("/start", then="欢迎来到 Tea House")
     assert "🛍 商品目录" in wang.labels()
+    await wang.press("商品目录", then="茶叶")
+    await wang.press("茶叶", then="茉莉龙珠 50 克")
+    await wang.press("茉莉龙珠 50 克", then="手工揉捻绿茶，以茉莉花窨制。")
+    await wang.send("茉莉", then="茉莉龙珠 50 克 · US$12.90")
 
 
 async def test_staff_get_figures_with_a_chart_and_customers_do_not(bot, shop: Shop, telegram: FakeTelegram):
@@ -188,3 +192,93 @@ async def test_staff_get_figures_with_a_chart_and_customers_do_not(bot, shop: Sh
     figures = await telegram.wait_for("sendMessage", lambda p: int(p["chat_id"]) == -100500, timeout=15)
     assert "Orders: 0 placed" in figures.params["text"]
     await alice.send("/stats", then="Only shop staff can see the shop's figures.")
+
+
+async def test_staff_make_a_promo_code_and_a_customer_pays_less_with_it(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    await telegram.push_text(900, "/promo create TEA10 10% min=20", chat_id=-100500)
+    await telegram.wait_for("sendMessage", lambda p: "Created TEA10: 10% off." in p.get("text", ""))
+    alice = TelegramChat(telegram, 507)
+    await browse_to(alice, "Tea", "Jasmine Pearls")
+    await alice.press("Add 1 to cart", then="In your cart: 1")
+    await alice.send("/cart", then="Checkout")
+    await alice.press("Checkout", then="Who will receive the order?")
+    await alice.send("Alice Smith", then="phone")
+    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
+    await alice.press("Pickup", then="Total: $12.90")
+    await alice.press("Have a code?", then="Type your promo code")
+    await alice.send("tea10", then="The code TEA10 needs a subtotal of at least $20.00.")
+    await alice.press("Back", then="Total: $12.90")
+    await alice.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await alice.press("Add 1 to cart", then="In your cart: 2")
+    await alice.send("/checkout", then="Total: $25.80")
+    await alice.press("Have a code?", then="Type your promo code")
+    await alice.send("tea10", then="Discount (TEA10): −$2.58")
+    await alice.sees("Total: $23.22")
+    await alice.press("Cash at pickup", then="have $23.22 ready")
+    async with shop.uow_factory(write=False) as uow:
+        [order] = await uow.orders.list_for_customer(507)
+        assert (order.promo_code, order.discount_minor, order.total.amount_minor) == ("TEA10", 258, 2322)
+        assert (await uow.promos.get("TEA10")).uses == 1
+
+
+async def test_a_returning_customer_buys_from_a_product_card_in_two_taps(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    alice = TelegramChat(telegram, 508)
+    await alice.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await alice.press("Buy now", then="Who will receive the order?")
+    await alice.send("Alice Smith", then="phone")
+    await alice.share_phone("+1 202 555 0100", then="How should we deliver?")
+    await alice.press("Standard", then="address")
+    await alice.send("12 Main St, Springfield, 12345, US", then="Total: $17.90")
+    await alice.press("Cash on delivery", then="is placed!")
+    await alice.send("/start p_TEA-LJ-100", then="Longjing")
+    taps = 0
+    for label, then in (
+        ("Buy now", "Recipient: Alice Smith, +12025550100"),
+        ("Cash on delivery", "is placed!"),
+    ):
+        await alice.press(label, then=then)
+        taps += 1
+    assert taps <= 4
+    async with shop.uow_factory(write=False) as uow:
+        orders = await uow.orders.list_for_customer(508)
+    assert len(orders) == 2 and orders[0].address.line1 == "12 Main St"
+
+
+async def test_a_wrong_answer_edits_the_question_in_place_and_help_returns_to_it(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    erin = TelegramChat(telegram, 509)
+    await erin.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await erin.press("Buy now", then="Who will receive the order?")
+    question_id = erin._shown()[-1][0]
+    sent_before = sum(c.method == "sendMessage" and int(c.params["chat_id"]) == 509 for c in telegram.calls)
+    await erin.send("\u3164", then="The name must have letters")
+    assert erin._shown()[-1][0] == question_id  # the same message, now with what was wrong
+    assert "Who will receive the order?" in erin.text
+    sent_after = sum(c.method == "sendMessage" and int(c.params["chat_id"]) == 509 for c in telegram.calls)
+    assert sent_after == sent_before
+    await erin.send("/help", then="Your checkout is kept where you left it.")
+    await erin.press("Continue checkout", then="Who will receive the order?")
+    await erin.send("Erin Example", then="phone")
+
+
+async def test_impossible_phones_and_unknown_countries_are_refused_and_chinese_names_understood(
+    bot, shop: Shop, telegram: FakeTelegram
+):
+    fay = TelegramChat(telegram, 510)
+    await fay.send("/start p_TEA-JAS-50", then="Jasmine Pearls")
+    await fay.press("Buy now", then="Who will receive the order?")
+    await fay.send("Fay Wong", then="phone")
+    await fay.send("00000000", then="for example +1 201-555-0123")
+    await fay.send("+86 138 0013 8000", then="How should we deliver?")
+    await fay.press("Standard", then="address")
+    await fay.send("x, y, ZZ", then="I do not know the country “ZZ”")
+    await fay.send(
+        "1 Jianguomenwai Ave, Beijing, 100022, 中国", then="Address: 1 Jianguomenwai Ave, Beijing, 100022, CN"
+    )
+    await fay.press("Cash on delivery", then="is placed!")
+    await fay.send("/addresses", then="1. 1 Jianguomenwai Ave, Beijing, 100022, CN (default)")

@@ -62,8 +62,18 @@ def test_the_scripted_story_goes_from_browsing_to_a_delivered_parcel() -> None:
         "customer> where is my parcel?",
         "Out for delivery",
         "was delivered",
+        "Created TEA10: 10% off.",  # the shop makes a promo code
+        "you are now the wang",  # a customer whose Telegram is in Chinese
+        "茉莉龙珠 50 克 · US$12.90",  # found by its Chinese name
+        "• 茉莉龙珠 50 克 × 1 = US$12.90",
+        "优惠（TEA10）：−US$1.29",
+        "付款方式：取货时付现金——请备好 US$11.61。",
+        "Discount (TEA10): −$1.29",  # on the merchant's card
+        "TEA10: 1 order, $1.29 discount given, $11.61 revenue.",
     )
     assert "EXPECTED" not in result.output
+    # each /tick runs every scheduled job (the daily report among them): none may fail
+    assert "job_failed" not in result.output and "Traceback" not in result.output
 
 
 def test_a_script_whose_expectation_is_not_met_fails(tmp_path: Path) -> None:

@@ -125,6 +125,20 @@ async def test_photo_from_a_url_is_sent_as_a_photo_with_caption(runtime, telegra
     assert sent.params["caption"] == "A mug"
 
 
+async def test_a_button_under_a_photo_is_answered_anew_without_a_refused_text_edit(
+    runtime, telegram: FakeTelegram
+) -> None:
+    await telegram.push_text(ANN, "photo card")
+    card = await telegram.wait_for("sendPhoto")
+
+    await telegram.press(ANN, card.result["message_id"], "add:mug")
+
+    sent = await telegram.wait_for("sendMessage", lambda p: p["chat_id"] == ANN)
+    assert sent.params["text"] == "added add:mug"
+    assert telegram.calls_of("editMessageText") == []  # Telegram refuses to edit a photo's text
+    assert telegram.message(ANN, card.result["message_id"])["caption"] == "A mug"
+
+
 async def test_a_text_past_telegrams_limit_keeps_its_start_and_its_total(
     runtime, telegram: FakeTelegram
 ) -> None:

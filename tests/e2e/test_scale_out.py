@@ -116,7 +116,7 @@ async def _journey(shopper: Shopper) -> None:
     steps = checkout_journey(
         "Black tea",
         name=f"Customer {shopper.user_id}",
-        phone="+1 555 0199",
+        phone="+1 202 555 0199",
         address="5 Elm Road, Springfield, 12345, US",
     )
     await shopper.walk(steps[:5] + [("send", "/help", "/catalog")] + steps[5:])

@@ -34,7 +34,7 @@ from tests.e2e.webhook_shop import (
     started,
 )
 
-PHONE = "+1 555 0100"
+PHONE = "+1 202 555 0100"
 STREET = "77 Quince Lane"
 CITY = "Quillbury"
 POSTAL_CODE = "QX7 4ZB"
@@ -116,7 +116,17 @@ async def test_a_customer_orders_over_the_webhook_and_the_debug_json_log_holds_n
     assert f'"order_id": "{order_number}"' in logs
     bot_texts = [c.params["text"] for c in bot.telegram.calls if "text" in c.params]
     assert not [text for text in bot_texts if len(text) > 20 and text in logs]  # what the bot wrote
-    personal = (NAME, "Smithson", PHONE, PHONE.replace(" ", ""), "5550100", STREET, CITY, POSTAL_CODE)
+    personal = (
+        NAME,
+        "Smithson",
+        PHONE,
+        PHONE.replace(" ", ""),
+        "5550100",
+        "2025550100",
+        STREET,
+        CITY,
+        POSTAL_CODE,
+    )
     for secret in (bot.telegram.token, SECRET, *personal):
         assert secret not in logs
 

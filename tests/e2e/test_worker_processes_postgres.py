@@ -10,12 +10,15 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from storage.migrate import upgrade
 from storage.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import POSTGRES_URL, engine_for, temporary_database
@@ -70,6 +73,15 @@ async def _stop(*processes: asyncio.subprocess.Process) -> None:
         await asyncio.wait_for(process.wait(), 30)
 
 
+@asynccontextmanager
+async def migrated_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database brought to head by `shopbot db upgrade`'s migrations: a worker
+    refuses to start on a database that was never migrated."""
+    async with temporary_database("postgres", tmp_path, tables=False) as url:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+
+
 @pytest.fixture
 async def telegram():
     server = FloodLimitedBotApi(per_second=60)
@@ -79,7 +91,7 @@ async def telegram():
 
 
 async def test_two_worker_processes_never_send_a_message_twice(telegram, tmp_path):
-    async with temporary_database("postgres", tmp_path) as url:
+    async with migrated_database(tmp_path) as url:
         texts = [f"order update {i}" for i in range(200)]
         await _enqueue(url, texts)
         workers = [await _spawn(url, telegram.url), await _spawn(url, telegram.url)]
@@ -92,7 +104,7 @@ async def test_two_worker_processes_never_send_a_message_twice(telegram, tmp_pat
 
 
 async def test_a_worker_killed_mid_drain_loses_nothing_and_the_next_one_sends_the_rest(telegram, tmp_path):
-    async with temporary_database("postgres", tmp_path) as url:
+    async with migrated_database(tmp_path) as url:
         texts = [f"receipt {i}" for i in range(120)]
         await _enqueue(url, texts)
         first = await _spawn(url, telegram.url)

@@ -22,7 +22,10 @@ from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
 from domain.payment import PaymentAttempt, PaymentStats
 from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
+from domain.promo import PromoCode
+from domain.refund import PendingRefund, RefundState
 from domain.stock import ReservationState, StockLevel
+from tests.fakes.promos import FakePromos, PromoUse
 
 
 @dataclass
@@ -62,6 +65,7 @@ class MemoryState:
     carts: dict[int, Cart] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
     outbox: list[OutboxMessage] = field(default_factory=list)  # notifications, for the relay
+    refunds: dict[int, PendingRefund] = field(default_factory=dict)
     replies: Sent = field(default_factory=Sent)  # turns' replies (held for the process sending them)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
@@ -75,6 +79,8 @@ class MemoryState:
     early_refunds: dict[str, int | None] = field(default_factory=dict)  # payment ref -> refunded (None: all)
     funnel: list[tuple[FunnelStep, int, datetime]] = field(default_factory=list)
     inbox: dict[int, InboxEntry] = field(default_factory=dict)  # update id -> entry
+    promos: dict[str, PromoCode] = field(default_factory=dict)
+    promo_uses: list[PromoUse] = field(default_factory=list)
 
 
 class _Repo:
@@ -105,8 +111,13 @@ class FakeProducts(_Repo):
         return items[offset : offset + limit], len(items)
 
     async def search(self, text: str, *, limit: int = 10) -> list[Product]:
-        needle = text.casefold()
-        hits = [p for p in self.s.products.values() if p.active and needle in p.name.casefold()]
+        words = text.casefold().split()[:8]
+
+        def found(p: Product) -> bool:
+            fields = (p.name.casefold(), p.name_zh, p.sku.casefold())
+            return all(any(word in f for f in fields) for word in words)
+
+        hits = [p for p in self.s.products.values() if p.active and words and found(p)]
         return sorted(hits, key=lambda p: p.name)[:limit]
 
     async def list_all(self) -> list[Product]:
@@ -174,6 +185,14 @@ class FakeCustomers(_Repo):
 
     async def add(self, customer: Customer) -> None:
         self.s.customers[customer.telegram_id] = customer
+
+    async def get_in_dialog(self, telegram_id: int):
+        return self.s.customers.get(telegram_id), self.s.dialogs.get(telegram_id)
+
+    async def update(self, customer: Customer, *fields: str) -> None:
+        stored = self.s.customers[customer.telegram_id]
+        for name in fields:
+            setattr(stored, name, getattr(customer, name))
 
     async def mark_unreachable(self, telegram_id: int) -> bool:
         customer = self.s.customers.get(telegram_id)
@@ -309,6 +328,32 @@ class FakeFunnelEvents(_Repo):
         self.s.funnel.append((FunnelStep(step), customer_id, at))
 
 
+class FakeRefunds(_Repo):
+    async def add(self, refund: PendingRefund) -> bool:
+        key = (refund.order_number, refund.charge_ref, refund.amount)
+        if any((r.order_number, r.charge_ref, r.amount) == key for r in self.s.refunds.values()):
+            return False
+        refund.id = len(self.s.refunds) + 1
+        self.s.refunds[refund.id] = copy.deepcopy(refund)
+        return True
+
+    async def get(self, refund_id: int) -> PendingRefund | None:
+        refund = self.s.refunds.get(refund_id)
+        return copy.deepcopy(refund) if refund else None
+
+    async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
+        due = [
+            r
+            for r in self.s.refunds.values()
+            if r.state is RefundState.PENDING and (r.next_attempt_at is None or r.next_attempt_at <= now)
+        ]
+        return [copy.deepcopy(r) for r in sorted(due, key=lambda r: r.id or 0)[:limit]]
+
+    async def save(self, refund: PendingRefund) -> None:
+        assert refund.id is not None
+        self.s.refunds[refund.id] = copy.deepcopy(refund)
+
+
 class FakeUnitOfWork:
     """Works on a deep copy of the shared state; commit publishes it, leaving without commit drops it."""
 
@@ -331,6 +376,8 @@ class FakeUnitOfWork:
         self.webhook_events = FakeWebhookEvents(self.state)
         self.early_refunds = FakeEarlyRefunds(self.state)
         self.funnel = FakeFunnelEvents(self.state)
+        self.promos = FakePromos(self.state)
+        self.refunds = FakeRefunds(self.state)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -48,11 +48,11 @@ class FakeGateway:
         self.checkouts.append(session)
         return CheckoutLink(session, f"https://pay.example/{session}", expires_at)
 
-    async def refund(self, order: Order, amount: Money) -> str:
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         if self.fail_refunds:
             raise ConnectionError("payment provider unreachable")
-        key = (order.number, order.provider_charge_id or "", amount.amount_minor)
-        return self.refunds.setdefault(key, f"re_fake_{len(self.refunds) + 1}")
+        same = (order.number, order.provider_charge_id or "", amount.amount_minor) + ((key,) if key else ())
+        return self.refunds.setdefault(same, f"re_fake_{len(self.refunds) + 1}")
 
 
 async def stock(factory: FakeUnitOfWorkFactory, **on_hand: int) -> None:

@@ -7,6 +7,7 @@ returns the same object; the same key with other parameters is an `idempotency_e
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -58,6 +59,9 @@ _THREE_DECIMAL = {"bhd", "jod", "kwd", "omr", "tnd"}
 
 def _amount_refused(amount: int, currency: str) -> dict[str, Any] | None:
     """Stripe's special cases (docs.stripe.com/currencies#special-cases), as its API answers them."""
+    if amount < 0:
+        message = "This value must be greater than or equal to 0."
+        return {"error": {"type": "invalid_request_error", "param": "unit_amount", "message": message}}
     if currency in _THREE_DECIMAL and amount % 10:
         message = f"Amounts in {currency.upper()} must have 0 as the last digit (thousandths)"
         return {"error": {"type": "invalid_request_error", "code": "invalid_amount", "message": message}}
@@ -77,6 +81,7 @@ class FakeStripe:
         self.charges: dict[str, dict[str, Any]] = {}  # ch_/pi_ id -> {"amount", "currency", "refunded"}
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.refunds_blocked = False  # refuse refunds, as Stripe does when the balance cannot cover them
+        self.refund_seconds = 0.0  # how long Stripe takes to answer a refund request
         self._idempotent: dict[str, tuple[dict[str, Any], web.Response]] = {}
         self._ids = itertools.count(1)
         self.app = web.Application()
@@ -143,6 +148,7 @@ class FakeStripe:
         return 200, session
 
     async def _create_refund(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.refund_seconds)
         return await self._guarded(request, self._refund)
 
     def _refund(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -93,3 +93,23 @@ async def test_import_then_export_round_trips_the_example_catalog(uow_factory):
     assert await _export(uow_factory) == exported
     async with uow_factory(write=False) as uow:
         assert [c.name for c in await uow.categories.list()] == ["Tea", "Teaware", "Snacks"]
+
+
+async def test_chinese_names_come_in_from_the_csv_are_searched_and_go_back_out(uow_factory):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    async with uow_factory() as uow:
+        await import_catalog(uow, parse_catalog(text, "USD"), actor=Actor.system("test"), now=NOW)
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        jasmine = await uow.products.get("TEA-JAS-50")
+        assert (jasmine.display_name("zh"), jasmine.display_name("en")) == (
+            "茉莉龙珠 50 克",
+            "Jasmine Pearls 50 g",
+        )
+        assert [c.display_name("zh") for c in await uow.categories.list()] == ["茶叶", "茶具", "茶点"]
+        for query in ("茉莉", "JASMINE", "jasm pearl", "tea-jas", "Pearls 50"):
+            assert [p.sku for p in await uow.products.search(query)] == ["TEA-JAS-50"], query
+        assert await uow.products.search("jasmine teapot") == []
+        exported = format_catalog(await export_catalog(uow))
+    assert exported.splitlines()[0].endswith(",name_zh,description_zh,category_zh")
+    assert "茉莉龙珠 50 克,手工揉捻绿茶，以茉莉花窨制。,茶叶" in exported

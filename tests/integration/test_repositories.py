@@ -208,6 +208,23 @@ async def test_payment_attempts_and_webhook_events_are_part_of_the_unit_of_work(
         assert not await uow.webhook_events.first_time("stripe", "evt_1", NOW)
 
 
+async def test_a_customer_is_read_with_their_open_dialog_in_one_go(uow_factory):
+    async with uow_factory() as uow:
+        await uow.customers.add(Customer(42, "Ada", "zh"))
+        await uow.customers.add(Customer(43, "Bob", "en"))
+        await uow.dialogs.set(42, "checkout_phone", {"name": "Ada"})
+        await uow.dialogs.set(44, "checkout_name", {})  # a dialog of someone not stored as a customer
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert await uow.customers.get_in_dialog(42) == (
+            Customer(42, "Ada", "zh"),
+            ("checkout_phone", {"name": "Ada"}),
+        )
+        assert await uow.customers.get_in_dialog(43) == (Customer(43, "Bob", "en"), None)
+        assert await uow.customers.get_in_dialog(44) == (None, ("checkout_name", {}))
+        assert await uow.customers.get_in_dialog(45) == (None, None)
+
+
 async def test_a_refund_before_its_payment_is_kept_raised_and_taken_once(uow_factory):
     async with uow_factory() as uow:
         await uow.early_refunds.keep("pi_1", 300, NOW)

@@ -4,6 +4,7 @@ leaves no database file behind."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from tests.integration.databases import POSTGRES_URL, temporary_database
+from tests.operator.processes import SHOPBOT
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 SCRIPT = EXAMPLE.with_name("demo_script.txt")
@@ -57,8 +59,6 @@ EVERY_COMMAND = {
 # `demo` keeps its own throwaway shop; `config check` reports and exits 0 (below); `webhook` needs no
 # database.
 NEEDS_THE_DATABASE = [
-    ["run", "--no-jobs"],
-    ["worker"],
     ["doctor"],
     ["report", "--days", "7"],
     ["catalog", "import", str(EXAMPLE)],
@@ -100,6 +100,26 @@ def test_before_db_upgrade_each_command_says_so_in_one_line_and_creates_no_file(
     monkeypatch.setenv("SHOPBOT_TELEGRAM_TOKEN", TOKEN)
     assert _one_clear_line(_invoke(args)) == NOT_SET_UP
     assert list(fresh.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["run", "--no-jobs"], ["worker"]], ids=" ".join)
+async def test_before_db_upgrade_the_long_running_processes_refuse_to_start(fresh: Path, args):
+    """Run as the installed console script: a regression would start serving, not hang the suite."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")} | {
+        "SHOPBOT_TELEGRAM_TOKEN": TOKEN
+    }
+    process = await asyncio.create_subprocess_exec(
+        SHOPBOT, *args, cwd=fresh, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 2 and out == b""
+    assert err.decode().splitlines() == [NOT_SET_UP]
+    assert os.listdir(fresh) == []
 
 
 @pytest.mark.parametrize(
@@ -225,7 +245,7 @@ def test_demo_with_a_bad_catalog_lists_its_lines_as_catalog_import_does(fresh: P
 async def test_a_postgresql_database_never_migrated_is_not_set_up(fresh: Path, monkeypatch):
     async with temporary_database("postgres", fresh, tables=False) as url:
         monkeypatch.setenv("SHOPBOT_DATABASE_URL", url)
-        line = _one_clear_line(_invoke(["doctor"]))
+        line = _one_clear_line(await asyncio.to_thread(_invoke, ["doctor"]))  # it runs its own loop
     assert line.startswith("the database at postgresql+asyncpg://") and line.endswith(
         "is not set up; run `shopbot db upgrade`"
     )

@@ -53,6 +53,7 @@ JOBS = {
     "abandoned_carts",
     "daily_report",
     "complete_delivered",
+    "staff_prompts",
 }
 PARCEL = "JD014600000001"
 TWO_DAYS_LATER = {"SHOPBOT_CLOCK_OFFSET": "P2D"}
@@ -64,18 +65,10 @@ async def fakes():
         yield started
 
 
-def _merchant_texts(fakes: Fakes) -> list[str]:
-    return [
-        c.params.get("text", "")
-        for c in fakes.telegram.calls
-        if c.method in ("sendMessage", "editMessageText") and int(c.params.get("chat_id", 0)) == MERCHANT_CHAT
-    ]
-
-
-async def _merchant_sees(fakes: Fakes, fragment: str, timeout: float = 20) -> dict:  # noqa: ASYNC109
+async def _merchant_sees(fakes: Fakes, *fragments: str, timeout: float = 20) -> dict:  # noqa: ASYNC109
     call = await fakes.telegram.wait_for(
         "sendMessage",
-        lambda p: int(p["chat_id"]) == MERCHANT_CHAT and fragment in p.get("text", ""),
+        lambda p: int(p["chat_id"]) == MERCHANT_CHAT and all(f in p.get("text", "") for f in fragments),
         timeout=timeout,
     )
     return call.result
@@ -151,7 +144,7 @@ async def _phase_one(fakes: Fakes, port: int) -> str:
     await alice.sees(f"Your order {number} is on its way.", timeout=30)
     fakes.tracking.statuses[PARCEL] = "Delivered"
     await alice.sees(f"Your order {number} was delivered. Enjoy!", timeout=30)
-    await _merchant_sees(fakes, "Low stock: TEA-GREEN has 1 available")
+    await _merchant_sees(fakes, "Low stock", "TEA-GREEN")
     return number
 
 

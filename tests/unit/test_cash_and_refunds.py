@@ -32,7 +32,7 @@ def test_the_shop_offers_only_the_ways_to_pay_it_has_set_up():
     ]
 
 
-async def test_cash_order_goes_to_the_merchant_unpaid_and_counts_as_paid_when_the_cash_is_in():
+async def test_cash_order_goes_to_the_merchant_unpaid_and_counts_as_paid_when_delivered():
     factory, clock = FakeUnitOfWorkFactory(), FixedClock()
     await stock(factory, mug=3)
     order = await place(factory, clock, PaymentMethod.CASH)
@@ -50,8 +50,6 @@ async def test_cash_order_goes_to_the_merchant_unpaid_and_counts_as_paid_when_th
             await change_status(uow, stored, status, STAFF, clock.now())
         stored.ship("DHL", "JD0001234567", STAFF, clock.now())
         await change_status(uow, stored, OrderStatus.DELIVERED, Actor.carrier("DHL"), clock.now())
-        assert not stored.is_paid  # the carrier saw it delivered, not the cash reach the shop
-        stored.collect_cash(clock.now())  # 💵 Cash received on the card
         assert stored.is_paid
 
 

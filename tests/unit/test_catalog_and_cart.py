@@ -46,7 +46,8 @@ async def test_cart_plus_stops_at_stock_and_minus_removes_the_last_unit(alice: C
     await fill_cart(shop, alice.user_id, {"TEA-GREEN": 3})
     await alice.command("cart")
     await alice.press_data(pack(CartStep("TEA-GREEN", 1)))
-    assert "only 0 more available" in alice.text
+    assert "Sorry, it is sold out: the last 3 are in your cart." in alice.text
+    assert "only 0 more" not in alice.text
     for _ in range(3):
         await alice.press_data(pack(CartStep("TEA-GREEN", -1)))
     assert "Your cart is empty." in alice.text

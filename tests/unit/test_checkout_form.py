@@ -59,7 +59,7 @@ async def test_bad_names_are_refused_and_the_question_is_asked_again(at_name: Ch
 
 
 async def test_garbage_at_every_step_re_prompts_and_keeps_the_step(at_name: Chat, shop):
-    for nonsense in (at_name.sticker, lambda: at_name.command("orders")):
+    for nonsense in (at_name.sticker, lambda: at_name.command("track")):
         await nonsense()
         assert "Who will receive the order?" in at_name.text
     assert "send /cancel" in at_name.text
@@ -76,7 +76,7 @@ async def test_garbage_at_every_step_re_prompts_and_keeps_the_step(at_name: Chat
         "Please use the buttons below." in at_name.text
         and await _state(shop, at_name.user_id) == Step.DELIVERY
     )
-    await at_name.contact("+15550100")
+    await at_name.contact("+12025550100")
     assert "That is not needed here." in at_name.text
     await at_name.press("Standard")
 
@@ -99,10 +99,10 @@ async def test_garbage_at_every_step_re_prompts_and_keeps_the_step(at_name: Chat
 
 async def test_typed_phone_with_spaces_is_normalized(at_name: Chat, shop):
     await at_name.send("Alice")
-    await at_name.send("+1 (555) 010-0200")
+    await at_name.send("+1 (202) 555-0200")
     async with shop() as uow:
         _state_, data = await uow.dialogs.get(at_name.user_id)
-    assert data["phone"] == "+15550100200"
+    assert data["phone"] == "+12025550200"
 
 
 async def test_pickup_skips_the_address_and_back_returns_step_by_step(alice: Chat, shop):
@@ -124,22 +124,22 @@ async def test_edit_from_the_review_asks_that_field_and_returns_to_the_review(al
     await alice.press("✏ Name")
     assert "Who will receive the order?" in alice.text
     await alice.send("Bob Jones")
-    assert "Recipient: Bob Jones, +15550100" in alice.text and "Total: $14.00" in alice.text
+    assert "Recipient: Bob Jones, +12025550100" in alice.text and "Total: $14.00" in alice.text
     await alice.press("✏ Delivery")
     await alice.press("Pickup")
     assert "No address needed." in alice.text and "Total: $9.00" in alice.text
 
 
-async def test_saved_address_is_offered_on_the_next_checkout(alice: Chat, shop):
+async def test_the_next_checkout_starts_at_the_review_with_the_remembered_details(alice: Chat, shop):
     await fill_cart(shop, alice.user_id, {"TEA-BLACK": 1})
     await check_out(alice)
     await alice.press("Cash on delivery")
     await fill_cart(shop, alice.user_id, {"TEA-OOLONG": 1})
     await alice.command("checkout")
-    await alice.send("Alice Smith")
-    await alice.contact("+15550100")
-    await alice.press("Standard")
-    await alice.press("12 Main St")
+    assert "Recipient: Alice Smith, +12025550100" in alice.text and "Delivery: Standard" in alice.text
+    assert "Address: 12 Main St, Springfield, 12345, US" in alice.text
+    await alice.press("✏ Address")
+    await alice.press("12 Main St")  # the saved address is offered when the address is changed
     assert "Address: 12 Main St, Springfield, 12345, US" in alice.text
     await alice.press_data(pack(FormPick(Step.ADDRESS, "7")))  # stale: not at that step any more
     assert alice.last.answer == "This button is out of date."
@@ -178,7 +178,7 @@ async def test_form_survives_a_restart(at_name: Chat, shop, clock, config):
 
     await at_name.send("Alice Smith")
     restarted = Chat(ShopApp(shop, clock, config), at_name.user_id)
-    await restarted.send("+15550100")
+    await restarted.send("+12025550100")
     assert "How should we deliver?" in restarted.text
 
 
@@ -232,3 +232,21 @@ async def test_a_failure_after_placing_keeps_nothing_and_apologizes(shop, clock,
         assert (await uow.stocks.get("TEA-BLACK")).reserved == 0
         assert (await uow.carts.get(445)).lines == {"TEA-BLACK": 1}
         assert (await uow.dialogs.get(445))[0] == Step.REVIEW
+
+
+@pytest.mark.parametrize(("command", "shows"), [("help", "Here is what I can do:"), ("orders", "orders")])
+async def test_help_and_orders_work_mid_checkout_and_lead_back_to_it(at_name: Chat, shop, command, shows):
+    await at_name.send("Alice Smith")
+    await at_name.command(command)
+    assert shows in at_name.text.lower() or shows in at_name.text
+    assert "Your checkout is kept where you left it." in at_name.text
+    assert await _state(shop, at_name.user_id) == Step.PHONE
+    await at_name.press("Continue checkout")
+    assert "Your phone number for the courier" in at_name.text
+
+
+async def test_a_wrong_answer_is_one_message_that_replaces_the_question(at_name: Chat):
+    await at_name.send("\u3164")
+    [again] = at_name.last.replies
+    assert again.edit_last and again.text.startswith("The name must have letters")
+    assert "Who will receive the order?" in again.text

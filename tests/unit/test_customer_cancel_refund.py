@@ -6,10 +6,12 @@ import pytest
 
 from domain.actor import Actor
 from domain.order_status import OrderStatus
+from domain.refund import MAX_REFUND_ATTEMPTS, RefundState
 from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.refunds import record_refund
+from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import CAROL, MERCHANT_CHAT, desk_for, paid_order
 from tests.unit.chat import Chat
@@ -67,17 +69,45 @@ async def test_a_cancelled_paid_order_is_refunded_once_and_becomes_refunded_when
     assert "Your refund of $30.00 for order" in told(shop, CAROL)[-1]
 
 
-async def test_a_refund_the_provider_refuses_is_left_to_staff_who_are_told_once(
+async def test_a_refund_the_provider_cannot_take_is_retried_then_left_to_staff_who_are_told_once(
     shop, clock, config, desk, gateway
 ):
-    gateway.fail_refunds = True
+    gateway.fail_refunds = True  # the provider is unreachable, for good
     carol = carol_on(shop, clock, config, desk, gateway)
     order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
     await cancel(carol, order.number)
     assert shop.state.orders[order.number].status is OrderStatus.CANCELLED
-    assert "The shop will refund your payment of $14.00" in carol.text
-    alerts = [text for text in told(shop, MERCHANT_CHAT) if "refund $14.00 by hand" in text]
+    assert "Your refund of $14.00 is on its way" in carol.text
+    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT)
+    for _ in range(MAX_REFUND_ATTEMPTS - 1):  # tried after commit, then by the job as each retry is due
+        assert not _by_hand(shop)
+        clock.advance(hours=1)
+        assert await job.run() == 1
+    clock.advance(hours=1)
+    assert await job.run() == 0  # given up
+    alerts = _by_hand(shop)
     assert len(alerts) == 1 and order.number in alerts[0]
+    assert [r.state for r in shop.state.refunds.values()] == [RefundState.FAILED]
+
+
+async def test_a_refund_is_issued_once_the_provider_answers_again(shop, clock, config, desk, gateway):
+    gateway.fail_refunds = True
+    carol = carol_on(shop, clock, config, desk, gateway)
+    order = await paid_order(shop, clock, desk, **{"TEA-BLACK": 1})
+    await cancel(carol, order.number)
+    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT)
+    assert await job.run() == 0  # not due yet: the next try waits
+    gateway.fail_refunds = False
+    clock.advance(minutes=1)
+    assert await job.run() == 1
+    assert await job.run() == 0
+    assert list(gateway.refunds) == [(order.number, "pi_1", 1400)]
+    assert [r.state for r in shop.state.refunds.values()] == [RefundState.ISSUED]
+    assert not _by_hand(shop)
+
+
+def _by_hand(shop) -> list[str]:
+    return [text for text in told(shop, MERCHANT_CHAT) if "refund $14.00 by hand" in text]
 
 
 async def test_without_a_payment_gateway_staff_are_asked_to_refund_by_hand(shop, clock, config, desk):

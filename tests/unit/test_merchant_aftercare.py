@@ -7,7 +7,14 @@ import pytest
 from domain.actor import Actor
 from domain.order_status import OrderStatus
 from domain.tracking import CarrierStatus
-from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundOrder,
+    ReturnLine,
+    ReturnOrder,
+    ShipAgain,
+)
 from handlers.actions.customer import pack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -187,12 +194,14 @@ async def test_cash_on_delivery_is_paid_when_staff_mark_the_cash_received(shop, 
     await ann.press_data(pack(AcceptOrder(number)))
     await ann.press_data(pack(PackOrder(number)))
     await ann.command("ship", f"{number} DHL JD014600003828")
-    await carrier_says(shop, clock, number, S.DELIVERED)
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
     assert not shop.state.orders[number].is_paid
     assert "💵 Cash received" in actions(shop.state.orders[number])
-    await ann.press_data(pack(MarkCashPaid(number)))
+    await ann.press_data(pack(MarkCashPaid(number)))  # the courier collected it on the doorstep
     assert shop.state.orders[number].is_paid
     assert "💵 Cash received" not in actions(shop.state.orders[number])
+    await carrier_says(shop, clock, number, S.DELIVERED)
+    assert shop.state.orders[number].status is S.DELIVERED and shop.state.orders[number].is_paid
 
 
 # What the customer last read about the order, for each status (issue 15: never "we are on it" for an
@@ -271,3 +280,28 @@ async def test_every_status_offers_staff_a_next_step_and_the_customer_was_told_i
 
 def test_the_walk_covers_every_status():
     assert set(TOLD) | {S.PLACED} == set(OrderStatus)
+
+
+async def test_a_line_comes_back_unit_by_unit_each_refunded_at_its_price_and_the_rest_refunded_last(
+    shop, clock, desk, ann
+):
+    number = await ship(ann, shop, clock, desk)  # 2 × Black tea at $9.00 + $5.00 delivery = $23.00
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    await ann.press_data(pack(ReturnOrder(number)))
+    assert "Part: Black tea" in ann.labels()
+    await ann.press_data(pack(ReturnLine(number, 0)))
+    assert {"• 1", "2"} <= set(ann.labels()) and "1 × Black tea came back ($9.00)" in ann.text
+    for _unit in range(2):
+        await ann.press_data(pack(ReturnLine(number, 0, 1, 1)))  # one unit, back on sale
+    order = shop.state.orders[number]
+    assert (order.status, order.refunded_minor) == (S.DELIVERED, 1800)  # the order stays delivered
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 50  # both units back on sale
+    assert len(desk.gateway.refunds) == 2  # two refunds of $9.00, not one twice
+    assert "A refund of $9.00" in last_to_customer(shop, number)
+    assert "Refunded so far: $18.00 of $23.00" in ann.last.replies[0].text
+
+    await ann.press_data(pack(RefundOrder(number)))
+    assert "Refund $5.00 to the customer?" in ann.text  # only what is left
+    await ann.press_data(pack(RefundOrder(number, True)))
+    assert shop.state.orders[number].status is S.REFUNDED
+    assert len(desk.gateway.refunds) == 3

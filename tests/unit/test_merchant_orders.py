@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
+from domain.refund import MAX_REFUND_ATTEMPTS
 from handlers.actions.customer import CancelOrder, pack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -26,6 +27,7 @@ from handlers.app import ShopApp
 from handlers.kernel.reply import Reply
 from handlers.payments.methods import confirm_cash_order
 from handlers.payments.notices import PaymentNotices
+from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import (
     ANN,
@@ -253,6 +255,7 @@ async def test_orders_shows_queue_counts_and_order_shows_the_timeline(shop, cloc
     assert any("To pack (1)" in label for label in ann.labels())
     await ann.press("To pack")
     assert first.number in ann.labels()[0]
+    assert "To pack: 1 order, page 1 of 1." in ann.text  # not "1 orders"
     await ann.command("order", first.number.lower())
     text = ann.text
     assert "Timeline:" in text
@@ -280,7 +283,11 @@ async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_
     await ann.press_on(ann.last.replies[0], "out of stock")
     assert shop.state.orders[order.number].status is OrderStatus.REJECTED
     assert shop.state.stocks["TEA-GREEN"].reserved == 0
-    assert any("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT))
+    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT)
+    for _ in range(MAX_REFUND_ATTEMPTS - 1):  # the provider stays away: retried, then given up
+        clock.advance(hours=1)
+        await job.run()
+    assert sum("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT)) == 1
 
 
 async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):

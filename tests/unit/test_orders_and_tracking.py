@@ -118,6 +118,8 @@ async def test_chinese_customer_is_notified_in_chinese_when_the_shop_ships(app, 
     shipped = [m for m in outbox() if (m.dedupe_key or "").startswith(f"order:{number}:shipped")]
     assert len(shipped) == 1 and shipped[0].chat_id == 333
     assert "已发货" in shipped[0].payload["text"] and "LX123456789CN" in shipped[0].payload["text"]
+    urls = [b["url"] for row in shipped[0].payload["buttons"] for b in row if b["url"]]
+    assert urls == ["https://t.17track.net/zh-cn#nums=LX123456789CN"]  # the tracking page in Chinese
     await _ship_again_is_deduplicated(shop, clock, number, outbox)
 
 

@@ -1,11 +1,15 @@
+import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.background.scheduler import JobContext, build_scheduler
+from bot.background.scheduler import JobContext, _logged, build_scheduler
 from bot.observability.metrics import Metrics
 from bot.providers.manual_tracking import ManualTracking
 from bot.settings import Settings
+from bot.wiring.background import Background
 from tests.fakes.memory import (
     FakeShipments,
     FakeStaleCarts,
@@ -108,3 +112,26 @@ async def test_a_tracking_poll_that_changed_nothing_logs_job_done_only_at_debug(
     await job()
     assert "job_done job=poll_tracking" in capsys.readouterr().err
     assert not PollReport(polled=40) and PollReport(polled=40, changed=1) and PollReport(errors=["x"])
+
+
+async def test_stopping_lets_a_job_run_in_progress_finish_instead_of_cancelling_it(caplog):
+    background = Background(relay=None, scheduler=AsyncIOScheduler(timezone="UTC"))
+    started, release, finished = asyncio.Event(), asyncio.Event(), []
+
+    async def parcel_poll() -> int:
+        started.set()
+        await release.wait()  # a request to the carrier, then the database write
+        finished.append("saved")
+        return 1
+
+    job = _logged("poll_tracking", parcel_poll, runs=background.runs)
+    background.scheduler.add_job(job, "interval", seconds=60, next_run_time=datetime.now(UTC))
+    background.scheduler.start()
+    await asyncio.wait_for(started.wait(), 5)
+    stopping = asyncio.create_task(background.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # waits for the run in progress
+    release.set()
+    await asyncio.wait_for(stopping, 5)
+    assert finished == ["saved"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

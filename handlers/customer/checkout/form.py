@@ -8,11 +8,13 @@ comes before the address so a pickup order never asks for one.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from domain.analytics import FunnelStep
 from handlers.actions.customer import (
+    BuyNow,
     FormBack,
     FormCancel,
     FormEdit,
@@ -23,6 +25,7 @@ from handlers.actions.customer import (
 )
 from handlers.customer.cart import priced_lines, show_cart
 from handlers.customer.checkout import review
+from handlers.customer.checkout.promo import ask_promo, take_promo
 from handlers.customer.checkout.steps import (
     Data,
     Step,
@@ -42,10 +45,12 @@ from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Turn
 
-__all__ = ["STATES", "COMMANDS", "ROUTES", "on_input", "cancel", "in_form"]
+__all__ = ["STATES", "COMMANDS", "ROUTES", "ASIDES", "on_input", "cancel", "in_form", "then_resume"]
+
+ASIDES = frozenset({"help", "orders", "addresses", "language"})  # commands answered mid-checkout
 
 Prompt = Callable[[Turn, Data], list[Reply] | Awaitable[list[Reply]]]
-Take = Callable[[Turn, Data, str], str | None]
+Take = Callable[[Turn, Data, str], str | None | Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ STATES: dict[Step, State] = {
                          on_pick=pick_delivery),
     Step.ADDRESS: State(ask_address, lambda t, d: "address" in d or not _needs_address(t, d),
                         on_text=take_address, on_pick=pick_address),
+    Step.PROMO: State(ask_promo, lambda t, d: True, on_text=take_promo),  # entered from the review only
     Step.REVIEW: State(review.show, lambda t, d: False),
 }  # fmt: skip
 ORDER = list(STATES)
@@ -92,8 +98,10 @@ async def _enter(turn: Turn, step: Step, data: Data, problem: str = "") -> Outco
     turn.dialog = (step, data)
     prompt = STATES[step].prompt(turn, data)
     replies = prompt if isinstance(prompt, list) else await prompt
-    if problem:
-        replies = [Reply(problem), *(dataclasses.replace(r, edit=False) for r in replies)]
+    if problem:  # the question asked again in place, with what was wrong above it
+        text = "\n\n".join([problem, *(r.text for r in replies)])
+        again = dataclasses.replace(replies[-1], text=text, edit_last=turn.event.kind is not Kind.BUTTON)
+        replies = [again]
     return Outcome(replies=list(replies))
 
 
@@ -107,6 +115,8 @@ async def _advance(turn: Turn, take: Take | None, value: str, *, wrong: str) -> 
     if take is None:
         return await _enter(turn, step, data, wrong)
     problem = take(turn, data, value)
+    if inspect.isawaitable(problem):
+        problem = await problem
     if problem:
         return await _enter(turn, step, data, problem)
     outcome = await _enter(turn, _next_step(turn, data), data)
@@ -115,15 +125,39 @@ async def _advance(turn: Turn, take: Take | None, value: str, *, wrong: str) -> 
     return outcome
 
 
+def _remembered(turn: Turn) -> Data:
+    """What a returning customer's checkout starts from: the last recipient, phone and delivery choice,
+    and the default address; every one of them can be changed from the review."""
+    customer, data = turn.customer, Data()
+    if customer.recipient and customer.phone:
+        data.update(name=customer.recipient, phone=customer.phone)
+    option = turn.config.delivery(customer.last_delivery)
+    if option is not None and data:
+        data["delivery"] = option.code
+        if option.needs_address and customer.default_address is not None:
+            pick_address(turn, data, "0")
+    return data
+
+
 async def start(turn: Turn, _action: object = None) -> Outcome:
     lines, _gone = await priced_lines(turn, await turn.uow.carts.get(turn.user_id))
     if not lines:
         return turn.say(turn._("Your cart is empty. Add something first."), [[turn.button("⬅", Menu())]])
     if not in_form(turn):
         await turn.uow.funnel.record(FunnelStep.CHECKOUT_STARTED, turn.user_id, turn.now)
-    data: Data = _current(turn)[1] if in_form(turn) else {}
+    data: Data = _current(turn)[1] if in_form(turn) else _remembered(turn)
     data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)
+
+
+async def buy_now(turn: Turn, action: BuyNow) -> Outcome:
+    """The product card's "Buy now": at least this many in the cart, then checkout (the review, for a
+    customer whose details are known)."""
+    cart = await turn.uow.carts.get(turn.user_id)
+    if cart.quantity(action.sku) < action.qty:
+        cart.set_quantity(action.sku, action.qty)
+        await turn.uow.carts.save(cart, now=turn.now)
+    return await start(turn)
 
 
 async def on_input(turn: Turn) -> Outcome:
@@ -152,7 +186,10 @@ async def back(turn: Turn, action: FormBack) -> Outcome:
         return await _stale(turn)
     step, data = _current(turn)
     data.pop("quote", None)
-    earlier = [s for s in ORDER[: ORDER.index(step)] if s is not Step.ADDRESS or _needs_address(turn, data)]
+    if step is Step.PROMO:  # "Have a code?" was asked from the review: back is the review
+        return await _enter(turn, Step.REVIEW, data)
+    skipped = {Step.PROMO} | (set() if _needs_address(turn, data) else {Step.ADDRESS})
+    earlier = [s for s in ORDER[: ORDER.index(step)] if s not in skipped]
     if not earlier:  # back from the first question: leave the form for the cart
         await turn.uow.dialogs.clear(turn.user_id)
         return await show_cart(turn)
@@ -163,9 +200,11 @@ async def edit(turn: Turn, action: FormEdit) -> Outcome:
     if _form_step(turn) != Step.REVIEW or action.step not in STATES:
         return await _stale(turn)
     _step, data = _current(turn)
+    data.pop("quote", None)
+    if action.step == Step.PROMO:  # "Have a code?", or removing the code applied
+        return await _enter(turn, Step.REVIEW if data.pop("promo", None) else Step.PROMO, data)
     field = {Step.NAME: "name", Step.PHONE: "phone", Step.DELIVERY: "delivery", Step.ADDRESS: "address"}
     data.pop(field.get(Step(action.step), ""), None)
-    data.pop("quote", None)
     return await _enter(turn, _next_step(turn, data), data)
 
 
@@ -176,6 +215,13 @@ async def cancel(turn: Turn, _action: object = None) -> Outcome:
     text = turn._("Checkout cancelled. Your cart is kept.") if had_form else turn._("Nothing to cancel.")
     menu = turn.reply(turn._("Main menu:"), main_menu(turn))
     return Outcome(replies=[Reply(text, remove_keyboard=True), menu])
+
+
+def then_resume(turn: Turn, aside: Outcome) -> Outcome:
+    """`aside` (a command answered in the middle of checkout) followed by the way back to the checkout."""
+    back = turn.button(turn._("↩ Continue checkout"), StartCheckout())
+    note = Reply(turn._("Your checkout is kept where you left it."), buttons=((back,),))
+    return Outcome([*aside.replies, note], aside.answer, aside.alert)
 
 
 async def _stale(turn: Turn) -> Outcome:
@@ -193,6 +239,7 @@ COMMANDS = {"checkout": start, "cancel": cancel}
 
 ROUTES = {
     StartCheckout: start,
+    BuyNow: buy_now,
     FormPick: pick,
     FormBack: back,
     FormEdit: edit,

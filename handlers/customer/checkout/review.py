@@ -15,9 +15,10 @@ from domain.services import place_order
 from handlers.actions.customer import FormEdit, Menu, PlaceOrder, ShowCart, ShowOrder
 from handlers.customer.cart import priced_lines, subtotal
 from handlers.customer.checkout.compensation import or_undone
+from handlers.customer.checkout.promo import promo_line
 from handlers.customer.checkout.steps import Data, Step, address_of, nav_row
 from handlers.kernel.reply import Outcome, Reply
-from handlers.kernel.status_text import method_label
+from handlers.kernel.status_text import discount_text, method_label
 from handlers.kernel.turn import AfterCommit, Rows, Turn
 
 __all__ = ["PaymentStarter", "show", "place"]
@@ -38,6 +39,11 @@ class PaymentStarter(Protocol):
     ) -> list[Reply] | AfterCommit: ...
 
 
+def option_needs_address(turn: Turn, data: Data) -> bool:
+    option = turn.config.delivery(data.get("delivery", ""))
+    return option is None or option.needs_address
+
+
 def _address(data: Data) -> Address | None:
     address = address_of(data)
     if address is None:
@@ -52,13 +58,17 @@ async def _summary(turn: Turn, data: Data) -> tuple[list[str], Money | None]:
     option = turn.config.delivery(data["delivery"])
     if not lines or option is None:
         return [_("Your cart is empty. Add something first.")], None
-    total = subtotal(turn, lines) + option.fee
+    discount_text, discount = await promo_line(turn, data, lines)
+    total = subtotal(turn, lines) + option.fee - Money(discount, option.fee.currency)
     address = _address(data)
     text = [_("Please check your order:")]
-    text += [f"• {p.name} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [f"• {p.display_name(turn.language)} × {qty} = {turn.money(p.price * qty)}" for p, qty in lines]
+    text += [_("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines)))]
+    text += [discount_text] if discount_text else []
     text += [
-        _("Subtotal: {amount}").format(amount=turn.money(subtotal(turn, lines))),
-        _("Delivery: {label} {fee}").format(label=option.label, fee=turn.money(option.fee)),
+        _("Delivery: {label} {fee}").format(
+            label=option.label_for(turn.language), fee=turn.money(option.fee)
+        ),
         _("Total: {amount}").format(amount=turn.money(total)),
         "",
         _("Recipient: {name}, {phone}").format(name=data["name"], phone=data["phone"]),
@@ -78,9 +88,13 @@ async def show(turn: Turn, data: Data, note: str = "") -> list[Reply]:
     if address_of(data):
         edits.append((Step.ADDRESS, _("✏ Address")))
     rows: Rows = [[turn.button(label, FormEdit(step)) for step, label in edits]]
+    code = data.get("promo")
+    promo_label = _("✖ Remove code {code}").format(code=code) if code else _("🏷 Have a code?")
+    rows.append([turn.button(promo_label, FormEdit(Step.PROMO))])
     text.append(_("Choose how to pay:"))
     for method in turn.config.payment_methods:
-        label = _("Pay: {method}").format(method=method_label(method, turn.language))
+        pickup = not option_needs_address(turn, data)
+        label = _("Pay: {method}").format(method=method_label(method, turn.language, pickup=pickup))
         rows.append([turn.button(label, PlaceOrder(method.value))])
     rows.append(nav_row(turn, Step.REVIEW))
     return [turn.reply("\n".join([note, *text] if note else text), rows)]
@@ -112,12 +126,14 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         reservation=timedelta(minutes=turn.config.reservation_minutes),
         customer_name=data["name"],
         customer_phone=data["phone"],
+        promo_code=data.get("promo", ""),
     )
     turn.events.extend(events)
     turn.customer.phone = data["phone"]
+    turn.customer.recipient, turn.customer.last_delivery = data["name"], option.code
     if address:
         turn.customer.remember_address(address)
-    await turn.uow.customers.add(turn.customer)
+    await turn.uow.customers.update(turn.customer, "phone", "addresses", "recipient", "last_delivery")
     await turn.uow.dialogs.clear(turn.user_id)
     started = await starter(turn.uow, order, language=turn.language, now=turn.now) if starter else []
     if callable(started):
@@ -125,21 +141,36 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
         return Outcome()
     replies = started
     if not method.prepaid:
-        replies.insert(0, _confirmation(turn, order))
+        replies.insert(0, await _confirmation(turn, order))
     return Outcome(replies=replies)
 
 
-def _confirmation(turn: Turn, order: Order) -> Reply:
+async def _confirmation(turn: Turn, order: Order) -> Reply:
     _ = turn._
     text = [_("✅ Order {number} is placed!").format(number=order.number)]
-    text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
+    for line in order.lines:  # named as the customer read them in the cart
+        product = await turn.uow.products.get(line.sku)
+        name = product.display_name(turn.language) if product else line.name
+        text.append(f"• {name} × {line.quantity} = {turn.money(line.total)}")
+    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
+    label = order.delivery.label_for(turn.language)
+    amount = turn.money(order.total)
     text += [
-        _("Delivery: {label} {fee}").format(label=order.delivery.label, fee=turn.money(order.shipping_fee)),
-        _("Total: {amount}").format(amount=turn.money(order.total)),
-        _("Payment: cash on delivery — please have {amount} ready.").format(amount=turn.money(order.total)),
-        "",
-        _("What happens next: the shop confirms your order, then packs and ships it."),
-        _("I will message you at every step; /orders shows the status any time."),
+        _("Delivery: {label} {fee}").format(label=label, fee=turn.money(order.shipping_fee)),
+        _("Total: {amount}").format(amount=amount),
     ]
+    if order.is_pickup:
+        text += [
+            _("Payment: in cash when you collect it — please have {amount} ready.").format(amount=amount),
+            "",
+            _("What happens next: the shop confirms your order and tells you when it is ready to collect."),
+        ]
+    else:
+        text += [
+            _("Payment: cash on delivery — please have {amount} ready.").format(amount=amount),
+            "",
+            _("What happens next: the shop confirms your order, then packs and ships it."),
+        ]
+    text.append(_("I will message you at every step; /orders shows the status any time."))
     rows = [[turn.button(_("📦 View order"), ShowOrder(order.number)), turn.button(_("⬅ Menu"), Menu())]]
     return turn.reply("\n".join(text), rows)

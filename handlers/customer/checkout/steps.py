@@ -7,9 +7,10 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from domain.customer import Address, clean_text, normalize_phone
+from domain.customer import Address, clean_text, normalize_phone, visible
 from domain.errors import InvalidInput
 from handlers.actions.customer import FormBack, FormCancel, FormPick
+from handlers.customer.checkout.places import country_code, example_phone, phone_e164
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.turn import Rows, Turn
 
@@ -26,6 +27,7 @@ class Step(StrEnum):
     PHONE = "checkout.phone"
     DELIVERY = "checkout.delivery"
     ADDRESS = "checkout.address"
+    PROMO = "checkout.promo"  # asked only from the review ("Have a code?")
     REVIEW = "checkout.review"
 
 
@@ -83,9 +85,25 @@ def ask_phone(turn: Turn, data: Data) -> list[Reply]:
     ]
 
 
+def phone_country(turn: Turn, data: Data) -> str | None:
+    """The country a phone typed without +country is read in: the order's address, the saved one, or
+    China for a Chinese-speaking customer."""
+    address = address_of(data) or turn.customer.default_address
+    if address is not None:
+        return address.country_code
+    return "CN" if turn.language == "zh" else None
+
+
 def take_phone(turn: Turn, data: Data, text: str) -> str | None:
+    country = phone_country(turn, data)
+    e164 = phone_e164(text, country)
+    if e164 is None:
+        return turn._(
+            "That is not a phone number that can be called. Please include the country code, "
+            "for example {example}."
+        ).format(example=example_phone(country))
     try:
-        data["phone"] = normalize_phone(text.strip()[:40])
+        data["phone"] = normalize_phone(e164)
     except InvalidInput as error:
         return _problem(turn, error)
     return None
@@ -94,7 +112,7 @@ def take_phone(turn: Turn, data: Data, text: str) -> str | None:
 # -- delivery --------------------------------------------------------------------------------------
 def ask_delivery(turn: Turn, data: Data) -> list[Reply]:
     rows: Rows = [
-        [turn.button(f"{d.label} · {turn.money(d.fee)}", FormPick(Step.DELIVERY, d.code))]
+        [turn.button(f"{d.label_for(turn.language)} · {turn.money(d.fee)}", FormPick(Step.DELIVERY, d.code))]
         for d in turn.config.delivery_options
     ]
     rows.append(nav_row(turn, Step.DELIVERY))
@@ -142,10 +160,18 @@ def take_address(turn: Turn, data: Data, text: str) -> str | None:
     layout = layouts.get(len(parts))
     if layout is None:
         return turn._("Please write street, city, postal code and country code, separated by commas.")
+    fields = dict(zip(layout, parts, strict=True))
+    country = country_code(fields["country_code"])
+    if country is None:
+        return turn._(
+            "I do not know the country “{country}”. Write its name or two-letter code, for example US, "
+            "China or 中国."
+        ).format(country=fields["country_code"][:40])
+    if len(visible(fields["line1"]).strip()) < 3 or len(visible(fields["city"]).strip()) < 2:
+        return turn._("The street and the city look too short. Please write the full address.")
+    fields["country_code"] = country
     try:
-        address = Address(
-            recipient=data["name"], phone=data["phone"], **dict(zip(layout, parts, strict=True))
-        )
+        address = Address(recipient=data["name"], phone=data["phone"], **fields)
     except InvalidInput as error:
         return _problem(turn, error)
     data["address"] = dataclasses.asdict(address)

@@ -8,7 +8,7 @@ Window: the 7 local (UTC) days 4-10 March 2026, up to NOW = 10 March 12:00.
 | B     | 5 Mar 09:00 | 1 TEE            | 30.00 | paid 09:10, shipped 6 Mar 09:10 (24 h)                |
 | C     | 5 Mar 15:00 | 1 CAP, 1 MUG     | 30.00 | paid, then refunded                                   |
 | D     | 7 Mar 08:00 | 1 MUG            | 15.00 | cancelled unpaid                                      |
-| E     | 8 Mar 08:00 | 3 CAP, cash      | 50.00 | accepted, packed, shipped, delivered (paid at door)   |
+| E     | 8 Mar 08:00 | 3 CAP, cash      | 50.00 | accepted, packed, shipped, delivered, cash recorded   |
 | F     | 10 Mar 11:00| 1 TEE            | 30.00 | placed, awaiting payment                              |
 | G     | 1 Mar 09:00 | 1 MUG            | 15.00 | before the window; paid 1 Mar 12:00, shipped 4 Mar    |
 |       |             |                  |       | 12:00 (72 h): counts only for the shipping median     |
@@ -85,6 +85,7 @@ def _orders() -> list[Order]:
     e.transition(OrderStatus.PACKED, STAFF, at(8, 10))
     e.ship("=HYPERLINK(1)", "LOC0005", STAFF, at(8, 11))
     e.transition(OrderStatus.DELIVERED, Actor.carrier("local"), at(9, 14))
+    e.collect_cash(at(9, 14))  # staff record the cash the courier collected
     f = _order("ORD-F", at(10, 11), {"TEE": 1})
     g = _order("ORD-G", at(1, 9), {"MUG": 1})
     _pay(g, at(1, 12))

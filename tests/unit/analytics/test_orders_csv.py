@@ -22,7 +22,7 @@ def test_columns_name_everything_the_books_need_and_no_address_or_phone():
     header = orders_csv([]).decode("utf-8").splitlines()[0]
     assert header == (
         "number,placed_at,paid_at,shipped_at,status,customer_id,items,currency,"
-        "subtotal,shipping,total,payment_method,payment_ref,carrier,tracking_number"
+        "subtotal,discount,shipping,total,payment_method,payment_ref,carrier,tracking_number,promo_code"
     )
 
 
@@ -44,12 +44,14 @@ def test_an_order_reads_back_with_exact_amounts_and_utc_instants():
         "items": "MUG x2; TEE x1",
         "currency": "USD",
         "subtotal": "45.00",
+        "discount": "0.00",
         "shipping": "5.00",
         "total": "50.00",
         "payment_method": "stripe",
         "payment_ref": "cs_test_1",
         "carrier": "DHL",
         "tracking_number": "JD014600006281",
+        "promo_code": "",
     }
 
 
@@ -68,3 +70,15 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_neutralised():
 
 def test_no_orders_is_a_header_only_file():
     assert orders_csv([]).decode("utf-8") == ",".join(CSV_COLUMNS) + "\r\n"
+
+
+def test_a_discounted_order_shows_its_discount_and_code():
+    coded = export_row(discount=Money(450, "USD"), promo_code="SPRING10", total=Money(4550, "USD"))
+    (row,) = read(orders_csv([coded]))
+    assert (row["subtotal"], row["discount"], row["shipping"], row["total"]) == (
+        "45.00",
+        "4.50",
+        "5.00",
+        "45.50",
+    )
+    assert row["promo_code"] == "SPRING10"

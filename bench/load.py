@@ -1,0 +1,255 @@
+"""Closed-loop load on `shopbot run`: K simulated customers, each step waiting for its reply.
+
+    PYTHONPATH=. python bench/load.py                                   # every row SQLite (+ PG if set)
+    PYTHONPATH=. python bench/load.py --runtimes aiogram --modes polling --databases sqlite \
+        --journeys browse --customers 50,200 --seconds 10
+
+The bot is a real subprocess (`python -m bot run --no-jobs`) pinned with `taskset` to one core (the last
+one); this driver and the fake Bot API (bench/load_telegram.py, over loopback HTTP) are pinned to the
+others. One bot process per runtime × mode × database serves every row of that configuration in turn
+(after a short warm-up), so peak RSS is the process's peak so far. Journeys: bench/load_journeys.py.
+
+Per row: answered updates per second of wall time; latency percentiles from handing an update over
+(queued for getUpdates, or POSTed to the webhook) to the fake Bot API receiving the expected reply;
+unanswered updates (no reply within 10 s); Bot API calls the fake refused (4xx), e.g. an edit Telegram
+would not allow; error lines the bot logged; the bot's CPU time (user + system, all its threads) per
+answered update; SQL statements per update (the bot counts them when SHOPBOT_COUNT_SQL_STATEMENTS is
+set, exposed on /metrics); the bot's peak RSS (VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.e2e_updates import _admin, _fresh_postgres  # noqa: E402
+from bench.load_journeys import JOURNEYS, Tally, customer, prepare_shop  # noqa: E402
+from bench.load_telegram import LoadTelegram  # noqa: E402
+from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
+from tests.e2e.webhook_shop import SECRET, bot_env, free_port  # noqa: E402
+
+_TICK = os.sysconf("SC_CLK_TCK")
+_ERROR_LINE = re.compile(rb"error|locked|traceback", re.IGNORECASE)
+HEADER = (
+    "| runtime | mode | db | journey | K | updates | upd/s | p50 ms | p95 ms | p99 ms | unanswered "
+    "| refused | errors | CPU ms/upd | SQL/upd | peak RSS MiB |"
+)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime, every thread
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _sql_statements(http: aiohttp.ClientSession, url: str) -> float:
+    async with http.get(url + "/metrics") as response:
+        text = await response.text()
+    found = re.search(r"^shopbot_sql_statements_total (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else float("nan")
+
+
+def _pct(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
+
+
+class BotUnderLoad:
+    """One `shopbot run` process and the fake Telegram it talks to."""
+
+    def __init__(self, runtime: str, mode: str, database_url: str, core: int, log: Path) -> None:
+        self.runtime, self.mode, self.database_url = runtime, mode, database_url
+        self.core, self.log = core, log
+        self.profile: Path | None = None  # cProfile the bot into this file
+        self.log_level = "WARNING"
+        self.telegram = LoadTelegram()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        await self.telegram.start()
+        if self.mode == "webhook":
+            self.telegram.deliver = self._post
+        env = bot_env(
+            self.database_url, self.telegram, self.url, http_port=str(self.port), log_level=self.log_level,
+            count_sql_statements="true",
+        )  # fmt: skip
+        profile = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
+        args = ["taskset", "-c", str(self.core), sys.executable, *profile, "-m", "bot", "run"]
+        args += ["--runtime", self.runtime, "--mode", self.mode, "--no-jobs"]
+        self.process = await asyncio.create_subprocess_exec(
+            *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("ab")
+        )
+        await self._wait_ready()
+        if self.mode == "webhook":
+            await asyncio.wait_for(self.telegram.hooked.wait(), 30)
+
+    async def _wait_ready(self, seconds: float = 180) -> None:
+        """/readyz answers 200 (slow under cProfile on a busy machine: give it time)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.returncode is not None:
+                raise RuntimeError(f"the bot process exited at start; see {self.log}")
+            try:
+                async with self.http.get(self.url + "/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise RuntimeError("the bot process never became ready")
+
+    async def _settle(self, quiet: float = 2.0, longest: float = 60) -> None:
+        """Wait until the bot made no Bot API call for `quiet` s: one row's leftovers stay out of the next."""
+        deadline = time.monotonic() + longest
+        while time.monotonic() < deadline:
+            before = self.telegram.calls_by_method.total() - self.telegram.calls_by_method["getUpdates"]
+            await asyncio.sleep(quiet)
+            after = self.telegram.calls_by_method.total() - self.telegram.calls_by_method["getUpdates"]
+            if after == before:
+                return
+
+    async def _post(self, update: dict[str, Any]) -> None:
+        for attempt in range(8):  # as Telegram does: again until it is taken
+            async with self.http.post(
+                self.url + WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET}
+            ) as response:
+                if response.status == 200:
+                    return
+            await asyncio.sleep(0.05 * 2**attempt)
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await asyncio.wait_for(self.process.wait(), 30)
+        await self.http.close()
+        await self.telegram.close()
+
+    async def row(self, journey: str, customers: int, seconds: float, first_id: int) -> dict[str, Any]:
+        assert self.process is not None
+        pid = self.process.pid
+        await self._settle()
+        log_from = self.log.stat().st_size
+        refused_before = sum(self.telegram.refused.values())
+        calls_before = self.telegram.calls_by_method.copy()
+        sql_before = await _sql_statements(self.http, self.url)
+        cpu_before = _cpu_seconds(pid)
+        tally = Tally()
+        ids = itertools.count(first_id + customers)  # new customers, for journeys that want them
+        started = time.perf_counter()
+        stop_at = started + seconds
+        await asyncio.gather(
+            *(customer(self.telegram, journey, first_id + n, ids, stop_at, tally) for n in range(customers))
+        )
+        elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds(pid) - cpu_before
+        sql = await _sql_statements(self.http, self.url) - sql_before
+        with self.log.open("rb") as log:
+            log.seek(log_from)
+            errors = sum(1 for line in log if _ERROR_LINE.search(line))
+        calls = self.telegram.calls_by_method - calls_before
+        if os.environ.get("BENCH_SHOW_CALLS"):
+            print(f"# Bot API calls: {dict(calls)}", file=sys.stderr)
+        ordered = sorted(tally.latencies)
+        n = len(ordered)
+        return {
+            "updates": n,
+            "per_second": n / elapsed,
+            "p50": _pct(ordered, 0.50),
+            "p95": _pct(ordered, 0.95),
+            "p99": _pct(ordered, 0.99),
+            "unanswered": tally.unanswered,
+            "refused": sum(self.telegram.refused.values()) - refused_before,
+            "errors": errors,
+            "cpu_ms": cpu * 1000 / n if n else float("nan"),
+            "sql": sql / n if n else float("nan"),
+            "rss": _peak_rss_mib(pid),
+        }
+
+
+async def run_configuration(
+    runtime: str, mode: str, database: str, rows: list[tuple[str, int]], options: argparse.Namespace
+) -> None:
+    async with AsyncExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        if database == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp / 'load.db'}"
+        else:
+            url, name = await _fresh_postgres(options.postgres)
+            drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+            stack.push_async_callback(_admin, options.postgres, drop)
+        await prepare_shop(url)
+        bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
+        bot.profile, bot.log_level = options.profile, options.log_level
+        stack.push_async_callback(bot.stop)
+        await bot.start()
+        await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
+        for number, (journey, k) in enumerate(rows, start=1):
+            r = await bot.row(journey, k, options.seconds, number * 100_000_000)
+            cells = [runtime, mode, database, journey, k, r["updates"], f"{r['per_second']:.0f}"]
+            cells += [f"{r[p]:.1f}" for p in ("p50", "p95", "p99")]
+            cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
+            cells.append(f"{r['rss']:.0f}")
+            print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runtimes", default="ptb,aiogram")
+    parser.add_argument("--modes", default="polling,webhook")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--journeys", default=",".join(JOURNEYS))
+    parser.add_argument("--customers", default="1,10,50,200", help="K values, comma-separated")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured time per row")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
+    parser.add_argument("--bot-core", type=int, default=(os.cpu_count() or 1) - 1)
+    parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
+    parser.add_argument("--log-level", default="WARNING", help="the bot's SHOPBOT_LOG_LEVEL")
+    parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats into this file")
+    return parser.parse_args()
+
+
+async def main() -> None:
+    options = _options()
+    others = (os.sched_getaffinity(0) - {options.bot_core}) or os.sched_getaffinity(0)
+    os.sched_setaffinity(0, others)  # the driver stays off the bot's core
+    databases = [d for d in options.databases.split(",") if d == "sqlite" or options.postgres]
+    rows = [(j, int(k)) for j in options.journeys.split(",") for k in options.customers.split(",")]
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"# {python}, nproc={os.cpu_count()}, bot on core {options.bot_core}, "
+          f"{options.seconds:g} s per row, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(HEADER)
+    print("|---|---|---|---|" + "---:|" * 12)
+    for database in databases:
+        for runtime in options.runtimes.split(","):
+            for mode in options.modes.split(","):
+                await run_configuration(runtime, mode, database, rows, options)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

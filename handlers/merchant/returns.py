@@ -1,0 +1,168 @@
+"""Returns and refunds from the order card: the whole order or some units of a line, goods back on sale
+or not (staff choose), money back through the payment provider (after commit) or by hand.
+
+- ↩ Mark returned: all of it (the order becomes Returned, then 💸 Refund), or "part" per line with a
+  quantity: those units are refunded at the price paid and the order stays where it is, showing
+  "Refunded so far"; a later full refund gives back only the rest.
+- 💸 Refund: the order is Refunded now; the provider's refund of what is left runs after the commit, and
+  a refusal asks the merchant chat to refund by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from domain.actor import Actor
+from domain.money import Money
+from domain.order import Order, OrderLine
+from domain.order_status import OrderStatus, PaymentMethod
+from domain.ports import StockAudit
+from domain.services import change_status
+from handlers.actions.aftercare import RefundOrder, ReturnLine, ReturnOrder
+from handlers.kernel.reply import Button, Outcome
+from handlers.kernel.turn import AfterCommit, Finish, Turn
+from handlers.merchant.desk import MerchantDesk
+from handlers.merchant.moves import locked, press, show_card
+from handlers.merchant.prompts import back_row
+from handlers.payments.notices import PaymentNotices
+from handlers.payments.refunds import refund_by_hand_alert
+
+__all__ = ["return_order", "return_line", "refund"]
+
+log = structlog.get_logger(__name__)
+S = OrderStatus
+_PARTLY = (S.DELIVERED, S.COMPLETED, S.DELIVERY_EXCEPTION)  # goods with the customer, some may come back
+Notify = Callable[[Turn], Awaitable[None]]
+
+
+def _restock_rows(turn: Turn, make: Callable[[int], ReturnOrder | ReturnLine]) -> list[tuple[Button, ...]]:
+    return [
+        (turn.button(turn._("✅ Back on sale"), make(1)),),
+        (turn.button(turn._("🚫 Keep off sale (damaged)"), make(0)),),
+    ]
+
+
+async def return_order(desk: MerchantDesk, turn: Turn, action: ReturnOrder) -> Outcome:
+    order = await locked(desk, turn, action.number)
+    if order is None or not order.can(S.RETURNED):
+        return await press(desk, turn, action.number, S.RETURNED)
+    if action.restock < 0:
+        rows = _restock_rows(turn, lambda restock: ReturnOrder(order.number, restock))
+        if order.status in _PARTLY and order.is_paid:
+            part = turn._("Part: {name}")
+            rows += [
+                (turn.button(part.format(name=line.name[:30]), ReturnLine(order.number, i)),)
+                for i, line in enumerate(order.lines)
+            ]
+        footer = turn._("The goods came back. Put them back on sale?")
+        return await show_card(desk, turn, order, footer=footer, buttons=(*rows, *back_row(turn, order)))
+    if action.restock:
+        await _restock(turn, order, [(line, line.quantity) for line in order.lines])
+    return await press(desk, turn, order.number, S.RETURNED)
+
+
+async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Outcome:
+    """Some units of one line came back: how many, back on sale or not, then refunded at the price paid."""
+    order = await locked(desk, turn, action.number)
+    if order is None or order.status not in _PARTLY or not order.is_paid or action.line >= len(order.lines):
+        return await press(desk, turn, action.number, S.RETURNED)
+    line = order.lines[action.line]
+    quantity = min(action.quantity, line.quantity)
+    if action.restock < 0:
+        counts = [
+            turn.button(f"{'• ' if n == quantity else ''}{n}", ReturnLine(order.number, action.line, n))
+            for n in range(1, min(line.quantity, 6) + 1)
+        ]
+        make = lambda restock: ReturnLine(order.number, action.line, quantity, restock)  # noqa: E731
+        footer = turn._("{quantity} × {name} came back ({amount}). Put them back on sale?").format(
+            quantity=quantity, name=line.name, amount=line.unit_price * quantity
+        )
+        rows = (tuple(counts), *_restock_rows(turn, make), *back_row(turn, order))
+        return await show_card(desk, turn, order, footer=footer, buttons=rows)
+    if action.restock:
+        await _restock(turn, order, [(line, quantity)])
+    amount = Money(
+        min(line.unit_price.amount_minor * quantity, order.total.amount_minor - order.refunded_minor),
+        order.currency,
+    )
+    before = order.refunded
+    order.record_refunded(order.refunded_minor + amount.amount_minor)
+    await turn.uow.orders.save(order)
+    notices = PaymentNotices(desk.chat_id)
+
+    async def notify(done: Turn) -> None:
+        await notices.partly_refunded(done.uow, order, order.refunded - before, done.now)
+
+    key = f"-return-{order.refunded_minor}"
+    return await _pay_back(desk, turn, order, order.refunded - before, key, notify)
+
+
+async def _restock(turn: Turn, order: Order, lines: list[tuple[OrderLine, int]]) -> None:
+    for line, quantity in lines:
+        level = await turn.uow.stocks.get(line.sku)
+        if level is None:
+            continue
+        level.restock(quantity)
+        change = f"return {order.number} +{quantity}"
+        await turn.uow.stocks.save(level, StockAudit(line.sku, Actor.staff(turn.user_id), turn.now, change))
+
+
+async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome:
+    """Refunded now; the provider's refund of what is left runs after commit (no call in a transaction)."""
+    order = await locked(desk, turn, action.number)
+    if order is None or not order.can(S.REFUNDED):
+        return await press(desk, turn, action.number, S.REFUNDED)
+    _ = turn._
+    left = order.total - order.refunded
+    if not action.confirmed:
+        yes = _("💸 Yes, refund {amount}").format(amount=left)
+        footer = _("Refund {amount} to the customer?").format(amount=left)
+        rows = ((turn.button(yes, RefundOrder(order.number, True)),), *back_row(turn, order))
+        return await show_card(desk, turn, order, footer=footer, buttons=rows)
+    await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
+    order.record_refunded(order.total.amount_minor)
+    await turn.uow.orders.save(order)
+    notices = PaymentNotices(desk.chat_id)
+
+    async def notify(done: Turn) -> None:
+        await notices.refunded(done.uow, order, left, done.now)
+
+    return await _pay_back(desk, turn, order, left, "", notify)
+
+
+async def _pay_back(
+    desk: MerchantDesk, turn: Turn, order: Order, amount: Money, key: str, notify: Notify
+) -> Outcome:
+    _ = turn._
+    by_provider = order.payment_method is not PaymentMethod.CASH and bool(order.provider_charge_id)
+    if by_provider and desk.gateway is not None:
+        turn.after_commit(_provider_refund(desk, order, amount, key, notify))
+        return await show_card(desk, turn, order, toast=_("💸 Refund sent to the payment provider."))
+    await notify(turn)
+    toast = _("Hand the money back to the customer: {amount}.").format(amount=amount)
+    return await show_card(desk, turn, order, toast=toast, alert=True)
+
+
+def _provider_refund(
+    desk: MerchantDesk, order: Order, amount: Money, key: str, notify: Notify
+) -> AfterCommit:
+    async def call() -> Finish:
+        try:
+            assert desk.gateway is not None
+            refund_id: str | None = await desk.gateway.refund(order, amount, key=key)
+        except Exception:  # noqa: BLE001 - the provider refused or is down: staff refund by hand
+            log.warning("refund_failed", order=order.number, exc_info=True)
+            refund_id = None
+
+        async def finish(done: Turn) -> Outcome:
+            if refund_id is not None:
+                await notify(done)
+            else:
+                await refund_by_hand_alert(done.uow, order, desk.chat_id, done.now)
+            return Outcome()
+
+        return finish
+
+    return call

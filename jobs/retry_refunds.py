@@ -1,0 +1,49 @@
+"""Refunds owed whose first try after commit did not get an answer from the provider: tried again,
+each with a growing delay, until the provider answers or the merchant is asked to refund by hand.
+
+Every call to the provider happens with no transaction open: the due refunds are read in one short
+read-only unit of work, each is tried, and its answer is recorded in a short unit of its own.
+"""
+
+from __future__ import annotations
+
+from domain.clock import Clock
+from domain.ports import PaymentGateway, UnitOfWorkFactory
+from handlers.payments.refunds import attempt_refund, settle_refund
+
+__all__ = ["RetryRefunds"]
+
+
+class RetryRefunds:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        clock: Clock,
+        merchant_chat_id: int | None,
+        *,
+        batch: int = 20,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._clock = clock
+        self._merchant_chat_id = merchant_chat_id
+        self._batch = batch
+
+    async def run(self) -> int:
+        """Try every due refund once; returns how many were tried."""
+        async with self._uow_factory(write=False) as uow:
+            due = await uow.refunds.due(self._clock.now(), limit=self._batch)
+            orders = [await uow.orders.get(refund.order_number) for refund in due]
+        for refund, order in zip(due, orders, strict=True):
+            assert refund.id is not None
+            if order is None:
+                result: str | Exception = LookupError(f"order {refund.order_number} not found")
+            else:
+                result = await attempt_refund(self._gateway, order, refund.amount)
+            async with self._uow_factory() as uow:
+                await settle_refund(
+                    uow, refund.id, result, now=self._clock.now(), merchant_chat_id=self._merchant_chat_id
+                )
+                await uow.commit()
+        return len(due)

@@ -1,0 +1,141 @@
+"""What a turn costs the database, and what it may overwrite: statement counts per browse update (counted
+with the engine's statement listener, as bench/load.py counts them) and partial customer updates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from domain.catalog import Category
+from domain.customer import Customer
+from handlers.actions.customer import (
+    AddToCart,
+    CartClear,
+    Categories,
+    CategoryPage,
+    ShowCart,
+    ShowProduct,
+    pack,
+)
+from handlers.app import ShopApp
+from handlers.kernel.config import ShopConfig
+from handlers.kernel.incoming import Incoming, Kind
+from storage.catalog_cache import CatalogCache
+from storage.engine import count_statements, create_engine, dispose
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.integration.shop import ADDRESS, stocked
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ANN = 501
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def test_a_reminder_setting_keeps_the_phone_and_address_saved_since_the_customer_was_read(uow_factory):
+    async with uow_factory() as uow:
+        await uow.customers.add(Customer(ANN, "Ann", "en"))
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        stale = await uow.customers.get(ANN)
+    async with uow_factory() as uow:  # meanwhile, a checkout saves the phone and the address
+        fresh = await uow.customers.get(ANN)
+        fresh.phone = "+442079460958"
+        fresh.remember_address(ADDRESS)
+        await uow.customers.update(fresh, "phone", "addresses")
+        await uow.commit()
+
+    stale.cart_reminders = False
+    stale.set_language("zh")
+    async with uow_factory() as uow:
+        await uow.customers.update(stale, "cart_reminders", "language")
+        await uow.commit()
+
+    async with uow_factory(write=False) as uow:
+        stored = await uow.customers.get(ANN)
+    assert (stored.language, stored.cart_reminders) == ("zh", False)
+    assert (stored.phone, stored.addresses) == ("+442079460958", [ADDRESS])
+
+
+async def test_browsing_costs_at_most_a_handful_of_statements_per_update(uow_factory):
+    await stocked(uow_factory, ("TEA-1", 50, 0))
+    app = ShopApp(uow_factory, _Clock(), ShopConfig(shop_name="Tea House", currency="USD"))
+    ids = iter(range(1, 1000))
+
+    async def cost(kind: Kind, **fields: str) -> int:
+        event = Incoming(kind, user_id=ANN, chat_id=ANN, update_id=next(ids), language_code="en", **fields)
+        counted: list[int] = []
+        stop = count_statements(uow_factory.engine, lambda: counted.append(1))
+        try:
+            outcome = await app(event)
+        finally:
+            stop()
+        assert outcome.replies, "every browse step is answered"
+        return len(counted)
+
+    await cost(Kind.COMMAND, text="start")  # the first contact also stores the customer
+    costs = {
+        "start": await cost(Kind.COMMAND, text="start"),
+        "catalog": await cost(Kind.BUTTON, action=pack(Categories())),
+        "category": await cost(Kind.BUTTON, action=pack(CategoryPage("tea", 0))),
+        "product": await cost(Kind.BUTTON, action=pack(ShowProduct("TEA-1", 1))),
+        "add": await cost(Kind.BUTTON, action=pack(AddToCart("TEA-1", 1))),
+        "cart": await cost(Kind.BUTTON, action=pack(ShowCart())),
+        "clear": await cost(Kind.BUTTON, action=pack(CartClear())),
+    }
+
+    # Per update: BEGIN (a statement on SQLite only), the processed-update insert, its inbox settle, the
+    # customer with their dialog, the reply written to the outbox; then the step's own reads and writes,
+    # nothing read twice. (Sending the reply and marking it sent comes after, outside this count.)
+    begin = 1 if uow_factory.engine.dialect.name == "sqlite" else 0
+    fixed = begin + 4
+    assert costs == {
+        "start": fixed,
+        "catalog": fixed + 1,  # categories
+        "category": fixed + 1,  # one page with its count
+        "product": fixed + 3,  # product, stock, cart
+        "add": fixed + 5,  # product, cart, stock, funnel (first item), cart save
+        "cart": fixed + 2,  # cart, product per line
+        "clear": fixed + 2,  # cart, cart save
+    }
+    again = {  # the category list and pages are cached for a few seconds
+        "catalog": await cost(Kind.BUTTON, action=pack(Categories())),
+        "category": await cost(Kind.BUTTON, action=pack(CategoryPage("tea", 0))),
+    }
+    assert again == {"catalog": fixed, "category": fixed}
+    # 60 on SQLite before: a dialog read of its own, and the card and the cart re-read what the step had read
+    assert sum(costs.values()) == 49 - 7 * (1 - begin)
+
+
+async def test_a_catalog_edit_shows_at_once_here_and_within_seconds_in_another_process(database_url):
+    now = [0.0]
+    here = SqlAlchemyUnitOfWorkFactory(
+        create_engine(database_url), catalog_cache=CatalogCache(5, lambda: now[0])
+    )
+    elsewhere = SqlAlchemyUnitOfWorkFactory(
+        create_engine(database_url), catalog_cache=CatalogCache(5, lambda: now[0])
+    )
+    try:
+        await stocked(here, ("TEA-1", 5, 0))
+
+        async def names(factory: SqlAlchemyUnitOfWorkFactory) -> list[str]:
+            async with factory(write=False) as uow:
+                page, _ = await uow.products.list_by_category("tea")
+                return [p.name for p in page] + [c.name for c in await uow.categories.list()]
+
+        assert await names(here) == await names(elsewhere) == ["Tea TEA-1", "Tea"]
+        async with here() as uow:  # staff rename the product and the category
+            product = await uow.products.get("TEA-1")
+            await uow.products.add(replace(product, name="Sencha"))
+            await uow.categories.add(Category("tea", "Green tea"))
+            await uow.commit()
+
+        assert await names(here) == ["Sencha", "Green tea"]
+        assert await names(elsewhere) == ["Tea TEA-1", "Tea"]  # the other process's cache, still young
+        now[0] += 5
+        assert await names(elsewhere) == ["Sencha", "Green tea"]
+    finally:
+        await dispose(here.engine)
+        await dispose(elsewhere.engine)
