@@ -33,7 +33,7 @@ async def place_order(shop) -> None:
             ("send", "/cart", PRODUCT),
             ("press", "Checkout", "Checkout 1/4"),
             ("send", "Alice Doe", "Checkout 2/4"),
-            ("contact", "+1 555 0100", "Checkout 3/4"),
+            ("contact", "+1 201-555-0123", "Checkout 3/4"),
             ("press", "Standard", "Checkout 4/4"),
             ("send", "1 Tea Road, Springfield, 12345, US", "Total:"),
             ("press", "Cash on delivery", "is placed!"),

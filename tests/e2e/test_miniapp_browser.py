@@ -77,7 +77,10 @@ async def test_staff_accept_pack_and_ship_from_the_app_and_the_customer_hears_in
     customer = Shopper(shop.telegram, ALICE.id)
     placed = await customer.walk(
         checkout_journey(
-            "Green tea", name="Alice Doe", phone="+1 555 0100", address="1 Tea Road, Springfield, 12345, US"
+            "Green tea",
+            name="Alice Doe",
+            phone="+1 201-555-0123",
+            address="1 Tea Road, Springfield, 12345, US",
         )
     )
     number = next(word for word in placed.params["text"].split() if word.count("-") == 1 and len(word) == 8)
