@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, ge=1, le=65535)
     public_url: str = "http://127.0.0.1:8080"
 
+    # Mini App (/app/ on the HTTP server)
+    webapp_auth_max_age_seconds: int = Field(86400, ge=60)  # how old Telegram's initData may be
+    webapp_button: bool | None = None  # None: offer "Open shop" only when public_url is https
+    webapp_upload_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    webapp_media_dir: str = "media"  # uploaded product photos
+
     # Payments
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
@@ -181,6 +187,13 @@ class Settings(BaseSettings):
                     f"({exc})"
                 ) from None
         return self
+
+    @property
+    def webapp_url(self) -> str | None:
+        """The Mini App's address for Telegram's web_app buttons, or None when they are not offered."""
+        url = self.public_url.rstrip("/") + "/app/"
+        offered = self.public_url.startswith("https://") if self.webapp_button is None else self.webapp_button
+        return url if offered else None
 
     def is_staff(self, telegram_id: int) -> bool:
         return telegram_id in self.merchant_user_ids

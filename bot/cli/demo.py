@@ -88,6 +88,7 @@ def _check(catalog: Path) -> None:
 async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:
     from bot.clock import UtcClock
     from bot.demo.clock import FastClock
+    from bot.demo.miniapp import DemoMiniApp
     from bot.demo.personas import CUSTOMER, MERCHANT, WANG
     from bot.demo.session import Transcript, interact, replay
     from bot.demo.shop import DemoShop
@@ -107,7 +108,13 @@ async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Pa
             return await replay(runtime, transcript, lines)
         if jobs:
             shop.start_background()
-        await interact(runtime, transcript)
+        app = await DemoMiniApp.start(shop.handler, shop.uow_factory, shop.settings, clock)
+        try:
+            for line in app.lines():
+                transcript.write(line)
+            await interact(runtime, transcript)
+        finally:
+            await app.stop()
         return 0
     finally:
         await shop.close()

@@ -104,6 +104,8 @@ class DemoShop:
     handler: EventHandler
     clock: SteppingClock
     engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    settings: Settings
     relay: OutboxRelay
     scheduler: AsyncIOScheduler  # the jobs of `shopbot run`, planned from the demo's settings
     gateway: SandboxGateway
@@ -147,7 +149,18 @@ class DemoShop:
             stale_carts=SqlAlchemyStaleCarts(sessions),
         )
         scheduler = build_scheduler(jobs)
-        return cls(handler, clock, engine, relay, scheduler, gateway, settings.outbox_poll_seconds, workdir)
+        return cls(
+            handler,
+            clock,
+            engine,
+            uow_factory,
+            settings,
+            relay,
+            scheduler,
+            gateway,
+            settings.outbox_poll_seconds,
+            workdir,
+        )
 
     # -- DemoControls ----------------------------------------------------------------------------
     async def settle(self) -> None:

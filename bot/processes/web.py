@@ -35,6 +35,7 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.telegram.polling import InboxPoller
 from bot.telegram.runtime import RuntimeName, build_runtime
 from bot.telegram.webhook import WEBHOOK_PATH, check_secret, telegram_webhook
+from bot.webapp.mount import mount_miniapp, offer_menu_button
 from bot.wiring.background import build_relay, start_background
 from bot.wiring.bootstrap import assemble
 from domain.clock import Clock
@@ -119,6 +120,7 @@ async def run_bot(
             stack.push_async_callback(background.stop)
         stopping = False
         app = http_app(health=_alive, stripe_webhook=shop.payments.stripe_webhook)
+        mount_miniapp(app, settings, handler, shop.uow_factory, shop.clock, bot_token=connection.token)
 
         async def refresh() -> None:
             backlogs = await count_backlogs(sessions)
@@ -143,6 +145,7 @@ async def run_bot(
             await poller.start()
             stack.push_async_callback(poller.stop)  # the first to go: no more getUpdates
         processor.start()  # the runtime can take updates now; what is already stored goes first
+        await offer_menu_button(settings, notifier)
         log.info(
             "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
         )

@@ -44,6 +44,8 @@ def local_file(photo: str) -> Path | None:
 def _inline_button(button: Button) -> dict[str, Any]:
     if button.url:
         return {"text": button.label, "url": button.url}
+    if button.web_app:
+        return {"text": button.label, "web_app": {"url": button.web_app}}
     return {"text": button.label, "callback_data": button.action or ""}
 
 

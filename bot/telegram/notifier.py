@@ -98,6 +98,11 @@ class BotApiNotifier:
         params = {"pre_checkout_query_id": query_id, "ok": ok, "error_message": error}
         await self._call("answerPreCheckoutQuery", params)
 
+    async def set_menu_button(self, label: str, url: str) -> None:
+        """The button next to the message field opens the Mini App at `url` (https) in every private chat."""
+        menu = {"type": "web_app", "text": label, "web_app": {"url": url}}
+        await self._call("setChatMenuButton", {"menu_button": menu})
+
     # -- HTTP --------------------------------------------------------------------------------------------
     async def _message(
         self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]] | None = None

@@ -55,6 +55,7 @@ def shop_config(settings: Settings, payments: PaymentServices) -> ShopConfig:
         payment_methods=payments.methods,
         merchant_chat_id=settings.merchant_chat_id,
         timezone=settings.timezone,
+        webapp_url=settings.webapp_url,
     )
 
 

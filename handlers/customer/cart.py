@@ -6,6 +6,7 @@ from domain.analytics import FunnelStep
 from domain.cart import Cart
 from domain.catalog import Product
 from domain.money import Money
+from domain.ports import UnitOfWork
 from handlers.actions.customer import (
     AddToCart,
     CartClear,
@@ -21,7 +22,25 @@ from handlers.customer.catalog import available_units, product_card, sellable
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
-__all__ = ["COMMANDS", "ROUTES", "priced_lines", "show_cart"]
+__all__ = ["COMMANDS", "ROUTES", "priced_lines", "priced_lines_of", "show_cart"]
+
+
+def _still_sold(product: Product | None, currency: str) -> bool:
+    return product is not None and product.active and product.price.currency == currency
+
+
+async def priced_lines_of(
+    uow: UnitOfWork, cart: Cart, currency: str
+) -> tuple[list[tuple[Product, int]], Money]:
+    """Read only (the Mini App's cart): the lines still sold, with live products, and their subtotal."""
+    lines: list[tuple[Product, int]] = []
+    total = Money.zero(currency)
+    for sku, qty in cart.lines.items():
+        product = await uow.products.get(sku)
+        if product is not None and _still_sold(product, currency):
+            lines.append((product, qty))
+            total = total + product.price * qty
+    return lines, total
 
 
 async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]], list[str]]:
@@ -30,7 +49,7 @@ async def priced_lines(turn: Turn, cart: Cart) -> tuple[list[tuple[Product, int]
     gone: list[str] = []
     for sku, qty in list(cart.lines.items()):
         product = await turn.uow.products.get(sku)
-        if product is None or not product.active or product.price.currency != turn.config.currency:
+        if product is None or not _still_sold(product, turn.config.currency):
             cart.remove(sku)
             gone.append(product.display_name(turn.language) if product else sku)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel.support import NullTranslations
+
 from domain.cart import Cart
 from domain.catalog import Product
 from domain.customer import clean_text
@@ -19,7 +21,15 @@ from handlers.actions.customer import (
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
-__all__ = ["COMMANDS", "ROUTES", "open_product", "available_units", "search", "MAX_SEARCH"]
+__all__ = [
+    "COMMANDS",
+    "ROUTES",
+    "open_product",
+    "available_units",
+    "availability_text",
+    "search",
+    "MAX_SEARCH",
+]
 
 MAX_SEARCH = 100
 _MAX_QTY = 99
@@ -70,12 +80,17 @@ def _listed(turn: Turn, product: Product) -> str:
     return f"{product.display_name(turn.language)} · {turn.money(product.price)}"
 
 
-def _availability(turn: Turn, available: int) -> str:
+def availability_text(catalog: NullTranslations, available: int, low_stock_hint: int) -> str:
+    """What a customer is told about stock, in the chat and in the Mini App."""
     if available <= 0:
-        return turn._("Sold out")
-    if available <= turn.config.low_stock_hint:
-        return turn.ngettext("Only {n} left", "Only {n} left", available).format(n=available)
-    return turn._("In stock")
+        return catalog.gettext("Sold out")
+    if available <= low_stock_hint:
+        return catalog.ngettext("Only {n} left", "Only {n} left", available).format(n=available)
+    return catalog.gettext("In stock")
+
+
+def _availability(turn: Turn, available: int) -> str:
+    return availability_text(turn.catalog, available, turn.config.low_stock_hint)
 
 
 async def product_card(

@@ -14,7 +14,7 @@ from handlers.actions.customer import (
     ShowCart,
 )
 from handlers.customer import catalog
-from handlers.kernel.reply import Outcome
+from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Rows, Turn
 
 __all__ = ["COMMANDS", "ROUTES", "main_menu", "show_menu", "on_unexpected"]
@@ -38,7 +38,10 @@ async def on_start(turn: Turn) -> Outcome:
     text = turn._("Welcome to {shop}! Browse the catalog, fill your cart and order right here.").format(
         shop=turn.config.shop_name
     )
-    return turn.say(text, main_menu(turn))
+    rows = main_menu(turn)
+    if turn.config.webapp_url:  # the Mini App: the same shop, cart and orders as this chat
+        rows.insert(0, [Button(turn._("🛍 Open shop"), web_app=turn.config.webapp_url)])
+    return turn.say(text, rows)
 
 
 async def show_menu(turn: Turn, _action: object = None) -> Outcome:

@@ -38,6 +38,7 @@ class ShopConfig:
     low_stock_hint: int = 5  # show "3 left" at or below this many available
     support_contact: str = ""  # shown in /help when set, e.g. "@myshop"
     timezone: str = "UTC"  # the shop's zone, for showing times only (an IANA name, e.g. "Asia/Shanghai")
+    webapp_url: str | None = None  # the Mini App ("🛍 Open shop" under /start); None: not offered
 
     def delivery(self, code: str) -> DeliveryOption | None:
         return next((d for d in self.delivery_options if d.code == code), None)

@@ -9,7 +9,7 @@ from typing import NamedTuple, Protocol
 
 from handlers.kernel.reply import Outcome
 
-__all__ = ["Incoming", "Kind", "Payment", "EventHandler", "Attempt", "ATTEMPT"]
+__all__ = ["AppOrigin", "Incoming", "Kind", "Payment", "EventHandler", "Attempt", "ATTEMPT"]
 
 
 class Attempt(NamedTuple):
@@ -65,6 +65,15 @@ class Incoming:
     reply_to_text: str = ""  # that message's text, to tell which prompt it was
     photo: str = ""  # Kind.PHOTO: the file id of the largest size Telegram offers
     sticker: bool = False  # Kind.OTHER that is a sticker (said so when a photo was expected)
+    app: AppOrigin | None = None  # from the Mini App (no chat message to answer), see AppOrigin
+
+
+class AppOrigin(StrEnum):
+    """An event from the Mini App rather than a chat message: there is no message to edit, and the app
+    shows the outcome itself (`handlers.kernel.outbox.queue_replies` decides what reaches a chat)."""
+
+    QUIET = "quiet"  # only replies addressed to another chat (a merchant card edit) go out
+    TO_CHAT = "to_chat"  # the user's chat gets the replies as new messages (checkout continues there)
 
 
 class EventHandler(Protocol):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from domain.outbox import OutboxMessage
 from domain.ports import UnitOfWork
-from handlers.kernel.incoming import Incoming, Kind
+from handlers.kernel.incoming import AppOrigin, Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 
 __all__ = ["message", "write", "write_reply", "queue_replies", "REPLY_HOLD"]
@@ -65,6 +65,9 @@ async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now:
             replies.append(reply)
             continue
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
+        if event.app is AppOrigin.QUIET and chat_id == event.chat_id:  # the Mini App shows it, not the chat
+            replies.append(reply)
+            continue
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
         # a text cannot replace a photo in place (Telegram refuses editMessageText there): send it anew
         editable = reply.edit and not (event.pressed_photo and not reply.photo)

@@ -14,6 +14,7 @@ class Button:
     action: str | None = None  # packed callback data, <= 64 bytes (see handlers.actions.customer)
     url: str | None = None  # an external link (payment page, tracking page)
     request_contact: bool = False  # a reply-keyboard button that shares the user's phone
+    web_app: str | None = None  # opens the Mini App at this https URL inside Telegram
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,13 @@ class Reply:
             "text": self.text,
             "buttons": [
                 [
-                    {"label": b.label, "action": b.action, "url": b.url, "request_contact": b.request_contact}
+                    {
+                        "label": b.label,
+                        "action": b.action,
+                        "url": b.url,
+                        "request_contact": b.request_contact,
+                        **({"web_app": b.web_app} if b.web_app else {}),
+                    }
                     for b in row
                 ]
                 for row in self.buttons

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from domain.order import Order
 from domain.order_status import OrderStatus
+from domain.ports import UnitOfWork
 from handlers.actions.merchant import QUEUES, OpenOrder, OrderQueue, OrderQueues
-from handlers.kernel.i18n import N_
+from handlers.kernel.i18n import N_, translations
 from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import needs_merchant
 from handlers.merchant.order_card import card_buttons, render_card, staff_names
 
-__all__ = ["queues_command", "show_queues", "show_queue", "order_command", "open_order", "QUEUE_STATUSES"]
+__all__ = [
+    "queue_page",
+    "queue_label",
+    "queues_command",
+    "show_queues",
+    "show_queue",
+    "order_command",
+    "open_order",
+    "QUEUE_STATUSES",
+]
 
 S = OrderStatus
 QUEUE_STATUSES: dict[str, tuple[OrderStatus, ...]] = {
@@ -32,12 +42,21 @@ _LABELS = {
 _NEW_SCAN = 500  # unpaid prepaid orders share PLACED with cash orders: the new queue is filtered in memory
 
 
-async def _page(turn: Turn, queue: str, offset: int, limit: int) -> tuple[list[Order], int]:
+async def queue_page(uow: UnitOfWork, queue: str, offset: int, limit: int) -> tuple[list[Order], int]:
+    """One page of a work queue and the queue's size (the chat's /orders and the Mini App's desk)."""
     if queue != "new":
-        return await turn.uow.orders.list_by_status(QUEUE_STATUSES[queue], offset=offset, limit=limit)
-    candidates, _total = await turn.uow.orders.list_by_status(QUEUE_STATUSES["new"], limit=_NEW_SCAN)
+        return await uow.orders.list_by_status(QUEUE_STATUSES[queue], offset=offset, limit=limit)
+    candidates, _total = await uow.orders.list_by_status(QUEUE_STATUSES["new"], limit=_NEW_SCAN)
     waiting = [order for order in candidates if needs_merchant(order)]
     return waiting[offset : offset + limit], len(waiting)
+
+
+def queue_label(queue: str, language: str) -> str:
+    return translations(language).gettext(_LABELS[queue])
+
+
+async def _page(turn: Turn, queue: str, offset: int, limit: int) -> tuple[list[Order], int]:
+    return await queue_page(turn.uow, queue, offset, limit)
 
 
 async def queues_command(desk: MerchantDesk, turn: Turn) -> Outcome:

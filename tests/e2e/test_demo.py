@@ -165,3 +165,37 @@ def test_ctrl_c_at_the_prompt_ends_the_demo_and_its_scheduler_at_once(tmp_path: 
     finally:
         child.close(force=True)
     assert child.exitstatus == 130
+
+
+def test_the_interactive_demo_prints_the_mini_app_url_with_a_marked_demo_identity(tmp_path: Path) -> None:
+    import json
+    import urllib.request
+    from urllib.parse import unquote
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-c", "from bot.cli import app; app()", "demo", "--no-jobs"],
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 1000),  # the URL on one line
+    )
+    try:
+        child.expect_exact("DEMO identity")
+        child.expect(r"as Alice \(customer\): (http://127\.0\.0\.1:\d+/app/)#tgWebAppData=(\S+)")
+        base, init_data = child.match.group(1), unquote(child.match.group(2))
+        child.expect_exact("customer> ")
+        with urllib.request.urlopen(base) as page:  # noqa: S310 - loopback
+            assert 'data-demo="1"' in page.read().decode()  # the page shows the demo banner
+        request = urllib.request.Request(base + "api/me", headers={"Authorization": f"tma {init_data}"})
+        with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback
+            me = json.loads(answer.read())
+        assert (me["id"], me["name"], me["staff"]) == (1001, "Alice", False)
+        assert "DEMO identity" in me["texts"]["demo"]
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0

@@ -51,6 +51,7 @@ class BotApiMethods:
         self.blocked: set[int] = set()
         self.users: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.menu_button: dict[str, Any] | None = None
         self.open_queries: set[str] = set()
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._file_ids = itertools.count(1)
@@ -64,6 +65,7 @@ class BotApiMethods:
                 "pending_update_count": 0,
             },
             "setmycommands": lambda p: True,
+            "setchatmenubutton": self._set_menu_button,
             "getmycommands": lambda p: [],
             "close": lambda p: True,
             "logout": lambda p: True,
@@ -93,6 +95,15 @@ class BotApiMethods:
     # -- webhook -----------------------------------------------------------------------------------------
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = ""
+        return True
+
+    def _set_menu_button(self, params: dict[str, Any]) -> bool:
+        button = params.get("menu_button") or {}
+        if button.get("type") == "web_app" and not str(button.get("web_app", {}).get("url", "")).startswith(
+            "https://"
+        ):
+            raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")  # Telegram opens only https Mini Apps
+        self.menu_button = button
         return True
 
     def _set_webhook(self, params: dict[str, Any]) -> bool:

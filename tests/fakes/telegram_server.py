@@ -25,7 +25,7 @@ __all__ = ["FakeTelegram", "Call", "UploadedFile", "ApiError"]
 
 _JSON_FIELDS = {
     "reply_markup", "prices", "allowed_updates", "commands", "entities", "caption_entities",
-    "link_preview_options", "reply_parameters", "scope", "suggested_tip_amounts", "media",
+    "link_preview_options", "reply_parameters", "scope", "suggested_tip_amounts", "media", "menu_button",
 }  # fmt: skip
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "user_id", "cache_time", "max_tip_amount"}
 _FLOAT_FIELDS = {"timeout"}

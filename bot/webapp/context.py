@@ -1,0 +1,50 @@
+"""What every Mini App endpoint needs: the shop's handler and storage, and the validated user."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.webapp.auth import USER_KEY
+from bot.webapp.init_data import WebAppUser
+from domain.clock import Clock
+from domain.ports import UnitOfWorkFactory
+from handlers.kernel.incoming import EventHandler
+
+__all__ = ["MiniApp", "user_of", "read_json", "STATIC_DIR"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+_MAX_JSON = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MiniApp:
+    handler: EventHandler  # the same ShopApp the chat runtimes call
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    currency: str
+    low_stock_hint: int = 5
+    media_dir: Path | None = None  # where uploaded product photos are kept (None: uploads refused)
+    upload_max_bytes: int = 2 * 1024 * 1024
+    engine: Any = None  # for the /stats figures (an AsyncEngine)
+    timezone: str = "UTC"
+
+
+def user_of(request: web.Request) -> WebAppUser:
+    return request[USER_KEY]
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > _MAX_JSON:
+        raise web.HTTPRequestEntityTooLarge(max_size=_MAX_JSON, actual_size=request.content_length)
+    try:
+        body = json.loads(await request.text())
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text='{"error": "json object expected"}', content_type="application/json")
+    return body

@@ -1,0 +1,137 @@
+"""The storefront's JSON API: categories, products, search, a product, the cart, orders, checkout.
+
+Reads use the repositories in a read-only unit of work; every change is the chat's own button or command
+(`bot.webapp.events`), so stock rules, the cart and the checkout form are the chat's, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.webapp.context import MiniApp, read_json, user_of
+from bot.webapp.events import press
+from bot.webapp.init_data import WebAppUser
+from bot.webapp.views import order_summary, product_card
+from domain.catalog import Product, validate_sku
+from domain.errors import InvalidInput
+from handlers.actions.customer import AddToCart, CartRemove, CartStep, ShowOrder, StartCheckout
+from handlers.customer.cart import priced_lines_of
+from handlers.customer.catalog import MAX_SEARCH
+from handlers.kernel.i18n import language_for
+from handlers.kernel.incoming import AppOrigin
+
+__all__ = ["add_shop_routes", "first_screen"]
+
+_GRID = 60
+
+
+def add_shop_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
+    @routes.get("/api/categories")
+    async def categories(request: web.Request) -> web.Response:
+        async with shop.uow_factory(write=False) as uow:
+            found = await uow.categories.list()
+        return web.json_response([{"slug": c.slug, "name": c.name} for c in found])
+
+    @routes.get("/api/products")
+    async def products(request: web.Request) -> web.Response:
+        user = user_of(request)
+        query = request.query.get("q", "").strip()[:MAX_SEARCH]
+        category = request.query.get("category", "")
+        async with shop.uow_factory(write=False) as uow:
+            if query:
+                found = await uow.products.search(query, limit=_GRID)
+            else:
+                found, _total = await uow.products.list_by_category(category, limit=_GRID)
+            cards = [await product_card(uow, shop, p, language_for(user.language_code)) for p in found]
+        return web.json_response(cards)
+
+    @routes.get("/api/products/{sku}")
+    async def product(request: web.Request) -> web.Response:
+        user = user_of(request)
+        sku = _sku(request.match_info["sku"])
+        async with shop.uow_factory(write=False) as uow:
+            found = await uow.products.get(sku)
+            if found is None or not found.active:
+                raise web.HTTPNotFound(text='{"error": "not found"}', content_type="application/json")
+            card = await product_card(uow, shop, found, language_for(user.language_code), full=True)
+            card["in_cart"] = (await uow.carts.get(user.id)).quantity(sku)
+        return web.json_response(card)
+
+    @routes.get("/api/cart")
+    async def cart(request: web.Request) -> web.Response:
+        return web.json_response(await _cart(shop, user_of(request).id))
+
+    @routes.post("/api/cart")
+    async def change_cart(request: web.Request) -> web.Response:
+        user = user_of(request)
+        body = await read_json(request)
+        sku = _sku(body.get("sku"))
+        qty = body.get("qty", 1)
+        if not isinstance(qty, int) or isinstance(qty, bool) or not -1 <= qty <= 99 or qty == 0:
+            raise web.HTTPBadRequest(text='{"error": "qty"}', content_type="application/json")
+        if body.get("remove"):
+            said = await press(shop.handler, user, CartRemove(sku))
+        elif body.get("step"):
+            said = await press(shop.handler, user, CartStep(sku, 1 if qty > 0 else -1))
+        else:
+            said = await press(shop.handler, user, AddToCart(sku, max(qty, 1)))
+        return web.json_response({**said.json(), "cart": await _cart(shop, user.id)})
+
+    @routes.post("/api/checkout")
+    async def checkout(request: web.Request) -> web.Response:
+        said = await press(shop.handler, user_of(request), StartCheckout(), AppOrigin.TO_CHAT)
+        return web.json_response(said.json())
+
+    @routes.get("/api/orders")
+    async def orders(request: web.Request) -> web.Response:
+        user = user_of(request)
+        language = language_for(user.language_code)
+        async with shop.uow_factory(write=False) as uow:
+            found = await uow.orders.list_for_customer(user.id, limit=20)
+        return web.json_response([order_summary(o, language) for o in found])
+
+    @routes.get("/api/orders/{number}")
+    async def order(request: web.Request) -> web.Response:
+        number = request.match_info["number"].upper()[:12]
+        said = await press(shop.handler, user_of(request), ShowOrder(number))  # ownership checked there
+        return web.json_response(said.json())
+
+
+async def first_screen(shop: MiniApp, user: WebAppUser) -> dict[str, Any]:
+    """What the storefront shows first: the categories, the first one's products, the cart's size."""
+    language = language_for(user.language_code)
+    async with shop.uow_factory(write=False) as uow:
+        categories = await uow.categories.list()
+        found: list[Product] = []
+        if categories:
+            found, _total = await uow.products.list_by_category(categories[0].slug, limit=_GRID)
+        cards = [await product_card(uow, shop, p, language) for p in found]
+        cart = await uow.carts.get(user.id)
+        count = sum(cart.lines.values())
+    return {
+        "categories": [{"slug": c.slug, "name": c.name} for c in categories],
+        "products": cards,
+        "cart_count": count,
+    }
+
+
+def _sku(value: Any) -> str:
+    try:
+        return validate_sku(value)
+    except InvalidInput:
+        raise web.HTTPBadRequest(text='{"error": "sku"}', content_type="application/json") from None
+
+
+async def _cart(shop: MiniApp, user_id: int) -> dict[str, Any]:
+    async with shop.uow_factory(write=False) as uow:
+        cart = await uow.carts.get(user_id)
+        lines, subtotal = await priced_lines_of(uow, cart, shop.currency)
+    return {
+        "lines": [
+            {"sku": p.sku, "name": p.name, "qty": q, "total": (p.price * q).format()} for p, q in lines
+        ],
+        "count": sum(q for _p, q in lines),
+        "subtotal": subtotal.format(),
+    }
