@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from storage.engine import create_engine, dispose  # noqa: E402
+from storage.database.engine import create_engine, dispose  # noqa: E402
 from tests.e2e.webhook_shop import (  # noqa: E402
     WebhookTelegram,
     bot_env,

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 
 from bench.load_telegram import LoadTelegram, NoButton
 from domain.actor import Actor
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
-from storage.engine import create_engine, dispose
-from storage.migrate import upgrade_with
+from storage.catalog.csv_format import parse_catalog
+from storage.catalog.transfer import import_catalog
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["Tally", "JOURNEYS", "prepare_shop", "customer"]

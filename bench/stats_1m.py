@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 import storage.payments  # noqa: F401  (payment_attempts on Base.metadata)
 import storage.tables  # noqa: F401
 from domain.analytics import ReportWindow
-from storage.analytics import SqlAlchemyShopFigures
-from storage.base import Base
-from storage.engine import create_engine, dispose
+from storage.analytics.figures import SqlAlchemyShopFigures
+from storage.database.base import Base
+from storage.database.engine import create_engine, dispose
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SKUS = [f"SKU-{i:03d}" for i in range(200)]
@@ -134,7 +134,7 @@ async def create_schema(url: str) -> None:
 
 
 def _sqlite_value(value: object) -> object:
-    # The format SQLAlchemy's SQLite DATETIME stores (naive UTC, see storage.base.UtcDateTime).
+    # The format SQLAlchemy's SQLite DATETIME stores (naive UTC, see storage.database.base.UtcDateTime).
     return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
 
 

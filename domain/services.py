@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from domain.actor import Actor
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.customer import Address
 from domain.errors import InvalidInput, NotAllowed, NotFound, OrderNumberTaken
 from domain.events import DomainEvent

@@ -36,7 +36,7 @@ from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import AfterCommit, Turn
 from handlers.merchant import router as merchant_router
 from handlers.merchant.desk import MerchantDesk
-from handlers.merchant.stats import MerchantStats
+from handlers.merchant.stats.handler import MerchantStats
 
 __all__ = ["ShopApp"]
 

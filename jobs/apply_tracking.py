@@ -6,7 +6,7 @@ Usage, inside a unit of work the caller commits:
     result = await apply_carrier_status(uow, "K7M-2QXD", "Delivered", actor=Actor.staff(42),
                                         now=clock.now(), merchant_chat_id=settings.merchant_chat_id)
 
-`carrier_status` is a 17TRACK main status (`domain.tracking.CarrierStatus`). Only a real change moves
+`carrier_status` is a 17TRACK main status (`domain.tracking.statuses.CarrierStatus`). Only a real change moves
 the order and messages the customer (once: the message is keyed on the order's timeline position);
 a problem also alerts the merchant chat.
 """
@@ -20,7 +20,7 @@ from domain.actor import Actor
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
 from domain.services import change_status
-from domain.tracking import outcome_for
+from domain.tracking.statuses import outcome_for
 from handlers.kernel import outbox
 from jobs.notices import tracking_notice, tracking_problem_alert
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.analytics import Figures
+from domain.catalog.stock import StockLevel
 from domain.order import Order
 from domain.outbox import OutboxMessage
-from domain.stock import StockLevel
-from domain.tracking import TrackingOutcome
+from domain.tracking.statuses import TrackingOutcome
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import CartReminders, ShowCart, pack
 from handlers.actions.merchant import FixTracking
@@ -23,7 +23,7 @@ from handlers.kernel.money_text import money_text
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.stock_alert import low_stock_reply
 from handlers.merchant.order_card import next_steps
-from handlers.merchant.stats_text import day_text, figures_text
+from handlers.merchant.stats.text import day_text, figures_text
 
 __all__ = [
     "tracking_notice",
@@ -44,7 +44,7 @@ _TRACKING = {  # TrackingOutcome.notice → what the customer reads
         "There is a problem delivering your order {number}: {note}. We are on it and will keep you posted."
     ),
 }
-# The problem notes of domain.tracking, which the domain keeps in English; marked here for the catalogs.
+# The problem notes of domain/tracking, which the domain keeps in English; marked here for the catalogs.
 _PROBLEM_NOTES = (
     N_("delivery failed"),
     N_("carrier reported a problem"),

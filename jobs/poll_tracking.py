@@ -17,7 +17,7 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import CarrierTracking, Shipment, Shipments, TrackingStatus, UnitOfWorkFactory
-from domain.tracking import REJECTED, UNREGISTERED, CarrierStatus
+from domain.tracking.statuses import REJECTED, UNREGISTERED, CarrierStatus
 from handlers.kernel import outbox
 from jobs.apply_tracking import IN_FLIGHT, Applied, apply_carrier_status
 from jobs.notices import rejected_number_alert

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.dialect import rowcount, upsert
+from storage.database.dialect import rowcount, upsert
 from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.stock import ReservationState
+from domain.catalog.stock import ReservationState
 from storage.tables import OrderLineRow, OrderRow, ReservationRow, StockRow
 
 __all__ = ["find_violations"]

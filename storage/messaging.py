@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
-from storage.dialect import insert_or_ignore, rowcount, upsert
-from storage.inbox import settle_in_transaction
+from storage.database.dialect import insert_or_ignore, rowcount, upsert
+from storage.queues.inbox import settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
 __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]

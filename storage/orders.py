@@ -21,7 +21,7 @@ from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine, Transition
 from domain.order_status import OrderStatus, PaymentMethod
 from storage.customers import address_from_json, address_to_json
-from storage.dialect import insert_or_ignore, rowcount
+from storage.database.dialect import insert_or_ignore, rowcount
 from storage.tables import OrderLineRow, OrderRow, OrderTimelineRow
 
 __all__ = ["SqlAlchemyOrders"]

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
-from storage.dialect import rowcount
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt, PaymentStats
+from storage.database.dialect import rowcount
 from storage.tables.payments import EarlyRefundRow, PaymentAttemptRow, WebhookEventRow
 
 __all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents", "SqlAlchemyEarlyRefunds"]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import Money
 from domain.promo import PromoCode, PromoKind, PromoRefused, PromoReport, Refusal
-from storage.dialect import rowcount
+from storage.database.dialect import rowcount
 from storage.tables import OrderRow, PromoCodeRow, PromoUseRow
 
 __all__ = ["SqlAlchemyPromos"]

@@ -1,4 +1,4 @@
-"""`SqlAlchemyRefunds`: refunds owed, recorded in the caller's transaction (see `domain.refund`)."""
+"""`SqlAlchemyRefunds`: refunds owed, recorded in the caller's transaction (see `domain.payments.refunds`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import Money
-from domain.refund import PendingRefund, RefundState
-from storage.dialect import insert_or_ignore
+from domain.payments.refunds import PendingRefund, RefundState
+from storage.database.dialect import insert_or_ignore
 from storage.tables.refunds import RefundRow
 
 __all__ = ["SqlAlchemyRefunds"]

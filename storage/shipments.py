@@ -1,5 +1,5 @@
 """`Shipments` over SQLAlchemy: the `shipments` table of parcels polled at the tracking provider,
-leased to one poller at a time (`storage/leases.py`)."""
+leased to one poller at a time (`storage/queues/leases.py`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import Shipment
-from storage.leases import claim, release
+from storage.queues.leases import claim, release
 from storage.tables.shipments import ShipmentRow
 
 __all__ = ["SqlAlchemyShipments"]

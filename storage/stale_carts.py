@@ -16,7 +16,7 @@ from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import StaleCart
-from storage.leases import mark_once
+from storage.queues.leases import mark_once
 from storage.tables import CartRow
 
 __all__ = ["SqlAlchemyStaleCarts"]

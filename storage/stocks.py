@@ -16,11 +16,11 @@ from sqlalchemy import ColumnElement, Row, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from domain.catalog.stock import ReservationState, StockLevel, validate_quantity
 from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import DomainEvent
 from domain.ports import StockAudit
-from domain.stock import ReservationState, StockLevel, validate_quantity
-from storage.dialect import rowcount
+from storage.database.dialect import rowcount
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
 __all__ = ["SqlAlchemyStocks"]

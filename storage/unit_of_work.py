@@ -13,19 +13,19 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.catalog import SqlAlchemyCategories, SqlAlchemyProductChanges, SqlAlchemyProducts
-from storage.catalog_cache import CatalogCache
+from storage.analytics.funnel import SqlAlchemyFunnelEvents
+from storage.catalog.cache import CatalogCache
+from storage.catalog.repositories import SqlAlchemyCategories, SqlAlchemyProductChanges, SqlAlchemyProducts
 from storage.conversations import SqlAlchemyShopMessages
 from storage.customers import SqlAlchemyCarts, SqlAlchemyCustomers
-from storage.engine import WRITE_OPTION, session_factory
-from storage.funnel import SqlAlchemyFunnelEvents
+from storage.database.engine import WRITE_OPTION, session_factory
 from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyProcessedUpdates
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.promos import SqlAlchemyPromos
+from storage.queues.workers import worker_name
 from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
-from storage.workers import worker_name
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
 

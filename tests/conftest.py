@@ -34,9 +34,9 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 import storage.tables  # noqa: F401  (every table on Base.metadata)
-from storage.base import Base
-from storage.engine import create_engine, dispose
-from storage.migrate import upgrade
+from storage.database.base import Base
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 POSTGRES_ENV = "SHOPBOT_TEST_POSTGRES_URL"

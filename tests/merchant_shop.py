@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.actor import Actor
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.customer import Address, Customer
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.services import place_order
-from domain.stock import StockLevel
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Reply
 from handlers.merchant.desk import MerchantDesk

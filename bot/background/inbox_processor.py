@@ -27,7 +27,7 @@ from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
 from domain.ports import Inbox, InboxUpdate
 from handlers.kernel.incoming import ATTEMPT, Attempt
-from storage.workers import worker_gone
+from storage.queues.workers import worker_gone
 
 __all__ = ["InboxProcessor"]
 

@@ -19,7 +19,7 @@ from domain.clock import Clock
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
 from domain.outbox import OutboxMessage
 from domain.ports import Notifier, OutboxQueue, UnitOfWorkFactory
-from storage.workers import worker_gone, worker_name
+from storage.queues.workers import worker_gone, worker_name
 
 __all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "worker_gone", "mark_unreachable_with"]
 

@@ -12,7 +12,7 @@ from rich.progress import Progress
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from domain.actor import Actor
-from storage.catalog_csv import (
+from storage.catalog.csv_format import (
     CHINESE_COLUMNS,
     COLUMNS,
     CatalogErrors,
@@ -20,8 +20,8 @@ from storage.catalog_csv import (
     format_catalog,
     parse_catalog,
 )
-from storage.catalog_transfer import ImportSummary, export_catalog, import_catalog
-from storage.engine import create_engine, dispose
+from storage.catalog.transfer import ImportSummary, export_catalog, import_catalog
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["app", "read_catalog"]

@@ -9,9 +9,9 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.preflight import load_settings, require_database, shown_url
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade as migrate_upgrade
 from storage.invariants import find_violations
-from storage.migrate import upgrade as migrate_upgrade
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["app", "doctor"]

@@ -14,8 +14,14 @@ import typer
 from pydantic import SecretStr, ValidationError
 
 from bot.settings import Settings
-from storage.engine import create_engine, dispose
-from storage.schema_status import describe_schema, migration_heads, schema_status, shown_url, sqlite_file
+from storage.database.engine import create_engine, dispose
+from storage.database.schema_status import (
+    describe_schema,
+    migration_heads,
+    schema_status,
+    shown_url,
+    sqlite_file,
+)
 
 __all__ = ["load_settings", "settings_problems", "require_database", "database_problem", "shown_url"]
 

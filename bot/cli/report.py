@@ -17,10 +17,10 @@ from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from bot.settings import Settings
 from domain.analytics import MAX_REPORT_DAYS, Figures, OrderExportRow, ProductFigures, ReportWindow
-from handlers.merchant.orders_csv import orders_csv
-from handlers.merchant.stats_text import duration_text, period_title, rate_text
-from storage.analytics import SqlAlchemyShopFigures
-from storage.engine import create_engine, dispose
+from handlers.merchant.stats.orders_csv import orders_csv
+from handlers.merchant.stats.text import duration_text, period_title, rate_text
+from storage.analytics.figures import SqlAlchemyShopFigures
+from storage.database.engine import create_engine, dispose
 
 __all__ = ["report"]
 

@@ -34,11 +34,11 @@ from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, UnitOfWorkFactory
 from handlers.kernel.incoming import EventHandler
-from storage.analytics import SqlAlchemyShopFigures
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
-from storage.engine import create_engine, dispose, session_factory
-from storage.migrate import upgrade_with
+from storage.analytics.figures import SqlAlchemyShopFigures
+from storage.catalog.csv_format import parse_catalog
+from storage.catalog.transfer import import_catalog
+from storage.database.engine import create_engine, dispose, session_factory
+from storage.database.migrate import upgrade_with
 from storage.shipments import SqlAlchemyShipments
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.observability.metrics import CONTENT_TYPE, Metrics
-from storage.schema_status import schema_status
+from storage.database.schema_status import schema_status
 
 log = logging.getLogger(__name__)
 

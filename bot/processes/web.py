@@ -39,10 +39,10 @@ from bot.webapp.mount import mount_miniapp, offer_menu_button
 from bot.wiring.background import build_relay, start_background
 from bot.wiring.bootstrap import assemble
 from domain.clock import Clock
-from storage.backlogs import count_backlogs
-from storage.engine import session_factory
-from storage.inbox import SqlAlchemyInbox
-from storage.schema_status import describe_schema, migration_heads, schema_status, shown_url
+from storage.analytics.backlogs import count_backlogs
+from storage.database.engine import session_factory
+from storage.database.schema_status import describe_schema, migration_heads, schema_status, shown_url
+from storage.queues.inbox import SqlAlchemyInbox
 
 __all__ = ["RunOptions", "run_bot", "NotReady"]
 

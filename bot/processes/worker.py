@@ -17,7 +17,7 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import tracking_client
 from bot.wiring.payments import build_payments
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["run_worker"]

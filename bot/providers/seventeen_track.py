@@ -26,7 +26,7 @@ import httpx
 from bot.flood_control import Monotonic, Sleep, TokenBucket
 from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import TrackingStatus
-from domain.tracking import REJECTED, UNREGISTERED
+from domain.tracking.statuses import REJECTED, UNREGISTERED
 
 __all__ = ["SeventeenTrackClient", "MAX_NUMBERS"]
 

@@ -1,7 +1,7 @@
 """`StripeGateway`: the `PaymentGateway` port over the official Stripe SDK (async, httpx transport).
 
 Checkout links are Stripe Checkout Sessions in payment mode, one line per order line plus the shipping
-line, amounts as Stripe reads them (`domain.currency.STRIPE_AMOUNTS`: JPY and MGA in whole units, ISK with
+line, amounts as Stripe reads them (`STRIPE_AMOUNTS`: JPY and MGA in whole units, ISK with
 two decimals, KWD in thousandths ending in 0). When a price cannot be sent exactly (5.125 KWD, 12.50 HUF)
 the order goes as one line of its rounded total, so that what Stripe charges is exactly the rounded total
 the webhook expects, never the sum of separately rounded lines.
@@ -20,10 +20,10 @@ from typing import Any
 import stripe
 
 from domain.clock import Clock
-from domain.currency import STRIPE_AMOUNTS
 from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
+from domain.payments.currency import STRIPE_AMOUNTS
 from domain.ports import CheckoutLink
 
 __all__ = ["StripeGateway"]

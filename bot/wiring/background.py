@@ -22,9 +22,9 @@ from bot.settings import Settings
 from bot.wiring.merchant import remember_cards_with
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, PaymentGateway, StaleCarts, UnitOfWorkFactory
-from storage.analytics import SqlAlchemyShopFigures
-from storage.engine import session_factory
-from storage.outbox_queue import SqlAlchemyOutboxQueue
+from storage.analytics.figures import SqlAlchemyShopFigures
+from storage.database.engine import session_factory
+from storage.queues.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -34,8 +34,8 @@ from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.kernel.incoming import EventHandler
-from storage.engine import count_statements, create_engine, dispose
-from storage.migrate import upgrade_with
+from storage.database.engine import count_statements, create_engine, dispose
+from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["Shop", "assemble", "build_shop_handler", "shop_config", "tracking_client"]

@@ -29,10 +29,10 @@ from bot.observability.metrics import Metrics
 from bot.providers.stripe_webhook import StripeEventHandler, StripeWebhook
 from bot.settings import Settings
 from domain.clock import Clock
-from domain.currency import TELEGRAM_AMOUNTS
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import PaymentMethod
+from domain.payments.currency import TELEGRAM_AMOUNTS
 from domain.ports import CheckoutLink, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.reply import Reply

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.settings import Settings
 from domain.analytics import Figures
 from domain.clock import Clock
-from handlers.merchant.stats import MerchantStats
-from storage.analytics import SqlAlchemyShopFigures
+from handlers.merchant.stats.handler import MerchantStats
+from storage.analytics.figures import SqlAlchemyShopFigures
 
 __all__ = ["build_merchant_stats"]
 

@@ -41,7 +41,7 @@ class CarrierTracking(Protocol):
     async def register(self, tracking_number: str, carrier: str | None = None) -> None: ...
     async def fetch(self, tracking_numbers: Sequence[str]) -> list[TrackingStatus]:
         """Statuses of registered numbers; a number the provider refuses comes back with status
-        `domain.tracking.REJECTED` and the reason in `detail`."""
+        `domain.tracking.statuses.REJECTED` and the reason in `detail`."""
 
     async def register_many(self, parcels: Sequence[tuple[str, str | None]]) -> dict[str, str]:
         """Register (number, carrier) pairs; returns the refused numbers with their reasons."""

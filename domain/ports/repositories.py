@@ -10,8 +10,9 @@ from typing import Any, Protocol
 from domain.actor import Actor
 from domain.analytics import FunnelStep
 from domain.cart import Cart
-from domain.catalog import Category, Product
-from domain.catalog_changes import ProductChange
+from domain.catalog.changes import ProductChange
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.conversation import ShopMessage
 from domain.customer import Customer
 from domain.events import DomainEvent
@@ -19,10 +20,9 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
-from domain.payment import PaymentAttempt, PaymentStats
+from domain.payments.attempts import PaymentAttempt, PaymentStats
+from domain.payments.refunds import PendingRefund
 from domain.promo import PromoCode, PromoReport
-from domain.refund import PendingRefund
-from domain.stock import StockLevel
 
 __all__ = [
     "Categories",
@@ -248,7 +248,7 @@ class Promos(Protocol):
 
 
 class Refunds(Protocol):
-    """Refunds owed (`domain.refund`), written in the transaction that withdrew the order."""
+    """Refunds owed (`domain.payments.refunds`), written in the transaction that withdrew the order."""
 
     async def add(self, refund: PendingRefund) -> bool:
         """Record it and set its id; False when the same refund (order, charge, amount) is recorded."""

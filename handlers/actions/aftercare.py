@@ -1,7 +1,7 @@
 """Merchant buttons for orders after they left the warehouse: delivery problems, returns, refunds, cash.
 
 Like every merchant action they only say what was asked; the desk checks the presser is staff and the
-handlers in `handlers.merchant.aftercare` re-read the order under lock.
+handlers in `handlers.merchant.aftercare.problems` re-read the order under lock.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.analytics import FunnelStep
 from domain.cart import Cart
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.money import Money
 from domain.ports import UnitOfWork
 from handlers.actions.customer import (

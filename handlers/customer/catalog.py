@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.support import NullTranslations
 
 from domain.cart import Cart
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.customer import clean_text
 from domain.errors import InvalidInput
 from handlers.actions.catalog import ProductPhoto

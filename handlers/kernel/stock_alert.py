@@ -4,7 +4,7 @@ events (`kernel.notifications`) and the sweeping job (`jobs.low_stock`)."""
 
 from __future__ import annotations
 
-from domain.stock import StockLevel
+from domain.catalog.stock import StockLevel
 from handlers.actions.aftercare import RestockSku
 from handlers.actions.customer import pack
 from handlers.kernel.i18n import translations

@@ -14,7 +14,7 @@ from domain.actor import Actor, ActorKind
 from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
-from domain.tracking_numbers import USUAL_CARRIERS
+from domain.tracking.numbers import USUAL_CARRIERS
 from handlers.kernel.reply import Reply
 from handlers.merchant.notices import enqueue_card_edit, new_order_card
 

@@ -15,11 +15,12 @@ from domain.customer import clean_text
 from domain.errors import InvalidInput
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.tracking_numbers import parse_shipment
+from domain.tracking.numbers import parse_shipment
 from handlers.actions.merchant import FixTracking, ShipOrder, ShipVia, StopAsking
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.kernel.turn import Turn
+from handlers.merchant.aftercare.tracking_fix import CORRECTABLE, correct_tracking
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, move, on_card, press, show_card, sync_card
 from handlers.merchant.order_card import card_view, staff_names
@@ -31,7 +32,6 @@ from handlers.merchant.prompting import (
     prompt_message,
     start_prompt,
 )
-from handlers.merchant.tracking_fix import CORRECTABLE, correct_tracking
 
 __all__ = [
     "ask_shipment",

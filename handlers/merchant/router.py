@@ -43,12 +43,16 @@ from handlers.contact import staff as conversations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Turn
-from handlers.merchant import aftercare, new_product, product_editor, products, prompting, returns
 from handlers.merchant import orders as merchant_orders
 from handlers.merchant import promos as merchant_promos
+from handlers.merchant import prompting
 from handlers.merchant import prompts as merchant_prompts
 from handlers.merchant import queues as merchant_queues
-from handlers.merchant import stock as merchant_stock
+from handlers.merchant.aftercare import problems as aftercare
+from handlers.merchant.aftercare import returns
+from handlers.merchant.catalog import editor as product_editor
+from handlers.merchant.catalog import new_product, products
+from handlers.merchant.catalog import stock as merchant_stock
 from handlers.merchant.desk import MerchantDesk
 
 __all__ = [

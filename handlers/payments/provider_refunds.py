@@ -16,7 +16,7 @@ import structlog
 from domain.actor import Actor
 from domain.order import Order
 from domain.order_status import OrderStatus
-from domain.payment import AttemptOutcome, PaymentAttempt
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt
 from domain.ports import UnitOfWork
 from domain.services import change_status
 from handlers.payments.notices import PaymentNotices

@@ -20,9 +20,9 @@ from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome, PaymentAttempt
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt
+from domain.payments.refunds import MAX_REFUND_ATTEMPTS, PendingRefund, RefundState, refund_backoff
 from domain.ports import PaymentGateway, UnitOfWork
-from domain.refund import MAX_REFUND_ATTEMPTS, PendingRefund, RefundState, refund_backoff
 from domain.services import change_status
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
 from handlers.kernel.money_text import money_text

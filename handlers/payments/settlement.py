@@ -21,7 +21,7 @@ from domain.events import StockLow
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome, PaymentAttempt
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt
 from domain.ports import PaymentGateway, UnitOfWork
 from domain.services import change_status
 from handlers.kernel.i18n import N_

@@ -21,9 +21,9 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.currency import STRIPE_AMOUNTS
 from domain.order_status import PaymentMethod
-from domain.payment import AttemptOutcome, PaymentAttempt
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt
+from domain.payments.currency import STRIPE_AMOUNTS
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.provider_refunds import provider_refunded

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.currency import STRIPE_AMOUNTS
-from domain.payment import PaymentAttempt
+from domain.payments.attempts import PaymentAttempt
+from domain.payments.currency import STRIPE_AMOUNTS
 
 __all__ = ["MalformedEvent", "Obj", "whole", "text", "order_number", "stripe_minor"]
 

@@ -8,9 +8,9 @@ import structlog
 
 from domain.actor import Actor
 from domain.clock import Clock
-from domain.currency import TELEGRAM_AMOUNTS
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
+from domain.payments.currency import TELEGRAM_AMOUNTS
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.kernel.i18n import customer_language, language_for, translations
 from handlers.kernel.incoming import Incoming, Kind, Payment

@@ -1,6 +1,6 @@
 """Async Alembic environment.
 
-The database URL comes from `config.attributes["url"]` (set by `storage.migrate`), the ini's
+The database URL comes from `config.attributes["url"]` (set by `storage.database.migrate`), the ini's
 `sqlalchemy.url`, or `-x url=...` on the alembic command line. When `storage.migrate.upgrade_with`
 passes a live connection in `config.attributes["connection"]`, migrations run on it.
 """
@@ -14,8 +14,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.tables  # noqa: F401  (registers every table on Base.metadata)
-from storage.base import Base, UtcDateTime
-from storage.engine import create_engine
+from storage.database.base import Base, UtcDateTime
+from storage.database.engine import create_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.database.base import Base, UtcDateTime
 from storage.tables.types import Json
 
 __all__ = ["CustomerRow", "CartRow"]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.database.base import Base, UtcDateTime
 from storage.tables.types import BigId, Json
 
 __all__ = ["OutboxRow", "ProcessedUpdateRow", "DialogRow"]

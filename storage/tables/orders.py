@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime
+from storage.database.base import Base, UtcDateTime
 from storage.tables.types import BigId, Json
 
 __all__ = ["OrderRow", "OrderLineRow", "OrderTimelineRow"]
@@ -23,7 +23,7 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_status", "status"),
         Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
-        # Covers the merchant's figures (storage.analytics): counts and sums by placement, index-only.
+        # Covers the merchant's figures (storage.analytics.figures): counts and sums by placement, index-only.
         Index("ix_orders_placed_at", "placed_at", "status", "paid_at", "currency", "total_minor", "number"),
         Index("ix_orders_number_paid_at", "number", "paid_at"),  # analytics: paid -> shipped, index-only
     )

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.money import Money
 from domain.order_status import PaymentMethod
-from domain.payment import AttemptOutcome, PaymentAttempt
-from storage.base import Base, UtcDateTime
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt
+from storage.database.base import Base, UtcDateTime
 
 __all__ = ["PaymentAttemptRow", "WebhookEventRow", "EarlyRefundRow"]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.database.base import Base, UtcDateTime
 from storage.tables.types import BigId
 
 __all__ = ["ShipmentRow"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.database.base import Base, UtcDateTime
 from storage.tables.types import BigId
 
 __all__ = ["StockRow", "ReservationRow", "StockAuditRow"]

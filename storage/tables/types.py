@@ -1,4 +1,4 @@
-"""Column types shared by the table modules (beyond `storage.base.UtcDateTime`)."""
+"""Column types shared by the table modules (beyond `storage.database.base.UtcDateTime`)."""
 
 from __future__ import annotations
 

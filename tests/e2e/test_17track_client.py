@@ -9,7 +9,7 @@ import pytest
 from bot.providers.seventeen_track import SeventeenTrackClient
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
-from domain.tracking import REJECTED
+from domain.tracking.statuses import REJECTED
 from jobs.poll_tracking import PollTracking
 from tests.fakes.memory import FakeShipments, FakeUnitOfWorkFactory, MemoryState
 from tests.fakes.orders import add_order

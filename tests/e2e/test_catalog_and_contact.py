@@ -13,7 +13,7 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.telegram.runtime import TelegramConnection
 from bot.wiring.background import build_relay
 from domain.money import Money
-from storage.engine import session_factory
+from storage.database.engine import session_factory
 from tests.e2e.telegram_chat import TelegramChat
 from tests.e2e.test_customer_on_telegram import (  # noqa: F401 - the same shop and runtimes
     bot,

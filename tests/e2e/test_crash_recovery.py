@@ -20,8 +20,8 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from storage.engine import create_engine, dispose, session_factory
-from storage.inbox import DONE, InboxRow
+from storage.database.engine import create_engine, dispose, session_factory
+from storage.queues.inbox import DONE, InboxRow
 from storage.tables import OrderRow
 from tests.e2e.webhook_shop import (
     Shopper,

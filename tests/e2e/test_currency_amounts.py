@@ -8,12 +8,12 @@ from itertools import count
 
 import pytest
 
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.services import place_order
-from domain.stock import StockLevel
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.payment_shop import CUSTOMER
 from tests.fakes.stripe_shop import Shop, open_shop

@@ -16,8 +16,8 @@ from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus
 from domain.ports import StockAudit
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
+from storage.catalog.csv_format import parse_catalog
+from storage.catalog.transfer import import_catalog
 from tests.e2e.telegram_chat import TelegramChat
 from tests.fakes.telegram_server import FakeTelegram
 

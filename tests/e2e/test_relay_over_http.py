@@ -14,8 +14,8 @@ from bot.clock import UtcClock
 from bot.flood_control import FloodControl
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
-from storage.outbox_queue import SqlAlchemyOutboxQueue
-from storage.outbox_table import OutboxRow
+from storage.queues.outbox_queue import SqlAlchemyOutboxQueue
+from storage.queues.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import engine_for, temporary_database
 

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.tables import OrderRow, ProcessedUpdateRow
 from storage.tables.inbox import DONE, InboxRow
 from tests.e2e.webhook_shop import (

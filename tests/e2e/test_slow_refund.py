@@ -17,8 +17,8 @@ from sqlalchemy import select
 from bot.clock import UtcClock
 from bot.http.server import start_http_server
 from bot.processes.web import RunOptions, run_bot
-from domain.refund import RefundState
-from storage.engine import create_engine, dispose, session_factory
+from domain.payments.refunds import RefundState
+from storage.database.engine import create_engine, dispose, session_factory
 from storage.tables.refunds import RefundRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.e2e.webhook_shop import Shopper, free_port, prepare_database, shop_settings

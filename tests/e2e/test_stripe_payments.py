@@ -9,7 +9,7 @@ import pytest
 
 from bot.observability.metrics import Metrics
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, place_in, stock
 from tests.fakes.stripe_shop import open_shop

@@ -6,7 +6,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig

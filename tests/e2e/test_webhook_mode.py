@@ -19,8 +19,8 @@ import structlog
 
 from bot.observability.logs import configure_logging
 from bot.processes.web import RunOptions, run_bot
-from storage.engine import create_engine, dispose, session_factory
-from storage.inbox import SqlAlchemyInbox
+from storage.database.engine import create_engine, dispose, session_factory
+from storage.queues.inbox import SqlAlchemyInbox
 from tests.e2e.webhook_shop import (
     SECRET,
     Shopper,

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from storage.migrate import upgrade
-from storage.outbox_table import OutboxRow
+from storage.database.migrate import upgrade
+from storage.queues.outbox_table import OutboxRow
 from tests.fakes.flood_bot_api import TOKEN, FloodLimitedBotApi
 from tests.integration.databases import POSTGRES_URL, engine_for, temporary_database
 

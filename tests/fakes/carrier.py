@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from domain.ports import TrackingStatus
-from domain.tracking import REJECTED
+from domain.tracking.statuses import REJECTED
 
 __all__ = ["FakeCarrierTracking"]
 

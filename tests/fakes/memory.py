@@ -13,8 +13,9 @@ from datetime import datetime
 
 from domain.analytics import FunnelStep
 from domain.cart import Cart
-from domain.catalog import Category, Product
-from domain.catalog_changes import ProductChange
+from domain.catalog.changes import ProductChange
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import ReservationState, StockLevel
 from domain.conversation import Direction, ShopMessage
 from domain.customer import Customer
 from domain.errors import OrderNumberTaken, OutOfStock
@@ -22,11 +23,10 @@ from domain.events import DomainEvent
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage, OutboxState
-from domain.payment import PaymentAttempt, PaymentStats
+from domain.payments.attempts import PaymentAttempt, PaymentStats
+from domain.payments.refunds import PendingRefund, RefundState
 from domain.ports import InboxUpdate, Shipment, StaleCart, StockAudit
 from domain.promo import PromoCode
-from domain.refund import PendingRefund, RefundState
-from domain.stock import ReservationState, StockLevel
 from tests.fakes.promos import FakePromos, PromoUse
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.clock import FixedClock
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.ports import CheckoutLink, UnitOfWork
 from domain.services import place_order
-from domain.stock import StockLevel
 from handlers.payments.notices import PaymentNotices
 from tests.fakes.memory import FakeUnitOfWorkFactory
 

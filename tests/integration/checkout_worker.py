@@ -10,7 +10,7 @@ import asyncio
 import sys
 
 from domain.errors import OutOfStock
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.shop import checkout
 

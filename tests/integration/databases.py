@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.base import Base
+from storage.database.base import Base
 
 __all__ = ["POSTGRES_URL", "KINDS", "temporary_database", "engine_for", "sessions_for"]
 
@@ -41,7 +41,7 @@ def engine_for(url: str) -> AsyncEngine:
 
 @asynccontextmanager
 async def temporary_database(kind: str, tmp_path: Path, *, tables: bool = True) -> AsyncIterator[str]:
-    """Yield the URL of an empty database, with every table of `storage.base.Base` unless `tables=False`."""
+    """Yield the URL of an empty database, with every table of `Base` unless `tables=False`."""
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
         dropper = None

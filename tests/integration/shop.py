@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from domain.cart import Cart
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.customer import Address
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services import place_order
-from domain.stock import StockLevel
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RESERVATION = timedelta(minutes=30)

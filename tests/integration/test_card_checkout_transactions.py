@@ -22,7 +22,7 @@ from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.payments.methods import PaymentSetup
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.telegram import TelegramPayments
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.integration.shop import stocked

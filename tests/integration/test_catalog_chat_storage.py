@@ -9,8 +9,8 @@ from domain.clock import FixedClock
 from domain.conversation import Direction, ShopMessage
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
-from storage.catalog_csv import format_catalog, parse_catalog
-from storage.catalog_transfer import export_catalog, import_catalog
+from storage.catalog.csv_format import format_catalog, parse_catalog
+from storage.catalog.transfer import export_catalog, import_catalog
 from tests.integration.shop import NOW, checkout, fill_cart, place, stocked
 from tests.merchant_shop import ANN, StaffChat, desk_for
 

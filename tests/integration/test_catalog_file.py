@@ -8,8 +8,8 @@ import pytest
 
 from domain.actor import Actor
 from domain.money import Money
-from storage.catalog_csv import CatalogErrors, format_catalog, parse_catalog
-from storage.catalog_transfer import export_catalog, import_catalog
+from storage.catalog.csv_format import CatalogErrors, format_catalog, parse_catalog
+from storage.catalog.transfer import export_catalog, import_catalog
 from tests.integration.shop import NOW, place
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"

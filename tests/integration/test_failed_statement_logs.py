@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.observability.logs import configure_logging
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 
 RECIPIENT = {"name": "Alice Smithson", "street": "77 Quince Lane", "postal": "QX7 4ZB"}
 INSERT = text("INSERT INTO no_such_addresses (name, street, postal) VALUES (:name, :street, :postal)")

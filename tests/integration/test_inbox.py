@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage.engine import create_engine, dispose, session_factory
-from storage.inbox import SqlAlchemyInbox
+from storage.database.engine import create_engine, dispose, session_factory
+from storage.queues.inbox import SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

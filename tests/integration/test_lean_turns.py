@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from domain.catalog import Category
+from domain.catalog.products import Category
 from domain.customer import Customer
 from handlers.actions.customer import (
     AddToCart,
@@ -20,8 +20,8 @@ from handlers.actions.customer import (
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.incoming import Incoming, Kind
-from storage.catalog_cache import CatalogCache
-from storage.engine import count_statements, create_engine, dispose
+from storage.catalog.cache import CatalogCache
+from storage.database.engine import count_statements, create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.shop import ADDRESS, stocked
 

@@ -9,7 +9,7 @@ from domain.money import Money
 from domain.order_status import PaymentMethod
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
-from storage.engine import session_factory
+from storage.database.engine import session_factory
 from storage.tables import OutboxRow
 from tests.integration.shop import stocked
 from tests.merchant_shop import ANN, MERCHANT_CHAT, StaffChat, desk_for

@@ -7,9 +7,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 import storage.tables  # noqa: F401
-from storage.base import Base
-from storage.engine import create_engine, dispose
-from storage.migrate import upgrade_with
+from storage.database.base import Base
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade_with
 
 
 async def test_migrated_schema_matches_the_table_models(database_url):

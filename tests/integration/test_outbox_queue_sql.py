@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from domain.outbox import OutboxState
-from storage.outbox_queue import SqlAlchemyOutboxQueue
-from storage.outbox_table import OutboxRow
+from storage.queues.outbox_queue import SqlAlchemyOutboxQueue
+from storage.queues.outbox_table import OutboxRow
 from tests.integration.databases import KINDS, sessions_for
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from domain.money import Money
 from domain.order_status import PaymentMethod
-from domain.payment import AttemptOutcome, PaymentAttempt, PaymentStats
-from storage.base import Base
+from domain.payments.attempts import AttemptOutcome, PaymentAttempt, PaymentStats
+from storage.database.base import Base
 from storage.payments import (
     PaymentAttemptRow,
     SqlAlchemyPaymentAttempts,

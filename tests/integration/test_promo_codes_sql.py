@@ -12,8 +12,8 @@ from domain.money import Money
 from domain.order_status import OrderStatus
 from domain.promo import PromoCode, PromoKind, PromoRefused, Refusal
 from domain.services import change_status
-from handlers.merchant.stats_text import figures_text
-from storage.analytics import SqlAlchemyShopFigures
+from handlers.merchant.stats.text import figures_text
+from storage.analytics.figures import SqlAlchemyShopFigures
 from storage.invariants import find_violations
 from tests.integration.shop import NOW, checkout, fill_cart, stock_product
 

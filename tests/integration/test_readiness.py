@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from storage.engine import create_engine, dispose
-from storage.migrate import upgrade
-from storage.schema_status import migration_heads, schema_status
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade
+from storage.database.schema_status import migration_heads, schema_status
 
 
 async def test_a_migrated_database_is_ready(database_url: str):

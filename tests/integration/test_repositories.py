@@ -8,12 +8,12 @@ import pytest
 
 from domain.actor import Actor
 from domain.cart import Cart
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
 from domain.customer import Customer
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
-from domain.payment import PaymentAttempt
+from domain.payments.attempts import PaymentAttempt
 from domain.services import change_status
 from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 

@@ -17,7 +17,7 @@ from domain.clock import FixedClock
 from handlers.actions.customer import AddToCart, pack
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.shop import stocked
 from tests.unit.chat import Chat

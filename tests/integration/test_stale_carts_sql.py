@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain.cart import Cart
 from domain.customer import Customer
 from jobs.abandoned_carts import AbandonedCarts
-from storage.engine import session_factory
+from storage.database.engine import session_factory
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.tables import OutboxRow
 from tests.integration.shop import NOW

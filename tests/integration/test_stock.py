@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from domain.actor import Actor
+from domain.catalog.stock import StockLevel
 from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import StockLow
 from domain.ports import StockAudit
-from domain.stock import StockLevel
 from storage.invariants import find_violations
 from tests.conftest import POSTGRES_ONLY
 from tests.integration.shop import NOW, RESERVATION, place, stocked

@@ -23,7 +23,7 @@ import pytest
 from domain.order_status import OrderStatus
 from handlers.actions.codec import pack
 from handlers.actions.merchant import AcceptOrder, PackOrder
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.e2e.telegram_chat import TelegramChat
 from tests.fakes.stripe_api import sign_payload

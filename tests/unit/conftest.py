@@ -6,12 +6,12 @@ import pytest
 import structlog
 
 from bot.wiring.payments import PaymentServices
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.clock import FixedClock
 from domain.money import Money
 from domain.order_status import PaymentMethod
 from domain.ports import UnitOfWorkFactory
-from domain.stock import StockLevel
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.payments.methods import PaymentSetup

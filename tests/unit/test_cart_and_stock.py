@@ -1,10 +1,10 @@
 import pytest
 
 from domain.cart import MAX_LINE_QTY, MAX_LINES, Cart
+from domain.catalog.stock import StockLevel
 from domain.errors import CartLimitExceeded, InvalidInput, OutOfStock
 from domain.events import StockLow
 from domain.money import Money
-from domain.stock import StockLevel
 
 
 def test_adding_the_same_product_twice_adds_up():

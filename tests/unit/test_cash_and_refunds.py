@@ -8,7 +8,7 @@ from decimal import Decimal
 from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import PaymentStats
+from domain.payments.attempts import PaymentStats
 from domain.services import change_status
 from handlers.kernel.incoming import Incoming, Kind, Payment
 from handlers.payments.methods import PaymentSetup, confirm_cash_order

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.money import Money
-from domain.stock import StockLevel
 from handlers.actions.customer import AddToCart, CartStep, CategoryPage, ShowProduct, pack
 from tests.unit.chat import Chat, check_out, fill_cart
 

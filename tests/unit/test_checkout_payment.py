@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from handlers.app import ShopApp
 from handlers.customer.checkout.steps import Step
 from handlers.kernel.reply import Invoice

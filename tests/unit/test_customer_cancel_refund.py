@@ -6,7 +6,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.order_status import OrderStatus
-from domain.refund import MAX_REFUND_ATTEMPTS, RefundState
+from domain.payments.refunds import MAX_REFUND_ATTEMPTS, RefundState
 from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.payments.notices import PaymentNotices

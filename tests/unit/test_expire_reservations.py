@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory

@@ -274,3 +274,15 @@ def test_every_row_class_lives_in_storage_tables():
         for name in row_classes(path)
     }
     assert not stray, sorted(stray)
+
+
+@pytest.mark.parametrize("package", ["domain", "storage", "handlers", "jobs", "bot"])
+def test_no_folder_holds_more_than_fifteen_modules_side_by_side(package):
+    """A folder per concept once a prefix repeats: a newcomer reads a folder at a glance."""
+    crowded = {
+        str(folder.relative_to(ROOT)): count
+        for folder in [ROOT / package, *(ROOT / package).rglob("*")]
+        if folder.is_dir() and "__pycache__" not in folder.parts and "versions" not in folder.parts
+        if (count := len([m for m in folder.glob("*.py") if m.name != "__init__.py"])) > 15
+    }
+    assert not crowded, crowded

@@ -6,7 +6,7 @@ import pytest
 
 from domain.actor import Actor
 from domain.order_status import OrderStatus
-from domain.tracking import CarrierStatus
+from domain.tracking.statuses import CarrierStatus
 from handlers.actions.aftercare import (
     ContactCustomer,
     MarkCashPaid,

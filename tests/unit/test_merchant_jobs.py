@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from domain.cart import Cart
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.customer import Customer
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.stock import StockLevel
 from jobs.abandoned_carts import AbandonedCarts
 from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport, previous_day

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
-from domain.refund import MAX_REFUND_ATTEMPTS
+from domain.payments.refunds import MAX_REFUND_ATTEMPTS
 from handlers.actions.customer import CancelOrder, pack
 from handlers.actions.merchant import (
     AcceptOrder,

@@ -10,7 +10,7 @@ from handlers.actions.merchant import AcceptOrder, OpenOrder, PackOrder, RejectO
 from handlers.app import ShopApp
 from handlers.kernel.incoming import Kind
 from handlers.kernel.reply import Reply
-from handlers.merchant.stats import MerchantStats
+from handlers.merchant.stats.handler import MerchantStats
 from jobs.staff_prompts import EndStalePrompts
 from tests.fakes.payment_shop import FakeGateway
 from tests.merchant_shop import (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from domain.cart import Cart
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.clock import FixedClock
 from domain.errors import OrderNumberTaken
 from domain.money import Money
 from domain.services import retry_on_taken_number
-from domain.stock import StockLevel
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.integration.shop import checkout
 

@@ -3,14 +3,14 @@ from datetime import timedelta
 import pytest
 
 from domain.actor import Actor
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.clock import FixedClock
 from domain.errors import InvalidInput, NotAllowed, OutOfStock
 from domain.money import Money
 from domain.order import DeliveryChoice
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.services import change_status, order_for_customer, place_order
-from domain.stock import StockLevel
 from tests.fakes.memory import FakeUnitOfWorkFactory
 
 STANDARD = DeliveryChoice("standard", "Standard", Money(500, "USD"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from aiogram.enums import Currency
 
-from domain.currency import STRIPE_AMOUNTS, TELEGRAM_AMOUNTS
 from domain.money import Money
+from domain.payments.currency import STRIPE_AMOUNTS, TELEGRAM_AMOUNTS
 
 # currency, price as the shop writes it, Stripe's integer, Telegram's integer (None: not a Telegram currency)
 TABLE = [

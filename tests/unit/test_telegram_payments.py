@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from domain.services import change_status
 from handlers.kernel.incoming import Incoming, Kind, Payment
 from handlers.payments.telegram import TelegramPayments, invoice_payload, telegram_invoice_reply

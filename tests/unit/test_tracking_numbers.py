@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import InvalidInput
-from domain.tracking_numbers import ParsedShipment, is_s10, parse_shipment, postal_carrier, s10_check_digit
+from domain.tracking.numbers import ParsedShipment, is_s10, parse_shipment, postal_carrier, s10_check_digit
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 from domain.order_status import OrderStatus
-from domain.tracking import outcome_for
+from domain.tracking.statuses import outcome_for
 
 S = OrderStatus
 

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.tracking import CarrierStatus, outcome_for
+from domain.tracking.statuses import CarrierStatus, outcome_for
 from handlers.kernel.i18n import LOCALE_DIR, language_for, translations
 from handlers.kernel.status_text import method_label, status_label
 
@@ -85,7 +85,7 @@ def test_payment_methods_read_in_both_languages():
 
 @pytest.mark.parametrize("carrier_status", list(CarrierStatus))
 def test_every_delivery_problem_a_customer_is_told_of_reads_in_chinese(carrier_status):
-    """domain.tracking keeps its problem notes in English; jobs.notices marks them for the catalogs."""
+    """domain/tracking keeps its problem notes in English; jobs.notices marks them for the catalogs."""
     outcome = outcome_for(carrier_status, OrderStatus.SHIPPED)
     if outcome is not None and outcome.is_problem:
         assert translations("zh").gettext(outcome.note) != outcome.note

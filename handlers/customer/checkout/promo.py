@@ -7,7 +7,7 @@ with the reason (unknown, ended, used up, below the minimum, not for these produ
 
 from __future__ import annotations
 
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.errors import InvalidInput
 from domain.promo import PromoRefused, Refusal, normalize_code
 from domain.services import quote_promo

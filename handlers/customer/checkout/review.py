@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.cart import Cart
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.customer import Address
 from domain.money import Money
 from domain.order import MAX_DELIVERY_NOTE, Order

@@ -1,4 +1,4 @@
-"""Analytics figures: funnel events and the covering indexes storage.analytics reads instead of tables.
+"""Analytics figures: funnel events and the covering indexes the figures read instead of tables.
 
 Revision ID: 511918fd9bed
 Revises: b7c1e0a4d2f9

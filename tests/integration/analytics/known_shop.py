@@ -26,12 +26,12 @@ from sqlalchemy import insert
 
 from domain.actor import Actor
 from domain.analytics import FunnelStep
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payment import AttemptOutcome
-from domain.stock import StockLevel
+from domain.payments.attempts import AttemptOutcome
 from storage.tables.payments import PaymentAttemptRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 

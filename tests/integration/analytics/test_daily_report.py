@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from domain.clock import FixedClock
 from jobs.daily_report import DailyReport
-from storage.analytics import SqlAlchemyShopFigures
-from storage.outbox_table import OutboxRow
+from storage.analytics.figures import SqlAlchemyShopFigures
+from storage.queues.outbox_table import OutboxRow
 from tests.integration.analytics.known_shop import at, load_known_shop
 
 MERCHANT = -100500

@@ -9,7 +9,7 @@ import io
 from typer.testing import CliRunner
 
 from bot.cli import app
-from storage.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.analytics.known_shop import load_known_shop
 

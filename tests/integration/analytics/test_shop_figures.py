@@ -8,7 +8,7 @@ from decimal import Decimal
 from domain.analytics import ReportWindow
 from domain.money import Money
 from domain.order_status import OrderStatus
-from storage.analytics import SqlAlchemyShopFigures
+from storage.analytics.figures import SqlAlchemyShopFigures
 from tests.integration.analytics.known_shop import NOW, at, load_known_shop
 
 WEEK = ReportWindow.last_days(7, NOW)

@@ -9,7 +9,7 @@ from bot.settings import Settings
 from bot.wiring.stats import build_merchant_stats
 from domain.clock import FixedClock
 from handlers.kernel.incoming import Incoming, Kind
-from handlers.merchant.stats import STAFF_ONLY
+from handlers.merchant.stats.handler import STAFF_ONLY
 from tests.integration.analytics.known_shop import NOW, load_known_shop
 
 STAFF, STRANGER, GROUP = 11, 99, -100500

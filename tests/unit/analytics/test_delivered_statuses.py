@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.order_status import ALLOWED, OrderStatus
-from storage.figures_queries import MAYBE_DELIVERED, WAS_DELIVERED
+from storage.analytics.queries import MAYBE_DELIVERED, WAS_DELIVERED
 
 
 def reachable(start: OrderStatus) -> set[OrderStatus]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from domain.money import Money
 from domain.order_status import OrderStatus
-from handlers.merchant.orders_csv import CSV_COLUMNS, orders_csv
+from handlers.merchant.stats.orders_csv import CSV_COLUMNS, orders_csv
 from tests.unit.analytics.sample import export_row
 
 

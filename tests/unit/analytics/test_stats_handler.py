@@ -12,7 +12,7 @@ from domain.clock import FixedClock
 from handlers.actions.customer import pack
 from handlers.app import ShopApp
 from handlers.kernel.incoming import Incoming, Kind
-from handlers.merchant.stats import STAFF_ONLY, ExportOrders, MerchantStats, ShowStats
+from handlers.merchant.stats.handler import STAFF_ONLY, ExportOrders, MerchantStats, ShowStats
 from tests.unit.analytics.sample import NOW, export_row, sample_figures
 from tests.unit.chat import Chat
 

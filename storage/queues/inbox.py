@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
-from storage.dialect import insert_or_ignore, rowcount
-from storage.engine import WRITE_OPTION
-from storage.leases import release_orphans
+from storage.database.dialect import insert_or_ignore, rowcount
+from storage.database.engine import WRITE_OPTION
+from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
 __all__ = ["SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]

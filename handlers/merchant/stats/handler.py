@@ -25,8 +25,8 @@ from handlers.actions.customer import Action, StaleAction, pack, unpack
 from handlers.kernel.i18n import N_, language_for, translations
 from handlers.kernel.incoming import Incoming, Kind
 from handlers.kernel.reply import Button, Document, Outcome, Reply
-from handlers.merchant.orders_csv import orders_csv
-from handlers.merchant.stats_text import day_text, figures_text, period_title
+from handlers.merchant.stats.orders_csv import orders_csv
+from handlers.merchant.stats.text import day_text, figures_text, period_title
 
 __all__ = ["ShowStats", "ExportOrders", "MerchantStats", "STAFF_ONLY", "COMMANDS", "ROUTES"]
 

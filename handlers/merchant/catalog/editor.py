@@ -12,16 +12,16 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from domain.actor import Actor
-from domain.catalog import MAX_PHOTOS, Category, Product
-from domain.catalog_changes import ProductChange
+from domain.catalog.changes import ProductChange
+from domain.catalog.products import MAX_PHOTOS, Category, Product
+from domain.catalog.stock import StockLevel
 from domain.money import Money
 from domain.ports import StockAudit
-from domain.stock import StockLevel
 from handlers.actions.catalog import EditProduct, StaffProduct
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
-from handlers.merchant.product_fields import read_field
-from handlers.merchant.products import EDIT_PROMPT, record_changes, staff_card
+from handlers.merchant.catalog.fields import read_field
+from handlers.merchant.catalog.products import EDIT_PROMPT, record_changes, staff_card
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk

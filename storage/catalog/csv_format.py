@@ -17,11 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.catalog import MAX_DESCRIPTION, MAX_NAME, MAX_PHOTOS, MAX_PRICE_MINOR, category_slug, validate_sku
-from domain.catalog import PHOTO_RE as _PHOTO_RE
+from domain.catalog.products import (
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_PHOTOS,
+    MAX_PRICE_MINOR,
+    category_slug,
+    validate_sku,
+)
+from domain.catalog.products import PHOTO_RE as _PHOTO_RE
+from domain.catalog.stock import validate_quantity
 from domain.errors import InvalidInput
 from domain.money import Money
-from domain.stock import validate_quantity
 
 __all__ = [
     "COLUMNS",

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.dialect import rowcount
+from storage.database.dialect import rowcount
 
 __all__ = ["claim", "mark_once", "release", "release_orphans"]
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = ["alembic_config", "upgrade", "upgrade_with"]
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parents[1]  # storage/: alembic.ini and migrations/
 
 
 def alembic_config(url: str | None = None) -> Config:

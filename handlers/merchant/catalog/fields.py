@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.catalog import (
+from domain.catalog.products import (
     MAX_DESCRIPTION,
     MAX_NAME,
     MAX_PRICE_MINOR,
@@ -21,7 +21,7 @@ from domain.errors import InvalidInput
 from domain.money import Money
 from handlers.kernel.incoming import Kind
 from handlers.kernel.turn import Turn
-from handlers.merchant.stock import parse_quantity
+from handlers.merchant.catalog.stock import parse_quantity
 
 __all__ = ["read_field", "field_label"]
 

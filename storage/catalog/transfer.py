@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actor import Actor
-from domain.catalog import Category, Product
+from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.ports import StockAudit
-from domain.stock import StockLevel
-from storage.catalog_csv import CatalogErrors, CatalogRow, category_slug
+from storage.catalog.csv_format import CatalogErrors, CatalogRow, category_slug
 from storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["ImportSummary", "import_catalog", "export_catalog"]

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from domain.analytics import ReportWindow
 from domain.order_status import OrderStatus
-from domain.payment import AttemptOutcome
+from domain.payments.attempts import AttemptOutcome
 from storage.tables import FunnelEventRow, OrderLineRow, OrderRow, OrderTimelineRow, ProductRow, StockRow
 from storage.tables.payments import PaymentAttemptRow
 

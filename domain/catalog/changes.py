@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.actor import Actor
-from domain.catalog import Product
+from domain.catalog.products import Product
 
 __all__ = ["ProductChange", "FIELDS", "changes_between", "MAX_SHOWN"]
 

@@ -4,7 +4,7 @@ SQLite gets WAL, a busy timeout and foreign keys on every connection. pysqlite/a
 transaction handling is switched off so that we emit BEGIN ourselves: `BEGIN IMMEDIATE` for units of work
 that will write (they queue for the write lock up front instead of failing with "database is locked"
 when a deferred read transaction tries to upgrade), plain `BEGIN` for read-only ones.
-Within one process the writers queue on an asyncio lock first (`storage.sqlite_writer`), so
+Within one process the writers queue on an asyncio lock first (`storage.database.sqlite_writer`), so
 `BEGIN IMMEDIATE` never waits on a sibling coroutine's transaction and "database is locked" cannot
 come from the process itself. PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.sqlite_writer import SqliteWriter
+from storage.database.sqlite_writer import SqliteWriter
 
 __all__ = ["create_engine", "session_factory", "dispose", "count_statements", "WRITE_OPTION"]
 

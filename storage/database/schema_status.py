@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import WRITE_OPTION
-from storage.migrate import alembic_config
+from storage.database.engine import WRITE_OPTION
+from storage.database.migrate import alembic_config
 
 __all__ = ["SchemaStatus", "schema_status", "migration_heads", "describe_schema", "sqlite_file", "shown_url"]
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.actor import Actor
-from domain.catalog import Product
-from domain.catalog_changes import ProductChange, changes_between
+from domain.catalog.changes import ProductChange, changes_between
+from domain.catalog.products import Product
+from domain.catalog.stock import StockLevel
 from domain.customer import clean_text
 from domain.errors import InvalidInput
-from domain.stock import StockLevel
 from handlers.actions.catalog import (
     DeleteProduct,
     EditProduct,
@@ -28,7 +28,7 @@ from handlers.actions.catalog import (
 )
 from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Rows, Turn
-from handlers.merchant.product_fields import field_label
+from handlers.merchant.catalog.fields import field_label
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 _HISTORY = 5
-EDIT_PROMPT = "catalog.edit"  # dialog state of an in-place edit (handlers.merchant.product_editor)
+EDIT_PROMPT = "catalog.edit"  # dialog state of an in-place edit (handlers.merchant.catalog.editor)
 
 
 async def products_command(desk: MerchantDesk, turn: Turn) -> Outcome:

@@ -8,11 +8,11 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actor import Actor
-from domain.catalog import Category, Product
-from domain.catalog_changes import ProductChange
+from domain.catalog.changes import ProductChange
+from domain.catalog.products import Category, Product
 from domain.money import Money
-from storage.catalog_cache import CatalogCache
-from storage.dialect import upsert
+from storage.catalog.cache import CatalogCache
+from storage.database.dialect import upsert
 from storage.tables import CategoryRow, OrderLineRow, ProductChangeRow, ProductRow, StockRow
 
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChanges"]

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from domain.actor import Actor
-from domain.catalog import Product
+from domain.catalog.products import Product
+from domain.catalog.stock import MAX_STOCK, StockLevel
 from domain.ports import StockAudit
-from domain.stock import MAX_STOCK, StockLevel
 from handlers.actions.aftercare import RestockSku
 from handlers.actions.merchant import StockPage
 from handlers.kernel.reply import Outcome

@@ -1,4 +1,4 @@
-"""`OutboxQueue` over SQLAlchemy: lease due rows atomically (`storage/leases.py`), settle them only
+"""`OutboxQueue` over SQLAlchemy: lease due rows atomically (`storage/queues/leases.py`), settle them only
 while holding the lease, so a relay whose lease ran out cannot overwrite another relay's work."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
-from storage.dialect import rowcount
-from storage.leases import claim, release, release_orphans
-from storage.outbox_table import OutboxRow
+from storage.database.dialect import rowcount
+from storage.queues.leases import claim, release, release_orphans
+from storage.queues.outbox_table import OutboxRow
 
 __all__ = ["SqlAlchemyOutboxQueue"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.engine import WRITE_OPTION
+from storage.database.engine import WRITE_OPTION
 from storage.tables.inbox import PENDING, InboxRow
 from storage.tables.messaging import OutboxRow
 

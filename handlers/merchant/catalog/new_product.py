@@ -11,15 +11,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from domain.actor import Actor
-from domain.catalog import Category, Product, category_slug
-from domain.catalog_changes import ProductChange
+from domain.catalog.changes import ProductChange
+from domain.catalog.products import Category, Product, category_slug
+from domain.catalog.stock import StockLevel
 from domain.money import Money
-from domain.stock import StockLevel
 from handlers.actions.catalog import WizardMove
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
-from handlers.merchant.product_fields import read_field
-from handlers.merchant.products import staff_card
+from handlers.merchant.catalog.fields import read_field
+from handlers.merchant.catalog.products import staff_card
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk

@@ -1,6 +1,6 @@
 """`SqlAlchemyShopFigures`: the merchant's figures as a handful of aggregate queries.
 
-The database counts and sums (storage.figures_queries); no order is loaded into Python. Every order
+The database counts and sums (storage.analytics.queries); no order is loaded into Python. Every order
 figure is about the orders placed in the window; shipping times are about the orders shipped in it,
 payment attempts and funnel steps about those made in it; low stock is a snapshot of now. The median is
 `percentile_cont` on PostgreSQL and a `row_number()` window over the sorted durations on SQLite. All reads
@@ -25,9 +25,9 @@ from domain.analytics import (
 )
 from domain.money import Money
 from domain.order_status import OrderStatus
-from storage.engine import WRITE_OPTION
-from storage.figures_queries import FigureQueries
-from storage.order_export import order_rows
+from storage.analytics.order_export import order_rows
+from storage.analytics.queries import FigureQueries
+from storage.database.engine import WRITE_OPTION
 
 __all__ = ["SqlAlchemyShopFigures"]
 

@@ -1,0 +1,1 @@
+"""Catalog: categories and products, their change history, and stock rules."""

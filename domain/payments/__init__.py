@@ -1,0 +1,1 @@
+"""Payments: attempts, refunds owed, and what an integer amount means to each provider."""

@@ -1,0 +1,1 @@
+"""After an order leaves the warehouse: delivery problems, returns, tracking corrections."""

@@ -1,0 +1,1 @@
+"""Merchant analytics: /stats (figures, chart, periods), its text, and /export as CSV."""

@@ -1,0 +1,1 @@
+"""The merchant's figures: aggregate queries, the funnel, order export and backlog counts."""

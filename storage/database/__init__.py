@@ -1,0 +1,1 @@
+"""Engine, sessions, dialect differences, the SQLite writer queue, migrations and schema status."""
