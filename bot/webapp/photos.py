@@ -11,7 +11,7 @@ import structlog
 from aiohttp import web
 
 from bot.webapp.context import MiniApp
-from domain.catalog import validate_sku
+from domain.catalog.products import validate_sku
 from domain.errors import InvalidInput
 
 __all__ = ["save_photo", "serve_photo"]

@@ -14,7 +14,7 @@ from bot.webapp.context import MiniApp, read_json, user_of
 from bot.webapp.events import press
 from bot.webapp.init_data import WebAppUser
 from bot.webapp.views import order_summary, product_card
-from domain.catalog import Product, validate_sku
+from domain.catalog.products import Product, validate_sku
 from domain.errors import InvalidInput
 from handlers.actions.customer import AddToCart, CartRemove, CartStep, ShowOrder, StartCheckout
 from handlers.customer.cart import priced_lines_of

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.webapp.context import MiniApp
-from domain.catalog import Product
+from domain.catalog.products import Product
 from domain.order import Order
 from domain.ports import UnitOfWork
 from handlers.customer.catalog import availability_text

@@ -17,10 +17,10 @@ import aiohttp
 from bot.processes.web import RunOptions, run_bot
 from bot.webapp.init_data import WebAppUser, sign_init_data
 from domain.actor import Actor
-from storage.catalog_csv import parse_catalog
-from storage.catalog_transfer import import_catalog
-from storage.engine import create_engine, dispose
-from storage.migrate import upgrade_with
+from storage.catalog.csv_format import parse_catalog
+from storage.catalog.transfer import import_catalog
+from storage.database.engine import create_engine, dispose
+from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.e2e.webhook_shop import MERCHANT_CHAT, free_port, prepare_database, shop_settings
 from tests.fakes.telegram_server import FakeTelegram
