@@ -85,6 +85,7 @@ def _orders() -> list[Order]:
     e.transition(OrderStatus.PACKED, STAFF, at(8, 10))
     e.ship("=HYPERLINK(1)", "LOC0005", STAFF, at(8, 11))
     e.transition(OrderStatus.DELIVERED, Actor.carrier("local"), at(9, 14))
+    e.collect_cash(at(9, 14))  # staff record the cash the courier collected
     f = _order("ORD-F", at(10, 11), {"TEE": 1})
     g = _order("ORD-G", at(1, 9), {"MUG": 1})
     _pay(g, at(1, 12))
