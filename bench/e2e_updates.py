@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storage.database.engine import create_engine, dispose  # noqa: E402
-from tests.e2e.webhook_shop import (  # noqa: E402
+from tests.shops.webhook import (  # noqa: E402
     WebhookTelegram,
     bot_env,
     checkout_journey,

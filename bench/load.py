@@ -41,7 +41,7 @@ from bench.e2e_updates import _admin, _fresh_postgres  # noqa: E402
 from bench.load_journeys import JOURNEYS, Tally, customer, prepare_shop  # noqa: E402
 from bench.load_telegram import LoadTelegram  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
-from tests.e2e.webhook_shop import SECRET, bot_env, free_port  # noqa: E402
+from tests.shops.webhook import SECRET, bot_env, free_port  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
 _ERROR_LINE = re.compile(rb"error|locked|traceback", re.IGNORECASE)

@@ -29,7 +29,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.miniapp_shop import (  # noqa: E402
+from tests.shops.miniapp import (  # noqa: E402
     ALICE,
     DEMO_CATALOG,
     RunningShop,

@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import async_playwright  # noqa: E402
 
 from tests.e2e.browser import CHROMIUM, PHONE  # noqa: E402
-from tests.e2e.miniapp_shop import ALICE, DEMO_CATALOG, STAFF, load_catalog, running_shop  # noqa: E402
-from tests.e2e.webhook_shop import Shopper  # noqa: E402
+from tests.shops.miniapp import ALICE, DEMO_CATALOG, STAFF, load_catalog, running_shop  # noqa: E402
+from tests.shops.webhook import Shopper  # noqa: E402
 
 OUT = ROOT / "docs" / "images"
 PRODUCT = "Longjing Green Tea 100 g"

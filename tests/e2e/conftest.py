@@ -9,8 +9,8 @@ import bot.telegram.aiogram  # noqa: F401 - import the frameworks at collection,
 import bot.telegram.ptb  # noqa: F401
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.runtime import Runtime, build_runtime
-from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
+from tests.shops.echo import EchoShop
 
 
 @pytest.fixture

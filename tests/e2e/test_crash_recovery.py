@@ -23,7 +23,8 @@ from sqlalchemy import select
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.queues.inbox import DONE, InboxRow
 from storage.tables import OrderRow
-from tests.e2e.webhook_shop import (
+from tests.fakes.telegram_server import FakeTelegram
+from tests.shops.webhook import (
     Shopper,
     WebhookTelegram,
     bot_env,
@@ -32,7 +33,6 @@ from tests.e2e.webhook_shop import (
     post_update,
     prepare_database,
 )
-from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 16

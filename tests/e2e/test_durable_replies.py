@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.processes.web import RunOptions, run_bot
-from tests.e2e.webhook_shop import free_port, prepare_database, shop_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.shops.webhook import free_port, prepare_database, shop_settings
 
 
 @pytest.fixture(params=["ptb", "aiogram"])

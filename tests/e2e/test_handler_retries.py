@@ -19,7 +19,7 @@ from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from tests.fakes.memory import FakeInbox, FakeUnitOfWork, FakeUnitOfWorkFactory
 from tests.fakes.telegram_server import FakeTelegram
-from tests.integration.shop import stock_product
+from tests.shops.storage import stock_product
 
 CHAT = 4711
 

@@ -22,7 +22,7 @@ from jobs.low_stock import alerts_for
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
 from tests.fakes.telegram_server import FakeTelegram
-from tests.merchant_shop import (
+from tests.shops.merchant import (
     ANN,
     BEN,
     CAROL,

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.webapp.init_data import sign_init_data
-from tests.e2e.miniapp_shop import ALICE, STAFF, RunningShop, running_shop
+from tests.shops.miniapp import ALICE, STAFF, RunningShop, running_shop
 
 MALLORY = replace(ALICE, id=666, first_name="Mallory")
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.browser import PHONE, launch_chromium
-from tests.e2e.miniapp_shop import ALICE, MERCHANT_CHAT, STAFF, RunningShop, load_catalog, running_shop
-from tests.e2e.webhook_shop import Shopper, checkout_journey
+from tests.shops.miniapp import ALICE, MERCHANT_CHAT, STAFF, RunningShop, load_catalog, running_shop
+from tests.shops.webhook import Shopper, checkout_journey
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.runtime import build_runtime
-from tests.e2e.echo_shop import EchoShop
 from tests.fakes.telegram_server import FakeTelegram
+from tests.shops.echo import EchoShop
 
 ANN, BOB = 501, 502
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.echo_shop import CHART_PNG, FILE_ID, LONG_LINES, MERCHANT_CHAT, PHOTO_URL, EchoShop
 from tests.fakes.telegram_server import FakeTelegram, UploadedFile
+from tests.shops.echo import CHART_PNG, FILE_ID, LONG_LINES, MERCHANT_CHAT, PHOTO_URL, EchoShop
 
 ANN = 501
 

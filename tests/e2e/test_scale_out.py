@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from storage.database.engine import create_engine, dispose
 from storage.tables import OrderRow, ProcessedUpdateRow
 from storage.tables.inbox import DONE, InboxRow
-from tests.e2e.webhook_shop import (
+from tests.shops.webhook import (
     MERCHANT_CHAT,
     Shopper,
     WebhookTelegram,

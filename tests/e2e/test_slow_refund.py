@@ -21,10 +21,10 @@ from domain.payments.refunds import RefundState
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.tables.refunds import RefundRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.webhook_shop import Shopper, free_port, prepare_database, shop_settings
 from tests.fakes.stripe_api import FakeStripe, sign_payload
 from tests.fakes.telegram_server import FakeTelegram
-from tests.merchant_shop import CAROL, desk_for, paid_order
+from tests.shops.merchant import CAROL, desk_for, paid_order
+from tests.shops.webhook import Shopper, free_port, prepare_database, shop_settings
 
 WEBHOOK_SECRET = "whsec_test_secret"
 

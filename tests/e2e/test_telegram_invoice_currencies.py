@@ -20,7 +20,7 @@ from storage.catalog.transfer import import_catalog
 from storage.database.engine import create_engine, dispose
 from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.webhook_shop import (
+from tests.shops.webhook import (
     Shopper,
     WebhookTelegram,
     checkout_journey,

@@ -21,7 +21,7 @@ from bot.observability.logs import configure_logging
 from bot.processes.web import RunOptions, run_bot
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.queues.inbox import SqlAlchemyInbox
-from tests.e2e.webhook_shop import (
+from tests.shops.webhook import (
     SECRET,
     Shopper,
     WebhookTelegram,

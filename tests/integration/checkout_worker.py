@@ -12,7 +12,7 @@ import sys
 from domain.errors import OutOfStock
 from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.integration.shop import checkout
+from tests.shops.storage import checkout
 
 
 async def run_checkouts(uow_factory, buyers) -> tuple[int, int]:

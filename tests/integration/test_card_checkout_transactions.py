@@ -25,7 +25,7 @@ from handlers.payments.telegram import TelegramPayments
 from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.fakes.payment_shop import FakeGateway
-from tests.integration.shop import stocked
+from tests.shops.storage import stocked
 from tests.unit.chat import Chat, check_out, fill_cart
 
 SHORT_WAIT_MS = 200

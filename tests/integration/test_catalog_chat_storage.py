@@ -11,8 +11,8 @@ from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from storage.catalog.csv_format import format_catalog, parse_catalog
 from storage.catalog.transfer import export_catalog, import_catalog
-from tests.integration.shop import NOW, checkout, fill_cart, place, stocked
-from tests.merchant_shop import ANN, StaffChat, desk_for
+from tests.shops.merchant import ANN, StaffChat, desk_for
+from tests.shops.storage import NOW, checkout, fill_cart, place, stocked
 
 
 async def _export(uow_factory) -> str:

@@ -10,7 +10,7 @@ from domain.actor import Actor
 from domain.money import Money
 from storage.catalog.csv_format import CatalogErrors, format_catalog, parse_catalog
 from storage.catalog.transfer import export_catalog, import_catalog
-from tests.integration.shop import NOW, place
+from tests.shops.storage import NOW, place
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 HEADER = "sku,name,category,price,stock,safety_stock,description,photo\n"

@@ -12,7 +12,7 @@ import pytest
 from storage.invariants import find_violations
 from tests.conftest import POSTGRES_ONLY
 from tests.integration.checkout_worker import run_checkouts
-from tests.integration.shop import fill_cart, stock_product
+from tests.shops.storage import fill_cart, stock_product
 
 UNITS = 50
 BUYERS = 200

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.invariants import find_violations
-from tests.integration.shop import place, stocked
+from tests.shops.storage import place, stocked
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 

@@ -23,7 +23,7 @@ from handlers.kernel.incoming import Incoming, Kind
 from storage.catalog.cache import CatalogCache
 from storage.database.engine import count_statements, create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.integration.shop import ADDRESS, stocked
+from tests.shops.storage import ADDRESS, stocked
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ANN = 501

@@ -11,8 +11,8 @@ from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from storage.database.engine import session_factory
 from storage.tables import OutboxRow
-from tests.integration.shop import stocked
-from tests.merchant_shop import ANN, MERCHANT_CHAT, StaffChat, desk_for
+from tests.shops.merchant import ANN, MERCHANT_CHAT, StaffChat, desk_for
+from tests.shops.storage import stocked
 from tests.unit.chat import Chat, place_order
 
 CONFIG = ShopConfig(

@@ -12,7 +12,7 @@ from handlers.actions.customer import pack
 from handlers.actions.merchant import AcceptOrder
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
-from tests.merchant_shop import ANN, BEN, MERCHANT_CHAT, StaffChat, desk_for, placed_order, stock_black_tea
+from tests.shops.merchant import ANN, BEN, MERCHANT_CHAT, StaffChat, desk_for, placed_order, stock_black_tea
 
 
 async def test_two_staff_accepting_at_once_yield_one_acceptance(uow_factory):

@@ -14,7 +14,7 @@ from domain.errors import ConcurrentUpdate, OrderNumberTaken
 from domain.order_status import OrderStatus
 from domain.services import retry_on_taken_number
 from tests.conftest import POSTGRES_ONLY
-from tests.integration.shop import NOW, checkout, fill_cart, place, stock_product, stocked
+from tests.shops.storage import NOW, checkout, fill_cart, place, stock_product, stocked
 
 
 @POSTGRES_ONLY

@@ -15,7 +15,7 @@ from domain.services import change_status
 from handlers.merchant.stats.text import figures_text
 from storage.analytics.figures import SqlAlchemyShopFigures
 from storage.invariants import find_violations
-from tests.integration.shop import NOW, checkout, fill_cart, stock_product
+from tests.shops.storage import NOW, checkout, fill_cart, stock_product
 
 
 async def _shop_with_code(uow_factory, **limits) -> None:

@@ -15,7 +15,7 @@ from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
 from domain.payments.attempts import PaymentAttempt
 from domain.services import change_status
-from tests.integration.shop import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
+from tests.shops.storage import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 
 
 async def test_products_and_categories_round_trip_and_are_found_by_category_and_name(uow_factory):

@@ -19,7 +19,7 @@ from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.integration.shop import stocked
+from tests.shops.storage import stocked
 from tests.unit.chat import Chat
 
 CUSTOMERS = 200

@@ -13,7 +13,7 @@ from jobs.abandoned_carts import AbandonedCarts
 from storage.database.engine import session_factory
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.tables import OutboxRow
-from tests.integration.shop import NOW
+from tests.shops.storage import NOW
 
 DAY = timedelta(hours=24)
 

@@ -11,7 +11,7 @@ from domain.events import StockLow
 from domain.ports import StockAudit
 from storage.invariants import find_violations
 from tests.conftest import POSTGRES_ONLY
-from tests.integration.shop import NOW, RESERVATION, place, stocked
+from tests.shops.storage import NOW, RESERVATION, place, stocked
 
 EXPIRES = NOW + RESERVATION
 

@@ -8,7 +8,7 @@ from domain.money import Money
 from handlers.actions.catalog import DeleteProduct, ToggleProduct
 from handlers.actions.customer import pack
 from handlers.app import ShopApp
-from tests.merchant_shop import ANN, StaffChat, desk_for
+from tests.shops.merchant import ANN, StaffChat, desk_for
 from tests.unit.chat import Chat, check_out, place_order
 
 PHOTO = "AgACAgIAAxkBAAIBYmZlargest"

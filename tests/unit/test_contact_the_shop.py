@@ -8,7 +8,7 @@ from handlers.actions.contact import ContactShop
 from handlers.actions.customer import pack
 from handlers.actions.merchant import RejectOrder
 from handlers.app import ShopApp
-from tests.merchant_shop import ANN, MERCHANT_CHAT, StaffChat, desk_for
+from tests.shops.merchant import ANN, MERCHANT_CHAT, StaffChat, desk_for
 from tests.unit.chat import Chat, place_order
 
 CAROL = 333

@@ -13,7 +13,7 @@ from handlers.payments.notices import PaymentNotices
 from handlers.payments.refunds import record_refund
 from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import FakeGateway
-from tests.merchant_shop import CAROL, MERCHANT_CHAT, desk_for, paid_order
+from tests.shops.merchant import CAROL, MERCHANT_CHAT, desk_for, paid_order
 from tests.unit.chat import Chat
 
 

@@ -7,7 +7,7 @@ import pytest
 from handlers.actions.customer import pack
 from handlers.actions.merchant import AcceptOrder
 from handlers.app import ShopApp
-from tests.merchant_shop import ANN, StaffChat, desk_for
+from tests.shops.merchant import ANN, StaffChat, desk_for
 from tests.unit.chat import Chat, check_out, fill_cart
 
 

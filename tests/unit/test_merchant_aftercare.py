@@ -31,7 +31,7 @@ from jobs.apply_tracking import apply_carrier_status
 from jobs.complete_delivered import CompleteDelivered
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.payment_shop import FakeGateway
-from tests.merchant_shop import (
+from tests.shops.merchant import (
     ANN,
     CAROL,
     MERCHANT_CHAT,

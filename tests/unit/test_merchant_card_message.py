@@ -8,7 +8,7 @@ from bot.background.outbox_relay import OutboxRelay
 from bot.flood_control import FloodControl
 from bot.wiring.merchant import remember_cards_with
 from tests.fakes.memory import FakeOutboxQueue
-from tests.merchant_shop import MERCHANT_CHAT, desk_for, paid_order
+from tests.shops.merchant import MERCHANT_CHAT, desk_for, paid_order
 
 
 class CountingNotifier:

@@ -29,7 +29,7 @@ from handlers.payments.methods import confirm_cash_order
 from handlers.payments.notices import PaymentNotices
 from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import FakeGateway
-from tests.merchant_shop import (
+from tests.shops.merchant import (
     ANN,
     BEN,
     CARD_MESSAGE,

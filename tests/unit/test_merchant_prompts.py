@@ -13,7 +13,7 @@ from handlers.kernel.reply import Reply
 from handlers.merchant.stats.handler import MerchantStats
 from jobs.staff_prompts import EndStalePrompts
 from tests.fakes.payment_shop import FakeGateway
-from tests.merchant_shop import (
+from tests.shops.merchant import (
     ANN,
     BEN,
     CARD_MESSAGE,
@@ -23,7 +23,7 @@ from tests.merchant_shop import (
     StaffChat,
     desk_for,
 )
-from tests.merchant_shop import paid_order as paid
+from tests.shops.merchant import paid_order as paid
 from tests.unit.analytics.sample import sample_figures
 
 S = OrderStatus

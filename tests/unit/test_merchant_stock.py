@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from handlers.app import ShopApp
-from tests.merchant_shop import ANN, MERCHANT_CHAT, StaffChat, desk_for
+from tests.shops.merchant import ANN, MERCHANT_CHAT, StaffChat, desk_for
 from tests.unit.chat import Chat, place_order
 
 

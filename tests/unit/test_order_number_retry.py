@@ -12,7 +12,7 @@ from domain.errors import OrderNumberTaken
 from domain.money import Money
 from domain.services import retry_on_taken_number
 from tests.fakes.memory import FakeUnitOfWorkFactory
-from tests.integration.shop import checkout
+from tests.shops.storage import checkout
 
 
 async def _shop() -> FakeUnitOfWorkFactory:

@@ -13,7 +13,7 @@ from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from handlers.app import ShopApp
 from jobs.expire_reservations import expire_reservations
-from tests.merchant_shop import ANN, StaffChat, desk_for
+from tests.shops.merchant import ANN, StaffChat, desk_for
 from tests.unit.chat import Chat, check_out, fill_cart
 
 

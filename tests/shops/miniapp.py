@@ -22,8 +22,8 @@ from storage.catalog.transfer import import_catalog
 from storage.database.engine import create_engine, dispose
 from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.e2e.webhook_shop import MERCHANT_CHAT, free_port, prepare_database, shop_settings
 from tests.fakes.telegram_server import FakeTelegram
+from tests.shops.webhook import MERCHANT_CHAT, free_port, prepare_database, shop_settings
 
 __all__ = ["ALICE", "STAFF", "MERCHANT_CHAT", "DEMO_CATALOG", "RunningShop", "running_shop", "load_catalog"]
 
