@@ -41,7 +41,7 @@ from tests.shops.webhook import (  # noqa: E402
 )
 
 STEPS = checkout_journey(
-    "Black tea", name="Bench Customer", phone="+1 555 0123", address="5 Elm Road, Springfield, 12345, US"
+    "Black tea", name="Bench Customer", phone="+1 202 555 0123", address="5 Elm Road, Springfield, 12345, US"
 )
 
 

@@ -75,7 +75,7 @@ def _checkout(user_id: int) -> list[Step]:
         ("send", "/cart", "Subtotal"),
         ("press", "Checkout", "Checkout 1/4"),
         ("send", "Bench Customer", "Checkout 2/4"),
-        ("contact", "+1 555 0123", "Checkout 3/4"),
+        ("contact", "+1 202 555 0123", "Checkout 3/4"),
         ("press", "Standard", "Checkout 4/4"),
         ("send", "5 Elm Road, Springfield, 12345, US", "Total:"),
         ("press", "Cash on delivery", "is placed!"),
