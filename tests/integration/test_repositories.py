@@ -55,6 +55,22 @@ async def test_customer_with_saved_addresses_and_cart_round_trip(uow_factory):
         assert await uow.customers.get(43) is None
 
 
+async def test_the_last_recipient_and_delivery_choice_are_kept_for_the_next_checkout(uow_factory):
+    """What the review saves by a partial update (`recipient` is stored as `last_recipient`) reads back."""
+    async with uow_factory() as uow:
+        await uow.customers.add(Customer(42, "Ada", "en"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        customer = await uow.customers.get(42)
+        customer.phone, customer.recipient, customer.last_delivery = "+12025550123", "Ada L.", "express"
+        await uow.customers.update(customer, "phone", "recipient", "last_delivery")
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        again = await uow.customers.get(42)
+        assert (again.phone, again.recipient, again.last_delivery) == ("+12025550123", "Ada L.", "express")
+        assert (await uow.customers.get_in_dialog(42))[0] == again
+
+
 async def test_outbox_keeps_one_message_per_dedupe_key(uow_factory):
     first = OutboxMessage(7, {"text": "Shipped"}, NOW, dedupe_key="order:A:shipped")
     again = OutboxMessage(7, {"text": "Shipped"}, NOW, dedupe_key="order:A:shipped")
