@@ -12,8 +12,8 @@ app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_
     order in the unit of work that placed the order, the card link once it is committed; ShopApp hands
     Kind.PRECHECKOUT and Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
     settings.telegram_payment_provider_token.
-merchant cancel / reject, customer cancel: refund_or_alert records the refund owed in the turn, issue_after_commit
-    asks Stripe after the commit, the retry_refunds job (given payments.gateway) retries it
+merchant cancel / reject, customer cancel: refund_or_alert records the refund owed in the turn,
+    issue_after_commit asks Stripe after the commit, the retry_refunds job (payments.gateway) retries it
 shutdown: await runner.cleanup(); await payments.aclose()
 """
 
