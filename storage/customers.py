@@ -84,7 +84,7 @@ class SqlAlchemyCustomers:
             "last_recipient": customer.recipient,
             "last_delivery": customer.last_delivery,
         }
-        await self.session.execute(upsert(self.session, CustomerRow.__table__, values, ["telegram_id"]))
+        await upsert(self.session, CustomerRow.__table__, values, ["telegram_id"])
 
     async def update(self, customer: Customer, *fields: str) -> None:
         """UPDATE only `fields`: never a whole-row rewrite from a read that may be stale."""
@@ -128,4 +128,4 @@ class SqlAlchemyCarts:
             "item_count": cart.item_count,
             "updated_at": now,
         }
-        await self.session.execute(upsert(self.session, CartRow.__table__, values, ["customer_id"]))
+        await upsert(self.session, CartRow.__table__, values, ["customer_id"])

@@ -36,8 +36,10 @@ class SqlAlchemyOutbox:
         }
         if message.held_until is not None:
             values.update(lease_until=message.held_until, leased_by=self.worker)
-        stmt = insert_or_ignore(self.session, OutboxRow.__table__, values, ["dedupe_key"])
-        new_id = await self.session.scalar(stmt.returning(OutboxRow.id))
+        inserted = await insert_or_ignore(
+            self.session, OutboxRow.__table__, values, ["dedupe_key"], returning=[OutboxRow.__table__.c.id]
+        )
+        new_id = inserted.scalar()
         if new_id is not None:
             message.id = new_id
 
@@ -47,10 +49,9 @@ class SqlAlchemyProcessedUpdates:
         self.session = session
 
     async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
-        stmt = insert_or_ignore(
+        result = await insert_or_ignore(
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
-        result = await self.session.execute(stmt)
         if rowcount(result) != 1:
             return False
         await settle_in_transaction(self.session, update_id, failed=failed)  # iff this commits
@@ -71,8 +72,7 @@ class SqlAlchemyDialogs:
 
     async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None:
         values = {"user_id": user_id, "state": state, "data": dict(data), "updated_at": func.now()}
-        stmt = upsert(self.session, DialogRow.__table__, values, ["user_id"])
-        await self.session.execute(stmt)
+        await upsert(self.session, DialogRow.__table__, values, ["user_id"])
 
     async def clear(self, user_id: int) -> None:
         await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))

@@ -48,8 +48,10 @@ class SqlAlchemyRefunds:
             "created_at": refund.created_at,
         }
         keys = ["order_number", "charge_ref", "amount_minor"]
-        stmt = insert_or_ignore(self.session, RefundRow.__table__, values, keys)
-        new_id = await self.session.scalar(stmt.returning(RefundRow.id))
+        inserted = await insert_or_ignore(
+            self.session, RefundRow.__table__, values, keys, returning=[RefundRow.__table__.c.id]
+        )
+        new_id = inserted.scalar()
         if new_id is None:
             return False
         refund.id = new_id

@@ -105,12 +105,19 @@ class SqlAlchemyUnitOfWork:
 
 class SqlAlchemyUnitOfWorkFactory:
     """`factory(write=True)` returns a new unit of work; `write=False` for read-only work (no write
-    lock on SQLite). `worker` names this process in the outbox rows it holds to send at once."""
+    lock on SQLite). `worker` names this process in the outbox rows it holds to send at once. `reports`:
+    the engine for long reads (`storage.database.engine.reports_engine`), `engine` when not given."""
 
     def __init__(
-        self, engine: AsyncEngine, *, worker: str | None = None, catalog_cache: CatalogCache | None = None
+        self,
+        engine: AsyncEngine,
+        *,
+        worker: str | None = None,
+        catalog_cache: CatalogCache | None = None,
+        reports: AsyncEngine | None = None,
     ) -> None:
         self.engine = engine
+        self.reports = reports or engine
         self.worker = worker or worker_name()
         self._sessions = session_factory(engine)
         self._catalog_cache = catalog_cache or CatalogCache()

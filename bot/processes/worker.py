@@ -17,7 +17,7 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.wiring.background import start_background
 from bot.wiring.bootstrap import tracking_client
 from bot.wiring.payments import build_payments
-from storage.database.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose, reports_engine
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["run_worker"]
@@ -34,6 +34,9 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
         stop = stack.enter_context(stop_on_signals())
         engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
         stack.push_async_callback(dispose, engine)
+        reports = reports_engine(engine)  # the daily report off the event loop's thread (SQLite)
+        if reports is not engine:
+            stack.push_async_callback(dispose, reports)
         notifier = BotApiNotifier(connection)
         stack.push_async_callback(notifier.aclose)
         tracking = tracking_client(settings)
@@ -42,7 +45,7 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
         if metrics_port:  # relay and job counters for Prometheus (web processes serve their own /metrics)
             exporter, _ = start_http_server(metrics_port, settings.http_host, registry=metrics.registry)
             stack.callback(exporter.shutdown)
-        uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+        uow_factory = SqlAlchemyUnitOfWorkFactory(engine, reports=reports)
         clock = shop_clock(settings.clock_offset)
         gateway = None
         if settings.stripe_secret_key is not None:  # refunds owed are retried here when web runs --no-jobs

@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import aiohttp
 import structlog
 
 from bot.observability.scrubbing import quiet_http_loggers
@@ -47,9 +47,8 @@ class InboxPoller:
     ) -> None:
         quiet_http_loggers()  # request URLs carry the token
         self._timeout = connection.poll_timeout
-        self._client = httpx.AsyncClient(
-            base_url=f"{connection.api_url}/bot{connection.token}/", timeout=connection.poll_timeout + 10
-        )
+        self._base_url = f"{connection.api_url}/bot{connection.token}/"
+        self._session: aiohttp.ClientSession | None = None  # opened by the first call, on the running loop
         self._inbox = inbox
         self._clock = clock
         self._on_stored = on_stored
@@ -65,7 +64,8 @@ class InboxPoller:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def poll_once(self) -> int:
         """One long poll; the batch is in the inbox when this returns. Returns how many updates came."""
@@ -105,10 +105,12 @@ class InboxPoller:
                 await asyncio.sleep(delay)
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
-        response = await self._client.post(method, json=params)
-        body = response.json()
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout + 10))
+        async with self._session.post(self._base_url + method, json=params) as response:
+            status, body = response.status, await response.json(content_type=None)
         if not body.get("ok"):
-            raise RuntimeError(f"{method}: HTTP {response.status_code} {body.get('description', '')}")
+            raise RuntimeError(f"{method}: HTTP {status} {body.get('description', '')}")
         return body["result"]
 
 

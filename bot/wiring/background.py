@@ -123,7 +123,7 @@ async def start_background(
             worker,
             shipments=SqlAlchemyShipments(sessions),
             tracking=tracking,
-            figures=SqlAlchemyShopFigures(uow_factory.engine, settings.currency),  # the daily report
+            figures=SqlAlchemyShopFigures(uow_factory.reports, settings.currency),  # the daily report
             stale_carts=stale_carts or SqlAlchemyStaleCarts(sessions),  # abandoned-cart reminders
             metrics=metrics,
             gateway=gateway,  # refunds owed, retried until the provider answers

@@ -34,7 +34,7 @@ from domain.ports import CarrierTracking, PaymentGateway, UnitOfWorkFactory
 from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.kernel.incoming import EventHandler
-from storage.database.engine import count_statements, create_engine, dispose
+from storage.database.engine import count_statements, create_engine, dispose, reports_engine
 from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -118,15 +118,16 @@ async def assemble(
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or shop_clock(settings.clock_offset)
     engine = create_engine(settings.database_url)
+    reports = reports_engine(engine)  # long reads off the event loop's thread (SQLite)
     if settings.count_sql_statements and metrics is not None:
         count_statements(engine, metrics.sql_statements.inc)
     try:
         if migrate:
             await upgrade_with(engine)
-        uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+        uow_factory = SqlAlchemyUnitOfWorkFactory(engine, reports=reports)
         tracking = tracking_client(settings)
         handler, payments = build_shop_handler(
-            settings, uow_factory, clock, tracking=tracking, engine=engine, metrics=metrics
+            settings, uow_factory, clock, tracking=tracking, engine=reports, metrics=metrics
         )
         try:
             yield Shop(settings, engine, uow_factory, clock, payments, handler, tracking)
@@ -135,4 +136,6 @@ async def assemble(
             if tracking is not None:
                 await tracking.aclose()
     finally:
+        if reports is not engine:
+            await dispose(reports)
         await dispose(engine)

@@ -50,7 +50,7 @@ class SqlAlchemyCategories:
             "position": category.position,
             "name_zh": category.name_zh,
         }
-        await self.session.execute(upsert(self.session, CategoryRow.__table__, values, ["slug"]))
+        await upsert(self.session, CategoryRow.__table__, values, ["slug"])
         self.changed = True
 
     async def list(self) -> list[Category]:
@@ -87,7 +87,7 @@ class SqlAlchemyProducts:
             "description_zh": product.description_zh,
             "more_photos": "\n".join(product.more_photos),
         }
-        await self.session.execute(upsert(self.session, ProductRow.__table__, values, ["sku"]))
+        await upsert(self.session, ProductRow.__table__, values, ["sku"])
         self.changed = True
 
     async def get(self, sku: str) -> Product | None:

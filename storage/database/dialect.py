@@ -1,17 +1,29 @@
 """The two statements whose spelling differs between SQLite and PostgreSQL: INSERT ... ON CONFLICT; and
-`rowcount`, how many rows such a statement (or an UPDATE, DELETE) touched."""
+`rowcount`, how many rows such a statement (or an UPDATE, DELETE) touched.
+
+SQLAlchemy never caches the compiled form of a dialect's INSERT ... ON CONFLICT (its `inherit_cache` is
+off), and compiling one costs more CPU than SQLite takes to run it; these statements run on every update
+(the processed-update record, the outbox, the inbox). So each shape (table, columns, conflict key, what
+it returns) is compiled once into a textual statement with typed parameters, which SQLAlchemy caches like
+any other, and each call only passes its values.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result
+from sqlalchemy import ClauseElement, ColumnElement, CursorResult, Result, TextClause, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause, TableClause
 
 __all__ = ["insert_or_ignore", "upsert", "rowcount"]
+
+# Dialects that write parameters as :name, the spelling `text()` reads.
+_NAMED = {"sqlite": sqlite.dialect(paramstyle="named"), "postgresql": postgresql.dialect(paramstyle="named")}
+_SHAPES: dict[tuple[Any, ...], Any] = {}
+_SHAPES_KEPT = 512  # a handful of call sites make these; a bound keeps a mistake from growing without end
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -20,25 +32,78 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-def _insert(session: AsyncSession, table: FromClause) -> Any:
-    name = session.get_bind().dialect.name
-    target = cast(TableClause, table)  # a mapped class's __table__, typed as any FromClause
-    if name == "postgresql":
-        return postgresql.insert(target)
-    if name == "sqlite":
-        return sqlite.insert(target)
-    raise NotImplementedError(f"unsupported database {name!r}")
+async def insert_or_ignore(
+    session: AsyncSession,
+    table: FromClause,
+    values: dict[str, Any],
+    key: Sequence[str],
+    *,
+    returning: Sequence[ColumnElement[Any]] = (),
+) -> Result[Any]:
+    """INSERT that silently does nothing when a row with the same `key` exists; with `returning`, the
+    result holds those columns of the new row (no row when nothing was inserted)."""
+    statement, params = _statement(session, table, values, key, update=False, returning=returning)
+    return await session.execute(statement, params)
 
 
-def insert_or_ignore(
+async def upsert(
     session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]
-) -> Any:
-    """INSERT that silently does nothing when a row with the same `key` exists."""
-    return _insert(session, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
-
-
-def upsert(session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]) -> Any:
+) -> Result[Any]:
     """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists."""
-    stmt = _insert(session, table).values(**values)
-    changes = {col: stmt.excluded[col] for col in values if col not in key}
-    return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
+    statement, params = _statement(session, table, values, key, update=True, returning=())
+    return await session.execute(statement, params)
+
+
+def _statement(
+    session: AsyncSession,
+    table: FromClause,
+    values: dict[str, Any],
+    key: Sequence[str],
+    *,
+    update: bool,
+    returning: Sequence[ColumnElement[Any]],
+) -> tuple[Any, dict[str, Any]]:
+    name = session.get_bind().dialect.name
+    if name not in _NAMED:
+        raise NotImplementedError(f"unsupported database {name!r}")
+    params = {column: value for column, value in values.items() if not isinstance(value, ClauseElement)}
+    # a value given as SQL (func.now()) is part of the statement's text, so part of its shape
+    expressions = tuple((c, str(v)) for c, v in values.items() if isinstance(v, ClauseElement))
+    shape = (name, table, tuple(values), expressions, tuple(key), update, tuple(str(c) for c in returning))
+    statement = _SHAPES.get(shape)
+    if statement is None:
+        statement = _compile(name, cast(TableClause, table), values, key, update, returning)
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[shape] = statement
+    return statement, params
+
+
+def _compile(
+    name: str,
+    table: TableClause,
+    values: dict[str, Any],
+    key: Sequence[str],
+    update: bool,
+    returning: Sequence[ColumnElement[Any]],
+) -> Any:
+    typed = {
+        column: value if isinstance(value, ClauseElement) else bindparam(column, type_=table.c[column].type)
+        for column, value in values.items()
+    }
+    insert = (postgresql.insert if name == "postgresql" else sqlite.insert)(table).values(typed)
+    statement: Any
+    if update:
+        changes = {column: insert.excluded[column] for column in values if column not in key}
+        statement = insert.on_conflict_do_update(index_elements=list(key), set_=changes)
+    else:
+        statement = insert.on_conflict_do_nothing(index_elements=list(key))
+    if returning:
+        statement = statement.returning(*returning)
+    # PostgreSQL casts (`:addresses::JSONB`) are escaped so that `text()` reads `:addresses` as the parameter
+    sql = str(statement.compile(dialect=_NAMED[name])).replace("::", r"\:\:")
+    params = [
+        bindparam(c, type_=table.c[c].type) for c, v in values.items() if not isinstance(v, ClauseElement)
+    ]
+    textual: TextClause = text(sql).bindparams(*params)
+    return textual.columns(*returning) if returning else textual

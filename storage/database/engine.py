@@ -6,7 +6,10 @@ that will write (they queue for the write lock up front instead of failing with 
 when a deferred read transaction tries to upgrade), plain `BEGIN` for read-only ones.
 Within one process the writers queue on an asyncio lock first (`storage.database.sqlite_writer`), so
 `BEGIN IMMEDIATE` never waits on a sibling coroutine's transaction and "database is locked" cannot
-come from the process itself. PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
+come from the process itself. On a database file, statements run on the event loop's thread
+(`storage.database.inline_sqlite`: no thread hop per call); `threaded=True` keeps aiosqlite's thread for an
+engine of long reports.
+PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 """
 
 from __future__ import annotations
@@ -15,26 +18,49 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.database.inline_sqlite import InlineSqliteConnection, connect_inline
 from storage.database.sqlite_writer import SqliteWriter
 
-__all__ = ["create_engine", "session_factory", "dispose", "count_statements", "WRITE_OPTION"]
+__all__ = [
+    "create_engine",
+    "reports_engine",
+    "session_factory",
+    "dispose",
+    "count_statements",
+    "WRITE_OPTION",
+]
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
-def create_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, threaded: bool = False, **kwargs: Any
+) -> AsyncEngine:
     """`busy_timeout_ms`: how long SQLite waits for another process's write lock (SQLite only).
+    `threaded`: SQLite statements run on aiosqlite's thread, not the event loop's (for long reports).
     `hide_parameters`: a failed statement's error message (and so its log line) does not carry the values
     it was given (names, streets, phones)."""
     kwargs.setdefault("hide_parameters", True)
+    path = _sqlite_file(url)
+    if path is not None and not threaded:
+        kwargs.setdefault("async_creator", connect_inline(path, busy_timeout_ms=busy_timeout_ms))
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)
     return engine
+
+
+def reports_engine(engine: AsyncEngine) -> AsyncEngine:
+    """An engine for long reads (the /stats figures, the daily report): on an inline SQLite engine, one of
+    its own on aiosqlite's thread, so a report over a large shop does not stop the event loop; else the
+    same engine. Dispose it when it is not `engine`."""
+    if engine.dialect.name != "sqlite" or _sqlite_file(engine.url.render_as_string(False)) is None:
+        return engine
+    return create_engine(engine.url.render_as_string(False), threaded=True)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -56,6 +82,14 @@ def count_statements(engine: AsyncEngine, count: Callable[[], object]) -> Callab
     return lambda: event.remove(engine.sync_engine, "before_cursor_execute", _on_execute)
 
 
+def _sqlite_file(url: str) -> str | None:
+    """The file of a plain `sqlite+aiosqlite:///path` URL (None for anything else: memory, URI options)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     sync_engine = engine.sync_engine
     writer = SqliteWriter()
@@ -63,10 +97,12 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        inline = isinstance(dbapi_connection.driver_connection, InlineSqliteConnection)
+        if not inline:  # an inline connection is opened that way, and waits for locks itself
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA busy_timeout={0 if inline else int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

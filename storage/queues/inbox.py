@@ -65,8 +65,7 @@ class SqlAlchemyInbox:
                     "state": PENDING,
                     "attempts": 0,
                 }
-                stmt = insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-                stored += rowcount(await session.execute(stmt))
+                stored += rowcount(await insert_or_ignore(session, InboxRow.__table__, values, ["update_id"]))
         return stored
 
     async def claim(
