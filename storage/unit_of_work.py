@@ -23,6 +23,7 @@ from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyPro
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.promos import SqlAlchemyPromos
+from storage.queues.inbox import publish_settled
 from storage.queues.workers import worker_name
 from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
@@ -96,11 +97,13 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        publish_settled(self.session, committed=True)
         if self._catalog_cache is not None and (self.categories.changed or self.products.changed):
             self._catalog_cache.clear()  # this process shows its own catalog edits at once
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        publish_settled(self.session, committed=False)
 
 
 class SqlAlchemyUnitOfWorkFactory:

@@ -27,6 +27,7 @@ from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
 from domain.ports import Inbox, InboxUpdate
 from handlers.kernel.incoming import ATTEMPT, Attempt
+from storage.queues.inbox import SETTLED
 from storage.queues.workers import worker_gone
 
 __all__ = ["InboxProcessor"]
@@ -125,6 +126,8 @@ class InboxProcessor:
                 log.error("inbox_gave_up", attempts=item.attempts - 1)
                 return
             attempt_of = ATTEMPT.set(Attempt(item.attempts, last=item.attempts >= self._max_attempts))
+            settled: set[int] = set()  # the handler's commit adds the update when it settled it
+            settled_by = SETTLED.set(settled)
             with observe_handling() as attempt:
                 try:
                     await self._feed(item.payload)
@@ -133,6 +136,9 @@ class InboxProcessor:
                     attempt.failed = True
                 finally:
                     ATTEMPT.reset(attempt_of)
+                    SETTLED.reset(settled_by)
+            if not attempt.failed and item.update_id in settled:
+                return  # done in the handler's own commit: nothing left to settle
             try:
                 await self._settle(item, failed=attempt.failed)
             except Exception:  # the lease runs out and another processor takes it again

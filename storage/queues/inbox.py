@@ -10,16 +10,19 @@ subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint
 SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
 
 `settle_in_transaction` marks an update done inside the handler's own unit of work, next to its
-processed-update record, so "handled" and "done" commit together.
+processed-update record, so "handled" and "done" commit together. A processor that wants to know whether
+that commit settled the update (and so skip settling it again) sets `SETTLED` to a set of its own around
+the handler: the unit of work adds the update ids its commit settled (`publish_settled`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -29,18 +32,39 @@ from storage.database.engine import WRITE_OPTION
 from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
-__all__ = ["SqlAlchemyInbox", "settle_in_transaction", "PENDING", "DONE", "FAILED"]
+__all__ = [
+    "SqlAlchemyInbox",
+    "settle_in_transaction",
+    "publish_settled",
+    "SETTLED",
+    "PENDING",
+    "DONE",
+    "FAILED",
+]
+
+SETTLED: ContextVar[set[int] | None] = ContextVar("settled_updates", default=None)
+_SETTLING = "shopbot_settling"  # session.info key: update ids this transaction settles
+_INBOX = cast(Table, InboxRow.__table__)
 
 
 async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> None:
     """Mark the update done (or failed) in the caller's transaction (no-op when it did not come through
     the inbox)."""
-    await session.execute(
-        update(InboxRow)
-        .where(InboxRow.update_id == update_id, InboxRow.state == PENDING)
+    result = await session.execute(
+        update(_INBOX)
+        .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
         .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
-        .execution_options(synchronize_session=False)
     )
+    if rowcount(result):
+        session.info.setdefault(_SETTLING, set()).add(update_id)
+
+
+def publish_settled(session: AsyncSession, *, committed: bool) -> None:
+    """After the session's commit (or rollback): tell the processor in `SETTLED` what the commit settled."""
+    settling = session.info.pop(_SETTLING, None)
+    box = SETTLED.get()
+    if committed and settling and box is not None:
+        box.update(settling)
 
 
 class SqlAlchemyInbox:
