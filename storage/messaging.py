@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
 from storage.database.dialect import insert_or_ignore, rowcount, upsert
-from storage.queues.inbox import settle_in_transaction
+from storage.queues.inbox import in_inbox, settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
 __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]
@@ -49,13 +49,19 @@ class SqlAlchemyProcessedUpdates:
         self.session = session
 
     async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+        """True once per update: this transaction records it as handled (done, or `failed`).
+
+        An update from the inbox is recorded by its inbox row, settled here (iff this commits): one
+        statement. One whose inbox row is settled already was handled by another turn (a lease that ran
+        out while a slow handler still had it); one the inbox never saw gets a processed-update row."""
+        if await settle_in_transaction(self.session, update_id, failed=failed):
+            return True
+        if await in_inbox(self.session, update_id):
+            return False
         result = await insert_or_ignore(
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
-        if rowcount(result) != 1:
-            return False
-        await settle_in_transaction(self.session, update_id, failed=failed)  # iff this commits
-        return True
+        return rowcount(result) == 1
 
 
 class SqlAlchemyDialogs:

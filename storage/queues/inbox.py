@@ -35,6 +35,7 @@ from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 __all__ = [
     "SqlAlchemyInbox",
     "settle_in_transaction",
+    "in_inbox",
     "publish_settled",
     "SETTLED",
     "PENDING",
@@ -47,16 +48,23 @@ _SETTLING = "shopbot_settling"  # session.info key: update ids this transaction 
 _INBOX = cast(Table, InboxRow.__table__)
 
 
-async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> None:
-    """Mark the update done (or failed) in the caller's transaction (no-op when it did not come through
-    the inbox)."""
+async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> bool:
+    """Mark the update done (or failed) in the caller's transaction; False when it is not pending in the
+    inbox (it did not come through the inbox, or it is settled already)."""
     result = await session.execute(
         update(_INBOX)
         .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
         .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
     )
-    if rowcount(result):
-        session.info.setdefault(_SETTLING, set()).add(update_id)
+    if not rowcount(result):
+        return False
+    session.info.setdefault(_SETTLING, set()).add(update_id)
+    return True
+
+
+async def in_inbox(session: AsyncSession, update_id: int) -> bool:
+    found = await session.scalar(select(_INBOX.c.update_id).where(_INBOX.c.update_id == update_id))
+    return found is not None
 
 
 def publish_settled(session: AsyncSession, *, committed: bool) -> None:
