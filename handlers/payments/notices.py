@@ -176,14 +176,6 @@ class PaymentNotices:
         )
         await self._merchant(uow, order, alert, f"auto_refund:{ref}:merchant", now)
 
-    async def refund_failed(self, uow: UnitOfWork, order: Order, ref: str, now: datetime) -> None:
-        _ = translations(MERCHANT_LANGUAGE).gettext
-        text = _(
-            "⚠️ Could not refund payment {ref} for order {number} automatically. "
-            "Refund it by hand in the payment provider's dashboard."
-        ).format(ref=ref, number=order.number)
-        await self._merchant(uow, order, text, f"refund_failed:{ref}", now)
-
     async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
         await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)
 
@@ -196,9 +188,12 @@ class PaymentNotices:
             uow, order, text.format(number=order.number, amount=order.refunded), "refunded:merchant", now
         )
 
-    async def partly_refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
-        """Part of the payment went back; the order goes on as it was."""
-        key = f"partly_refunded:{order.refunded_minor}"
+    async def partly_refunded(
+        self, uow: UnitOfWork, order: Order, amount: Money, now: datetime, *, key: str = ""
+    ) -> None:
+        """Part of the payment went back; the order goes on as it was. Told once per `key` (by default
+        per amount refunded so far)."""
+        key = key or f"partly_refunded:{order.refunded_minor}"
         await self._customer(uow, order, partial(_partly_refunded, order, amount), key, now)
         _ = translations(MERCHANT_LANGUAGE).gettext
         text = _(

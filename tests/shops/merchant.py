@@ -122,8 +122,6 @@ async def paid_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
         order = await uow.orders.get_for_update(order.number)
         payment = ReceivedPayment(PaymentMethod.STRIPE, order.total, "cs_1", f"cs_{order.number}", "pi_1")
         notices = PaymentNotices(MERCHANT_CHAT, order_card=desk.order_card)
-        await settle_payment(
-            uow, FakeGateway(), notices, order, payment, actor=Actor.system("stripe"), now=clock.now()
-        )
+        await settle_payment(uow, notices, order, payment, actor=Actor.system("stripe"), now=clock.now())
         await uow.commit()
     return order
