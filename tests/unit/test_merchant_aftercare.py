@@ -287,7 +287,7 @@ async def test_a_line_comes_back_unit_by_unit_each_refunded_at_its_price_and_the
     number = await ship(ann, shop, clock, desk)  # 2 × Black tea at $9.00 + $5.00 delivery = $23.00
     await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
     await ann.press_data(pack(ReturnOrder(number)))
-    assert "Part: Black tea" in ann.labels()
+    assert "Part: Black tea (2 of 2 left)" in ann.labels()
     await ann.press_data(pack(ReturnLine(number, 0)))
     assert {"• 1", "2"} <= set(ann.labels()) and "1 × Black tea came back ($9.00)" in ann.text
     for _unit in range(2):
@@ -304,3 +304,31 @@ async def test_a_line_comes_back_unit_by_unit_each_refunded_at_its_price_and_the
     await ann.press_data(pack(RefundOrder(number, True)))
     assert shop.state.orders[number].status is S.REFUNDED
     assert len(desk.gateway.refunds) == 3
+
+
+async def test_a_return_beyond_what_is_left_of_a_line_is_refused_and_changes_nothing(shop, clock, desk, ann):
+    """Reproduced: return 2 of a line of 2, then again 2: the second restocked 2 more than were sold."""
+    number = await ship(ann, shop, clock, desk)  # 2 × Black tea, 50 on hand before
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 1)))  # one unit back, on sale
+    await ann.press_data(pack(ReturnOrder(number)))
+    assert "Part: Black tea (1 of 2 left)" in ann.labels()
+    await ann.press_data(pack(ReturnLine(number, 0)))
+    assert [label for label in ann.labels() if label.strip("• ").isdigit()] == ["• 1"]  # only what is left
+    before = (shop.state.stocks["TEA-BLACK"].on_hand, shop.state.orders[number].refunded_minor)
+    refunds = dict(desk.gateway.refunds)
+
+    await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))  # an older "2" button
+    assert ann.last.alert and "Only 1 of 2 × Black tea can still come back" in ann.last.answer
+    assert (shop.state.stocks["TEA-BLACK"].on_hand, shop.state.orders[number].refunded_minor) == before
+    assert desk.gateway.refunds == refunds and shop.state.orders[number].lines[0].returned == 1
+
+
+async def test_the_same_two_units_returned_twice_are_restocked_and_refunded_once(shop, clock, desk, ann):
+    number = await ship(ann, shop, clock, desk)
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    for _press in range(2):
+        await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))  # 2 of the line of 2, then again 2
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 50  # 48 + 2, not 52
+    assert shop.state.orders[number].refunded_minor == 1800 and len(desk.gateway.refunds) == 1
+    assert ann.last.answer  # the second press is told why nothing happened

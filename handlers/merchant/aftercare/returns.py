@@ -49,15 +49,18 @@ async def return_order(desk: MerchantDesk, turn: Turn, action: ReturnOrder) -> O
     if action.restock < 0:
         rows = _restock_rows(turn, lambda restock: ReturnOrder(order.number, restock))
         if order.status in _PARTLY and order.is_paid:
-            part = turn._("Part: {name}")
-            rows += [
-                (turn.button(part.format(name=line.name[:30]), ReturnLine(order.number, i)),)
-                for i, line in enumerate(order.lines)
-            ]
+            part = turn._("Part: {name} ({left} of {quantity} left)")
+            for i, line in enumerate(order.lines):
+                label = part.format(name=line.name[:30], left=line.left, quantity=line.quantity)
+                rows += [(turn.button(label, ReturnLine(order.number, i)),)] if line.left else []
         footer = turn._("The goods came back. Put them back on sale?")
         return await show_card(desk, turn, order, footer=footer, buttons=(*rows, *back_row(turn, order)))
+    back = [(i, line.left) for i, line in enumerate(order.lines) if line.left]  # what is still out
+    for i, quantity in back:
+        order.record_return(i, quantity)
     if action.restock:
-        await _restock(turn, order, [(line, line.quantity) for line in order.lines])
+        await _restock(turn, order, [(order.lines[i], quantity) for i, quantity in back])
+    await turn.uow.orders.save(order)
     return await press(desk, turn, order.number, S.RETURNED)
 
 
@@ -67,11 +70,15 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
     if order is None or order.status not in _PARTLY or not order.is_paid or action.line >= len(order.lines):
         return await press(desk, turn, action.number, S.RETURNED)
     line = order.lines[action.line]
-    quantity = min(action.quantity, line.quantity)
+    quantity = action.quantity
+    if quantity > line.left:  # an old button, or a second press: never more back than was sold
+        refusal = turn._("Only {left} of {quantity} × {name} can still come back; nothing was changed.")
+        toast = refusal.format(left=line.left, quantity=line.quantity, name=line.name)
+        return await show_card(desk, turn, order, toast=toast, alert=True)
     if action.restock < 0:
         counts = [
             turn.button(f"{'• ' if n == quantity else ''}{n}", ReturnLine(order.number, action.line, n))
-            for n in range(1, min(line.quantity, 6) + 1)
+            for n in range(1, min(line.left, 6) + 1)
         ]
         make = lambda restock: ReturnLine(order.number, action.line, quantity, restock)  # noqa: E731
         footer = turn._("{quantity} × {name} came back ({amount}). Put them back on sale?").format(
@@ -79,6 +86,7 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
         )
         rows = (tuple(counts), *_restock_rows(turn, make), *back_row(turn, order))
         return await show_card(desk, turn, order, footer=footer, buttons=rows)
+    order.record_return(action.line, quantity)
     if action.restock:
         await _restock(turn, order, [(line, quantity)])
     amount = Money(
