@@ -39,6 +39,7 @@ class RefundNotice(StrEnum):
     NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order, a late payment)
     WHOLE = "whole"  # the order is Refunded: "your refund has been issued"
     PART = "part"  # some of it: "a refund of ... has been issued (... of ... so far)"
+    LAST = "last"  # the part-return that made the whole order come back: "refunded in full"
 
 
 def refund_key(order_number: str, charge_ref: str, amount: Money, purpose: str = "") -> str:

@@ -95,6 +95,16 @@ def _refunded(order: Order, amount: Money, language: str) -> str:
     ).format(amount=money_text(amount, language), number=order.number)
 
 
+def _refunded_after_returns(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "Everything in order {number} came back and the order is refunded in full ({total}). The last "
+        "refund, {amount}, has been issued; banks usually show it within 5-10 days."
+    ).format(
+        number=order.number, total=money_text(order.total, language), amount=money_text(amount, language)
+    )
+
+
 def _partly_refunded(order: Order, amount: Money, language: str) -> str:
     _ = translations(language).gettext
     return _(
@@ -187,6 +197,18 @@ class PaymentNotices:
         await self._merchant(
             uow, order, text.format(number=order.number, amount=order.refunded), "refunded:merchant", now
         )
+
+    async def refunded_after_returns(
+        self, uow: UnitOfWork, order: Order, amount: Money, now: datetime
+    ) -> None:
+        """Part-returns added up to the whole order: it is Refunded, and both sides read so."""
+        text = partial(_refunded_after_returns, order, amount)
+        await self._customer(uow, order, text, "refunded_after_returns", now)
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        merchant = _(
+            "↩ Order {number}: every item came back and {total} is refunded in full; it is Refunded now."
+        ).format(number=order.number, total=money_text(order.total, MERCHANT_LANGUAGE))
+        await self._merchant(uow, order, merchant, "refunded_after_returns:merchant", now)
 
     async def partly_refunded(
         self, uow: UnitOfWork, order: Order, amount: Money, now: datetime, *, key: str = ""

@@ -34,6 +34,7 @@ from tests.fakes.payment_shop import FakeGateway
 from tests.shops.merchant import (
     ANN,
     CAROL,
+    FREE_DELIVERY,
     MERCHANT_CHAT,
     FakeTracking,
     StaffChat,
@@ -332,3 +333,44 @@ async def test_the_same_two_units_returned_twice_are_restocked_and_refunded_once
     assert shop.state.stocks["TEA-BLACK"].on_hand == 50  # 48 + 2, not 52
     assert shop.state.orders[number].refunded_minor == 1800 and len(desk.gateway.refunds) == 1
     assert ann.last.answer  # the second press is told why nothing happened
+
+
+async def delivered_free(ann: StaffChat, shop, clock, desk, **lines: int) -> str:
+    order = await paid_order(shop, clock, desk, delivery=FREE_DELIVERY, **lines)
+    await ann.press_data(pack(AcceptOrder(order.number)))
+    await ann.press_data(pack(PackOrder(order.number)))
+    await ann.command("ship", f"{order.number} DHL JD014600003828")
+    await carrier_says(shop, clock, order.number, S.IN_TRANSIT, S.DELIVERED)
+    return order.number
+
+
+def told_merchant(shop) -> list[str]:
+    return [
+        m.payload["text"] for m in shop.state.outbox if m.chat_id == MERCHANT_CHAT and "text" in m.payload
+    ]
+
+
+async def test_part_returns_that_add_up_to_the_whole_order_make_it_refunded_and_both_sides_read_so(
+    shop, clock, desk, ann
+):
+    number = await delivered_free(ann, shop, clock, desk, **{"TEA-BLACK": 2})  # 2 × $9.00, free delivery
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 1)))
+    assert shop.state.orders[number].status is S.DELIVERED  # one unit still with Carol
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 0)))  # the other one, damaged
+    order = shop.state.orders[number]
+    assert (order.status, order.refunded_minor) == (S.REFUNDED, 1800)
+    assert [line.returned for line in order.lines] == [2]
+    assert "refunded in full ($18.00)" in last_to_customer(shop, number)
+    assert any(number in text and "refunded in full" in text for text in told_merchant(shop))
+    assert len(desk.gateway.refunds) == 2 and actions(order) == []  # final
+
+
+async def test_every_unit_back_but_money_left_keeps_the_order_partly_refunded_with_a_refund_to_finish(
+    shop, clock, desk, ann
+):
+    number = await ship(ann, shop, clock, desk)  # 2 × $9.00 + $5.00 delivery
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))
+    order = shop.state.orders[number]
+    assert (order.status, order.refunded_minor) == (S.DELIVERED, 1800)  # the delivery fee is not refunded
+    assert "💸 Refund" in actions(order) and "Part: Black tea" not in " ".join(actions(order))

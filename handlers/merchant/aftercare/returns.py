@@ -2,8 +2,10 @@
 or not (staff choose), money back through the payment provider (after commit) or by hand.
 
 - ↩ Mark returned: all of it (the order becomes Returned, then 💸 Refund), or "part" per line with a
-  quantity: those units are refunded at the price paid and the order stays where it is, showing
-  "Refunded so far"; a later full refund gives back only the rest.
+  quantity (never more than is still with the customer): those units are refunded at the price paid and
+  the order stays where it is, showing "Refunded so far"; a later full refund gives back only the rest.
+  Part-returns that add up to the whole order (every unit of every line, all of the money) make it
+  Refunded.
 - 💸 Refund: the order is Refunded now; the provider's refund of what is left is owed in the same
   transaction and asked for after the commit (`handlers.payments.refunds`: retried by the job until the
   provider answers; a refusal asks the merchant chat to refund by hand).
@@ -95,9 +97,13 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
     )
     before = order.refunded
     order.record_refunded(order.refunded_minor + amount.amount_minor)
+    whole = order.all_returned and order.refunded == order.total  # every unit back, every cent refunded
+    if whole:
+        await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
     await turn.uow.orders.save(order)
     purpose = f"return-{order.refunded_minor}"  # each part-return its own refund, equal ones too
-    return await _pay_back(desk, turn, order, order.refunded - before, purpose, RefundNotice.PART)
+    notice = RefundNotice.LAST if whole else RefundNotice.PART
+    return await _pay_back(desk, turn, order, order.refunded - before, purpose, notice)
 
 
 async def _restock(turn: Turn, order: Order, lines: list[tuple[OrderLine, int]]) -> None:
@@ -142,6 +148,8 @@ async def _pay_back(
     notices = PaymentNotices(desk.chat_id)
     if notice is RefundNotice.WHOLE:
         await notices.refunded(turn.uow, order, amount, turn.now)
+    elif notice is RefundNotice.LAST:
+        await notices.refunded_after_returns(turn.uow, order, amount, turn.now)
     else:
         await notices.partly_refunded(turn.uow, order, amount, turn.now)
     toast = _("Hand the money back to the customer: {amount}.").format(amount=amount)
