@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
@@ -26,6 +26,14 @@ def address_from_json(data: dict[str, str]) -> Address:
 
 
 _CUSTOMER = tuple(CustomerRow.__table__.c)
+# Read on every turn: built once (building a statement costs more CPU than SQLite takes to run it)
+_IN_DIALOG = (
+    select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
+    .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
+    .where(CustomerRow.telegram_id == bindparam("telegram_id"))
+)
+_DIALOG_ALONE = select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
+_CART_LINES = select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id"))
 
 
 def _customer(row: Any) -> Customer:
@@ -58,15 +66,9 @@ class SqlAlchemyCustomers:
         self, telegram_id: int
     ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
         """One statement for what every turn reads first: the customer and their open dialog."""
-        joined = (
-            select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
-            .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
-            .where(CustomerRow.telegram_id == telegram_id)
-        )
-        row = (await self.session.execute(joined)).first()
+        row = (await self.session.execute(_IN_DIALOG, {"telegram_id": telegram_id})).first()
         if row is None:  # not a customer yet (first contact): a dialog may still be stored
-            alone = select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == telegram_id)
-            found = (await self.session.execute(alone)).first()
+            found = (await self.session.execute(_DIALOG_ALONE, {"telegram_id": telegram_id})).first()
             return None, (found.state, dict(found.data)) if found else None
         dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
         return _customer(row), dialog
@@ -113,7 +115,7 @@ class SqlAlchemyCarts:
         self.session = session
 
     async def get(self, customer_id: int) -> Cart:
-        lines = await self.session.scalar(select(CartRow.lines).where(CartRow.customer_id == customer_id))
+        lines = await self.session.scalar(_CART_LINES, {"customer_id": customer_id})
         rows = [(line[0], line[1], line[2] if len(line) > 2 else None) for line in lines or []]
         seen = {sku: price for sku, _qty, price in rows if isinstance(price, int)}
         return Cart(customer_id, {sku: qty for sku, qty, _price in rows}, seen)

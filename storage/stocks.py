@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -27,6 +27,7 @@ __all__ = ["SqlAlchemyStocks"]
 
 _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
 _COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
+_BY_SKU = select(*_COLUMNS).where(StockRow.sku == bindparam("sku"))  # built once: every product card
 
 
 def _level(row: Row[Any]) -> StockLevel:
@@ -45,7 +46,7 @@ class SqlAlchemyStocks:
 
     # -- reading and manual edits ------------------------------------------------------------------
     async def get(self, sku: str) -> StockLevel | None:
-        row = (await self.session.execute(select(*_COLUMNS).where(StockRow.sku == sku))).first()
+        row = (await self.session.execute(_BY_SKU, {"sku": sku})).first()
         if row is None:
             return None
         self._loaded_on_hand[sku] = row.on_hand

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actor import Actor
@@ -19,6 +19,7 @@ __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChang
 
 
 _PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
+_PRODUCT_BY_SKU = select(*_PRODUCT).where(ProductRow.sku == bindparam("sku"))  # built once: every card
 
 
 def _product(row: Any) -> Product:
@@ -91,7 +92,7 @@ class SqlAlchemyProducts:
         self.changed = True
 
     async def get(self, sku: str) -> Product | None:
-        row = (await self.session.execute(select(*_PRODUCT).where(ProductRow.sku == sku))).first()
+        row = (await self.session.execute(_PRODUCT_BY_SKU, {"sku": sku})).first()
         return _product(row) if row else None
 
     async def list_by_category(

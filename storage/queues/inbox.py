@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, func, or_, select, update
+from sqlalchemy import Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -46,15 +46,20 @@ __all__ = [
 SETTLED: ContextVar[set[int] | None] = ContextVar("settled_updates", default=None)
 _SETTLING = "shopbot_settling"  # session.info key: update ids this transaction settles
 _INBOX = cast(Table, InboxRow.__table__)
+# Statements of every update, built once (building one costs more CPU than SQLite takes to run it)
+_SETTLE = (
+    update(_INBOX)
+    .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == PENDING)
+    .values(state=bindparam("settled_as"), lease_until=None, leased_by=None)
+)
+_FOUND = select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id"))
 
 
 async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> bool:
     """Mark the update done (or failed) in the caller's transaction; False when it is not pending in the
     inbox (it did not come through the inbox, or it is settled already)."""
     result = await session.execute(
-        update(_INBOX)
-        .where(_INBOX.c.update_id == update_id, _INBOX.c.state == PENDING)
-        .values(state=FAILED if failed else DONE, lease_until=None, leased_by=None)
+        _SETTLE, {"settled_id": update_id, "settled_as": FAILED if failed else DONE}
     )
     if not rowcount(result):
         return False
@@ -63,7 +68,7 @@ async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed
 
 
 async def in_inbox(session: AsyncSession, update_id: int) -> bool:
-    found = await session.scalar(select(_INBOX.c.update_id).where(_INBOX.c.update_id == update_id))
+    found = await session.scalar(_FOUND, {"update_id": update_id})
     return found is not None
 
 
