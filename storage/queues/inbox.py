@@ -22,9 +22,8 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, or_, select, update
+from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from domain.ports import InboxUpdate
 from storage.database.dialect import insert_or_ignore, rowcount
@@ -51,6 +50,34 @@ _SETTLE = (
     update(_INBOX)
     .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == PENDING)
     .values(state=bindparam("settled_as"), lease_until=None, leased_by=None)
+)
+_FREE = or_(_INBOX.c.lease_until.is_(None), _INBOX.c.lease_until <= bindparam("claim_now"))
+_EARLIER = _INBOX.alias("earlier")
+_DUE = (  # per chat only the oldest pending update, and only when its lease is free
+    select(_INBOX.c.update_id)
+    .where(
+        _INBOX.c.state == PENDING,
+        _FREE,
+        ~exists().where(
+            _EARLIER.c.chat_id == _INBOX.c.chat_id,
+            _EARLIER.c.state == PENDING,
+            _EARLIER.c.update_id < _INBOX.c.update_id,
+        ),
+    )
+    .order_by(_INBOX.c.update_id)
+    .limit(bindparam("claim_limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(_INBOX)
+    .where(_INBOX.c.update_id.in_(_DUE), _INBOX.c.state == PENDING, _FREE)
+    .values(
+        lease_until=bindparam("claim_until"),
+        leased_by=bindparam("claim_worker"),
+        attempts=_INBOX.c.attempts + 1,
+    )
+    .returning(_INBOX.c.update_id, _INBOX.c.chat_id, _INBOX.c.payload, _INBOX.c.attempts)
 )
 _FOUND = select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id"))
 
@@ -108,30 +135,9 @@ class SqlAlchemyInbox:
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]:
-        free = or_(InboxRow.lease_until.is_(None), InboxRow.lease_until <= now)
-        earlier = aliased(InboxRow)
-        has_earlier = exists().where(
-            earlier.chat_id == InboxRow.chat_id,
-            earlier.state == PENDING,
-            earlier.update_id < InboxRow.update_id,
-        )
-        due = (
-            select(InboxRow.update_id)
-            .where(InboxRow.state == PENDING, free, ~has_earlier)
-            .order_by(InboxRow.update_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        claim = (
-            update(InboxRow)
-            .where(InboxRow.update_id.in_(due), InboxRow.state == PENDING, free)
-            .values(lease_until=until, leased_by=worker, attempts=InboxRow.attempts + 1)
-            .returning(InboxRow.update_id, InboxRow.chat_id, InboxRow.payload, InboxRow.attempts)
-            .execution_options(synchronize_session=False)
-        )
+        params = {"claim_now": now, "claim_until": until, "claim_worker": worker, "claim_limit": limit}
         async with self._sessions() as session, session.begin():
-            rows = (await session.execute(claim)).all()
+            rows = (await session.execute(_CLAIM, params)).all()
         claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
         return sorted(claimed, key=lambda u: u.update_id)
 
