@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.ports import InboxUpdate
 from storage.database.dialect import insert_or_ignore, rowcount
 from storage.database.engine import WRITE_OPTION
+from storage.queues.coalesce import Coalesced
 from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
@@ -110,17 +111,22 @@ def publish_settled(session: AsyncSession, *, committed: bool) -> None:
 class SqlAlchemyInbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._store_one = Coalesced(self._store)  # webhook requests arriving together share a commit
 
     async def store(
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
     ) -> bool:
-        return await self.store_many([(update_id, chat_id, payload)], now) == 1
+        """Keep one update (a webhook's); True when it was new. Committed when this returns."""
+        return await self._store_one((update_id, chat_id, payload, now))
 
     async def store_many(self, updates: list[tuple[int, int | None, dict[str, Any]]], now: datetime) -> int:
         """Keep a polled batch in one transaction; returns how many were new."""
-        stored = 0
+        return sum(await self._store([(*update, now) for update in updates]))
+
+    async def _store(self, updates: list[tuple[int, int | None, dict[str, Any], datetime]]) -> list[bool]:
+        new: list[bool] = []
         async with self._sessions() as session, session.begin():
-            for update_id, chat_id, payload in updates:
+            for update_id, chat_id, payload, now in updates:
                 values = {
                     "update_id": update_id,
                     "chat_id": chat_id,
@@ -129,8 +135,9 @@ class SqlAlchemyInbox:
                     "state": PENDING,
                     "attempts": 0,
                 }
-                stored += rowcount(await insert_or_ignore(session, InboxRow.__table__, values, ["update_id"]))
-        return stored
+                inserted = await insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
+                new.append(rowcount(inserted) == 1)
+        return new
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

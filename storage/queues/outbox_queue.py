@@ -2,13 +2,12 @@
 while holding the lease, so a relay whose lease ran out cannot overwrite another relay's work.
 
 Marking rows sent is the one settle that comes once per reply: the marks of replies sent at about the same
-time share one statement (`_SentMarks`): the first mark goes at once, and those that arrive while it waits
-for the database (behind the turns holding SQLite's write lock) go together in the next.
+time share one statement (`storage.queues.coalesce`): the first mark goes at once, and those that arrive
+while it waits for the database (behind the turns holding SQLite's write lock) go together in the next.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import cast
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
 from storage.database.dialect import rowcount
+from storage.queues.coalesce import Coalesced
 from storage.queues.leases import claim, release, release_orphans
 from storage.queues.outbox_table import OutboxRow
 
@@ -41,45 +41,20 @@ def _message(row: OutboxRow) -> OutboxMessage:
 
 
 _OUTBOX = cast(Table, OutboxRow.__table__)
+_Mark = tuple[int, str, datetime]  # outbox id, worker, sent at
 
 
-class _SentMarks:
-    """`mark(id, worker, at)` → whether the row was still this worker's to mark; marks queue while one
-    statement is in flight and go together in the next (sent_at: the latest time among them)."""
+def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Mark, bool]:
+    """Marks of replies sent at about the same time, one UPDATE per worker in one transaction (sent_at: the
+    latest time among them); each mark learns whether its row was still its worker's to mark."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._waiting: list[tuple[int, str, datetime, asyncio.Future[bool]]] = []
-        self._flushing: asyncio.Task[None] | None = None
-
-    async def mark(self, message_id: int, worker: str, at: datetime) -> bool:
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((message_id, worker, at, done))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        return await asyncio.shield(done)
-
-    async def _flush(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                marked = await self._write(batch)
-            except Exception as error:  # every mark of the batch sees the failure
-                for *_, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-                continue
-            for message_id, _, _, done in batch:
-                if not done.done():
-                    done.set_result(message_id in marked)
-
-    async def _write(self, batch: list[tuple[int, str, datetime, asyncio.Future[bool]]]) -> set[int]:
+    async def write(batch: list[_Mark]) -> list[bool]:
         by_worker: dict[str, list[int]] = {}
-        for message_id, worker, _, _ in batch:
+        for message_id, worker, _ in batch:
             by_worker.setdefault(worker, []).append(message_id)
-        at = max(when for _, _, when, _ in batch)
+        at = max(when for _, _, when in batch)
         marked: set[int] = set()
-        async with self._sessions() as session, session.begin():
+        async with sessions() as session, session.begin():
             for worker, ids in by_worker.items():
                 result = await session.execute(
                     update(_OUTBOX)
@@ -92,13 +67,15 @@ class _SentMarks:
                     .returning(_OUTBOX.c.id)
                 )
                 marked.update(result.scalars())
-        return marked
+        return [message_id in marked for message_id, _, _ in batch]
+
+    return Coalesced(write)
 
 
 class SqlAlchemyOutboxQueue:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._sent = _SentMarks(sessions)
+        self._mark_sent = _mark_sent_with(sessions)
 
     async def lease(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 50
@@ -131,7 +108,7 @@ class SqlAlchemyOutboxQueue:
         )
 
     async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
-        return await self._sent.mark(message_id, worker, now)
+        return await self._mark_sent((message_id, worker, now))
 
     async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
         return await self._settle(message_id, worker, next_attempt_at=at, last_error=error[:_ERROR_LIMIT])
