@@ -30,9 +30,13 @@ def new_order_number(rand: secrets.SystemRandom | None = None) -> str:
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
-    name: str
+    name: str  # English, as the catalog named it when the order was placed
     unit_price: Money
     quantity: int
+    name_zh: str = ""  # the Chinese name then; "": the English name for everyone
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
 
     @property
     def total(self) -> Money:

@@ -67,7 +67,9 @@ def _order(row: OrderRow) -> Order:
         number=row.number,
         customer_id=row.customer_id,
         lines=[
-            OrderLine(line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity)
+            OrderLine(
+                line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity, line.name_zh
+            )
             for line in row.lines
         ],
         delivery=DeliveryChoice(
@@ -146,6 +148,7 @@ class SqlAlchemyOrders:
                     "position": i,
                     "sku": line.sku,
                     "name": line.name,
+                    "name_zh": line.name_zh,
                     "unit_price_minor": line.unit_price.amount_minor,
                     "quantity": line.quantity,
                 }

@@ -21,7 +21,12 @@ class CheckoutLink:
 
 
 class PaymentGateway(Protocol):
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink: ...
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
+        """A payment page for the order, its lines named in the customer's `language`, open until about
+        `expires_at`; the same order and language give the same page while it is open."""
+
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's payment; the same (order, amount, `key`) refunds once. `key` tells
         apart two refunds of one amount (two returns of one item)."""

@@ -50,8 +50,12 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     status = status_label(order.status, local)
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
-    text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
-    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
+    text += [
+        f"• {line.display_name(local)} × {line.quantity} = {turn.money(line.total)}" for line in order.lines
+    ]
+    text += [discount_text(order, _, local)] if order.discount_minor else []
+    fee = turn.money(order.shipping_fee)
+    text.append(_("Delivery: {label} {fee}").format(label=order.delivery.label_for(local), fee=fee))
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))
@@ -120,10 +124,10 @@ async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
         room = await available_units(turn, line.sku) - cart.quantity(line.sku)
         qty = min(line.quantity, room, 99 - cart.quantity(line.sku))
         if await sellable(turn, line.sku) is None or qty <= 0:
-            skipped.append(line.name)
+            skipped.append(line.display_name(turn.language))
             continue
         if qty < line.quantity:
-            skipped.append(_("{name} (only {n})").format(name=line.name, n=qty))
+            skipped.append(_("{name} (only {n})").format(name=line.display_name(turn.language), n=qty))
         cart.add(line.sku, qty)
     await turn.uow.carts.save(cart, now=turn.now)
     note = _("Not available now: {names}").format(names=", ".join(skipped)) if skipped else ""

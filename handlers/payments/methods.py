@@ -70,7 +70,7 @@ def card_checkout(
     """
 
     async def create_link() -> Finish:
-        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+        link = await gateway.create_checkout(order, expires_at=order.reserved_until, language=language)
 
         async def record(turn: Turn) -> Outcome:
             return Outcome([await card_link_reply(turn.uow, order, link, now, language=language)])

@@ -7,11 +7,9 @@ Stripe's own webhooks get their 200 meanwhile; the refund is recorded when Strip
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from bot.clock import UtcClock
@@ -21,12 +19,17 @@ from domain.payments.refunds import RefundState
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.tables.refunds import RefundRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.fakes.stripe_api import FakeStripe, sign_payload
+from tests.fakes.stripe_api import FakeStripe, post_event
 from tests.fakes.telegram_server import FakeTelegram
 from tests.shops.merchant import CAROL, desk_for, paid_order
-from tests.shops.webhook import Shopper, free_port, prepare_database, shop_settings
-
-WEBHOOK_SECRET = "whsec_test_secret"
+from tests.shops.webhook import (
+    STRIPE_WEBHOOK_SECRET,
+    Shopper,
+    free_port,
+    prepare_database,
+    shop_settings,
+    stripe_settings,
+)
 
 
 async def _refund_states(database_url: str) -> list[str]:
@@ -57,9 +60,7 @@ async def test_a_refund_stripe_answers_in_10_s_delays_no_other_customer_nor_stri
         database_url,
         telegram,
         port,
-        stripe_secret_key=stripe.api_key,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_url=f"http://127.0.0.1:{stripe_runner.addresses[0][1]}",
+        **stripe_settings(stripe, stripe_runner),
         outbox_poll_seconds=0.1,
     )
     stop = asyncio.Event()
@@ -80,14 +81,8 @@ async def test_a_refund_stripe_answers_in_10_s_delays_no_other_customer_nor_stri
         await asyncio.gather(*(s.send("/start", expect="Welcome to Tea House") for s in others))
         answered_in = time.monotonic() - started
         foreign = {"id": "cs_other", "object": "checkout.session", "metadata": {}, "payment_status": "paid"}
-        body = json.dumps(stripe.event("checkout.session.completed", foreign))
-        signature = sign_payload(body, WEBHOOK_SECRET, int(time.time()))
-        async with httpx.AsyncClient() as http:
-            hook = await http.post(
-                f"http://127.0.0.1:{port}/webhooks/stripe",
-                content=body,
-                headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-            )
+        event = stripe.event("checkout.session.completed", foreign)
+        hook = await post_event(f"http://127.0.0.1:{port}", event, STRIPE_WEBHOOK_SECRET)
         webhook_in = time.monotonic() - started
 
         assert answered_in < 3 and hook.status_code == 200 and webhook_in < 4

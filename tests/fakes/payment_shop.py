@@ -43,7 +43,9 @@ class FakeGateway:
     checkouts: list[str] = field(default_factory=list)
     refunds: dict[tuple[str, str, int], str] = field(default_factory=dict)
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         session = f"cs_fake_{order.number}_{len(self.checkouts) + 1}"
         self.checkouts.append(session)
         return CheckoutLink(session, f"https://pay.example/{session}", expires_at)
