@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result
+from sqlalchemy import CursorResult, Result, case, null
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause, TableClause
@@ -37,8 +37,21 @@ def insert_or_ignore(
     return _insert(session, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
 
 
-def upsert(session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]) -> Any:
-    """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists."""
+def upsert(
+    session: AsyncSession,
+    table: FromClause,
+    values: dict[str, Any],
+    key: Sequence[str],
+    *,
+    forget: Mapping[str, str] | None = None,
+) -> Any:
+    """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists.
+
+    `forget` {column: watched}: the update also sets `column` to NULL when it changes `watched`, and keeps it
+    when `watched` stays the same."""
     stmt = _insert(session, table).values(**values)
     changes = {col: stmt.excluded[col] for col in values if col not in key}
+    for column, watched in (forget or {}).items():
+        same = table.c[watched] == stmt.excluded[watched]
+        changes[column] = case((same, table.c[column]), else_=null())
     return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)
