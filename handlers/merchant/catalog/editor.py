@@ -22,6 +22,7 @@ from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.catalog.fields import CLEAR, read_field
 from handlers.merchant.catalog.products import EDIT_PROMPT, record_changes, staff_card
+from handlers.merchant.catalog.stock import reserved_floor
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
@@ -127,9 +128,9 @@ async def _set_stock(turn: Turn, product: Product, field: str, qty: int) -> str:
         assert level is not None
     old = level.on_hand if field == "stock" else level.safety
     if field == "stock":
-        if qty < level.reserved:
-            text = turn._("{sku}: {reserved} units are reserved by orders; on hand cannot go below that.")
-            return text.format(sku=product.sku, reserved=level.reserved)
+        floor = reserved_floor(turn, level, qty)
+        if floor:
+            return floor
         level.set_on_hand(qty)
     else:
         level.set_safety(qty)
