@@ -192,7 +192,7 @@ class Order:
         return self.status in OPEN_STATUSES
 
     def allowed(self) -> frozenset[OrderStatus]:
-        return allowed_targets(self.status, self.payment_method, paid=self.is_paid)
+        return allowed_targets(self.status, self.payment_method, paid=self.is_paid, pickup=self.is_pickup)
 
     def can(self, target: OrderStatus) -> bool:
         return target in self.allowed()

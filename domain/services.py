@@ -120,8 +120,10 @@ async def change_status(
         order.transition(target, actor, now, note)
     if target is OrderStatus.PAID or (target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED):
         await uow.stocks.commit(order.number)
-    elif target is OrderStatus.SHIPPED:
-        stock_events += await uow.stocks.ship(order.number)
+    elif target is OrderStatus.SHIPPED or (
+        target is OrderStatus.DELIVERED and previous is OrderStatus.PACKED
+    ):
+        stock_events += await uow.stocks.ship(order.number)  # left the shop: by carrier, or collected
     elif target in _RELEASES and previous in (
         OrderStatus.PLACED,
         OrderStatus.PAID,
