@@ -126,6 +126,7 @@ async def test_a_chinese_customer_reads_chinese_names_on_invoice_receipt_orders_
     await wang.send("1 Jianguomenwai Ave, Beijing, 100022, 中国", then="合计：US$17.90")
     await telegram.press(WANG, *wang.button_data("在 Telegram 内付款"))
     invoice = (await telegram.wait_for("sendInvoice", lambda p: int(p["chat_id"]) == WANG)).params
+    await wang.sees("商品为您保留 30 分钟。\n请用下方的账单付款")  # the invoice's words, just before it
     [order] = await running.orders()
     assert invoice["title"] == f"订单 {order.number}"
     assert JASMINE in invoice["description"] and STANDARD in invoice["description"]
