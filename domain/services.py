@@ -59,7 +59,7 @@ async def place_order(
         product = await uow.products.get(sku)
         if product is None or not product.active:
             raise InvalidInput(f"{sku} is no longer sold", "cart")
-        lines.append(OrderLine(sku, product.name, product.price, qty, product.name_zh))
+        lines.append(OrderLine(sku, product.name, product.price, qty, name_zh=product.name_zh))
         products.append((product, qty))
     promo, discount = (
         await quote_promo(uow, promo_code, customer_id, products, now) if promo_code else (None, None)

@@ -28,8 +28,9 @@ class PaymentGateway(Protocol):
         `expires_at`; the same order and language give the same page while it is open."""
 
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
-        """Refund `amount` of the order's payment; the same (order, amount, `key`) refunds once. `key` tells
-        apart two refunds of one amount (two returns of one item)."""
+        """Refund `amount` of the order's payment; the same idempotency `key` refunds once (by default the
+        whole payment's: `domain.payments.refunds.refund_key`). Two refunds of one amount (two returns of
+        one item) have two keys."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 customer reads it on receipts, order views and payments, and later catalog edits do not rewrite history.
 
 Revision ID: 3c5e0f2a9d41
-Revises: 589917780cbb
+Revises: d8e2b5c1a4f7
 Create Date: 2026-12-05 21:10:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c5e0f2a9d41"
-down_revision: str | None = "589917780cbb"
+down_revision: str | None = "d8e2b5c1a4f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
