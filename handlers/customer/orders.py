@@ -37,7 +37,8 @@ async def list_orders(turn: Turn, _action: object = None) -> Outcome:
         return turn.say(turn._("You have no orders yet."), [back])
     rows: Rows = []
     for order in orders:
-        label = f"{order.number} · {status_label(order.status, turn.language)} · {turn.money(order.total)}"
+        status = status_label(order.status, turn.language, pickup=order.is_pickup)
+        label = f"{order.number} · {status} · {turn.money(order.total)}"
         rows.append([turn.button(label, ShowOrder(order.number))])
     rows.append(back)
     return turn.say(turn._("Your recent orders:"), rows)
@@ -47,7 +48,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     _ = turn._
     order = await order_for_customer(turn.uow, action.number, turn.user_id)
     local = turn.language
-    status = status_label(order.status, local)
+    status = status_label(order.status, local, pickup=order.is_pickup)
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
     text += [
@@ -61,7 +62,7 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     text.append(_("History:"))
     zone = ZoneInfo(turn.config.timezone)
     text += [
-        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local)}"
+        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local, pickup=order.is_pickup)}"
         for step in order.timeline
     ]
     rows: Rows = []

@@ -115,7 +115,7 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     _ = translations(language).gettext
     lines = [
         _("🧾 Order {number} — {status}").format(
-            number=order.number, status=status_label(order.status, language)
+            number=order.number, status=status_label(order.status, language, pickup=order.is_pickup)
         )
     ]
     money = partial(money_text, language=language)

@@ -54,8 +54,10 @@ async def test_a_pickup_order_is_made_ready_and_collected_never_shipped(shop, cl
     await ann.press("Collected")
     order = shop.state.orders[number]
     assert order.status is S.DELIVERED and order.is_paid  # the cash was taken at the counter
-    assert "🤝 Collected" in ann.text and "🚚" not in ann.text
+    assert f"Order {number} — Collected" in ann.text and "🤝 Collected" in ann.text and "🚚" not in ann.text
     assert to_customer(shop, 451)[-1] == f"您已取走订单 {number}，祝您享用！"
+    await wang.command("orders")
+    assert f"{number} · 已取货 · US$18.00" in wang.labels()
     level = shop.state.stocks["TEA-BLACK"]
     assert (level.on_hand, level.reserved) == (48, 0)
 
