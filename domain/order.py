@@ -30,10 +30,14 @@ def new_order_number(rand: secrets.SystemRandom | None = None) -> str:
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
-    name: str
+    name: str  # English, as the catalog named it when the order was placed
     unit_price: Money
     quantity: int
     returned: int = 0  # units that came back after delivery (`Order.record_return`)
+    name_zh: str = ""  # the Chinese name then; "": the English name for everyone
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
 
     @property
     def total(self) -> Money:
@@ -209,7 +213,7 @@ class Order:
         return self.status in OPEN_STATUSES
 
     def allowed(self) -> frozenset[OrderStatus]:
-        return allowed_targets(self.status, self.payment_method, paid=self.is_paid)
+        return allowed_targets(self.status, self.payment_method, paid=self.is_paid, pickup=self.is_pickup)
 
     def can(self, target: OrderStatus) -> bool:
         return target in self.allowed()

@@ -80,15 +80,20 @@ OPEN_STATUSES = frozenset(
 )
 
 
+# Ready at the shop: handed over (DELIVERED), or sent after all when the customer asks for it.
+_PACKED_PICKUP = ALLOWED[S.PACKED] | {S.DELIVERED}
+
+
 def allowed_targets(
-    status: OrderStatus, method: PaymentMethod, *, paid: bool = False
+    status: OrderStatus, method: PaymentMethod, *, paid: bool = False, pickup: bool = False
 ) -> frozenset[OrderStatus]:
-    """Statuses reachable from `status` for an order paid by `method` (`paid`: money was received)."""
+    """Statuses reachable from `status` for an order paid by `method` (`paid`: money was received;
+    `pickup`: collected at the shop, so a packed order is handed over instead of shipped)."""
     if status is S.PLACED:
         return _PLACED_PREPAID if method.prepaid else _PLACED_CASH
     if status is S.PAYMENT_EXPIRED:
         return _EXPIRED_PREPAID if method.prepaid else frozenset()
-    targets = ALLOWED[status]
+    targets = _PACKED_PICKUP if pickup and status is S.PACKED else ALLOWED[status]
     if S.REFUNDED in targets and not paid:
         targets = targets - {S.REFUNDED}
     return targets

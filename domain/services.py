@@ -59,7 +59,7 @@ async def place_order(
         product = await uow.products.get(sku)
         if product is None or not product.active:
             raise InvalidInput(f"{sku} is no longer sold", "cart")
-        lines.append(OrderLine(sku, product.name, product.price, qty))
+        lines.append(OrderLine(sku, product.name, product.price, qty, name_zh=product.name_zh))
         products.append((product, qty))
     promo, discount = (
         await quote_promo(uow, promo_code, customer_id, products, now) if promo_code else (None, None)
@@ -120,8 +120,10 @@ async def change_status(
         order.transition(target, actor, now, note)
     if target is OrderStatus.PAID or (target is OrderStatus.ACCEPTED and previous is OrderStatus.PLACED):
         await uow.stocks.commit(order.number)
-    elif target is OrderStatus.SHIPPED:
-        stock_events += await uow.stocks.ship(order.number)
+    elif target is OrderStatus.SHIPPED or (
+        target is OrderStatus.DELIVERED and previous is OrderStatus.PACKED
+    ):
+        stock_events += await uow.stocks.ship(order.number)  # left the shop: by carrier, or collected
     elif target in _RELEASES and previous in (
         OrderStatus.PLACED,
         OrderStatus.PAID,

@@ -68,7 +68,12 @@ def _order(row: OrderRow) -> Order:
         customer_id=row.customer_id,
         lines=[
             OrderLine(
-                line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity, line.returned or 0
+                line.sku,
+                line.name,
+                Money(line.unit_price_minor, currency),
+                line.quantity,
+                returned=line.returned or 0,
+                name_zh=line.name_zh,
             )
             for line in row.lines
         ],
@@ -147,6 +152,7 @@ class SqlAlchemyOrders:
                     "position": i,
                     "sku": line.sku,
                     "name": line.name,
+                    "name_zh": line.name_zh,
                     "unit_price_minor": line.unit_price.amount_minor,
                     "quantity": line.quantity,
                     "returned": line.returned,

@@ -104,7 +104,9 @@ class SandboxGateway:
         """Where paid sessions go; set once the webhook's handler (which refunds through us) exists."""
         self._complete = complete
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         session = SandboxCheckout(f"cs_sandbox_{uuid.uuid4().hex}", order.number, order.total, expires_at)
         return CheckoutLink(session.session_id, session.url(), expires_at)
 

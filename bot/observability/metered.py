@@ -76,8 +76,10 @@ class MeteredGateway:
         self._gateway = gateway
         self._metrics = metrics
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
-        link = await self._gateway.create_checkout(order, expires_at=expires_at)
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
+        link = await self._gateway.create_checkout(order, expires_at=expires_at, language=language)
         self._metrics.payment_attempts.labels(_CARD).inc()
         return link
 

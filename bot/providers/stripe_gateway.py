@@ -1,10 +1,11 @@
 """`StripeGateway`: the `PaymentGateway` port over the official Stripe SDK (async, httpx transport).
 
 Checkout links are Stripe Checkout Sessions in payment mode, one line per order line plus the shipping
-line, amounts as Stripe reads them (`STRIPE_AMOUNTS`: JPY and MGA in whole units, ISK with
-two decimals, KWD in thousandths ending in 0). When a price cannot be sent exactly (5.125 KWD, 12.50 HUF)
-the order goes as one line of its rounded total, so that what Stripe charges is exactly the rounded total
-the webhook expects, never the sum of separately rounded lines.
+line (named in the customer's language, as is Stripe's page), amounts as Stripe reads them
+(`STRIPE_AMOUNTS`: JPY and MGA in whole units, ISK with two decimals, KWD in thousandths ending in 0).
+When a price cannot be sent exactly (5.125 KWD, 12.50 HUF) the order goes as one line of its rounded total,
+so that what Stripe charges is exactly the rounded total the webhook expects, never the sum of separately
+rounded lines.
 
 A session must expire between 30 minutes and 24 hours after its creation (Stripe's rule), so
 `expires_at` (the end of the stock hold) is clamped into that window: with the default 30-minute hold the
@@ -26,11 +27,18 @@ from domain.order import Order
 from domain.payments.currency import STRIPE_AMOUNTS
 from domain.payments.refunds import refund_key
 from domain.ports import CheckoutLink
+from handlers.kernel.i18n import translations
 
 __all__ = ["StripeGateway"]
 
 MIN_LIFETIME = timedelta(minutes=30, seconds=60)  # 30 min is Stripe's floor; a minute for clock skew
 MAX_LIFETIME = timedelta(hours=23, minutes=59)
+_LOCALES = {"zh": "zh"}  # the customer's language -> Stripe Checkout's `locale` (Simplified Chinese)
+
+
+def _suffix(locale: str | None) -> str:
+    """Another language is another page: its own idempotency key."""
+    return f"-{locale}" if locale else ""
 
 
 class StripeGateway:
@@ -76,7 +84,9 @@ class StripeGateway:
         now = self._clock.now()
         return min(max(wanted, now + MIN_LIFETIME), now + MAX_LIFETIME)
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         expiry = self._expiry(expires_at)
         currency = order.currency.lower()
 
@@ -85,20 +95,23 @@ class StripeGateway:
             data = {"currency": currency, "unit_amount": amount, "product_data": {"name": name}}
             return {"price_data": data, "quantity": quantity}
 
-        parts = [(item.name, item.unit_price, item.quantity) for item in order.lines]
+        parts = [(item.display_name(language), item.unit_price, item.quantity) for item in order.lines]
         if order.discount_minor:  # Stripe refuses negative prices: the goods become one discounted line
-            goods = ", ".join(f"{item.quantity} × {item.name}" for item in order.lines)
+            goods = ", ".join(f"{item.quantity} × {item.display_name(language)}" for item in order.lines)
             name = f"{goods} (−{order.discount.format()} {order.promo_code})"
             parts = [(name[:250], order.subtotal - order.discount, 1)]
         if order.shipping_fee.amount_minor:
-            parts.append((order.delivery.label, order.shipping_fee, 1))
+            parts.append((order.delivery.label_for(language), order.shipping_fee, 1))
         if not all(STRIPE_AMOUNTS.exact(price) for _, price, _ in parts):
-            parts = [(f"Order {order.number}", order.total, 1)]
+            title = translations(language).gettext("Order {number}").format(number=order.number)
+            parts = [(title, order.total, 1)]
         items = [line(*part) for part in parts]
         back = f"{self._public_url}/payments"
+        page = _LOCALES.get(language)  # Stripe's own page in the customer's language ("auto" otherwise)
         session = await self._call(
             self._client.v1.checkout.sessions.create_async,
             {
+                **({"locale": page} if page else {}),
                 "mode": "payment",
                 "line_items": items,
                 "client_reference_id": order.number,
@@ -108,7 +121,7 @@ class StripeGateway:
                 "success_url": f"{back}/done?order={order.number}",
                 "cancel_url": f"{back}/cancelled?order={order.number}",
             },
-            {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}"},
+            {"idempotency_key": f"shopbot-checkout-{order.number}-{int(expiry.timestamp())}{_suffix(page)}"},
         )
         return CheckoutLink(
             session.id, str(session.url), datetime.fromtimestamp(session.expires_at, expiry.tzinfo)

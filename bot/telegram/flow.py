@@ -66,7 +66,9 @@ async def send_reply(
     target = reply.edit_message_id or (pressed_message_id if reply.edit and not pressed_photo else None)
     if target is None and reply.edit_last:
         target = last_message_id
-    if reply.invoice is not None:
+    if reply.invoice is not None:  # an invoice carries no text of its own: what to do comes just before it
+        if reply.text.strip():
+            await out.send_text(chat_id, text, None)
         return await out.send_invoice(chat_id, reply.invoice)
     if reply.document is not None:
         return await out.send_document(chat_id, reply.document)

@@ -19,7 +19,7 @@ from bot.flood_control import FloodControl
 from bot.observability.metered import MeteredNotifier, MeteredTracking
 from bot.observability.metrics import Metrics
 from bot.settings import Settings
-from bot.wiring.merchant import remember_cards_with
+from bot.wiring.sent import remember_sent_with
 from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, PaymentGateway, StaleCarts, UnitOfWorkFactory
 from storage.analytics.figures import SqlAlchemyShopFigures
@@ -63,7 +63,7 @@ def build_relay(
     worker: str,
 ) -> OutboxRelay:
     """The outbox relay, paced by the settings' flood limits; a blocked customer is marked unreachable
-    and a delivered order card remembered (so later changes edit it)."""
+    and what a delivered message is remembered for (`bot.wiring.sent`: an order card, a question)."""
     flood = FloodControl(
         per_second=settings.flood_global_per_second,
         private_per_second=settings.flood_private_per_second,
@@ -80,7 +80,7 @@ def build_relay(
             backoff_base_seconds=settings.outbox_retry_seconds,
         ),
         on_blocked=mark_unreachable_with(uow_factory),
-        on_sent=remember_cards_with(uow_factory),
+        on_sent=remember_sent_with(uow_factory),
         worker=worker,
     )
 

@@ -53,7 +53,9 @@ log = structlog.get_logger(__name__)
 class NoGateway:
     """Without a Stripe key: no card links, and refunds are left to the merchant (who is alerted)."""
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         raise RuntimeError("card payments are not configured (SHOPBOT_STRIPE_SECRET_KEY)")
 
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:

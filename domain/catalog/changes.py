@@ -19,6 +19,8 @@ FIELDS = (
     "category",
     "price",
     "description",
+    "name_zh",
+    "description_zh",
     "photos",
     "active",
     "stock",
@@ -53,6 +55,8 @@ def _shown(product: Product) -> dict[str, str]:
         "category": product.category,
         "price": product.price.format(),
         "description": product.description,
+        "name_zh": product.name_zh,
+        "description_zh": product.description_zh,
         "photos": str(len(product.photos)),
         "active": "on" if product.active else "off",
     }

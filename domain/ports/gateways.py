@@ -21,7 +21,12 @@ class CheckoutLink:
 
 
 class PaymentGateway(Protocol):
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink: ...
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
+        """A payment page for the order, its lines named in the customer's `language`, open until about
+        `expires_at`; the same order and language give the same page while it is open."""
+
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's payment; the same idempotency `key` refunds once (by default the
         whole payment's: `domain.payments.refunds.refund_key`). Two refunds of one amount (two returns of

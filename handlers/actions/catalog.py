@@ -13,6 +13,7 @@ from handlers.actions.codec import Action, need
 __all__ = [
     "EDITABLE",
     "WIZARD_MOVES",
+    "WIZARD_CHINESE",
     "CATALOG_ACTIONS",
     "ProductsHome",
     "ProductsPage",
@@ -25,8 +26,20 @@ __all__ = [
     "ProductPhoto",
 ]
 
-EDITABLE = ("name", "category", "price", "stock", "safety", "description", "photo")
-WIZARD_MOVES = ("skip", "back", "cancel", "pick", "new", "create")
+EDITABLE = (
+    "name",
+    "category",
+    "price",
+    "stock",
+    "safety",
+    "description",
+    "photo",
+    "name_zh",
+    "description_zh",
+    "category_zh",
+)
+WIZARD_MOVES = ("skip", "back", "cancel", "pick", "new", "create", "chinese")
+WIZARD_CHINESE = ("name_zh", "description_zh")  # the optional steps "chinese" opens from the summary
 
 
 def _sku_ok(sku: str) -> bool:
@@ -93,13 +106,14 @@ class RemovePhotos(Action, prefix="kx"):
 
 @dataclass(frozen=True)
 class WizardMove(Action, prefix="kn"):
-    """A button of the `/newproduct` wizard: skip, back, cancel, pick a category (`value` its slug)."""
+    """A button of the `/newproduct` wizard: skip, back, cancel, pick a category (`value` its slug), add a
+    Chinese name or description (`value` the field)."""
 
     move: str
     value: str = ""
 
     def check(self) -> None:
-        need(self.move in WIZARD_MOVES)
+        need(self.move in WIZARD_MOVES and (self.move != "chinese" or self.value in WIZARD_CHINESE))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ async def list_orders(turn: Turn, _action: object = None) -> Outcome:
         return turn.say(turn._("You have no orders yet."), [back])
     rows: Rows = []
     for order in orders:
-        label = f"{order.number} · {status_label(order.status, turn.language)} · {turn.money(order.total)}"
+        status = status_label(order.status, turn.language, pickup=order.is_pickup)
+        label = f"{order.number} · {status} · {turn.money(order.total)}"
         rows.append([turn.button(label, ShowOrder(order.number))])
     rows.append(back)
     return turn.say(turn._("Your recent orders:"), rows)
@@ -47,17 +48,21 @@ async def show_order(turn: Turn, action: ShowOrder, *, note: str = "") -> Outcom
     _ = turn._
     order = await order_for_customer(turn.uow, action.number, turn.user_id)
     local = turn.language
-    status = status_label(order.status, local)
+    status = status_label(order.status, local, pickup=order.is_pickup)
     text = [note] if note else []
     text.append(_("Order {number} · {status}").format(number=order.number, status=status))
-    text += [f"• {line.name} × {line.quantity} = {turn.money(line.total)}" for line in order.lines]
-    text += [discount_text(order, _, turn.language)] if order.discount_minor else []
+    text += [
+        f"• {line.display_name(local)} × {line.quantity} = {turn.money(line.total)}" for line in order.lines
+    ]
+    text += [discount_text(order, _, local)] if order.discount_minor else []
+    fee = turn.money(order.shipping_fee)
+    text.append(_("Delivery: {label} {fee}").format(label=order.delivery.label_for(local), fee=fee))
     text.append(_("Total: {amount}").format(amount=turn.money(order.total)))
     text += tracking_lines(turn, order)
     text.append(_("History:"))
     zone = ZoneInfo(turn.config.timezone)
     text += [
-        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local)}"
+        f"{step.at.astimezone(zone):%Y-%m-%d %H:%M} · {status_label(step.new, local, pickup=order.is_pickup)}"
         for step in order.timeline
     ]
     rows: Rows = []
@@ -120,10 +125,10 @@ async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
         room = await available_units(turn, line.sku) - cart.quantity(line.sku)
         qty = min(line.quantity, room, 99 - cart.quantity(line.sku))
         if await sellable(turn, line.sku) is None or qty <= 0:
-            skipped.append(line.name)
+            skipped.append(line.display_name(turn.language))
             continue
         if qty < line.quantity:
-            skipped.append(_("{name} (only {n})").format(name=line.name, n=qty))
+            skipped.append(_("{name} (only {n})").format(name=line.display_name(turn.language), n=qty))
         cart.add(line.sku, qty)
     await turn.uow.carts.save(cart, now=turn.now)
     note = _("Not available now: {names}").format(names=", ".join(skipped)) if skipped else ""

@@ -23,7 +23,7 @@ __all__ = ["explain", "promo_refusal"]
 
 async def _product_name(turn: Turn, sku: str) -> str:
     product = await turn.uow.products.get(sku)
-    return product.name if product else sku
+    return product.display_name(turn.language) if product else sku
 
 
 async def explain(turn: Turn, error: Exception) -> Outcome:

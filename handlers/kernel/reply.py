@@ -50,6 +50,7 @@ class Reply:
     edit_last: bool = False  # replace the bot's last message in the chat when the runtime knows it
     force_reply: bool = False  # open the reply box on this message (a staff prompt; works in groups)
     outbox_id: int | None = None  # written to the outbox with the turn: sent from there, not directly
+    dialog: str | None = None  # shows the question of this dialog state: its message id is kept with it
 
     @property
     def queueable(self) -> bool:
@@ -79,6 +80,7 @@ class Reply:
             "remove_keyboard": self.remove_keyboard,
             **({"invoice": _invoice_payload(invoice)} if invoice is not None else {}),
             "force_reply": self.force_reply,
+            **({"dialog": self.dialog} if self.dialog else {}),
         }
 
     @classmethod
@@ -92,6 +94,7 @@ class Reply:
             remove_keyboard=payload.get("remove_keyboard", False),
             invoice=_invoice_from(payload["invoice"]) if payload.get("invoice") else None,
             force_reply=payload.get("force_reply", False),
+            dialog=payload.get("dialog"),
         )
 
 

@@ -36,8 +36,13 @@ _METHOD = {
 }
 
 
-def status_label(status: OrderStatus | str, language: str) -> str:
-    return translations(language).gettext(_STATUS[OrderStatus(status)])
+_COLLECTED = N_("Collected")  # a pickup order handed over at the shop: "delivered" to no door
+
+
+def status_label(status: OrderStatus | str, language: str, *, pickup: bool = False) -> str:
+    status = OrderStatus(status)
+    label = _COLLECTED if pickup and status is S.DELIVERED else _STATUS[status]
+    return translations(language).gettext(label)
 
 
 _CASH_AT_PICKUP = N_("Cash at pickup")

@@ -54,6 +54,13 @@ _NOTICE = {
     S.DELIVERY_EXCEPTION: N_("There is a problem delivering your order {number}. The shop will contact you."),
 }
 
+# An order collected at the shop: what its receipt promised ("we tell you when it is ready to collect")
+_PICKUP_NOTICE = {
+    **_NOTICE,
+    S.PACKED: N_("Your order {number} is ready to collect at the shop."),
+    S.DELIVERED: N_("You collected your order {number}. Enjoy!"),
+}
+
 
 def reason_text(reason: str, language: str) -> str:
     """A reason code from the short list in `language`, or a typed reason as it was typed."""
@@ -106,7 +113,7 @@ async def enqueue_card_edit(
 
 async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reason: str = "") -> None:
     """Tell the customer about the status the order just reached (nothing for steps they need not hear)."""
-    template = _NOTICE.get(order.status)
+    template = (_PICKUP_NOTICE if order.is_pickup else _NOTICE).get(order.status)
     if template is None:
         return
     customer = await uow.customers.get(order.customer_id)

@@ -47,6 +47,10 @@ _STEP = {
     S.DELIVERY_EXCEPTION: N_("⚠ Delivery problem · {at}"),
     S.REFUNDED: N_("↩ Refunded · {at}"),
 }
+_PICKUP_STEP = {  # an order collected at the shop is made ready and handed over, not shipped
+    S.PACKED: N_("📦 Ready to collect, by {who} · {at}"),
+    S.DELIVERED: N_("🤝 Collected · {at}"),
+}
 _DELIVERY_BUTTONS = {
     S.IN_TRANSIT: N_("🚚 In transit"),
     S.OUT_FOR_DELIVERY: N_("🛵 Out for delivery"),
@@ -98,8 +102,9 @@ def timeline_lines(order: Order, language: str, names: dict[str, str]) -> list[s
 
 def _steps(order: Order, language: str, names: dict[str, str]) -> list[str]:
     gettext = translations(language).gettext
+    steps = {**_STEP, **_PICKUP_STEP} if order.is_pickup else _STEP
     return [
-        gettext(_STEP[step.new]).format(who=_who(step, names, language), at=when(step.at))
+        gettext(steps[step.new]).format(who=_who(step, names, language), at=when(step.at))
         + (f" — {step.note}" if step.note and step.new in (S.REJECTED, S.CANCELLED) else "")
         for step in order.timeline
         if step.new in _STEP
@@ -110,7 +115,7 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
     _ = translations(language).gettext
     lines = [
         _("🧾 Order {number} — {status}").format(
-            number=order.number, status=status_label(order.status, language)
+            number=order.number, status=status_label(order.status, language, pickup=order.is_pickup)
         )
     ]
     money = partial(money_text, language=language)
@@ -162,13 +167,16 @@ def card_buttons(
     if S.REJECTED in allowed:
         main.append(Button(_("⛔ Reject"), pack(RejectOrder(number))))
     if S.PACKED in allowed:
-        main.append(Button(_("📦 Packed"), pack(PackOrder(number))))
-    if S.SHIPPED in allowed:
+        label = _("📦 Ready to collect") if order.is_pickup else _("📦 Packed")
+        main.append(Button(label, pack(PackOrder(number))))
+    if order.is_pickup and order.status is S.PACKED:  # handed over at the shop, not shipped
+        main.append(Button(_("🤝 Collected"), pack(MarkDelivery(number, str(S.DELIVERED)))))
+    elif S.SHIPPED in allowed:
         main.append(Button(_("🚚 Ship"), pack(ShipOrder(number))))
     delivery = [
         Button(_(label), pack(MarkDelivery(number, str(state))))
         for state, label in _DELIVERY_BUTTONS.items()
-        if manual_delivery and state in allowed
+        if manual_delivery and state in allowed and not order.is_pickup
     ]
     extra: list[Button] = _aftercare(order, _)
     if S.CANCELLED in allowed and S.REJECTED not in allowed:

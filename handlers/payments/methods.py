@@ -51,12 +51,13 @@ def _minutes_left(order: Order, now: datetime) -> int:
 
 
 def held_text(order: Order, now: datetime, language: str) -> str:
-    text = translations(language).gettext(
-        "Order {number}: {amount}. Your items are held for {minutes} minutes."
+    minutes = _minutes_left(order, now)
+    text = translations(language).ngettext(
+        "Order {number}: {amount}. Your items are held for {minutes} minute.",
+        "Order {number}: {amount}. Your items are held for {minutes} minutes.",
+        minutes,
     )
-    return text.format(
-        number=order.number, amount=money_text(order.total, language), minutes=_minutes_left(order, now)
-    )
+    return text.format(number=order.number, amount=money_text(order.total, language), minutes=minutes)
 
 
 def card_checkout(
@@ -70,7 +71,7 @@ def card_checkout(
     """
 
     async def create_link() -> Finish:
-        link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+        link = await gateway.create_checkout(order, expires_at=order.reserved_until, language=language)
 
         async def record(turn: Turn) -> Outcome:
             return Outcome([await card_link_reply(turn.uow, order, link, now, language=language)])

@@ -51,7 +51,10 @@ def plain_order_card(order: Order) -> Reply:
 def _receipt(order: Order, language: str) -> str:
     _ = translations(language).gettext
     text = [_("Payment received, thank you! Order {number}").format(number=order.number)]
-    text += [f"{line.quantity} × {line.name}: {money_text(line.total, language)}" for line in order.lines]
+    text += [
+        f"{line.quantity} × {line.display_name(language)}: {money_text(line.total, language)}"
+        for line in order.lines
+    ]
     text += [discount_text(order, _, language)] if order.discount_minor else []
     fee = money_text(order.shipping_fee, language)
     text += [

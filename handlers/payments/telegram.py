@@ -40,19 +40,18 @@ async def telegram_invoice_reply(
     offer Telegram payments then)."""
     _ = translations(language).gettext
     amount = TELEGRAM_AMOUNTS.to_minor
-    prices = [(f"{line.name} × {line.quantity}", amount(line.total)) for line in order.lines]
+    prices = [
+        (f"{line.display_name(language)} × {line.quantity}", amount(line.total)) for line in order.lines
+    ]
     if order.discount_minor:  # a negative price: Telegram shows it as a line and charges the sum
         prices.append((_("Discount {code}").format(code=order.promo_code), -amount(order.discount)))
     if order.shipping_fee.amount_minor:
         prices.append((order.delivery.label_for(language), amount(order.shipping_fee)))
     payload = invoice_payload(order)
     await start_attempt(uow, order, PaymentMethod.TELEGRAM, payload, now)
-    items = translations(language).ngettext("{n} item", "{n} items", order.item_count)
     invoice = Invoice(
         title=_("Order {number}").format(number=order.number),
-        description=_("{items}, {delivery}").format(
-            items=items.format(n=order.item_count), delivery=order.delivery.label_for(language)
-        )[:255],
+        description=_invoice_description(order, language),
         payload=payload,
         currency=order.currency,
         prices=tuple((label[:32], amount) for label, amount in prices),
@@ -62,6 +61,22 @@ async def telegram_invoice_reply(
         _("Pay with the invoice below; I send you a receipt once it goes through."),
     ]
     return Reply("\n".join(text), invoice=invoice)
+
+
+def _invoice_description(order: Order, language: str) -> str:
+    """What was bought, in the customer's language, within Telegram's 255 characters: the goods by name
+    when they fit, else how many items."""
+    catalog = translations(language)
+    count = order.item_count
+    items = catalog.ngettext("{n} item", "{n} items", count).format(n=count)
+    delivery = order.delivery.label_for(language)
+    goods = ", ".join(f"{line.display_name(language)} × {line.quantity}" for line in order.lines)
+    named = catalog.gettext("{items}: {goods}; {delivery}").format(
+        items=items, goods=goods, delivery=delivery
+    )
+    if len(named) <= 255:
+        return named
+    return catalog.gettext("{items}, {delivery}").format(items=items, delivery=delivery)[:255]
 
 
 def _refusal(order: Order | None, payment: Payment, user_id: int, language: str) -> str | None:
@@ -126,7 +141,7 @@ class TelegramPayments:
             if level is None or level.available < line.quantity:
                 return _(
                     "Sorry, {name} sold out while the order waited for payment. You were not charged."
-                ).format(name=line.name)
+                ).format(name=line.display_name(language))
         return None
 
     async def successful_payment(self, event: Incoming) -> Outcome:

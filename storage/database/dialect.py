@@ -10,10 +10,20 @@ any other, and each call only passes its values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ClauseElement, ColumnElement, CursorResult, Result, TextClause, bindparam, text
+from sqlalchemy import (
+    ClauseElement,
+    ColumnElement,
+    CursorResult,
+    Result,
+    TextClause,
+    bindparam,
+    case,
+    null,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause, TableClause
@@ -47,10 +57,20 @@ async def insert_or_ignore(
 
 
 async def upsert(
-    session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]
+    session: AsyncSession,
+    table: FromClause,
+    values: dict[str, Any],
+    key: Sequence[str],
+    *,
+    forget: Mapping[str, str] | None = None,
 ) -> Result[Any]:
-    """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists."""
-    statement, params = _statement(session, table, values, key, update=True, returning=())
+    """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists.
+
+    `forget` {column: watched}: the update also sets `column` to NULL when it changes `watched`, and keeps
+    it when `watched` stays the same."""
+    statement, params = _statement(
+        session, table, values, key, update=True, returning=(), forget=tuple((forget or {}).items())
+    )
     return await session.execute(statement, params)
 
 
@@ -62,6 +82,7 @@ def _statement(
     *,
     update: bool,
     returning: Sequence[ColumnElement[Any]],
+    forget: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Any, dict[str, Any]]:
     name = session.get_bind().dialect.name
     if name not in _NAMED:
@@ -69,10 +90,11 @@ def _statement(
     params = {column: value for column, value in values.items() if not isinstance(value, ClauseElement)}
     # a value given as SQL (func.now()) is part of the statement's text, so part of its shape
     expressions = tuple((c, str(v)) for c, v in values.items() if isinstance(v, ClauseElement))
-    shape = (name, table, tuple(values), expressions, tuple(key), update, tuple(str(c) for c in returning))
+    returned = tuple(str(c) for c in returning)
+    shape = (name, table, tuple(values), expressions, tuple(key), update, returned, forget)
     statement = _SHAPES.get(shape)
     if statement is None:
-        statement = _compile(name, cast(TableClause, table), values, key, update, returning)
+        statement = _compile(name, cast(TableClause, table), values, key, update, returning, forget)
         if len(_SHAPES) >= _SHAPES_KEPT:
             _SHAPES.clear()
         _SHAPES[shape] = statement
@@ -86,6 +108,7 @@ def _compile(
     key: Sequence[str],
     update: bool,
     returning: Sequence[ColumnElement[Any]],
+    forget: tuple[tuple[str, str], ...],
 ) -> Any:
     typed = {
         column: value if isinstance(value, ClauseElement) else bindparam(column, type_=table.c[column].type)
@@ -94,7 +117,10 @@ def _compile(
     insert = (postgresql.insert if name == "postgresql" else sqlite.insert)(table).values(typed)
     statement: Any
     if update:
-        changes = {column: insert.excluded[column] for column in values if column not in key}
+        changes: dict[str, Any] = {column: insert.excluded[column] for column in values if column not in key}
+        for column, watched in forget:
+            same = table.c[watched] == insert.excluded[watched]
+            changes[column] = case((same, table.c[column]), else_=null())
         statement = insert.on_conflict_do_update(index_elements=list(key), set_=changes)
     else:
         statement = insert.on_conflict_do_nothing(index_elements=list(key))

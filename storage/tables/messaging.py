@@ -48,5 +48,8 @@ class DialogRow(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(String(80))
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # The Telegram message showing the dialog's question (a wrong answer edits it), once its delivery was
+    # recorded; NULL again when the dialog moves to another state.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     # Housekeeping only (pruning stale dialogs); the port passes no clock, so the database sets it.
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())

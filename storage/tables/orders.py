@@ -70,6 +70,7 @@ class OrderLineRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     sku: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
+    name_zh: Mapped[str] = mapped_column(String(120), default="", server_default="")
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)
     returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # units back after delivery

@@ -99,3 +99,19 @@ async def test_a_question_reaches_the_merchant_chat_and_the_reply_comes_back(bot
     await relay_until(shop, telegram, lambda server: sent_text(server, "campfire"))
     answer = await bob.sees("campfire")
     assert answer.startswith("✉ Tea House answered:")
+
+
+async def test_staff_give_a_product_a_chinese_name_in_chat_and_a_chinese_customer_finds_it(
+    bot,  # noqa: F811
+    shop,  # noqa: F811
+    telegram,  # noqa: F811
+):
+    ann = TelegramChat(telegram, STAFF)
+    await ann.send("/products Longjing", then="Products matching")
+    await ann.press("Longjing", then="Chinese name: 西湖龙井绿茶 100 克")
+    await ann.press("✏ Chinese name", then="Send the Chinese name of Longjing Green Tea 100 g")
+    await ann.send("明前狮峰龙井", then="Chinese name: 明前狮峰龙井")
+
+    wang = TelegramChat(telegram, 611, language_code="zh-hans")
+    await wang.send("/start p_TEA-LJ-100", then="明前狮峰龙井")
+    await wang.send("狮峰", then="明前狮峰龙井 · US$18.50")

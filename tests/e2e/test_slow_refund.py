@@ -8,14 +8,12 @@ refund starts: the customer cancelling a paid order, and staff pressing 💸 Ref
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from bot.clock import UtcClock
@@ -28,12 +26,17 @@ from handlers.actions.customer import pack
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.tables.refunds import RefundRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from tests.fakes.stripe_api import FakeStripe, sign_payload
+from tests.fakes.stripe_api import FakeStripe, post_event
 from tests.fakes.telegram_server import FakeTelegram
 from tests.shops.merchant import ANN, CAROL, MERCHANT_CHAT, desk_for, paid_order
-from tests.shops.webhook import Shopper, free_port, prepare_database, shop_settings
-
-WEBHOOK_SECRET = "whsec_test_secret"
+from tests.shops.webhook import (
+    STRIPE_WEBHOOK_SECRET,
+    Shopper,
+    free_port,
+    prepare_database,
+    shop_settings,
+    stripe_settings,
+)
 
 
 async def _refund_states(database_url: str) -> list[str]:
@@ -74,9 +77,7 @@ async def slow_stripe_shop(tmp_path: Path) -> AsyncIterator[SlowStripeShop]:
         database_url,
         telegram,
         port,
-        stripe_secret_key=stripe.api_key,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_url=f"http://127.0.0.1:{stripe_runner.addresses[0][1]}",
+        **stripe_settings(stripe, stripe_runner),
         outbox_poll_seconds=0.1,
         merchant_user_ids=[ANN],
     )
@@ -100,14 +101,8 @@ async def others_and_a_webhook_answered_while(shop: SlowStripeShop, refunding: a
     await asyncio.gather(*(s.send("/start", expect="Welcome to Tea House") for s in others))
     answered_in = time.monotonic() - started
     foreign = {"id": "cs_other", "object": "checkout.session", "metadata": {}, "payment_status": "paid"}
-    body = json.dumps(shop.stripe.event("checkout.session.completed", foreign))
-    signature = sign_payload(body, WEBHOOK_SECRET, int(time.time()))
-    async with httpx.AsyncClient() as http:
-        hook = await http.post(
-            f"http://127.0.0.1:{shop.port}/webhooks/stripe",
-            content=body,
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-        )
+    event = shop.stripe.event("checkout.session.completed", foreign)
+    hook = await post_event(f"http://127.0.0.1:{shop.port}", event, STRIPE_WEBHOOK_SECRET)
     webhook_in = time.monotonic() - started
     assert answered_in < 3 and hook.status_code == 200 and webhook_in < 4
     assert not refunding.done()  # Stripe has still not answered the refund

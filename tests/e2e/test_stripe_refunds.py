@@ -240,8 +240,10 @@ class DiesAtRefund:
     gateway: PaymentGateway
     stripe_made_it: bool
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
-        return await self.gateway.create_checkout(order, expires_at=expires_at)
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
+        return await self.gateway.create_checkout(order, expires_at=expires_at, language=language)
 
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         if self.stripe_made_it:

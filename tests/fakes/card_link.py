@@ -19,5 +19,5 @@ __all__ = ["card_checkout_reply"]
 async def card_checkout_reply(
     uow: UnitOfWork, gateway: PaymentGateway, order: Order, now: datetime, *, language: str = "en"
 ) -> Reply:
-    link = await gateway.create_checkout(order, expires_at=order.reserved_until)
+    link = await gateway.create_checkout(order, expires_at=order.reserved_until, language=language)
     return await card_link_reply(uow, order, link, now, language=language)

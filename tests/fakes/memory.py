@@ -71,6 +71,7 @@ class MemoryState:
     replies: Sent = field(default_factory=Sent)  # turns' replies (held for the process sending them)
     updates: set[int] = field(default_factory=set)
     dialogs: dict[int, tuple[str, dict]] = field(default_factory=dict)
+    dialog_messages: dict[int, int] = field(default_factory=dict)  # user -> message showing the question
     outbox_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # id -> (worker, until)
     shipments: dict[tuple[str, str], Shipment] = field(default_factory=dict)  # (order, tracking number)
     shipment_leases: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
@@ -331,10 +332,20 @@ class FakeDialogs(_Repo):
         return self.s.dialogs.get(user_id)
 
     async def set(self, user_id: int, state: str, data: dict) -> None:
+        if self.s.dialogs.get(user_id, (None,))[0] != state:
+            self.s.dialog_messages.pop(user_id, None)
         self.s.dialogs[user_id] = (state, dict(data))
 
     async def clear(self, user_id: int) -> None:
         self.s.dialogs.pop(user_id, None)
+        self.s.dialog_messages.pop(user_id, None)
+
+    async def shown_in(self, user_id: int, state: str, message_id: int) -> None:
+        if self.s.dialogs.get(user_id, (None,))[0] == state:
+            self.s.dialog_messages[user_id] = message_id
+
+    async def message_of(self, user_id: int) -> int | None:
+        return self.s.dialog_messages.get(user_id)
 
     async def in_states(self, states):
         return [

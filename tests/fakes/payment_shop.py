@@ -47,7 +47,9 @@ class FakeGateway:
     amounts: dict[str, Money] = field(default_factory=dict)  # idempotency key -> amount refunded
     calls: int = 0
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         session = f"cs_fake_{order.number}_{len(self.checkouts) + 1}"
         self.checkouts.append(session)
         return CheckoutLink(session, f"https://pay.example/{session}", expires_at)

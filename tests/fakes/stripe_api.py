@@ -13,14 +13,16 @@ import hmac
 import itertools
 import json
 import re
+import time
 from datetime import datetime
 from typing import Any
 
+import httpx
 from aiohttp import web
 
 from domain.clock import Clock
 
-__all__ = ["FakeStripe", "sign_payload"]
+__all__ = ["FakeStripe", "sign_payload", "post_event"]
 
 _KEY = re.compile(r"[^\[\]]+")
 
@@ -48,6 +50,19 @@ def sign_payload(payload: str, secret: str, timestamp: int) -> str:
     """The `Stripe-Signature` header Stripe sends: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
     mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
+
+
+async def post_event(shop_url: str, event: dict[str, Any], secret: str) -> httpx.Response:
+    """Deliver `event` to the shop's Stripe webhook (`shop_url` + /webhooks/stripe), signed as Stripe
+    signs it."""
+    body = json.dumps(event)
+    signature = sign_payload(body, secret, int(time.time()))
+    async with httpx.AsyncClient() as http:
+        return await http.post(
+            f"{shop_url}/webhooks/stripe",
+            content=body,
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        )
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> web.Response:
@@ -146,6 +161,7 @@ class FakeStripe:
             "success_url": p["success_url"],
             "cancel_url": p["cancel_url"],
             "line_items_sent": p["line_items"],
+            "locale": p.get("locale", "auto"),
         }
         self.sessions[session["id"]] = session
         return 200, session

@@ -38,7 +38,9 @@ class ProbingGateway(FakeGateway):
     other_customer: UnitOfWorkFactory | None = None
     seen: list[OrderStatus | None] = field(default_factory=list)
 
-    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+    async def create_checkout(
+        self, order: Order, *, expires_at: datetime, language: str = "en"
+    ) -> CheckoutLink:
         assert self.other_customer is not None
         async with self.other_customer() as uow:  # "database is locked" / lock timeout if a write is open
             stored = await uow.orders.get(order.number)
@@ -47,7 +49,7 @@ class ProbingGateway(FakeGateway):
             level = await uow.stocks.get(sku)
             await uow.stocks.save(level, StockAudit(sku, Actor.system("test"), expires_at, "recount"))
             await uow.commit()
-        return await super().create_checkout(order, expires_at=expires_at)
+        return await super().create_checkout(order, expires_at=expires_at, language=language)
 
 
 @pytest.fixture

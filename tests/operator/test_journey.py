@@ -12,8 +12,6 @@ ERROR or a traceback.
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from handlers.actions.merchant import AcceptOrder, PackOrder
 from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.e2e.telegram_chat import TelegramChat
-from tests.fakes.stripe_api import sign_payload
+from tests.fakes.stripe_api import post_event
 from tests.integration.databases import POSTGRES_URL, temporary_database
 from tests.operator.processes import (
     MERCHANT_CHAT,
@@ -98,14 +96,8 @@ async def _pays_by_card(fakes: Fakes, alice: TelegramChat, port: int) -> str:
     await alice.press("Card", then="Pay $15.00")
     [session] = [s for s in fakes.stripe.sessions.values() if s["amount_total"] == 1500]
     number = session["metadata"]["order_number"]
-    body = json.dumps(fakes.stripe.pay(session["id"]))
-    signature = sign_payload(body, STRIPE_WEBHOOK_SECRET, int(time.time()))
-    async with httpx.AsyncClient() as http:
-        answer = await http.post(
-            f"http://127.0.0.1:{port}/webhooks/stripe",
-            content=body,
-            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
-        )
+    event = fakes.stripe.pay(session["id"])
+    answer = await post_event(f"http://127.0.0.1:{port}", event, STRIPE_WEBHOOK_SECRET)
     assert answer.status_code == 200, answer.text
     await alice.sees(f"Payment received, thank you! Order {number}", timeout=20)
     return number

@@ -33,6 +33,7 @@ __all__ = [
     "FakeTracking",
     "desk_for",
     "paid_order",
+    "pickup_cash_order",
 ]
 
 MERCHANT_CHAT = -100500
@@ -41,6 +42,7 @@ CAROL = 333  # the customer
 ANN, BEN = 901, 902  # staff
 STANDARD = DeliveryChoice("standard", "Standard", Money(500, "USD"))
 FREE_DELIVERY = DeliveryChoice("free", "Free delivery", Money(0, "USD"))
+PICKUP = DeliveryChoice("pickup", "Pickup in store", Money(0, "USD"))
 _updates = itertools.count(50_000)
 _numbers = (f"M{n:02d}-TEST" for n in itertools.count())
 
@@ -95,25 +97,46 @@ async def placed_order(factory, clock, *, delivery: DeliveryChoice = STANDARD, *
     """Carol orders, to pay by card."""
     address = Address("Carol Chen", "+15550100", "US", "Springfield", "12 Main St", "12345")
     async with factory() as uow:
-        if await uow.customers.get(CAROL) is None:
-            await uow.customers.add(Customer(CAROL, "Carol", "en"))
-        cart = await uow.carts.get(CAROL)
-        for sku, qty in lines.items():
-            cart.add(sku, qty)
-        await uow.carts.save(cart, now=clock.now())
-        order, _events = await place_order(
-            uow,
-            customer_id=CAROL,
-            delivery=delivery,
-            payment_method=PaymentMethod.STRIPE,
-            address=address,
-            now=clock.now(),
-            reservation=timedelta(minutes=30),
-            customer_name="Carol Chen",
-            customer_phone="+15550100",
-            number_factory=lambda: next(_numbers),
-        )
+        order = await _place(uow, clock, lines, delivery, PaymentMethod.STRIPE, address)
         await uow.commit()
+    return order
+
+
+async def pickup_cash_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
+    """Carol orders to collect at the shop and pay there in cash; its card goes to the merchant chat."""
+    async with factory() as uow:
+        order = await _place(uow, clock, lines, PICKUP, PaymentMethod.CASH, None)
+        await PaymentNotices(MERCHANT_CHAT, order_card=desk.order_card).cash_order(uow, order, clock.now())
+        await uow.commit()
+    return order
+
+
+async def _place(
+    uow,
+    clock,
+    lines: dict[str, int],
+    delivery: DeliveryChoice,
+    method: PaymentMethod,
+    address: Address | None,
+) -> Order:
+    if await uow.customers.get(CAROL) is None:
+        await uow.customers.add(Customer(CAROL, "Carol", "en"))
+    cart = await uow.carts.get(CAROL)
+    for sku, qty in lines.items():
+        cart.add(sku, qty)
+    await uow.carts.save(cart, now=clock.now())
+    order, _events = await place_order(
+        uow,
+        customer_id=CAROL,
+        delivery=delivery,
+        payment_method=method,
+        address=address,
+        now=clock.now(),
+        reservation=timedelta(minutes=30),
+        customer_name="Carol Chen",
+        customer_phone="+15550100",
+        number_factory=lambda: next(_numbers),
+    )
     return order
 
 

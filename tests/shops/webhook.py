@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from bot.settings import Settings
 from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
@@ -22,6 +23,7 @@ from storage.catalog.transfer import import_catalog
 from storage.database.engine import create_engine, dispose
 from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.fakes.stripe_api import FakeStripe
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "started",
     "prepare_database",
     "shop_settings",
+    "STRIPE_WEBHOOK_SECRET",
+    "stripe_settings",
     "post_update",
     "WebhookTelegram",
     "Step",
@@ -95,6 +99,19 @@ def shop_settings(database_url: str, telegram: FakeTelegram, port: int, **overri
         "shop_name": "Tea House",
     }
     return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+
+
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+
+
+def stripe_settings(stripe: FakeStripe, served: web.AppRunner) -> dict[str, Any]:
+    """The settings that point the shop at the fake Stripe API `served` on loopback, webhooks signed with
+    STRIPE_WEBHOOK_SECRET (for `shop_settings(..., **stripe_settings(...))`)."""
+    return {
+        "stripe_secret_key": stripe.api_key,
+        "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
+        "stripe_api_url": f"http://127.0.0.1:{served.addresses[0][1]}",
+    }
 
 
 async def post_update(url: str, update: dict[str, Any], secret: str = SECRET) -> int:

@@ -65,7 +65,7 @@ async def test_card_shows_a_pay_button_with_the_checkout_link_and_what_happens_n
 
 
 class _BrokenGateway(FakeGateway):
-    async def create_checkout(self, order, *, expires_at):
+    async def create_checkout(self, order, *, expires_at, language="en"):
         raise RuntimeError("a bug in the gateway")
 
 

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.actor import Actor
+from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
 from domain.events import OrderPlaced, OrderStatusChanged
 from domain.money import Money
@@ -14,6 +15,9 @@ NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 STAFF = Actor.staff(42)
 
 
+ADDRESS = Address("Ann Lee", "+15550100", "US", "Springfield", "12 Main St", "12345")
+
+
 def make_order(method=PaymentMethod.STRIPE, number="ABC-1234") -> Order:
     return Order.place(
         number=number,
@@ -21,7 +25,7 @@ def make_order(method=PaymentMethod.STRIPE, number="ABC-1234") -> Order:
         lines=[OrderLine("TEA-1", "Green tea", Money(450, "USD"), 2)],
         delivery=DeliveryChoice("standard", "Standard", Money(500, "USD")),
         payment_method=method,
-        address=None,
+        address=ADDRESS,  # shipped (a pickup order, with none, is handed over at the shop)
         now=NOW,
         reservation=timedelta(minutes=30),
     )

@@ -101,9 +101,22 @@ async def _enter(turn: Turn, step: Step, data: Data, problem: str = "") -> Outco
     replies = prompt if isinstance(prompt, list) else await prompt
     if problem:  # the question asked again in place, with what was wrong above it
         text = "\n\n".join([problem, *(r.text for r in replies)])
-        again = dataclasses.replace(replies[-1], text=text, edit_last=turn.event.kind is not Kind.BUTTON)
-        replies = [again]
+        replies = [await _asked_again(turn, dataclasses.replace(replies[-1], text=text))]
+    # the question's message id is kept with the dialog once sent (bot.wiring.sent): a wrong answer edits it
+    replies[-1] = dataclasses.replace(replies[-1], dialog=str(step))
     return Outcome(replies=list(replies))
+
+
+async def _asked_again(turn: Turn, question: Reply) -> Reply:
+    """The question asked again in place of itself: a pressed button's message is edited anyway; else the
+    message the question was last shown in, as the database remembers it (after a restart too), or else
+    the bot's last message in the chat, as the runtime remembers it."""
+    if turn.event.kind is Kind.BUTTON:
+        return question
+    shown = await turn.uow.dialogs.message_of(turn.user_id)
+    if shown is None:
+        return dataclasses.replace(question, edit_last=True)
+    return dataclasses.replace(question, edit_message_id=shown)
 
 
 def _current(turn: Turn) -> tuple[Step, Data]:
@@ -221,7 +234,10 @@ async def cancel(turn: Turn, _action: object = None) -> Outcome:
 def then_resume(turn: Turn, aside: Outcome) -> Outcome:
     """`aside` (a command answered in the middle of checkout) followed by the way back to the checkout."""
     back = turn.button(turn._("↩ Continue checkout"), StartCheckout())
-    note = Reply(turn._("Your checkout is kept where you left it."), buttons=((back,),))
+    # the last message now: a wrong answer next replaces it (not the question further up) with the question
+    note = Reply(
+        turn._("Your checkout is kept where you left it."), buttons=((back,),), dialog=_form_step(turn)
+    )
     return Outcome([*aside.replies, note], aside.answer, aside.alert)
 
 

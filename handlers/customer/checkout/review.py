@@ -193,10 +193,10 @@ async def place(turn: Turn, action: PlaceOrder) -> Outcome:
 async def _confirmation(turn: Turn, order: Order) -> Reply:
     _ = turn._
     text = [_("✅ Order {number} is placed!").format(number=order.number)]
-    for line in order.lines:  # named as the customer read them in the cart
-        product = await turn.uow.products.get(line.sku)
-        name = product.display_name(turn.language) if product else line.name
-        text.append(f"• {name} × {line.quantity} = {turn.money(line.total)}")
+    text += [
+        f"• {line.display_name(turn.language)} × {line.quantity} = {turn.money(line.total)}"
+        for line in order.lines
+    ]
     text += [discount_text(order, _, turn.language)] if order.discount_minor else []
     label = order.delivery.label_for(turn.language)
     amount = turn.money(order.total)

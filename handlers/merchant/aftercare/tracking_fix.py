@@ -40,11 +40,12 @@ async def correct_tracking(
     await turn.uow.orders.save(order)
     await desk.register_tracking(order)
     customer = await turn.uow.customers.get(order.customer_id)
-    _ = translations(customer.language if customer else "en").gettext
+    language = customer.language if customer else "en"
+    _ = translations(language).gettext
     text = _("Correction: the tracking number of your order {number} is {tracking} ({carrier}).").format(
         number=order.number, tracking=order.tracking_number, carrier=order.carrier or "—"
     )
-    url = tracking_url(order)
+    url = tracking_url(order, language)
     buttons = ((Button(_("🔎 Track parcel"), url=url),),) if url else ()
     key = f"order:{order.number}:tracking:{order.tracking_number}"
     await write_reply(turn.uow, order.customer_id, Reply(text, buttons), turn.now, dedupe_key=key)

@@ -22,8 +22,9 @@ from domain.ports import StockAudit
 from handlers.actions.catalog import EditProduct, StaffProduct
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
-from handlers.merchant.catalog.fields import read_field
+from handlers.merchant.catalog.fields import CLEAR, read_field
 from handlers.merchant.catalog.products import EDIT_PROMPT, record_changes, staff_card
+from handlers.merchant.catalog.stock import reserved_floor
 from handlers.merchant.prompting import leave_prompt, open_prompt, prompt_message, start_prompt
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["ask_edit", "on_edit_input"]
 
 
-def _question(turn: Turn, field: str, product: Product) -> str:
+def _question(turn: Turn, field: str, product: Product, category: str) -> str:
     _ = turn._
     questions = {
         "name": _("Send the new name of {name}."),
@@ -42,8 +43,16 @@ def _question(turn: Turn, field: str, product: Product) -> str:
         "safety": _("Send the safety stock of {name}: below it you get a low-stock alert."),
         "description": _("Send the new description of {name}."),
         "photo": _("Send a photo of {name}; it is added after the ones it has."),
+        "name_zh": _("Send the Chinese name of {name}, or “{clear}” to remove it."),
+        "description_zh": _("Send the Chinese description of {name}, or “{clear}” to remove it."),
+        "category_zh": _(
+            "Send the Chinese name of the category {category}, or “{clear}” to remove it. "
+            "Every product in it shows it to Chinese-speaking customers."
+        ),
     }
-    return questions[field].format(name=product.name, currency=turn.config.currency)
+    return questions[field].format(
+        name=product.name, currency=turn.config.currency, clear=CLEAR, category=category
+    )
 
 
 async def ask_edit(desk: MerchantDesk, turn: Turn, action: EditProduct) -> Outcome:
@@ -53,7 +62,8 @@ async def ask_edit(desk: MerchantDesk, turn: Turn, action: EditProduct) -> Outco
     if action.field == "photo" and len(product.photos) >= MAX_PHOTOS:
         return turn.toast(turn._("A product has at most {n} photos.").format(n=MAX_PHOTOS), alert=True)
     await start_prompt(turn, EDIT_PROMPT, product.sku, field=action.field)
-    question = _question(turn, action.field, product)
+    category = await _category(turn, product)
+    question = _question(turn, action.field, product, category.name if category else product.category)
     rows: Rows = [[turn.button(turn._("✖ Cancel"), StaffProduct(product.sku))]]
     outcome = turn.say(question, rows)
     if not turn.event.private:  # the reply box opens for this staff member (force_reply)
@@ -87,7 +97,16 @@ async def on_edit_input(desk: MerchantDesk, turn: Turn) -> Outcome:
     return await staff_card(turn, after, note=note)
 
 
+async def _category(turn: Turn, product: Product) -> Category | None:
+    return next((c for c in await turn.uow.categories.list() if c.slug == product.category), None)
+
+
 async def _changed(turn: Turn, product: Product, field: str, value: Any) -> Product:
+    if field == "category_zh":  # the category's, shared by its products: no product history
+        category = await _category(turn, product)
+        if category is not None:
+            await turn.uow.categories.add(dataclasses.replace(category, name_zh=value))
+        return product
     if field == "price":
         return dataclasses.replace(product, price=Money(value, product.price.currency))
     if field == "category":
@@ -113,9 +132,9 @@ async def _set_stock(turn: Turn, product: Product, field: str, qty: int) -> str:
         assert level is not None
     old = level.on_hand if field == "stock" else level.safety
     if field == "stock":
-        if qty < level.reserved:
-            text = turn._("{sku}: {reserved} units are reserved by orders; on hand cannot go below that.")
-            return text.format(sku=product.sku, reserved=level.reserved)
+        floor = reserved_floor(turn, level, qty)
+        if floor:
+            return floor
         level.set_on_hand(qty)
     else:
         level.set_safety(qty)

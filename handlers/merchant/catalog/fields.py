@@ -23,9 +23,11 @@ from handlers.kernel.incoming import Kind
 from handlers.kernel.turn import Turn
 from handlers.merchant.catalog.stock import parse_quantity
 
-__all__ = ["read_field", "field_label"]
+__all__ = ["read_field", "field_label", "CHINESE", "CLEAR"]
 
 _MAX_PRICE_TEXT = 40
+CHINESE = ("name_zh", "description_zh", "category_zh")  # optional: "" shows the English one to everyone
+CLEAR = "-"  # sent for an optional Chinese field: remove it
 
 
 def field_label(turn: Turn, field: str) -> str:
@@ -38,6 +40,9 @@ def field_label(turn: Turn, field: str) -> str:
         "stock": _("stock on hand"),
         "safety": _("safety stock"),
         "description": _("description"),
+        "name_zh": _("Chinese name"),
+        "description_zh": _("Chinese description"),
+        "category_zh": _("category's Chinese name"),
         "photo": _("photo"),
         "photos": _("photos"),
         "active": _("on sale"),
@@ -66,6 +71,8 @@ async def read_field(turn: Turn, field: str) -> tuple[Any, str]:
         return parse_quantity(turn, text.strip(), allow_zero=True)
     if field == "description":
         return _description(turn, text)
+    if field in CHINESE:
+        return _chinese(turn, field, text)
     raise ValueError(f"unknown product field {field!r}")
 
 
@@ -130,6 +137,13 @@ def _description(turn: Turn, text: str) -> tuple[str | None, str]:
         message = turn._("A description is at most {max} characters; that one has {n}.")
         return None, message.format(max=MAX_DESCRIPTION, n=len(description))
     return description, ""
+
+
+def _chinese(turn: Turn, field: str, text: str) -> tuple[str | None, str]:
+    """A Chinese name or description, checked as the English one is; "-" removes it."""
+    if text.strip() == CLEAR:
+        return "", ""
+    return _description(turn, text) if field == "description_zh" else _name(turn, text)
 
 
 def _photo(turn: Turn) -> tuple[str | None, str]:

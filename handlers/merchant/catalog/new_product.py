@@ -5,7 +5,8 @@ The whole state table is `STEPS` below. Each step is a staff prompt (`handlers.m
 reply to its message (in a group a ✍ force_reply message asks) or the same staff member's next plain
 message, and the form's own buttons; any command, another button or the timeout end the form and say so.
 Optional steps have "Skip"; every step has "Back" (but the first) and "Cancel". A photo is stored by its
-Telegram file id (the largest size).
+Telegram file id (the largest size). The summary also offers the Chinese name and description
+Chinese-speaking customers read: optional asides that return to it.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ STEPS: dict[str, bool] = {
     "description": True,
     "photo": True,
     "confirm": False,
+    # offered on "confirm" (its "🀄" buttons), each answered back to it; skipped: none
+    "name_zh": True,
+    "description_zh": True,
 }
-_ORDER = list(STEPS)
+_ORDER = list(STEPS)[: list(STEPS).index("confirm") + 1]  # the form's way; the Chinese steps are asides
 _SKU_JUNK = re.compile(r"[^A-Z0-9]+")
 
 
@@ -59,6 +63,8 @@ def _question(turn: Turn, step: str, data: dict[str, Any]) -> str:
         "safety": _("(6/8) Safety stock: below it you get a low-stock alert. (skip: 0)"),
         "description": _("(7/8) Send a description, or skip."),
         "photo": _("(8/8) Send a photo, or skip. More photos can be added from the product card."),
+        "name_zh": _("Send its Chinese name, which Chinese-speaking customers read, or skip."),
+        "description_zh": _("Send its Chinese description, or skip."),
     }
     if step == "confirm":
         return _summary(turn, data)
@@ -76,8 +82,9 @@ def _summary(turn: Turn, data: dict[str, Any]) -> str:
         _("Stock {stock} · safety {safety}").format(stock=data.get("stock", 0), safety=data.get("safety", 0)),
         _("Photo: yes") if data.get("photo") else _("Photo: none"),
     ]
-    if data.get("description"):
-        lines.append(str(data["description"])[:300])
+    if data.get("name_zh"):
+        lines.insert(2, _("Chinese name: {name}").format(name=data["name_zh"]))
+    lines += [str(data[key])[:300] for key in ("description", "description_zh") if data.get(key)]
     return "\n".join(lines)
 
 
@@ -90,6 +97,8 @@ async def _show(turn: Turn, step: str, data: dict[str, Any], problem: str = "") 
             rows.append([turn.button(category.name, WizardMove("pick", category.slug))])
     if step == "confirm":
         rows.append([turn.button(_("✅ Create"), WizardMove("create"))])
+        chinese = [(_("🀄 Chinese name"), "name_zh"), (_("🀄 Chinese description"), "description_zh")]
+        rows.append([turn.button(label, WizardMove("chinese", field)) for label, field in chinese])
     nav = [turn.button(_("Skip"), WizardMove("skip"))] if STEPS[step] else []
     if step != _ORDER[0]:
         nav.append(turn.button(_("⬅ Back"), WizardMove("back")))
@@ -115,7 +124,11 @@ def _progress(turn: Turn) -> tuple[str, dict[str, Any]] | None:
 
 
 def _next(step: str) -> str:
-    return _ORDER[_ORDER.index(step) + 1]
+    return _ORDER[_ORDER.index(step) + 1] if step in _ORDER else "confirm"
+
+
+def _previous(step: str) -> str:
+    return _ORDER[max(_ORDER.index(step) - 1, 0)] if step in _ORDER else "confirm"
 
 
 async def on_wizard_input(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -154,7 +167,7 @@ async def on_wizard_move(desk: MerchantDesk, turn: Turn, action: WizardMove) -> 
         await leave_prompt(turn)
         return turn.say(_("Cancelled. No product was created."))
     if action.move == "back":
-        return await _show(turn, _ORDER[max(_ORDER.index(step) - 1, 0)], data)
+        return await _show(turn, _previous(step), data)
     if action.move == "skip" and STEPS[step]:
         data.pop(step, None)
         if step == "sku":
@@ -166,6 +179,8 @@ async def on_wizard_move(desk: MerchantDesk, turn: Turn, action: WizardMove) -> 
             return await _show(turn, step, data, _("That category no longer exists; pick another."))
         data["category"], data["category_name"] = action.value, names[action.value]
         return await _show(turn, _next(step), data)
+    if action.move == "chinese" and step == "confirm":
+        return await _show(turn, action.value, data)
     if action.move == "create" and step == "confirm":
         return await _create(turn, data)
     return turn.toast(_("This button is out of date."))
@@ -188,6 +203,8 @@ async def _create(turn: Turn, data: dict[str, Any]) -> Outcome:
         Money(int(data["price"]), turn.config.currency),
         description=str(data.get("description", "")),
         photo=data.get("photo") or None,
+        name_zh=str(data.get("name_zh", "")),
+        description_zh=str(data.get("description_zh", "")),
     )
     await turn.uow.products.add(product)
     level = StockLevel(sku, on_hand=int(data.get("stock", 0)), safety=int(data.get("safety", 0)))

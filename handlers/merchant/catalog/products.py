@@ -1,8 +1,9 @@
 """`/products` for staff: categories → a page of products (disabled ones too) → the staff product card.
 
 `/products <words>` searches names and SKUs. The card shows the photo, price, stock, safety stock, the
-on-sale flag and the latest changes (who, when, old → new), with a button to change each; deleting is
-offered only while no order references the product (otherwise it can be disabled).
+on-sale flag, the Chinese name, description and category name Chinese-speaking customers read, and the
+latest changes (who, when, old → new), with a button to change each; deleting is offered only while no
+order references the product (otherwise it can be disabled).
 """
 
 from __future__ import annotations
@@ -133,10 +134,12 @@ async def _history_line(turn: Turn, change: ProductChange) -> str:
 async def staff_card(turn: Turn, product: Product, *, note: str = "") -> Outcome:
     _ = turn._
     level = await turn.uow.stocks.get(product.sku) or StockLevel(product.sku)
-    category = {c.slug: c.name for c in await turn.uow.categories.list()}.get(product.category, "?")
+    category = {c.slug: c for c in await turn.uow.categories.list()}.get(product.category)
+    category_name = " / ".join(filter(None, (category.name, category.name_zh))) if category else "?"
     lines = [
         f"🛠 {product.name} ({product.sku})",
-        _("Category: {name}").format(name=category),
+        *([_("Chinese name: {name}").format(name=product.name_zh)] if product.name_zh else []),
+        _("Category: {name}").format(name=category_name),
         _("Price: {price}").format(price=turn.money(product.price)),
         _("Stock: on hand {on_hand} · reserved {reserved} · safety {safety}").format(
             on_hand=level.on_hand, reserved=level.reserved, safety=level.safety
@@ -144,8 +147,9 @@ async def staff_card(turn: Turn, product: Product, *, note: str = "") -> Outcome
         _("On sale") if product.active else _("🚫 Disabled: hidden from customers"),
         _("Photos: {n}").format(n=len(product.photos)),
     ]
-    if product.description:
-        lines += ["", product.description[:300]]
+    for description in (product.description, product.description_zh):
+        if description:
+            lines += ["", description[:300]]
     history = await turn.uow.product_changes.latest(product.sku, limit=_HISTORY)
     if history:
         lines += ["", _("History:")] + [await _history_line(turn, c) for c in history]
@@ -166,8 +170,9 @@ def _card_rows(turn: Turn, product: Product) -> Rows:
     toggle = _("🚫 Disable") if product.active else _("✅ Enable")
     return [
         [edit(_("✏ Name"), "name"), edit(_("✏ Category"), "category")],
+        [edit(_("✏ Chinese name"), "name_zh"), edit(_("✏ Chinese category"), "category_zh")],
         [edit(_("✏ Price"), "price"), edit(_("✏ Stock"), "stock"), edit(_("✏ Safety"), "safety")],
-        [edit(_("✏ Description"), "description")],
+        [edit(_("✏ Description"), "description"), edit(_("✏ Chinese description"), "description_zh")],
         photo_row,
         [
             turn.button(toggle, ToggleProduct(product.sku)),

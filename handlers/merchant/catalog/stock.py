@@ -37,6 +37,7 @@ __all__ = [
     "enable",
     "disable",
     "parse_quantity",
+    "reserved_floor",
     "ask_restock",
     "on_restock_text",
 ]
@@ -132,9 +133,14 @@ async def _edit(
     return turn.say("\n".join(lines))
 
 
-def _reserved_floor(turn: Turn, level: StockLevel, qty: int) -> str | None:
+def reserved_floor(turn: Turn, level: StockLevel, qty: int) -> str | None:
+    """Why on hand cannot be set to `qty` (orders hold more units than that), or None."""
     if qty < level.reserved:
-        text = turn._("{sku}: {reserved} units are reserved by orders; on hand cannot go below that.")
+        text = turn.ngettext(
+            "{sku}: {reserved} unit is reserved by orders; on hand cannot go below that.",
+            "{sku}: {reserved} units are reserved by orders; on hand cannot go below that.",
+            level.reserved,
+        )
         return text.format(sku=level.sku, reserved=level.reserved)
     return None
 
@@ -152,7 +158,7 @@ async def restock(desk: MerchantDesk, turn: Turn) -> Outcome:
 
 async def set_stock(desk: MerchantDesk, turn: Turn) -> Outcome:
     def apply(level: StockLevel, qty: int) -> str | None:
-        problem = _reserved_floor(turn, level, qty)
+        problem = reserved_floor(turn, level, qty)
         if problem is None:
             level.set_on_hand(qty)
         return problem
