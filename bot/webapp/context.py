@@ -11,11 +11,13 @@ from aiohttp import web
 
 from bot.webapp.auth import USER_KEY
 from bot.webapp.init_data import WebAppUser
+from domain.catalog.products import validate_sku
 from domain.clock import Clock
+from domain.errors import InvalidInput
 from domain.ports import UnitOfWorkFactory
 from handlers.kernel.incoming import EventHandler
 
-__all__ = ["MiniApp", "user_of", "read_json", "STATIC_DIR"]
+__all__ = ["MiniApp", "user_of", "read_json", "sku_of", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _MAX_JSON = 16 * 1024
@@ -48,3 +50,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text='{"error": "json object expected"}', content_type="application/json")
     return body
+
+
+def sku_of(value: Any) -> str:
+    """A SKU from the request, or 400 (never a path or a string the actions would refuse to pack)."""
+    try:
+        return validate_sku(value)
+    except InvalidInput:
+        raise web.HTTPBadRequest(text='{"error": "sku"}', content_type="application/json") from None

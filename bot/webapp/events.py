@@ -12,7 +12,7 @@ from handlers.actions.codec import Action, pack
 from handlers.kernel.incoming import AppOrigin, EventHandler, Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 
-__all__ = ["Said", "press", "command"]
+__all__ = ["Said", "press", "command", "message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,10 @@ async def command(
     handler: EventHandler, user: WebAppUser, name: str, args: str, origin: AppOrigin = AppOrigin.QUIET
 ) -> Said:
     return _said(await handler(_event(user, Kind.COMMAND, origin, text=name, args=args)))
+
+
+async def message(
+    handler: EventHandler, user: WebAppUser, text: str, origin: AppOrigin = AppOrigin.QUIET
+) -> Said:
+    """A plain text message from the user, as typed in the chat (the answer to an open prompt)."""
+    return _said(await handler(_event(user, Kind.TEXT, origin, text=text)))

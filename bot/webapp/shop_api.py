@@ -10,12 +10,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.webapp.context import MiniApp, read_json, user_of
+from bot.webapp.context import MiniApp, read_json, sku_of, user_of
 from bot.webapp.events import press
 from bot.webapp.init_data import WebAppUser
 from bot.webapp.views import order_summary, product_card
-from domain.catalog.products import Product, validate_sku
-from domain.errors import InvalidInput
+from domain.catalog.products import Product
 from handlers.actions.customer import AddToCart, CartRemove, CartStep, ShowOrder, StartCheckout
 from handlers.customer.cart import priced_lines_of
 from handlers.customer.catalog import MAX_SEARCH
@@ -50,7 +49,7 @@ def add_shop_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
     @routes.get("/api/products/{sku}")
     async def product(request: web.Request) -> web.Response:
         user = user_of(request)
-        sku = _sku(request.match_info["sku"])
+        sku = sku_of(request.match_info["sku"])
         async with shop.uow_factory(write=False) as uow:
             found = await uow.products.get(sku)
             if found is None or not found.active:
@@ -67,7 +66,7 @@ def add_shop_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
     async def change_cart(request: web.Request) -> web.Response:
         user = user_of(request)
         body = await read_json(request)
-        sku = _sku(body.get("sku"))
+        sku = sku_of(body.get("sku"))
         qty = body.get("qty", 1)
         if not isinstance(qty, int) or isinstance(qty, bool) or not -1 <= qty <= 99 or qty == 0:
             raise web.HTTPBadRequest(text='{"error": "qty"}', content_type="application/json")
@@ -115,13 +114,6 @@ async def first_screen(shop: MiniApp, user: WebAppUser) -> dict[str, Any]:
         "products": cards,
         "cart_count": count,
     }
-
-
-def _sku(value: Any) -> str:
-    try:
-        return validate_sku(value)
-    except InvalidInput:
-        raise web.HTTPBadRequest(text='{"error": "sku"}', content_type="application/json") from None
 
 
 async def _cart(shop: MiniApp, user_id: int) -> dict[str, Any]:

@@ -26,6 +26,8 @@ _TEXTS = {
     "low": N_("Low stock"),
     "stats": N_("Figures"),
     "save": N_("Save"),
+    "price": N_("Price"),
+    "available": N_("available:"),
     "photo": N_("Photo"),
     "ship": N_("Ship"),
     "carrier": N_("Carrier"),

@@ -132,3 +132,47 @@ async def test_the_page_and_its_script_are_served_from_the_package_with_a_strict
         async with http.get(shop.url + "/app/static/app.js") as script:
             assert script.status == 200
             assert "textContent" in await script.text()
+
+
+async def test_a_price_the_chat_would_refuse_is_refused_in_the_app_with_its_reason_and_nothing_changes(
+    shop: RunningShop,
+):
+    staff = shop.init_data(STAFF)
+
+    async def set_price(sku: str, price: object) -> tuple[int, dict]:
+        return await shop.api("POST", f"desk/products/{sku}/price", init_data=staff, json={"price": price})
+
+    for bad, why in (
+        ("abc", "“abc” is not a price. Send it in USD like 12.50."),
+        ("-1", "A price cannot be negative."),
+        ("1.234", "is not a price"),
+        ("99999999999", "please check the price"),
+        ("", "is not a price"),
+    ):
+        status, said = await set_price("TEA-GREEN", bad)
+        assert (bad, status, said["ok"]) == (bad, 200, False)
+        assert why in said["message"]
+    missing = {"ok": False, "message": "That product no longer exists."}
+    assert (await set_price("TEA-NONE", "1.00"))[1] == missing
+    assert (await set_price("TEA-GREEN", 11))[0] == 400  # a string, as typed
+    assert (await set_price("bad%20sku", "1.00"))[0] == 400
+    status, said = await shop.api(
+        "POST", "desk/products/TEA-GREEN/price", init_data=shop.init_data(ALICE), json={"price": "0.01"}
+    )
+    assert (status, said) == (403, {"error": "staff only"})
+    to_staff = [c for c in shop.telegram.calls_of("sendMessage") if c.params["chat_id"] == STAFF.id]
+    assert to_staff == []  # the app's edits say nothing in the staff member's chat
+
+    # no prompt is left open in the chat: the staff member's next message there is not taken as a price
+    shop.telegram.user(STAFF.id, first_name="Ann")
+    await shop.telegram.push_text(STAFF.id, "11.00")
+    answer = await shop.telegram.wait_for("sendMessage", lambda p: p["chat_id"] == STAFF.id)
+    assert "saved" not in answer.params["text"].lower()
+    status, stock = await shop.api("GET", "desk/stock", init_data=staff)
+    assert {row["sku"]: row["price"] for row in stock}["TEA-GREEN"] == "$12.50"
+
+    status, said = await set_price("TEA-GREEN", " 11.00 ")
+    assert said["ok"] is True
+    assert said["message"] == "Price saved. Carts show it from now on; placed orders keep the price they had."
+    status, card = await shop.api("GET", "products/TEA-GREEN", init_data=shop.init_data(ALICE))
+    assert card["price"] == "$11.00"

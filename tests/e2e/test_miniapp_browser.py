@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 from playwright.async_api import expect
 
+from bot.telegram.runtime import RuntimeName
 from tests.e2e.browser import PHONE, launch_chromium
 from tests.shops.miniapp import ALICE, MERCHANT_CHAT, STAFF, RunningShop, load_catalog, running_shop
 from tests.shops.webhook import Shopper, checkout_journey
@@ -130,3 +131,31 @@ async def test_names_and_descriptions_are_shown_as_text_never_run_as_html(browse
     assert evil in await page.locator("main h2").inner_text()
     assert await page.evaluate("window.pwned") is None
     assert await page.locator("main img[src=x]").count() == 0
+
+
+@pytest.mark.parametrize("runtime", ["ptb", "aiogram"])
+async def test_staff_change_a_price_in_the_app_and_the_customers_card_in_the_chat_shows_it(
+    browser, database_url: str, tmp_path, runtime: RuntimeName
+):
+    async with running_shop(database_url, runtime=runtime, webapp_media_dir=str(tmp_path / "m")) as shop:
+        page = await _phone(browser, shop, STAFF)
+        await page.locator("[data-tab=stock]").click()
+        row = page.locator("tr[data-sku=TEA-GREEN]")
+        await expect(row.get_by_test_id("price")).to_have_value("12.50")
+        await row.get_by_test_id("price").fill("11.75")
+        await row.get_by_test_id("save").click()
+        await page.locator("#toast").filter(has_text="Price saved").wait_for()
+        await expect(page.locator("tr[data-sku=TEA-GREEN]").get_by_test_id("price")).to_have_value("11.75")
+
+        shop.telegram.user(ALICE.id, first_name="Alice")
+        customer = Shopper(shop.telegram, ALICE.id)
+        await customer.walk(checkout_journey("Green tea", name="-", phone="-", address="-")[:3])
+        card = await customer.press("Green tea", expect="Sencha")
+        assert "$11.75" in card.params["text"]
+        assert "$12.50" not in card.params["text"]
+
+        staff = Shopper(shop.telegram, STAFF.id)
+        shop.telegram.user(STAFF.id, first_name="Ann")
+        await staff.send("/products green", expect="Products matching")
+        history = await staff.press("Green tea", expect="History:")
+        assert "price $12.50 → $11.75" in history.params["text"]  # the chat editor's history entry
