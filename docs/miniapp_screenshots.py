@@ -78,6 +78,9 @@ async def main() -> None:
                 await staff.locator("[data-tab=stock]").click()
                 await staff.locator("table tr[data-sku]").first.wait_for()
                 await staff.screenshot(path=OUT / "miniapp-desk-stock.png")
+                await staff.locator("[data-tab=stats]").click()
+                await staff.get_by_test_id("chart").wait_for()
+                await staff.screenshot(path=OUT / "miniapp-desk-stats.png")
                 await browser.close()
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("miniapp-*.png"))))
 

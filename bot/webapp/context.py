@@ -15,9 +15,11 @@ from domain.catalog.products import validate_sku
 from domain.clock import Clock
 from domain.errors import InvalidInput
 from domain.ports import UnitOfWorkFactory
+from handlers.kernel.i18n import customer_language, language_for
 from handlers.kernel.incoming import EventHandler
+from handlers.merchant.stats.handler import MerchantStats
 
-__all__ = ["MiniApp", "user_of", "read_json", "sku_of", "STATIC_DIR"]
+__all__ = ["MiniApp", "user_of", "app_language", "read_json", "sku_of", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _MAX_JSON = 16 * 1024
@@ -32,12 +34,18 @@ class MiniApp:
     low_stock_hint: int = 5
     media_dir: Path | None = None  # where uploaded product photos are kept (None: uploads refused)
     upload_max_bytes: int = 2 * 1024 * 1024
-    engine: Any = None  # for the /stats figures (an AsyncEngine)
-    timezone: str = "UTC"
+    stats: MerchantStats | None = None  # the chat's /stats, drawing its chart as SVG (bot.webapp.chart)
 
 
 def user_of(request: web.Request) -> WebAppUser:
     return request[USER_KEY]
+
+
+async def app_language(shop: MiniApp, user: WebAppUser) -> str:
+    """The chat's language for this user: the one chosen with /language (or Telegram's when they first
+    wrote to the bot), else Telegram's `language_code` from the validated initData."""
+    async with shop.uow_factory(write=False) as uow:
+        return await customer_language(uow, user.id, language_for(user.language_code))
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from bot.webapp.context import MiniApp, read_json, sku_of, user_of
 from bot.webapp.editing import edit_product_field
 from bot.webapp.events import command, press
 from bot.webapp.photos import save_photo
+from bot.webapp.stats import stats_screen
+from domain.analytics import ReportPeriod
 from handlers.actions.codec import StaleAction, unpack
 from handlers.actions.merchant import MERCHANT_ACTIONS, OpenOrder, OrderQueues, ShipOrder
 
@@ -103,4 +105,7 @@ def add_desk_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
 
     @routes.get("/api/desk/stats")
     async def stats(request: web.Request) -> web.Response:
-        return web.json_response((await command(shop.handler, user_of(request), "stats", "")).json())
+        period = request.query.get("period", ReportPeriod.WEEK.value)
+        if shop.stats is None or period not in {p.value for p in ReportPeriod}:
+            raise web.HTTPNotFound(text='{"error": "no such figures"}', content_type="application/json")
+        return web.json_response(await stats_screen(shop, shop.stats, user_of(request), ReportPeriod(period)))

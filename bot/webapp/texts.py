@@ -25,6 +25,7 @@ _TEXTS = {
     "stock": N_("Stock"),
     "low": N_("Low stock"),
     "stats": N_("Figures"),
+    "chart": N_("Orders (top) and revenue (bottom) per day"),
     "save": N_("Save"),
     "price": N_("Price"),
     "available": N_("available:"),

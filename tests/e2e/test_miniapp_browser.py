@@ -15,6 +15,8 @@ from tests.e2e.browser import PHONE, launch_chromium
 from tests.shops.miniapp import ALICE, MERCHANT_CHAT, STAFF, RunningShop, load_catalog, running_shop
 from tests.shops.webhook import Shopper, checkout_journey
 
+ADDRESS = "1 Tea Road, Springfield, 12345, US"
+
 
 @pytest.fixture
 async def browser() -> AsyncIterator[object]:
@@ -81,7 +83,7 @@ async def test_staff_accept_pack_and_ship_from_the_app_and_the_customer_hears_in
             "Green tea",
             name="Alice Doe",
             phone="+1 201-555-0123",
-            address="1 Tea Road, Springfield, 12345, US",
+            address=ADDRESS,
         )
     )
     number = next(word for word in placed.params["text"].split() if word.count("-") == 1 and len(word) == 8)
@@ -159,3 +161,33 @@ async def test_staff_change_a_price_in_the_app_and_the_customers_card_in_the_cha
         await staff.send("/products green", expect="Products matching")
         history = await staff.press("Green tea", expect="History:")
         assert "price $12.50 → $11.75" in history.params["text"]  # the chat editor's history entry
+
+
+@pytest.mark.parametrize("runtime", ["ptb", "aiogram"])
+async def test_staff_see_the_stats_figures_of_the_chat_with_a_chart_of_one_bar_per_day(
+    browser, database_url: str, tmp_path, runtime: RuntimeName
+):
+    async with running_shop(database_url, runtime=runtime, webapp_media_dir=str(tmp_path / "m")) as shop:
+        shop.telegram.user(ALICE.id, first_name="Alice")
+        await Shopper(shop.telegram, ALICE.id).walk(
+            checkout_journey("Black tea", name="Alice Doe", phone="+1 201-555-0123", address=ADDRESS)
+        )
+        shop.telegram.user(STAFF.id, first_name="Ann")
+        staff = Shopper(shop.telegram, STAFF.id)
+        week_in_chat = (await staff.send("/stats", expect="Orders:")).params["text"]
+        today_in_chat = (await staff.send("/stats today", expect="Orders:")).params["text"]
+        assert "1 placed" in today_in_chat
+
+        page = await _phone(browser, shop, STAFF)
+        await page.locator("[data-tab=stats]").click()
+        figures = page.get_by_test_id("figures")
+        await expect(figures).to_have_text(week_in_chat)
+        bars = page.get_by_test_id("chart").locator("[data-series=orders] rect.bar")
+        await expect(bars).to_have_count(7)
+        assert [await bar.get_attribute("data-value") for bar in await bars.all()] == ["0"] * 6 + ["1"]
+        await expect(page.get_by_test_id("chart").locator("[data-series=revenue] rect.bar")).to_have_count(7)
+
+        await page.locator("[data-period=today]").click()
+        await expect(figures).to_have_text(today_in_chat)
+        await expect(bars).to_have_count(1)
+        assert await bars.first.get_attribute("data-value") == "1"

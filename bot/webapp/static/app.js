@@ -222,7 +222,21 @@ function stock(lowOnly) {
   }).catch(failed);
 }
 
-function stats() { api("GET", "desk/stats").then(function (r) { show([el("div", { class: "screen", text: r.text || r.message })]); }).catch(failed); }
+function svg(markup) { // the server's chart: parsed as SVG (XML, never HTML), no script runs from it
+  var doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+  return doc.documentElement.nodeName === "svg" ? document.importNode(doc.documentElement, true) : null;
+}
+
+function stats(period) {
+  api("GET", "desk/stats" + (period ? "?period=" + encodeURIComponent(period) : "")).then(function (r) {
+    var periods = el("div", { class: "chips" }, r.periods.map(function (p) {
+      return el("button", { text: p.label, "data-period": p.period, on: { click: function () { stats(p.period); } } });
+    }));
+    var chart = r.chart ? el("figure", { class: "chart", "data-testid": "chart" }, [
+      el("figcaption", { class: "muted", text: T.chart }), svg(r.chart)]) : null;
+    show([periods, el("b", { text: r.title }), chart, el("div", { class: "screen", "data-testid": "figures", text: r.text })]);
+  }).catch(failed);
+}
 
 /* -- tabs ----------------------------------------------------------------------------------------- */
 var cartCount = 0;
@@ -231,7 +245,7 @@ function tabs(active, count) {
   var items = [["catalog", T.catalog, catalog], ["cart", T.cart + (cartCount ? " (" + cartCount + ")" : ""), cart],
     ["orders", T.orders, orders]];
   if (me && me.staff) items = items.concat([["desk", T.desk, desk], ["stock", T.stock, function () { stock(false); }],
-    ["low", T.low, function () { stock(true); }], ["stats", T.stats, stats]]);
+    ["low", T.low, function () { stock(true); }], ["stats", T.stats, function () { stats(); }]]);
   var nav = document.getElementById("tabs");
   nav.replaceChildren.apply(nav, items.map(function (t) {
     return el("button", { text: t[1], class: t[0] === active ? "on" : "", "data-tab": t[0],
