@@ -14,12 +14,12 @@ from bot.webapp.init_data import WebAppUser
 from domain.catalog.products import validate_sku
 from domain.clock import Clock
 from domain.errors import InvalidInput
-from domain.ports import UnitOfWorkFactory
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 from handlers.kernel.i18n import customer_language, language_for
 from handlers.kernel.incoming import EventHandler
 from handlers.merchant.stats.handler import MerchantStats
 
-__all__ = ["MiniApp", "user_of", "app_language", "read_json", "sku_of", "STATIC_DIR"]
+__all__ = ["MiniApp", "user_of", "app_language", "language_in", "read_json", "sku_of", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _MAX_JSON = 16 * 1024
@@ -41,11 +41,16 @@ def user_of(request: web.Request) -> WebAppUser:
     return request[USER_KEY]
 
 
+async def language_in(uow: UnitOfWork, user: WebAppUser) -> str:
+    """The chat's language for this user, as the chat picks it: the one chosen with /language (or
+    Telegram's when they first wrote to the bot), else Telegram's `language_code` from the validated
+    initData (zh* → Chinese)."""
+    return await customer_language(uow, user.id, language_for(user.language_code))
+
+
 async def app_language(shop: MiniApp, user: WebAppUser) -> str:
-    """The chat's language for this user: the one chosen with /language (or Telegram's when they first
-    wrote to the bot), else Telegram's `language_code` from the validated initData."""
     async with shop.uow_factory(write=False) as uow:
-        return await customer_language(uow, user.id, language_for(user.language_code))
+        return await language_in(uow, user)
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from bot.webapp.desk_api import add_desk_routes
 from bot.webapp.photos import serve_photo
 from bot.webapp.shop_api import add_shop_routes, first_screen
 from bot.webapp.texts import ui_texts
-from handlers.kernel.i18n import language_for
 
 __all__ = ["miniapp", "APP_PATH"]
 
@@ -49,14 +48,13 @@ def miniapp(shop: MiniApp, gate: Gate, *, demo: bool = False) -> web.Application
     @routes.get("/api/me")
     async def me(request: web.Request) -> web.Response:
         user = user_of(request)
-        language = language_for(user.language_code)
+        screen = await first_screen(shop, user)  # one round trip before the storefront shows
         body = {
             "id": user.id,
             "name": user.first_name,
             "staff": user.id in gate.staff_ids,
-            "language": language,
-            "texts": ui_texts(language),
-            **await first_screen(shop, user),  # one round trip before the storefront shows
+            "texts": ui_texts(screen["language"]),
+            **screen,
         }
         return web.json_response(body)
 

@@ -191,3 +191,53 @@ async def test_staff_see_the_stats_figures_of_the_chat_with_a_chart_of_one_bar_p
         await expect(figures).to_have_text(today_in_chat)
         await expect(bars).to_have_count(1)
         assert await bars.first.get_attribute("data-value") == "1"
+
+
+CHINESE_TEAS = """\
+sku,name,category,price,stock,safety_stock,description,photo,name_zh,description_zh,category_zh
+TEA-GREEN,Green tea,Tea,12.50,500,2,Sencha from Shizuoka,,绿茶,静冈煎茶,茶叶
+TEA-BLACK,Black tea,Tea,9.00,500,2,Assam breakfast tea,,红茶,阿萨姆早餐茶,茶叶
+"""
+
+
+@pytest.fixture
+async def chinese_catalog_shop(database_url: str, tmp_path) -> AsyncIterator[RunningShop]:
+    await load_catalog(database_url, CHINESE_TEAS)
+    async with running_shop(database_url, webapp_media_dir=str(tmp_path / "media")) as running:
+        yield running
+
+
+async def test_a_chinese_telegram_user_who_never_chose_a_language_gets_the_storefront_in_chinese(
+    browser, chinese_catalog_shop: RunningShop
+):
+    shop = chinese_catalog_shop
+    page = await _phone(browser, shop, replace(ALICE, id=7003, language_code="zh-hans"))
+    cards = page.get_by_test_id("product")
+    await expect(cards).to_have_count(2)
+    assert sorted(await cards.locator(".name").all_inner_texts()) == ["红茶", "绿茶"]
+    assert await page.locator(".chips button").all_inner_texts() == ["茶叶"]
+    assert await page.locator("[data-tab=catalog]").inner_text() == "🛍 商品目录"
+    assert await page.evaluate("document.documentElement.lang") == "zh"
+    await cards.filter(has_text="绿茶").click()
+    await page.get_by_text("静冈煎茶").wait_for()
+    await expect(page.get_by_test_id("add")).to_have_text("加入购物车")
+
+
+@pytest.mark.parametrize("runtime", ["ptb", "aiogram"])
+async def test_the_app_speaks_the_language_chosen_with_language_in_the_chat(
+    browser, database_url: str, tmp_path, runtime: RuntimeName
+):
+    await load_catalog(database_url, CHINESE_TEAS)
+    async with running_shop(database_url, runtime=runtime, webapp_media_dir=str(tmp_path / "m")) as shop:
+        for user, choice, name, tab in (
+            (replace(ALICE, id=7004, language_code="zh-hans"), "English", "Green tea", "🛒 Cart"),
+            (replace(ALICE, id=7005, language_code="en"), "中文", "绿茶", "🛒 购物车"),
+        ):
+            shop.telegram.user(user.id, first_name="Alice", language_code=user.language_code)
+            await shop.telegram.push_text(user.id, "/language", language_code=user.language_code)
+            await shop.telegram.wait_for("sendMessage", lambda p, user=user: p["chat_id"] == user.id)
+            await Shopper(shop.telegram, user.id).press(choice, expect="")
+            page = await _phone(browser, shop, user)
+            await page.get_by_test_id("product").filter(has_text=name).wait_for()
+            assert await page.locator("[data-tab=cart]").inner_text() == tab
+            await page.context.close()
