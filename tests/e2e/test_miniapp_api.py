@@ -128,10 +128,14 @@ async def test_the_page_and_its_script_are_served_from_the_package_with_a_strict
         async with http.get(shop.url + "/app/") as page:
             assert page.status == 200
             assert "script-src 'self'" in page.headers["Content-Security-Policy"]
-            assert 'src="static/telegram-web-app.js"' in await page.text()
-        async with http.get(shop.url + "/app/static/app.js") as script:
+            assert page.headers["Cache-Control"] == "no-store"
+            html = await page.text()
+            assert 'src="static/telegram-web-app.js?v=' in html
+        version = html.split('<script src="static/app.js?v=')[1].split('"')[0]
+        async with http.get(f"{shop.url}/app/static/app.js?v={version}") as script:
             assert script.status == 200
             assert "textContent" in await script.text()
+            assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 async def test_a_price_the_chat_would_refuse_is_refused_in_the_app_with_its_reason_and_nothing_changes(
