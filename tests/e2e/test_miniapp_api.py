@@ -70,13 +70,20 @@ async def test_a_customer_is_refused_the_staff_desk(shop: RunningShop):
         ("GET", "desk/queues", None),
         ("GET", "desk/stock", None),
         ("POST", "desk/stock/TEA-GREEN", {"on_hand": 0}),
+        ("POST", "desk/products/TEA-GREEN/price", {"price": "0.01"}),
         ("POST", "desk/press", {"action": "x"}),
+        ("GET", "desk/stats", None),
+        ("GET", "desk/stats?period=30d", None),
     ):
         status, answer = await shop.api(method, path, init_data=customer, json=body)
         assert (path, status, answer) == (path, 403, {"error": "staff only"})
     status, stock = await shop.api("GET", "desk/stock", init_data=shop.init_data(STAFF))
     assert status == 200
-    assert {row["sku"]: row["on_hand"] for row in stock}["TEA-GREEN"] == 500
+    assert {row["sku"]: (row["on_hand"], row["price"]) for row in stock}["TEA-GREEN"] == (500, "$12.50")
+    status, figures = await shop.api("GET", "desk/stats?period=30d", init_data=shop.init_data(STAFF))
+    assert (status, [p["period"] for p in figures["periods"]]) == (200, ["today", "7d", "30d"])
+    assert figures["chart"].count('class="bar"') == 2 * 30
+    assert (await shop.api("GET", "desk/stats?period=1y", init_data=shop.init_data(STAFF)))[0] == 404
 
 
 async def test_the_app_and_the_chat_share_one_cart(shop: RunningShop):
