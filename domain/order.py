@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from domain.actor import Actor, ActorKind
@@ -33,10 +33,16 @@ class OrderLine:
     name: str
     unit_price: Money
     quantity: int
+    returned: int = 0  # units that came back after delivery (`Order.record_return`)
 
     @property
     def total(self) -> Money:
         return self.unit_price * self.quantity
+
+    @property
+    def left(self) -> int:
+        """Units still with the customer: what can still come back."""
+        return self.quantity - self.returned
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +174,21 @@ class Order:
             return False
         self.refunded_minor = known
         return True
+
+    def record_return(self, index: int, quantity: int) -> OrderLine:
+        """`quantity` units of line `index` came back; never more than are still with the customer."""
+        if not 0 <= index < len(self.lines):
+            raise InvalidInput(f"order {self.number} has no line {index}", "line")
+        line = self.lines[index]
+        if not 0 < quantity <= line.left:
+            left = f"{line.sku}: {quantity} back, only {line.left} still with the customer"
+            raise InvalidInput(left, "quantity")
+        self.lines[index] = replace(line, returned=line.returned + quantity)
+        return self.lines[index]
+
+    @property
+    def all_returned(self) -> bool:
+        return all(line.left == 0 for line in self.lines)
 
     @property
     def item_count(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.clock import Clock
 from domain.ports import PaymentGateway, UnitOfWorkFactory
-from handlers.payments.refunds import attempt_refund, settle_refund
+from handlers.payments.refunds import issue_refund
 
 __all__ = ["RetryRefunds"]
 
@@ -36,14 +36,8 @@ class RetryRefunds:
             due = await uow.refunds.due(self._clock.now(), limit=self._batch)
             orders = [await uow.orders.get(refund.order_number) for refund in due]
         for refund, order in zip(due, orders, strict=True):
-            assert refund.id is not None
-            if order is None:
-                result: str | Exception = LookupError(f"order {refund.order_number} not found")
-            else:
-                result = await attempt_refund(self._gateway, order, refund.amount)
-            async with self._uow_factory() as uow:
-                await settle_refund(
-                    uow, refund.id, result, now=self._clock.now(), merchant_chat_id=self._merchant_chat_id
-                )
-                await uow.commit()
+            chat = self._merchant_chat_id
+            await issue_refund(
+                self._uow_factory, self._gateway, self._clock, refund, merchant_chat_id=chat, order=order
+            )
         return len(due)

@@ -67,7 +67,9 @@ def _order(row: OrderRow) -> Order:
         number=row.number,
         customer_id=row.customer_id,
         lines=[
-            OrderLine(line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity)
+            OrderLine(
+                line.sku, line.name, Money(line.unit_price_minor, currency), line.quantity, line.returned or 0
+            )
             for line in row.lines
         ],
         delivery=DeliveryChoice(
@@ -100,12 +102,13 @@ def _order(row: OrderRow) -> Order:
 
 
 class _Loaded:
-    __slots__ = ("version", "columns", "timeline_len")
+    __slots__ = ("version", "columns", "timeline_len", "returned")
 
-    def __init__(self, version: int, columns: dict[str, Any], timeline_len: int) -> None:
+    def __init__(self, version: int, columns: dict[str, Any], timeline_len: int, returned: list[int]) -> None:
         self.version = version
         self.columns = columns
         self.timeline_len = timeline_len
+        self.returned = returned  # per line: the only part of a line that changes after placing
 
 
 class SqlAlchemyOrders:
@@ -148,6 +151,7 @@ class SqlAlchemyOrders:
                     "name": line.name,
                     "unit_price_minor": line.unit_price.amount_minor,
                     "quantity": line.quantity,
+                    "returned": line.returned,
                 }
                 for i, line in enumerate(order.lines)
             ],
@@ -168,6 +172,13 @@ class SqlAlchemyOrders:
         )
         if rowcount(result) != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else; reload and retry")
+        for position, line in enumerate(order.lines):
+            if line.returned != loaded.returned[position]:
+                await self.session.execute(
+                    update(OrderLineRow)
+                    .where(OrderLineRow.order_number == order.number, OrderLineRow.position == position)
+                    .values(returned=line.returned)
+                )
         await self._append_timeline(order, loaded.timeline_len)
         self._remember(order, loaded.version + 1)
 
@@ -240,7 +251,8 @@ class SqlAlchemyOrders:
         return orders
 
     def _remember(self, order: Order, version: int) -> None:
-        self._loaded[order.number] = _Loaded(version, _columns(order), len(order.timeline))
+        returned = [line.returned for line in order.lines]
+        self._loaded[order.number] = _Loaded(version, _columns(order), len(order.timeline), returned)
 
     async def _append_timeline(self, order: Order, start: int) -> None:
         new = order.timeline[start:]

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import Money
-from domain.payments.refunds import PendingRefund, RefundState
+from domain.payments.refunds import PendingRefund, RefundNotice, RefundState
 from storage.database.dialect import insert_or_ignore
 from storage.tables.refunds import RefundRow
 
@@ -27,6 +27,8 @@ def _refund(row: RefundRow) -> PendingRefund:
         next_attempt_at=row.next_attempt_at,
         refund_ref=row.refund_ref,
         last_error=row.last_error,
+        key=row.key,
+        notice=RefundNotice(row.notice),
     )
 
 
@@ -35,7 +37,7 @@ class SqlAlchemyRefunds:
         self.session = session
 
     async def add(self, refund: PendingRefund) -> bool:
-        """Record it and set `refund.id`; False when the same refund (order, charge, amount) is there."""
+        """Record it and set `refund.id`; False when a refund with its idempotency key is there."""
         values = {
             "order_number": refund.order_number,
             "charge_ref": refund.charge_ref,
@@ -46,8 +48,10 @@ class SqlAlchemyRefunds:
             "next_attempt_at": refund.next_attempt_at,
             "last_error": refund.last_error,
             "created_at": refund.created_at,
+            "key": refund.key,
+            "notice": str(refund.notice),
         }
-        keys = ["order_number", "charge_ref", "amount_minor"]
+        keys = ["key"]
         stmt = insert_or_ignore(self.session, RefundRow.__table__, values, keys)
         new_id = await self.session.scalar(stmt.returning(RefundRow.id))
         if new_id is None:

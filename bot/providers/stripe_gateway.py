@@ -24,6 +24,7 @@ from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.payments.currency import STRIPE_AMOUNTS
+from domain.payments.refunds import refund_key
 from domain.ports import CheckoutLink
 
 __all__ = ["StripeGateway"]
@@ -116,7 +117,8 @@ class StripeGateway:
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
         """Refund `amount` of the order's charge (payment intent `pi_...` or charge `ch_...`): the order's
         total refunds exactly what was charged for it; part of it is rounded down to what Stripe takes.
-        `key` tells apart two refunds of one amount (two returns of one item)."""
+        `key` is the refund's idempotency key (by default the whole payment's, `refund_key`): every try of
+        one refund sends the same, two refunds of one amount (two returns of one item) two."""
         charge = order.provider_charge_id
         if not charge:
             raise ValueError(f"order {order.number} has no charge to refund")
@@ -126,6 +128,6 @@ class StripeGateway:
         refund = await self._call(
             self._client.v1.refunds.create_async,
             {**target, "amount": sent, "metadata": {"order_number": order.number}},
-            {"idempotency_key": f"shopbot-refund-{order.number}-{charge}-{amount.amount_minor}{key}"},
+            {"idempotency_key": "shopbot-refund-" + (key or refund_key(order.number, charge, amount))},
         )
         return refund.id

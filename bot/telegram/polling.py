@@ -3,7 +3,9 @@
 Telegram forgets updates once a `getUpdates` call names a higher `offset`. The poller asks for the next
 batch (which confirms the last) only after the last batch is committed to the inbox, so a crash at any
 moment leaves every update either in the inbox or still at Telegram. Handling is the inbox processor's
-business, exactly as in webhook mode: one pipeline for both.
+business, exactly as in webhook mode: one pipeline for both. An update the inbox must not keep (ids
+beyond 64 bits, nested too deep, or so deep the batch does not parse) is refused once, logged without its
+content, and confirmed by the next offset: what webhook mode answers 4xx.
 
 poller = InboxPoller(connection, inbox, clock, on_stored=processor.wake)
 await poller.start()      # deletes a webhook (getUpdates and a webhook exclude each other), then polls
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -76,7 +80,10 @@ class InboxPoller:
         }
         if self.offset is not None:
             params["offset"] = self.offset
-        updates = await self._call("getUpdates", params)
+        try:
+            updates = await self._call("getUpdates", params)
+        except _TooDeep:  # one update of the batch is nested deeper than any parser goes
+            updates = await self._one_at_a_time(params)
         if not updates:
             return 0
         now = self._clock.now()
@@ -104,12 +111,39 @@ class InboxPoller:
                 log.warning("polling_failed", error=type(exc).__name__, retry_in_s=delay)
                 await asyncio.sleep(delay)
 
+    async def _one_at_a_time(self, params: dict[str, Any]) -> list[Any]:
+        """The batch again, its first update alone: returned when it reads, else refused once (logged
+        without its content) and confirmed by moving the offset past it, as a webhook answers it 400."""
+        try:
+            return list(await self._call("getUpdates", {**params, "limit": 1, "timeout": 0}))
+        except _TooDeep as too_deep:
+            found = _UPDATE_ID.search(too_deep.body)  # update_id leads each update; the parser gave up
+            if found is None:
+                raise
+            self.offset = int(found.group(1)) + 1
+            log.warning("update_refused", reason="nested too deep", update_id=int(found.group(1)))
+            return []
+
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
         response = await self._client.post(method, json=params)
-        body = response.json()
+        try:
+            body = json.loads(response.text)
+        except RecursionError:
+            raise _TooDeep(response.text) from None
         if not body.get("ok"):
             raise RuntimeError(f"{method}: HTTP {response.status_code} {body.get('description', '')}")
         return body["result"]
+
+
+class _TooDeep(Exception):
+    """A getUpdates answer nested deeper than the JSON parser goes (a hostile or broken update)."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__("getUpdates answer nested too deep")
+        self.body = body
+
+
+_UPDATE_ID = re.compile(r'"update_id"\s*:\s*(\d{1,19})')
 
 
 def _storable(update: dict[str, Any]) -> bool:

@@ -12,8 +12,10 @@ app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_
     order in the unit of work that placed the order, the card link once it is committed; ShopApp hands
     Kind.PRECHECKOUT and Kind.PAYMENT events to payments.telegram. The runtime sends a Reply.invoice with
     settings.telegram_payment_provider_token.
-merchant cancel / reject, customer cancel: refund_or_alert records the refund owed in the turn,
-    issue_after_commit asks Stripe after the commit, the retry_refunds job (payments.gateway) retries it
+every refund (merchant cancel / reject, customer cancel, 💸 Refund and part-returns on the card, a late
+    payment sent back): recorded as owed in the deciding transaction (handlers.payments.refunds), Stripe
+    asked after the commit with the row's idempotency key, the retry_refunds job (payments.gateway)
+    retries it
 shutdown: await runner.cleanup(); await payments.aclose()
 """
 

@@ -1,9 +1,10 @@
 """A refund the shop owes: recorded in the transaction that withdrew the paid order, issued afterwards.
 
 The payment provider is never called while that transaction is open. The refund is tried right after
-commit and, until the provider answers, again by a job with a growing delay; the provider's idempotency
-key (order, charge, amount) makes every retry the same refund. After `MAX_REFUND_ATTEMPTS` the merchant
-is asked to refund by hand.
+commit and, until the provider answers, again by a job with a growing delay. Each refund owed has its own
+idempotency `key`, sent to the provider with every try, so every retry is the same refund and two equal
+refunds (two returns of one item) are two. After `MAX_REFUND_ATTEMPTS` the merchant is asked to refund by
+hand.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from enum import StrEnum
 
 from domain.money import Money
 
-__all__ = ["PendingRefund", "RefundState", "MAX_REFUND_ATTEMPTS", "refund_backoff"]
+__all__ = [
+    "PendingRefund",
+    "RefundNotice",
+    "RefundState",
+    "MAX_REFUND_ATTEMPTS",
+    "refund_backoff",
+    "refund_key",
+]
 
 MAX_REFUND_ATTEMPTS = 8
 
@@ -23,6 +31,22 @@ class RefundState(StrEnum):
     PENDING = "pending"  # not issued yet: tried after commit, then by the job
     ISSUED = "issued"  # the provider took it (its confirmation marks the order REFUNDED)
     FAILED = "failed"  # gave up: the merchant refunds by hand
+
+
+class RefundNotice(StrEnum):
+    """What the customer is told once the provider took the refund."""
+
+    NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order, a late payment)
+    WHOLE = "whole"  # the order is Refunded: "your refund has been issued"
+    PART = "part"  # some of it: "a refund of ... has been issued (... of ... so far)"
+    LAST = "last"  # the part-return that made the whole order come back: "refunded in full"
+
+
+def refund_key(order_number: str, charge_ref: str, amount: Money, purpose: str = "") -> str:
+    """The idempotency key of a refund: the whole payment of a withdrawn order has one key however often
+    it is withdrawn; `purpose` tells apart refunds of one amount (each part-return names its running total).
+    """
+    return f"{order_number}-{charge_ref}-{amount.amount_minor}{purpose and '-' + purpose}"
 
 
 @dataclass(slots=True)
@@ -37,6 +61,11 @@ class PendingRefund:
     next_attempt_at: datetime | None = None
     refund_ref: str | None = None
     last_error: str = ""
+    key: str = ""  # the provider's idempotency key; by default the whole payment's (see `refund_key`)
+    notice: RefundNotice = RefundNotice.NONE
+
+    def __post_init__(self) -> None:
+        self.key = self.key or refund_key(self.order_number, self.charge_ref, self.amount)
 
 
 def refund_backoff(attempts: int) -> timedelta:

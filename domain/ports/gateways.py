@@ -23,8 +23,9 @@ class CheckoutLink:
 class PaymentGateway(Protocol):
     async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink: ...
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
-        """Refund `amount` of the order's payment; the same (order, amount, `key`) refunds once. `key` tells
-        apart two refunds of one amount (two returns of one item)."""
+        """Refund `amount` of the order's payment; the same idempotency `key` refunds once (by default the
+        whole payment's: `domain.payments.refunds.refund_key`). Two refunds of one amount (two returns of
+        one item) have two keys."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,7 +251,7 @@ class Refunds(Protocol):
     """Refunds owed (`domain.payments.refunds`), written in the transaction that withdrew the order."""
 
     async def add(self, refund: PendingRefund) -> bool:
-        """Record it and set its id; False when the same refund (order, charge, amount) is recorded."""
+        """Record it and set its id; False when a refund with its idempotency key is recorded already."""
 
     async def get(self, refund_id: int) -> PendingRefund | None: ...
     async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:

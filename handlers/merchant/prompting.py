@@ -1,4 +1,5 @@
-"""A staff prompt: one question (tracking number, typed reason, restock quantity) waiting for one answer.
+"""A staff prompt: one question (tracking number, typed reason, restock quantity, a product's field, a
+step of /newproduct) waiting for one answer.
 
 A prompt takes only the answer meant for it: a reply to its own message (sent with Telegram's force_reply,
 which reaches the bot in groups with privacy mode on) or the same staff member's next plain message in the
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.ports import UnitOfWork
+from handlers.actions.catalog import StaffProduct, WizardMove
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import ShipVia, StopAsking
 from handlers.kernel.i18n import N_, translations
@@ -33,7 +35,10 @@ __all__ = [
     "REJECT_PROMPT",
     "RESTOCK_PROMPT",
     "MESSAGE_PROMPT",
+    "PRODUCT_PROMPT",
+    "NEW_PRODUCT_PROMPT",
     "PROMPTS",
+    "answer_kinds",
     "Prompt",
     "open_prompt",
     "start_prompt",
@@ -52,8 +57,11 @@ SHIP_PROMPT = "merchant.ship"
 REJECT_PROMPT = "merchant.reject"
 RESTOCK_PROMPT = "merchant.restock"
 MESSAGE_PROMPT = "merchant.message"
-PROMPTS = (SHIP_PROMPT, REJECT_PROMPT, RESTOCK_PROMPT, MESSAGE_PROMPT)
+PRODUCT_PROMPT = "catalog.edit"  # one field of a product (handlers.merchant.catalog.editor)
+NEW_PRODUCT_PROMPT = "catalog.new"  # a step of /newproduct (handlers.merchant.catalog.new_product)
+PROMPTS = (SHIP_PROMPT, REJECT_PROMPT, RESTOCK_PROMPT, MESSAGE_PROMPT, PRODUCT_PROMPT, NEW_PRODUCT_PROMPT)
 _ON_ORDERS = (SHIP_PROMPT, REJECT_PROMPT, MESSAGE_PROMPT)
+_ANY_MESSAGE = (PRODUCT_PROMPT, NEW_PRODUCT_PROMPT)  # a photo answers, a sticker is told it is not one
 
 _TIMED_OUT = N_("⌛ The prompt timed out after {minutes} minutes. Nothing changed.")
 _COMMAND_FIRST = N_("✖ The prompt ended: /{command} came first. Nothing changed.")
@@ -116,9 +124,15 @@ def prompt_message(turn: Turn, subject: str, question: str) -> Reply:
     return Reply(f"{head}\n{question}", force_reply=True)
 
 
+def answer_kinds(state: str) -> tuple[Kind, ...]:
+    """What kind of message answers a prompt in `state`: text; for the catalog's any message (a product's
+    photo is one; a sticker is answered with what is expected)."""
+    return (Kind.TEXT, Kind.PHOTO, Kind.OTHER) if state in _ANY_MESSAGE else (Kind.TEXT,)
+
+
 def _answers(prompt: Prompt, turn: Turn) -> bool:
     event = turn.event
-    if event.kind is not Kind.TEXT or event.chat_id != prompt.chat_id:
+    if event.kind not in answer_kinds(prompt.state) or event.chat_id != prompt.chat_id:
         return False
     if event.reply_to_message_id is None:
         return True  # the next plain message in the prompt's chat: nothing came in between
@@ -128,6 +142,12 @@ def _answers(prompt: Prompt, turn: Turn) -> bool:
 
 
 def _own_button(prompt: Prompt, action: Action | None) -> bool:
+    """The prompt's own buttons: a carrier or ⬅ Back on the order, ✖ Cancel on the product, the form's
+    moves (skip, back, cancel, a category, create)."""
+    if prompt.state == NEW_PRODUCT_PROMPT:
+        return isinstance(action, WizardMove)
+    if prompt.state == PRODUCT_PROMPT:
+        return isinstance(action, StaffProduct) and action.sku == prompt.subject
     return isinstance(action, ShipVia | StopAsking) and action.number == prompt.subject
 
 

@@ -150,12 +150,12 @@ ANSWERS: dict[str, Handler] = {
     prompting.REJECT_PROMPT: merchant_prompts.on_prompt_text,
     prompting.MESSAGE_PROMPT: aftercare.on_message_text,
     prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
+    prompting.PRODUCT_PROMPT: product_editor.on_edit_input,
+    prompting.NEW_PRODUCT_PROMPT: new_product.on_wizard_input,
 }
-# A staff member's message while a prompt of theirs is open: the prompt's state -> what reads it. In a
-# group these prompts take only a reply to a message (the bot's privacy mode shows it nothing else).
+# A staff member's message while a conversation of theirs is open: the state -> what reads it. In a
+# group these take only a reply to a message (the bot's privacy mode shows it nothing else).
 PROMPT_INPUT: dict[str, Handler] = {
-    products.EDIT_PROMPT: product_editor.on_edit_input,
-    new_product.WIZARD: new_product.on_wizard_input,
     conversations.ANSWERING: conversations.on_answer,
     conversations.NOTING: conversations.on_note,
 }
@@ -181,8 +181,8 @@ def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any
         name = _command(event)
         if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id)):
             return True
-        return name == "cancel" and _asked(desk, event, dialog)  # the catalog's and conversations' prompts
-    if event.kind is Kind.TEXT and _prompted(desk, event, dialog):
+        return name == "cancel" and _asked(desk, event, dialog)  # the conversations' (prompts: `prompting`)
+    if _prompted(desk, event, dialog):
         return True
     return event.kind in _MESSAGES and (_asked(desk, event, dialog) or _answering(desk, event))
 
@@ -193,7 +193,10 @@ def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
 
 
 def _prompted(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-    return dialog is not None and dialog[0] in prompting.PROMPTS and desk.is_staff(event.user_id)
+    """A message that may answer this staff member's open prompt (which one it answers: `prompting`)."""
+    if dialog is None or dialog[0] not in prompting.PROMPTS or not desk.is_staff(event.user_id):
+        return False
+    return event.kind in prompting.answer_kinds(dialog[0])
 
 
 async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
@@ -205,7 +208,7 @@ async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
 
 
 def _asked(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-    """A catalog or conversation prompt of this staff member is open (in a group: a reply to it)."""
+    """A conversation of this staff member is open (in a group: a reply to it)."""
     if dialog is None or dialog[0] not in PROMPT_INPUT or not desk.is_staff(event.user_id):
         return False
     return event.private or event.reply_to_message_id is not None or event.kind is Kind.COMMAND
@@ -230,14 +233,14 @@ async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
         return await ROUTES[type(action)](desk, turn, action)
     if event.kind is Kind.COMMAND:
         name = _command(event)
-        if name == "cancel":  # only claimed for the catalog's and conversations' prompts
+        if name == "cancel":  # only claimed for the conversations' (a prompt's /cancel: `prompting`)
             await turn.uow.dialogs.clear(turn.user_id)
             return turn.say(turn._("Stopped. Nothing was changed."))
         return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](desk, turn)
     state = turn.dialog[0] if turn.dialog else ""
     if state in PROMPT_INPUT and _asked(desk, event, turn.dialog):
         return await PROMPT_INPUT[state](desk, turn)
-    if state in ANSWERS and event.kind is Kind.TEXT:
+    if state in ANSWERS and event.kind in prompting.answer_kinds(state):
         return await ANSWERS[state](desk, turn)
     return await conversations.on_reply(desk, turn)
 

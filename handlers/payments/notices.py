@@ -95,6 +95,16 @@ def _refunded(order: Order, amount: Money, language: str) -> str:
     ).format(amount=money_text(amount, language), number=order.number)
 
 
+def _refunded_after_returns(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "Everything in order {number} came back and the order is refunded in full ({total}). The last "
+        "refund, {amount}, has been issued; banks usually show it within 5-10 days."
+    ).format(
+        number=order.number, total=money_text(order.total, language), amount=money_text(amount, language)
+    )
+
+
 def _partly_refunded(order: Order, amount: Money, language: str) -> str:
     _ = translations(language).gettext
     return _(
@@ -176,14 +186,6 @@ class PaymentNotices:
         )
         await self._merchant(uow, order, alert, f"auto_refund:{ref}:merchant", now)
 
-    async def refund_failed(self, uow: UnitOfWork, order: Order, ref: str, now: datetime) -> None:
-        _ = translations(MERCHANT_LANGUAGE).gettext
-        text = _(
-            "⚠️ Could not refund payment {ref} for order {number} automatically. "
-            "Refund it by hand in the payment provider's dashboard."
-        ).format(ref=ref, number=order.number)
-        await self._merchant(uow, order, text, f"refund_failed:{ref}", now)
-
     async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
         await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)
 
@@ -196,9 +198,24 @@ class PaymentNotices:
             uow, order, text.format(number=order.number, amount=order.refunded), "refunded:merchant", now
         )
 
-    async def partly_refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
-        """Part of the payment went back; the order goes on as it was."""
-        key = f"partly_refunded:{order.refunded_minor}"
+    async def refunded_after_returns(
+        self, uow: UnitOfWork, order: Order, amount: Money, now: datetime
+    ) -> None:
+        """Part-returns added up to the whole order: it is Refunded, and both sides read so."""
+        text = partial(_refunded_after_returns, order, amount)
+        await self._customer(uow, order, text, "refunded_after_returns", now)
+        _ = translations(MERCHANT_LANGUAGE).gettext
+        merchant = _(
+            "↩ Order {number}: every item came back and {total} is refunded in full; it is Refunded now."
+        ).format(number=order.number, total=money_text(order.total, MERCHANT_LANGUAGE))
+        await self._merchant(uow, order, merchant, "refunded_after_returns:merchant", now)
+
+    async def partly_refunded(
+        self, uow: UnitOfWork, order: Order, amount: Money, now: datetime, *, key: str = ""
+    ) -> None:
+        """Part of the payment went back; the order goes on as it was. Told once per `key` (by default
+        per amount refunded so far)."""
+        key = key or f"partly_refunded:{order.refunded_minor}"
         await self._customer(uow, order, partial(_partly_refunded, order, amount), key, now)
         _ = translations(MERCHANT_LANGUAGE).gettext
         text = _(

@@ -1,29 +1,37 @@
-"""Refunds: money back for paid orders the shop will not fulfil, and the order's REFUNDED status.
+"""Refunds: money back through the payment provider, always owed first and asked for after commit.
 
-A paid order the shop or the customer withdraws gets its money back through the gateway. The refund is
-recorded in the transaction that withdrew the order (`refund_or_alert`) and the provider is called only
-after commit (`issue_after_commit`), then by the `retry_refunds` job until it answers (the idempotency
-key makes every try the same refund; pressing twice refunds once); when that cannot happen (no
-gateway, no charge, the provider kept failing) staff are asked in the merchant chat to refund by hand. The
-order becomes REFUNDED when the provider reports the refund succeeded (`record_refund`, from the Stripe
-webhook). Cash-on-delivery money is handed back by the merchant.
+Every refund the shop gives through the provider (a paid order withdrawn by the shop or the customer,
+💸 Refund and part-returns on the order card, a payment that arrived for an order that cannot take it) is
+a row of the refunds table, written in the transaction that decided it (`owe_refund`, `refund_or_alert`).
+The provider is called only after commit (`issue_after_commit` in a turn, `issue_refund` elsewhere), then
+by the `retry_refunds` job until it answers: each row has its own idempotency key, so every try is the same
+refund and two equal part-returns are two. A process that dies between the commit and the call leaves the
+refund owed; the job pays it. When that cannot happen (no gateway, no charge, the provider kept failing)
+staff are asked in the merchant chat to refund by hand. Cash-on-delivery money is handed back by the
+merchant.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import structlog
 
-from domain.actor import Actor
+from domain.clock import Clock
 from domain.errors import PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payments.attempts import AttemptOutcome, PaymentAttempt
-from domain.payments.refunds import MAX_REFUND_ATTEMPTS, PendingRefund, RefundState, refund_backoff
-from domain.ports import PaymentGateway, UnitOfWork
-from domain.services import change_status
+from domain.payments.refunds import (
+    MAX_REFUND_ATTEMPTS,
+    PendingRefund,
+    RefundNotice,
+    RefundState,
+    refund_backoff,
+    refund_key,
+)
+from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
 from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
@@ -34,11 +42,10 @@ from handlers.payments.notices import PaymentNotices
 __all__ = [
     "REFUNDABLE",
     "attempt_refund",
-    "cancel_with_refund",
     "issue_after_commit",
-    "record_refund",
+    "issue_refund",
+    "owe_refund",
     "refund_by_hand_alert",
-    "refund_order",
     "refund_or_alert",
     "settle_refund",
 ]
@@ -49,22 +56,27 @@ REFUNDABLE = frozenset({OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus
 JOB_GRACE = timedelta(minutes=1)  # the job leaves a new refund to the turn that owes it, for a while
 
 
-async def refund_order(uow: UnitOfWork, gateway: PaymentGateway, order: Order) -> str | None:
-    """Issue a full refund of a paid, withdrawn order through the gateway; returns the refund id.
-
-    None when there is nothing the gateway can refund (unpaid, cash on delivery, no charge recorded).
-    """
-    if order.status not in REFUNDABLE or not order.is_paid:
-        return None
-    if order.payment_method is PaymentMethod.CASH or not order.provider_charge_id:
-        return None
-    refund_id = await gateway.refund(order, order.total)
-    attempt = await uow.payment_attempts.find(order.provider_charge_id)
-    if attempt is not None:
-        attempt.refund_ref = refund_id
-        await uow.payment_attempts.save(attempt)
-    log.info("refund_issued", order=order.number, refund=refund_id)
-    return refund_id
+async def owe_refund(
+    uow: UnitOfWork,
+    order: Order,
+    amount: Money,
+    *,
+    now: datetime,
+    purpose: str = "",
+    charge_ref: str | None = None,
+    notice: RefundNotice = RefundNotice.NONE,
+) -> PendingRefund:
+    """Record in `uow`'s transaction that `amount` of `charge_ref` (by default the order's charge) goes
+    back. `purpose` tells apart refunds of one amount; the same refund owed twice is recorded once (its
+    `id` is then None: nothing more to ask the provider for)."""
+    charge = charge_ref or order.provider_charge_id or ""
+    key = refund_key(order.number, charge, amount, purpose)
+    refund = PendingRefund(
+        order.number, charge, amount, now, next_attempt_at=now + JOB_GRACE, key=key, notice=notice
+    )
+    await uow.refunds.add(refund)
+    log.info("refund_owed", order=order.number, new=refund.id is not None)
+    return refund
 
 
 async def refund_or_alert(
@@ -76,8 +88,8 @@ async def refund_or_alert(
     now: datetime,
     language: str = MERCHANT_LANGUAGE,
 ) -> PendingRefund | None:
-    """Owe the money of a paid order just withdrawn (got for update): a refund recorded in `uow`'s
-    transaction, issued after commit (`issue_after_commit`, then the `retry_refunds` job).
+    """Owe the money of a paid order just withdrawn (got for update), to be issued after commit
+    (`issue_after_commit`, then the `retry_refunds` job); a second withdrawal owes nothing more.
 
     None when the money has to go back by hand (no gateway, no charge to refund): the merchant chat is
     then told so, in `language`, once.
@@ -86,12 +98,7 @@ async def refund_or_alert(
         order.status in REFUNDABLE and order.is_paid and order.payment_method is not PaymentMethod.CASH
     )
     if gateway is not None and refundable and order.provider_charge_id:
-        refund = PendingRefund(
-            order.number, order.provider_charge_id, order.total, now, next_attempt_at=now + JOB_GRACE
-        )
-        await uow.refunds.add(refund)  # a second withdrawal of the same payment owes nothing more
-        log.info("refund_owed", order=order.number)
-        return refund
+        return await owe_refund(uow, order, order.total, now=now)
     log.warning(
         "refund_not_started", order=order.number, reason="no_gateway" if gateway is None else "no_charge"
     )
@@ -99,10 +106,11 @@ async def refund_or_alert(
     return None
 
 
-async def attempt_refund(gateway: PaymentGateway, order: Order, amount: Money) -> str | Exception:
+async def attempt_refund(gateway: PaymentGateway, order: Order, refund: PendingRefund) -> str | Exception:
     """Call the provider (no transaction may be open): the refund id, or why it failed. Never raises."""
+    charged = dataclasses.replace(order, provider_charge_id=refund.charge_ref)  # the refund's own charge
     try:
-        return await gateway.refund(order, amount)
+        return await gateway.refund(charged, refund.amount, key=refund.key)
     except Exception as exc:  # noqa: BLE001 - recorded and retried by settle_refund
         return exc
 
@@ -116,17 +124,21 @@ async def settle_refund(
     merchant_chat_id: int | None,
     language: str = MERCHANT_LANGUAGE,
 ) -> RefundState | None:
-    """Record what the provider answered for refund `refund_id`: issued, due again later, or (after
-    `MAX_REFUND_ATTEMPTS`) failed with the merchant asked to refund by hand. Returns its new state."""
+    """Record what the provider answered for refund `refund_id`: issued (the customer told when the
+    refund says so), due again later, or (after `MAX_REFUND_ATTEMPTS`) failed with the merchant asked to
+    refund by hand. Returns its new state."""
     refund = await uow.refunds.get(refund_id)
     if refund is None or refund.state is not RefundState.PENDING:
         return None if refund is None else refund.state
+    order = await uow.orders.get(refund.order_number)
     if isinstance(result, str):
         refund.state, refund.refund_ref = RefundState.ISSUED, result
         attempt = await uow.payment_attempts.find(refund.charge_ref)
         if attempt is not None:
             attempt.refund_ref = result
             await uow.payment_attempts.save(attempt)
+        if order is not None:
+            await _tell_issued(uow, order, refund, merchant_chat_id, now)
         log.info("refund_issued", order=refund.order_number, refund=result)
     else:
         refund.attempts += 1
@@ -134,9 +146,8 @@ async def settle_refund(
         retryable = isinstance(result, PaymentUnavailable | OSError)  # the provider may answer later
         if refund.attempts >= MAX_REFUND_ATTEMPTS or not retryable:
             refund.state = RefundState.FAILED
-            order = await uow.orders.get(refund.order_number)
             if order is not None:
-                await refund_by_hand_alert(uow, order, merchant_chat_id, now, language)
+                await refund_by_hand_alert(uow, order, merchant_chat_id, now, language, refund=refund)
             log.warning("refund_failed", order=refund.order_number, attempts=refund.attempts)
         else:
             refund.next_attempt_at = now + refund_backoff(refund.attempts)
@@ -145,21 +156,64 @@ async def settle_refund(
     return refund.state
 
 
+async def _tell_issued(
+    uow: UnitOfWork, order: Order, refund: PendingRefund, merchant_chat_id: int | None, now: datetime
+) -> None:
+    notices = PaymentNotices(merchant_chat_id)
+    if refund.notice is RefundNotice.WHOLE:
+        await notices.refunded(uow, order, refund.amount, now)
+    elif refund.notice is RefundNotice.PART:
+        await notices.partly_refunded(uow, order, refund.amount, now, key=f"refund:{refund.id}")
+    elif refund.notice is RefundNotice.LAST:
+        await notices.refunded_after_returns(uow, order, refund.amount, now)
+
+
 def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund: PendingRefund) -> None:
-    """Ask the provider for `refund` once `turn` is committed; the answer is recorded in a unit of its own."""
-    chat = turn.config.merchant_chat_id
+    """Ask the provider for `refund` once `turn` is committed; the answer is recorded in a unit of its own.
+    Nothing to ask when the refund was owed already (its id is None)."""
+    if refund.id is None:
+        return
+    refund_id, chat = refund.id, turn.config.merchant_chat_id
 
     async def call() -> Finish:
-        result = await attempt_refund(gateway, order, refund.amount)
+        result = await attempt_refund(gateway, order, refund)
 
         async def record(later: Turn) -> Outcome:
-            if refund.id is not None:
-                await settle_refund(later.uow, refund.id, result, now=later.now, merchant_chat_id=chat)
+            await settle_refund(later.uow, refund_id, result, now=later.now, merchant_chat_id=chat)
             return Outcome()
 
         return record
 
     turn.after_commit(call)
+
+
+async def issue_refund(
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    refund: PendingRefund,
+    *,
+    merchant_chat_id: int | None,
+    order: Order | None = None,
+) -> RefundState | None:
+    """Ask the provider for `refund` (committed; no transaction open) and record its answer in a unit of
+    work of its own: for callers outside a turn (the Stripe webhook, Telegram payments, the job). `order`
+    is read when not given."""
+    if refund.id is None:
+        return None
+    if order is None:
+        async with uow_factory(write=False) as uow:
+            order = await uow.orders.get(refund.order_number)
+    if order is None:
+        result: str | Exception = LookupError(f"order {refund.order_number} not found")
+    else:
+        result = await attempt_refund(gateway, order, refund)
+    async with uow_factory() as uow:
+        state = await settle_refund(
+            uow, refund.id, result, now=clock.now(), merchant_chat_id=merchant_chat_id
+        )
+        await uow.commit()
+    return state
 
 
 async def refund_by_hand_alert(
@@ -168,51 +222,17 @@ async def refund_by_hand_alert(
     merchant_chat_id: int | None,
     now: datetime,
     language: str = MERCHANT_LANGUAGE,
+    *,
+    refund: PendingRefund | None = None,
 ) -> None:
-    """Ask staff once, in the merchant chat, to refund the order in the provider's dashboard."""
+    """Ask staff once (per refund owed), in the merchant chat, to refund the order (by default its total)
+    in the provider's dashboard."""
     if merchant_chat_id is None:
         return
     text = translations(language).gettext(
         "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
     )
-    reply = Reply(text.format(number=order.number, amount=money_text(order.total, language)))
-    key = f"order:{order.number}:refund_by_hand"
+    amount = order.total if refund is None else refund.amount
+    reply = Reply(text.format(number=order.number, amount=money_text(amount, language)))
+    key = f"order:{order.number}:refund_by_hand" + ("" if refund is None else f":{refund.id}")
     await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)
-
-
-async def cancel_with_refund(
-    uow: UnitOfWork,
-    gateway: PaymentGateway,
-    order: Order,
-    target: OrderStatus,
-    actor: Actor,
-    now: datetime,
-    note: str = "",
-) -> str | None:
-    """Cancel or reject `order` (got for update), releasing its stock, and refund it when it was paid."""
-    await change_status(uow, order, target, actor, now, note)
-    return await refund_order(uow, gateway, order)
-
-
-async def record_refund(
-    uow: UnitOfWork,
-    notices: PaymentNotices,
-    order: Order,
-    attempt: PaymentAttempt,
-    *,
-    actor: Actor,
-    now: datetime,
-) -> bool:
-    """A refund of `attempt` succeeded: the attempt is REFUNDED, and a withdrawn order paid by it is too.
-
-    True when the order moved to REFUNDED; repeated reports change nothing.
-    """
-    if attempt.outcome is not AttemptOutcome.REFUNDED:
-        attempt.settle(AttemptOutcome.REFUNDED, now)
-        await uow.payment_attempts.save(attempt)
-    paid_by_it = bool(attempt.charge_ref) and attempt.charge_ref == order.provider_charge_id
-    if not paid_by_it or order.status not in REFUNDABLE or not order.can(OrderStatus.REFUNDED):
-        return False
-    await change_status(uow, order, OrderStatus.REFUNDED, actor, now)
-    await notices.refunded(uow, order, attempt.amount, now)
-    return True

@@ -2,13 +2,13 @@
 
 Shared by the Stripe webhook, Telegram's successful_payment and the expiry job. Rule: an order is never
 paid without stock behind it. Money that cannot be accepted (late payment after the items sold out, an
-order cancelled meanwhile, a second payment) goes back through the gateway; money that does not match the
-order is never accepted and is raised to the merchant.
+order cancelled meanwhile, a second payment) goes back: a refund owed, recorded with the settlement and
+asked of the provider after commit (`handlers.payments.refunds`); money that does not match the order is
+never accepted and is raised to the merchant.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,13 +22,15 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.attempts import AttemptOutcome, PaymentAttempt
-from domain.ports import PaymentGateway, UnitOfWork
+from domain.payments.refunds import PendingRefund
+from domain.ports import UnitOfWork
 from domain.services import change_status
 from handlers.kernel.i18n import N_
 from handlers.kernel.notifications import enqueue
 from handlers.payments.notices import PaymentNotices
+from handlers.payments.refunds import owe_refund
 
-__all__ = ["ReceivedPayment", "RefundFailed", "Settlement", "settle_payment", "expire_order", "start_attempt"]
+__all__ = ["ReceivedPayment", "Settled", "Settlement", "settle_payment", "expire_order", "start_attempt"]
 
 log = structlog.get_logger(__name__)
 _SOLD_OUT = N_("its items sold out")  # why money went back: catalog msgids, "{status}" is the order's
@@ -41,13 +43,10 @@ class Settlement(StrEnum):
     REFUNDED = "refunded"  # money arrived for an order that cannot take it: sent back
 
 
-class RefundFailed(Exception):
-    """The gateway could not send money back; nothing of the settlement should be committed."""
-
-    def __init__(self, order_number: str, payment_ref: str) -> None:
-        super().__init__(f"refund of {payment_ref} for order {order_number} failed")
-        self.order_number = order_number
-        self.payment_ref = payment_ref
+@dataclass(frozen=True, slots=True)
+class Settled:
+    outcome: Settlement
+    refund: PendingRefund | None = None  # money sent back: owed, for the provider once this commits
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +83,27 @@ async def _attempt_for(
 
 async def settle_payment(
     uow: UnitOfWork,
-    gateway: PaymentGateway,
     notices: PaymentNotices,
     order: Order,
     payment: ReceivedPayment,
     *,
     actor: Actor,
     now: datetime,
-) -> Settlement:
+) -> Settled:
     """Accept `payment` for `order` (got for update) or send it back; idempotent per payment_ref.
 
-    A gateway failure while refunding raises `RefundFailed`: nothing of this call should be committed
-    then; the caller retries (the refund's idempotency key makes the retry safe) or alerts the merchant.
+    Money sent back is a refund owed (`Settled.refund`): the caller asks the provider for it once its unit
+    of work is committed (`handlers.payments.refunds.issue_refund`); the job retries it until it answers.
     """
     if order.is_paid and order.payment_ref == payment.payment_ref:
-        return Settlement.ALREADY_PAID
+        return Settled(Settlement.ALREADY_PAID)
     attempt = await _attempt_for(uow, order, payment, now)
     if payment.amount != order.total:
         attempt.settle(AttemptOutcome.FAILED, now, f"received {payment.amount}, expected {order.total}")
         await uow.payment_attempts.save(attempt)
         await notices.amount_mismatch(uow, order, payment.amount, payment.payment_ref, now)
         log.warning("payment_amount_mismatch", order=order.number, ref=payment.payment_ref)
-        return Settlement.MISMATCH
+        return Settled(Settlement.MISMATCH)
     if order.can(OrderStatus.PAID):  # awaiting payment, or expired (a late payment)
         late = order.status is OrderStatus.PAYMENT_EXPIRED
         try:
@@ -113,7 +111,7 @@ async def settle_payment(
                 uow, order, OrderStatus.PAID, actor, now, "late payment" if late else ""
             )
         except OutOfStock:
-            return await _send_back(uow, gateway, notices, order, payment, attempt, _SOLD_OUT, now)
+            return await _send_back(uow, notices, order, payment, attempt, _SOLD_OUT, now)
         order.payment_ref = payment.payment_ref
         order.provider_charge_id = payment.charge_ref or None
         await uow.orders.save(order)
@@ -123,37 +121,32 @@ async def settle_payment(
         low = [event for event in events if isinstance(event, StockLow)]  # re-held stock may dip
         await enqueue(uow, low, merchant_chat_id=notices.merchant_chat_id, now=now)
         log.info("order_paid", order=order.number, method=payment.method.value, late=late)
-        return Settlement.PAID
+        return Settled(Settlement.PAID)
     if order.is_paid:
         reason = N_("it was already paid")
     elif order.payment_method is PaymentMethod.CASH:
         reason = N_("it was set to cash on delivery")
     else:
         reason = N_("it was {status}")
-    return await _send_back(uow, gateway, notices, order, payment, attempt, reason, now)
+    return await _send_back(uow, notices, order, payment, attempt, reason, now)
 
 
 async def _send_back(
     uow: UnitOfWork,
-    gateway: PaymentGateway,
     notices: PaymentNotices,
     order: Order,
     payment: ReceivedPayment,
     attempt: PaymentAttempt,
     reason: str,
     now: datetime,
-) -> Settlement:
+) -> Settled:
     # Refund this payment's charge, not whatever the order holds (it may hold an earlier payment's).
-    charged = dataclasses.replace(order, provider_charge_id=payment.charge_ref)
-    try:
-        attempt.refund_ref = await gateway.refund(charged, payment.amount)
-    except Exception as exc:  # any gateway failure: the payment stays unsettled
-        raise RefundFailed(order.number, payment.payment_ref) from exc
+    refund = await owe_refund(uow, order, payment.amount, now=now, charge_ref=payment.charge_ref)
     attempt.settle(AttemptOutcome.REFUNDED, now, "refunded: " + reason.format(status=order.status.value))
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)
     log.info("payment_sent_back", order=order.number, reason=reason)
-    return Settlement.REFUNDED
+    return Settled(Settlement.REFUNDED, refund)
 
 
 async def expire_order(

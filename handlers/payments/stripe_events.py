@@ -13,7 +13,7 @@ for up to three days); an older one is acknowledged and logged: Stripe would ret
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,16 +24,12 @@ from domain.clock import Clock
 from domain.order_status import PaymentMethod
 from domain.payments.attempts import AttemptOutcome, PaymentAttempt
 from domain.payments.currency import STRIPE_AMOUNTS
+from domain.payments.refunds import PendingRefund
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.provider_refunds import provider_refunded
-from handlers.payments.settlement import (
-    ReceivedPayment,
-    RefundFailed,
-    Settlement,
-    expire_order,
-    settle_payment,
-)
+from handlers.payments.refunds import issue_refund
+from handlers.payments.settlement import ReceivedPayment, Settlement, expire_order, settle_payment
 from handlers.payments.stripe_fields import MalformedEvent, Obj, order_number, stripe_minor, text, whole
 
 __all__ = ["StripeEvents", "WebhookAnswer"]
@@ -47,6 +43,7 @@ _PAID_STATES = ("paid", "no_payment_required")
 class WebhookAnswer:
     status: int
     text: str
+    refund: PendingRefund | None = field(default=None, compare=False)  # owed: asked for after commit
 
 
 _Handler = Callable[[UnitOfWork, Obj, datetime, datetime], Awaitable[WebhookAnswer]]
@@ -102,19 +99,13 @@ class StripeEvents:
         except MalformedEvent as exc:
             log.warning("stripe_event_malformed", event_id=event_id, field=exc.field)
             return WebhookAnswer(400, f"malformed {kind}: {exc.field}")
-        except RefundFailed as exc:  # nothing stored; Stripe retries, the merchant hears of it once
-            log.warning("stripe_event_refund_failed", event_id=event["id"])
-            await self._alert_refund_failed(exc)
-            return WebhookAnswer(503, "refund failed; retry later")
+        if answer.refund is not None and answer.status < 300:  # money sent back: committed as owed
+            chat = self._notices.merchant_chat_id
+            await issue_refund(
+                self._uow_factory, self._gateway, self._clock, answer.refund, merchant_chat_id=chat
+            )
         log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
         return answer
-
-    async def _alert_refund_failed(self, exc: RefundFailed) -> None:
-        async with self._uow_factory() as uow:
-            order = await uow.orders.get(exc.order_number)
-            if order is not None:
-                await self._notices.refund_failed(uow, order, exc.payment_ref, self._clock.now())
-                await uow.commit()
 
     def _unknown_order(self, obj: Obj, sent_at: datetime, now: datetime) -> WebhookAnswer:
         if now - sent_at < self._race_window:
@@ -144,11 +135,10 @@ class StripeEvents:
             payment_ref=session_id,
             charge_ref=intent if isinstance(intent, str) else "",
         )
-        outcome = await settle_payment(
-            uow, self._gateway, self._notices, order, payment, actor=STRIPE, now=now
-        )
+        settled = await settle_payment(uow, self._notices, order, payment, actor=STRIPE, now=now)
+        outcome = settled.outcome
         refund = await self._early_refund(uow, payment.charge_ref, now) if outcome is Settlement.PAID else ""
-        return WebhookAnswer(200, f"{outcome.value}; {refund}" if refund else outcome.value)
+        return WebhookAnswer(200, f"{outcome.value}; {refund}" if refund else outcome.value, settled.refund)
 
     async def _early_refund(self, uow: UnitOfWork, charge_ref: str, now: datetime) -> str:
         """A refund of this payment reported before it: applied now that the payment is recorded."""

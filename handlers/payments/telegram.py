@@ -18,7 +18,8 @@ from handlers.kernel.reply import Invoice, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.payments.methods import held_text
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.settlement import ReceivedPayment, RefundFailed, settle_payment, start_attempt
+from handlers.payments.refunds import issue_refund
+from handlers.payments.settlement import ReceivedPayment, settle_payment, start_attempt
 
 __all__ = ["TelegramPayments", "invoice_payload", "telegram_invoice_reply"]
 
@@ -141,14 +142,7 @@ class TelegramPayments:
             payment_ref=payment.telegram_charge_id,
             charge_ref=payment.provider_charge_id,
         )
-        try:
-            return await self._settle(event, number, received)
-        except RefundFailed:  # nothing was stored; Telegram will not redeliver, so the merchant must act
-            log.exception("telegram_payment_refund_failed", order=number)
-            await self._refund_failed(number, received.payment_ref)
-            _ = translations(await self._language(event)).gettext
-            text = _("We received your payment for order {number}; the shop will contact you.")
-            return Outcome([Reply(text.format(number=number))])
+        return await self._settle(event, number, received)
 
     async def _language(self, event: Incoming) -> str:
         async with self._uow_factory(write=False) as uow:
@@ -160,23 +154,18 @@ class TelegramPayments:
             if not await uow.webhook_events.first_time("telegram", received.payment_ref, now):
                 return Outcome()
             order = await uow.orders.get_for_update(number)
+            settled = None
             if order is not None:
-                await settle_payment(
-                    uow, self._gateway, self._notices, order, received, actor=TELEGRAM, now=now
-                )
+                settled = await settle_payment(uow, self._notices, order, received, actor=TELEGRAM, now=now)
             else:
                 log.error("telegram_payment_unknown_order", charge=received.payment_ref)
             await uow.commit()
+        if settled is not None and settled.refund is not None:  # money sent back: committed as owed
+            chat = self._notices.merchant_chat_id
+            await issue_refund(
+                self._uow_factory, self._gateway, self._clock, settled.refund, merchant_chat_id=chat
+            )
         if order is not None:
             return Outcome()  # the receipt is in the outbox, in the customer's language
         _ = translations(await self._language(event)).gettext
         return Outcome([Reply(_("We received your payment; the shop will contact you about it."))])
-
-    async def _refund_failed(self, number: str, charge: str) -> None:
-        now = self._clock.now()
-        async with self._uow_factory() as uow:
-            await uow.webhook_events.first_time("telegram", charge, now)
-            order = await uow.orders.get(number)
-            if order is not None:
-                await self._notices.refund_failed(uow, order, charge, now)
-            await uow.commit()

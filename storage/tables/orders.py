@@ -72,6 +72,7 @@ class OrderLineRow(Base):
     name: Mapped[str] = mapped_column(String(120))
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # units back after delivery
 
 
 class OrderTimelineRow(Base):

@@ -16,7 +16,7 @@ __all__ = ["RefundRow"]
 class RefundRow(Base):
     __tablename__ = "refunds"
     __table_args__ = (
-        UniqueConstraint("order_number", "charge_ref", "amount_minor", name="uq_refunds_order_charge_amount"),
+        UniqueConstraint("key", name="uq_refunds_key"),
         Index("ix_refunds_state_next_attempt_at", "state", "next_attempt_at"),
     )
 
@@ -31,3 +31,7 @@ class RefundRow(Base):
     refund_ref: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    key: Mapped[str] = mapped_column(String(255))  # the provider's idempotency key, one per refund owed
+    notice: Mapped[str] = mapped_column(
+        String(8), default="", server_default=""
+    )  # what the customer is told once issued

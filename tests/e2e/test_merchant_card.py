@@ -10,9 +10,11 @@ from bot.telegram.notifier import BotApiNotifier
 from bot.telegram.runtime import build_runtime
 from domain.actor import Actor
 from domain.clock import FixedClock
+from domain.money import Money
 from domain.order_status import OrderStatus
 from domain.ports import StockAudit
 from handlers.actions.aftercare import ContactCustomer, RestockSku
+from handlers.actions.catalog import EditProduct
 from handlers.actions.customer import pack
 from handlers.actions.merchant import AcceptOrder, PackOrder, RejectOrder, ShipOrder
 from handlers.app import ShopApp
@@ -188,6 +190,62 @@ async def test_two_staff_prompts_open_at_once_never_cross_on_both_runtimes(bot, 
     await card_edit(telegram, cards[ANN][1], "Shipped by Ann", "JD014600003828")
     assert shop.state.orders[cards[ANN][0]].tracking_number == "JD014600003828"
     assert shop.state.orders[cards[BEN][0]].tracking_number == "1Z999AA10123456784"
+
+
+async def open_field_prompt(telegram: FakeTelegram, who: int, field: str):
+    """`who` finds Black tea with /products in the merchant group and presses ✏ on one of its fields."""
+    mark = len(telegram.calls_of("sendMessage"))
+    await telegram.push_text(who, "/products black", chat_id=MERCHANT_CHAT)
+    listing = await telegram.wait_for(
+        "sendMessage",
+        lambda p: "Products matching" in p["text"] and p is not None and _after(telegram, p, mark),
+    )
+    edit = pack(EditProduct("TEA-BLACK", field))
+    await telegram.press(who, listing.result["message_id"], edit, chat_id=MERCHANT_CHAT)
+    return await telegram.wait_for(
+        "sendMessage", lambda p: p["text"].startswith("✍ TEA-BLACK") and _after(telegram, p, mark)
+    )
+
+
+def _after(telegram: FakeTelegram, params: dict, mark: int) -> bool:
+    """`params` are those of a sendMessage call made after the first `mark` ones."""
+    return any(call.params is params for call in telegram.calls_of("sendMessage")[mark:])
+
+
+async def test_a_product_field_prompt_ended_by_a_command_takes_no_later_message_on_both_runtimes(
+    bot, telegram, connection, shop
+):
+    """Issue 17's catalog prompts on the desk's rules: /stock between ✏ Price and a plain message ends the
+    prompt and says so; the plain message changes nothing."""
+    telegram.user(ANN, first_name="Ann")
+    prompt = await open_field_prompt(telegram, ANN, "price")
+    assert prompt.params["reply_markup"]["force_reply"] is True
+    await telegram.push_text(ANN, "/stock", chat_id=MERCHANT_CHAT)
+    await telegram.wait_for("sendMessage", lambda p: "The prompt ended: /stock came first" in p["text"])
+    await telegram.wait_for("sendMessage", lambda p: "Stock, low first" in p["text"])
+    await telegram.push_text(ANN, "3.50", chat_id=MERCHANT_CHAT)
+    await telegram.push_text(ANN, "/order NONE-1", chat_id=MERCHANT_CHAT)  # handled after the "3.50"
+    await telegram.wait_for("sendMessage", lambda p: "NONE-1" in p["text"])
+    assert shop.state.products["TEA-BLACK"].price == Money(900, "USD")
+    assert not any("Saved" in (c.params.get("text") or "") for c in telegram.calls_of("sendMessage"))
+
+
+async def test_two_staff_product_prompts_open_at_once_never_cross_on_both_runtimes(
+    bot, telegram, connection, shop
+):
+    telegram.user(ANN, first_name="Ann")
+    telegram.user(BEN, first_name="Ben")
+    ann_prompt = await open_field_prompt(telegram, ANN, "price")
+    await open_field_prompt(telegram, BEN, "stock")
+    await telegram.push_text(BEN, "40", chat_id=MERCHANT_CHAT)  # Ben's next plain message: his answer
+    await telegram.wait_for(
+        "sendMessage", lambda p: p["text"].startswith("Saved.") and "on hand 40" in p["text"]
+    )
+    prompt_id = ann_prompt.result["message_id"]
+    await telegram.push_text(ANN, "11.00", chat_id=MERCHANT_CHAT, reply_to=prompt_id)
+    await telegram.wait_for("sendMessage", lambda p: "Price saved" in p["text"])
+    assert shop.state.products["TEA-BLACK"].price == Money(1100, "USD")
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 40
 
 
 async def test_a_delivery_problem_alert_lets_staff_write_to_the_customer_on_both_runtimes(

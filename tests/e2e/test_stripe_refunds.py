@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import pytest
 
 from domain.actor import Actor
+from domain.money import Money
+from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.attempts import AttemptOutcome
+from domain.payments.refunds import RefundState
+from domain.ports import CheckoutLink, PaymentGateway
+from domain.tracking.statuses import CarrierStatus
+from handlers.actions.aftercare import RefundOrder, ReturnLine
 from handlers.actions.customer import CancelOrder, pack
+from handlers.actions.merchant import AcceptOrder, CancelByShop, PackOrder, RejectOrder
 from handlers.app import ShopApp
 from handlers.kernel.config import ShopConfig
 from handlers.kernel.incoming import Incoming, Kind, Payment
-from handlers.payments.refunds import cancel_with_refund, refund_order
+from handlers.merchant.desk import MerchantDesk
 from handlers.payments.telegram import invoice_payload, telegram_invoice_reply
+from jobs.apply_tracking import apply_carrier_status
+from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
 from tests.fakes.stripe_shop import Shop, open_shop
+from tests.shops.merchant import ANN, FakeTracking, StaffChat
 from tests.unit.chat import Chat
-
-MERCHANT = Actor.staff(1)
 
 
 @pytest.fixture
@@ -26,32 +37,35 @@ async def shop():
         yield opened
 
 
-async def withdraw(shop: Shop, number: str, target: OrderStatus) -> str | None:
-    async with shop.factory() as uow:
-        order = await uow.orders.get_for_update(number)
-        refund_id = await cancel_with_refund(uow, shop.gateway, order, target, MERCHANT, shop.clock.now())
-        await uow.commit()
-    return refund_id
+def staff(shop: Shop, gateway: PaymentGateway | None = None) -> StaffChat:
+    """Ann on the order cards in the merchant chat."""
+    config = ShopConfig("Mugs", "USD", merchant_chat_id=MERCHANT_CHAT)
+    desk = MerchantDesk(
+        frozenset({ANN}), MERCHANT_CHAT, gateway=gateway or shop.gateway, tracking=FakeTracking()
+    )
+    return StaffChat(
+        ShopApp(shop.factory, shop.clock, config, merchant=desk), ANN, "Ann", chat_id=MERCHANT_CHAT
+    )
 
 
-async def refund_again(shop: Shop, number: str) -> str | None:
-    async with shop.factory() as uow:
-        refund_id = await refund_order(uow, shop.gateway, await uow.orders.get_for_update(number))
-        await uow.commit()
-    return refund_id
+async def withdraw(shop: Shop, number: str, target: OrderStatus) -> None:
+    """Staff reject or cancel the order on its card."""
+    step = RejectOrder(number, "stock") if target is OrderStatus.REJECTED else CancelByShop(number, True)
+    await staff(shop).press_data(pack(step))
+    assert shop.order(number).status is target
 
 
 async def test_cancelled_card_order_is_refunded_once_and_becomes_refunded_when_stripe_confirms(shop):
     await stock(shop.factory, mug=2)
     order, session_id = await shop.checkout()
     await shop.post(shop.stripe.pay(session_id))
-    refund_id = await withdraw(shop, order.number, OrderStatus.CANCELLED)
-    assert await refund_again(shop, order.number) == refund_id  # same idempotency key, same refund
+    await withdraw(shop, order.number, OrderStatus.CANCELLED)
+    await staff(shop).press_data(pack(CancelByShop(order.number, True)))  # pressed again: refunded once
     (refund,) = shop.stripe.refunds.values()
     assert refund["payment_intent"] == shop.stripe.sessions[session_id]["payment_intent"]
     assert refund["amount"] == 1750
     assert shop.order(order.number).status is OrderStatus.CANCELLED
-    confirmed = shop.stripe.refund_succeeded(refund_id)
+    confirmed = shop.stripe.refund_succeeded(refund["id"])
     assert (await shop.post(confirmed)).text == "refunded"
     assert (await shop.post(confirmed)).text == "duplicate"
     assert shop.order(order.number).status is OrderStatus.REFUNDED
@@ -212,3 +226,92 @@ async def test_a_partial_refund_reported_before_the_payment_leaves_the_order_pai
         OrderStatus.PAID,
         300,
     )
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after it runs (no `except Exception` catches it)."""
+
+
+@dataclass
+class DiesAtRefund:
+    """The real gateway, in a process that dies as it asks Stripe for a refund: before the request left, or
+    after Stripe made the refund but before its answer was recorded."""
+
+    gateway: PaymentGateway
+    stripe_made_it: bool
+
+    async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
+        return await self.gateway.create_checkout(order, expires_at=expires_at)
+
+    async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
+        if self.stripe_made_it:
+            await self.gateway.refund(order, amount, key=key)
+        raise Crash
+
+
+def refunds_told(shop: Shop) -> list[str]:
+    return [text for text in outbox_texts(shop.factory, CUSTOMER) if "refund of" in text.lower()]
+
+
+@pytest.mark.parametrize("stripe_made_it", [False, True])
+async def test_a_process_dying_between_commit_and_the_refund_call_leaves_it_owed_and_the_job_pays_it_once(
+    shop, stripe_made_it
+):
+    await stock(shop.factory, mug=2)
+    order, session_id = await shop.checkout()
+    await shop.post(shop.stripe.pay(session_id))
+    dying = staff(shop, DiesAtRefund(shop.gateway, stripe_made_it))
+    await dying.press_data(pack(RefundOrder(order.number)))
+    with pytest.raises(Crash):
+        await dying.press_data(pack(RefundOrder(order.number, True)))
+    assert shop.order(order.number).status is OrderStatus.REFUNDED  # committed before the call
+    (owed,) = shop.factory.state.refunds.values()
+    assert owed.state is RefundState.PENDING and refunds_told(shop) == []
+
+    job = RetryRefunds(shop.factory, shop.gateway, shop.clock, MERCHANT_CHAT)  # the restarted worker
+    shop.clock.advance(minutes=2)
+    assert await job.run() == 1
+    shop.clock.advance(hours=2)
+    assert await job.run() == 0
+    (refund,) = shop.stripe.refunds.values()  # one refund, whether or not Stripe had made it already
+    assert (refund["payment_intent"], refund["amount"]) == (order_intent(shop, session_id), 1750)
+    assert shop.stripe.refund_keys[refund["id"]] == f"shopbot-refund-{owed.key}"
+    assert [r.state for r in shop.factory.state.refunds.values()] == [RefundState.ISSUED]
+    assert len(refunds_told(shop)) == 1 and "$17.50" in refunds_told(shop)[0]
+
+
+def order_intent(shop: Shop, session_id: str) -> str:
+    return shop.stripe.sessions[session_id]["payment_intent"]
+
+
+async def delivered(shop: Shop, ann: StaffChat, number: str) -> None:
+    await ann.press_data(pack(AcceptOrder(number)))
+    await ann.press_data(pack(PackOrder(number)))
+    await ann.command("ship", f"{number} DHL JD014600003828")
+    async with shop.factory() as uow:
+        actor = Actor.carrier("DHL")
+        now = shop.clock.now()
+        delivered = CarrierStatus.DELIVERED
+        await apply_carrier_status(
+            uow, number, delivered, actor=actor, now=now, merchant_chat_id=MERCHANT_CHAT
+        )
+        await uow.commit()
+    assert shop.order(number).status is OrderStatus.DELIVERED
+
+
+async def test_two_equal_part_returns_are_two_stripe_refunds_each_paid_once(shop):
+    await stock(shop.factory, mug=3)
+    order, session_id = await shop.checkout(mug=2)  # 2 × $12.50 + $5.00 delivery
+    await shop.post(shop.stripe.pay(session_id))
+    ann = staff(shop)
+    await delivered(shop, ann, order.number)
+    for _unit in range(2):
+        await ann.press_data(pack(ReturnLine(order.number, 0, 1, 1)))  # one mug back, on sale
+    refunds = list(shop.stripe.refunds.values())
+    assert [(r["payment_intent"], r["amount"]) for r in refunds] == [
+        (order_intent(shop, session_id), 1250)
+    ] * 2
+    assert len(set(shop.stripe.refund_keys.values())) == 2  # each its own idempotency key
+    assert shop.order(order.number).refunded_minor == 2500
+    assert [r.state for r in shop.factory.state.refunds.values()] == [RefundState.ISSUED] * 2
+    assert sum("A refund of $12.50" in text for text in refunds_told(shop)) == 2

@@ -391,8 +391,7 @@ class FakeFunnelEvents(_Repo):
 
 class FakeRefunds(_Repo):
     async def add(self, refund: PendingRefund) -> bool:
-        key = (refund.order_number, refund.charge_ref, refund.amount)
-        if any((r.order_number, r.charge_ref, r.amount) == key for r in self.s.refunds.values()):
+        if any(r.key == refund.key for r in self.s.refunds.values()):
             return False
         refund.id = len(self.s.refunds) + 1
         self.s.refunds[refund.id] = copy.deepcopy(refund)

@@ -11,6 +11,7 @@ from domain.clock import FixedClock
 from domain.money import Money
 from domain.order import DeliveryChoice, Order
 from domain.order_status import PaymentMethod
+from domain.payments.refunds import refund_key
 from domain.ports import CheckoutLink, UnitOfWork
 from domain.services import place_order
 from handlers.payments.notices import PaymentNotices
@@ -37,11 +38,14 @@ NUMBERS = iter(f"T{n:02d}-ORDR" for n in range(100))
 
 @dataclass
 class FakeGateway:
-    """Refunds are idempotent per (order, charge, amount), as the Stripe gateway's idempotency keys are."""
+    """Refunds are idempotent per key (by default the whole payment's), as the Stripe gateway's are;
+    `calls` counts every refund request, answered or not."""
 
     fail_refunds: bool = False
     checkouts: list[str] = field(default_factory=list)
-    refunds: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    refunds: dict[str, str] = field(default_factory=dict)  # idempotency key -> refund id
+    amounts: dict[str, Money] = field(default_factory=dict)  # idempotency key -> amount refunded
+    calls: int = 0
 
     async def create_checkout(self, order: Order, *, expires_at: datetime) -> CheckoutLink:
         session = f"cs_fake_{order.number}_{len(self.checkouts) + 1}"
@@ -49,10 +53,12 @@ class FakeGateway:
         return CheckoutLink(session, f"https://pay.example/{session}", expires_at)
 
     async def refund(self, order: Order, amount: Money, *, key: str = "") -> str:
+        self.calls += 1
         if self.fail_refunds:
             raise ConnectionError("payment provider unreachable")
-        same = (order.number, order.provider_charge_id or "", amount.amount_minor) + ((key,) if key else ())
-        return self.refunds.setdefault(same, f"re_fake_{len(self.refunds) + 1}")
+        key = key or refund_key(order.number, order.provider_charge_id or "", amount)
+        self.amounts.setdefault(key, amount)
+        return self.refunds.setdefault(key, f"re_fake_{len(self.refunds) + 1}")
 
 
 async def stock(factory: FakeUnitOfWorkFactory, **on_hand: int) -> None:

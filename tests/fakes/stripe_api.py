@@ -80,6 +80,7 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.charges: dict[str, dict[str, Any]] = {}  # ch_/pi_ id -> {"amount", "currency", "refunded"}
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.refund_keys: dict[str, str] = {}  # refund id -> the Idempotency-Key it was made with
         self.refunds_blocked = False  # refuse refunds, as Stripe does when the balance cannot cover them
         self.refund_seconds = 0.0  # how long Stripe takes to answer a refund request
         self._idempotent: dict[str, tuple[dict[str, Any], web.Response]] = {}
@@ -105,6 +106,8 @@ class FakeStripe:
         status, body = create(params)
         if key and status == 200:
             self._idempotent[key] = (params, body)
+            if body.get("object") == "refund":
+                self.refund_keys[body["id"]] = key
         return web.json_response(body, status=status)
 
     async def _create_session(self, request: web.Request) -> web.Response:

@@ -62,3 +62,27 @@ async def test_shipments_keep_their_rows_when_a_number_may_serve_two_orders(tmp_
         ("ORD-A", "InTransit"),
         ("ORD-B", "InTransit"),
     ]
+
+
+async def test_refunds_owed_before_keep_their_stripe_key_and_two_equal_refunds_fit_after(tmp_path):
+    """c4f1a7d2e9b3 gives each refund its own idempotency key: a refund owed before the upgrade keeps the
+    key it was already sent to Stripe with (order-charge-amount), so a retry stays the same refund."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    row = (
+        "INSERT INTO refunds (order_number, charge_ref, amount_minor, currency, state, attempts, "
+        "last_error, created_at{key}) "
+        "VALUES ('ORD-A', 'pi_1', 900, 'USD', 'pending', 1, '', '2026-12-05 10:00:00'{value})"
+    )
+    try:
+        await upgrade_with(engine, "589917780cbb")
+        async with engine.begin() as connection:
+            await connection.execute(text(row.format(key="", value="")))
+        await upgrade_with(engine)
+        async with engine.begin() as connection:
+            for n in (1, 2):  # two returns of one $9.00 item
+                part = row.format(key=", key", value=f", 'ORD-A-pi_1-900-return-{900 * n}'")
+                await connection.execute(text(part))
+            keys = (await connection.execute(text("SELECT key FROM refunds ORDER BY id"))).scalars().all()
+    finally:
+        await dispose(engine)
+    assert keys == ["ORD-A-pi_1-900", "ORD-A-pi_1-900-return-900", "ORD-A-pi_1-900-return-1800"]

@@ -10,6 +10,7 @@ from domain.actor import Actor
 from domain.cart import Cart
 from domain.catalog.products import Category, Product
 from domain.customer import Customer
+from domain.errors import InvalidInput
 from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
@@ -157,6 +158,26 @@ async def test_order_round_trips_with_lines_address_timeline_and_every_field(uow
         "ch_1",
         9001,
     )
+
+
+async def test_units_that_came_back_are_kept_per_line_and_never_exceed_what_was_sold(uow_factory):
+    async with uow_factory() as uow:
+        await stock_product(uow, "TEA-1")
+        await stock_product(uow, "TEA-2", price=999)
+        await uow.commit()
+    placed = await place(uow_factory, 7, {"TEA-1": 2, "TEA-2": 1})
+    for line, quantity in ((0, 1), (1, 1), (0, 1)):
+        async with uow_factory() as uow:
+            order = await uow.orders.get_for_update(placed.number)
+            order.record_return(line, quantity)
+            await uow.orders.save(order)
+            await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.orders.get_for_update(placed.number)
+        assert [(line.returned, line.left) for line in stored.lines] == [(2, 0), (1, 0)]
+        assert stored.all_returned
+        with pytest.raises(InvalidInput):
+            stored.record_return(0, 1)  # both units of the line came back already
 
 
 async def test_order_queries_by_customer_status_and_expiry(uow_factory):

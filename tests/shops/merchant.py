@@ -26,6 +26,7 @@ __all__ = [
     "MERCHANT_CHAT",
     "CARD_MESSAGE",
     "CAROL",
+    "FREE_DELIVERY",
     "ANN",
     "BEN",
     "StaffChat",
@@ -39,6 +40,7 @@ CARD_MESSAGE = 777  # the id Telegram gave the card in the merchant chat
 CAROL = 333  # the customer
 ANN, BEN = 901, 902  # staff
 STANDARD = DeliveryChoice("standard", "Standard", Money(500, "USD"))
+FREE_DELIVERY = DeliveryChoice("free", "Free delivery", Money(0, "USD"))
 _updates = itertools.count(50_000)
 _numbers = (f"M{n:02d}-TEST" for n in itertools.count())
 
@@ -89,7 +91,7 @@ async def stock_black_tea(factory, on_hand: int = 10) -> None:
         await uow.commit()
 
 
-async def placed_order(factory, clock, **lines: int) -> Order:
+async def placed_order(factory, clock, *, delivery: DeliveryChoice = STANDARD, **lines: int) -> Order:
     """Carol orders, to pay by card."""
     address = Address("Carol Chen", "+15550100", "US", "Springfield", "12 Main St", "12345")
     async with factory() as uow:
@@ -102,7 +104,7 @@ async def placed_order(factory, clock, **lines: int) -> Order:
         order, _events = await place_order(
             uow,
             customer_id=CAROL,
-            delivery=STANDARD,
+            delivery=delivery,
             payment_method=PaymentMethod.STRIPE,
             address=address,
             now=clock.now(),
@@ -115,15 +117,15 @@ async def placed_order(factory, clock, **lines: int) -> Order:
     return order
 
 
-async def paid_order(factory, clock, desk: MerchantDesk, **lines: int) -> Order:
+async def paid_order(
+    factory, clock, desk: MerchantDesk, *, delivery: DeliveryChoice = STANDARD, **lines: int
+) -> Order:
     """Carol orders and pays by card; the payment settlement sends the card to the merchant chat."""
-    order = await placed_order(factory, clock, **lines)
+    order = await placed_order(factory, clock, delivery=delivery, **lines)
     async with factory() as uow:
         order = await uow.orders.get_for_update(order.number)
         payment = ReceivedPayment(PaymentMethod.STRIPE, order.total, "cs_1", f"cs_{order.number}", "pi_1")
         notices = PaymentNotices(MERCHANT_CHAT, order_card=desk.order_card)
-        await settle_payment(
-            uow, FakeGateway(), notices, order, payment, actor=Actor.system("stripe"), now=clock.now()
-        )
+        await settle_payment(uow, notices, order, payment, actor=Actor.system("stripe"), now=clock.now())
         await uow.commit()
     return order

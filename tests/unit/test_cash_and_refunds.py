@@ -7,19 +7,25 @@ from decimal import Decimal
 
 from domain.actor import Actor
 from domain.clock import FixedClock
+from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.attempts import PaymentStats
 from domain.services import change_status
+from handlers.actions.customer import pack
+from handlers.actions.merchant import CancelByShop, RejectOrder
+from handlers.app import ShopApp
 from handlers.kernel.incoming import Incoming, Kind, Payment
 from handlers.payments.methods import PaymentSetup, confirm_cash_order
-from handlers.payments.refunds import cancel_with_refund, record_refund, refund_order
+from handlers.payments.provider_refunds import provider_refunded
 from handlers.payments.telegram import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, NOTICES, FakeGateway, outbox_texts, place, stock
+from tests.shops.merchant import ANN, StaffChat, desk_for
 
 STAFF = Actor.staff(1)
+STRIPE = Actor.system("stripe")
 
 
 def test_the_shop_offers_only_the_ways_to_pay_it_has_set_up():
@@ -69,38 +75,39 @@ async def paid_by_telegram(factory, clock, gateway):
     return order
 
 
-async def test_rejecting_a_paid_order_refunds_it_once_and_it_is_refunded_when_the_refund_succeeds():
+def staff_desk(factory, clock, config, gateway) -> StaffChat:
+    return StaffChat(ShopApp(factory, clock, config, merchant=desk_for(gateway=gateway)), ANN, "Ann")
+
+
+async def test_rejecting_a_paid_order_refunds_it_once_and_it_is_refunded_when_the_refund_succeeds(config):
     factory, clock, gateway = FakeUnitOfWorkFactory(), FixedClock(), FakeGateway()
     await stock(factory, mug=3)
     order = await paid_by_telegram(factory, clock, gateway)
-    async with factory() as uow:
-        stored = await uow.orders.get_for_update(order.number)
-        refund_id = await cancel_with_refund(uow, gateway, stored, OrderStatus.REJECTED, STAFF, clock.now())
-        await uow.commit()
+    ann = staff_desk(factory, clock, config, gateway)
+    await ann.press_data(pack(RejectOrder(order.number, "stock")))
+    assert factory.state.orders[order.number].status is OrderStatus.REJECTED
     assert factory.state.stocks["mug"].available == 3
-    async with factory() as uow:  # the merchant presses "refund" again
-        again = await refund_order(uow, gateway, await uow.orders.get_for_update(order.number))
-    assert again == refund_id and list(gateway.refunds) == [(order.number, "ch_9", 1750)]
+    await ann.press_data(pack(RejectOrder(order.number, "stock")))  # pressed again on an old card
+    assert gateway.calls == 1 and list(gateway.amounts.values()) == [Money(1750, "USD")]
+    (refund_id,) = gateway.refunds.values()
     for _ in range(2):  # the provider reports success, twice
         async with factory() as uow:
             stored = await uow.orders.get_for_update(order.number)
             attempt = await uow.payment_attempts.find(refund_id)
-            await record_refund(uow, NOTICES, stored, attempt, actor=Actor.system("stripe"), now=clock.now())
+            assert attempt is not None and attempt.charge_ref == "ch_9"
+            await provider_refunded(uow, NOTICES, stored, attempt, 1750, actor=STRIPE, now=clock.now())
             await uow.commit()
     assert factory.state.orders[order.number].status is OrderStatus.REFUNDED
     assert len([t for t in outbox_texts(factory, CUSTOMER) if "refund of $17.50" in t]) == 1
 
 
-async def test_cancelling_an_unpaid_order_refunds_nothing():
+async def test_cancelling_an_unpaid_order_refunds_nothing(config):
     factory, clock, gateway = FakeUnitOfWorkFactory(), FixedClock(), FakeGateway()
     await stock(factory, mug=3)
     order = await place(factory, clock)
-    async with factory() as uow:
-        stored = await uow.orders.get_for_update(order.number)
-        assert (
-            await cancel_with_refund(uow, gateway, stored, OrderStatus.CANCELLED, STAFF, clock.now()) is None
-        )
-    assert gateway.refunds == {}
+    await staff_desk(factory, clock, config, gateway).press_data(pack(CancelByShop(order.number, True)))
+    assert factory.state.orders[order.number].status is OrderStatus.CANCELLED
+    assert (gateway.calls, factory.state.refunds) == (0, {})
 
 
 async def test_success_rate_counts_paid_and_refunded_attempts_over_all_attempts():

@@ -8,6 +8,7 @@ from domain.money import Money
 from handlers.actions.catalog import DeleteProduct, ToggleProduct
 from handlers.actions.customer import pack
 from handlers.app import ShopApp
+from jobs.staff_prompts import EndStalePrompts
 from tests.shops.merchant import ANN, StaffChat, desk_for
 from tests.unit.chat import Chat, check_out, place_order
 
@@ -211,15 +212,19 @@ async def test_a_price_changed_after_adding_shows_the_new_price_at_review_with_a
     assert "Subtotal: $14.00" in carol.text
 
 
-async def test_in_the_merchant_group_only_a_reply_answers_a_prompt(shop, app):
-    in_group = StaffChat(app, ANN, "Ann")  # in the merchant group: privacy mode shows the bot only replies
+async def test_in_the_merchant_group_a_form_step_takes_a_reply_to_its_prompt_and_not_a_reply_elsewhere(
+    shop, app
+):
+    in_group = StaffChat(app, ANN, "Ann")
     await in_group.command("newproduct")
-    assert "(Reply to this message.)" in in_group.text
-    await in_group.send("Pu-erh brick")  # chatter among staff, not a reply: not taken
-    assert in_group.last.replies == []
-    await in_group.reply_to(70, "Pu-erh brick")
+    prompt = in_group.last.replies[-1]
+    assert prompt.force_reply and prompt.text.startswith("✍ /newproduct — Ann, reply to this message.")
+    await in_group.reply(prompt, "Pu-erh brick", message_id=71)
     assert "(2/8)" in in_group.text
     assert shop.state.dialogs[ANN][1]["data"] == {"name": "Pu-erh brick"}
+    await in_group.reply_to(70, "PUERH-1")  # a reply to some other message: not the form's answer
+    assert "The prompt ended: another message came first. Nothing changed." in in_group.text
+    assert ANN not in shop.state.dialogs and "PUERH-1" not in shop.state.products
 
 
 async def test_a_forged_staff_button_from_a_customer_changes_nothing(shop, carol):
@@ -228,3 +233,33 @@ async def test_a_forged_staff_button_from_a_customer_changes_nothing(shop, carol
     await carol.press_data(pack(DeleteProduct("TEA-OOLONG", True)))
     assert shop.state.products["TEA-GREEN"].active and "TEA-OOLONG" in shop.state.products
     assert shop.state.product_changes == []
+
+
+async def test_a_command_ends_a_product_field_prompt_and_the_next_message_changes_nothing(shop, ann):
+    """Reproduced in a private chat: ✏ Price, then /stock, then "3.50" set the price to $3.50."""
+    await staff_card(ann, "Green tea")
+    await ann.press("✏ Price")
+    await ann.command("stock")
+    assert "The prompt ended: /stock came first. Nothing changed." in ann.text
+    await ann.send("3.50")
+    assert shop.state.products["TEA-GREEN"].price == Money(1250, "USD")
+    assert shop.state.product_changes == []
+
+
+async def test_a_product_field_prompt_left_unanswered_times_out_and_says_so(shop, clock, ann):
+    await staff_card(ann, "Green tea")
+    await ann.press("✏ Price")
+    clock.advance(minutes=6)
+    assert await EndStalePrompts(shop, clock).run() == 1
+    assert "timed out" in shop.state.outbox[-1].payload["text"] and shop.state.outbox[-1].chat_id == ANN
+    await ann.send("3.50")  # too late: not taken
+    assert shop.state.products["TEA-GREEN"].price == Money(1250, "USD")
+
+
+async def test_a_new_product_form_ended_by_a_command_creates_nothing(shop, ann):
+    await ann.command("newproduct")
+    await ann.send("Jasmine pearls")
+    await ann.command("products", "Green tea")  # a command first
+    assert "The prompt ended: /products came first" in ann.text
+    await ann.send("JASMINE-1")
+    assert "JASMINE-1" not in shop.state.products and ANN not in shop.state.dialogs

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from domain.actor import Actor
+from domain.money import Money
 from domain.order_status import OrderStatus
 from domain.payments.refunds import MAX_REFUND_ATTEMPTS, RefundState
 from handlers.actions.customer import CancelOrder, pack
 from handlers.app import ShopApp
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import record_refund
+from handlers.payments.provider_refunds import provider_refunded
 from jobs.retry_refunds import RetryRefunds
 from tests.fakes.payment_shop import FakeGateway
 from tests.shops.merchant import CAROL, MERCHANT_CHAT, desk_for, paid_order
@@ -52,18 +53,18 @@ async def test_a_cancelled_paid_order_is_refunded_once_and_becomes_refunded_when
     assert stored.status is OrderStatus.CANCELLED
     assert shop.state.stocks["TEA-GREEN"].reserved == 0
     assert "Your refund of $30.00 is on its way" in carol.text
-    assert list(gateway.refunds) == [(order.number, "pi_1", 3000)]
+    assert list(gateway.amounts.values()) == [Money(3000, "USD")]
     await carol.press_data(pack(CancelOrder(order.number, True)))  # the old confirm button again
     assert "can no longer be cancelled" in carol.text
-    assert len(gateway.refunds) == 1
+    assert gateway.calls == 1
     assert not any("by hand" in text for text in told(shop, MERCHANT_CHAT))
-    async with shop() as uow:  # the provider reports the refund succeeded
-        attempt = await uow.payment_attempts.find(gateway.refunds[order.number, "pi_1", 3000])
+    (refund_id,) = gateway.refunds.values()
+    async with shop() as uow:  # the provider reports the refund succeeded (Stripe's `charge.refunded`)
+        attempt = await uow.payment_attempts.find(refund_id)
         order_now = await uow.orders.get_for_update(order.number)
         stripe = Actor.system("stripe")
-        await record_refund(
-            uow, PaymentNotices(MERCHANT_CHAT), order_now, attempt, actor=stripe, now=clock.now()
-        )
+        notices = PaymentNotices(MERCHANT_CHAT)
+        await provider_refunded(uow, notices, order_now, attempt, 3000, actor=stripe, now=clock.now())
         await uow.commit()
     assert shop.state.orders[order.number].status is OrderStatus.REFUNDED
     assert "Your refund of $30.00 for order" in told(shop, CAROL)[-1]
@@ -101,7 +102,7 @@ async def test_a_refund_is_issued_once_the_provider_answers_again(shop, clock, c
     clock.advance(minutes=1)
     assert await job.run() == 1
     assert await job.run() == 0
-    assert list(gateway.refunds) == [(order.number, "pi_1", 1400)]
+    assert gateway.calls == 2 and list(gateway.amounts.values()) == [Money(1400, "USD")]
     assert [r.state for r in shop.state.refunds.values()] == [RefundState.ISSUED]
     assert not _by_hand(shop)
 

@@ -34,6 +34,7 @@ from tests.fakes.payment_shop import FakeGateway
 from tests.shops.merchant import (
     ANN,
     CAROL,
+    FREE_DELIVERY,
     MERCHANT_CHAT,
     FakeTracking,
     StaffChat,
@@ -287,7 +288,7 @@ async def test_a_line_comes_back_unit_by_unit_each_refunded_at_its_price_and_the
     number = await ship(ann, shop, clock, desk)  # 2 × Black tea at $9.00 + $5.00 delivery = $23.00
     await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
     await ann.press_data(pack(ReturnOrder(number)))
-    assert "Part: Black tea" in ann.labels()
+    assert "Part: Black tea (2 of 2 left)" in ann.labels()
     await ann.press_data(pack(ReturnLine(number, 0)))
     assert {"• 1", "2"} <= set(ann.labels()) and "1 × Black tea came back ($9.00)" in ann.text
     for _unit in range(2):
@@ -304,3 +305,72 @@ async def test_a_line_comes_back_unit_by_unit_each_refunded_at_its_price_and_the
     await ann.press_data(pack(RefundOrder(number, True)))
     assert shop.state.orders[number].status is S.REFUNDED
     assert len(desk.gateway.refunds) == 3
+
+
+async def test_a_return_beyond_what_is_left_of_a_line_is_refused_and_changes_nothing(shop, clock, desk, ann):
+    """Reproduced: return 2 of a line of 2, then again 2: the second restocked 2 more than were sold."""
+    number = await ship(ann, shop, clock, desk)  # 2 × Black tea, 50 on hand before
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 1)))  # one unit back, on sale
+    await ann.press_data(pack(ReturnOrder(number)))
+    assert "Part: Black tea (1 of 2 left)" in ann.labels()
+    await ann.press_data(pack(ReturnLine(number, 0)))
+    assert [label for label in ann.labels() if label.strip("• ").isdigit()] == ["• 1"]  # only what is left
+    before = (shop.state.stocks["TEA-BLACK"].on_hand, shop.state.orders[number].refunded_minor)
+    refunds = dict(desk.gateway.refunds)
+
+    await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))  # an older "2" button
+    assert ann.last.alert and "Only 1 of 2 × Black tea can still come back" in ann.last.answer
+    assert (shop.state.stocks["TEA-BLACK"].on_hand, shop.state.orders[number].refunded_minor) == before
+    assert desk.gateway.refunds == refunds and shop.state.orders[number].lines[0].returned == 1
+
+
+async def test_the_same_two_units_returned_twice_are_restocked_and_refunded_once(shop, clock, desk, ann):
+    number = await ship(ann, shop, clock, desk)
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    for _press in range(2):
+        await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))  # 2 of the line of 2, then again 2
+    assert shop.state.stocks["TEA-BLACK"].on_hand == 50  # 48 + 2, not 52
+    assert shop.state.orders[number].refunded_minor == 1800 and len(desk.gateway.refunds) == 1
+    assert ann.last.answer  # the second press is told why nothing happened
+
+
+async def delivered_free(ann: StaffChat, shop, clock, desk, **lines: int) -> str:
+    order = await paid_order(shop, clock, desk, delivery=FREE_DELIVERY, **lines)
+    await ann.press_data(pack(AcceptOrder(order.number)))
+    await ann.press_data(pack(PackOrder(order.number)))
+    await ann.command("ship", f"{order.number} DHL JD014600003828")
+    await carrier_says(shop, clock, order.number, S.IN_TRANSIT, S.DELIVERED)
+    return order.number
+
+
+def told_merchant(shop) -> list[str]:
+    return [
+        m.payload["text"] for m in shop.state.outbox if m.chat_id == MERCHANT_CHAT and "text" in m.payload
+    ]
+
+
+async def test_part_returns_that_add_up_to_the_whole_order_make_it_refunded_and_both_sides_read_so(
+    shop, clock, desk, ann
+):
+    number = await delivered_free(ann, shop, clock, desk, **{"TEA-BLACK": 2})  # 2 × $9.00, free delivery
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 1)))
+    assert shop.state.orders[number].status is S.DELIVERED  # one unit still with Carol
+    await ann.press_data(pack(ReturnLine(number, 0, 1, 0)))  # the other one, damaged
+    order = shop.state.orders[number]
+    assert (order.status, order.refunded_minor) == (S.REFUNDED, 1800)
+    assert [line.returned for line in order.lines] == [2]
+    assert "refunded in full ($18.00)" in last_to_customer(shop, number)
+    assert any(number in text and "refunded in full" in text for text in told_merchant(shop))
+    assert len(desk.gateway.refunds) == 2 and actions(order) == []  # final
+
+
+async def test_every_unit_back_but_money_left_keeps_the_order_partly_refunded_with_a_refund_to_finish(
+    shop, clock, desk, ann
+):
+    number = await ship(ann, shop, clock, desk)  # 2 × $9.00 + $5.00 delivery
+    await carrier_says(shop, clock, number, S.IN_TRANSIT, S.DELIVERED)
+    await ann.press_data(pack(ReturnLine(number, 0, 2, 1)))
+    order = shop.state.orders[number]
+    assert (order.status, order.refunded_minor) == (S.DELIVERED, 1800)  # the delivery fee is not refunded
+    assert "💸 Refund" in actions(order) and "Part: Black tea" not in " ".join(actions(order))

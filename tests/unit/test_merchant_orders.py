@@ -212,7 +212,7 @@ async def test_rejecting_a_paid_order_releases_stock_refunds_and_tells_why(shop,
     stored = shop.state.orders[order.number]
     assert stored.status is OrderStatus.REJECTED
     assert shop.state.stocks["TEA-GREEN"].reserved == 0
-    assert list(gateway.refunds) == [(order.number, "pi_1", stored.total.amount_minor)]
+    assert list(gateway.refunds) == [f"{order.number}-pi_1-{stored.total.amount_minor}"]
     assert "cannot deliver to this address" in told(shop, CAROL)[-1]
     assert "refunded" in told(shop, CAROL)[-1]
     assert "Rejected by Ann" in ann.last.replies[0].text

@@ -6,10 +6,12 @@ from domain.actor import Actor
 from domain.clock import FixedClock
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.attempts import AttemptOutcome
+from domain.payments.refunds import MAX_REFUND_ATTEMPTS, RefundState
 from domain.services import change_status
 from handlers.kernel.incoming import Incoming, Kind, Payment
 from handlers.payments.telegram import TelegramPayments, invoice_payload, telegram_invoice_reply
 from jobs.expire_reservations import expire_reservations
+from jobs.retry_refunds import RetryRefunds
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, NOTICES, FakeGateway, outbox_texts, place, stock
 
@@ -119,20 +121,26 @@ async def test_payment_that_lost_the_race_for_the_last_unit_is_refunded_with_an_
     order = await sold_out_while_unpaid(factory, clock)
     await payments(paid(invoice_payload(order), 1750, provider="ch_late"))
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
-    assert list(gateway.refunds) == [(order.number, "ch_late", 1750)]
+    assert list(gateway.refunds) == [f"{order.number}-ch_late-1750"]  # the whole payment's key
     assert "refunded it in full" in outbox_texts(factory, CUSTOMER)[-1]
     assert "refunded" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.payment_attempts[-1].outcome is AttemptOutcome.REFUNDED
 
 
-async def test_a_failed_automatic_refund_is_put_in_front_of_the_merchant():
+async def test_a_failed_automatic_refund_is_owed_retried_and_put_in_front_of_the_merchant_at_last():
     factory, clock, gateway, payments = setup()
     await stock(factory, mug=1)
     order = await sold_out_while_unpaid(factory, clock)
-    gateway.fail_refunds = True
-    outcome = await payments(paid(invoice_payload(order), 1750))
-    assert "shop will contact you" in outcome.replies[0].text
-    assert "Refund it by hand" in outbox_texts(factory, MERCHANT_CHAT)[-1]
+    gateway.fail_refunds = True  # the provider is unreachable, for good
+    await payments(paid(invoice_payload(order), 1750))
+    assert "refunded it in full" in outbox_texts(factory, CUSTOMER)[-1]
+    assert [r.state for r in factory.state.refunds.values()] == [RefundState.PENDING]  # owed
+    job = RetryRefunds(factory, gateway, clock, MERCHANT_CHAT)
+    for _ in range(MAX_REFUND_ATTEMPTS - 1):
+        assert not any("by hand" in text for text in outbox_texts(factory, MERCHANT_CHAT))
+        clock.advance(hours=1)
+        assert await job.run() == 1
+    assert "refund $17.50 by hand" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
 
 
@@ -146,7 +154,7 @@ async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_st
         await uow.commit()
     await payments(paid(invoice_payload(order), 1750, provider="ch_after_cancel"))
     assert factory.state.orders[order.number].status is OrderStatus.CANCELLED
-    assert list(gateway.refunds) == [(order.number, "ch_after_cancel", 1750)]
+    assert list(gateway.refunds) == [f"{order.number}-ch_after_cancel-1750"]
     assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-1]
     assert factory.state.stocks["mug"].available == 2
 

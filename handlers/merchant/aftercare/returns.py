@@ -2,39 +2,39 @@
 or not (staff choose), money back through the payment provider (after commit) or by hand.
 
 - ↩ Mark returned: all of it (the order becomes Returned, then 💸 Refund), or "part" per line with a
-  quantity: those units are refunded at the price paid and the order stays where it is, showing
-  "Refunded so far"; a later full refund gives back only the rest.
-- 💸 Refund: the order is Refunded now; the provider's refund of what is left runs after the commit, and
-  a refusal asks the merchant chat to refund by hand.
+  quantity (never more than is still with the customer): those units are refunded at the price paid and
+  the order stays where it is, showing "Refunded so far"; a later full refund gives back only the rest.
+  Part-returns that add up to the whole order (every unit of every line, all of the money) make it
+  Refunded.
+- 💸 Refund: the order is Refunded now; the provider's refund of what is left is owed in the same
+  transaction and asked for after the commit (`handlers.payments.refunds`: retried by the job until the
+  provider answers; a refusal asks the merchant chat to refund by hand).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import structlog
+from collections.abc import Callable
 
 from domain.actor import Actor
 from domain.money import Money
 from domain.order import Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
+from domain.payments.refunds import RefundNotice
 from domain.ports import StockAudit
 from domain.services import change_status
 from handlers.actions.aftercare import RefundOrder, ReturnLine, ReturnOrder
 from handlers.kernel.reply import Button, Outcome
-from handlers.kernel.turn import AfterCommit, Finish, Turn
+from handlers.kernel.turn import Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, press, show_card
 from handlers.merchant.prompts import back_row
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import refund_by_hand_alert
+from handlers.payments.refunds import issue_after_commit, owe_refund
 
 __all__ = ["return_order", "return_line", "refund"]
 
-log = structlog.get_logger(__name__)
 S = OrderStatus
 _PARTLY = (S.DELIVERED, S.COMPLETED, S.DELIVERY_EXCEPTION)  # goods with the customer, some may come back
-Notify = Callable[[Turn], Awaitable[None]]
 
 
 def _restock_rows(turn: Turn, make: Callable[[int], ReturnOrder | ReturnLine]) -> list[tuple[Button, ...]]:
@@ -51,15 +51,18 @@ async def return_order(desk: MerchantDesk, turn: Turn, action: ReturnOrder) -> O
     if action.restock < 0:
         rows = _restock_rows(turn, lambda restock: ReturnOrder(order.number, restock))
         if order.status in _PARTLY and order.is_paid:
-            part = turn._("Part: {name}")
-            rows += [
-                (turn.button(part.format(name=line.name[:30]), ReturnLine(order.number, i)),)
-                for i, line in enumerate(order.lines)
-            ]
+            part = turn._("Part: {name} ({left} of {quantity} left)")
+            for i, line in enumerate(order.lines):
+                label = part.format(name=line.name[:30], left=line.left, quantity=line.quantity)
+                rows += [(turn.button(label, ReturnLine(order.number, i)),)] if line.left else []
         footer = turn._("The goods came back. Put them back on sale?")
         return await show_card(desk, turn, order, footer=footer, buttons=(*rows, *back_row(turn, order)))
+    back = [(i, line.left) for i, line in enumerate(order.lines) if line.left]  # what is still out
+    for i, quantity in back:
+        order.record_return(i, quantity)
     if action.restock:
-        await _restock(turn, order, [(line, line.quantity) for line in order.lines])
+        await _restock(turn, order, [(order.lines[i], quantity) for i, quantity in back])
+    await turn.uow.orders.save(order)
     return await press(desk, turn, order.number, S.RETURNED)
 
 
@@ -69,11 +72,15 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
     if order is None or order.status not in _PARTLY or not order.is_paid or action.line >= len(order.lines):
         return await press(desk, turn, action.number, S.RETURNED)
     line = order.lines[action.line]
-    quantity = min(action.quantity, line.quantity)
+    quantity = action.quantity
+    if quantity > line.left:  # an old button, or a second press: never more back than was sold
+        refusal = turn._("Only {left} of {quantity} × {name} can still come back; nothing was changed.")
+        toast = refusal.format(left=line.left, quantity=line.quantity, name=line.name)
+        return await show_card(desk, turn, order, toast=toast, alert=True)
     if action.restock < 0:
         counts = [
             turn.button(f"{'• ' if n == quantity else ''}{n}", ReturnLine(order.number, action.line, n))
-            for n in range(1, min(line.quantity, 6) + 1)
+            for n in range(1, min(line.left, 6) + 1)
         ]
         make = lambda restock: ReturnLine(order.number, action.line, quantity, restock)  # noqa: E731
         footer = turn._("{quantity} × {name} came back ({amount}). Put them back on sale?").format(
@@ -81,6 +88,7 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
         )
         rows = (tuple(counts), *_restock_rows(turn, make), *back_row(turn, order))
         return await show_card(desk, turn, order, footer=footer, buttons=rows)
+    order.record_return(action.line, quantity)
     if action.restock:
         await _restock(turn, order, [(line, quantity)])
     amount = Money(
@@ -89,14 +97,13 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
     )
     before = order.refunded
     order.record_refunded(order.refunded_minor + amount.amount_minor)
+    whole = order.all_returned and order.refunded == order.total  # every unit back, every cent refunded
+    if whole:
+        await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
     await turn.uow.orders.save(order)
-    notices = PaymentNotices(desk.chat_id)
-
-    async def notify(done: Turn) -> None:
-        await notices.partly_refunded(done.uow, order, order.refunded - before, done.now)
-
-    key = f"-return-{order.refunded_minor}"
-    return await _pay_back(desk, turn, order, order.refunded - before, key, notify)
+    purpose = f"return-{order.refunded_minor}"  # each part-return its own refund, equal ones too
+    notice = RefundNotice.LAST if whole else RefundNotice.PART
+    return await _pay_back(desk, turn, order, order.refunded - before, purpose, notice)
 
 
 async def _restock(turn: Turn, order: Order, lines: list[tuple[OrderLine, int]]) -> None:
@@ -124,45 +131,26 @@ async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome
     await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
     order.record_refunded(order.total.amount_minor)
     await turn.uow.orders.save(order)
-    notices = PaymentNotices(desk.chat_id)
-
-    async def notify(done: Turn) -> None:
-        await notices.refunded(done.uow, order, left, done.now)
-
-    return await _pay_back(desk, turn, order, left, "", notify)
+    return await _pay_back(desk, turn, order, left, "", RefundNotice.WHOLE)
 
 
 async def _pay_back(
-    desk: MerchantDesk, turn: Turn, order: Order, amount: Money, key: str, notify: Notify
+    desk: MerchantDesk, turn: Turn, order: Order, amount: Money, purpose: str, notice: RefundNotice
 ) -> Outcome:
+    """Through the provider: owed in this transaction, asked for after commit, retried by the job until it
+    answers (the customer is told once it is issued). Otherwise staff hand the money back now."""
     _ = turn._
     by_provider = order.payment_method is not PaymentMethod.CASH and bool(order.provider_charge_id)
     if by_provider and desk.gateway is not None:
-        turn.after_commit(_provider_refund(desk, order, amount, key, notify))
+        refund = await owe_refund(turn.uow, order, amount, now=turn.now, purpose=purpose, notice=notice)
+        issue_after_commit(turn, desk.gateway, order, refund)
         return await show_card(desk, turn, order, toast=_("💸 Refund sent to the payment provider."))
-    await notify(turn)
+    notices = PaymentNotices(desk.chat_id)
+    if notice is RefundNotice.WHOLE:
+        await notices.refunded(turn.uow, order, amount, turn.now)
+    elif notice is RefundNotice.LAST:
+        await notices.refunded_after_returns(turn.uow, order, amount, turn.now)
+    else:
+        await notices.partly_refunded(turn.uow, order, amount, turn.now)
     toast = _("Hand the money back to the customer: {amount}.").format(amount=amount)
     return await show_card(desk, turn, order, toast=toast, alert=True)
-
-
-def _provider_refund(
-    desk: MerchantDesk, order: Order, amount: Money, key: str, notify: Notify
-) -> AfterCommit:
-    async def call() -> Finish:
-        try:
-            assert desk.gateway is not None
-            refund_id: str | None = await desk.gateway.refund(order, amount, key=key)
-        except Exception:  # noqa: BLE001 - the provider refused or is down: staff refund by hand
-            log.warning("refund_failed", order=order.number, exc_info=True)
-            refund_id = None
-
-        async def finish(done: Turn) -> Outcome:
-            if refund_id is not None:
-                await notify(done)
-            else:
-                await refund_by_hand_alert(done.uow, order, desk.chat_id, done.now)
-            return Outcome()
-
-        return finish
-
-    return call

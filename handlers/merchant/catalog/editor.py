@@ -1,9 +1,11 @@
-"""Changing one field of a product from its staff card: the press asks, the next message answers.
+"""Changing one field of a product from its staff card: the press asks, the answer changes it.
 
-The prompt is kept in `uow.dialogs` as ("catalog.edit", {"sku", "field"}). A bad answer gets a clear
-message and changes nothing (the prompt stays); a good one is saved with its history entry (who, when,
-old → new) and the card is shown again. A new price applies to carts from now on; placed orders keep the
-prices they were placed with.
+The question is a staff prompt (`handlers.merchant.prompting`, state "catalog.edit", subject the SKU, the
+field in its data): it takes only a reply to its message (in a group a ✍ force_reply message asks) or the
+same staff member's next plain message; a command, another button or the timeout end it and say so. A
+bad answer gets a clear message and changes nothing (the prompt stays); a good one is saved with its
+history entry (who, when, old → new) and the card is shown again. A new price applies to carts from now
+on; placed orders keep the prices they were placed with.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.catalog.fields import read_field
 from handlers.merchant.catalog.products import EDIT_PROMPT, record_changes, staff_card
+from handlers.merchant.prompting import leave_prompt, open_prompt, prompt_message, start_prompt
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
@@ -49,20 +52,21 @@ async def ask_edit(desk: MerchantDesk, turn: Turn, action: EditProduct) -> Outco
         return turn.toast(turn._("That product no longer exists."), alert=True)
     if action.field == "photo" and len(product.photos) >= MAX_PHOTOS:
         return turn.toast(turn._("A product has at most {n} photos.").format(n=MAX_PHOTOS), alert=True)
-    await turn.uow.dialogs.set(turn.user_id, EDIT_PROMPT, {"sku": product.sku, "field": action.field})
-    text = _question(turn, action.field, product)
-    if not turn.event.private:
-        text += "\n" + turn._("(Reply to this message.)")
+    await start_prompt(turn, EDIT_PROMPT, product.sku, field=action.field)
+    question = _question(turn, action.field, product)
     rows: Rows = [[turn.button(turn._("✖ Cancel"), StaffProduct(product.sku))]]
-    return turn.say(text, rows)
+    outcome = turn.say(question, rows)
+    if not turn.event.private:  # the reply box opens for this staff member (force_reply)
+        outcome.replies.append(prompt_message(turn, product.sku, question))
+    return outcome
 
 
 async def on_edit_input(desk: MerchantDesk, turn: Turn) -> Outcome:
-    _state, data = turn.dialog or ("", {})
-    sku, field = str(data.get("sku", "")), str(data.get("field", ""))
+    prompt = open_prompt(turn)
+    sku, field = (prompt.subject, str(prompt.data.get("field", ""))) if prompt else ("", "")
     product = await turn.uow.products.get(sku)
     if product is None:
-        await turn.uow.dialogs.clear(turn.user_id)
+        await leave_prompt(turn)
         return turn.say(turn._("That product no longer exists."))
     value, problem = await read_field(turn, field)
     if problem:
@@ -76,7 +80,7 @@ async def on_edit_input(desk: MerchantDesk, turn: Turn) -> Outcome:
     else:
         after = await _changed(turn, before, field, value)
         await record_changes(turn, before, after)
-    await turn.uow.dialogs.clear(turn.user_id)
+    await leave_prompt(turn)
     note = turn._("Saved.")
     if field == "price":
         note = turn._("Price saved. Carts show it from now on; placed orders keep the price they had.")

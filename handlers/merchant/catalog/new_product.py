@@ -1,8 +1,11 @@
 """`/newproduct`: a step-by-step form for staff; nothing is created until the last step's "Create".
 
-The whole state table is `STEPS` below; progress is kept in `uow.dialogs` as ("catalog.new",
-{"step", "data"}), so it survives restarts. Optional steps have "Skip"; every step has "Back" (but the
-first) and "Cancel". A photo is stored by its Telegram file id (the largest size).
+The whole state table is `STEPS` below. Each step is a staff prompt (`handlers.merchant.prompting`, state
+"catalog.new", its data {"step", "data"}, kept in `uow.dialogs` so it survives restarts): it takes only a
+reply to its message (in a group a ✍ force_reply message asks) or the same staff member's next plain
+message, and the form's own buttons; any command, another button or the timeout end the form and say so.
+Optional steps have "Skip"; every step has "Back" (but the first) and "Cancel". A photo is stored by its
+Telegram file id (the largest size).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.catalog.fields import read_field
 from handlers.merchant.catalog.products import staff_card
+from handlers.merchant.prompting import NEW_PRODUCT_PROMPT, leave_prompt, prompt_message, start_prompt
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["WIZARD", "STEPS", "new_product_command", "on_wizard_input", "on_wizard_move"]
 
-WIZARD = "catalog.new"
+WIZARD = NEW_PRODUCT_PROMPT
+SUBJECT = "/newproduct"  # what the prompt message names (a reply to it answers the form)
 # step -> optional? (the order is the order of the form)
 STEPS: dict[str, bool] = {
     "name": False,
@@ -77,7 +82,7 @@ def _summary(turn: Turn, data: dict[str, Any]) -> str:
 
 
 async def _show(turn: Turn, step: str, data: dict[str, Any], problem: str = "") -> Outcome:
-    await turn.uow.dialogs.set(turn.user_id, WIZARD, {"step": step, "data": data})
+    await start_prompt(turn, WIZARD, SUBJECT, step=step, data=data)
     _ = turn._
     rows: Rows = []
     if step == "category":
@@ -91,9 +96,10 @@ async def _show(turn: Turn, step: str, data: dict[str, Any], problem: str = "") 
     nav.append(turn.button(_("✖ Cancel"), WizardMove("cancel")))
     rows.append(nav)
     text = _question(turn, step, data)
-    if not turn.event.private and step != "confirm":
-        text += "\n" + _("(Reply to this message.)")
-    return turn.say(f"{problem}\n\n{text}" if problem else text, rows)
+    outcome = turn.say(f"{problem}\n\n{text}" if problem else text, rows)
+    if not turn.event.private and step != "confirm":  # the reply box opens for this staff member
+        outcome.replies.append(prompt_message(turn, SUBJECT, text))
+    return outcome
 
 
 async def new_product_command(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -145,7 +151,7 @@ async def on_wizard_move(desk: MerchantDesk, turn: Turn, action: WizardMove) -> 
         return turn.toast(_("This form is closed. /newproduct starts a new one."), alert=True)
     step, data = progress
     if action.move == "cancel":
-        await turn.uow.dialogs.clear(turn.user_id)
+        await leave_prompt(turn)
         return turn.say(_("Cancelled. No product was created."))
     if action.move == "back":
         return await _show(turn, _ORDER[max(_ORDER.index(step) - 1, 0)], data)
@@ -188,5 +194,5 @@ async def _create(turn: Turn, data: dict[str, Any]) -> Outcome:
     await turn.uow.stocks.add(level)
     actor = Actor.staff(turn.user_id)
     await turn.uow.product_changes.add(ProductChange(sku, actor, turn.now, "created", "", product.name))
-    await turn.uow.dialogs.clear(turn.user_id)
+    await leave_prompt(turn)
     return await staff_card(turn, product, note=turn._("Created. Customers can buy it now."))

@@ -29,6 +29,7 @@ from handlers.actions.catalog import (
 from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.catalog.fields import field_label
+from handlers.merchant.prompting import PRODUCT_PROMPT, leave_prompt
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 _HISTORY = 5
-EDIT_PROMPT = "catalog.edit"  # dialog state of an in-place edit (handlers.merchant.catalog.editor)
+EDIT_PROMPT = PRODUCT_PROMPT  # the prompt of an in-place edit (handlers.merchant.catalog.editor)
 
 
 async def products_command(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -107,8 +108,8 @@ async def _search(turn: Turn, words: str) -> Outcome:
 
 
 async def open_card(desk: MerchantDesk, turn: Turn, action: StaffProduct) -> Outcome:
-    if turn.dialog and turn.dialog[0] == EDIT_PROMPT:  # the edit prompt's Cancel leads here
-        await turn.uow.dialogs.clear(turn.user_id)
+    if turn.dialog and turn.dialog[0] == EDIT_PROMPT:  # the edit prompt's ✖ Cancel leads here
+        await leave_prompt(turn)
     product = await turn.uow.products.get(action.sku)
     if product is None:
         return turn.toast(turn._("That product no longer exists."), alert=True)
