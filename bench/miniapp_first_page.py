@@ -8,9 +8,10 @@
 - HTTP: the requests the page makes before it shows the storefront, one after another as the page does
   (the page, its script, style and Telegram shim, then /api/me, which brings the categories, the first
   category's products and the cart's size), each round with a fresh connection.
-- Browser (when /usr/bin/chromium is there): headless Chromium at a phone's viewport, from navigation
-  start to the first product cards drawn (`performance.now()` the page records then), a fresh browser
-  context per round.
+- Browser (when /usr/bin/chromium is there): headless Chromium at a phone's viewport, the page's own
+  Navigation Timing (from navigation start: the page received, DOMContentLoaded, the load event) and the
+  first product cards drawn (`performance.now()` the page records then, after /api/me) — once with a
+  fresh browser context per round (empty HTTP cache) and once in one context (cache kept).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 import aiohttp
 
@@ -53,19 +55,42 @@ async def http_round(shop: RunningShop) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def browser_rounds(shop: RunningShop, rounds: int) -> list[float]:
+# Navigation Timing Level 2 (the page's own clock, from navigation start) and the moment the first product
+# cards are drawn (`window.shopReadyAt`, set by app.js).
+_TIMING = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {html: nav.responseEnd, dom: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+          cards: window.shopReadyAt, bytes: performance.getEntriesByType("resource")
+            .reduce((sum, r) => sum + r.transferSize, nav.transferSize)};
+}"""
+MARKS = {
+    "html": "page received (responseEnd)",
+    "dom": "DOMContentLoaded",
+    "load": "load event",
+    "cards": "first product cards drawn",
+}
+
+
+async def browser_rounds(shop: RunningShop, rounds: int, *, warm: bool = False) -> dict[str, list[float]]:
+    """`warm`: one browser context for every round (the HTTP cache kept, as a reopened Mini App may have);
+    otherwise a fresh context (empty cache) per round."""
     from playwright.async_api import async_playwright
 
-    times = []
+    times: dict[str, list[float]] = {mark: [] for mark in (*MARKS, "bytes")}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
         for _ in range(rounds):
-            context = await browser.new_context(viewport={"width": 390, "height": 844})
+            if not warm:
+                await context.close()
+                context = await browser.new_context(viewport={"width": 390, "height": 844})
             page = await context.new_page()
-            await page.goto(shop.app_url(ALICE))
+            await page.goto(shop.app_url(ALICE), wait_until="load")
             await page.get_by_test_id("product").first.wait_for()
-            times.append(await page.evaluate("window.shopReadyAt"))  # set when the first cards are drawn
-            await context.close()
+            for mark, value in (await page.evaluate(_TIMING)).items():
+                times[mark].append(float(value))
+            await page.close()
+        await context.close()
         await browser.close()
     return times
 
@@ -86,7 +111,13 @@ async def bench(url: str, label: str, rounds: int) -> list[str]:
         )
         if HAVE_CHROMIUM:
             await browser_rounds(shop, 1)
-            rows.append(summary(f"{label}, Chromium to first card", await browser_rounds(shop, rounds)))
+            for warm in (False, True):
+                times = await browser_rounds(shop, rounds, warm=warm)
+                cache = "cached" if warm else "empty cache"
+                for mark, name in MARKS.items():
+                    rows.append(summary(f"{label}, Chromium {cache}: {name}", times[mark]))
+                size = median(times["bytes"])
+                rows.append(f"| {label}, Chromium {cache}: bytes transferred (median) | | {size:.0f} B | | |")
     return rows
 
 

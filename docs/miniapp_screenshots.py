@@ -2,6 +2,9 @@
 Debian chromium against a running shop with the demo catalog (the same harness as the browser tests).
 
     PYTHONPATH=. python docs/miniapp_screenshots.py      # writes docs/images/miniapp-*.png
+
+Phones have emoji and Chinese fonts; a bare Debian does not, and draws empty boxes instead:
+`apt-get install fonts-noto-color-emoji fonts-noto-cjk` first.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +69,11 @@ async def main() -> None:
                 await page.get_by_test_id("cart-line").first.wait_for()
                 await page.screenshot(path=OUT / "miniapp-cart.png")
 
+                chinese = await context.new_page()  # a Telegram user in Chinese who never wrote to the bot
+                await chinese.goto(shop.app_url(replace(ALICE, id=7010, language_code="zh-hans")))
+                await chinese.get_by_test_id("product").first.wait_for()
+                await chinese.screenshot(path=OUT / "miniapp-storefront-zh.png")
+
                 staff = await context.new_page()
                 await staff.goto(shop.app_url(STAFF))
                 await staff.locator("[data-tab=desk]").click()
@@ -78,6 +87,9 @@ async def main() -> None:
                 await staff.locator("[data-tab=stock]").click()
                 await staff.locator("table tr[data-sku]").first.wait_for()
                 await staff.screenshot(path=OUT / "miniapp-desk-stock.png")
+                await staff.locator("[data-tab=stats]").click()
+                await staff.get_by_test_id("chart").wait_for()
+                await staff.screenshot(path=OUT / "miniapp-desk-stats.png")
                 await browser.close()
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("miniapp-*.png"))))
 

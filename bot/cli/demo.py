@@ -108,7 +108,9 @@ async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Pa
             return await replay(runtime, transcript, lines)
         if jobs:
             shop.start_background()
-        app = await DemoMiniApp.start(shop.handler, shop.uow_factory, shop.settings, clock)
+        app = await DemoMiniApp.start(
+            shop.handler, shop.uow_factory, shop.settings, clock, engine=shop.engine
+        )
         try:
             for line in app.lines():
                 transcript.write(line)

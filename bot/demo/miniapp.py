@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.demo.personas import CUSTOMER, MERCHANT, Persona
 from bot.http.server import start_http_server
@@ -45,13 +46,14 @@ class DemoMiniApp:
         settings: Settings,
         clock: Clock,
         *,
+        engine: AsyncEngine | None = None,
         port: int = 0,
     ) -> DemoMiniApp:
         token = f"0:demo-{secrets.token_hex(16)}"  # never a real bot's token: Telegram has no bot 0
         media = Path(tempfile.mkdtemp(prefix="shopbot-demo-media-"))
         settings = settings.model_copy(update={"webapp_media_dir": str(media)})
         app = web.Application()
-        mount_miniapp(app, settings, handler, uow_factory, clock, bot_token=token, demo=True)
+        mount_miniapp(app, settings, handler, uow_factory, clock, bot_token=token, engine=engine, demo=True)
         runner = await start_http_server(app, "127.0.0.1", port)
         bound = runner.addresses[0][1]
         return cls(runner, token, clock, f"http://127.0.0.1:{bound}/app/")

@@ -120,7 +120,15 @@ async def run_bot(
             stack.push_async_callback(background.stop)
         stopping = False
         app = http_app(health=_alive, stripe_webhook=shop.payments.stripe_webhook)
-        mount_miniapp(app, settings, handler, shop.uow_factory, shop.clock, bot_token=connection.token)
+        mount_miniapp(
+            app,
+            settings,
+            handler,
+            shop.uow_factory,
+            shop.clock,
+            bot_token=connection.token,
+            engine=shop.engine,
+        )
 
         async def refresh() -> None:
             backlogs = await count_backlogs(sessions)

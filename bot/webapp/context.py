@@ -11,11 +11,15 @@ from aiohttp import web
 
 from bot.webapp.auth import USER_KEY
 from bot.webapp.init_data import WebAppUser
+from domain.catalog.products import validate_sku
 from domain.clock import Clock
-from domain.ports import UnitOfWorkFactory
+from domain.errors import InvalidInput
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from handlers.kernel.i18n import customer_language, language_for
 from handlers.kernel.incoming import EventHandler
+from handlers.merchant.stats.handler import MerchantStats
 
-__all__ = ["MiniApp", "user_of", "read_json", "STATIC_DIR"]
+__all__ = ["MiniApp", "user_of", "app_language", "language_in", "read_json", "sku_of", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _MAX_JSON = 16 * 1024
@@ -30,12 +34,23 @@ class MiniApp:
     low_stock_hint: int = 5
     media_dir: Path | None = None  # where uploaded product photos are kept (None: uploads refused)
     upload_max_bytes: int = 2 * 1024 * 1024
-    engine: Any = None  # for the /stats figures (an AsyncEngine)
-    timezone: str = "UTC"
+    stats: MerchantStats | None = None  # the chat's /stats, drawing its chart as SVG (bot.webapp.chart)
 
 
 def user_of(request: web.Request) -> WebAppUser:
     return request[USER_KEY]
+
+
+async def language_in(uow: UnitOfWork, user: WebAppUser) -> str:
+    """The chat's language for this user, as the chat picks it: the one chosen with /language (or
+    Telegram's when they first wrote to the bot), else Telegram's `language_code` from the validated
+    initData (zh* → Chinese)."""
+    return await customer_language(uow, user.id, language_for(user.language_code))
+
+
+async def app_language(shop: MiniApp, user: WebAppUser) -> str:
+    async with shop.uow_factory(write=False) as uow:
+        return await language_in(uow, user)
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
@@ -48,3 +63,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text='{"error": "json object expected"}', content_type="application/json")
     return body
+
+
+def sku_of(value: Any) -> str:
+    """A SKU from the request, or 400 (never a path or a string the actions would refuse to pack)."""
+    try:
+        return validate_sku(value)
+    except InvalidInput:
+        raise web.HTTPBadRequest(text='{"error": "sku"}', content_type="application/json") from None

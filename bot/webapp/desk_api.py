@@ -2,16 +2,20 @@
 
 Queues, queue pages and order cards are the chat's own merchant screens: the app shows their text and
 buttons and presses the buttons as the staff member, so accept, reject, pack, ship and refund run the
-chat's merchant code. Stock is a table with inline edits (`/setstock`), photo upload and the low list.
+chat's merchant code. Products are a table with inline edits of the price (the chat's product editor,
+`bot.webapp.editing`) and the stock (`/setstock`), photo upload and the low list.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.webapp.context import MiniApp, read_json, user_of
+from bot.webapp.context import MiniApp, read_json, sku_of, user_of
+from bot.webapp.editing import edit_product_field
 from bot.webapp.events import command, press
 from bot.webapp.photos import save_photo
+from bot.webapp.stats import stats_screen
+from domain.analytics import ReportPeriod
 from handlers.actions.codec import StaleAction, unpack
 from handlers.actions.merchant import MERCHANT_ACTIONS, OpenOrder, OrderQueues, ShipOrder
 
@@ -65,6 +69,7 @@ def add_desk_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
                         "sku": level.sku,
                         "name": product.name if product else level.sku,
                         "price": product.price.format() if product else "",
+                        "price_plain": product.price.format_plain() if product else "",
                         "on_hand": level.on_hand,
                         "available": level.available,
                         "safety": level.safety,
@@ -84,10 +89,23 @@ def add_desk_routes(routes: web.RouteTableDef, shop: MiniApp) -> None:
         said = await command(shop.handler, user_of(request), "setstock", f"{sku} {qty}")
         return web.json_response(said.json())
 
+    @routes.post("/api/desk/products/{sku}/price")
+    async def set_price(request: web.Request) -> web.Response:
+        body = await read_json(request)
+        price = body.get("price")
+        if not isinstance(price, str):
+            raise web.HTTPBadRequest(text='{"error": "price"}', content_type="application/json")
+        sku = sku_of(request.match_info["sku"])
+        said = await edit_product_field(shop, user_of(request), sku, "price", price)
+        return web.json_response(said.json())
+
     @routes.post("/api/desk/products/{sku}/photo")
     async def photo(request: web.Request) -> web.Response:
         return await save_photo(request, shop, request.match_info["sku"][:40])
 
     @routes.get("/api/desk/stats")
     async def stats(request: web.Request) -> web.Response:
-        return web.json_response((await command(shop.handler, user_of(request), "stats", "")).json())
+        period = request.query.get("period", ReportPeriod.WEEK.value)
+        if shop.stats is None or period not in {p.value for p in ReportPeriod}:
+            raise web.HTTPNotFound(text='{"error": "no such figures"}', content_type="application/json")
+        return web.json_response(await stats_screen(shop, shop.stats, user_of(request), ReportPeriod(period)))

@@ -12,7 +12,7 @@ from handlers.actions.codec import Action, pack
 from handlers.kernel.incoming import AppOrigin, EventHandler, Incoming, Kind
 from handlers.kernel.reply import Outcome, Reply
 
-__all__ = ["Said", "press", "command"]
+__all__ = ["Said", "incoming", "press", "command", "message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,8 @@ def _said(outcome: Outcome) -> Said:
     return Said(True, screen.text if screen else "", screen)
 
 
-def _event(user: WebAppUser, kind: Kind, origin: AppOrigin, **fields: object) -> Incoming:
+def incoming(user: WebAppUser, kind: Kind, origin: AppOrigin = AppOrigin.QUIET, **fields: object) -> Incoming:
+    """The event the chat would get from this user in their private chat with the bot."""
     return Incoming(
         kind=kind,
         user_id=user.id,
@@ -54,10 +55,17 @@ def _event(user: WebAppUser, kind: Kind, origin: AppOrigin, **fields: object) ->
 async def press(
     handler: EventHandler, user: WebAppUser, action: Action, origin: AppOrigin = AppOrigin.QUIET
 ) -> Said:
-    return _said(await handler(_event(user, Kind.BUTTON, origin, action=pack(action))))
+    return _said(await handler(incoming(user, Kind.BUTTON, origin, action=pack(action))))
 
 
 async def command(
     handler: EventHandler, user: WebAppUser, name: str, args: str, origin: AppOrigin = AppOrigin.QUIET
 ) -> Said:
-    return _said(await handler(_event(user, Kind.COMMAND, origin, text=name, args=args)))
+    return _said(await handler(incoming(user, Kind.COMMAND, origin, text=name, args=args)))
+
+
+async def message(
+    handler: EventHandler, user: WebAppUser, text: str, origin: AppOrigin = AppOrigin.QUIET
+) -> Said:
+    """A plain text message from the user, as typed in the chat (the answer to an open prompt)."""
+    return _said(await handler(incoming(user, Kind.TEXT, origin, text=text)))

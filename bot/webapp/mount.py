@@ -10,12 +10,15 @@ from pathlib import Path
 
 import structlog
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from bot.telegram.notifier import BotApiNotifier
 from bot.webapp.auth import Gate
+from bot.webapp.chart import render_figures_svg
 from bot.webapp.context import MiniApp
 from bot.webapp.routes import APP_PATH, miniapp
+from bot.wiring.stats import build_merchant_stats
 from domain.clock import Clock
 from domain.ports import UnitOfWorkFactory
 from handlers.kernel.i18n import translations
@@ -34,8 +37,11 @@ def mount_miniapp(
     clock: Clock,
     *,
     bot_token: str,
+    engine: AsyncEngine | None = None,
     demo: bool = False,
 ) -> None:
+    """`engine`: the shop's database, for the /stats figures (None: the desk has no figures page)."""
+    stats = build_merchant_stats(settings, engine, clock, render_chart=render_figures_svg) if engine else None
     shop = MiniApp(
         handler=handler,
         uow_factory=uow_factory,
@@ -43,6 +49,7 @@ def mount_miniapp(
         currency=settings.currency,
         media_dir=Path(settings.webapp_media_dir),
         upload_max_bytes=settings.webapp_upload_max_bytes,
+        stats=stats,
     )
     gate = Gate(bot_token, clock, settings.webapp_auth_max_age_seconds, frozenset(settings.merchant_user_ids))
     app.add_subapp(APP_PATH, miniapp(shop, gate, demo=demo))

@@ -1,4 +1,6 @@
-"""JSON shapes of products and orders for the Mini App (plain data: the page sets them as text)."""
+"""JSON shapes of products and orders for the Mini App (plain data: the page sets them as text), in the
+user's language as the chat shows them: Chinese names and descriptions where the catalog has them, and
+amounts through `money_text`."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from domain.order import Order
 from domain.ports import UnitOfWork
 from handlers.customer.catalog import availability_text
 from handlers.kernel.i18n import translations
+from handlers.kernel.money_text import money_text
 from handlers.kernel.status_text import status_label, tracking_url
 
 __all__ = ["product_card", "order_summary", "photo_url"]
@@ -33,15 +36,15 @@ async def product_card(
     available = max(level.available, 0) if level else 0
     card: dict[str, Any] = {
         "sku": product.sku,
-        "name": product.name,
-        "price": product.price.format(),
+        "name": product.display_name(language),
+        "price": money_text(product.price, language),
         "photo": photo_url(product),
         "stock": availability_text(translations(language), available, shop.low_stock_hint),
         "available": available > 0,
         "category": product.category,
     }
     if full:
-        card["description"] = product.description
+        card["description"] = product.display_description(language)
     return card
 
 
@@ -49,7 +52,7 @@ def order_summary(order: Order, language: str) -> dict[str, Any]:
     return {
         "number": order.number,
         "status": status_label(order.status, language),
-        "total": order.total.format(),
+        "total": money_text(order.total, language),
         "items": order.item_count,
         "placed_at": order.placed_at.strftime("%Y-%m-%d %H:%M UTC"),
         "timeline": [

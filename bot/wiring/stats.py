@@ -13,6 +13,8 @@ conversation: `await turn.uow.funnel.record(FunnelStep.CART_CREATED, turn.user_i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
@@ -24,13 +26,20 @@ from storage.analytics.figures import SqlAlchemyShopFigures
 __all__ = ["build_merchant_stats"]
 
 
-def build_merchant_stats(settings: Settings, engine: AsyncEngine, clock: Clock) -> MerchantStats:
+def build_merchant_stats(
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Clock,
+    *,
+    render_chart: Callable[[Figures], bytes] | None = None,
+) -> MerchantStats:
+    """`render_chart`: the chart's drawing (default: the chat's PNG; the Mini App draws SVG)."""
     return MerchantStats(
         SqlAlchemyShopFigures(engine, settings.currency),
         is_staff=settings.is_staff,
         clock=clock,
         zone=settings.timezone,
-        render_chart=_render_chart,
+        render_chart=render_chart or _render_chart,
     )
 
 

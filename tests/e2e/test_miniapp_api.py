@@ -70,13 +70,20 @@ async def test_a_customer_is_refused_the_staff_desk(shop: RunningShop):
         ("GET", "desk/queues", None),
         ("GET", "desk/stock", None),
         ("POST", "desk/stock/TEA-GREEN", {"on_hand": 0}),
+        ("POST", "desk/products/TEA-GREEN/price", {"price": "0.01"}),
         ("POST", "desk/press", {"action": "x"}),
+        ("GET", "desk/stats", None),
+        ("GET", "desk/stats?period=30d", None),
     ):
         status, answer = await shop.api(method, path, init_data=customer, json=body)
         assert (path, status, answer) == (path, 403, {"error": "staff only"})
     status, stock = await shop.api("GET", "desk/stock", init_data=shop.init_data(STAFF))
     assert status == 200
-    assert {row["sku"]: row["on_hand"] for row in stock}["TEA-GREEN"] == 500
+    assert {row["sku"]: (row["on_hand"], row["price"]) for row in stock}["TEA-GREEN"] == (500, "$12.50")
+    status, figures = await shop.api("GET", "desk/stats?period=30d", init_data=shop.init_data(STAFF))
+    assert (status, [p["period"] for p in figures["periods"]]) == (200, ["today", "7d", "30d"])
+    assert figures["chart"].count('class="bar"') == 2 * 30
+    assert (await shop.api("GET", "desk/stats?period=1y", init_data=shop.init_data(STAFF)))[0] == 404
 
 
 async def test_the_app_and_the_chat_share_one_cart(shop: RunningShop):
@@ -128,7 +135,55 @@ async def test_the_page_and_its_script_are_served_from_the_package_with_a_strict
         async with http.get(shop.url + "/app/") as page:
             assert page.status == 200
             assert "script-src 'self'" in page.headers["Content-Security-Policy"]
-            assert 'src="static/telegram-web-app.js"' in await page.text()
-        async with http.get(shop.url + "/app/static/app.js") as script:
+            assert page.headers["Cache-Control"] == "no-store"
+            html = await page.text()
+            assert 'src="static/telegram-web-app.js?v=' in html
+        version = html.split('<script src="static/app.js?v=')[1].split('"')[0]
+        async with http.get(f"{shop.url}/app/static/app.js?v={version}") as script:
             assert script.status == 200
             assert "textContent" in await script.text()
+            assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+async def test_a_price_the_chat_would_refuse_is_refused_in_the_app_with_its_reason_and_nothing_changes(
+    shop: RunningShop,
+):
+    staff = shop.init_data(STAFF)
+
+    async def set_price(sku: str, price: object) -> tuple[int, dict]:
+        return await shop.api("POST", f"desk/products/{sku}/price", init_data=staff, json={"price": price})
+
+    for bad, why in (
+        ("abc", "“abc” is not a price. Send it in USD like 12.50."),
+        ("-1", "A price cannot be negative."),
+        ("1.234", "is not a price"),
+        ("99999999999", "please check the price"),
+        ("", "is not a price"),
+    ):
+        status, said = await set_price("TEA-GREEN", bad)
+        assert (bad, status, said["ok"]) == (bad, 200, False)
+        assert why in said["message"]
+    missing = {"ok": False, "message": "That product no longer exists."}
+    assert (await set_price("TEA-NONE", "1.00"))[1] == missing
+    assert (await set_price("TEA-GREEN", 11))[0] == 400  # a string, as typed
+    assert (await set_price("bad%20sku", "1.00"))[0] == 400
+    status, said = await shop.api(
+        "POST", "desk/products/TEA-GREEN/price", init_data=shop.init_data(ALICE), json={"price": "0.01"}
+    )
+    assert (status, said) == (403, {"error": "staff only"})
+    to_staff = [c for c in shop.telegram.calls_of("sendMessage") if c.params["chat_id"] == STAFF.id]
+    assert to_staff == []  # the app's edits say nothing in the staff member's chat
+
+    # no prompt is left open in the chat: the staff member's next message there is not taken as a price
+    shop.telegram.user(STAFF.id, first_name="Ann")
+    await shop.telegram.push_text(STAFF.id, "11.00")
+    answer = await shop.telegram.wait_for("sendMessage", lambda p: p["chat_id"] == STAFF.id)
+    assert "saved" not in answer.params["text"].lower()
+    status, stock = await shop.api("GET", "desk/stock", init_data=staff)
+    assert {row["sku"]: row["price"] for row in stock}["TEA-GREEN"] == "$12.50"
+
+    status, said = await set_price("TEA-GREEN", " 11.00 ")
+    assert said["ok"] is True
+    assert said["message"] == "Price saved. Carts show it from now on; placed orders keep the price they had."
+    status, card = await shop.api("GET", "products/TEA-GREEN", init_data=shop.init_data(ALICE))
+    assert card["price"] == "$11.00"

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from storage.database.engine import create_engine, dispose
 from storage.tables import OrderRow
 from storage.tables.inbox import DONE, InboxRow
+from tests.conftest import _empty_all_tables
 from tests.shops.webhook import (
     MERCHANT_CHAT,
     Shopper,
@@ -79,6 +80,7 @@ async def _ready(process: Process) -> None:
 async def cluster(
     postgres_url: str, tmp_path: Path
 ) -> AsyncIterator[tuple[WebhookTelegram, list[Process], str]]:
+    await _empty_all_tables(postgres_url)  # the session's database: no customers left by earlier tests
     await prepare_database(postgres_url)
     telegram = await WebhookTelegram().start()
     ports = [free_port(), free_port()]

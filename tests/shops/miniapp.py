@@ -1,6 +1,6 @@
-"""A running shop for Mini App tests: `shopbot run` in-process (PTB, polling, relay and jobs) against the
-fake Bot API on loopback, its HTTP server on a free port, the two teas in stock; and signed initData for
-its customers and staff, made with the fake bot's token as Telegram would make it."""
+"""A running shop for Mini App tests: `shopbot run` in-process (PTB or aiogram, polling, relay and jobs)
+against the fake Bot API on loopback, its HTTP server on a free port, the two teas in stock; and signed
+initData for its customers and staff, made with the fake bot's token as Telegram would make it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.processes.web import RunOptions, run_bot
+from bot.telegram.runtime import RuntimeName
 from bot.webapp.init_data import WebAppUser, sign_init_data
 from domain.actor import Actor
 from storage.catalog.csv_format import parse_catalog
@@ -74,7 +75,10 @@ async def load_catalog(database_url: str, csv_text: str) -> int:
 
 
 @asynccontextmanager
-async def running_shop(database_url: str, **overrides: Any) -> AsyncIterator[RunningShop]:
+async def running_shop(
+    database_url: str, *, runtime: RuntimeName = "ptb", **overrides: Any
+) -> AsyncIterator[RunningShop]:
+    """`runtime`: "ptb" or "aiogram" (the chat side); `overrides`: settings."""
     await prepare_database(database_url)
     telegram = await FakeTelegram().start()
     port = free_port()
@@ -88,7 +92,7 @@ async def running_shop(database_url: str, **overrides: Any) -> AsyncIterator[Run
     }
     settings = shop_settings(database_url, telegram, port, **values)
     stop = asyncio.Event()
-    running = asyncio.create_task(run_bot(settings, RunOptions("ptb", "polling", jobs=True), stop=stop))
+    running = asyncio.create_task(run_bot(settings, RunOptions(runtime, "polling", jobs=True), stop=stop))
     try:
         await _until_up(running, f"http://127.0.0.1:{port}")
         yield RunningShop(telegram, f"http://127.0.0.1:{port}", database_url)

@@ -15,7 +15,7 @@ from handlers.kernel.status_text import method_label, status_label
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}  # as pybabel extract
 HANDLERS = LOCALE_DIR.parent.parent
-SPEAKING = (HANDLERS, HANDLERS.parent / "jobs")  # the packages whose modules write what people read
+SPEAKING = (HANDLERS, HANDLERS.parent / "jobs", HANDLERS.parent / "bot" / "webapp")  # what people read
 
 
 def _catalog(language: str):

@@ -193,10 +193,17 @@ function shipForm(number) {
 function stock(lowOnly) {
   api("GET", "desk/stock").then(function (rows) {
     var body = rows.filter(function (r) { return !lowOnly || r.low; }).map(function (r) {
-      var qty = el("input", { type: "number", min: "0", value: String(r.on_hand) });
-      var save = el("button", { class: "small", text: T.save, on: { click: function () {
-        api("POST", "desk/stock/" + encodeURIComponent(r.sku), { on_hand: parseInt(qty.value, 10) })
-          .then(function (res) { toast(res.message, !res.ok); stock(lowOnly); }).catch(failed);
+      var price = el("input", { type: "text", inputmode: "decimal", value: r.price_plain, "data-testid": "price" });
+      var qty = el("input", { type: "number", min: "0", value: String(r.on_hand), "data-testid": "on-hand" });
+      var save = el("button", { class: "small", text: T.save, "data-testid": "save", on: { click: function () {
+        var changes = [];
+        if (price.value.trim() !== r.price_plain) changes.push(["desk/products/" + encodeURIComponent(r.sku) + "/price", { price: price.value }]);
+        if (qty.value !== String(r.on_hand)) changes.push(["desk/stock/" + encodeURIComponent(r.sku), { on_hand: parseInt(qty.value, 10) }]);
+        changes.reduce(function (done, c) {
+          return done.then(function (ok) {
+            return ok && api("POST", c[0], c[1]).then(function (res) { toast(res.message, !res.ok); return res.ok; });
+          });
+        }, Promise.resolve(true)).then(function (ok) { if (ok) stock(lowOnly); }).catch(failed);
       } } });
       var file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp", class: "file" });
       file.addEventListener("change", function () {
@@ -205,17 +212,31 @@ function stock(lowOnly) {
           .then(function () { toast("✓"); }).catch(failed);
       });
       return el("tr", { class: r.low ? "low" : "", "data-sku": r.sku }, [
-        el("td", {}, [el("div", { text: r.name }), el("div", { class: "muted", text: r.sku + " · " + r.price })]),
-        el("td", { text: String(r.available) }), el("td", {}, [qty, save]),
-        el("td", {}, [el("label", { class: "small upload", text: "📷" }, [file])]),
+        el("td", {}, [el("div", { text: r.name }), el("div", { class: "muted", text: r.sku + " · " + T.available + " " + r.available })]),
+        el("td", {}, [price]), el("td", {}, [qty]),
+        el("td", { class: "acts" }, [save, el("label", { class: "small upload", text: "📷" }, [file])]),
       ]);
     });
-    var head = el("tr", {}, ["", "", T.stock, T.photo].map(function (h) { return el("th", { text: h }); }));
-    show([el("table", {}, [head].concat(body))]);
+    var head = el("tr", {}, ["", T.price, T.stock, ""].map(function (h) { return el("th", { text: h }); }));
+    show([el("table", { class: "desk" }, [head].concat(body))]);
   }).catch(failed);
 }
 
-function stats() { api("GET", "desk/stats").then(function (r) { show([el("div", { class: "screen", text: r.text || r.message })]); }).catch(failed); }
+function svg(markup) { // the server's chart: parsed as SVG (XML, never HTML), no script runs from it
+  var doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+  return doc.documentElement.nodeName === "svg" ? document.importNode(doc.documentElement, true) : null;
+}
+
+function stats(period) {
+  api("GET", "desk/stats" + (period ? "?period=" + encodeURIComponent(period) : "")).then(function (r) {
+    var periods = el("div", { class: "chips" }, r.periods.map(function (p) {
+      return el("button", { text: p.label, "data-period": p.period, on: { click: function () { stats(p.period); } } });
+    }));
+    var chart = r.chart ? el("figure", { class: "chart", "data-testid": "chart" }, [
+      el("figcaption", { class: "muted", text: T.chart }), svg(r.chart)]) : null;
+    show([periods, el("b", { text: r.title }), chart, el("div", { class: "screen", "data-testid": "figures", text: r.text })]);
+  }).catch(failed);
+}
 
 /* -- tabs ----------------------------------------------------------------------------------------- */
 var cartCount = 0;
@@ -224,7 +245,7 @@ function tabs(active, count) {
   var items = [["catalog", T.catalog, catalog], ["cart", T.cart + (cartCount ? " (" + cartCount + ")" : ""), cart],
     ["orders", T.orders, orders]];
   if (me && me.staff) items = items.concat([["desk", T.desk, desk], ["stock", T.stock, function () { stock(false); }],
-    ["low", T.low, function () { stock(true); }], ["stats", T.stats, stats]]);
+    ["low", T.low, function () { stock(true); }], ["stats", T.stats, function () { stats(); }]]);
   var nav = document.getElementById("tabs");
   nav.replaceChildren.apply(nav, items.map(function (t) {
     return el("button", { text: t[1], class: t[0] === active ? "on" : "", "data-tab": t[0],
