@@ -127,7 +127,7 @@ async def run_bot(
             shop.uow_factory,
             shop.clock,
             bot_token=connection.token,
-            engine=shop.engine,
+            engine=shop.uow_factory.reports,  # the figures page reads off the event loop's thread (SQLite)
         )
 
         async def refresh() -> None:

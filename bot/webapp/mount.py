@@ -1,6 +1,6 @@
 """Mount the Mini App on the shop's HTTP server and point Telegram's menu button at it.
 
-mount_miniapp(app, settings, shop.handler, shop.uow_factory, shop.clock, engine=shop.engine)
+mount_miniapp(app, settings, shop.handler, shop.uow_factory, shop.clock, engine=shop.uow_factory.reports)
 await offer_menu_button(settings, notifier)   # once at start-up; best effort
 """
 
