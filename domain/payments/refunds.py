@@ -36,10 +36,11 @@ class RefundState(StrEnum):
 class RefundNotice(StrEnum):
     """What the customer is told once the provider took the refund."""
 
-    NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order, a late payment)
+    NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order)
     WHOLE = "whole"  # the order is Refunded: "your refund has been issued"
     PART = "part"  # some of it: "a refund of ... has been issued (... of ... so far)"
     LAST = "last"  # the part-return that made the whole order come back: "refunded in full"
+    SENT_BACK = "late"  # a payment the order could not take (late, twice): "your payment has gone back"
 
 
 def refund_key(order_number: str, charge_ref: str, amount: Money, purpose: str = "") -> str:

@@ -166,6 +166,8 @@ async def _tell_issued(
         await notices.partly_refunded(uow, order, refund.amount, now, key=f"refund:{refund.id}")
     elif refund.notice is RefundNotice.LAST:
         await notices.refunded_after_returns(uow, order, refund.amount, now)
+    elif refund.notice is RefundNotice.SENT_BACK:
+        await notices.payment_returned(uow, order, refund.amount, f"refund:{refund.id}", now)
 
 
 def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund: PendingRefund) -> None:
