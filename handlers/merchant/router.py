@@ -16,6 +16,7 @@ from handlers.actions import catalog as staff_catalog
 from handlers.actions.aftercare import (
     ContactCustomer,
     MarkCashPaid,
+    RefundedByHand,
     RefundOrder,
     RestockSku,
     ReturnLine,
@@ -141,6 +142,7 @@ ROUTES: dict[type[Action], ActionHandler] = {
     ReturnOrder: returns.return_order,
     ReturnLine: returns.return_line,
     RefundOrder: returns.refund,
+    RefundedByHand: returns.refunded_by_hand,
     MarkCashPaid: aftercare.collect_cash,
     RestockSku: merchant_stock.ask_restock,
 }

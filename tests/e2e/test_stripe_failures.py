@@ -27,7 +27,8 @@ async def test_a_long_hold_is_clamped_to_stripes_24_hour_limit(shop):
     assert link.expires_at <= shop.clock.now() + timedelta(hours=24)
 
 
-async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by_the_job(shop):
+@pytest.mark.parametrize("status", [503, 429])
+async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by_the_job(shop, status):
     """The webhook's transaction records the refund owed; Stripe is asked after commit, and while it refuses
     the webhook is still answered 200 (no retry storm) and the job asks again until it pays, once. The
     customer reads that the money is on its way back, and that it went back only once Stripe took it."""
@@ -36,7 +37,7 @@ async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by
     await shop.post(shop.stripe.expire(session_id))
     await place(shop.factory, shop.clock, customer=77)
     event = shop.stripe.pay(session_id)
-    shop.stripe.refunds_blocked = True
+    shop.stripe.refunds_blocked, shop.stripe.blocked_status = True, status  # for a while
     answers = [await shop.post(event) for _ in range(2)]
     assert [(r.status_code, r.text) for r in answers] == [(200, "refunded"), (200, "duplicate")]
     apology = outbox_texts(shop.factory, CUSTOMER)[-1]
