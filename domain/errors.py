@@ -15,6 +15,7 @@ __all__ = [
     "RetryLater",
     "DeliveryFailed",
     "PaymentUnavailable",
+    "PaymentRefused",
     "ConcurrentUpdate",
     "OrderNumberTaken",
 ]
@@ -89,6 +90,15 @@ class DeliveryFailed(DomainError):
 
 class PaymentUnavailable(DomainError):
     """The payment provider refused or could not be reached; nothing was charged or refunded."""
+
+
+class PaymentRefused(PaymentUnavailable):
+    """The provider refused the request for good (an invalid request: a charge already refunded, more than
+    was charged, no such charge): asking again cannot help. `reason` is the provider's own words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"refused: {reason}")
+        self.reason = reason
 
 
 class ConcurrentUpdate(DomainError):

@@ -85,7 +85,7 @@ class ShopApp:
                 ended, _later = await self._unit(event, self._end_prompt, first=False)
             async with self._uow_factory(write=False) as uow:  # staff read figures in their chosen language
                 language = await customer_language(uow, event.user_id, language_for(event.language_code))
-            return _followed_by(ended, await self._stats(event, language))
+            return await self._durable(event, _followed_by(ended, await self._stats(event, language)))
         if not event.private and not (
             self._merchant and merchant_router.answers_in_group(self._merchant, event)
         ):
@@ -95,6 +95,17 @@ class ShopApp:
             finish = await pending.pop(0)()
             more, later = await self._unit(event, finish, first=False)
             outcome, pending = _followed_by(outcome, more), pending + later
+        return outcome
+
+    async def _durable(self, event: Incoming, outcome: Outcome) -> Outcome:
+        """A read-only answer's replies (figures, the chart, a CSV) written to the outbox, as every turn's
+        are, so a 429 or a crash before they are sent loses none; a redelivered update sends nothing."""
+        async with self._uow_factory() as uow:
+            if event.update_id is not None and not await uow.updates.first_time(event.update_id):
+                log.info("update_redelivered", update_id=event.update_id)
+                return Outcome()
+            outcome = await queue_replies(uow, event, outcome, self._clock.now())
+            await uow.commit()
         return outcome
 
     async def _unit(

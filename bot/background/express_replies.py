@@ -5,7 +5,10 @@ The customer handler writes each reply to the outbox in the turn's transaction, 
 delivery right away (`OutboxRelay.send_now`: same notifier, same flood control, same settling), so a
 reply costs no added latency, a 429 or 5xx leaves it for the relay to retry when Telegram allows, and
 a crash between commit and send leaves it held by a process that is gone: the relay takes it next.
-The runtime is left what the outbox cannot carry: the button's toast, a pre-checkout answer, a chart.
+The merchant's chart and an /export CSV go the same way (their bytes base64 in the payload). The runtime
+is left what the outbox cannot carry: the button's toast and a pre-checkout answer (Telegram takes them
+only within seconds of the press: a retry later would be refused), and an upload over
+`handlers.kernel.reply.MAX_UPLOAD`.
 
 handler = ExpressReplies(shop.handler, relay)     # an EventHandler, given to the Telegram runtime
 """

@@ -21,7 +21,7 @@ from typing import Any
 import stripe
 
 from domain.clock import Clock
-from domain.errors import PaymentUnavailable
+from domain.errors import PaymentRefused, PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.payments.currency import STRIPE_AMOUNTS
@@ -77,7 +77,9 @@ class StripeGateway:
     async def _call(create: Any, params: dict[str, Any], options: dict[str, Any]) -> Any:
         try:
             return await create(params, options)
-        except stripe.StripeError as exc:  # network, auth, invalid request, rate limit, idempotency
+        except (stripe.InvalidRequestError, stripe.IdempotencyError) as exc:  # a 400/404: final
+            raise PaymentRefused(str(exc.user_message or type(exc).__name__)[:300]) from exc
+        except stripe.StripeError as exc:  # network, 5xx, rate limit, auth: may pass later
             raise PaymentUnavailable(f"Stripe: {type(exc).__name__}") from exc
 
     def _expiry(self, wanted: datetime) -> datetime:

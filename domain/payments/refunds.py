@@ -3,8 +3,9 @@
 The payment provider is never called while that transaction is open. The refund is tried right after
 commit and, until the provider answers, again by a job with a growing delay. Each refund owed has its own
 idempotency `key`, sent to the provider with every try, so every retry is the same refund and two equal
-refunds (two returns of one item) are two. After `MAX_REFUND_ATTEMPTS` the merchant is asked to refund by
-hand.
+refunds (two returns of one item) are two. After `MAX_REFUND_ATTEMPTS`, or at once when the provider
+refuses for good (a charge already refunded, more than was charged), the merchant is asked to refund by
+hand, and confirms on the order card once the money went back (`BY_HAND`).
 """
 
 from __future__ import annotations
@@ -25,21 +26,24 @@ __all__ = [
 ]
 
 MAX_REFUND_ATTEMPTS = 8
+REFUSED = "refused: "  # how `last_error` starts when the provider refused for good
 
 
 class RefundState(StrEnum):
     PENDING = "pending"  # not issued yet: tried after commit, then by the job
     ISSUED = "issued"  # the provider took it (its confirmation marks the order REFUNDED)
-    FAILED = "failed"  # gave up: the merchant refunds by hand
+    FAILED = "failed"  # gave up: the merchant refunds by hand (the order card asks)
+    BY_HAND = "by_hand"  # staff confirmed the money went back outside the bot
 
 
 class RefundNotice(StrEnum):
     """What the customer is told once the provider took the refund."""
 
-    NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order, a late payment)
+    NONE = ""  # told already, or told by the provider's confirmation (a withdrawn order)
     WHOLE = "whole"  # the order is Refunded: "your refund has been issued"
     PART = "part"  # some of it: "a refund of ... has been issued (... of ... so far)"
     LAST = "last"  # the part-return that made the whole order come back: "refunded in full"
+    SENT_BACK = "late"  # a payment the order could not take (late, twice): "your payment has gone back"
 
 
 def refund_key(order_number: str, charge_ref: str, amount: Money, purpose: str = "") -> str:
@@ -66,6 +70,12 @@ class PendingRefund:
 
     def __post_init__(self) -> None:
         self.key = self.key or refund_key(self.order_number, self.charge_ref, self.amount)
+
+    @property
+    def refusal(self) -> str:
+        """The provider's words when it refused this refund for good, else ""."""
+        head, _sep, reason = self.last_error.partition(REFUSED)
+        return reason if not head and _sep else ""
 
 
 def refund_backoff(attempts: int) -> timedelta:

@@ -16,6 +16,7 @@ __all__ = [
     "ReturnOrder",
     "ReturnLine",
     "RefundOrder",
+    "RefundedByHand",
     "MarkCashPaid",
     "RestockSku",
 ]
@@ -74,6 +75,17 @@ class ReturnLine(_OnOrder, prefix="ml"):
 @dataclass(frozen=True)
 class RefundOrder(_OnOrder, prefix="mf"):
     confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class RefundedByHand(_OnOrder, prefix="mh"):
+    """Staff confirm that refund `refund` (which the provider would not make) went back by hand."""
+
+    refund: int = 0
+
+    def check(self) -> None:
+        super().check()
+        need(0 < self.refund < 10**15)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Staff answer customers and keep internal notes on orders.
 
-An answer is a reply (in Telegram's sense) to the relayed message in the merchant chat, or the next
-message after its "↩ Reply" button ("contact.answer" in `uow.dialogs`); it reaches the customer signed
-with the shop's name. "🗂 Thread" shows an order's conversation and notes; "📝 Add note" asks for an
-internal note ("contact.note"), which customers never see.
+An answer is a reply (in Telegram's sense) to the relayed message in the merchant chat, or the answer to
+the prompt its "↩ Reply" button opens; it reaches the customer signed with the shop's name. "🗂 Thread"
+shows an order's conversation and notes; "📝 Add note" asks for an internal note, which customers never
+see. Both questions are staff prompts (`handlers.merchant.prompting`): they take only a reply to their ✍
+message (or to the message they were opened from) or the same staff member's next plain message; a
+command, another button, a reply to something else or the timeout end them and say so.
 """
 
 from __future__ import annotations
@@ -19,43 +21,52 @@ from handlers.actions.contact import AddOrderNote, AnswerCustomer, OrderThread
 from handlers.actions.merchant import OpenOrder
 from handlers.contact.relay import answer_to_customer
 from handlers.kernel.incoming import Kind
-from handlers.kernel.reply import Outcome, Reply
+from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
+from handlers.merchant.prompting import (
+    ANSWER_PROMPT,
+    NOTE_PROMPT,
+    leave_prompt,
+    open_prompt,
+    prompt_message,
+    start_prompt,
+)
 
 if TYPE_CHECKING:
     from handlers.merchant.desk import MerchantDesk
 
 __all__ = ["ANSWERING", "NOTING", "ask_answer", "on_answer", "on_reply", "show_thread", "ask_note", "on_note"]
 
-ANSWERING = "contact.answer"
-NOTING = "contact.note"
+ANSWERING = ANSWER_PROMPT
+NOTING = NOTE_PROMPT
 MAX_NOTE = 500
-
-
-def _reply_hint(turn: Turn) -> str:
-    return "" if turn.event.private else "\n" + turn._("(Reply to this message.)")
 
 
 async def ask_answer(desk: MerchantDesk, turn: Turn, action: AnswerCustomer) -> Outcome:
     original = await turn.uow.shop_messages.get(action.message_id)
-    if original is None:
+    if original is None or original.id is None:
         return turn.toast(turn._("That message was not found."), alert=True)
-    await turn.uow.dialogs.set(turn.user_id, ANSWERING, {"message_id": original.id})
+    # The subject names this message only: a reply to an older prompt (on its order) never answers it.
+    subject = f"💬{original.id}"
+    await start_prompt(turn, ANSWERING, subject, message=original.id)
     text = turn._("Write the answer; the customer gets it signed “{shop}”.").format(
         shop=turn.config.shop_name
     )
     # A new message (the relayed one stays as it is) that opens the reply box, in groups too.
-    return Outcome([Reply(text + _reply_hint(turn), force_reply=True)])
+    return Outcome([prompt_message(turn, subject, text)])
 
 
 async def on_answer(desk: MerchantDesk, turn: Turn) -> Outcome:
-    """The message after "↩ Reply"."""
-    data = turn.dialog[1] if turn.dialog else {}
-    original = await turn.uow.shop_messages.get(int(data.get("message_id", 0) or 0))
-    await turn.uow.dialogs.clear(turn.user_id)
+    """The answer to the prompt "↩ Reply" opened."""
+    prompt = open_prompt(turn)
+    original = await turn.uow.shop_messages.get(int(prompt.data.get("message", 0) or 0)) if prompt else None
     if original is None:
+        await leave_prompt(turn)
         return turn.say(turn._("That message was not found."))
-    return await _answer(turn, original)
+    outcome, sent = await _answer(turn, original)
+    if sent:  # a refused answer (a sticker, too long) leaves the prompt open for the right one
+        await leave_prompt(turn)
+    return outcome
 
 
 async def on_reply(desk: MerchantDesk, turn: Turn) -> Outcome:
@@ -64,18 +75,19 @@ async def on_reply(desk: MerchantDesk, turn: Turn) -> Outcome:
     original = await turn.uow.shop_messages.relayed_as(replied) if replied is not None else None
     if original is None or original.direction is not Direction.FROM_CUSTOMER:
         return Outcome()  # staff talking among themselves
-    return await _answer(turn, original)
+    return (await _answer(turn, original))[0]
 
 
-async def _answer(turn: Turn, original: ShopMessage) -> Outcome:
+async def _answer(turn: Turn, original: ShopMessage) -> tuple[Outcome, bool]:
+    """What the staff member reads, and whether the answer went to the customer."""
     event = turn.event
     photo = event.photo if event.kind is Kind.PHOTO else None
     if event.kind not in (Kind.TEXT, Kind.PHOTO):
-        return turn.say(turn._("Only text or a photo can be passed on to the customer."))
+        return turn.say(turn._("Only text or a photo can be passed on to the customer.")), False
     try:
         text = clean_message(event.text, photo=photo)
     except InvalidInput:
-        return turn.say(turn._("That answer is too long: please keep it under 2000 characters."))
+        return turn.say(turn._("That answer is too long: please keep it under 2000 characters.")), False
     answer = ShopMessage(
         original.customer_id,
         Direction.FROM_SHOP,
@@ -89,13 +101,14 @@ async def _answer(turn: Turn, original: ShopMessage) -> Outcome:
     await answer_to_customer(turn.uow, answer, shop_name=turn.config.shop_name, now=turn.now)
     if answer.order_number:
         turn.events.append(OrderMessageAdded(answer.order_number))
-    return turn.say(turn._("Sent to the customer, signed “{shop}”.").format(shop=turn.config.shop_name))
+    sent = turn._("Sent to the customer, signed “{shop}”.").format(shop=turn.config.shop_name)
+    return turn.say(sent), True
 
 
 async def show_thread(desk: MerchantDesk, turn: Turn, action: OrderThread) -> Outcome:
     _ = turn._
-    if turn.dialog and turn.dialog[0] == NOTING:  # the note prompt's Cancel leads here
-        await turn.uow.dialogs.clear(turn.user_id)
+    if turn.dialog and turn.dialog[0] == NOTING:  # the note prompt's ✖ Cancel leads here
+        await leave_prompt(turn)
     order = await turn.uow.orders.get(action.number)
     if order is None:
         return turn.toast(_("Order {number} was not found.").format(number=action.number), alert=True)
@@ -124,24 +137,37 @@ async def ask_note(desk: MerchantDesk, turn: Turn, action: AddOrderNote) -> Outc
     order = await turn.uow.orders.get(action.number)
     if order is None:
         return turn.toast(turn._("Order {number} was not found.").format(number=action.number), alert=True)
-    await turn.uow.dialogs.set(turn.user_id, NOTING, {"number": order.number})
+    # The subject is not the bare number: a reply to an older prompt on this order never answers it.
+    await start_prompt(turn, NOTING, f"📝{order.number}", order=order.number)
     text = turn._("Write the note for order {number}; only staff see it.").format(number=order.number)
-    return turn.say(text + _reply_hint(turn), [[turn.button(turn._("✖ Cancel"), OrderThread(order.number))]])
+    outcome = turn.say(text, [[turn.button(turn._("✖ Cancel"), OrderThread(order.number))]])
+    if not turn.event.private:  # the reply box opens for this staff member (force_reply)
+        outcome.replies.append(prompt_message(turn, f"📝{order.number}", text))
+    return outcome
 
 
 async def on_note(desk: MerchantDesk, turn: Turn) -> Outcome:
-    data = turn.dialog[1] if turn.dialog else {}
-    order = await turn.uow.orders.get(str(data.get("number", "")))
+    prompt = open_prompt(turn)
+    order = await turn.uow.orders.get(prompt.order_number) if prompt else None
     if order is None:
-        await turn.uow.dialogs.clear(turn.user_id)
+        await leave_prompt(turn)
         return turn.say(turn._("That order was not found."))
-    try:
-        text = clean_text(turn.event.text, "note", max_len=MAX_NOTE)
-    except InvalidInput:
+    text = _note_text(turn)
+    if text is None:
         return turn.say(turn._("A note is 1-{max} characters of text. Try again.").format(max=MAX_NOTE))
     note = ShopMessage(
         order.customer_id, Direction.STAFF_NOTE, text, turn.now, order.number, staff_id=turn.user_id
     )
     await turn.uow.shop_messages.add(note)
-    await turn.uow.dialogs.clear(turn.user_id)
+    await leave_prompt(turn)
     return await show_thread(desk, turn, OrderThread(order.number))
+
+
+def _note_text(turn: Turn) -> str | None:
+    """The note typed, or None for one too long, empty or not text (a photo, a sticker)."""
+    if turn.event.kind is not Kind.TEXT:
+        return None
+    try:
+        return clean_text(turn.event.text, "note", max_len=MAX_NOTE)
+    except InvalidInput:
+        return None

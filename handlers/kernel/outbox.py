@@ -61,7 +61,7 @@ async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now:
     sends them right after commit (they carry their `outbox_id`); if it dies first, the relay does."""
     replies = []
     for reply in outcome.replies:
-        if not reply.queueable or reply.outbox_id is not None:  # a chart or a file: sent directly
+        if not reply.queueable or reply.outbox_id is not None:  # an upload too big for a row: sent directly
             replies.append(reply)
             continue
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id

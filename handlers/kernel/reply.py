@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Button", "Reply", "Invoice", "Document", "Outcome"]
+__all__ = ["Button", "Reply", "Invoice", "Document", "Outcome", "MAX_UPLOAD"]
+
+# Bytes made on the fly (the merchant's chart, an /export CSV) travel in the outbox payload as base64, so a
+# crash or a 429 between commit and send loses nothing; above this the reply is sent directly instead.
+MAX_UPLOAD = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +45,7 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: str | None = None  # URL, local path or Telegram file id
-    photo_bytes: bytes | None = None  # an image made on the fly (PNG chart); sent as an upload, not queued
+    photo_bytes: bytes | None = None  # an image made on the fly (PNG chart); sent as an upload
     chat_id: int | None = None  # None: the chat the event came from
     edit: bool = False  # edit the message whose button was pressed instead of sending a new one
     edit_message_id: int | None = None  # edit this message in chat_id (merchant cards)
@@ -54,8 +59,9 @@ class Reply:
 
     @property
     def queueable(self) -> bool:
-        """Whether the outbox can carry it (bytes made on the fly cannot)."""
-        return self.photo_bytes is None and self.document is None
+        """Whether the outbox can carry it: anything but an upload larger than `MAX_UPLOAD`."""
+        upload = self.document.content if self.document is not None else self.photo_bytes
+        return upload is None or len(upload) <= MAX_UPLOAD
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-ready form for the outbox."""
@@ -81,6 +87,7 @@ class Reply:
             **({"invoice": _invoice_payload(invoice)} if invoice is not None else {}),
             "force_reply": self.force_reply,
             **({"dialog": self.dialog} if self.dialog else {}),
+            **_upload_payload(self),
         }
 
     @classmethod
@@ -95,7 +102,28 @@ class Reply:
             invoice=_invoice_from(payload["invoice"]) if payload.get("invoice") else None,
             force_reply=payload.get("force_reply", False),
             dialog=payload.get("dialog"),
+            photo_bytes=_bytes(payload["photo_upload"]) if payload.get("photo_upload") else None,
+            document=_document_from(payload["document"]) if payload.get("document") else None,
         )
+
+
+def _upload_payload(reply: Reply) -> dict[str, Any]:
+    """An upload's bytes as base64 text (JSON carries no bytes)."""
+    if reply.photo_bytes is not None:
+        return {"photo_upload": base64.b64encode(reply.photo_bytes).decode("ascii")}
+    if reply.document is not None:
+        document = reply.document
+        content = base64.b64encode(document.content).decode("ascii")
+        return {"document": {"filename": document.filename, "caption": document.caption, "content": content}}
+    return {}
+
+
+def _bytes(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _document_from(data: dict[str, Any]) -> Document:
+    return Document(str(data["filename"]), _bytes(data["content"]), str(data.get("caption", "")))
 
 
 def _invoice_payload(invoice: Invoice) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from handlers.kernel.status_text import status_label
 from handlers.kernel.turn import AfterCommit, Finish, Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import REASONS, enqueue_card_edit, notify_customer
-from handlers.merchant.order_card import card_view, staff_names, when
+from handlers.merchant.order_card import card_view_for, staff_names, when
 from handlers.payments.refunds import issue_after_commit, refund_or_alert
 
 __all__ = ["show_card", "sync_card", "on_card", "locked", "move", "press", "Moved"]
@@ -50,9 +50,7 @@ async def show_card(
     buttons: tuple[tuple[Button, ...], ...] | None = None,
 ) -> Outcome:
     """The card, replacing the pressed message; the merchant-chat card is edited too when it is elsewhere."""
-    names = await staff_names(turn.uow, order)
-    messages = await turn.uow.shop_messages.count_for_order(order.number)
-    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery, messages=messages)
+    view = await card_view_for(turn.uow, order, turn.language, manual_delivery=desk.manual_delivery)
     text = f"{view.text}\n\n{footer}" if footer else view.text
     reply = Reply(text, view.buttons if buttons is None else buttons, edit=turn.event.kind is Kind.BUTTON)
     if not on_card(desk, order, turn.event.chat_id, turn.event.message_id):

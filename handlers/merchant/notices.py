@@ -22,7 +22,7 @@ from handlers.kernel.notifications import status_key
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import tracking_url
-from handlers.merchant.order_card import card_view, staff_names
+from handlers.merchant.order_card import card_view, card_view_for
 
 __all__ = [
     "REASONS",
@@ -89,8 +89,7 @@ def new_order_card(order: Order, *, manual_delivery: bool, language: str = "en")
 
 
 async def _card_reply(uow: UnitOfWork, order: Order, language: str, manual_delivery: bool) -> Reply:
-    names, messages = await staff_names(uow, order), await uow.shop_messages.count_for_order(order.number)
-    view = card_view(order, language, names, manual_delivery=manual_delivery, messages=messages)
+    view = await card_view_for(uow, order, language, manual_delivery=manual_delivery)
     return Reply(view.text, view.buttons)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -10,8 +10,16 @@ from functools import partial
 from domain.actor import ActorKind
 from domain.order import Order, Transition
 from domain.order_status import OrderStatus
+from domain.payments.refunds import PendingRefund
 from domain.ports import UnitOfWork
-from handlers.actions.aftercare import ContactCustomer, MarkCashPaid, RefundOrder, ReturnOrder, ShipAgain
+from handlers.actions.aftercare import (
+    ContactCustomer,
+    MarkCashPaid,
+    RefundedByHand,
+    RefundOrder,
+    ReturnOrder,
+    ShipAgain,
+)
 from handlers.actions.contact import OrderThread
 from handlers.actions.customer import pack
 from handlers.actions.merchant import (
@@ -216,13 +224,52 @@ def next_steps(order: Order, language: str) -> Rows:
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
-def card_view(
-    order: Order, language: str, names: dict[str, str], *, manual_delivery: bool, messages: int = 0
-) -> CardView:
-    return CardView(
-        render_card(order, language, names),
-        card_buttons(order, language, manual_delivery=manual_delivery, messages=messages),
+def stuck_refund_lines(stuck: Sequence[PendingRefund], language: str) -> list[str]:
+    """A refund the provider would not make (refused, or kept failing): what the card says about it."""
+    _ = translations(language).gettext
+    line = _("⚠ Refund {amount} not made: {why}. Refund it in the provider's dashboard, then ✅.")
+    return [
+        line.format(
+            amount=money_text(refund.amount, language),
+            why=_("refused: “{reason}”").format(reason=refund.refusal)
+            if refund.refusal
+            else _("the payment provider kept failing"),
+        )
+        for refund in stuck
+    ]
+
+
+def stuck_refund_buttons(number: str, stuck: Sequence[PendingRefund], language: str) -> Rows:
+    """✅ per refund the provider would not make: staff confirm the money went back by hand."""
+    label = translations(language).gettext("✅ Refunded by hand ({amount})")
+    return tuple(
+        (Button(label.format(amount=money_text(r.amount, language)), pack(RefundedByHand(number, r.id))),)
+        for r in stuck
+        if r.id is not None
     )
 
 
-__all__ += ["card_view", "next_steps"]
+def card_view(
+    order: Order,
+    language: str,
+    names: dict[str, str],
+    *,
+    manual_delivery: bool,
+    messages: int = 0,
+    stuck: Sequence[PendingRefund] = (),
+) -> CardView:
+    """The card; `stuck`: the order's refunds the provider would not make (each with its ✅ first)."""
+    text = "\n".join([render_card(order, language, names), *stuck_refund_lines(stuck, language)])
+    buttons = card_buttons(order, language, manual_delivery=manual_delivery, messages=messages)
+    return CardView(text, (*stuck_refund_buttons(order.number, stuck, language), *buttons))
+
+
+async def card_view_for(uow: UnitOfWork, order: Order, language: str, *, manual_delivery: bool) -> CardView:
+    """The card as it stands: who did what, how many messages, refunds left to staff."""
+    names = await staff_names(uow, order)
+    messages = await uow.shop_messages.count_for_order(order.number)
+    stuck = await uow.refunds.failed_for(order.number)
+    return card_view(order, language, names, manual_delivery=manual_delivery, messages=messages, stuck=stuck)
+
+
+__all__ += ["card_view", "card_view_for", "next_steps", "stuck_refund_buttons", "stuck_refund_lines"]

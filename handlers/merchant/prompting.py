@@ -1,5 +1,5 @@
 """A staff prompt: one question (tracking number, typed reason, restock quantity, a product's field, a
-step of /newproduct) waiting for one answer.
+step of /newproduct, an answer to a customer, a note on an order) waiting for one answer.
 
 A prompt takes only the answer meant for it: a reply to its own message (sent with Telegram's force_reply,
 which reaches the bot in groups with privacy mode on) or the same staff member's next plain message in the
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.ports import UnitOfWork
 from handlers.actions.catalog import StaffProduct, WizardMove
+from handlers.actions.contact import OrderThread
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.actions.merchant import ShipVia, StopAsking
 from handlers.kernel.i18n import N_, translations
@@ -37,6 +38,8 @@ __all__ = [
     "MESSAGE_PROMPT",
     "PRODUCT_PROMPT",
     "NEW_PRODUCT_PROMPT",
+    "ANSWER_PROMPT",
+    "NOTE_PROMPT",
     "PROMPTS",
     "answer_kinds",
     "Prompt",
@@ -59,9 +62,21 @@ RESTOCK_PROMPT = "merchant.restock"
 MESSAGE_PROMPT = "merchant.message"
 PRODUCT_PROMPT = "catalog.edit"  # one field of a product (handlers.merchant.catalog.editor)
 NEW_PRODUCT_PROMPT = "catalog.new"  # a step of /newproduct (handlers.merchant.catalog.new_product)
-PROMPTS = (SHIP_PROMPT, REJECT_PROMPT, RESTOCK_PROMPT, MESSAGE_PROMPT, PRODUCT_PROMPT, NEW_PRODUCT_PROMPT)
-_ON_ORDERS = (SHIP_PROMPT, REJECT_PROMPT, MESSAGE_PROMPT)
-_ANY_MESSAGE = (PRODUCT_PROMPT, NEW_PRODUCT_PROMPT)  # a photo answers, a sticker is told it is not one
+ANSWER_PROMPT = "contact.answer"  # staff answering a customer's message (handlers.contact.staff)
+NOTE_PROMPT = "contact.note"  # an internal note on an order (handlers.contact.staff)
+PROMPTS = (
+    SHIP_PROMPT,
+    REJECT_PROMPT,
+    RESTOCK_PROMPT,
+    MESSAGE_PROMPT,
+    PRODUCT_PROMPT,
+    NEW_PRODUCT_PROMPT,
+    ANSWER_PROMPT,
+    NOTE_PROMPT,
+)
+_ON_ORDERS = (SHIP_PROMPT, REJECT_PROMPT, MESSAGE_PROMPT, NOTE_PROMPT)
+# a photo answers (a product's photo, a photo passed on to a customer); a sticker is told what is expected
+_ANY_MESSAGE = (PRODUCT_PROMPT, NEW_PRODUCT_PROMPT, ANSWER_PROMPT, NOTE_PROMPT)
 
 _TIMED_OUT = N_("⌛ The prompt timed out after {minutes} minutes. Nothing changed.")
 _COMMAND_FIRST = N_("✖ The prompt ended: /{command} came first. Nothing changed.")
@@ -82,6 +97,11 @@ class Prompt:
     @property
     def on_order(self) -> bool:
         return self.state in _ON_ORDERS
+
+    @property
+    def order_number(self) -> str:
+        """The order an order's prompt is about (a note's subject also names what it asks for)."""
+        return str(self.data.get("order", self.subject))
 
 
 def _prompt(state: str, data: dict[str, Any], now: datetime) -> Prompt:
@@ -125,8 +145,8 @@ def prompt_message(turn: Turn, subject: str, question: str) -> Reply:
 
 
 def answer_kinds(state: str) -> tuple[Kind, ...]:
-    """What kind of message answers a prompt in `state`: text; for the catalog's any message (a product's
-    photo is one; a sticker is answered with what is expected)."""
+    """What kind of message answers a prompt in `state`: text; for the catalog's and the conversations'
+    any message (a product's photo, a photo for the customer; a sticker is answered with what is expected)."""
     return (Kind.TEXT, Kind.PHOTO, Kind.OTHER) if state in _ANY_MESSAGE else (Kind.TEXT,)
 
 
@@ -143,7 +163,11 @@ def _answers(prompt: Prompt, turn: Turn) -> bool:
 
 def _own_button(prompt: Prompt, action: Action | None) -> bool:
     """The prompt's own buttons: a carrier or ⬅ Back on the order, ✖ Cancel on the product, the form's
-    moves (skip, back, cancel, a category, create)."""
+    moves (skip, back, cancel, a category, create), a note's ✖ Cancel (back to the order's thread)."""
+    if prompt.state == ANSWER_PROMPT:
+        return False
+    if prompt.state == NOTE_PROMPT:
+        return isinstance(action, OrderThread) and action.number == prompt.order_number
     if prompt.state == NEW_PRODUCT_PROMPT:
         return isinstance(action, WizardMove)
     if prompt.state == PRODUCT_PROMPT:
@@ -199,7 +223,7 @@ async def ended_card(
     """The card the prompt was opened from, with its buttons back and why the prompt ended."""
     if not prompt.on_order or prompt.message_id is None:
         return [Reply(why, chat_id=prompt.chat_id)]
-    order = await uow.orders.get(prompt.subject)
+    order = await uow.orders.get(prompt.order_number)
     if order is None:
         return [Reply(why, chat_id=prompt.chat_id)]
     names = await staff_names(uow, order)

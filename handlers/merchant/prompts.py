@@ -23,7 +23,7 @@ from handlers.kernel.turn import Turn
 from handlers.merchant.aftercare.tracking_fix import CORRECTABLE, correct_tracking
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, move, on_card, press, show_card, sync_card
-from handlers.merchant.order_card import card_view, staff_names
+from handlers.merchant.order_card import card_view_for
 from handlers.merchant.prompting import (
     REJECT_PROMPT,
     SHIP_PROMPT,
@@ -193,9 +193,7 @@ async def _finish(
 
 async def card_edit(desk: MerchantDesk, turn: Turn, order: Order, data: dict[str, Any]) -> list[Reply]:
     """The card the prompt sat on, redrawn; the merchant-chat card too when the prompt was elsewhere."""
-    names = await staff_names(turn.uow, order)
-    messages = await turn.uow.shop_messages.count_for_order(order.number)
-    view = card_view(order, turn.language, names, manual_delivery=desk.manual_delivery, messages=messages)
+    view = await card_view_for(turn.uow, order, turn.language, manual_delivery=desk.manual_delivery)
     chat_id, message_id = data.get("chat_id"), data.get("message_id")
     if message_id is None and order.merchant_message_id is not None:  # /ship typed: edit the card itself
         chat_id, message_id = desk.chat_id, order.merchant_message_id

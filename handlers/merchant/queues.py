@@ -11,7 +11,13 @@ from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import needs_merchant
-from handlers.merchant.order_card import card_buttons, render_card, staff_names
+from handlers.merchant.order_card import (
+    card_buttons,
+    render_card,
+    staff_names,
+    stuck_refund_buttons,
+    stuck_refund_lines,
+)
 
 __all__ = [
     "queue_page",
@@ -114,10 +120,16 @@ async def open_order(desk: MerchantDesk, turn: Turn, action: OpenOrder) -> Outco
     if order is None:
         return turn.say(turn._("Order {number} was not found.").format(number=action.number))
     names = await staff_names(turn.uow, order)
-    text = render_card(order, turn.language, names, full_timeline=True)
+    stuck = await turn.uow.refunds.failed_for(order.number)
+    text = "\n".join(
+        [
+            render_card(order, turn.language, names, full_timeline=True),
+            *stuck_refund_lines(stuck, turn.language),
+        ]
+    )
     messages = await turn.uow.shop_messages.count_for_order(order.number)
     buttons = card_buttons(
         order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False, messages=messages
     )
     back = (turn.button(turn._("⬅ Queues"), OrderQueues()),)
-    return Outcome([Reply(text, (*buttons, back))])
+    return Outcome([Reply(text, (*stuck_refund_buttons(order.number, stuck, turn.language), *buttons, back))])

@@ -16,6 +16,7 @@ from handlers.actions import catalog as staff_catalog
 from handlers.actions.aftercare import (
     ContactCustomer,
     MarkCashPaid,
+    RefundedByHand,
     RefundOrder,
     RestockSku,
     ReturnLine,
@@ -141,6 +142,7 @@ ROUTES: dict[type[Action], ActionHandler] = {
     ReturnOrder: returns.return_order,
     ReturnLine: returns.return_line,
     RefundOrder: returns.refund,
+    RefundedByHand: returns.refunded_by_hand,
     MarkCashPaid: aftercare.collect_cash,
     RestockSku: merchant_stock.ask_restock,
 }
@@ -152,14 +154,9 @@ ANSWERS: dict[str, Handler] = {
     prompting.RESTOCK_PROMPT: merchant_stock.on_restock_text,
     prompting.PRODUCT_PROMPT: product_editor.on_edit_input,
     prompting.NEW_PRODUCT_PROMPT: new_product.on_wizard_input,
+    prompting.ANSWER_PROMPT: conversations.on_answer,
+    prompting.NOTE_PROMPT: conversations.on_note,
 }
-# A staff member's message while a conversation of theirs is open: the state -> what reads it. In a
-# group these take only a reply to a message (the bot's privacy mode shows it nothing else).
-PROMPT_INPUT: dict[str, Handler] = {
-    conversations.ANSWERING: conversations.on_answer,
-    conversations.NOTING: conversations.on_note,
-}
-_MESSAGES = (Kind.TEXT, Kind.PHOTO, Kind.OTHER)
 
 
 def _command(event: Incoming) -> str:
@@ -179,12 +176,8 @@ def claims(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any
         return type(_action(event)) in ROUTES
     if event.kind is Kind.COMMAND:
         name = _command(event)
-        if name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id)):
-            return True
-        return name == "cancel" and _asked(desk, event, dialog)  # the conversations' (prompts: `prompting`)
-    if _prompted(desk, event, dialog):
-        return True
-    return event.kind in _MESSAGES and (_asked(desk, event, dialog) or _answering(desk, event))
+        return name in MERCHANT_COMMANDS or (name in STAFF_COMMANDS and desk.is_staff(event.user_id))
+    return _prompted(desk, event, dialog) or _answering(desk, event)
 
 
 def answers_in_group(desk: MerchantDesk, event: Incoming) -> bool:
@@ -207,13 +200,6 @@ async def settle_prompt(desk: MerchantDesk, turn: Turn) -> tuple[Outcome, bool]:
     return await prompting.settle_prompt(desk, turn)
 
 
-def _asked(desk: MerchantDesk, event: Incoming, dialog: tuple[str, dict[str, Any]] | None) -> bool:
-    """A conversation of this staff member is open (in a group: a reply to it)."""
-    if dialog is None or dialog[0] not in PROMPT_INPUT or not desk.is_staff(event.user_id):
-        return False
-    return event.private or event.reply_to_message_id is not None or event.kind is Kind.COMMAND
-
-
 def _answering(desk: MerchantDesk, event: Incoming) -> bool:
     """Staff replying to a message in the merchant chat: perhaps a relayed customer message."""
     return (
@@ -232,14 +218,8 @@ async def handle(desk: MerchantDesk, turn: Turn) -> Outcome:
         action = unpack(event.action)
         return await ROUTES[type(action)](desk, turn, action)
     if event.kind is Kind.COMMAND:
-        name = _command(event)
-        if name == "cancel":  # only claimed for the conversations' (a prompt's /cancel: `prompting`)
-            await turn.uow.dialogs.clear(turn.user_id)
-            return turn.say(turn._("Stopped. Nothing was changed."))
-        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[name](desk, turn)
+        return await {**MERCHANT_COMMANDS, **STAFF_COMMANDS}[_command(event)](desk, turn)
     state = turn.dialog[0] if turn.dialog else ""
-    if state in PROMPT_INPUT and _asked(desk, event, turn.dialog):
-        return await PROMPT_INPUT[state](desk, turn)
     if state in ANSWERS and event.kind in prompting.answer_kinds(state):
         return await ANSWERS[state](desk, turn)
     return await conversations.on_reply(desk, turn)

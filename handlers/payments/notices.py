@@ -85,10 +85,18 @@ def _sent_back(order: Order, received: Money, reason: str, language: str) -> str
     _ = translations(language).gettext
     return _(
         "Sorry! Your payment of {amount} for order {number} arrived after {reason}. "
-        "We refunded it in full; banks usually show the refund within 5-10 days."
+        "It is on its way back to you in full: we will tell you when the refund has been issued."
     ).format(
         amount=money_text(received, language), number=order.number, reason=_reason(order, reason, language)
     )
+
+
+def _payment_returned(order: Order, amount: Money, language: str) -> str:
+    _ = translations(language).gettext
+    return _(
+        "The refund of your payment of {amount} for order {number} has been issued; "
+        "banks usually show it within 5-10 days."
+    ).format(amount=money_text(amount, language), number=order.number)
 
 
 def _refunded(order: Order, amount: Money, language: str) -> str:
@@ -177,17 +185,27 @@ class PaymentNotices:
     async def refunded_unaccepted(
         self, uow: UnitOfWork, order: Order, received: Money, ref: str, reason: str, now: datetime
     ) -> None:
-        """Money that arrived for an order we cannot fulfil went back automatically."""
+        """Money arrived for an order that cannot take it: it is owed back (issued after commit, retried by
+        the job); the customer is told it is on its way, and again once issued (`payment_returned`)."""
         text = partial(_sent_back, order, received, reason)
         await self._customer(uow, order, text, f"auto_refund:{ref}:customer", now)
         _ = translations(MERCHANT_LANGUAGE).gettext
-        alert = _("ℹ️ Payment {ref} of {amount} for order {number} arrived after {reason}; refunded.").format(
+        alert = _(
+            "ℹ️ Payment {ref} of {amount} for order {number} arrived after {reason}; it is being refunded "
+            "automatically."
+        ).format(
             ref=ref,
             amount=money_text(received, MERCHANT_LANGUAGE),
             number=order.number,
             reason=_reason(order, reason, MERCHANT_LANGUAGE),
         )
         await self._merchant(uow, order, alert, f"auto_refund:{ref}:merchant", now)
+
+    async def payment_returned(
+        self, uow: UnitOfWork, order: Order, amount: Money, key: str, now: datetime
+    ) -> None:
+        """The provider took the refund of a payment the order could not take (`refunded_unaccepted`)."""
+        await self._customer(uow, order, partial(_payment_returned, order, amount), key, now)
 
     async def refunded(self, uow: UnitOfWork, order: Order, amount: Money, now: datetime) -> None:
         await self._customer(uow, order, partial(_refunded, order, amount), "refunded", now)

@@ -6,8 +6,10 @@ a row of the refunds table, written in the transaction that decided it (`owe_ref
 The provider is called only after commit (`issue_after_commit` in a turn, `issue_refund` elsewhere), then
 by the `retry_refunds` job until it answers: each row has its own idempotency key, so every try is the same
 refund and two equal part-returns are two. A process that dies between the commit and the call leaves the
-refund owed; the job pays it. When that cannot happen (no gateway, no charge, the provider kept failing)
-staff are asked in the merchant chat to refund by hand. Cash-on-delivery money is handed back by the
+refund owed; the job pays it. When that cannot happen (no gateway, no charge, the provider kept failing,
+or refused for good: a charge already refunded, more than was charged) staff are asked in the merchant chat
+to refund by hand, at once for a refusal, with the reason; the order card keeps a ✅ for them to confirm
+the money went back (`handlers.merchant.aftercare.returns`). Cash-on-delivery money is handed back by the
 merchant.
 """
 
@@ -19,12 +21,13 @@ from datetime import datetime, timedelta
 import structlog
 
 from domain.clock import Clock
-from domain.errors import PaymentUnavailable
+from domain.errors import PaymentRefused, PaymentUnavailable
 from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.refunds import (
     MAX_REFUND_ATTEMPTS,
+    REFUSED,
     PendingRefund,
     RefundNotice,
     RefundState,
@@ -32,10 +35,13 @@ from domain.payments.refunds import (
     refund_key,
 )
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from handlers.actions.aftercare import RefundedByHand
+from handlers.actions.customer import pack
+from handlers.actions.merchant import OpenOrder
 from handlers.kernel.i18n import MERCHANT_LANGUAGE, translations
 from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
-from handlers.kernel.reply import Outcome, Reply
+from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.turn import Finish, Turn
 from handlers.payments.notices import PaymentNotices
 
@@ -48,6 +54,7 @@ __all__ = [
     "refund_by_hand_alert",
     "refund_or_alert",
     "settle_refund",
+    "tell_issued",
 ]
 
 log = structlog.get_logger(__name__)
@@ -125,8 +132,8 @@ async def settle_refund(
     language: str = MERCHANT_LANGUAGE,
 ) -> RefundState | None:
     """Record what the provider answered for refund `refund_id`: issued (the customer told when the
-    refund says so), due again later, or (after `MAX_REFUND_ATTEMPTS`) failed with the merchant asked to
-    refund by hand. Returns its new state."""
+    refund says so), due again later, or failed with the merchant asked to refund by hand: after
+    `MAX_REFUND_ATTEMPTS`, or at once when the provider refused for good. Returns its new state."""
     refund = await uow.refunds.get(refund_id)
     if refund is None or refund.state is not RefundState.PENDING:
         return None if refund is None else refund.state
@@ -138,17 +145,20 @@ async def settle_refund(
             attempt.refund_ref = result
             await uow.payment_attempts.save(attempt)
         if order is not None:
-            await _tell_issued(uow, order, refund, merchant_chat_id, now)
+            await tell_issued(uow, order, refund, merchant_chat_id, now)
         log.info("refund_issued", order=refund.order_number, refund=result)
     else:
         refund.attempts += 1
-        refund.last_error = type(result).__name__
-        retryable = isinstance(result, PaymentUnavailable | OSError)  # the provider may answer later
+        refused = isinstance(result, PaymentRefused)  # an invalid request: the same answer every time
+        refund.last_error = (
+            REFUSED + result.reason if isinstance(result, PaymentRefused) else type(result).__name__
+        )
+        retryable = isinstance(result, PaymentUnavailable | OSError) and not refused  # may answer later
         if refund.attempts >= MAX_REFUND_ATTEMPTS or not retryable:
             refund.state = RefundState.FAILED
             if order is not None:
                 await refund_by_hand_alert(uow, order, merchant_chat_id, now, language, refund=refund)
-            log.warning("refund_failed", order=refund.order_number, attempts=refund.attempts)
+            log.warning("refund_failed", order=refund.order_number, attempts=refund.attempts, refused=refused)
         else:
             refund.next_attempt_at = now + refund_backoff(refund.attempts)
             log.info("refund_retry_later", order=refund.order_number, attempts=refund.attempts)
@@ -156,9 +166,10 @@ async def settle_refund(
     return refund.state
 
 
-async def _tell_issued(
+async def tell_issued(
     uow: UnitOfWork, order: Order, refund: PendingRefund, merchant_chat_id: int | None, now: datetime
 ) -> None:
+    """The customer reads the refund went back, as the refund says (by the provider, or by hand)."""
     notices = PaymentNotices(merchant_chat_id)
     if refund.notice is RefundNotice.WHOLE:
         await notices.refunded(uow, order, refund.amount, now)
@@ -166,6 +177,8 @@ async def _tell_issued(
         await notices.partly_refunded(uow, order, refund.amount, now, key=f"refund:{refund.id}")
     elif refund.notice is RefundNotice.LAST:
         await notices.refunded_after_returns(uow, order, refund.amount, now)
+    elif refund.notice is RefundNotice.SENT_BACK:
+        await notices.payment_returned(uow, order, refund.amount, f"refund:{refund.id}", now)
 
 
 def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund: PendingRefund) -> None:
@@ -226,13 +239,30 @@ async def refund_by_hand_alert(
     refund: PendingRefund | None = None,
 ) -> None:
     """Ask staff once (per refund owed), in the merchant chat, to refund the order (by default its total)
-    in the provider's dashboard."""
+    in the provider's dashboard; for a refund owed, why it was not made (the provider's words when it
+    refused) and the buttons to confirm it went back by hand and to open the order."""
     if merchant_chat_id is None:
         return
-    text = translations(language).gettext(
-        "⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard."
+    _ = translations(language).gettext
+    amount = money_text(order.total if refund is None else refund.amount, language)
+    text = _("⚠ Order {number}: refund {amount} by hand in the payment provider's dashboard.")
+    rows: tuple[tuple[Button, ...], ...] = ()
+    if refund is not None and refund.id is not None:
+        if refund.refusal:
+            text = _(
+                "⚠ Order {number}: the payment provider refused the refund of {amount}, for good: “{reason}” "
+                "It is not tried again. Check the payment in the provider's dashboard and refund it there if "
+                "the money has not gone back."
+            )
+        text += "\n" + _("Once the money is back with the customer, press ✅ Refunded by hand.")
+        rows = (
+            (
+                Button(_("✅ Refunded by hand"), pack(RefundedByHand(order.number, refund.id))),
+                Button(_("🧾 Order {number}").format(number=order.number), pack(OpenOrder(order.number))),
+            ),
+        )
+    reply = Reply(
+        text.format(number=order.number, amount=amount, reason=refund.refusal if refund else ""), rows
     )
-    amount = order.total if refund is None else refund.amount
-    reply = Reply(text.format(number=order.number, amount=money_text(amount, language)))
     key = f"order:{order.number}:refund_by_hand" + ("" if refund is None else f":{refund.id}")
     await write_reply(uow, merchant_chat_id, reply, now, dedupe_key=key)

@@ -22,7 +22,7 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.payments.attempts import AttemptOutcome, PaymentAttempt
-from domain.payments.refunds import PendingRefund
+from domain.payments.refunds import PendingRefund, RefundNotice
 from domain.ports import UnitOfWork
 from domain.services import change_status
 from handlers.kernel.i18n import N_
@@ -141,7 +141,9 @@ async def _send_back(
     now: datetime,
 ) -> Settled:
     # Refund this payment's charge, not whatever the order holds (it may hold an earlier payment's).
-    refund = await owe_refund(uow, order, payment.amount, now=now, charge_ref=payment.charge_ref)
+    refund = await owe_refund(
+        uow, order, payment.amount, now=now, charge_ref=payment.charge_ref, notice=RefundNotice.SENT_BACK
+    )
     attempt.settle(AttemptOutcome.REFUNDED, now, "refunded: " + reason.format(status=order.status.value))
     await uow.payment_attempts.save(attempt)
     await notices.refunded_unaccepted(uow, order, payment.amount, payment.payment_ref, reason, now)

@@ -10,7 +10,8 @@ import pytest
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
-from handlers.kernel.reply import Button, Reply
+from handlers.kernel.reply import MAX_UPLOAD, Button, Document, Reply
+from tests.fakes.telegram_server import UploadedFile
 
 MERCHANT = -1001
 ANN = 501
@@ -57,6 +58,26 @@ async def test_a_caption_too_long_for_telegram_is_shortened_not_refused(notifier
 
     caption = (await telegram.wait_for("sendPhoto")).params["caption"]
     assert len(caption) == 1024 and text.startswith(caption[:-1]) and caption.endswith("…")
+
+
+async def test_an_upload_in_a_stored_payload_is_sent_as_the_same_file(notifier, telegram) -> None:
+    """A chart or a CSV made on the fly goes through the outbox: its bytes survive the JSON payload."""
+    chart = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    await notifier.deliver(MERCHANT, Reply("This week", photo_bytes=chart).to_payload())
+    csv = Document("orders-20260101-20260107.csv", "number,total\r\nK7M,€12\r\n".encode(), "2 orders")
+    await notifier.deliver(ANN, Reply("2 orders", document=csv).to_payload())
+    [photo] = telegram.calls_of("sendPhoto")
+    assert (
+        photo.params["photo"] == UploadedFile("chart.png", chart) and photo.params["caption"] == "This week"
+    )
+    [document] = telegram.calls_of("sendDocument")
+    assert document.params["document"] == UploadedFile(csv.filename, csv.content)
+    assert document.params["caption"] == "2 orders"
+
+
+def test_only_an_upload_too_large_for_an_outbox_row_stays_out_of_the_outbox() -> None:
+    assert Reply("chart", photo_bytes=bytes(MAX_UPLOAD)).queueable
+    assert not Reply("csv", document=Document("big.csv", bytes(MAX_UPLOAD + 1))).queueable
 
 
 async def test_payload_with_edit_message_id_edits_that_card(notifier, telegram) -> None:

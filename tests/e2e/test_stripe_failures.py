@@ -27,18 +27,21 @@ async def test_a_long_hold_is_clamped_to_stripes_24_hour_limit(shop):
     assert link.expires_at <= shop.clock.now() + timedelta(hours=24)
 
 
-async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by_the_job(shop):
+@pytest.mark.parametrize("status", [503, 429])
+async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by_the_job(shop, status):
     """The webhook's transaction records the refund owed; Stripe is asked after commit, and while it refuses
-    the webhook is still answered 200 (no retry storm) and the job asks again until it pays, once."""
+    the webhook is still answered 200 (no retry storm) and the job asks again until it pays, once. The
+    customer reads that the money is on its way back, and that it went back only once Stripe took it."""
     await stock(shop.factory, mug=1)
     order, session_id = await shop.checkout()
     await shop.post(shop.stripe.expire(session_id))
     await place(shop.factory, shop.clock, customer=77)
     event = shop.stripe.pay(session_id)
-    shop.stripe.refunds_blocked = True
+    shop.stripe.refunds_blocked, shop.stripe.blocked_status = True, status  # for a while
     answers = [await shop.post(event) for _ in range(2)]
     assert [(r.status_code, r.text) for r in answers] == [(200, "refunded"), (200, "duplicate")]
-    assert "Sorry" in outbox_texts(shop.factory, CUSTOMER)[-1]
+    apology = outbox_texts(shop.factory, CUSTOMER)[-1]
+    assert apology.startswith("Sorry") and "on its way back to you in full" in apology  # nothing issued yet
     (owed,) = shop.factory.state.refunds.values()
     assert (owed.state, owed.attempts, shop.stripe.refunds) == (RefundState.PENDING, 1, {})
     shop.stripe.refunds_blocked = False
@@ -54,6 +57,11 @@ async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by
         == f"shopbot-refund-{order.number}-{refund['payment_intent']}-1750"
     )
     assert not any("by hand" in text for text in outbox_texts(shop.factory, MERCHANT_CHAT))
+    told = [text for text in outbox_texts(shop.factory, CUSTOMER) if text.startswith("The refund of your")]
+    assert told == [
+        f"The refund of your payment of $17.50 for order {order.number} has been issued; "
+        "banks usually show it within 5-10 days."
+    ]  # once, after the job's try
 
 
 async def test_an_event_nested_absurdly_deep_is_refused_with_400_and_changes_nothing(shop):

@@ -96,7 +96,8 @@ class FakeStripe:
         self.charges: dict[str, dict[str, Any]] = {}  # ch_/pi_ id -> {"amount", "currency", "refunded"}
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.refund_keys: dict[str, str] = {}  # refund id -> the Idempotency-Key it was made with
-        self.refunds_blocked = False  # refuse refunds, as Stripe does when the balance cannot cover them
+        self.refunds_blocked = False  # answer refunds `blocked_status`: 503 (Stripe down) or 429 (too many)
+        self.blocked_status = 503
         self.refund_seconds = 0.0  # how long Stripe takes to answer a refund request
         self._idempotent: dict[str, tuple[dict[str, Any], web.Response]] = {}
         self._ids = itertools.count(1)
@@ -123,7 +124,9 @@ class FakeStripe:
             self._idempotent[key] = (params, body)
             if body.get("object") == "refund":
                 self.refund_keys[body["id"]] = key
-        return web.json_response(body, status=status)
+        # Stripe may tell its SDK not to retry a 5xx itself; the shop's refund job asks again later.
+        headers = {"Stripe-Should-Retry": "false"} if status >= 500 else None
+        return web.json_response(body, status=status, headers=headers)
 
     async def _create_session(self, request: web.Request) -> web.Response:
         return await self._guarded(request, self._session)
@@ -171,14 +174,11 @@ class FakeStripe:
         return await self._guarded(request, self._refund)
 
     def _refund(self, p: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if self.refunds_blocked:
-            return 400, {
-                "error": {
-                    "type": "invalid_request_error",
-                    "code": "balance_insufficient",
-                    "message": "Insufficient funds in Stripe balance to refund.",
-                }
-            }
+        if self.refunds_blocked and self.blocked_status == 429:  # too many requests: later it may pass
+            message = "Too many requests hit the API too quickly."
+            return 429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": message}}
+        if self.refunds_blocked:  # a passing failure on Stripe's side: asked again later, it may pass
+            return 503, {"error": {"type": "api_error", "message": "Stripe is unavailable right now."}}
         target = p.get("payment_intent") or p.get("charge")
         charge = self.charges.get(target or "")
         if charge is None:

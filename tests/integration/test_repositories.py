@@ -15,6 +15,7 @@ from domain.money import Money
 from domain.order_status import OrderStatus, PaymentMethod
 from domain.outbox import OutboxMessage
 from domain.payments.attempts import PaymentAttempt
+from domain.payments.refunds import REFUSED, PendingRefund, RefundState
 from domain.services import change_status
 from tests.shops.storage import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 
@@ -275,3 +276,30 @@ async def test_a_refund_before_its_payment_is_kept_raised_and_taken_once(uow_fac
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.early_refunds.take("pi_1") == (False, None)
+
+
+async def test_the_refunds_left_to_staff_are_listed_per_order_until_confirmed_by_hand(uow_factory):
+    async with uow_factory() as uow:
+        for order_number, amount in (("A-1", 500), ("A-1", 700), ("B-2", 900)):
+            await uow.refunds.add(PendingRefund(order_number, "pi_1", Money(amount, "USD"), NOW))
+        await uow.commit()
+    async with uow_factory() as uow:
+        first, second, other = [await uow.refunds.get(n) for n in (1, 2, 3)]
+        for refund in (first, other):
+            refund.state, refund.attempts, refund.last_error = (
+                RefundState.FAILED,
+                1,
+                REFUSED + "No such charge",
+            )
+            await uow.refunds.save(refund)
+        await uow.commit()
+    async with uow_factory() as uow:
+        [stuck] = await uow.refunds.failed_for("A-1")
+        assert (stuck.id, stuck.amount, stuck.refusal) == (first.id, Money(500, "USD"), "No such charge")
+        stuck.state = RefundState.BY_HAND
+        await uow.refunds.save(stuck)
+        await uow.commit()
+    async with uow_factory(write=False) as uow:
+        assert await uow.refunds.failed_for("A-1") == []
+        assert (await uow.refunds.get(first.id)).state is RefundState.BY_HAND
+        assert [r.order_number for r in await uow.refunds.failed_for("B-2")] == ["B-2"]

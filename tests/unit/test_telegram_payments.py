@@ -122,8 +122,10 @@ async def test_payment_that_lost_the_race_for_the_last_unit_is_refunded_with_an_
     await payments(paid(invoice_payload(order), 1750, provider="ch_late"))
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
     assert list(gateway.refunds) == [f"{order.number}-ch_late-1750"]  # the whole payment's key
-    assert "refunded it in full" in outbox_texts(factory, CUSTOMER)[-1]
-    assert "refunded" in outbox_texts(factory, MERCHANT_CHAT)[-1]
+    apology, issued = outbox_texts(factory, CUSTOMER)[-2:]
+    assert "on its way back to you in full" in apology and "refunded" not in apology
+    assert issued.startswith("The refund of your payment of $17.50") and "has been issued" in issued
+    assert "being refunded automatically" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.payment_attempts[-1].outcome is AttemptOutcome.REFUNDED
 
 
@@ -133,7 +135,7 @@ async def test_a_failed_automatic_refund_is_owed_retried_and_put_in_front_of_the
     order = await sold_out_while_unpaid(factory, clock)
     gateway.fail_refunds = True  # the provider is unreachable, for good
     await payments(paid(invoice_payload(order), 1750))
-    assert "refunded it in full" in outbox_texts(factory, CUSTOMER)[-1]
+    assert "on its way back to you" in outbox_texts(factory, CUSTOMER)[-1]  # not "refunded": not yet
     assert [r.state for r in factory.state.refunds.values()] == [RefundState.PENDING]  # owed
     job = RetryRefunds(factory, gateway, clock, MERCHANT_CHAT)
     for _ in range(MAX_REFUND_ATTEMPTS - 1):
@@ -142,6 +144,7 @@ async def test_a_failed_automatic_refund_is_owed_retried_and_put_in_front_of_the
         assert await job.run() == 1
     assert "refund $17.50 by hand" in outbox_texts(factory, MERCHANT_CHAT)[-1]
     assert factory.state.orders[order.number].status is OrderStatus.PAYMENT_EXPIRED
+    assert not any(text.startswith("The refund of your payment") for text in outbox_texts(factory, CUSTOMER))
 
 
 async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_stays_cancelled():
@@ -155,7 +158,8 @@ async def test_money_for_an_order_cancelled_meanwhile_goes_back_and_the_order_st
     await payments(paid(invoice_payload(order), 1750, provider="ch_after_cancel"))
     assert factory.state.orders[order.number].status is OrderStatus.CANCELLED
     assert list(gateway.refunds) == [f"{order.number}-ch_after_cancel-1750"]
-    assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-1]
+    assert "after it was cancelled" in outbox_texts(factory, CUSTOMER)[-2]
+    assert outbox_texts(factory, CUSTOMER)[-1].startswith("The refund of your payment of $17.50")
     assert factory.state.stocks["mug"].available == 2
 
 

@@ -9,6 +9,8 @@ or not (staff choose), money back through the payment provider (after commit) or
 - 💸 Refund: the order is Refunded now; the provider's refund of what is left is owed in the same
   transaction and asked for after the commit (`handlers.payments.refunds`: retried by the job until the
   provider answers; a refusal asks the merchant chat to refund by hand).
+- ✅ Refunded by hand: a refund the provider would not make (refused, or kept failing) went back outside
+  the bot; the customer reads it as they would an issued refund, and the card stops asking.
 """
 
 from __future__ import annotations
@@ -19,19 +21,19 @@ from domain.actor import Actor
 from domain.money import Money
 from domain.order import Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payments.refunds import RefundNotice
+from domain.payments.refunds import RefundNotice, RefundState
 from domain.ports import StockAudit
 from domain.services import change_status
-from handlers.actions.aftercare import RefundOrder, ReturnLine, ReturnOrder
+from handlers.actions.aftercare import RefundedByHand, RefundOrder, ReturnLine, ReturnOrder
 from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, press, show_card
 from handlers.merchant.prompts import back_row
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import issue_after_commit, owe_refund
+from handlers.payments.refunds import issue_after_commit, owe_refund, tell_issued
 
-__all__ = ["return_order", "return_line", "refund"]
+__all__ = ["return_order", "return_line", "refund", "refunded_by_hand"]
 
 S = OrderStatus
 _PARTLY = (S.DELIVERED, S.COMPLETED, S.DELIVERY_EXCEPTION)  # goods with the customer, some may come back
@@ -154,3 +156,18 @@ async def _pay_back(
         await notices.partly_refunded(turn.uow, order, amount, turn.now)
     toast = _("Hand the money back to the customer: {amount}.").format(amount=amount)
     return await show_card(desk, turn, order, toast=toast, alert=True)
+
+
+async def refunded_by_hand(desk: MerchantDesk, turn: Turn, action: RefundedByHand) -> Outcome:
+    """Staff confirm a refund the provider would not make went back by hand (a second press: nothing)."""
+    order = await locked(desk, turn, action.number)
+    if order is None:
+        return turn.toast(turn._("Order {number} was not found.").format(number=action.number), alert=True)
+    refund = await turn.uow.refunds.get(action.refund)
+    if refund is None or refund.order_number != order.number or refund.state is not RefundState.FAILED:
+        return await show_card(desk, turn, order, toast=turn._("That refund is settled already."))
+    refund.state = RefundState.BY_HAND
+    await turn.uow.refunds.save(refund)
+    await tell_issued(turn.uow, order, refund, desk.chat_id, turn.now)
+    toast = turn._("✅ Recorded: {amount} went back to the customer by hand.").format(amount=refund.amount)
+    return await show_card(desk, turn, order, toast=toast)
