@@ -32,7 +32,7 @@ __all__ = [
 
 REJECT_REASONS = ("stock", "address", "fraud", "other")
 DELIVERY_STATES = ("in_transit", "out_for_delivery", "delivered", "delivery_exception")
-QUEUES = ("new", "pack", "ship", "transit", "problem")
+QUEUES = ("new", "pack", "ship", "collect", "transit", "problem")
 
 
 def _need(ok: bool) -> None:

@@ -34,7 +34,8 @@ S = OrderStatus
 QUEUE_STATUSES: dict[str, tuple[OrderStatus, ...]] = {
     "new": (S.PAID, S.PLACED),  # PLACED counts only for cash on delivery (see needs_merchant)
     "pack": (S.ACCEPTED,),
-    "ship": (S.PACKED,),
+    "ship": (S.PACKED,),  # orders with an address; pickups packed are "collect"
+    "collect": (S.PACKED,),
     "transit": (S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY),
     "problem": (S.DELIVERY_EXCEPTION,),
 }
@@ -42,18 +43,27 @@ _LABELS = {
     "new": N_("🆕 New"),
     "pack": N_("📦 To pack"),
     "ship": N_("🚚 To ship"),
+    "collect": N_("🤝 To hand over"),
     "transit": N_("🛣 In transit"),
     "problem": N_("⚠ Problems"),
 }
-_NEW_SCAN = 500  # unpaid prepaid orders share PLACED with cash orders: the new queue is filtered in memory
+# Queues that share a status are told apart in memory: unpaid prepaid orders share PLACED with cash
+# orders ("new"), pickups ready at the counter share PACKED with parcels to ship ("collect" and "ship").
+_SCAN = 500
+_BELONGS = {
+    "new": needs_merchant,
+    "ship": lambda order: not order.is_pickup,
+    "collect": lambda order: order.is_pickup,
+}
 
 
 async def queue_page(uow: UnitOfWork, queue: str, offset: int, limit: int) -> tuple[list[Order], int]:
     """One page of a work queue and the queue's size (the chat's /orders and the Mini App's desk)."""
-    if queue != "new":
+    belongs = _BELONGS.get(queue)
+    if belongs is None:
         return await uow.orders.list_by_status(QUEUE_STATUSES[queue], offset=offset, limit=limit)
-    candidates, _total = await uow.orders.list_by_status(QUEUE_STATUSES["new"], limit=_NEW_SCAN)
-    waiting = [order for order in candidates if needs_merchant(order)]
+    candidates, _total = await uow.orders.list_by_status(QUEUE_STATUSES[queue], limit=_SCAN)
+    waiting = [order for order in candidates if belongs(order)]
     return waiting[offset : offset + limit], len(waiting)
 
 

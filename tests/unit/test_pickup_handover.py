@@ -70,3 +70,25 @@ async def test_an_order_to_ship_still_packs_and_ships(shop, clock, config):
     await ann.press("📦 Packed")
     assert "🚚 Ship" in ann.labels() and "🤝 Collected" not in ann.labels()
     assert not shop.state.orders[number].can(S.DELIVERED)
+
+
+async def test_a_pickup_ready_at_the_counter_waits_under_to_hand_over_not_to_ship(shop, clock, config):
+    app = ShopApp(shop, clock, config, merchant=desk_for())
+    wang = Chat(app, 453, language_code="zh-hans")
+    await fill_cart(shop, 453, {"TEA-BLACK": 1})
+    await check_out(wang, delivery="到店自取")
+    await wang.press("到店付现金")
+    [pickup] = shop.state.orders
+    parcel = await place_order(Chat(app, 454), shop, {"TEA-BLACK": 1})
+    ann = StaffChat(app, ANN, "Ann")
+    for number, packed in ((pickup, "Ready to collect"), (parcel, "📦 Packed")):
+        await ann.press_data(pack(AcceptOrder(number)))
+        await ann.press(packed)
+
+    await ann.command("orders")
+    assert "🚚 To ship (1)" in ann.labels() and "🤝 To hand over (1)" in ann.labels()
+    await ann.press("To hand over")
+    assert [label.split(" ")[0] for label in ann.labels()[:1]] == [pickup]
+    await ann.command("orders")
+    await ann.press("To ship")
+    assert [label.split(" ")[0] for label in ann.labels()[:1]] == [parcel]
