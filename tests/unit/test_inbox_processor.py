@@ -123,3 +123,32 @@ async def test_stop_finishes_the_updates_in_hand_and_claims_no_more():
     await stopping
     assert shop.handled == [1]
     assert state.inbox[1].state == "done" and state.inbox[2].state == "pending"
+
+
+async def test_a_busy_processor_claims_several_updates_at_once_not_one_per_finished_update():
+    state, clock = MemoryState(), FixedClock()
+    inbox = FakeInbox(state)
+    await _stored(inbox, clock, *[(n, 100 + n) for n in range(1, 61)])  # 60 customers waiting
+    release = {n: asyncio.Event() for n in range(1, 61)}
+    handled: list[int] = []
+
+    async def feed(payload: dict[str, Any]) -> None:
+        await release[payload["update_id"]].wait()
+        handled.append(payload["update_id"])
+
+    processor = InboxProcessor(inbox, feed, clock, worker="w1", concurrency=32)
+    assert await processor.run_once() == 32  # the first claim fills every place
+    for finished in range(1, 8):  # one by one, 7 places come free: no claim (a write) per update
+        release[finished].set()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert await processor.run_once() == 0
+    release[8].set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await processor.run_once() == 8  # then one claim for the 8 free places
+    for event in release.values():
+        event.set()
+    await processor.drain()
+    await _drain(processor)
+    assert sorted(handled) == list(range(1, 61))
