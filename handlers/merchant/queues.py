@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWork
@@ -50,7 +52,7 @@ _LABELS = {
 # Queues that share a status are told apart in memory: unpaid prepaid orders share PLACED with cash
 # orders ("new"), pickups ready at the counter share PACKED with parcels to ship ("collect" and "ship").
 _SCAN = 500
-_BELONGS = {
+_BELONGS: dict[str, Callable[[Order], bool]] = {
     "new": needs_merchant,
     "ship": lambda order: not order.is_pickup,
     "collect": lambda order: order.is_pickup,
