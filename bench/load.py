@@ -28,7 +28,8 @@ import re
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,16 @@ sys.path.insert(0, str(ROOT))
 from bench.e2e_updates import _admin, _fresh_postgres  # noqa: E402
 from bench.load_journeys import JOURNEYS, Tally, customer, prepare_shop  # noqa: E402
 from bench.load_telegram import LoadTelegram  # noqa: E402
+from bot.clock import UtcClock  # noqa: E402
+from bot.http.server import start_http_server  # noqa: E402
 from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
+from tests.fakes.seventeen_track import TOKEN as TRACKING_KEY  # noqa: E402
+from tests.fakes.seventeen_track import FakeSeventeenTrack  # noqa: E402
+from tests.fakes.stripe_api import FakeStripe  # noqa: E402
 from tests.shops.webhook import SECRET, bot_env, free_port  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
-_ERROR_LINE = re.compile(rb"error|locked|traceback", re.IGNORECASE)
+_ERROR_LINE = re.compile(rb"error|locked|traceback|job_failed", re.IGNORECASE)
 HEADER = (
     "| runtime | mode | db | journey | K | updates | upd/s | p50 ms | p95 ms | p99 ms | unanswered "
     "| refused | errors | CPU ms/upd | SQL/upd | peak RSS MiB |"
@@ -82,6 +88,7 @@ class BotUnderLoad:
         self.core, self.log = core, log
         self.profile: Path | None = None  # cProfile the bot into this file
         self.log_level = "WARNING"
+        self.integrations: dict[str, str] | None = None  # Stripe and 17TRACK settings: run with jobs
         self.telegram = LoadTelegram()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -94,11 +101,13 @@ class BotUnderLoad:
             self.telegram.deliver = self._post
         env = bot_env(
             self.database_url, self.telegram, self.url, http_port=str(self.port), log_level=self.log_level,
-            count_sql_statements="true",
+            count_sql_statements="true", **(self.integrations or {}),
         )  # fmt: skip
         profile = ["-m", "cProfile", "-o", str(self.profile)] if self.profile else []
         args = ["taskset", "-c", str(self.core), sys.executable, *profile, "-m", "bot", "run"]
-        args += ["--runtime", self.runtime, "--mode", self.mode, "--no-jobs"]
+        args += ["--runtime", self.runtime, "--mode", self.mode]
+        if self.integrations is None:
+            args.append("--no-jobs")
         self.process = await asyncio.create_subprocess_exec(
             *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=self.log.open("ab")
         )
@@ -203,6 +212,8 @@ async def run_configuration(
         await prepare_shop(url)
         bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
         bot.profile, bot.log_level = options.profile, options.log_level
+        if options.integrations:
+            bot.integrations = await stack.enter_async_context(_integrations())
         stack.push_async_callback(bot.stop)
         await bot.start()
         await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
@@ -213,6 +224,28 @@ async def run_configuration(
             cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
             cells.append(f"{r['rss']:.0f}")
             print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+
+
+@asynccontextmanager
+async def _integrations() -> AsyncIterator[dict[str, str]]:
+    """Fake Stripe and 17TRACK on loopback, as the operator tier runs them; the bot's settings for them."""
+    stripe = FakeStripe(UtcClock())
+    runner = await start_http_server(stripe.app, "127.0.0.1", 0)
+    tracking = FakeSeventeenTrack(rate=10)
+    await tracking.start()
+    try:
+        yield {
+            "stripe_secret_key": stripe.api_key,
+            "stripe_webhook_secret": "whsec_bench",
+            "stripe_api_url": f"http://127.0.0.1:{runner.addresses[0][1]}",
+            "tracking_api_key": TRACKING_KEY,
+            "tracking_api_url": tracking.url,
+            "telegram_payment_provider_token": "284685063:TEST:bench",
+            "merchant_user_ids": "900001",
+        }
+    finally:
+        await tracking.stop()
+        await runner.cleanup()
 
 
 def _options() -> argparse.Namespace:
@@ -231,6 +264,11 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
     parser.add_argument("--log-level", default="WARNING", help="the bot's SHOPBOT_LOG_LEVEL")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats into this file")
+    parser.add_argument(
+        "--integrations",
+        action="store_true",
+        help="configure Stripe and 17TRACK (loopback fakes) and run the jobs in the bot, as in production",
+    )
     return parser.parse_args()
 
 
