@@ -124,9 +124,14 @@ class SqlAlchemyInbox:
         return sum(await self._store([(*update, now) for update in updates]))
 
     async def _store(self, updates: list[tuple[int, int | None, dict[str, Any], datetime]]) -> list[bool]:
-        new: list[bool] = []
+        """One transaction for the batch, its rows inserted in update_id order: two processes storing
+        batches that share updates (Telegram redelivering to another process) then take their row locks
+        in the same order and never deadlock (PostgreSQL would abort one of them)."""
+        new_by_id: dict[int, bool] = {}
         async with self._sessions() as session, session.begin():
-            for update_id, chat_id, payload, now in updates:
+            for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
+                if update_id in new_by_id:  # the same update twice in one batch: the first is kept
+                    continue
                 values = {
                     "update_id": update_id,
                     "chat_id": chat_id,
@@ -136,8 +141,9 @@ class SqlAlchemyInbox:
                     "attempts": 0,
                 }
                 inserted = await insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-                new.append(rowcount(inserted) == 1)
-        return new
+                new_by_id[update_id] = rowcount(inserted) == 1
+        first = {update[0]: index for index, update in reversed(list(enumerate(updates)))}
+        return [new_by_id[update[0]] and first[update[0]] == index for index, update in enumerate(updates)]
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

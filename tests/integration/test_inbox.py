@@ -139,3 +139,22 @@ async def test_concurrent_processors_never_claim_the_same_update(stores):
 
     await asyncio.gather(*(processor(f"w{n}") for n in range(4)))
     assert sorted(seen) == list(range(1, 60))
+
+
+async def test_two_processes_storing_batches_that_share_updates_never_deadlock(database_url: str):
+    """Telegram redelivers an update to another process while the first still stores it: batches that
+    share updates, met in opposite orders, must both succeed (PostgreSQL aborts one side of a deadlock)."""
+    engines = [create_engine(database_url), create_engine(database_url)]
+    try:
+        first, second = (SqlAlchemyInbox(session_factory(engine)) for engine in engines)
+        for round_ in range(8):
+            ids = list(range(1000 + 40 * round_, 1040 + 40 * round_))
+            forward = [(n, n % 5, _update(n, n % 5)) for n in ids]
+            stored = await asyncio.gather(
+                first.store_many(forward, NOW), second.store_many(list(reversed(forward)), NOW)
+            )
+            assert sum(stored) == len(ids)  # each update kept once, by one of them
+        assert await first.backlog() == 8 * 40
+    finally:
+        for engine in engines:
+            await dispose(engine)
