@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cart import Cart
 from domain.customer import Address, Customer
 from storage.database.dialect import rowcount, upsert
+from storage.database.prepared import Prepared
 from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
@@ -27,13 +28,15 @@ def address_from_json(data: dict[str, str]) -> Address:
 
 _CUSTOMER = tuple(CustomerRow.__table__.c)
 # Read on every turn: built once (building a statement costs more CPU than SQLite takes to run it)
-_IN_DIALOG = (
+_IN_DIALOG = Prepared(
     select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
     .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
     .where(CustomerRow.telegram_id == bindparam("telegram_id"))
 )
-_DIALOG_ALONE = select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
-_CART_LINES = select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id"))
+_DIALOG_ALONE = Prepared(
+    select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
+)
+_CART_LINES = Prepared(select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id")))
 
 
 def _customer(row: Any) -> Customer:
@@ -66,9 +69,9 @@ class SqlAlchemyCustomers:
         self, telegram_id: int
     ) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
         """One statement for what every turn reads first: the customer and their open dialog."""
-        row = (await self.session.execute(_IN_DIALOG, {"telegram_id": telegram_id})).first()
+        row = await _IN_DIALOG.first(self.session, {"telegram_id": telegram_id})
         if row is None:  # not a customer yet (first contact): a dialog may still be stored
-            found = (await self.session.execute(_DIALOG_ALONE, {"telegram_id": telegram_id})).first()
+            found = await _DIALOG_ALONE.first(self.session, {"telegram_id": telegram_id})
             return None, (found.state, dict(found.data)) if found else None
         dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
         return _customer(row), dialog
@@ -115,7 +118,7 @@ class SqlAlchemyCarts:
         self.session = session
 
     async def get(self, customer_id: int) -> Cart:
-        lines = await self.session.scalar(_CART_LINES, {"customer_id": customer_id})
+        lines = await _CART_LINES.scalar(self.session, {"customer_id": customer_id})
         rows = [(line[0], line[1], line[2] if len(line) > 2 else None) for line in lines or []]
         seen = {sku: price for sku, _qty, price in rows if isinstance(price, int)}
         return Cart(customer_id, {sku: qty for sku, qty, _price in rows}, seen)

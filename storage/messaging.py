@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
-from storage.database.dialect import insert_or_ignore, rowcount, upsert
+from storage.database.dialect import insert_or_ignore, insert_returning, upsert
 from storage.queues.inbox import in_inbox, settle_in_transaction
 from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
 
@@ -36,10 +36,9 @@ class SqlAlchemyOutbox:
         }
         if message.held_until is not None:
             values.update(lease_until=message.held_until, leased_by=self.worker)
-        inserted = await insert_or_ignore(
-            self.session, OutboxRow.__table__, values, ["dedupe_key"], returning=[OutboxRow.__table__.c.id]
+        new_id = await insert_returning(
+            self.session, OutboxRow.__table__, values, ["dedupe_key"], OutboxRow.__table__.c.id
         )
-        new_id = inserted.scalar()
         if new_id is not None:
             message.id = new_id
 
@@ -58,10 +57,9 @@ class SqlAlchemyProcessedUpdates:
             return True
         if await in_inbox(self.session, update_id):
             return False
-        result = await insert_or_ignore(
+        return await insert_or_ignore(
             self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
         )
-        return rowcount(result) == 1
 
 
 class SqlAlchemyDialogs:

@@ -141,8 +141,7 @@ class SqlAlchemyOrders:
         # ON CONFLICT DO NOTHING rather than catching IntegrityError: the PostgreSQL transaction stays
         # usable, and on SQLite no failed cursor is left for the garbage collector to finalize on the
         # event loop thread (which can block behind that connection's busy wait under contention).
-        inserted = await insert_or_ignore(self.session, OrderRow.__table__, values, ["number"])
-        if rowcount(inserted) != 1:
+        if not await insert_or_ignore(self.session, OrderRow.__table__, values, ["number"]):
             raise OrderNumberTaken(order.number)
         await self.session.execute(
             insert(OrderLineRow),

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import Money
 from domain.payments.refunds import PendingRefund, RefundNotice, RefundState
-from storage.database.dialect import insert_or_ignore
+from storage.database.dialect import insert_returning
 from storage.tables.refunds import RefundRow
 
 __all__ = ["SqlAlchemyRefunds"]
@@ -51,10 +51,9 @@ class SqlAlchemyRefunds:
             "key": refund.key,
             "notice": str(refund.notice),
         }
-        inserted = await insert_or_ignore(
-            self.session, RefundRow.__table__, values, ["key"], returning=[RefundRow.__table__.c.id]
+        new_id = await insert_returning(
+            self.session, RefundRow.__table__, values, ["key"], RefundRow.__table__.c.id
         )
-        new_id = inserted.scalar()
         if new_id is None:
             return False
         refund.id = new_id

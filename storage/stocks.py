@@ -21,13 +21,14 @@ from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import DomainEvent
 from domain.ports import StockAudit
 from storage.database.dialect import rowcount
+from storage.database.prepared import Prepared
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
 __all__ = ["SqlAlchemyStocks"]
 
 _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
 _COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
-_BY_SKU = select(*_COLUMNS).where(StockRow.sku == bindparam("sku"))  # built once: every product card
+_BY_SKU = Prepared(select(*_COLUMNS).where(StockRow.sku == bindparam("sku")))  # every product card
 
 
 def _level(row: Row[Any]) -> StockLevel:
@@ -46,7 +47,7 @@ class SqlAlchemyStocks:
 
     # -- reading and manual edits ------------------------------------------------------------------
     async def get(self, sku: str) -> StockLevel | None:
-        row = (await self.session.execute(_BY_SKU, {"sku": sku})).first()
+        row = await _BY_SKU.first(self.session, {"sku": sku})
         if row is None:
             return None
         self._loaded_on_hand[sku] = row.on_hand

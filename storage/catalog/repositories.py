@@ -13,13 +13,14 @@ from domain.catalog.products import Category, Product
 from domain.money import Money
 from storage.catalog.cache import CatalogCache
 from storage.database.dialect import upsert
+from storage.database.prepared import Prepared
 from storage.tables import CategoryRow, OrderLineRow, ProductChangeRow, ProductRow, StockRow
 
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChanges"]
 
 
 _PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
-_PRODUCT_BY_SKU = select(*_PRODUCT).where(ProductRow.sku == bindparam("sku"))  # built once: every card
+_PRODUCT_BY_SKU = Prepared(select(*_PRODUCT).where(ProductRow.sku == bindparam("sku")))  # every card
 
 
 def _product(row: Any) -> Product:
@@ -92,7 +93,7 @@ class SqlAlchemyProducts:
         self.changed = True
 
     async def get(self, sku: str) -> Product | None:
-        row = (await self.session.execute(_PRODUCT_BY_SKU, {"sku": sku})).first()
+        row = await _PRODUCT_BY_SKU.first(self.session, {"sku": sku})
         return _product(row) if row else None
 
     async def list_by_category(

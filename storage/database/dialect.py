@@ -28,7 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause, TableClause
 
-__all__ = ["insert_or_ignore", "upsert", "rowcount"]
+from storage.database.prepared import Prepared
+
+__all__ = ["insert_or_ignore", "insert_returning", "upsert", "rowcount"]
 
 # Dialects that write parameters as :name, the spelling `text()` reads.
 _NAMED = {"sqlite": sqlite.dialect(paramstyle="named"), "postgresql": postgresql.dialect(paramstyle="named")}
@@ -43,17 +45,24 @@ def rowcount(result: Result[Any]) -> int:
 
 
 async def insert_or_ignore(
+    session: AsyncSession, table: FromClause, values: dict[str, Any], key: Sequence[str]
+) -> bool:
+    """INSERT that silently does nothing when a row with the same `key` exists; True when it inserted."""
+    statement, params = _statement(session, table, values, key, update=False, returning=())
+    return await statement.run(session, params) == 1
+
+
+async def insert_returning(
     session: AsyncSession,
     table: FromClause,
     values: dict[str, Any],
     key: Sequence[str],
-    *,
-    returning: Sequence[ColumnElement[Any]] = (),
-) -> Result[Any]:
-    """INSERT that silently does nothing when a row with the same `key` exists; with `returning`, the
-    result holds those columns of the new row (no row when nothing was inserted)."""
-    statement, params = _statement(session, table, values, key, update=False, returning=returning)
-    return await session.execute(statement, params)
+    column: ColumnElement[Any],
+) -> Any:
+    """`insert_or_ignore`, giving the new row's `column` (its generated id), or None when nothing was
+    inserted."""
+    statement, params = _statement(session, table, values, key, update=False, returning=(column,))
+    return await statement.scalar(session, params)
 
 
 async def upsert(
@@ -63,7 +72,7 @@ async def upsert(
     key: Sequence[str],
     *,
     forget: Mapping[str, str] | None = None,
-) -> Result[Any]:
+) -> None:
     """INSERT, or UPDATE every non-key column of `values` when a row with the same `key` exists.
 
     `forget` {column: watched}: the update also sets `column` to NULL when it changes `watched`, and keeps
@@ -71,7 +80,7 @@ async def upsert(
     statement, params = _statement(
         session, table, values, key, update=True, returning=(), forget=tuple((forget or {}).items())
     )
-    return await session.execute(statement, params)
+    await statement.run(session, params)
 
 
 def _statement(
@@ -83,7 +92,7 @@ def _statement(
     update: bool,
     returning: Sequence[ColumnElement[Any]],
     forget: tuple[tuple[str, str], ...] = (),
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[Prepared, dict[str, Any]]:
     name = session.get_bind().dialect.name
     if name not in _NAMED:
         raise NotImplementedError(f"unsupported database {name!r}")
@@ -109,7 +118,7 @@ def _compile(
     update: bool,
     returning: Sequence[ColumnElement[Any]],
     forget: tuple[tuple[str, str], ...],
-) -> Any:
+) -> Prepared:
     typed = {
         column: value if isinstance(value, ClauseElement) else bindparam(column, type_=table.c[column].type)
         for column, value in values.items()
@@ -132,4 +141,4 @@ def _compile(
         bindparam(c, type_=table.c[c].type) for c, v in values.items() if not isinstance(v, ClauseElement)
     ]
     textual: TextClause = text(sql).bindparams(*params)
-    return textual.columns(*returning) if returning else textual
+    return Prepared(textual.columns(*returning) if returning else textual)

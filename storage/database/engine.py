@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.database.inline_sqlite import InlineSqliteConnection, connect_inline
+from storage.database.prepared import counted
 from storage.database.sqlite_writer import SqliteWriter
 
 __all__ = [
@@ -79,7 +80,13 @@ def count_statements(engine: AsyncEngine, count: Callable[[], object]) -> Callab
         count()
 
     event.listen(engine.sync_engine, "before_cursor_execute", _on_execute)
-    return lambda: event.remove(engine.sync_engine, "before_cursor_execute", _on_execute)
+    counted(engine.sync_engine, count)  # statements sent past SQLAlchemy's execution (`prepared`)
+
+    def stop() -> None:
+        event.remove(engine.sync_engine, "before_cursor_execute", _on_execute)
+        counted(engine.sync_engine, None)
+
+    return stop
 
 
 def _sqlite_file(url: str) -> str | None:

@@ -111,6 +111,12 @@ class InlineSqliteConnection:
         cursor = await self.cursor()
         return await cursor.execute(sql, parameters)
 
+    async def run(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
+        """One statement on a cursor of its own (`storage.database.prepared`), its rows still to fetch."""
+        cursor = self._conn.cursor()
+        await self.patiently(cursor.execute, sql, parameters)
+        return cursor
+
     async def commit(self) -> None:
         await self.patiently(self._conn.commit)
 

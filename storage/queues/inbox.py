@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.ports import InboxUpdate
 from storage.database.dialect import insert_or_ignore, rowcount
 from storage.database.engine import WRITE_OPTION
+from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
 from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
@@ -47,7 +48,7 @@ SETTLED: ContextVar[set[int] | None] = ContextVar("settled_updates", default=Non
 _SETTLING = "shopbot_settling"  # session.info key: update ids this transaction settles
 _INBOX = cast(Table, InboxRow.__table__)
 # Statements of every update, built once (building one costs more CPU than SQLite takes to run it)
-_SETTLE = (
+_SETTLE = Prepared(
     update(_INBOX)
     .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == PENDING)
     .values(state=bindparam("settled_as"), lease_until=None, leased_by=None)
@@ -70,7 +71,7 @@ _DUE = (  # per chat only the oldest pending update, and only when its lease is 
     .with_for_update(skip_locked=True)
     .scalar_subquery()
 )
-_CLAIM = (
+_CLAIM = Prepared(
     update(_INBOX)
     .where(_INBOX.c.update_id.in_(_DUE), _INBOX.c.state == PENDING, _FREE)
     .values(
@@ -80,23 +81,21 @@ _CLAIM = (
     )
     .returning(_INBOX.c.update_id, _INBOX.c.chat_id, _INBOX.c.payload, _INBOX.c.attempts)
 )
-_FOUND = select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id"))
+_FOUND = Prepared(select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id")))
 
 
 async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> bool:
     """Mark the update done (or failed) in the caller's transaction; False when it is not pending in the
     inbox (it did not come through the inbox, or it is settled already)."""
-    result = await session.execute(
-        _SETTLE, {"settled_id": update_id, "settled_as": FAILED if failed else DONE}
-    )
-    if not rowcount(result):
+    settled = await _SETTLE.run(session, {"settled_id": update_id, "settled_as": FAILED if failed else DONE})
+    if not settled:
         return False
     session.info.setdefault(_SETTLING, set()).add(update_id)
     return True
 
 
 async def in_inbox(session: AsyncSession, update_id: int) -> bool:
-    found = await session.scalar(_FOUND, {"update_id": update_id})
+    found = await _FOUND.scalar(session, {"update_id": update_id})
     return found is not None
 
 
@@ -140,8 +139,9 @@ class SqlAlchemyInbox:
                     "state": PENDING,
                     "attempts": 0,
                 }
-                inserted = await insert_or_ignore(session, InboxRow.__table__, values, ["update_id"])
-                new_by_id[update_id] = rowcount(inserted) == 1
+                new_by_id[update_id] = await insert_or_ignore(
+                    session, InboxRow.__table__, values, ["update_id"]
+                )
         first = {update[0]: index for index, update in reversed(list(enumerate(updates)))}
         return [new_by_id[update[0]] and first[update[0]] == index for index, update in enumerate(updates)]
 
@@ -150,7 +150,8 @@ class SqlAlchemyInbox:
     ) -> list[InboxUpdate]:
         params = {"claim_now": now, "claim_until": until, "claim_worker": worker, "claim_limit": limit}
         async with self._sessions() as session, session.begin():
-            rows = (await session.execute(_CLAIM, params)).all()
+            await session.connection()  # begun: the claim runs as a prepared statement
+            rows = await _CLAIM.rows(session, params)
         claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
         return sorted(claimed, key=lambda u: u.update_id)
 
