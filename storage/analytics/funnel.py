@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import FunnelStep
 from domain.clock import require_utc
+from storage.database.prepared import Prepared
 from storage.tables.funnel import FunnelEventRow
 
 __all__ = ["SqlAlchemyFunnelEvents"]
+
+_RECORD = Prepared(  # a step of a browsing customer's turn
+    insert(FunnelEventRow).values(
+        step=bindparam("step"), customer_id=bindparam("customer_id"), at=bindparam("at")
+    )
+)
 
 
 class SqlAlchemyFunnelEvents:
@@ -20,4 +27,4 @@ class SqlAlchemyFunnelEvents:
 
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         values = {"step": FunnelStep(step).value, "customer_id": customer_id, "at": require_utc(at)}
-        await self._session.execute(insert(FunnelEventRow).values(**values))
+        await _RECORD.run(self._session, values)

@@ -14,15 +14,17 @@ PostgreSQL (asyncpg) runs the same code at READ COMMITTED.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any, Final
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from storage.database.inline_sqlite import InlineSqliteConnection, connect_inline
-from storage.database.prepared import counted
+from storage.database.prepared import counted, counter_of
 from storage.database.sqlite_writer import SqliteWriter
 
 __all__ = [
@@ -114,14 +116,27 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    def begin(conn: Connection, sql: str) -> None:
+        driver = conn.connection.driver_connection
+        if not isinstance(driver, InlineSqliteConnection):
+            conn.exec_driver_sql(sql)
+            return
+        count = counter_of(sync_engine)  # straight to the driver: SQLAlchemy's execution costs more
+        if count is not None:
+            count()
+        try:
+            await_only(driver.begin(sql))
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance(sql, None, error, sqlite3.Error, hide_parameters=True) from error
+
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         if not conn.get_execution_options().get(WRITE_OPTION, True):
-            conn.exec_driver_sql("BEGIN")
+            begin(conn, "BEGIN")
             return
         writer.acquire(conn)
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin(conn, "BEGIN IMMEDIATE")
         except BaseException:
             writer.release_if_held_by(conn.info)
             raise

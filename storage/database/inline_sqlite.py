@@ -111,6 +111,10 @@ class InlineSqliteConnection:
         cursor = await self.cursor()
         return await cursor.execute(sql, parameters)
 
+    async def begin(self, sql: str) -> None:
+        """`BEGIN` or `BEGIN IMMEDIATE`, waiting (as `patiently` does) while another process writes."""
+        await self.patiently(self._conn.execute, sql)
+
     async def run(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
         """One statement on a cursor of its own (`storage.database.prepared`), its rows still to fetch."""
         cursor = self._conn.cursor()

@@ -34,7 +34,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.database.inline_sqlite import InlineSqliteConnection
 
-__all__ = ["Prepared", "counted"]
+__all__ = ["Prepared", "counted", "counter_of"]
 
 _DRIVER: Final = "shopbot_inline_driver"  # session.info: (inline connection, statement counter)
 _COUNTERS: WeakKeyDictionary[Engine, Callable[[], object]] = WeakKeyDictionary()
@@ -48,6 +48,10 @@ def counted(engine: Engine, count: Callable[[], object] | None) -> None:
         _COUNTERS.pop(engine, None)
     else:
         _COUNTERS[engine] = count
+
+
+def counter_of(engine: Engine) -> Callable[[], object] | None:
+    return _COUNTERS.get(engine)
 
 
 class _Compiled:
@@ -98,7 +102,7 @@ class Prepared:
         self._compiled: _Compiled | None = None  # for the inline SQLite dialect (the only one run directly)
 
     async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
-        inline = _inline(session)
+        inline = await _inline(session)
         if inline is None:
             return list((await session.execute(self.statement, values)).all())
         compiled = self._compile(session)
@@ -106,7 +110,7 @@ class Prepared:
         return [compiled.shape(raw) for raw in cursor.fetchall()]
 
     async def first(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
-        inline = _inline(session)
+        inline = await _inline(session)
         if inline is None:
             return (await session.execute(self.statement, values)).first()
         compiled = self._compile(session)
@@ -121,7 +125,7 @@ class Prepared:
 
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> int:
         """Execute an INSERT, UPDATE or DELETE; how many rows it touched."""
-        inline = _inline(session)
+        inline = await _inline(session)
         if inline is None:
             result = await session.execute(self.statement, values)
             count: int = result.rowcount if isinstance(result, CursorResult) else -1
@@ -139,7 +143,7 @@ class Prepared:
 
     async def _run(
         self,
-        inline: tuple[InlineSqliteConnection, Callable[[], object] | None],
+        inline: Inline,
         compiled: _Compiled,
         values: Any,
     ) -> sqlite3.Cursor:
@@ -155,18 +159,23 @@ class Prepared:
             ) from error
 
 
-def _inline(session: AsyncSession) -> tuple[InlineSqliteConnection, Callable[[], object] | None] | None:
-    driver: tuple[InlineSqliteConnection, Callable[[], object] | None] | None = session.sync_session.info.get(
-        _DRIVER
-    )
-    return driver  # sessions do not autoflush (`session_factory`): pending ORM objects wait, as they would
+async def _inline(session: AsyncSession) -> Inline | None:
+    """The inline connection of the session's transaction (begun now if it was not yet, as `execute` would
+    begin it); None when the transaction is on any other kind of connection. Sessions never autoflush
+    (`session_factory`), so ORM objects waiting to be flushed wait here as they would in `execute`."""
+    info = session.sync_session.info
+    driver: Inline | None = info.get(_DRIVER)
+    if driver is None and _DRIVER not in info:
+        await session.connection()
+        driver = info.get(_DRIVER)
+    return driver
 
 
 @event.listens_for(Session, "after_begin")
 def _on_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     driver = connection.connection.driver_connection
-    if isinstance(driver, InlineSqliteConnection):
-        session.info[_DRIVER] = (driver, _COUNTERS.get(connection.engine))
+    inline = isinstance(driver, InlineSqliteConnection)
+    session.info[_DRIVER] = (driver, _COUNTERS.get(connection.engine)) if inline else None
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, or_, update
+from sqlalchemy import Table, bindparam, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
 from storage.database.dialect import rowcount
+from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
 from storage.queues.leases import claim, release, release_orphans
 from storage.queues.outbox_table import OutboxRow
@@ -42,6 +43,25 @@ def _message(row: OutboxRow) -> OutboxMessage:
 
 _OUTBOX = cast(Table, OutboxRow.__table__)
 _Mark = tuple[int, str, datetime]  # outbox id, worker, sent at
+_MARKS_AT_ONCE = 32
+_MARK_SENT: dict[int, Prepared] = {}  # by how many ids: one statement per size, compiled once
+
+
+def _mark_sent(size: int) -> Prepared:
+    prepared = _MARK_SENT.get(size)
+    if prepared is None:
+        ids = [bindparam(f"id_{n}", type_=_OUTBOX.c.id.type) for n in range(size)]
+        prepared = _MARK_SENT[size] = Prepared(
+            update(_OUTBOX)
+            .where(
+                _OUTBOX.c.id.in_(ids),
+                _OUTBOX.c.leased_by == bindparam("worker"),
+                _OUTBOX.c.state == OutboxState.PENDING.value,
+            )
+            .values(state=OutboxState.SENT.value, sent_at=bindparam("at"), lease_until=None, leased_by=None)
+            .returning(_OUTBOX.c.id)
+        )
+    return prepared
 
 
 def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Mark, bool]:
@@ -56,17 +76,11 @@ def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Ma
         marked: set[int] = set()
         async with sessions() as session, session.begin():
             for worker, ids in by_worker.items():
-                result = await session.execute(
-                    update(_OUTBOX)
-                    .where(
-                        _OUTBOX.c.id.in_(ids),
-                        _OUTBOX.c.leased_by == worker,
-                        _OUTBOX.c.state == OutboxState.PENDING.value,
-                    )
-                    .values(state=OutboxState.SENT.value, sent_at=at, lease_until=None, leased_by=None)
-                    .returning(_OUTBOX.c.id)
-                )
-                marked.update(result.scalars())
+                for start in range(0, len(ids), _MARKS_AT_ONCE):
+                    chunk = ids[start : start + _MARKS_AT_ONCE]
+                    values = {f"id_{n}": message_id for n, message_id in enumerate(chunk)}
+                    rows = await _mark_sent(len(chunk)).rows(session, {**values, "worker": worker, "at": at})
+                    marked.update(row[0] for row in rows)
         return [message_id in marked for message_id, _, _ in batch]
 
     return Coalesced(write)
