@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import OutboxMessage
@@ -77,15 +77,6 @@ class SqlAlchemyDialogs:
     async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None:
         values = {"user_id": user_id, "state": state, "data": dict(data), "updated_at": func.now()}
         await upsert(self.session, DialogRow.__table__, values, ["user_id"], forget={"message_id": "state"})
-
-    async def shown_in(self, user_id: int, state: str, message_id: int) -> None:
-        """The question of `state` was shown to `user_id` in message `message_id` (ignored when the
-        dialog has moved on)."""
-        await self.session.execute(
-            update(DialogRow)
-            .where(DialogRow.user_id == user_id, DialogRow.state == state)
-            .values(message_id=message_id)
-        )
 
     async def message_of(self, user_id: int) -> int | None:
         """The message showing the user's open question, if its delivery was recorded."""

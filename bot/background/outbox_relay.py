@@ -135,7 +135,8 @@ class OutboxRelay:
         except DeliveryFailed as exc:
             await self._failed(message, exc)
         else:
-            if await self._queue.mark_sent(message.id, self.worker, self._clock.now()):
+            question = _question(message, sent_id)
+            if await self._queue.mark_sent(message.id, self.worker, self._clock.now(), question=question):
                 self.sent += 1
                 if self._on_sent is not None:
                     await self._on_sent(message, sent_id)
@@ -173,6 +174,12 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
                 except TimeoutError:
                     pass
+
+
+def _question(message: OutboxMessage, sent_id: int | None) -> tuple[int, str, int] | None:
+    """(user, dialog state, message id) when the sent message asks a customer's open question."""
+    state = message.payload.get("dialog")
+    return (message.chat_id, str(state), sent_id) if state and sent_id is not None else None
 
 
 def mark_unreachable_with(uow_factory: UnitOfWorkFactory) -> OnBlocked:

@@ -23,19 +23,8 @@ def remember_sent_with(uow_factory: UnitOfWorkFactory) -> OnSent:
     cards = remember_cards_with(uow_factory)
 
     async def remember(message: OutboxMessage, message_id: int | None) -> None:
-        state = message.payload.get("dialog")
-        if state and message_id is not None:
-            await _question_shown(uow_factory, message.chat_id, str(state), message_id)
+        if message.payload.get("dialog"):  # a question's message: remembered with the sent mark
             return
         await cards(message, message_id)
 
     return remember
-
-
-async def _question_shown(uow_factory: UnitOfWorkFactory, user_id: int, state: str, message_id: int) -> None:
-    try:
-        async with uow_factory() as uow:
-            await uow.dialogs.shown_in(user_id, state, message_id)
-            await uow.commit()
-    except Exception:  # noqa: BLE001 - never stop the relay; a wrong answer then gets a new message
-        log.warning("question_message_not_recorded state=%s", state, exc_info=True)

@@ -213,13 +213,9 @@ class Dialogs(Protocol):
     async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
         """(user id, state, data) of everyone in one of `states` (staff prompts: a handful)."""
 
-    async def shown_in(self, user_id: int, state: str, message_id: int) -> None:
-        """The question of `state` reached the user in Telegram message `message_id` (recorded after it
-        was sent; nothing when the dialog has moved to another state meanwhile). `set` to another state
-        forgets it."""
-
     async def message_of(self, user_id: int) -> int | None:
-        """The message showing the user's open question, or None when unknown."""
+        """The message showing the user's open question, or None when unknown: recorded when it was sent
+        (`OutboxQueue.mark_sent(question=...)`); `set` to another state forgets it."""
 
 
 class FunnelEvents(Protocol):

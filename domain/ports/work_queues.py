@@ -34,7 +34,12 @@ class OutboxQueue(Protocol):
     ) -> list[OutboxMessage]:
         """Claim up to `limit` pending rows due at `now` and not leased (or lease expired), oldest first."""
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool: ...
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, *, question: tuple[int, str, int] | None = None
+    ) -> bool:
+        """Sent. `question` (user id, dialog state, Telegram's message id): the message shows that user's
+        open question, remembered in the same transaction (ignored once the dialog has moved on)."""
+
     async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
         """Back to pending, due at `at`, without counting an attempt (flood control)."""
 

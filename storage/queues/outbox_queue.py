@@ -21,6 +21,7 @@ from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
 from storage.queues.leases import claim, release, release_orphans
 from storage.queues.outbox_table import OutboxRow
+from storage.tables import DialogRow
 
 __all__ = ["SqlAlchemyOutboxQueue"]
 
@@ -42,8 +43,15 @@ def _message(row: OutboxRow) -> OutboxMessage:
 
 
 _OUTBOX = cast(Table, OutboxRow.__table__)
-_Mark = tuple[int, str, datetime]  # outbox id, worker, sent at
+_Question = tuple[int, str, int]  # user id, dialog state, the message showing it
+_Mark = tuple[int, str, datetime, _Question | None]  # outbox id, worker, sent at, the question it shows
 _MARKS_AT_ONCE = 32
+_DIALOGS = cast(Table, DialogRow.__table__)
+_SHOWN_IN = Prepared(  # a question's message, so that a wrong answer edits it in place (after a restart too)
+    update(_DIALOGS)
+    .where(_DIALOGS.c.user_id == bindparam("dialog_user"), _DIALOGS.c.state == bindparam("dialog_state"))
+    .values(message_id=bindparam("shown_in"))
+)
 _MARK_SENT: dict[int, Prepared] = {}  # by how many ids: one statement per size, compiled once
 
 
@@ -70,9 +78,9 @@ def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Ma
 
     async def write(batch: list[_Mark]) -> list[bool]:
         by_worker: dict[str, list[int]] = {}
-        for message_id, worker, _ in batch:
+        for message_id, worker, _, _ in batch:
             by_worker.setdefault(worker, []).append(message_id)
-        at = max(when for _, _, when in batch)
+        at = max(when for _, _, when, _ in batch)
         marked: set[int] = set()
         async with sessions() as session, session.begin():
             for worker, ids in by_worker.items():
@@ -81,7 +89,12 @@ def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Ma
                     values = {f"id_{n}": message_id for n, message_id in enumerate(chunk)}
                     rows = await _mark_sent(len(chunk)).rows(session, {**values, "worker": worker, "at": at})
                     marked.update(row[0] for row in rows)
-        return [message_id in marked for message_id, _, _ in batch]
+            for message_id, _, _, question in batch:
+                if question is not None and message_id in marked:
+                    user_id, state, shown_in = question
+                    shown = {"dialog_user": user_id, "dialog_state": state, "shown_in": shown_in}
+                    await _SHOWN_IN.run(session, shown)
+        return [message_id in marked for message_id, _, _, _ in batch]
 
     return Coalesced(write)
 
@@ -121,8 +134,10 @@ class SqlAlchemyOutboxQueue:
             == 1
         )
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
-        return await self._mark_sent((message_id, worker, now))
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, *, question: _Question | None = None
+    ) -> bool:
+        return await self._mark_sent((message_id, worker, now, question))
 
     async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
         return await self._settle(message_id, worker, next_attempt_at=at, last_error=error[:_ERROR_LIMIT])

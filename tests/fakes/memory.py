@@ -340,10 +340,6 @@ class FakeDialogs(_Repo):
         self.s.dialogs.pop(user_id, None)
         self.s.dialog_messages.pop(user_id, None)
 
-    async def shown_in(self, user_id: int, state: str, message_id: int) -> None:
-        if self.s.dialogs.get(user_id, (None,))[0] == state:
-            self.s.dialog_messages[user_id] = message_id
-
     async def message_of(self, user_id: int) -> int | None:
         return self.s.dialog_messages.get(user_id)
 
@@ -514,10 +510,14 @@ class FakeOutboxQueue:
         del self.s.outbox_leases[message_id]
         return message
 
-    async def mark_sent(self, message_id: int, worker: str, now: datetime) -> bool:
+    async def mark_sent(
+        self, message_id: int, worker: str, now: datetime, *, question: tuple[int, str, int] | None = None
+    ) -> bool:
         message = self._held(message_id, worker)
         if message:
             message.state = OutboxState.SENT
+            if question is not None and self.s.dialogs.get(question[0], (None,))[0] == question[1]:
+                self.s.dialog_messages[question[0]] = question[2]
         return message is not None
 
     async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:

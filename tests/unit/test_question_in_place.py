@@ -5,7 +5,16 @@ known yet falls back on the runtime's memory of the bot's last message."""
 from __future__ import annotations
 
 from handlers.app import ShopApp
+from tests.fakes.memory import FakeOutboxQueue
 from tests.unit.chat import Chat, fill_cart
+
+
+def _held(shop, state: str):
+    """The outbox row of the question's reply, as the relay holds it to send it (id, worker, now)."""
+    reply = next(m for m in reversed(shop.state.replies) if m.payload.get("dialog") == state)
+    shop.state.outbox.append(reply)
+    shop.state.outbox_leases[reply.id] = ("relay", reply.held_until)
+    return reply.id, "relay", reply.created_at
 
 
 async def test_a_wrong_answer_edits_the_message_the_checkout_remembers(shop, clock, config):
@@ -19,9 +28,11 @@ async def test_a_wrong_answer_edits_the_message_the_checkout_remembers(shop, clo
     [again] = alice.last.replies
     assert (again.edit_message_id, again.edit_last) == (None, True)
 
-    async with shop() as uow:  # the relay delivered the question as message 77
-        await uow.dialogs.shown_in(401, "checkout.name", 77)
-        await uow.commit()
+    # the relay delivered the question as message 77, recorded with its sent mark (as
+    # tests/integration/test_dialog_messages.py shows on the real queue)
+    assert await FakeOutboxQueue(shop.state).mark_sent(
+        *_held(shop, "checkout.name"), question=(401, "checkout.name", 77)
+    )
     await alice.send("\u3164")
     [again] = alice.last.replies
     assert again.edit_message_id == 77 and "The name must have letters" in again.text
