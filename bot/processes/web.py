@@ -104,7 +104,7 @@ async def run_bot(
         metered = MeteredNotifier(notifier, metrics)
         relay = build_relay(settings, sessions, metered, shop.clock, shop.uow_factory, worker=worker)
         handler = InstrumentedHandler(ExpressReplies(shop.handler, relay, shop.clock), metrics)
-        runtime = build_runtime(options.runtime, connection, handler)
+        runtime = build_runtime(options.runtime, connection, handler, answers=notifier)
         stack.push_async_callback(runtime.stop)  # after the processor has finished the updates in hand
         if options.jobs:
             background = await start_background(

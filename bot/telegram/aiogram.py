@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import UpdateFlow
+from bot.telegram.runtime import ButtonAnswers
 from bot.telegram.updates import ALLOWED_UPDATES
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice
@@ -51,9 +52,10 @@ def _markup(markup: dict[str, Any] | None) -> Any:
 
 
 class AiogramOutput:
-    def __init__(self, bot: Bot, payment_provider_token: str) -> None:
+    def __init__(self, bot: Bot, payment_provider_token: str, answers: ButtonAnswers | None = None) -> None:
         self._bot = bot
         self._provider_token = payment_provider_token
+        self._answers = answers
 
     async def send_text(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> int:
         message = await self._bot.send_message(chat_id, text, reply_markup=_markup(markup))
@@ -100,6 +102,9 @@ class AiogramOutput:
         return None
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
+        if self._answers is not None:
+            await self._answers.answer_button(query_id, text, alert)
+            return
         await self._bot.answer_callback_query(query_id, text=text, show_alert=alert)
 
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
@@ -109,7 +114,9 @@ class AiogramOutput:
 class AiogramRuntime:
     """`start()` returns once polling runs; `stop()` finishes the updates in hand and closes."""
 
-    def __init__(self, connection: TelegramConnection, handler: EventHandler) -> None:
+    def __init__(
+        self, connection: TelegramConnection, handler: EventHandler, *, answers: ButtonAnswers | None = None
+    ) -> None:
         quiet_http_loggers()
         session = AiohttpSession(api=TelegramAPIServer.from_base(connection.api_url))
         self._bot = Bot(connection.token, session=session)
@@ -117,7 +124,7 @@ class AiogramRuntime:
         self._poll_timeout = connection.poll_timeout
         self._polling: asyncio.Task[None] | None = None
         self._flow = UpdateFlow(handler)
-        out = AiogramOutput(self._bot, connection.payment_provider_token)
+        out = AiogramOutput(self._bot, connection.payment_provider_token, answers)
 
         async def on_update(event: object, event_update: Update) -> None:
             await self._flow(event_update, out)

@@ -35,6 +35,7 @@ from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import UpdateFlow
+from bot.telegram.runtime import ButtonAnswers
 from bot.telegram.updates import ALLOWED_UPDATES
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice
@@ -57,9 +58,10 @@ def _markup(markup: dict[str, Any] | None) -> Any:
 
 
 class PtbOutput:
-    def __init__(self, bot: Bot, payment_provider_token: str) -> None:
+    def __init__(self, bot: Bot, payment_provider_token: str, answers: ButtonAnswers | None = None) -> None:
         self._bot = bot
         self._provider_token = payment_provider_token
+        self._answers = answers
 
     async def send_text(self, chat_id: int, text: str, markup: dict[str, Any] | None) -> int:
         message = await self._bot.send_message(chat_id, text, reply_markup=_markup(markup))
@@ -101,6 +103,9 @@ class PtbOutput:
         return None
 
     async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None:
+        if self._answers is not None:
+            await self._answers.answer_button(query_id, text, alert)
+            return
         await self._bot.answer_callback_query(query_id, text=text, show_alert=alert)
 
     async def answer_precheckout(self, query_id: str, ok: bool, error: str | None) -> None:
@@ -110,7 +115,9 @@ class PtbOutput:
 class PtbRuntime:
     """`start()` returns once polling runs; `stop()` finishes the updates in hand and closes."""
 
-    def __init__(self, connection: TelegramConnection, handler: EventHandler) -> None:
+    def __init__(
+        self, connection: TelegramConnection, handler: EventHandler, *, answers: ButtonAnswers | None = None
+    ) -> None:
         quiet_http_loggers()
         self._app = (
             Application.builder()
@@ -125,7 +132,7 @@ class PtbRuntime:
         )
         self._poll_timeout = connection.poll_timeout
         self._flow = flow = UpdateFlow(handler)
-        out = PtbOutput(self._app.bot, connection.payment_provider_token)
+        out = PtbOutput(self._app.bot, connection.payment_provider_token, answers)
 
         async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await flow(update, out)

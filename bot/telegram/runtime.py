@@ -7,9 +7,15 @@ from typing import Any, Literal, Protocol
 from bot.telegram.connection import TelegramConnection
 from handlers.kernel.incoming import EventHandler
 
-__all__ = ["Runtime", "RuntimeName", "build_runtime"]
+__all__ = ["Runtime", "RuntimeName", "ButtonAnswers", "build_runtime"]
 
 RuntimeName = Literal["ptb", "aiogram"]
+
+
+class ButtonAnswers(Protocol):
+    """Where a pressed button is answered (its toast, which also stops its spinner)."""
+
+    async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None: ...
 
 
 class Runtime(Protocol):
@@ -30,13 +36,22 @@ class Runtime(Protocol):
         """Stop receiving, answer the updates in hand, close connections."""
 
 
-def build_runtime(name: RuntimeName, connection: TelegramConnection, handler: EventHandler) -> Runtime:
+def build_runtime(
+    name: RuntimeName,
+    connection: TelegramConnection,
+    handler: EventHandler,
+    *,
+    answers: ButtonAnswers | None = None,
+) -> Runtime:
+    """`answers`: answer pressed buttons through this (`shopbot run` gives its `BotApiNotifier`: the same
+    HTTP call for about a third of the CPU of the framework's, whose method objects validate the request
+    and its answer); None: through the framework."""
     if name == "ptb":
         from bot.telegram.ptb import PtbRuntime
 
-        return PtbRuntime(connection, handler)
+        return PtbRuntime(connection, handler, answers=answers)
     if name == "aiogram":
         from bot.telegram.aiogram import AiogramRuntime
 
-        return AiogramRuntime(connection, handler)
+        return AiogramRuntime(connection, handler, answers=answers)
     raise ValueError(f"unknown runtime {name!r}: choose ptb or aiogram")
