@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ import structlog
 
 from bot.observability.instrumentation import observe_handling
 from domain.clock import Clock
-from domain.ports import Inbox, InboxUpdate
+from domain.ports import ClaimAlong, Inbox, InboxUpdate
 from handlers.kernel.incoming import ATTEMPT, Attempt
 from storage.queues.inbox import SETTLED
 from storage.queues.workers import worker_gone
@@ -62,14 +62,43 @@ class InboxProcessor:
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_hand: set[asyncio.Task[None]] = set()
+        self._reserved = 0  # places promised to claims being made along with a store
+        self._stores_served = 0  # stores whose claim took all there was: their wake() has nothing to do
         self._loop: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """New work may be claimable (an update was stored, or one of a busy chat finished)."""
+        if self._stores_served:
+            self._stores_served -= 1
+            return
         self._wake.set()
 
     def start(self) -> None:
+        self._inbox.claim_along(self._slot)  # stores claim for this processor in their own transaction
         self._loop = asyncio.create_task(self._run(), name=f"inbox-{self._worker}")
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[ClaimAlong | None]:
+        """Room for a claim made along with a store (no claim transaction of its own); what it claimed
+        starts once its transaction is committed. A store's claim that took less than it had room for
+        took all there was: the wake that follows the store is then not needed."""
+        room = self._room()
+        if self._stopping or room <= 0:
+            yield None
+            return
+        now = self._clock.now()
+        slot = ClaimAlong(now, now + self._lease, self._worker, room)
+        self._reserved += room
+        try:
+            yield slot
+        finally:
+            self._reserved -= room
+            self._begin(slot.claimed)
+            if len(slot.claimed) < room:
+                self._stores_served = 1  # at most one wake skipped: a stale skip costs one idle wait
+
+    def _room(self) -> int:
+        return self._concurrency - len(self._in_hand) - self._reserved
 
     async def stop(self) -> None:
         self._stopping = True
@@ -82,16 +111,23 @@ class InboxProcessor:
         """Claim what there is room for and start it; returns how many updates were claimed. While many
         updates are in hand, a claim waits until a few places are free: one claim for several updates,
         not a claim (a write transaction) per update as each one finishes."""
-        room = self._concurrency - len(self._in_hand)
+        room = self._room()
         if room <= 0 or (room < self._claim_at_least and len(self._in_hand) > room):
             return 0
         now = self._clock.now()
-        claimed = await self._inbox.claim(now, now + self._lease, self._worker, limit=room)
+        self._reserved += room
+        try:
+            claimed = await self._inbox.claim(now, now + self._lease, self._worker, limit=room)
+        finally:
+            self._reserved -= room
+        self._begin(claimed)
+        return len(claimed)
+
+    def _begin(self, claimed: list[InboxUpdate]) -> None:
         for item in claimed:
             task = asyncio.create_task(self._process(item))
             self._in_hand.add(task)
             task.add_done_callback(self._done)
-        return len(claimed)
 
     async def drain(self) -> None:
         """Wait for the updates in hand."""

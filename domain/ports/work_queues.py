@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,6 +20,8 @@ __all__ = [
     "ShopFigures",
     "InboxUpdate",
     "Inbox",
+    "ClaimAlong",
+    "ClaimSlots",
 ]
 
 
@@ -112,6 +115,21 @@ class InboxUpdate:
     attempts: int  # processing attempts started so far, this one included
 
 
+@dataclass(slots=True)
+class ClaimAlong:
+    """A claim made in the transaction that stores updates (so a processor with room takes them without a
+    claim transaction of its own): the same lease a `claim` takes. `claimed` is filled once committed."""
+
+    now: datetime
+    until: datetime
+    worker: str
+    limit: int
+    claimed: list[InboxUpdate] = field(default_factory=list)
+
+
+ClaimSlots = Callable[[], AbstractAsyncContextManager[ClaimAlong | None]]  # None: no room to claim now
+
+
 class Inbox(Protocol):
     """Telegram updates stored before the webhook answers 200 (or polling confirms them), processed here.
 
@@ -131,6 +149,9 @@ class Inbox(Protocol):
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]: ...
+    def claim_along(self, slots: ClaimSlots) -> None:
+        """From now on every store also claims, in its own transaction, for the slot `slots()` gives."""
+
     async def finish(self, update_id: int, worker: str) -> bool:
         """Processed: done. (The handler's own transaction may already have settled it.)"""
 

@@ -17,7 +17,8 @@ the handler: the unit of work adds the update ids its commit settled (`publish_s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, cast
@@ -25,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.ports import InboxUpdate
+from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.dialect import insert_or_ignore, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared
@@ -69,11 +70,14 @@ _DUE = (  # per chat only the oldest pending update, and only when its lease is 
     .order_by(_INBOX.c.update_id)
     .limit(bindparam("claim_limit", type_=Integer))
     .with_for_update(skip_locked=True)
-    .scalar_subquery()
+    # a CTE, computed once: PostgreSQL may run a plain `IN (subquery ... LIMIT n)` again while it updates,
+    # and then claim more than `limit` rows
+    .cte("due")
+    .prefix_with("MATERIALIZED")
 )
 _CLAIM = Prepared(
     update(_INBOX)
-    .where(_INBOX.c.update_id.in_(_DUE), _INBOX.c.state == PENDING, _FREE)
+    .where(_INBOX.c.update_id.in_(select(_DUE.c.update_id)), _INBOX.c.state == PENDING, _FREE)
     .values(
         lease_until=bindparam("claim_until"),
         leased_by=bindparam("claim_worker"),
@@ -99,6 +103,23 @@ async def in_inbox(session: AsyncSession, update_id: int) -> bool:
     return found is not None
 
 
+async def _claimed(session: AsyncSession, claim: ClaimAlong) -> list[InboxUpdate]:
+    params = {
+        "claim_now": claim.now,
+        "claim_until": claim.until,
+        "claim_worker": claim.worker,
+        "claim_limit": claim.limit,
+    }
+    rows = await _CLAIM.rows(session, params)
+    claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
+    return sorted(claimed, key=lambda u: u.update_id)
+
+
+@contextlib.asynccontextmanager
+async def _no_slot() -> AsyncIterator[ClaimAlong | None]:
+    yield None
+
+
 def publish_settled(session: AsyncSession, *, committed: bool) -> None:
     """After the session's commit (or rollback): tell the processor in `SETTLED` what the commit settled."""
     settling = session.info.pop(_SETTLING, None)
@@ -111,6 +132,10 @@ class SqlAlchemyInbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._store_one = Coalesced(self._store)  # webhook requests arriving together share a commit
+        self._slots: ClaimSlots = _no_slot
+
+    def claim_along(self, slots: ClaimSlots) -> None:
+        self._slots = slots
 
     async def store(
         self, update_id: int, chat_id: int | None, payload: dict[str, Any], now: datetime
@@ -127,33 +152,33 @@ class SqlAlchemyInbox:
         batches that share updates (Telegram redelivering to another process) then take their row locks
         in the same order and never deadlock (PostgreSQL would abort one of them)."""
         new_by_id: dict[int, bool] = {}
-        async with self._sessions() as session, session.begin():
-            for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
-                if update_id in new_by_id:  # the same update twice in one batch: the first is kept
-                    continue
-                values = {
-                    "update_id": update_id,
-                    "chat_id": chat_id,
-                    "payload": payload,
-                    "received_at": now,
-                    "state": PENDING,
-                    "attempts": 0,
-                }
-                new_by_id[update_id] = await insert_or_ignore(
-                    session, InboxRow.__table__, values, ["update_id"]
-                )
+        async with self._slots() as slot:
+            async with self._sessions() as session, session.begin():
+                for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
+                    if update_id in new_by_id:  # the same update twice in one batch: the first is kept
+                        continue
+                    values = {
+                        "update_id": update_id,
+                        "chat_id": chat_id,
+                        "payload": payload,
+                        "received_at": now,
+                        "state": PENDING,
+                        "attempts": 0,
+                    }
+                    new_by_id[update_id] = await insert_or_ignore(
+                        session, InboxRow.__table__, values, ["update_id"]
+                    )
+                claimed = [] if slot is None else await _claimed(session, slot)
+            if slot is not None:  # committed: the slot's owner starts them
+                slot.claimed = claimed
         first = {update[0]: index for index, update in reversed(list(enumerate(updates)))}
         return [new_by_id[update[0]] and first[update[0]] == index for index, update in enumerate(updates)]
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]:
-        params = {"claim_now": now, "claim_until": until, "claim_worker": worker, "claim_limit": limit}
         async with self._sessions() as session, session.begin():
-            await session.connection()  # begun: the claim runs as a prepared statement
-            rows = await _CLAIM.rows(session, params)
-        claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
-        return sorted(claimed, key=lambda u: u.update_id)
+            return await _claimed(session, ClaimAlong(now, until, worker, limit))
 
     async def _settle(self, update_id: int, worker: str, **values: object) -> bool:
         stmt = (

@@ -640,6 +640,9 @@ class FakeInbox:
     async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
         return sum([await self.store(uid, chat_id, payload, now) for uid, chat_id, payload in updates])
 
+    def claim_along(self, slots) -> None:
+        """Claims stay separate here: the processor is woken and claims by itself."""
+
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]:

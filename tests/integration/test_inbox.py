@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
+from domain.ports import ClaimAlong
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -158,3 +161,47 @@ async def test_two_processes_storing_batches_that_share_updates_never_deadlock(d
     finally:
         for engine in engines:
             await dispose(engine)
+
+
+class _Slots:
+    """A processor's side of `claim_along`: room for `room` updates per store, what each store claimed."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.given: list[ClaimAlong] = []
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[ClaimAlong | None]:
+        slot = ClaimAlong(NOW, NOW + LEASE, "w1", self.room) if self.room else None
+        if slot is not None:
+            self.given.append(slot)
+        yield slot
+
+
+async def test_a_store_claims_what_the_processor_has_room_for_in_its_own_transaction(stores):
+    inbox, _ = stores
+    slots = _Slots(room=2)
+    inbox.claim_along(slots)
+    batch = [(u, c, _update(u, c)) for u, c in ((1, 10), (2, 10), (3, 20), (4, 30))]
+    assert await inbox.store_many(batch, NOW) == 4
+    # per chat only the oldest, and no more than the room: update 2 waits behind 1 of the same chat
+    assert [u.update_id for u in slots.given[0].claimed] == [1, 3]
+    assert [u.attempts for u in slots.given[0].claimed] == [1, 1]
+    assert await _claim(inbox, "w2") == [4]  # leased to w1 already: another processor takes the rest only
+
+    slots.room = 0  # a busy processor: the webhook's store claims nothing for it
+    assert await inbox.store(5, 40, _update(5, 40), NOW)
+    assert len(slots.given) == 1
+    assert await _claim(inbox, "w2") == [5]
+
+
+async def test_a_store_that_fails_claims_nothing(stores):
+    inbox, _ = stores
+    slots = _Slots(room=0)
+    inbox.claim_along(slots)
+    await _store(inbox, (1, 10))  # stored while the processor had no room: waiting to be claimed
+    slots.room = 4
+    with pytest.raises((OverflowError, DBAPIError)):  # a chat id past 64 bits: the database refuses it
+        await inbox.store(2, 2**70, _update(2, 10), NOW)
+    assert [slot.claimed for slot in slots.given] == [[]]  # nothing handed over for processing
+    assert await _claim(inbox, "w2") == [1]
