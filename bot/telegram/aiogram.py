@@ -30,7 +30,7 @@ from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import UpdateFlow
 from bot.telegram.runtime import ButtonAnswers
-from bot.telegram.updates import ALLOWED_UPDATES
+from bot.telegram.updates import ALLOWED_UPDATES, as_read
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice
 
@@ -169,7 +169,7 @@ class AiogramRuntime:
     async def feed(self, payload: dict[str, Any]) -> None:
         """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
         when the handler failed (nothing of it was kept)."""
-        update = Update.model_validate(payload, context={"bot": self._bot})
+        update = Update.model_validate(as_read(payload), context={"bot": self._bot})
         await self._dispatcher.feed_update(self._bot, update)
         self._flow.check(update.update_id)
 

@@ -36,7 +36,7 @@ from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.flow import UpdateFlow
 from bot.telegram.runtime import ButtonAnswers
-from bot.telegram.updates import ALLOWED_UPDATES
+from bot.telegram.updates import ALLOWED_UPDATES, as_read
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice
 
@@ -166,7 +166,7 @@ class PtbRuntime:
     async def feed(self, payload: dict[str, Any]) -> None:
         """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
         when the handler failed (nothing of it was kept)."""
-        await self._app.process_update(Update.de_json(payload, self._app.bot))
+        await self._app.process_update(Update.de_json(as_read(payload), self._app.bot))
         self._flow.check(payload["update_id"])
 
     async def stop(self) -> None:

@@ -11,9 +11,21 @@ from typing import Any
 
 from handlers.kernel.incoming import Incoming, Kind, Payment
 
-__all__ = ["ALLOWED_UPDATES", "read_update"]
+__all__ = ["ALLOWED_UPDATES", "read_update", "as_read"]
 
 ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
+
+
+def as_read(payload: dict[str, Any]) -> dict[str, Any]:
+    """The update without what nothing reads, for the framework to parse: the keyboard of the message a
+    pressed button sits under (Telegram sends it back whole, and a catalog page's ten buttons were an
+    eighth of the CPU per update in python-telegram-bot's parsing). The stored update is not changed."""
+    query = payload.get("callback_query")
+    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(message, dict) or "reply_markup" not in message:
+        return payload
+    pressed = {key: value for key, value in message.items() if key != "reply_markup"}
+    return {**payload, "callback_query": {**query, "message": pressed}}
 
 
 def read_update(update: Any) -> Incoming | None:
