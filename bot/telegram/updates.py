@@ -21,7 +21,9 @@ def as_read(payload: dict[str, Any]) -> dict[str, Any]:
     pressed button sits under (Telegram sends it back whole, and a catalog page's ten buttons were an
     eighth of the CPU per update in python-telegram-bot's parsing). The stored update is not changed."""
     query = payload.get("callback_query")
-    message = query.get("message") if isinstance(query, dict) else None
+    if not isinstance(query, dict):
+        return payload
+    message = query.get("message")
     if not isinstance(message, dict) or "reply_markup" not in message:
         return payload
     pressed = {key: value for key, value in message.items() if key != "reply_markup"}
