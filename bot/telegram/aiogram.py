@@ -120,7 +120,9 @@ class AiogramRuntime:
         quiet_http_loggers()
         session = AiohttpSession(api=TelegramAPIServer.from_base(connection.api_url))
         self._bot = Bot(connection.token, session=session)
-        self._dispatcher = Dispatcher()
+        # no aiogram FSM: conversations are the handlers' dialogs, kept in the database (its middleware
+        # would look up a state in memory for every update)
+        self._dispatcher = Dispatcher(disable_fsm=True)
         self._poll_timeout = connection.poll_timeout
         self._polling: asyncio.Task[None] | None = None
         self._flow = UpdateFlow(handler)
