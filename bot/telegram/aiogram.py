@@ -28,8 +28,7 @@ from pydantic import BaseModel
 
 from bot.observability.scrubbing import quiet_http_loggers
 from bot.telegram.connection import TelegramConnection
-from bot.telegram.flow import UpdateFlow
-from bot.telegram.runtime import ButtonAnswers
+from bot.telegram.flow import ButtonAnswers, UpdateFlow
 from bot.telegram.updates import ALLOWED_UPDATES, as_read
 from handlers.kernel.incoming import EventHandler
 from handlers.kernel.reply import Document, Invoice

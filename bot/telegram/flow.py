@@ -20,11 +20,17 @@ from bot.telegram.updates import read_update
 from handlers.kernel.incoming import EventHandler, Incoming, Kind
 from handlers.kernel.reply import Document, Invoice, Outcome, Reply
 
-__all__ = ["BotOutput", "UpdateFlow", "HandlingFailed", "send_reply"]
+__all__ = ["BotOutput", "ButtonAnswers", "UpdateFlow", "HandlingFailed", "send_reply"]
 
 log = logging.getLogger(__name__)
 
 PAYMENT_CHECK_FAILED = "Sorry, this payment could not be checked. Please try again in a minute."
+
+
+class ButtonAnswers(Protocol):
+    """Where a pressed button is answered (its toast, which also stops its spinner)."""
+
+    async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None: ...
 
 
 class BotOutput(Protocol):

@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal, Protocol
 
 from bot.telegram.connection import TelegramConnection
+from bot.telegram.flow import ButtonAnswers
 from handlers.kernel.incoming import EventHandler
 
 __all__ = ["Runtime", "RuntimeName", "ButtonAnswers", "build_runtime"]
 
 RuntimeName = Literal["ptb", "aiogram"]
-
-
-class ButtonAnswers(Protocol):
-    """Where a pressed button is answered (its toast, which also stops its spinner)."""
-
-    async def answer_button(self, query_id: str, text: str | None, alert: bool) -> None: ...
 
 
 class Runtime(Protocol):

@@ -55,24 +55,25 @@ def counter_of(engine: Engine) -> Callable[[], object] | None:
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "row", "results")
+    __slots__ = ("sql", "params", "row", "results")  # compiled once per statement
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         if compiled.post_compile_params or any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("a statement completed at execution (an IN list) cannot be prepared once")
         self.sql: str = compiled.string
-        # per position: the caller's parameter name (a `bindparam` without a value), or a literal of the
-        # statement itself (`state == 'pending'`, an OFFSET), and the type's bind processor
-        self.params: tuple[tuple[str | None, Any, Processor], ...] = tuple(
-            (
-                name if bind.required else None,
-                None if bind.required else bind.effective_value,
-                bind.type.dialect_impl(dialect).bind_processor(dialect),
-            )
-            for name in compiled.positiontup or ()
-            for bind in (compiled.binds[name],)
-        )
+        # per position: the caller's parameter name and its type's bind processor, or (no name) a literal
+        # of the statement itself (`state == 'pending'`, an OFFSET), processed once here
+        params: list[tuple[str | None, Any, Processor]] = []
+        for name in compiled.positiontup or ():
+            bind = compiled.binds[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:
+                params.append((name, None, process))
+            else:
+                value = bind.effective_value
+                params.append((None, value if process is None else process(value), None))
+        self.params: tuple[tuple[str | None, Any, Processor], ...] = tuple(params)
         columns = list(getattr(statement, "exported_columns", ()))
         self.results: tuple[Processor, ...] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -81,15 +82,14 @@ class _Compiled:
         self.row: Any = namedtuple("Row", keys, rename=True) if columns else tuple
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
-        parameters = []
-        for name, literal, process in self.params:
-            value = literal if name is None else values[name]
-            parameters.append(value if process is None else process(value))
-        return parameters
+        return [
+            literal if name is None else values[name] if process is None else process(values[name])
+            for name, literal, process in self.params
+        ]
 
     def shape(self, raw: Sequence[Any]) -> Any:
         return self.row._make(
-            process(value) if process is not None else value
+            value if process is None else process(value)
             for value, process in zip(raw, self.results, strict=True)
         )
 
