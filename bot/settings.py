@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import list_currencies
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -34,6 +34,24 @@ _DEFAULT_DELIVERY = [
         code="pickup", label="Pickup in store", price="0.00", needs_address=False, label_zh="到店自取"
     ),
 ]
+
+
+# The shortest retention of each kind of record, and why: a record pruned sooner lets something happen twice.
+_RETENTION_FLOORS = {
+    "update_retention_days": (
+        2,
+        "Telegram may deliver an update again for 24 hours, and one whose record is gone is handled twice",
+    ),
+    "webhook_event_retention_days": (
+        4,
+        "Stripe delivers an event again for up to 3 days, and one whose record is gone is processed twice",
+    ),
+    "outbox_retention_days": (
+        4,
+        "a sent message's record keeps a notice from going out twice, e.g. when Stripe delivers an event "
+        "again (for up to 3 days)",
+    ),
+}
 
 
 class Settings(BaseSettings):
@@ -97,6 +115,12 @@ class Settings(BaseSettings):
     abandoned_cart_hours: int = Field(24, ge=1)
     complete_after_days: int = Field(7, ge=1)
 
+    # Housekeeping (jobs/prune.py): settled rows of the work tables are deleted once nothing needs them
+    prune_interval_seconds: int = Field(3600, ge=60)
+    outbox_retention_days: int = 30  # sent and failed messages (their payloads hold charts and CSVs)
+    update_retention_days: int = 3  # handled updates: the record that keeps a redelivery from a 2nd run
+    webhook_event_retention_days: int = 30  # payment events processed (Stripe resends up to 30 days)
+
     # Observability
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -149,6 +173,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be a time zone name such as UTC or Europe/Berlin") from None
+        return value
+
+    @field_validator("outbox_retention_days", "update_retention_days", "webhook_event_retention_days")
+    @classmethod
+    def _retention(cls, value: int, info: ValidationInfo) -> int:
+        least, why = _RETENTION_FLOORS[str(info.field_name)]
+        if value < least:
+            raise ValueError(f"must be at least {least} (days): {why}")
         return value
 
     @field_validator("log_level", mode="before")

@@ -101,10 +101,11 @@ class ShopApp:
         """A read-only answer's replies (figures, the chart, a CSV) written to the outbox, as every turn's
         are, so a 429 or a crash before they are sent loses none; a redelivered update sends nothing."""
         async with self._uow_factory() as uow:
-            if event.update_id is not None and not await uow.updates.first_time(event.update_id):
+            now = self._clock.now()
+            if event.update_id is not None and not await uow.updates.first_time(event.update_id, now):
                 log.info("update_redelivered", update_id=event.update_id)
                 return Outcome()
-            outcome = await queue_replies(uow, event, outcome, self._clock.now())
+            outcome = await queue_replies(uow, event, outcome, now)
             await uow.commit()
         return outcome
 
@@ -116,7 +117,11 @@ class ShopApp:
         Returns the outcome and the turn's `after_commit` steps, to run once the commit is done.
         """
         async with self._uow_factory() as uow:
-            if first and event.update_id is not None and not await uow.updates.first_time(event.update_id):
+            if (
+                first
+                and event.update_id is not None
+                and not await uow.updates.first_time(event.update_id, self._clock.now())
+            ):
                 log.info("update_redelivered", update_id=event.update_id)
                 return Outcome(), []
             turn = await self._turn(uow, event)
@@ -147,7 +152,7 @@ class ShopApp:
         gave_up = not isinstance(error, DomainError | StaleAction)
         async with self._uow_factory() as uow:
             if event.update_id is not None:
-                await uow.updates.first_time(event.update_id, failed=gave_up)
+                await uow.updates.first_time(event.update_id, self._clock.now(), failed=gave_up)
                 if gave_up:
                     log.error("update_failed", update_id=event.update_id, kind=str(event.kind))
             turn = await self._turn(uow, event)

@@ -1,7 +1,9 @@
 """Remind the merchant chat, once per order, of orders waiting too long for acceptance.
 
 Waiting means paid and not yet accepted, or cash on delivery and not yet accepted. The reminder's
-dedupe key is the order number, so later runs (or a second worker) enqueue nothing new.
+dedupe key is the order number, so later runs (or a second worker) enqueue nothing new. That key lives in
+the reminder's outbox row, which the prune job deletes after `remembered` (the outbox retention): an order
+that has waited longer than that is not reminded any more, or it would be reminded a second time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class UnansweredOrders:
     clock: Clock
     merchant_chat_id: int | None
     after: timedelta = timedelta(minutes=30)
+    remembered: timedelta = timedelta(days=30)  # how long the outbox keeps a reminder (its dedupe key)
 
     async def run(self) -> int:
         if self.merchant_chat_id is None:
@@ -49,7 +52,7 @@ class UnansweredOrders:
                 )
                 for order in page:
                     since = _waiting_since(order)
-                    if since is not None and now - since >= self.after:
+                    if since is not None and self.after <= now - since < self.remembered:
                         minutes = int((now - since).total_seconds() // 60)
                         await outbox.write(
                             uow, unanswered_order_reminder(order, minutes, self.merchant_chat_id, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -47,19 +48,19 @@ class SqlAlchemyProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+    async def first_time(self, update_id: int, at: datetime, *, failed: bool = False) -> bool:
         """True once per update: this transaction records it as handled (done, or `failed`).
 
         An update from the inbox is recorded by its inbox row, settled here (iff this commits): one
         statement. One whose inbox row is settled already was handled by another turn (a lease that ran
-        out while a slow handler still had it); one the inbox never saw gets a processed-update row."""
+        out while a slow handler still had it); one the inbox never saw gets a processed-update row,
+        stamped `at` (the prune job deletes it by age)."""
         if await settle_in_transaction(self.session, update_id, failed=failed):
             return True
         if await in_inbox(self.session, update_id):
             return False
-        return await insert_or_ignore(
-            self.session, ProcessedUpdateRow.__table__, {"update_id": update_id}, ["update_id"]
-        )
+        values = {"update_id": update_id, "processed_at": at}
+        return await insert_or_ignore(self.session, ProcessedUpdateRow.__table__, values, ["update_id"])
 
 
 class SqlAlchemyDialogs:

@@ -28,6 +28,7 @@ from bot.settings import Settings
 from domain.clock import Clock
 from domain.ports import (
     CarrierTracking,
+    Housekeeping,
     PaymentGateway,
     Shipments,
     ShopFigures,
@@ -39,6 +40,7 @@ from jobs.complete_delivered import CompleteDelivered
 from jobs.daily_report import DailyReport
 from jobs.low_stock import LowStockAlerts
 from jobs.poll_tracking import PollTracking
+from jobs.prune import PruneWorkTables, Retention
 from jobs.retry_refunds import RetryRefunds
 from jobs.staff_prompts import EndStalePrompts
 from jobs.unanswered_orders import UnansweredOrders
@@ -65,6 +67,7 @@ class JobContext:
     stale_carts: StaleCarts | None = None
     metrics: Metrics | None = None  # counts job runs by outcome
     gateway: PaymentGateway | None = None  # refunds owed are retried through it (None: no card payments)
+    housekeeping: Housekeeping | None = None  # settled work rows are pruned through it (None: kept)
 
 
 @dataclass
@@ -121,7 +124,11 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
         (
             "unanswered_orders",
             UnansweredOrders(
-                ctx.uow_factory, ctx.clock, chat, timedelta(minutes=s.unanswered_order_minutes)
+                ctx.uow_factory,
+                ctx.clock,
+                chat,
+                timedelta(minutes=s.unanswered_order_minutes),
+                remembered=timedelta(days=s.outbox_retention_days),
             ).run,
             every(60),
         ),
@@ -159,6 +166,14 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
             ctx.uow_factory, ctx.stale_carts, ctx.clock, timedelta(hours=s.abandoned_cart_hours)
         )
         plan.append(("abandoned_carts", carts.run, every(900)))
+    if ctx.housekeeping is not None:
+        kept = Retention(
+            outbox=timedelta(days=s.outbox_retention_days),
+            updates=timedelta(days=s.update_retention_days),
+            webhook_events=timedelta(days=s.webhook_event_retention_days),
+        )
+        prune = PruneWorkTables(ctx.housekeeping, ctx.clock, kept)
+        plan.append(("prune", prune.run, every(s.prune_interval_seconds)))
     for name, setting in EXTERNAL_JOBS.items():
         run = _external(name, ctx)
         if run is not None:

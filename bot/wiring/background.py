@@ -24,6 +24,7 @@ from domain.clock import Clock
 from domain.ports import CarrierTracking, Notifier, PaymentGateway, StaleCarts, UnitOfWorkFactory
 from storage.analytics.figures import SqlAlchemyShopFigures
 from storage.database.engine import session_factory
+from storage.housekeeping import SqlAlchemyHousekeeping
 from storage.queues.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.stale_carts import SqlAlchemyStaleCarts
@@ -127,6 +128,7 @@ async def start_background(
             stale_carts=stale_carts or SqlAlchemyStaleCarts(sessions),  # abandoned-cart reminders
             metrics=metrics,
             gateway=gateway,  # refunds owed, retried until the provider answers
+            housekeeping=SqlAlchemyHousekeeping(sessions),  # settled work rows pruned (jobs/prune.py)
         )
         background.scheduler = build_scheduler(context, runs=background.runs)
         background.scheduler.start()

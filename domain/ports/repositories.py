@@ -168,9 +168,11 @@ class Outbox(Protocol):
 
 
 class ProcessedUpdates(Protocol):
-    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
-        """Record the Telegram update id; False when it was already recorded (a redelivery). Its inbox
-        row (if any) is settled in the same transaction: done, or `failed` when handling gave up."""
+    async def first_time(self, update_id: int, at: datetime, *, failed: bool = False) -> bool:
+        """Record the Telegram update id as handled `at`; False when it was already recorded (a
+        redelivery). Its inbox row (if any) is settled in the same transaction: done, or `failed` when
+        handling gave up. The record is kept for a while (`Housekeeping.prune_updates`), long enough to
+        outlast Telegram's redeliveries."""
 
 
 class PaymentAttempts(Protocol):

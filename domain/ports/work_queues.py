@@ -1,4 +1,5 @@
-"""Work that processes and jobs claim with leases, and read-only figures."""
+"""Work that processes and jobs claim with leases, the pruning of that work once settled, and read-only
+figures."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ __all__ = [
     "Inbox",
     "ClaimAlong",
     "ClaimSlots",
+    "Housekeeping",
 ]
 
 
@@ -166,3 +168,25 @@ class Inbox(Protocol):
 
     async def backlog(self) -> int:
         """Updates still pending."""
+
+
+class Housekeeping(Protocol):
+    """Deleting the rows of the work tables that nothing needs any more (`jobs.prune`).
+
+    Every call is one short transaction that deletes at most `limit` rows, oldest first, and returns how
+    many it deleted (fewer than `limit`: none are left). A row still being worked on (a pending message,
+    a pending update) is never deleted, however old. Two callers at once never fail: each row is deleted
+    by one of them.
+    """
+
+    async def prune_outbox(self, before: datetime, *, limit: int) -> int:
+        """Messages sent or given up (state sent or failed) that were written before `before`."""
+
+    async def prune_inbox(self, before: datetime, *, limit: int) -> int:
+        """Updates handled (done) or given up (failed) that were received before `before`."""
+
+    async def prune_processed_updates(self, before: datetime, *, limit: int) -> int:
+        """Records of updates handled without the inbox (`ProcessedUpdates`), made before `before`."""
+
+    async def prune_webhook_events(self, before: datetime, *, limit: int) -> int:
+        """Records of payment events processed (`ProcessedWebhookEvents`) before `before`."""

@@ -5,20 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.database.base import Base, UtcDateTime
 from storage.tables.types import Json
 
-__all__ = ["InboxRow", "PENDING", "DONE", "FAILED"]
+__all__ = ["InboxRow", "PENDING", "DONE", "FAILED", "SETTLED_UPDATE"]
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+# An update handled or given up: the predicate of the settled-rows index, a literal so that the planners
+# of SQLite and PostgreSQL match a query's WHERE to it.
+SETTLED_UPDATE = "state <> 'pending'"
 
 
 class InboxRow(Base):
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),)
+    __table_args__ = (
+        Index("ix_inbox_state_chat_id_update_id", "state", "chat_id", "update_id"),
+        # the prune job's oldest settled updates (`storage.housekeeping`); a pending update is not in it
+        Index(
+            "ix_inbox_settled_received_at",
+            "received_at",
+            sqlite_where=text(SETTLED_UPDATE),
+            postgresql_where=text(SETTLED_UPDATE),
+        ),
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.database.base import Base, UtcDateTime
 from storage.tables.types import BigId, Json
 
-__all__ = ["OutboxRow", "ProcessedUpdateRow", "DialogRow"]
+__all__ = ["OutboxRow", "ProcessedUpdateRow", "DialogRow", "SETTLED_MESSAGE"]
+
+# A message no longer waiting to go out (sent, or given up): the one predicate of the settled-rows index
+# below, spelled as a literal so that SQLite's and PostgreSQL's planners match a query's WHERE to it.
+SETTLED_MESSAGE = "state <> 'pending'"
 
 
 class OutboxRow(Base):
@@ -19,7 +23,17 @@ class OutboxRow(Base):
     `lease_until`/`leased_by`, deliver them, then mark them sent or schedule the next attempt."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        # the prune job's oldest settled messages (`storage.housekeeping`); pending rows are not in it, so
+        # a reply's insert costs no entry and its "sent" mark one
+        Index(
+            "ix_outbox_settled_created_at",
+            "created_at",
+            sqlite_where=text(SETTLED_MESSAGE),
+            postgresql_where=text(SETTLED_MESSAGE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -37,9 +51,12 @@ class OutboxRow(Base):
 
 
 class ProcessedUpdateRow(Base):
+    """An update handled without the inbox, kept past Telegram's redeliveries, then pruned by age."""
+
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class DialogRow(Base):

@@ -67,7 +67,7 @@ class WebhookEventRow(Base):
 
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # "stripe", "telegram"
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # pruned by age
 
 
 class EarlyRefundRow(Base):

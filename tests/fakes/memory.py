@@ -317,7 +317,7 @@ class FakeOutbox(_Repo):
 
 
 class FakeUpdates(_Repo):
-    async def first_time(self, update_id: int, *, failed: bool = False) -> bool:
+    async def first_time(self, update_id: int, at: datetime, *, failed: bool = False) -> bool:
         if update_id in self.s.updates:
             return False
         self.s.updates.add(update_id)

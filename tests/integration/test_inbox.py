@@ -96,11 +96,11 @@ async def test_the_handlers_commit_marks_the_update_done_and_its_rollback_does_n
     await _store(inbox, (1, 10), (2, 10))
     await _claim(inbox)
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(1)
+        assert await uow.updates.first_time(1, NOW)
         await uow.rollback()
     assert await inbox.backlog() == 2
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(1)
+        assert await uow.updates.first_time(1, NOW)
         await uow.commit()
     assert await inbox.backlog() == 1
     assert await _claim(inbox, "w2") == [2]  # no finish needed: done came with the handler's commit
@@ -112,20 +112,20 @@ async def test_a_slow_handler_whose_lease_ran_out_does_not_handle_the_update_a_s
     assert await _claim(inbox, "slow") == [1]
     assert await _claim(inbox, "quick", now=NOW + 2 * LEASE) == [1]  # the lease ran out: taken again
     async with uow_factory() as quick:
-        assert await quick.updates.first_time(1)
+        assert await quick.updates.first_time(1, NOW)
         await quick.commit()
     async with uow_factory() as slow:  # the first handler finally gets to its commit
-        assert not await slow.updates.first_time(1)
+        assert not await slow.updates.first_time(1, NOW)
     assert await inbox.backlog() == 0
 
 
 async def test_an_update_that_never_came_through_the_inbox_is_handled_once(stores):
     _, uow_factory = stores
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(77)
+        assert await uow.updates.first_time(77, NOW)
         await uow.commit()
     async with uow_factory() as uow:
-        assert not await uow.updates.first_time(77)
+        assert not await uow.updates.first_time(77, NOW)
 
 
 async def test_concurrent_processors_never_claim_the_same_update(stores):

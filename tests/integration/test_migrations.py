@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 import storage.tables  # noqa: F401
+from domain.clock import FixedClock
+from jobs.prune import PruneReport, PruneWorkTables
 from storage.database.base import Base
-from storage.database.engine import create_engine, dispose
+from storage.database.engine import create_engine, dispose, session_factory
 from storage.database.migrate import upgrade_with
+from storage.housekeeping import SqlAlchemyHousekeeping
+from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.integration.databases import KINDS, temporary_database
 
 
 async def test_migrated_schema_matches_the_table_models(database_url):
@@ -86,3 +94,26 @@ async def test_refunds_owed_before_keep_their_stripe_key_and_two_equal_refunds_f
     finally:
         await dispose(engine)
     assert keys == ["ORD-A-pi_1-900", "ORD-A-pi_1-900-return-900", "ORD-A-pi_1-900-return-1800"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_updates_handled_before_the_upgrade_are_remembered_a_full_retention_from_it(kind, tmp_path):
+    """c96cecd9072d stamps each processed update with when it was handled; those recorded before it get
+    the time of the upgrade, so none is forgotten while Telegram may still redeliver it."""
+    async with temporary_database(kind, tmp_path, tables=False) as url:
+        engine = create_engine(url)
+        try:
+            await upgrade_with(engine, "8d2f4b7c1a63")
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO processed_updates (update_id) VALUES (900)"))
+            upgraded = datetime.now(UTC)
+            await upgrade_with(engine)
+            async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
+                assert not await uow.updates.first_time(900, upgraded)  # still handled
+            job = PruneWorkTables(SqlAlchemyHousekeeping(session_factory(engine)), FixedClock(upgraded))
+            job.clock = FixedClock(upgraded + timedelta(days=2, hours=23))
+            assert not await job.run()  # kept 3 days by default, from the upgrade
+            job.clock = FixedClock(upgraded + timedelta(days=3, minutes=5))
+            assert await job.run() == PruneReport(processed_updates=1)
+        finally:
+            await dispose(engine)

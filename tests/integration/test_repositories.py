@@ -92,12 +92,12 @@ async def test_outbox_keeps_one_message_per_dedupe_key(uow_factory):
 
 async def test_a_redelivered_telegram_update_is_recognised(uow_factory):
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(1001) is True
-        assert await uow.updates.first_time(1001) is False
+        assert await uow.updates.first_time(1001, NOW) is True
+        assert await uow.updates.first_time(1001, NOW) is False
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(1001) is False
-        assert await uow.updates.first_time(1002) is True
+        assert await uow.updates.first_time(1001, NOW) is False
+        assert await uow.updates.first_time(1002, NOW) is True
 
 
 async def test_dialog_state_is_kept_replaced_and_cleared(uow_factory):

@@ -162,6 +162,12 @@ def test_one_bad_setting_is_one_line_naming_it_for_every_command(fresh: Path, co
         ("SHOPBOT_TIMEZONE", "Mars/Olympus", "must be a time zone name"),
         ("SHOPBOT_CURRENCY", "DOLLARS", "must be an ISO 4217 currency code"),
         ("SHOPBOT_DAILY_REPORT_HOUR", "24", "less than or equal to 23"),
+        (
+            "SHOPBOT_UPDATE_RETENTION_DAYS",
+            "1",
+            "must be at least 2 (days): Telegram may deliver an update again for 24 hours",
+        ),
+        ("SHOPBOT_OUTBOX_RETENTION_DAYS", "a month", "valid integer"),
         ("SHOPBOT_HTTP_PORT", "eighty", "valid integer"),
         ("SHOPBOT_LOG_FORMAT", "xml", "'console' or 'json'"),
         ("SHOPBOT_DATABASE_URL", "mysql://shop:hunter2@db/shop", "must be sqlite+aiosqlite"),
