@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -10,6 +16,7 @@ import storage.tables  # noqa: F401
 from storage.database.base import Base
 from storage.database.engine import create_engine, dispose
 from storage.database.migrate import upgrade_with
+from storage.database.schema_status import migration_heads, schema_status
 
 
 async def test_migrated_schema_matches_the_table_models(database_url):
@@ -86,3 +93,38 @@ async def test_refunds_owed_before_keep_their_stripe_key_and_two_equal_refunds_f
     finally:
         await dispose(engine)
     assert keys == ["ORD-A-pi_1-900", "ORD-A-pi_1-900-return-900", "ORD-A-pi_1-900-return-1800"]
+
+
+def _start_shop(url: str, cwd: Path) -> bool:
+    """Assemble the shop as `shopbot run` does (migrating); True when that loaded Alembic."""
+    code = (
+        "import asyncio, sys\n"
+        "from bot.settings import Settings\n"
+        "from bot.wiring.bootstrap import assemble\n"
+        "async def main():\n"
+        f"    async with assemble(Settings(database_url={url!r}), migrate=True):\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()[-1] == "True"
+
+
+async def test_a_bot_migrates_a_new_database_and_starts_on_a_current_one_without_alembic(tmp_path: Path):
+    """Alembic and what it imports (every dialect's DDL, Mako, Pygments) stay out of a running bot's memory
+    unless its database is behind."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+
+    assert await asyncio.to_thread(_start_shop, url, tmp_path)  # a new database: migrated
+    engine = create_engine(url)
+    try:
+        status = await schema_status(engine, migration_heads())
+    finally:
+        await dispose(engine)
+    assert status.ready
+
+    assert not await asyncio.to_thread(_start_shop, url, tmp_path)  # at head: nothing migrated or loaded
