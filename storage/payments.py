@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.payments.attempts import AttemptOutcome, PaymentAttempt, PaymentStats
-from storage.database.dialect import rowcount
+from storage.database.dialect import dialect_insert, rowcount
 from storage.tables.payments import EarlyRefundRow, PaymentAttemptRow, WebhookEventRow
 
 __all__ = ["SqlAlchemyPaymentAttempts", "SqlAlchemyWebhookEvents", "SqlAlchemyEarlyRefunds"]
@@ -69,8 +68,7 @@ class SqlAlchemyWebhookEvents:
 
     async def first_time(self, source: str, event_id: str, at: datetime) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING: a concurrent duplicate waits on the key, then sees it taken."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = dialect_insert(self._session)
         statement = (
             insert(WebhookEventRow)
             .values(source=source, event_id=event_id, processed_at=at)

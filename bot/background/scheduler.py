@@ -14,7 +14,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.background.job_runs import JobRuns
 from bot.observability.metrics import Metrics
 from bot.settings import Settings
 from domain.clock import Clock
@@ -68,18 +69,6 @@ class JobContext:
     metrics: Metrics | None = None  # counts job runs by outcome
     gateway: PaymentGateway | None = None  # refunds owed are retried through it (None: no card payments)
     housekeeping: Housekeeping | None = None  # settled work rows are pruned through it (None: kept)
-
-
-@dataclass
-class JobRuns:
-    """The job runs in progress, so that a stopping process lets them finish: APScheduler's asyncio
-    executor would cancel them mid-transaction and log each as an error."""
-
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    async def finish(self, timeout: float) -> None:  # noqa: ASYNC109 - a stop's grace period
-        if self.tasks:
-            await asyncio.wait(set(self.tasks), timeout=timeout)
 
 
 def _logged(

@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.preflight import load_settings, require_database, shown_url
 from storage.database.engine import create_engine, dispose
-from storage.database.migrate import upgrade as migrate_upgrade
 from storage.invariants import find_violations
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -22,6 +21,8 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Alembic revision to migrate to")) -> None:
     """Apply database migrations up to REVISION (default: the newest)."""
+    from storage.database.migrate import upgrade as migrate_upgrade  # Alembic: only for this command
+
     url = load_settings().database_url
     try:
         migrate_upgrade(url, revision)

@@ -20,7 +20,7 @@ __all__ = ["Gate", "USER_KEY", "auth_middleware"]
 
 log = structlog.get_logger(__name__)
 
-USER_KEY = web.RequestKey("webapp_user", WebAppUser)
+USER_KEY = "webapp_user"  # request[USER_KEY]: the WebAppUser (aiohttp 3.13 has no typed RequestKey)
 _SCHEME = "tma "
 
 

@@ -38,7 +38,8 @@ class MiniApp:
 
 
 def user_of(request: web.Request) -> WebAppUser:
-    return request[USER_KEY]
+    user: WebAppUser = request[USER_KEY]  # set by `auth_middleware` on every /app/api/ request
+    return user
 
 
 async def language_in(uow: UnitOfWork, user: WebAppUser) -> str:

@@ -9,12 +9,12 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.background.job_runs import JobRuns
 from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
-from bot.background.scheduler import JobContext, JobRuns, build_scheduler
 from bot.flood_control import FloodControl
 from bot.observability.metered import MeteredNotifier, MeteredTracking
 from bot.observability.metrics import Metrics
@@ -29,6 +29,9 @@ from storage.queues.outbox_queue import SqlAlchemyOutboxQueue
 from storage.shipments import SqlAlchemyShipments
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 __all__ = ["Background", "start_background", "build_relay"]
 
@@ -117,6 +120,8 @@ async def start_background(
             background.relay.run_forever(background.stop_event, idle_seconds=settings.outbox_poll_seconds)
         )
     if jobs:
+        from bot.background.scheduler import JobContext, build_scheduler  # APScheduler: only with jobs
+
         context = JobContext(
             settings,
             uow_factory,

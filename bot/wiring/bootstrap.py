@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import shop_clock
 from bot.observability.metrics import Metrics
-from bot.providers.seventeen_track import SeventeenTrackClient
 from bot.settings import Settings
 from bot.wiring.merchant import build_merchant_desk
 from bot.wiring.payments import PaymentServices, build_payments
@@ -35,8 +35,11 @@ from handlers.app import ShopApp
 from handlers.kernel.config import DeliveryOption, ShopConfig
 from handlers.kernel.incoming import EventHandler
 from storage.database.engine import count_statements, create_engine, dispose, reports_engine
-from storage.database.migrate import upgrade_with
+from storage.database.schema_status import migration_heads, schema_status
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from bot.providers.seventeen_track import SeventeenTrackClient
 
 __all__ = ["Shop", "assemble", "build_shop_handler", "shop_config", "tracking_client"]
 
@@ -63,6 +66,8 @@ def tracking_client(settings: Settings) -> SeventeenTrackClient | None:
     """17TRACK when SHOPBOT_TRACKING_API_KEY is set; None means merchants set delivery states by hand."""
     if settings.tracking_api_key is None:
         return None
+    from bot.providers.seventeen_track import SeventeenTrackClient  # httpx: only when 17TRACK is used
+
     return SeventeenTrackClient(
         settings.tracking_api_key.get_secret_value(),
         settings.tracking_api_url,
@@ -111,6 +116,16 @@ class Shop:
     tracking: CarrierTracking | None
 
 
+async def _migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to head; Alembic is imported only when there is something to do (a bot whose
+    database is already at head keeps its ~7 MiB of modules out of memory)."""
+    if (await schema_status(engine, migration_heads())).ready:
+        return
+    from storage.database.migrate import upgrade_with
+
+    await upgrade_with(engine)
+
+
 @asynccontextmanager
 async def assemble(
     settings: Settings, *, clock: Clock | None = None, migrate: bool = True, metrics: Metrics | None = None
@@ -123,7 +138,7 @@ async def assemble(
         count_statements(engine, metrics.sql_statements.inc)
     try:
         if migrate:
-            await upgrade_with(engine)
+            await _migrate(engine)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine, reports=reports)
         tracking = tracking_client(settings)
         handler, payments = build_shop_handler(

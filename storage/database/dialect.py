@@ -10,7 +10,9 @@ any other, and each call only passes its values.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -24,16 +26,14 @@ from sqlalchemy import (
     null,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import FromClause, TableClause
 
 from storage.database.prepared import Prepared
 
-__all__ = ["insert_or_ignore", "insert_returning", "upsert", "rowcount"]
+__all__ = ["insert_or_ignore", "insert_returning", "upsert", "rowcount", "dialect_insert"]
 
-# Dialects that write parameters as :name, the spelling `text()` reads.
-_NAMED = {"sqlite": sqlite.dialect(paramstyle="named"), "postgresql": postgresql.dialect(paramstyle="named")}
+_DIALECTS = ("sqlite", "postgresql")
 _SHAPES: dict[tuple[Any, ...], Any] = {}
 _SHAPES_KEPT = 512  # a handful of call sites make these; a bound keeps a mistake from growing without end
 
@@ -94,7 +94,7 @@ def _statement(
     forget: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Prepared, dict[str, Any]]:
     name = session.get_bind().dialect.name
-    if name not in _NAMED:
+    if name not in _DIALECTS:
         raise NotImplementedError(f"unsupported database {name!r}")
     params = {column: value for column, value in values.items() if not isinstance(value, ClauseElement)}
     # a value given as SQL (func.now()) is part of the statement's text, so part of its shape
@@ -110,6 +110,25 @@ def _statement(
     return statement, params
 
 
+def _dialect_module(name: str) -> Any:
+    """`sqlalchemy.dialects.sqlite` or `.postgresql`, imported when first used: a process loads only the
+    dialect of its own database."""
+    if name not in _DIALECTS:
+        raise NotImplementedError(f"unsupported database {name!r}")
+    return importlib.import_module(f"sqlalchemy.dialects.{name}")
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The `insert` of the session's database, the one with `on_conflict_do_nothing` / `_do_update`."""
+    return _dialect_module(session.get_bind().dialect.name).insert
+
+
+@cache
+def _named(name: str) -> Any:
+    """The dialect writing parameters as :name, the spelling `text()` reads."""
+    return _dialect_module(name).dialect(paramstyle="named")
+
+
 def _compile(
     name: str,
     table: TableClause,
@@ -123,7 +142,7 @@ def _compile(
         column: value if isinstance(value, ClauseElement) else bindparam(column, type_=table.c[column].type)
         for column, value in values.items()
     }
-    insert = (postgresql.insert if name == "postgresql" else sqlite.insert)(table).values(typed)
+    insert = _dialect_module(name).insert(table).values(typed)
     statement: Any
     if update:
         changes: dict[str, Any] = {column: insert.excluded[column] for column in values if column not in key}
@@ -136,7 +155,7 @@ def _compile(
     if returning:
         statement = statement.returning(*returning)
     # PostgreSQL casts (`:addresses::JSONB`) are escaped so that `text()` reads `:addresses` as the parameter
-    sql = str(statement.compile(dialect=_NAMED[name])).replace("::", r"\:\:")
+    sql = str(statement.compile(dialect=_named(name))).replace("::", r"\:\:")
     params = [
         bindparam(c, type_=table.c[c].type) for c, v in values.items() if not isinstance(v, ClauseElement)
     ]

@@ -6,14 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database.engine import WRITE_OPTION
-from storage.database.migrate import alembic_config
+from storage.database.revisions import migration_heads
 
 __all__ = ["SchemaStatus", "schema_status", "migration_heads", "describe_schema", "sqlite_file", "shown_url"]
 
@@ -29,11 +28,6 @@ class SchemaStatus:
     @property
     def ready(self) -> bool:
         return self.reachable and self.current == self.heads
-
-
-def migration_heads() -> frozenset[str]:
-    """Read once at start-up: the script directory does not change under a running process."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 async def schema_status(engine: AsyncEngine, heads: frozenset[str]) -> SchemaStatus:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Integer
-from sqlalchemy.dialects.postgresql import JSONB
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Dialect, Integer
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 __all__ = ["Json", "BigId"]
 
-# JSONB on PostgreSQL, JSON text elsewhere.
-Json = JSON().with_variant(JSONB(), "postgresql")
+
+class _Json(TypeDecorator[Any]):
+    """JSONB on PostgreSQL, JSON text elsewhere. The PostgreSQL dialect's modules are imported only by a
+    process that talks to PostgreSQL (a SQLite shop keeps their ~3 MiB out of memory)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+Json = _Json()
 
 # A 64-bit surrogate key that still autoincrements on SQLite (only INTEGER PRIMARY KEY does there).
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,6 +20,7 @@ from jobs.prune import PruneReport, PruneWorkTables
 from storage.database.base import Base
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.database.migrate import upgrade_with
+from storage.database.schema_status import migration_heads, schema_status
 from storage.housekeeping import SqlAlchemyHousekeeping
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.integration.databases import KINDS, temporary_database
@@ -117,3 +123,38 @@ async def test_updates_handled_before_the_upgrade_are_remembered_a_full_retentio
             assert await job.run() == PruneReport(processed_updates=1)
         finally:
             await dispose(engine)
+
+
+def _start_shop(url: str, cwd: Path) -> bool:
+    """Assemble the shop as `shopbot run` does (migrating); True when that loaded Alembic."""
+    code = (
+        "import asyncio, sys\n"
+        "from bot.settings import Settings\n"
+        "from bot.wiring.bootstrap import assemble\n"
+        "async def main():\n"
+        f"    async with assemble(Settings(database_url={url!r}), migrate=True):\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPBOT_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()[-1] == "True"
+
+
+async def test_a_bot_migrates_a_new_database_and_starts_on_a_current_one_without_alembic(tmp_path: Path):
+    """Alembic and what it imports (every dialect's DDL, Mako, Pygments) stay out of a running bot's memory
+    unless its database is behind."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shop.db'}"
+
+    assert await asyncio.to_thread(_start_shop, url, tmp_path)  # a new database: migrated
+    engine = create_engine(url)
+    try:
+        status = await schema_status(engine, migration_heads())
+    finally:
+        await dispose(engine)
+    assert status.ready
+
+    assert not await asyncio.to_thread(_start_shop, url, tmp_path)  # at head: nothing migrated or loaded

@@ -39,3 +39,29 @@ async def test_an_unreachable_database_is_not_ready():
     finally:
         await dispose(engine)
     assert not status.reachable and not status.ready
+
+
+def test_the_heads_read_from_the_scripts_are_the_ones_alembic_finds():
+    from alembic.script import ScriptDirectory
+
+    from storage.database.migrate import alembic_config
+
+    assert migration_heads() == frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def _script(folder: Path, revision: str, down: str) -> None:
+    (folder / f"{revision}_step.py").write_text(
+        f'"""Step."""\n\nrevision: str = "{revision}"\ndown_revision = {down}\n\n\n'
+        'def upgrade() -> None:\n    revision = "not-this-one"\n',
+        encoding="utf-8",
+    )
+
+
+def test_two_branches_are_two_heads_until_a_merge_joins_them(tmp_path: Path):
+    _script(tmp_path, "aaa", "None")
+    _script(tmp_path, "bbb", '"aaa"')
+    _script(tmp_path, "ccc", '"aaa"')
+    assert migration_heads(tmp_path) == {"bbb", "ccc"}  # a database at one of them is not ready
+
+    _script(tmp_path, "ddd", '("bbb", "ccc")')
+    assert migration_heads(tmp_path) == {"ddd"}
