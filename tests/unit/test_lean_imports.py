@@ -16,7 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("telegram", "aiogram")
 ON_DEMAND = ("matplotlib", "numpy", "stripe", "alembic", "httpx", "apscheduler")
-ON_DEMAND += ("sqlalchemy.dialects.postgresql",)  # a SQLite shop's process
+# (SQLAlchemy's PostgreSQL dialect, ~1.3 MiB, is loaded by every process: the prune job's partial indexes
+# declare their PostgreSQL `WHERE`, and SQLAlchemy loads a dialect to check its options)
 HEAVY = FRAMEWORKS + ON_DEMAND
 
 
