@@ -107,7 +107,9 @@ class Prepared:
             return list((await session.execute(self.statement, values)).all())
         compiled = self._compile(session)
         cursor = await self._run(inline, compiled, values)
-        return [compiled.shape(raw) for raw in cursor.fetchall()]
+        raws = cursor.fetchall()
+        cursor.close()
+        return [compiled.shape(raw) for raw in raws]
 
     async def first(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
         inline = await _inline(session)
@@ -141,12 +143,7 @@ class Prepared:
             compiled = self._compiled = _Compiled(self.statement, session.sync_session.get_bind().dialect)
         return compiled
 
-    async def _run(
-        self,
-        inline: Inline,
-        compiled: _Compiled,
-        values: Any,
-    ) -> sqlite3.Cursor:
+    async def _run(self, inline: Inline, compiled: _Compiled, values: Mapping[str, Any]) -> sqlite3.Cursor:
         connection, count = inline
         parameters = compiled.parameters(values)
         if count is not None:

@@ -150,7 +150,8 @@ class SqlAlchemyInbox:
     async def _store(self, updates: list[tuple[int, int | None, dict[str, Any], datetime]]) -> list[bool]:
         """One transaction for the batch, its rows inserted in update_id order: two processes storing
         batches that share updates (Telegram redelivering to another process) then take their row locks
-        in the same order and never deadlock (PostgreSQL would abort one of them)."""
+        in the same order and never deadlock (PostgreSQL would abort one of them). The same transaction
+        claims for the slot `claim_along` gives, if any; the slot learns what it took once committed."""
         new_by_id: dict[int, bool] = {}
         async with self._slots() as slot:
             async with self._sessions() as session, session.begin():

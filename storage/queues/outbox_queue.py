@@ -73,8 +73,9 @@ def _mark_sent(size: int) -> Prepared:
 
 
 def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Mark, bool]:
-    """Marks of replies sent at about the same time, one UPDATE per worker in one transaction (sent_at: the
-    latest time among them); each mark learns whether its row was still its worker's to mark."""
+    """Marks of replies sent at about the same time in one transaction: one UPDATE per worker and up to
+    `_MARKS_AT_ONCE` ids (sent_at: the latest time among them); each mark learns whether its row was still
+    its worker's to mark. A marked reply that shows a customer's question records its message id there."""
 
     async def write(batch: list[_Mark]) -> list[bool]:
         by_worker: dict[str, list[int]] = {}
