@@ -61,6 +61,7 @@ class Settings(BaseSettings):
 
     # Foundation
     database_url: str = "sqlite+aiosqlite:///shopbot.db"
+    database_pool_size: int = Field(10, ge=1, le=100)  # PostgreSQL connections each process keeps open
     currency: str = "USD"
     reservation_minutes: int = Field(30, ge=1, le=24 * 60)
     timezone: str = "UTC"  # the shop's zone: display and daily schedules only

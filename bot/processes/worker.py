@@ -32,7 +32,9 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
     metrics = Metrics.create()
     async with AsyncExitStack() as stack:
         stop = stack.enter_context(stop_on_signals())
-        engine = create_engine(settings.database_url, pool_pre_ping=True)  # SQLite: WAL, BEGIN IMMEDIATE
+        engine = create_engine(
+            settings.database_url, pool_size=settings.database_pool_size, pool_pre_ping=True
+        )  # SQLite: WAL, BEGIN IMMEDIATE
         stack.push_async_callback(dispose, engine)
         reports = reports_engine(engine)  # the daily report off the event loop's thread (SQLite)
         if reports is not engine:

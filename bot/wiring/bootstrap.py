@@ -132,7 +132,7 @@ async def assemble(
 ) -> AsyncIterator[Shop]:
     """The shop's parts over `settings.database_url`; `migrate` brings the schema to head first."""
     clock = clock or shop_clock(settings.clock_offset)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     reports = reports_engine(engine)  # long reads off the event loop's thread (SQLite)
     if settings.count_sql_statements and metrics is not None:
         count_statements(engine, metrics.sql_statements.inc)

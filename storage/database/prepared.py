@@ -31,15 +31,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
 
 from storage.database.inline_sqlite import InlineSqliteConnection
 
 __all__ = ["Prepared", "counted", "counter_of"]
 
-_DRIVER: Final = "shopbot_inline_driver"  # session.info: (inline connection, statement counter)
+_DRIVER: Final = "shopbot_direct"  # session.info: how the transaction runs prepared statements directly
 _COUNTERS: WeakKeyDictionary[Engine, Callable[[], object]] = WeakKeyDictionary()
 Processor = Callable[[Any], Any] | None
-Inline = tuple[InlineSqliteConnection, Callable[[], object] | None]  # the connection, its statement counter
 
 
 def counted(engine: Engine, count: Callable[[], object] | None) -> None:
@@ -61,6 +61,8 @@ class _Compiled:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         if compiled.post_compile_params or any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("a statement completed at execution (an IN list) cannot be prepared once")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # filled in by the execution context
+            raise ValueError("a statement relying on a column's Python-side default cannot be prepared")
         self.sql: str = compiled.string
         # per position: the caller's parameter name and its type's bind processor, or (no name) a literal
         # of the statement itself (`state == 'pending'`, an OFFSET), processed once here
@@ -99,27 +101,23 @@ class Prepared:
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
-        self._compiled: _Compiled | None = None  # for the inline SQLite dialect (the only one run directly)
+        self._compiled: dict[str, _Compiled] = {}  # by dialect
 
     async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
-        inline = await _inline(session)
-        if inline is None:
+        direct = await _direct(session)
+        if direct is None:
             return list((await session.execute(self.statement, values)).all())
         compiled = self._compile(session)
-        cursor = await self._run(inline, compiled, values)
-        raws = cursor.fetchall()
-        cursor.close()
+        raws, _ = await direct.run(compiled, compiled.parameters(values), _ALL)
         return [compiled.shape(raw) for raw in raws]
 
     async def first(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
-        inline = await _inline(session)
-        if inline is None:
+        direct = await _direct(session)
+        if direct is None:
             return (await session.execute(self.statement, values)).first()
         compiled = self._compile(session)
-        cursor = await self._run(inline, compiled, values)
-        raw = cursor.fetchone()
-        cursor.close()
-        return None if raw is None else compiled.shape(raw)
+        raws, _ = await direct.run(compiled, compiled.parameters(values), _ONE)
+        return compiled.shape(raws[0]) if raws else None
 
     async def scalar(self, session: AsyncSession, values: Mapping[str, Any]) -> Any:
         row = await self.first(session, values)
@@ -127,52 +125,121 @@ class Prepared:
 
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> int:
         """Execute an INSERT, UPDATE or DELETE; how many rows it touched."""
-        inline = await _inline(session)
-        if inline is None:
+        direct = await _direct(session)
+        if direct is None:
             result = await session.execute(self.statement, values)
             count: int = result.rowcount if isinstance(result, CursorResult) else -1
             return count
-        cursor = await self._run(inline, self._compile(session), values)
-        count = cursor.rowcount
-        cursor.close()
+        compiled = self._compile(session)
+        _, count = await direct.run(compiled, compiled.parameters(values), _NONE)
         return count
 
     def _compile(self, session: AsyncSession) -> _Compiled:
-        compiled = self._compiled
+        dialect = session.sync_session.get_bind().dialect
+        compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            compiled = self._compiled = _Compiled(self.statement, session.sync_session.get_bind().dialect)
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    async def _run(self, inline: Inline, compiled: _Compiled, values: Mapping[str, Any]) -> sqlite3.Cursor:
-        connection, count = inline
-        parameters = compiled.parameters(values)
-        if count is not None:
-            count()
+
+_ALL, _ONE, _NONE = 0, 1, 2  # which rows a statement's caller wants
+
+
+class _Inline:
+    """The session's transaction is on an inline SQLite connection: the statement is run right here."""
+
+    __slots__ = ("connection", "count")
+
+    def __init__(self, connection: InlineSqliteConnection, count: Callable[[], object] | None) -> None:
+        self.connection = connection
+        self.count = count
+
+    async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
+        if self.count is not None:
+            self.count()
         try:
-            return await connection.run(compiled.sql, parameters)
+            cursor = await self.connection.run(compiled.sql, parameters)
         except sqlite3.Error as error:
             raise exc.DBAPIError.instance(
                 compiled.sql, None, error, sqlite3.Error, hide_parameters=True, ismulti=False
             ) from error
+        raws = cursor.fetchall() if want == _ALL else [] if want == _NONE else _listed(cursor.fetchone())
+        count = cursor.rowcount
+        cursor.close()
+        return raws, count
 
 
-async def _inline(session: AsyncSession) -> Inline | None:
-    """The inline connection of the session's transaction (begun now if it was not yet, as `execute` would
-    begin it); None when the transaction is on any other kind of connection. Sessions never autoflush
-    (`session_factory`), so ORM objects waiting to be flushed wait here as they would in `execute`."""
+class _Pep249:
+    """The session's transaction is on another driver (asyncpg): the statement goes to SQLAlchemy's own
+    DBAPI connection of that transaction, which begins the driver's transaction on first use, keeps its
+    prepared statements and translates its errors, past SQLAlchemy's execution (compile state, execution
+    context, result object) that costs more than the round trip."""
+
+    __slots__ = ("connection", "dbapi", "count")
+
+    def __init__(self, connection: Connection, count: Callable[[], object] | None) -> None:
+        self.connection = connection
+        self.dbapi = connection.connection.dbapi_connection
+        self.count = count
+
+    async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
+        if self.count is not None:
+            self.count()
+        return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
+
+    def _execute(self, sql: str, parameters: list[Any], want: int) -> tuple[list[Any], int]:
+        dialect = self.connection.dialect
+        error_class = dialect.loaded_dbapi.Error
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            raws = cursor.fetchall() if want == _ALL else [] if want == _NONE else _listed(cursor.fetchone())
+            return raws, cursor.rowcount
+        except error_class as error:
+            invalidated = dialect.is_disconnect(error, self.dbapi, cursor)
+            if invalidated:
+                self.connection.invalidate(error)
+            raise exc.DBAPIError.instance(
+                sql,
+                None,
+                error,
+                error_class,
+                hide_parameters=True,
+                connection_invalidated=invalidated,
+                dialect=dialect,
+                ismulti=False,
+            ) from error
+        finally:
+            cursor.close()
+
+
+def _listed(raw: Any) -> list[Any]:
+    return [] if raw is None else [raw]
+
+
+async def _direct(session: AsyncSession) -> _Inline | _Pep249 | None:
+    """How the session's transaction runs a prepared statement directly (begun now if it was not yet, as
+    `execute` would begin it); None where it cannot (the threaded reports engine). Sessions never
+    autoflush (`session_factory`), so ORM objects waiting to be flushed wait here as they would in
+    `execute`."""
     info = session.sync_session.info
-    driver: Inline | None = info.get(_DRIVER)
-    if driver is None and _DRIVER not in info:
+    direct: _Inline | _Pep249 | None = info.get(_DRIVER)
+    if direct is None and _DRIVER not in info:
         await session.connection()
-        driver = info.get(_DRIVER)
-    return driver
+        direct = info.get(_DRIVER)
+    return direct
 
 
 @event.listens_for(Session, "after_begin")
 def _on_begin(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     driver = connection.connection.driver_connection
-    inline = isinstance(driver, InlineSqliteConnection)
-    session.info[_DRIVER] = (driver, _COUNTERS.get(connection.engine)) if inline else None
+    count = _COUNTERS.get(connection.engine)
+    if isinstance(driver, InlineSqliteConnection):
+        session.info[_DRIVER] = _Inline(driver, count)
+    elif connection.dialect.driver == "asyncpg":
+        session.info[_DRIVER] = _Pep249(connection, count)
+    else:
+        session.info[_DRIVER] = None
 
 
 @event.listens_for(Session, "after_transaction_end")

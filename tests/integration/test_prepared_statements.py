@@ -1,0 +1,87 @@
+"""Prepared statements run straight on the driver connection of the session's transaction (an inline SQLite
+connection, or SQLAlchemy's asyncpg connection): they must behave as `session.execute` would — inside
+that transaction, with SQLAlchemy's errors — and a PostgreSQL engine keeps a fixed set of connections."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from storage.database.engine import create_engine, dispose, session_factory
+from storage.database.prepared import Prepared
+from storage.tables.catalog import CategoryRow
+from tests.conftest import POSTGRES_ONLY
+
+_ADD = Prepared(
+    insert(CategoryRow).values(slug=bindparam("slug"), name=bindparam("name"), position=0, name_zh="")
+)
+_COUNT = Prepared(select(func.count()).select_from(CategoryRow).where(CategoryRow.slug == bindparam("slug")))
+
+
+async def test_a_prepared_write_is_undone_with_the_transaction_it_ran_in(database_url: str):
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session, session.begin():
+            assert await _ADD.run(session, {"slug": "tea", "name": "Tea"}) == 1
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1  # seen within its transaction
+            await session.rollback()
+        async with sessions() as session, session.begin():
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
+    finally:
+        await dispose(engine)
+
+
+async def test_a_prepared_statement_that_breaks_a_constraint_raises_sqlalchemys_error_without_values(
+    database_url: str,
+):
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session, session.begin():
+            await _ADD.run(session, {"slug": "tea", "name": "Tea"})
+        with pytest.raises(IntegrityError) as raised:
+            async with sessions() as session, session.begin():
+                await _ADD.run(session, {"slug": "tea", "name": "Secret Blend of Mrs Quince"})
+        assert "Mrs Quince" not in str(raised.value)
+        async with sessions() as session, session.begin():  # the engine carries on
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
+    finally:
+        await dispose(engine)
+
+
+async def test_a_statement_relying_on_a_python_side_default_is_refused_not_run_without_it(
+    database_url: str,
+):
+    engine = create_engine(database_url)
+    sessions = session_factory(engine)
+    short = Prepared(insert(CategoryRow).values(slug=bindparam("slug"), name=bindparam("name")))
+    try:
+        async with sessions() as session, session.begin():
+            await session.connection()
+            with pytest.raises(ValueError, match="default"):
+                await short.run(session, {"slug": "tea", "name": "Tea"})
+    finally:
+        await dispose(engine)
+
+
+@POSTGRES_ONLY
+async def test_a_burst_of_units_of_work_shares_a_fixed_set_of_postgresql_connections(database_url: str):
+    engine = create_engine(database_url, pool_size=4)
+    sessions = session_factory(engine)
+    backends: set[int] = set()
+
+    async def unit() -> None:
+        async with sessions() as session, session.begin():
+            backends.add(await session.scalar(text("SELECT pg_backend_pid()")))
+            await asyncio.sleep(0.01)  # held, as a turn holds it, while the others ask for one
+
+    try:
+        for _ in range(3):  # three bursts, each far past the pool
+            await asyncio.gather(*(unit() for _ in range(40)))
+        assert len(backends) <= 4, "connections past the pool were opened (and closed again)"
+    finally:
+        await dispose(engine)
