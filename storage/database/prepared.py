@@ -178,8 +178,10 @@ class _Pep249:
     __slots__ = ("connection", "dbapi", "count")
 
     def __init__(self, connection: Connection, count: Callable[[], object] | None) -> None:
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None  # a connection that began a transaction holds its DBAPI connection
         self.connection = connection
-        self.dbapi = connection.connection.dbapi_connection
+        self.dbapi = dbapi
         self.count = count
 
     async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
@@ -194,7 +196,7 @@ class _Pep249:
         try:
             cursor.execute(sql, parameters)
             raws = cursor.fetchall() if want == _ALL else [] if want == _NONE else _listed(cursor.fetchone())
-            return raws, cursor.rowcount
+            return list(raws), cursor.rowcount
         except error_class as error:
             invalidated = dialect.is_disconnect(error, self.dbapi, cursor)
             if invalidated:
