@@ -28,6 +28,7 @@ from bot.observability.instrumentation import InstrumentedHandler
 from bot.observability.metered import MeteredNotifier
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
+from bot.processes.collector import settle_collector
 from bot.processes.signals import stop_on_signals
 from bot.settings import Settings
 from bot.telegram.connection import TelegramConnection
@@ -154,6 +155,7 @@ async def run_bot(
             stack.push_async_callback(poller.stop)  # the first to go: no more getUpdates
         processor.start()  # the runtime can take updates now; what is already stored goes first
         await offer_menu_button(settings, notifier)
+        settle_collector()  # short collector pauses from here on (bot.processes.collector)
         log.info(
             "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
         )

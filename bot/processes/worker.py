@@ -10,6 +10,7 @@ from prometheus_client import start_http_server
 from bot.clock import shop_clock
 from bot.observability.metrics import Metrics
 from bot.observability.scrubbing import mask_in_logs
+from bot.processes.collector import settle_collector
 from bot.processes.signals import stop_on_signals
 from bot.settings import Settings
 from bot.telegram.connection import TelegramConnection
@@ -66,5 +67,6 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
             gateway=gateway,
         )
         stack.push_async_callback(background.stop)  # the first to go
+        settle_collector()
         await stop.wait()
     log.info("worker_stopped")
