@@ -52,7 +52,7 @@ async def test_fed_updates_are_not_kept_once_answered(runtime: str) -> None:
         await running.feed(edited)  # no handler sees an edit, as before
 
         assert seen == list(range(1, 21))
-        assert _live(Update) == before
+        assert _live(Update) <= before  # (other tests may leave some that go meanwhile)
     finally:
         await running.stop()
         await telegram.close()
