@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import list_currencies
 from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -15,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.errors import InvalidInput
 from domain.money import Money
+from handlers.kernel.currency_formats_data import CURRENCIES
 
 __all__ = ["Settings", "DeliveryOption"]
 
@@ -163,7 +163,7 @@ class Settings(BaseSettings):
     @classmethod
     def _currency(cls, value: str) -> str:
         code = value.strip().upper()
-        if code not in list_currencies():
+        if code not in CURRENCIES:
             raise ValueError("must be an ISO 4217 currency code such as USD, EUR or JPY")
         return code
 

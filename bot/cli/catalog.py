@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
@@ -20,9 +20,14 @@ from storage.catalog.csv_format import (
     format_catalog,
     parse_catalog,
 )
-from storage.catalog.transfer import ImportSummary, export_catalog, import_catalog
 from storage.database.engine import create_engine, dispose
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from storage.catalog.transfer import ImportSummary
+
+# rich's progress bar and the catalog transfer are imported by the commands that use them: `shopbot run`
+# imports this module too (the CLI registers every command) and need not hold them (docs/benchmarks.md)
 
 __all__ = ["app", "read_catalog"]
 
@@ -65,6 +70,10 @@ def read_catalog(path: Path, currency: str, console: Console) -> list[CatalogRow
 
 
 async def _import(url: str, rows: list[CatalogRow]) -> ImportSummary:
+    from rich.progress import Progress
+
+    from storage.catalog.transfer import import_catalog
+
     engine = create_engine(url)
     try:
         with Progress(transient=True) as progress:
@@ -94,6 +103,8 @@ def export(path: Path = _FILE) -> None:
 
 
 async def _export(url: str) -> str:
+    from storage.catalog.transfer import export_catalog
+
     engine = create_engine(url)
     try:
         async with SqlAlchemyUnitOfWorkFactory(engine)(write=False) as uow:

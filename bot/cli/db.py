@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.preflight import load_settings, require_database, shown_url
 from storage.database.engine import create_engine, dispose
-from storage.invariants import find_violations
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 __all__ = ["app", "doctor"]
@@ -47,6 +46,8 @@ def doctor() -> None:
 
 
 async def _violations(url: str) -> list[str]:
+    from storage.invariants import find_violations  # for this command only, not `shopbot run`
+
     engine = create_engine(url)
     try:
         async with SqlAlchemyUnitOfWorkFactory(engine)(write=False) as uow:

@@ -12,7 +12,6 @@ import typer
 
 from bot.cli.preflight import load_settings, require_database
 from bot.observability.logs import configure_logging
-from bot.processes.worker import run_worker
 
 __all__ = ["worker"]
 
@@ -31,4 +30,6 @@ def worker(
         raise typer.Exit(2)
     require_database(settings.database_url)
     configure_logging(settings.log_level, settings.log_format)
+    from bot.processes.worker import run_worker  # the worker process's modules: not for `shopbot run`
+
     asyncio.run(run_worker(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))

@@ -1,7 +1,10 @@
 """The aiogram 3 runtime: each update through `UpdateFlow`.
 
-`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`); `start`
-polls with aiogram's dispatcher, which confirms updates before they are handled (tests and tools only).
+`shopbot run` feeds it from the durable inbox (`start_feeding` or `start_webhook`, then `feed`), straight
+into the flow: aiogram's `Dispatcher` would route each update to the one handler there is, and caches
+`Update.event_type` in an `lru_cache` keyed on the update, which keeps the last 128 updates alive (about
+1.5 MiB of peak memory, docs/benchmarks.md). `start` polls with a dispatcher, which confirms updates
+before they are handled (tests and tools only).
 """
 
 from __future__ import annotations
@@ -119,25 +122,26 @@ class AiogramRuntime:
         quiet_http_loggers()
         session = AiohttpSession(api=TelegramAPIServer.from_base(connection.api_url))
         self._bot = Bot(connection.token, session=session)
-        # no aiogram FSM: conversations are the handlers' dialogs, kept in the database (its middleware
-        # would look up a state in memory for every update)
-        self._dispatcher = Dispatcher(disable_fsm=True)
         self._poll_timeout = connection.poll_timeout
+        self._dispatcher: Dispatcher | None = None  # only `start` polls through one
         self._polling: asyncio.Task[None] | None = None
         self._flow = UpdateFlow(handler)
-        out = AiogramOutput(self._bot, connection.payment_provider_token, answers)
+        self._out = AiogramOutput(self._bot, connection.payment_provider_token, answers)
+
+    def _polling_dispatcher(self) -> Dispatcher:
+        # no aiogram FSM: conversations are the handlers' dialogs, kept in the database (its middleware
+        # would look up a state in memory for every update)
+        dispatcher = Dispatcher(disable_fsm=True)
 
         async def on_update(event: object, event_update: Update) -> None:
-            await self._flow(event_update, out)
+            await self._flow(event_update, self._out)
 
-        for observer in (
-            self._dispatcher.message,
-            self._dispatcher.callback_query,
-            self._dispatcher.pre_checkout_query,
-        ):
+        for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.pre_checkout_query):
             observer.register(on_update)
+        return dispatcher
 
     async def start(self) -> None:
+        self._dispatcher = self._polling_dispatcher()
         started = asyncio.Event()
 
         async def on_startup() -> None:
@@ -171,11 +175,11 @@ class AiogramRuntime:
         """Handle one update as Telegram sent it; returns once it is answered, raises `HandlingFailed`
         when the handler failed (nothing of it was kept)."""
         update = Update.model_validate(as_read(payload), context={"bot": self._bot})
-        await self._dispatcher.feed_update(self._bot, update)
+        await self._flow(update, self._out)  # ignores what is not a message, button or pre-checkout query
         self._flow.check(update.update_id)
 
     async def stop(self) -> None:
-        if self._polling is not None and not self._polling.done():
+        if self._dispatcher is not None and self._polling is not None and not self._polling.done():
             await self._dispatcher.stop_polling()
         if self._polling is not None:
             await self._polling

@@ -1,8 +1,9 @@
 """A bot process loads only what it runs: one Telegram framework, no chart library until a chart is drawn,
 no Stripe SDK unless Stripe is configured, no Alembic unless it migrates, no httpx unless 17TRACK is
 configured, no APScheduler unless it runs the jobs, no PostgreSQL dialect for a SQLite shop (together about
-12 MiB of peak memory, docs/benchmarks.md); and httpcore finds sniffio instead of failing to import it on
-every request."""
+12 MiB of peak memory, docs/benchmarks.md), none of what only other commands use (rich's progress bars,
+the catalog transfer, the worker process); and httpcore finds sniffio instead of failing to import it on
+every request. (rich itself is loaded: structlog imports it whenever it is installed, typer requires it.)"""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("telegram", "aiogram")
 ON_DEMAND = ("matplotlib", "numpy", "stripe", "alembic", "httpx", "apscheduler")
+OTHER_COMMANDS = ("rich.progress", "storage.catalog.transfer", "storage.invariants", "bot.processes.worker")
 # (SQLAlchemy's PostgreSQL dialect, ~1.3 MiB, is loaded by every process: the prune job's partial indexes
 # declare their PostgreSQL `WHERE`, and SQLAlchemy loads a dialect to check its options)
-HEAVY = FRAMEWORKS + ON_DEMAND
+HEAVY = FRAMEWORKS + ON_DEMAND + OTHER_COMMANDS
 
 
 def _loaded_after(*modules: str) -> set[str]:
@@ -47,6 +49,7 @@ def test_running_one_runtime_loads_neither_the_other_framework_nor_what_it_may_n
 
     assert other not in loaded
     assert not loaded & (set(ON_DEMAND) - its_own)
+    assert not loaded & set(OTHER_COMMANDS)
 
 
 def test_httpcore_can_import_sniffio() -> None:

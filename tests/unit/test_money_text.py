@@ -1,11 +1,22 @@
-"""Amounts as customers read them, in their language: JPY and CNY never both a bare "¥"."""
+"""Amounts as customers read them, in their language: JPY and CNY never both a bare "¥"; every currency as
+Babel (CLDR) formats it, without Babel's locale data in memory."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from babel.numbers import format_currency, list_currencies
 
 from domain.money import Money
+from handlers.kernel.currency_formats import generate
+from handlers.kernel.currency_formats_data import CURRENCIES, FRACTION_DIGITS, SYMBOLS
+from handlers.kernel.i18n import LANGUAGES
 from handlers.kernel.money_text import money_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -33,3 +44,39 @@ def test_yen_and_yuan_read_differently_in_either_language():
     for language in ("en", "zh"):
         yen, yuan = money_text(Money(500, "JPY"), language), money_text(Money(500, "CNY"), language)
         assert yen.rstrip("0123456789.,") != yuan.rstrip("0123456789.,")
+
+
+def test_the_written_out_tables_are_babels() -> None:
+    written: dict[str, object] = {}
+    exec(generate(), written)  # what `python -m handlers.kernel.currency_formats` writes now
+
+    assert written["CURRENCIES"] == CURRENCIES == set(list_currencies())
+    assert written["FRACTION_DIGITS"] == FRACTION_DIGITS
+    assert written["SYMBOLS"] == SYMBOLS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_currency_reads_as_babel_formats_it(language: str) -> None:
+    amounts = (0, 1, 7, 50, 99, 100, 105, 1250, 123456, 100_000_000, 10**12 + 1, -1, -1250, -123456)
+    for currency in sorted(CURRENCIES):
+        for minor in amounts:
+            money = Money(minor, currency)
+            babel = format_currency(money.to_decimal(), currency, locale=language, decimal_quantization=False)
+            assert money_text(money, language) == babel, (currency, minor)
+
+
+def test_formatting_keeps_no_locale_data_in_memory() -> None:
+    """Babel kept ~2.5 MiB of CLDR data for English and ~2.2 MiB of its global data once a price was shown."""
+    code = (
+        "import gc, tracemalloc\n"
+        "from domain.money import Money\n"
+        "from handlers.kernel.money_text import money_text\n"
+        "tracemalloc.start()\n"
+        "pairs = [(c, lang) for c in ('USD', 'JPY') for lang in ('en', 'zh')]\n"
+        "texts = [money_text(Money(n, c), lang) for n in (1250, 5000) for c, lang in pairs]\n"
+        "gc.collect()\n"
+        "print(tracemalloc.get_traced_memory()[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+
+    assert int(out.stdout) < 100 * 1024

@@ -9,6 +9,8 @@ example of a valid one. The domain keeps its own stdlib checks; these come first
 from __future__ import annotations
 
 import gettext
+import json
+import os
 from functools import cache
 
 import phonenumbers
@@ -22,18 +24,37 @@ _ALIASES = {"uk": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "U
 
 @cache
 def _names() -> dict[str, str]:
-    """Every name a country goes by (casefolded) -> its alpha-2 code."""
+    """Every name a country goes by (casefolded) -> its alpha-2 code. Only this table stays in memory:
+    pycountry's country objects and the gettext catalogs it is made from are let go (about 0.5 MiB that
+    `pycountry.countries` and `gettext.translation`'s cache would keep for the life of the process)."""
     names: dict[str, str] = dict(_ALIASES)
-    books = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in _CHINESE]
-    for country in pycountry.countries:
-        english = [country.name, getattr(country, "official_name", ""), getattr(country, "common_name", "")]
+    books = [_catalog(lang) for lang in _CHINESE]
+    for country in _countries():
+        english = [country["name"], country.get("official_name", ""), country.get("common_name", "")]
         for name in filter(None, english):
-            names[name.casefold()] = country.alpha_2
+            names[name.casefold()] = country["alpha_2"]
             for book in books:
-                names[book.gettext(name).casefold()] = country.alpha_2
-        names[country.alpha_3.casefold()] = country.alpha_2
-        names[country.alpha_2.casefold()] = country.alpha_2
+                names[book.gettext(name).casefold()] = country["alpha_2"]
+        names[country["alpha_3"].casefold()] = country["alpha_2"]
+        names[country["alpha_2"].casefold()] = country["alpha_2"]
     return names
+
+
+def _countries() -> list[dict[str, str]]:
+    """ISO 3166-1 as pycountry ships it (the iso-codes JSON that `pycountry.countries` reads)."""
+    with open(os.path.join(pycountry.DATABASE_DIR, "iso3166-1.json"), encoding="utf-8") as file:
+        countries: list[dict[str, str]] = json.load(file)["3166-1"]
+    return countries
+
+
+def _catalog(language: str) -> gettext.GNUTranslations:
+    """pycountry's country names in `language`, read for this once (not into gettext's process-wide
+    cache)."""
+    path = gettext.find("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    if path is None:
+        raise FileNotFoundError(f"pycountry has no iso3166-1 catalog for {language}")
+    with open(path, "rb") as file:
+        return gettext.GNUTranslations(file)
 
 
 def country_code(text: str) -> str | None:
