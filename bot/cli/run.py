@@ -51,7 +51,8 @@ def run(
         require_database(settings.database_url)
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(run_bot(settings, RunOptions(runtime.value, mode.value, jobs=not no_jobs)))
+        options = RunOptions(runtime.value, mode.value, jobs=not no_jobs, own_process=True)
+        asyncio.run(run_bot(settings, options))
     except NotReady as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(2) from None

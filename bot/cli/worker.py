@@ -32,4 +32,8 @@ def worker(
     configure_logging(settings.log_level, settings.log_format)
     from bot.processes.worker import run_worker  # the worker process's modules: not for `shopbot run`
 
-    asyncio.run(run_worker(settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port))
+    asyncio.run(
+        run_worker(
+            settings, jobs=not no_jobs, relay=not no_relay, metrics_port=metrics_port, own_process=True
+        )
+    )

@@ -61,6 +61,7 @@ class RunOptions:
     runtime: RuntimeName = "ptb"
     mode: Mode = "polling"
     jobs: bool = True  # relay and scheduler in this process (False: a `shopbot worker` does them)
+    own_process: bool = False  # the process is the bot's alone (the CLI): its collector is settled once ready
 
 
 def _require(settings: Settings, mode: Mode) -> tuple[TelegramConnection, str]:
@@ -155,7 +156,8 @@ async def run_bot(
             stack.push_async_callback(poller.stop)  # the first to go: no more getUpdates
         processor.start()  # the runtime can take updates now; what is already stored goes first
         await offer_menu_button(settings, notifier)
-        settle_collector()  # short collector pauses from here on (bot.processes.collector)
+        if options.own_process:
+            settle_collector()  # short collector pauses from here on (bot.processes.collector)
         log.info(
             "bot_running", mode=options.mode, runtime=options.runtime, jobs=options.jobs, port=_port(runner)
         )

@@ -27,7 +27,10 @@ __all__ = ["run_worker"]
 log = logging.getLogger("shopbot.worker")
 
 
-async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0) -> None:
+async def run_worker(
+    settings: Settings, *, jobs: bool, relay: bool, metrics_port: int = 0, own_process: bool = False
+) -> None:
+    """`own_process`: the process is the worker's alone (the CLI): its collector is settled once ready."""
     connection = TelegramConnection.from_settings(settings)
     mask_in_logs(connection.token)
     metrics = Metrics.create()
@@ -67,6 +70,7 @@ async def run_worker(settings: Settings, *, jobs: bool, relay: bool, metrics_por
             gateway=gateway,
         )
         stack.push_async_callback(background.stop)  # the first to go
-        settle_collector()
+        if own_process:
+            settle_collector()
         await stop.wait()
     log.info("worker_stopped")
