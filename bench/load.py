@@ -6,8 +6,10 @@
 
 The bot is a real subprocess (`python -m bot run --no-jobs`) pinned with `taskset` to one core (the last
 one); this driver and the fake Bot API (bench/load_telegram.py, over loopback HTTP) are pinned to the
-others. One bot process per runtime × mode × database serves every row of that configuration in turn
-(after a short warm-up), so peak RSS is the process's peak so far. Journeys: bench/load_journeys.py.
+others. In webhook mode the driver, as Telegram, opens at most 40 connections to the webhook at once
+(setWebhook's default `max_connections`). One bot process per runtime × mode × database serves every row
+of that configuration in turn (after a short warm-up), so peak RSS is the process's peak so far.
+Journeys: bench/load_journeys.py.
 
 Per row: answered updates per second of wall time; latency percentiles from handing an update over
 (queued for getUpdates, or POSTed to the webhook) to the fake Bot API receiving the expected reply;
@@ -50,6 +52,7 @@ from tests.fakes.stripe_api import FakeStripe  # noqa: E402
 from tests.shops.webhook import SECRET, bot_env, free_port  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
+WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections for a webhook
 _ERROR_LINE = re.compile(rb"error|locked|traceback|job_failed", re.IGNORECASE)
 HEADER = (
     "| runtime | mode | db | journey | K | updates | upd/s | p50 ms | p95 ms | p99 ms | unanswered "
@@ -93,6 +96,9 @@ class BotUnderLoad:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        # Telegram opens at most setWebhook's max_connections to a webhook at once (default 40, which the
+        # bot leaves as it is); more updates wait at Telegram, and their latency counts from there
+        self.webhook_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS))
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -142,7 +148,7 @@ class BotUnderLoad:
 
     async def _post(self, update: dict[str, Any]) -> None:
         for attempt in range(8):  # as Telegram does: again until it is taken
-            async with self.http.post(
+            async with self.webhook_http.post(
                 self.url + WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET}
             ) as response:
                 if response.status == 200:
@@ -154,6 +160,7 @@ class BotUnderLoad:
             self.process.terminate()
             await asyncio.wait_for(self.process.wait(), 30)
         await self.http.close()
+        await self.webhook_http.close()
         await self.telegram.close()
 
     async def row(self, journey: str, customers: int, seconds: float, first_id: int) -> dict[str, Any]:
