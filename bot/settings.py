@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from domain.errors import InvalidInput
 from domain.money import Money
 from handlers.kernel.currency_formats_data import CURRENCIES
+from storage.database.engine import POSTGRES_POOL_SIZE
 
 __all__ = ["Settings", "DeliveryOption"]
 
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
 
     # Foundation
     database_url: str = "sqlite+aiosqlite:///shopbot.db"
-    database_pool_size: int = Field(10, ge=1, le=100)  # PostgreSQL connections each process keeps open
+    database_pool_size: int = Field(POSTGRES_POOL_SIZE, ge=1, le=100)  # PostgreSQL connections per process
     currency: str = "USD"
     reservation_minutes: int = Field(30, ge=1, le=24 * 60)
     timezone: str = "UTC"  # the shop's zone: display and daily schedules only

@@ -1,4 +1,5 @@
-"""Statements every update runs, compiled once and sent straight to an inline SQLite connection.
+"""Statements every update runs, compiled once and sent straight to the driver connection of the session's
+transaction.
 
 `session.execute(statement)` costs about 0.15 ms of CPU for a statement SQLite runs in a few microseconds:
 the ORM's compile state, the execution context, the result object and its row processors are set up on
@@ -7,11 +8,12 @@ and outbox rows) are fixed, so each is compiled once per dialect into its SQL te
 parameters and SQLAlchemy's own bind and result processors for their types, and run on the driver
 connection of the session's open transaction. Rows come back as named tuples (`row.sku`, `row[0]`).
 
-It applies only where it is the same as `session.execute`: an inline SQLite connection
-(`storage.database.inline_sqlite`) inside a transaction the session has begun, with no ORM object waiting
-to be flushed. Anywhere else (PostgreSQL, the threaded reports engine, no transaction yet) the statement
-goes through `session.execute` as usual. Driver errors are raised as SQLAlchemy's (`IntegrityError`...),
-and statements are counted by `count_statements` like any other.
+Where it is the same as `session.execute`, inside a transaction the session has begun with no ORM object
+waiting to be flushed: on an inline SQLite connection (`storage.database.inline_sqlite`) the statement
+runs right there; on PostgreSQL it goes to SQLAlchemy's DBAPI connection of the transaction (asyncpg's,
+adapted), which begins the driver's transaction and keeps its prepared statements. On the threaded
+reports engine the statement goes through `session.execute` as usual. Driver errors are raised as
+SQLAlchemy's (`IntegrityError`...), and statements are counted by `count_statements` like any other.
 
     _BY_SKU = Prepared(select(StockRow.sku, ...).where(StockRow.sku == bindparam("sku")))
     row = await _BY_SKU.first(session, {"sku": "tea"})

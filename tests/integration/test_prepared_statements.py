@@ -5,10 +5,12 @@ that transaction, with SQLAlchemy's errors — and a PostgreSQL engine keeps a f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.database.prepared import Prepared
@@ -21,51 +23,48 @@ _ADD = Prepared(
 _COUNT = Prepared(select(func.count()).select_from(CategoryRow).where(CategoryRow.slug == bindparam("slug")))
 
 
-async def test_a_prepared_write_is_undone_with_the_transaction_it_ran_in(database_url: str):
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
     engine = create_engine(database_url)
-    sessions = session_factory(engine)
     try:
-        async with sessions() as session, session.begin():
-            assert await _ADD.run(session, {"slug": "tea", "name": "Tea"}) == 1
-            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1  # seen within its transaction
-            await session.rollback()
-        async with sessions() as session, session.begin():
-            assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
+        yield session_factory(engine)
     finally:
         await dispose(engine)
+
+
+async def test_a_prepared_write_is_undone_with_the_transaction_it_ran_in(sessions: Sessions):
+    async with sessions() as session, session.begin():
+        assert await _ADD.run(session, {"slug": "tea", "name": "Tea"}) == 1
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 1  # seen within its transaction
+        await session.rollback()
+    async with sessions() as session, session.begin():
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
 
 
 async def test_a_prepared_statement_that_breaks_a_constraint_raises_sqlalchemys_error_without_values(
-    database_url: str,
+    sessions: Sessions,
 ):
-    engine = create_engine(database_url)
-    sessions = session_factory(engine)
-    try:
+    async with sessions() as session, session.begin():
+        await _ADD.run(session, {"slug": "tea", "name": "Tea"})
+    with pytest.raises(IntegrityError) as raised:
         async with sessions() as session, session.begin():
-            await _ADD.run(session, {"slug": "tea", "name": "Tea"})
-        with pytest.raises(IntegrityError) as raised:
-            async with sessions() as session, session.begin():
-                await _ADD.run(session, {"slug": "tea", "name": "Secret Blend of Mrs Quince"})
-        assert "Mrs Quince" not in str(raised.value)
-        async with sessions() as session, session.begin():  # the engine carries on
-            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
-    finally:
-        await dispose(engine)
+            await _ADD.run(session, {"slug": "tea", "name": "Secret Blend of Mrs Quince"})
+    assert "Mrs Quince" not in str(raised.value)
+    async with sessions() as session, session.begin():  # the engine carries on
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
 
 
 async def test_a_statement_relying_on_a_python_side_default_is_refused_not_run_without_it(
-    database_url: str,
+    sessions: Sessions,
 ):
-    engine = create_engine(database_url)
-    sessions = session_factory(engine)
     short = Prepared(insert(CategoryRow).values(slug=bindparam("slug"), name=bindparam("name")))
-    try:
-        async with sessions() as session, session.begin():
-            await session.connection()
-            with pytest.raises(ValueError, match="default"):
-                await short.run(session, {"slug": "tea", "name": "Tea"})
-    finally:
-        await dispose(engine)
+    async with sessions() as session, session.begin():
+        await session.connection()
+        with pytest.raises(ValueError, match="default"):
+            await short.run(session, {"slug": "tea", "name": "Tea"})
 
 
 @POSTGRES_ONLY

@@ -4,15 +4,11 @@ built without keeping pycountry's country objects or gettext's catalogs for the 
 from __future__ import annotations
 
 import gettext
-import subprocess
-import sys
-from pathlib import Path
 
 import pycountry
 
 from handlers.customer.checkout import places
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.shops.memory import bytes_kept
 
 
 def test_the_table_names_every_country_as_pycountry_does() -> None:
@@ -35,14 +31,6 @@ def test_the_table_names_every_country_as_pycountry_does() -> None:
 
 def test_only_the_table_stays_in_memory() -> None:
     """pycountry's country objects and gettext's cached catalogs kept ~700 KiB; the table is ~160 KiB."""
-    code = (
-        "import gc, tracemalloc\n"
-        "from handlers.customer.checkout import places\n"
-        "tracemalloc.start()\n"
-        "places.country_code('China')\n"
-        "gc.collect()\n"
-        "print(tracemalloc.get_traced_memory()[0])\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    kept = bytes_kept("from handlers.customer.checkout import places", "places.country_code('China')")
 
-    assert int(out.stdout) < 300 * 1024
+    assert kept < 300 * 1024

@@ -3,10 +3,6 @@ Babel (CLDR) formats it, without Babel's locale data in memory."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from babel.numbers import format_currency, list_currencies
 
@@ -15,8 +11,7 @@ from handlers.kernel.currency_formats import generate
 from handlers.kernel.currency_formats_data import CURRENCIES, FRACTION_DIGITS, SYMBOLS
 from handlers.kernel.i18n import LANGUAGES
 from handlers.kernel.money_text import money_text
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.shops.memory import bytes_kept
 
 
 @pytest.mark.parametrize(
@@ -67,16 +62,10 @@ def test_every_currency_reads_as_babel_formats_it(language: str) -> None:
 
 def test_formatting_keeps_no_locale_data_in_memory() -> None:
     """Babel kept ~2.5 MiB of CLDR data for English and ~2.2 MiB of its global data once a price was shown."""
-    code = (
-        "import gc, tracemalloc\n"
-        "from domain.money import Money\n"
-        "from handlers.kernel.money_text import money_text\n"
-        "tracemalloc.start()\n"
+    kept = bytes_kept(
+        "from domain.money import Money\nfrom handlers.kernel.money_text import money_text",
         "pairs = [(c, lang) for c in ('USD', 'JPY') for lang in ('en', 'zh')]\n"
-        "texts = [money_text(Money(n, c), lang) for n in (1250, 5000) for c, lang in pairs]\n"
-        "gc.collect()\n"
-        "print(tracemalloc.get_traced_memory()[0])\n"
+        "texts = [money_text(Money(n, c), lang) for n in (1250, 5000) for c, lang in pairs]",
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
 
-    assert int(out.stdout) < 100 * 1024
+    assert kept < 100 * 1024
