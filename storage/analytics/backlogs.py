@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.database.constants import in_sql
 from storage.database.engine import WRITE_OPTION
 from storage.tables.inbox import PENDING, InboxRow
 from storage.tables.messaging import OutboxRow
@@ -18,6 +19,6 @@ async def count_backlogs(sessions: async_sessionmaker[AsyncSession]) -> Backlogs
     """{"outbox": pending outbox messages, "inbox": pending inbox updates}."""
     async with sessions() as session:
         await session.connection(execution_options={WRITE_OPTION: False})
-        outbox = await session.scalar(select(func.count()).where(OutboxRow.state == "pending"))
-        inbox = await session.scalar(select(func.count()).where(InboxRow.state == PENDING))
+        outbox = await session.scalar(select(func.count()).where(OutboxRow.state == in_sql("pending")))
+        inbox = await session.scalar(select(func.count()).where(InboxRow.state == in_sql(PENDING)))
     return {"outbox": int(outbox or 0), "inbox": int(inbox or 0)}

@@ -27,6 +27,7 @@ from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, upd
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
+from storage.database.constants import in_sql
 from storage.database.dialect import insert_or_ignore, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared
@@ -48,10 +49,11 @@ __all__ = [
 SETTLED: ContextVar[set[int] | None] = ContextVar("settled_updates", default=None)
 _SETTLING = "shopbot_settling"  # session.info key: update ids this transaction settles
 _INBOX = cast(Table, InboxRow.__table__)
+_PENDING = in_sql(PENDING)  # in the SQL text: the planner then uses the index of pending updates
 # Statements of every update, built once (building one costs more CPU than SQLite takes to run it)
 _SETTLE = Prepared(
     update(_INBOX)
-    .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == PENDING)
+    .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == _PENDING)
     .values(state=bindparam("settled_as"), lease_until=None, leased_by=None)
 )
 _FREE = or_(_INBOX.c.lease_until.is_(None), _INBOX.c.lease_until <= bindparam("claim_now"))
@@ -59,11 +61,11 @@ _EARLIER = _INBOX.alias("earlier")
 _DUE = (  # per chat only the oldest pending update, and only when its lease is free
     select(_INBOX.c.update_id)
     .where(
-        _INBOX.c.state == PENDING,
+        _INBOX.c.state == _PENDING,
         _FREE,
         ~exists().where(
             _EARLIER.c.chat_id == _INBOX.c.chat_id,
-            _EARLIER.c.state == PENDING,
+            _EARLIER.c.state == _PENDING,
             _EARLIER.c.update_id < _INBOX.c.update_id,
         ),
     )
@@ -77,7 +79,7 @@ _DUE = (  # per chat only the oldest pending update, and only when its lease is 
 )
 _CLAIM = Prepared(
     update(_INBOX)
-    .where(_INBOX.c.update_id.in_(select(_DUE.c.update_id)), _INBOX.c.state == PENDING, _FREE)
+    .where(_INBOX.c.update_id.in_(select(_DUE.c.update_id)), _INBOX.c.state == _PENDING, _FREE)
     .values(
         lease_until=bindparam("claim_until"),
         leased_by=bindparam("claim_worker"),
@@ -184,7 +186,7 @@ class SqlAlchemyInbox:
     async def _settle(self, update_id: int, worker: str, **values: object) -> bool:
         stmt = (
             update(InboxRow)
-            .where(InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == PENDING)
+            .where(InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == _PENDING)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -197,7 +199,7 @@ class SqlAlchemyInbox:
             await session.connection(execution_options={WRITE_OPTION: False})
             held = await session.scalar(
                 select(InboxRow.update_id).where(
-                    InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == PENDING
+                    InboxRow.update_id == update_id, InboxRow.leased_by == worker, InboxRow.state == _PENDING
                 )
             )
         if held is None:
@@ -213,9 +215,9 @@ class SqlAlchemyInbox:
     async def release_orphans(self, gone: Callable[[str], bool]) -> int:
         """Free the leases of workers that `gone` says no longer run (a process killed mid-update), so
         their updates are taken again now rather than when the lease runs out. Returns how many."""
-        return await release_orphans(self._sessions, InboxRow, InboxRow.state == PENDING, gone=gone)
+        return await release_orphans(self._sessions, InboxRow, InboxRow.state == _PENDING, gone=gone)
 
     async def backlog(self) -> int:
         async with self._sessions() as session, session.begin():
-            count = await session.scalar(select(func.count()).where(InboxRow.state == PENDING))
+            count = await session.scalar(select(func.count()).where(InboxRow.state == _PENDING))
         return int(count or 0)

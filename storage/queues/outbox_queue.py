@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
+from storage.database.constants import in_sql
 from storage.database.dialect import rowcount
 from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
@@ -113,7 +114,7 @@ class SqlAlchemyOutboxQueue:
             OutboxRow,
             OutboxRow.id,
             due=[
-                OutboxRow.state == OutboxState.PENDING.value,
+                OutboxRow.state == in_sql(OutboxState.PENDING.value),  # planned with the value: its index
                 or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
             ],
             order_by=[func.coalesce(OutboxRow.next_attempt_at, OutboxRow.created_at), OutboxRow.id],
