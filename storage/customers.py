@@ -28,9 +28,15 @@ def address_from_json(data: dict[str, str]) -> Address:
 
 _CUSTOMER = tuple(CustomerRow.__table__.c)
 # Read on every turn: built once (building a statement costs more CPU than SQLite takes to run it)
-_IN_DIALOG = Prepared(
-    select(*_CUSTOMER, DialogRow.state.label("dialog_state"), DialogRow.data.label("dialog_data"))
+_IN_DIALOG = Prepared(  # with the cart's lines, which most turns show or change: one round trip less
+    select(
+        *_CUSTOMER,
+        DialogRow.state.label("dialog_state"),
+        DialogRow.data.label("dialog_data"),
+        CartRow.lines.label("cart_lines"),
+    )
     .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
+    .outerjoin(CartRow, CartRow.customer_id == CustomerRow.telegram_id)
     .where(CustomerRow.telegram_id == bindparam("telegram_id"))
 )
 _DIALOG_ALONE = Prepared(
@@ -57,8 +63,9 @@ _COLUMN = {"recipient": "last_recipient"}  # Customer field -> column, where the
 
 
 class SqlAlchemyCustomers:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, carts: SqlAlchemyCarts | None = None) -> None:
         self.session = session
+        self._carts = carts  # given the cart lines `get_in_dialog` read along, for this transaction
 
     async def get(self, telegram_id: int) -> Customer | None:
         columns = select(*_CUSTOMER)  # plain columns: no ORM identity map per turn
@@ -74,6 +81,8 @@ class SqlAlchemyCustomers:
             found = await _DIALOG_ALONE.first(self.session, {"telegram_id": telegram_id})
             return None, (found.state, dict(found.data)) if found else None
         dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
+        if self._carts is not None:
+            self._carts.read_along(telegram_id, row.cart_lines)
         return _customer(row), dialog
 
     async def add(self, customer: Customer) -> None:
@@ -114,11 +123,21 @@ class SqlAlchemyCustomers:
 
 
 class SqlAlchemyCarts:
+    """A customer's cart; the lines read along with the customer (`read_along`), or saved, in this unit of
+    work are not read again: only the customer's own turns change their cart, one at a time."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._known: dict[int, list[Any] | None] = {}  # customer id -> lines (None: no cart row)
+
+    def read_along(self, customer_id: int, lines: list[Any] | None) -> None:
+        self._known[customer_id] = lines
 
     async def get(self, customer_id: int) -> Cart:
-        lines = await _CART_LINES.scalar(self.session, {"customer_id": customer_id})
+        if customer_id in self._known:
+            lines = self._known[customer_id]
+        else:
+            lines = await _CART_LINES.scalar(self.session, {"customer_id": customer_id})
         rows = [(line[0], line[1], line[2] if len(line) > 2 else None) for line in lines or []]
         seen = {sku: price for sku, _qty, price in rows if isinstance(price, int)}
         return Cart(customer_id, {sku: qty for sku, qty, _price in rows}, seen)
@@ -134,3 +153,4 @@ class SqlAlchemyCarts:
             "updated_at": now,
         }
         await upsert(self.session, CartRow.__table__, values, ["customer_id"])
+        self._known[cart.customer_id] = values["lines"]
