@@ -143,14 +143,15 @@ class SqlAlchemyCarts:
         return Cart(customer_id, {sku: qty for sku, qty, _price in rows}, seen)
 
     async def save(self, cart: Cart, *, now: datetime) -> None:
+        lines: list[Any] = [  # [sku, quantity] or [sku, quantity, price seen when added]
+            [sku, qty, cart.seen_prices[sku]] if sku in cart.seen_prices else [sku, qty]
+            for sku, qty in cart.lines.items()
+        ]
         values = {
             "customer_id": cart.customer_id,
-            "lines": [  # [sku, quantity] or [sku, quantity, price seen when added]
-                [sku, qty, cart.seen_prices[sku]] if sku in cart.seen_prices else [sku, qty]
-                for sku, qty in cart.lines.items()
-            ],
+            "lines": lines,
             "item_count": cart.item_count,
             "updated_at": now,
         }
         await upsert(self.session, CartRow.__table__, values, ["customer_id"])
-        self._known[cart.customer_id] = values["lines"]
+        self._known[cart.customer_id] = lines
