@@ -30,6 +30,8 @@ from storage.stocks import SqlAlchemyStocks
 
 __all__ = ["SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]
 
+_READ_ONLY = {WRITE_OPTION: False}
+
 
 class SqlAlchemyUnitOfWork:
     categories: SqlAlchemyCategories
@@ -66,8 +68,10 @@ class SqlAlchemyUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = session = self._sessions()
-        # Begin now, telling the SQLite begin hook whether to take the write lock up front.
-        await session.connection(execution_options={WRITE_OPTION: self.write})
+        # Begin now, telling the SQLite begin hook whether to take the write lock up front (it takes it
+        # unless told otherwise: a connection with options of its own costs a copy of it).
+        await session.connection(**({} if self.write else {"execution_options": _READ_ONLY}))
+        self._committed = False
         self.categories = SqlAlchemyCategories(session, self._catalog_cache)
         self.products = SqlAlchemyProducts(session, self._catalog_cache)
         self.product_changes = SqlAlchemyProductChanges(session)
@@ -91,12 +95,14 @@ class SqlAlchemyUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            await self.rollback()  # a no-op after commit
+            if not self._committed:
+                await self.rollback()
         finally:
             await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()
+        self._committed = True
         publish_settled(self.session, committed=True)
         if self._catalog_cache is not None and (self.categories.changed or self.products.changed):
             self._catalog_cache.clear()  # this process shows its own catalog edits at once

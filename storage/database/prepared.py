@@ -172,49 +172,81 @@ class _Inline:
 
 
 class _Pep249:
-    """The session's transaction is on another driver (asyncpg): the statement goes to SQLAlchemy's own
-    DBAPI connection of that transaction, which begins the driver's transaction on first use, keeps its
-    prepared statements and translates its errors, past SQLAlchemy's execution (compile state, execution
-    context, result object) that costs more than the round trip."""
+    """The session's transaction is on asyncpg, through SQLAlchemy's adaptation of it. The transaction's first
+    statement goes through that adaptation's DBAPI cursor, which begins the transaction; once it is open,
+    statements go to asyncpg itself (its own cache of prepared statements, the connection's type codecs),
+    past SQLAlchemy's execution and the adaptation's cursor, which cost more than the round trip. asyncpg's
+    errors are translated as the adaptation translates them, then raised as SQLAlchemy's."""
 
-    __slots__ = ("connection", "dbapi", "count")
+    __slots__ = ("connection", "dbapi", "driver", "count")
 
     def __init__(self, connection: Connection, count: Callable[[], object] | None) -> None:
         dbapi = connection.connection.dbapi_connection
         assert dbapi is not None  # a connection that began a transaction holds its DBAPI connection
         self.connection = connection
         self.dbapi = dbapi
+        self.driver: Any = connection.connection.driver_connection  # asyncpg's Connection
         self.count = count
 
     async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
         if self.count is not None:
             self.count()
-        return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
+        driver = self.driver
+        if not driver.is_in_transaction():  # the adaptation begins the transaction with this statement
+            return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
+        try:
+            if want == _NONE:
+                status: str = await driver.execute(compiled.sql, *parameters)
+                return [], _status_count(status)
+            if want == _ONE:
+                return _listed(await driver.fetchrow(compiled.sql, *parameters)), -1
+            rows = await driver.fetch(compiled.sql, *parameters)
+            return rows, len(rows)
+        except Exception as error:
+            raise await greenlet_spawn(self._translated, compiled.sql, error) from error
 
     def _execute(self, sql: str, parameters: list[Any], want: int) -> tuple[list[Any], int]:
-        dialect = self.connection.dialect
-        error_class = dialect.loaded_dbapi.Error
         cursor = self.dbapi.cursor()
         try:
             cursor.execute(sql, parameters)
             raws = cursor.fetchall() if want == _ALL else [] if want == _NONE else _listed(cursor.fetchone())
             return list(raws), cursor.rowcount
-        except error_class as error:
-            invalidated = dialect.is_disconnect(error, self.dbapi, cursor)
-            if invalidated:
-                self.connection.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql,
-                None,
-                error,
-                error_class,
-                hide_parameters=True,
-                connection_invalidated=invalidated,
-                dialect=dialect,
-                ismulti=False,
-            ) from error
+        except self.connection.dialect.loaded_dbapi.Error as error:
+            raise self._wrapped(sql, error, cursor) from error
         finally:
             cursor.close()
+
+    def _translated(self, sql: str, error: Exception) -> Exception:
+        """asyncpg's `error` as SQLAlchemy's (IntegrityError...), as the adaptation's cursor raises it."""
+        try:
+            self.dbapi._handle_exception(error)  # raises the adaptation's DBAPI error for it
+        except self.connection.dialect.loaded_dbapi.Error as translated:
+            return self._wrapped(sql, translated, None)
+        except Exception as other:  # not the driver's (a bug of ours): as it is
+            return other
+        return error
+
+    def _wrapped(self, sql: str, error: Any, cursor: Any) -> Exception:
+        dialect = self.connection.dialect
+        invalidated = dialect.is_disconnect(error, self.dbapi, cursor)
+        if invalidated:
+            self.connection.invalidate(error)
+        return exc.DBAPIError.instance(
+            sql,
+            None,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=invalidated,
+            dialect=dialect,
+            ismulti=False,
+        )
+
+
+def _status_count(status: str) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched, from its command tag ("UPDATE 3", "INSERT 0 1")."""
+    last = status.rpartition(" ")[2]
+    return int(last) if last.isdigit() else -1
 
 
 def _listed(raw: Any) -> list[Any]:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.database.engine import create_engine, dispose, session_factory
@@ -83,4 +83,47 @@ async def test_a_burst_of_units_of_work_shares_a_fixed_set_of_postgresql_connect
             await asyncio.gather(*(unit() for _ in range(40)))
         assert len(backends) <= 4, "connections past the pool were opened (and closed again)"
     finally:
+        await dispose(engine)
+
+
+async def test_a_later_statement_that_breaks_a_constraint_raises_sqlalchemys_error_and_undoes_the_transaction(
+    sessions: Sessions,
+):
+    """Past a transaction's first statement, PostgreSQL's statements go to asyncpg itself: its errors must
+    still come as SQLAlchemy's, without the values, and leave the transaction to roll back whole."""
+    async with sessions() as session, session.begin():
+        await _ADD.run(session, {"slug": "tea", "name": "Tea"})
+    with pytest.raises(IntegrityError) as raised:
+        async with sessions() as session, session.begin():
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1  # the transaction's first statement
+            await _ADD.run(session, {"slug": "mate", "name": "Mate"})
+            await _ADD.run(session, {"slug": "tea", "name": "Secret Blend of Mrs Quince"})
+    assert "Mrs Quince" not in str(raised.value)
+    assert raised.value.orig is not None and "unique" in str(raised.value.orig).lower()
+    async with sessions() as session, session.begin():  # mate went with the failed transaction
+        assert await _COUNT.scalar(session, {"slug": "mate"}) == 0
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
+
+
+@POSTGRES_ONLY
+async def test_a_connection_postgresql_drops_mid_transaction_is_replaced_for_the_next_unit_of_work(
+    database_url: str,
+):
+    engine = create_engine(database_url, pool_size=1)
+    killer = create_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            async with sessions() as session, session.begin():
+                await _COUNT.scalar(session, {"slug": "tea"})  # begins the transaction
+                pid = await session.scalar(text("SELECT pg_backend_pid()"))
+                async with killer.connect() as conn:
+                    await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                await _COUNT.scalar(session, {"slug": "tea"})
+        assert raised.value.connection_invalidated
+        async with sessions() as session, session.begin():  # the pool's one connection, opened again
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
+            assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await dispose(killer)
         await dispose(engine)
