@@ -10,8 +10,10 @@ connection of the session's open transaction. Rows come back as named tuples (`r
 
 Where it is the same as `session.execute`, inside a transaction the session has begun with no ORM object
 waiting to be flushed: on an inline SQLite connection (`storage.database.inline_sqlite`) the statement
-runs right there; on PostgreSQL it goes to SQLAlchemy's DBAPI connection of the transaction (asyncpg's,
-adapted), which begins the driver's transaction and keeps its prepared statements. On the threaded
+runs right there; on PostgreSQL the transaction's first statement goes to SQLAlchemy's DBAPI connection
+(asyncpg's, adapted), which begins the transaction, and the others to asyncpg itself, errors translated
+as that adaptation translates them (`_Asyncpg`; SQLAlchemy is pinned below 2.1 for the adaptation's
+`_handle_exception` it calls, and tests/integration/test_prepared_statements.py covers both). On the threaded
 reports engine the statement goes through `session.execute` as usual. Driver errors are raised as
 SQLAlchemy's (`IntegrityError`...), and statements are counted by `count_statements` like any other.
 
@@ -171,7 +173,7 @@ class _Inline:
         return raws, count
 
 
-class _Pep249:
+class _Asyncpg:
     """The session's transaction is on asyncpg, through SQLAlchemy's adaptation of it. The transaction's first
     statement goes through that adaptation's DBAPI cursor, which begins the transaction; once it is open,
     statements go to asyncpg itself (its own cache of prepared statements, the connection's type codecs),
@@ -253,13 +255,13 @@ def _listed(raw: Any) -> list[Any]:
     return [] if raw is None else [raw]
 
 
-async def _direct(session: AsyncSession) -> _Inline | _Pep249 | None:
+async def _direct(session: AsyncSession) -> _Inline | _Asyncpg | None:
     """How the session's transaction runs a prepared statement directly (begun now if it was not yet, as
     `execute` would begin it); None where it cannot (the threaded reports engine). Sessions never
     autoflush (`session_factory`), so ORM objects waiting to be flushed wait here as they would in
     `execute`."""
     info = session.sync_session.info
-    direct: _Inline | _Pep249 | None = info.get(_DRIVER)
+    direct: _Inline | _Asyncpg | None = info.get(_DRIVER)
     if direct is None and _DRIVER not in info:
         await session.connection()
         direct = info.get(_DRIVER)
@@ -273,7 +275,7 @@ def _on_begin(session: Session, _transaction: SessionTransaction, connection: Co
     if isinstance(driver, InlineSqliteConnection):
         session.info[_DRIVER] = _Inline(driver, count)
     elif connection.dialect.driver == "asyncpg":
-        session.info[_DRIVER] = _Pep249(connection, count)
+        session.info[_DRIVER] = _Asyncpg(connection, count)
     else:
         session.info[_DRIVER] = None
 

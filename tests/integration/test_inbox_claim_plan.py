@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.database.constants import in_sql
 from storage.database.engine import create_engine, dispose
 from storage.database.prepared import _Compiled
 from storage.queues.inbox import _CLAIM
@@ -120,3 +121,9 @@ async def test_the_claim_reads_the_inbox_through_its_indexes_of_pending_updates(
     walks = [step for step in steps if step.startswith(("SCAN inbox", "SCAN earlier"))]
     assert walks, steps
     assert all("USING INDEX ix_inbox_pending_" in step for step in walks), steps
+
+
+def test_only_a_plain_state_name_is_written_into_sql():
+    assert str(in_sql("pending")) == "'pending'"
+    with pytest.raises(ValueError, match="plain state name"):
+        in_sql("pending' OR '1'='1")
