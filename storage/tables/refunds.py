@@ -18,6 +18,7 @@ class RefundRow(Base):
     __table_args__ = (
         UniqueConstraint("key", name="uq_refunds_key"),
         Index("ix_refunds_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_refunds_order_number", "order_number"),  # an order's refunds, when its card is drawn
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

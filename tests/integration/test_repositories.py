@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from domain.actor import Actor
 from domain.cart import Cart
@@ -303,3 +304,25 @@ async def test_the_refunds_left_to_staff_are_listed_per_order_until_confirmed_by
         assert await uow.refunds.failed_for("A-1") == []
         assert (await uow.refunds.get(first.id)).state is RefundState.BY_HAND
         assert [r.order_number for r in await uow.refunds.failed_for("B-2")] == ["B-2"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite plans without statistics
+async def test_an_orders_refunds_are_found_through_the_index_of_their_order_number(uow_factory):
+    """Every order card drawn asks for its order's failed refunds."""
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        sent.append((statement, parameters))
+
+    engine = uow_factory.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        async with uow_factory(write=False) as uow:
+            assert await uow.refunds.failed_for("A-1") == []
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = [(s, p) for s, p in sent if "FROM refunds" in s]
+    async with uow_factory.engine.connect() as conn:
+        steps = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = " ".join(str(row[-1]) for row in steps)
+    assert "ix_refunds_order_number" in plan, plan
