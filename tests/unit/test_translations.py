@@ -39,6 +39,19 @@ def test_every_string_in_the_code_is_in_the_catalogs():
         assert _msgids_in_code() - ids == set(), language
 
 
+def test_every_string_in_the_catalogs_is_used_by_the_code():
+    """A string no code asks for is a stale translation: nobody keeps it right, and it hides what is used."""
+    for language in ("en", "zh"):
+        ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in _catalog(language) if m.id}
+        assert ids - _msgids_in_code() == set(), language
+
+
+def test_the_catalogs_are_well_formed():
+    for language in ("en", "zh"):
+        with (LOCALE_DIR / language / "LC_MESSAGES" / "shopbot.po").open("rb") as po:
+            read_po(po, locale=language, abort_invalid=True)  # raises on an entry without its msgstr
+
+
 @pytest.mark.parametrize(
     "module",
     [
