@@ -39,6 +39,7 @@ from storage.catalog.csv_format import parse_catalog
 from storage.catalog.transfer import import_catalog
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.database.migrate import upgrade_with
+from storage.housekeeping import SqlAlchemyHousekeeping
 from storage.shipments import SqlAlchemyShipments
 from storage.stale_carts import SqlAlchemyStaleCarts
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -147,6 +148,8 @@ class DemoShop:
             tracking=carrier,
             figures=SqlAlchemyShopFigures(engine, settings.currency),
             stale_carts=SqlAlchemyStaleCarts(sessions),
+            gateway=gateway,  # refunds owed retried, as `shopbot run` retries them
+            housekeeping=SqlAlchemyHousekeeping(sessions),  # and settled work rows pruned
         )
         scheduler = build_scheduler(jobs)
         return cls(

@@ -82,6 +82,10 @@ def test_the_scripted_story_goes_from_browsing_to_a_delivered_parcel() -> None:
     assert "EXPECTED" not in result.output
     # each /tick runs every scheduled job (the daily report among them): none may fail
     assert "job_failed" not in result.output and "Traceback" not in result.output
+    # the jobs `shopbot run` schedules, refunds owed and the prune of settled work rows among them
+    ran = next(line for line in result.output.splitlines() if "scheduled jobs ran:" in line)
+    jobs = set(ran.split(": ", 1)[1].split(", "))
+    assert {"retry_refunds", "prune", "poll_tracking", "daily_report"} <= jobs
 
 
 def test_a_script_whose_expectation_is_not_met_fails(tmp_path: Path) -> None:
