@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "DomainError",
     "InvalidInput",
@@ -72,20 +74,25 @@ class RecipientBlocked(DomainError):
 class RetryLater(DomainError):
     """The platform asked to slow down (HTTP 429); retry after `seconds`.
 
-    `whole_bot`: the limit is on the bot as a whole, not just this chat (pause every chat)."""
+    `whole_bot`: the limit is on the bot as a whole, not just this chat (pause every chat).
+    `unsent`: set when a payload shown as several messages failed after its first ones went out (an
+    invoice's text): the payload left to send, which the retry sends instead of the whole."""
 
     def __init__(self, seconds: float, *, whole_bot: bool = False) -> None:
         super().__init__(f"retry after {seconds} s")
         self.seconds = seconds
         self.whole_bot = whole_bot
+        self.unsent: dict[str, Any] | None = None
 
 
 class DeliveryFailed(DomainError):
-    """A transient failure (5xx, timeout, connection): retry with backoff; `permanent` gives up now."""
+    """A transient failure (5xx, timeout, connection): retry with backoff; `permanent` gives up now.
+    `unsent`: as `RetryLater.unsent`, the payload left to send when part of it went out."""
 
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.unsent: dict[str, Any] | None = None
 
 
 class PaymentUnavailable(DomainError):

@@ -3,7 +3,9 @@
 A row is marked sent only after the platform accepted it, so a relay that dies mid-way loses nothing:
 its leased rows become due again when the lease runs out (a message delivered in the instant before
 the crash may then go out twice; nothing is ever dropped). Settling is conditional on the lease, so two
-relays never both settle, and they never lease the same row while a lease is live.
+relays never both settle, and they never lease the same row while a lease is live. A payload shown as
+several messages (an invoice after its text) that fails once the first went out keeps only what is left
+(the error's `unsent`): the retry does not show the text again.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class OutboxRelay:
             held_back.add(chat_id)
             self._flood.pause(chat_id, exc.seconds, whole_bot=exc.whole_bot)
             at = self._clock.now() + timedelta(seconds=exc.seconds)
-            await self._queue.postpone(message.id, self.worker, at, error=str(exc))
+            await self._queue.postpone(message.id, self.worker, at, error=str(exc), payload=exc.unsent)
             log.info("outbox_throttled chat_id=%s retry_after=%s", chat_id, exc.seconds)
         except RecipientBlocked as exc:
             await self._queue.fail(message.id, self.worker, f"blocked: {exc}")
@@ -151,7 +153,7 @@ class OutboxRelay:
             log.warning("outbox_failed id=%s attempts=%s error=%s", message.id, attempts, exc)
             return
         at = self._clock.now() + self._policy.backoff(attempts)
-        await self._queue.retry(message.id, self.worker, at, str(exc))
+        await self._queue.retry(message.id, self.worker, at, str(exc), payload=exc.unsent)
         log.info("outbox_retry id=%s attempts=%s", message.id, attempts)
 
     async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:

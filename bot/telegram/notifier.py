@@ -2,7 +2,8 @@
 domain knows them. It speaks HTTP itself (aiohttp, about a fifth of httpx's CPU per call), so the outbox
 relay needs no runtime running: `shopbot run` and `shopbot worker` both deliver through it. A payload is
 shown as the runtimes show a reply (`bot.telegram.flow.send_reply`): buttons, photo, document, invoice, and
-an edit that falls back to a fresh message when Telegram refuses it.
+an edit that falls back to a fresh message when Telegram refuses it. An invoice's text and the invoice are
+two messages: when the invoice fails after its text went out, the error says what is left to send.
 
 429 → `RetryLater(retry_after)` for that chat (Telegram's answer does not say whether the chat's or the
 bot's limit was hit; the relay's flood control paces the bot as a whole); 403 (blocked, deactivated,
@@ -40,7 +41,21 @@ class BotApiNotifier:
         self._provider_token = connection.payment_provider_token
 
     async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
+        if payload.get("invoice") and payload["text"].strip():
+            return await self._text_then_invoice(chat_id, payload)
         return await send_reply(self, Reply.from_payload(payload, chat_id), chat_id)
+
+    async def _text_then_invoice(self, chat_id: int, payload: dict[str, Any]) -> int:
+        """What to do, then the invoice: two messages, as `send_reply` shows such a reply. When the invoice
+        fails after the text went out, the error's `unsent` is the invoice alone, so the retry does not
+        send the text again."""
+        await send_reply(self, Reply(payload["text"]), chat_id)
+        invoice_alone = {**payload, "text": ""}
+        try:
+            return await send_reply(self, Reply.from_payload(invoice_alone, chat_id), chat_id)
+        except (RetryLater, DeliveryFailed) as exc:
+            exc.unsent = invoice_alone
+            raise
 
     async def aclose(self) -> None:
         if self._session is not None:

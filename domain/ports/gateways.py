@@ -55,7 +55,8 @@ class CarrierTracking(Protocol):
 
 class Notifier(Protocol):
     """Delivers one outbox payload to a chat; raises `RecipientBlocked`, `RetryLater` or
-    `DeliveryFailed` (domain.errors). Returns the platform's message id when there is one."""
+    `DeliveryFailed` (domain.errors), the last two with `unsent` set when part of the payload went out.
+    Returns the platform's message id when there is one."""
 
     async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None: ...
 

@@ -45,11 +45,22 @@ class OutboxQueue(Protocol):
         """Sent. `question` (user id, dialog state, Telegram's message id): the message shows that user's
         open question, remembered in the same transaction (ignored once the dialog has moved on)."""
 
-    async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
-        """Back to pending, due at `at`, without counting an attempt (flood control)."""
+    async def postpone(
+        self,
+        message_id: int,
+        worker: str,
+        at: datetime,
+        *,
+        error: str = "",
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Back to pending, due at `at`, without counting an attempt (flood control). `payload`: what
+        is left to send, when part of the message went out (it replaces the row's payload)."""
 
-    async def retry(self, message_id: int, worker: str, at: datetime, error: str) -> bool:
-        """Count a failed attempt and make the row due again at `at`."""
+    async def retry(
+        self, message_id: int, worker: str, at: datetime, error: str, *, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Count a failed attempt and make the row due again at `at`; `payload` as for `postpone`."""
 
     async def fail(self, message_id: int, worker: str, error: str) -> bool: ...
     async def fail_chat(self, chat_id: int, error: str) -> int:

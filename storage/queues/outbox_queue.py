@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -141,16 +141,31 @@ class SqlAlchemyOutboxQueue:
     ) -> bool:
         return await self._mark_sent((message_id, worker, now, question))
 
-    async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
-        return await self._settle(message_id, worker, next_attempt_at=at, last_error=error[:_ERROR_LIMIT])
+    async def postpone(
+        self,
+        message_id: int,
+        worker: str,
+        at: datetime,
+        *,
+        error: str = "",
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        left = {} if payload is None else {"payload": payload}  # what is left to send
+        return await self._settle(
+            message_id, worker, next_attempt_at=at, last_error=error[:_ERROR_LIMIT], **left
+        )
 
-    async def retry(self, message_id: int, worker: str, at: datetime, error: str) -> bool:
+    async def retry(
+        self, message_id: int, worker: str, at: datetime, error: str, *, payload: dict[str, Any] | None = None
+    ) -> bool:
+        left = {} if payload is None else {"payload": payload}  # what is left to send
         return await self._settle(
             message_id,
             worker,
             next_attempt_at=at,
             attempts=OutboxRow.attempts + 1,
             last_error=error[:_ERROR_LIMIT],
+            **left,
         )
 
     async def fail(self, message_id: int, worker: str, error: str) -> bool:

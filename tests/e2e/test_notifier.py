@@ -10,7 +10,7 @@ import pytest
 from bot.telegram.connection import TelegramConnection
 from bot.telegram.notifier import BotApiNotifier
 from domain.errors import DeliveryFailed, RecipientBlocked, RetryLater
-from handlers.kernel.reply import MAX_UPLOAD, Button, Document, Reply
+from handlers.kernel.reply import MAX_UPLOAD, Button, Document, Invoice, Reply
 from tests.fakes.telegram_server import UploadedFile
 
 MERCHANT = -1001
@@ -115,6 +115,32 @@ async def test_flood_limit_asks_to_retry_after_telegrams_delay(notifier, telegra
 
     assert refused.value.seconds == 7
     assert await notifier.deliver(ANN, card("hello"))  # the next try goes through
+
+
+INVOICE = Invoice("Order 7", "2 mugs", "order:7", "USD", (("Mug × 2", 2400),))
+
+
+async def test_an_invoice_refused_after_its_text_went_out_leaves_only_the_invoice_to_send(
+    notifier, telegram
+) -> None:
+    payload = Reply("Pay with the invoice below.", invoice=INVOICE).to_payload()
+    telegram.fail("sendInvoice", 500, "Internal Server Error")
+
+    with pytest.raises(DeliveryFailed) as failed:
+        await notifier.deliver(ANN, payload)
+    assert failed.value.unsent == {**payload, "text": ""}
+
+    assert await notifier.deliver(ANN, failed.value.unsent)  # the retry: the invoice alone
+    assert [c.method for c in telegram.calls if c.status == 200] == ["sendMessage", "sendInvoice"]
+
+
+async def test_an_invoice_whose_text_was_refused_is_left_to_send_whole(notifier, telegram) -> None:
+    telegram.fail("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+
+    with pytest.raises(RetryLater) as refused:
+        await notifier.deliver(ANN, Reply("Pay with the invoice below.", invoice=INVOICE).to_payload())
+
+    assert refused.value.unsent is None and not telegram.calls_of("sendInvoice")
 
 
 async def test_user_who_blocked_the_bot_is_reported_blocked(notifier, telegram) -> None:

@@ -520,17 +520,23 @@ class FakeOutboxQueue:
                 self.s.dialog_messages[question[0]] = question[2]
         return message is not None
 
-    async def postpone(self, message_id: int, worker: str, at: datetime, *, error: str = "") -> bool:
+    async def postpone(
+        self, message_id: int, worker: str, at: datetime, *, error: str = "", payload: dict | None = None
+    ) -> bool:
         message = self._held(message_id, worker)
         if message:
             message.next_attempt_at, message.last_error = at, error
+            message.payload = message.payload if payload is None else payload
         return message is not None
 
-    async def retry(self, message_id: int, worker: str, at: datetime, error: str) -> bool:
+    async def retry(
+        self, message_id: int, worker: str, at: datetime, error: str, *, payload: dict | None = None
+    ) -> bool:
         message = self._held(message_id, worker)
         if message:
             message.attempts += 1
             message.next_attempt_at, message.last_error = at, error
+            message.payload = message.payload if payload is None else payload
         return message is not None
 
     async def fail(self, message_id: int, worker: str, error: str) -> bool:

@@ -66,6 +66,22 @@ async def test_retry_counts_attempts_and_hides_the_row_until_due(sessions):
     assert again.attempts == 1 and again.last_error == "HTTP 502"
 
 
+async def test_a_retry_or_postpone_told_what_is_left_keeps_only_that_to_send(sessions):
+    await _enqueue(sessions, 1)
+    queue = SqlAlchemyOutboxQueue(sessions)
+    [message] = await queue.lease(NOW, NOW + timedelta(seconds=60), "a")
+    left = {"text": "", "invoice": {"title": "Order 7"}}
+    await queue.retry(message.id, "a", NOW, "HTTP 502", payload=left)
+    [again] = await queue.lease(NOW, NOW + timedelta(seconds=60), "a")
+    assert again.payload == left
+    await queue.postpone(again.id, "a", NOW, error="flood pause")  # nothing said: the payload stays
+    [later] = await queue.lease(NOW, NOW + timedelta(seconds=60), "a")
+    assert later.payload == left
+    await queue.postpone(later.id, "a", NOW, payload={"text": "m0, the rest"})
+    [last] = await queue.lease(NOW, NOW + timedelta(seconds=60), "a")
+    assert last.payload == {"text": "m0, the rest"} and last.attempts == 1
+
+
 async def test_blocking_fails_every_pending_row_of_the_chat_only(sessions):
     await _enqueue(sessions, 2, chat_id=42)
     await _enqueue(sessions, 1, chat_id=43)
