@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.flood_control import FloodControl
 from domain.clock import Clock
@@ -25,6 +25,7 @@ from storage.queues.workers import worker_gone, worker_name
 
 __all__ = ["OutboxRelay", "RelayPolicy", "worker_name", "worker_gone", "mark_unreachable_with"]
 
+_WAITS = "waits for the chat's earlier message"
 log = logging.getLogger("shopbot.outbox")
 
 OnBlocked = Callable[[int], Awaitable[None]]
@@ -70,6 +71,9 @@ class OutboxRelay:
         self.worker = worker or worker_name()
         self.sent = 0
         self.throttled = 0  # RetryLater answers seen
+        # chat -> (id of its message awaiting a retry after a failure, when it is due): the chat's later
+        # messages wait for it, here and in `send_now`, so a customer reads them in order
+        self._retrying: dict[int, tuple[int, datetime]] = {}
 
     @staticmethod
     async def ignore_blocked(chat_id: int) -> None:
@@ -93,6 +97,11 @@ class OutboxRelay:
             await self._queue.postpone(message.id, self.worker, self._clock.now())
             return
         wait = self._flood.delay(chat_id)
+        behind = self._behind(message)
+        if behind is not None:  # an earlier message of the chat failed and waits for its retry
+            held_back.add(chat_id)
+            await self._queue.postpone(message.id, self.worker, behind, error=_WAITS)
+            return
         if chat_id in held_back or wait > min(self._policy.max_wait_seconds, left / 2):
             held_back.add(chat_id)
             await self._queue.postpone(message.id, self.worker, self._clock.now() + timedelta(seconds=wait))
@@ -108,6 +117,11 @@ class OutboxRelay:
         for message in messages:
             assert message.id is not None
             paused = self._flood.paused(message.chat_id)
+            behind = self._behind(message)
+            if behind is not None:
+                held_back.add(message.chat_id)
+                await self._queue.postpone(message.id, self.worker, behind, error=_WAITS)
+                continue
             if message.chat_id in held_back or paused > 0:
                 held_back.add(message.chat_id)
                 at = self._clock.now() + timedelta(seconds=paused)
@@ -136,7 +150,10 @@ class OutboxRelay:
             log.warning("outbox_recipient_blocked chat_id=%s dropped=%s", chat_id, dropped)
         except DeliveryFailed as exc:
             await self._failed(message, exc)
+            if chat_id in self._retrying:
+                held_back.add(chat_id)
         else:
+            self._settled(message)
             question = _question(message, sent_id)
             if await self._queue.mark_sent(message.id, self.worker, self._clock.now(), question=question):
                 self.sent += 1
@@ -149,12 +166,36 @@ class OutboxRelay:
         assert message.id is not None
         attempts = message.attempts + 1
         if exc.permanent or attempts >= self._policy.max_attempts:
+            self._settled(message)
             await self._queue.fail(message.id, self.worker, str(exc))
             log.warning("outbox_failed id=%s attempts=%s error=%s", message.id, attempts, exc)
             return
         at = self._clock.now() + self._policy.backoff(attempts)
         await self._queue.retry(message.id, self.worker, at, str(exc), payload=exc.unsent)
+        forgotten = self._clock.now() - timedelta(seconds=self._policy.lease_seconds)
+        for chat_id, (_, due) in list(self._retrying.items()):  # retries another relay took over
+            if due < forgotten:
+                del self._retrying[chat_id]
+        self._retrying[message.chat_id] = (message.id, at)
         log.info("outbox_retry id=%s attempts=%s", message.id, attempts)
+
+    def _behind(self, message: OutboxMessage) -> datetime | None:
+        """When the chat's earlier message that failed is due again, if `message` must wait for it. A
+        retry another relay took over (this one's lease ran out) is forgotten a lease after it was due."""
+        waiting = self._retrying.get(message.chat_id)
+        if waiting is None or message.id is None or message.id <= waiting[0]:
+            return None
+        due = waiting[1]
+        if self._clock.now() > due + timedelta(seconds=self._policy.lease_seconds):
+            del self._retrying[message.chat_id]
+            return None
+        return due
+
+    def _settled(self, message: OutboxMessage) -> None:
+        """`message` is sent or given up: the chat's later messages no longer wait for it."""
+        waiting = self._retrying.get(message.chat_id)
+        if waiting is not None and waiting[0] == message.id:
+            del self._retrying[message.chat_id]
 
     async def run_forever(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
         """Drain continuously; sleep `idle_seconds` when nothing was due. Errors are logged, not fatal.

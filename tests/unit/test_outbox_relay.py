@@ -127,6 +127,37 @@ async def test_a_transient_failure_is_retried_and_then_delivered():
     assert world.state.outbox[0].attempts == 1
 
 
+async def test_a_chats_later_messages_wait_for_its_earlier_one_that_failed_and_keep_their_order():
+    """A 5xx on "Order placed" must not let "Payment received" reach the customer first."""
+    world = World(backoff_base_seconds=5)
+    world.telegram.failures[42].extend(DeliveryFailed("HTTP 502") for _ in range(2))  # two attempts fail
+    for text in ("order placed", "payment received", "packed"):
+        await world.enqueue(42, text)
+    await world.enqueue(43, "another customer")
+    relay = world.relay()
+    await relay.run_once()
+    assert world.telegram.texts(42) == []  # the first failed: the others wait behind it
+    assert world.telegram.texts(43) == ["another customer"]  # other chats go on
+    await world.drain(relay)
+    assert world.telegram.texts(42) == ["order placed", "payment received", "packed"]
+
+
+async def test_a_reply_sent_right_after_its_turn_waits_for_the_chats_message_awaiting_a_retry():
+    world = World(backoff_base_seconds=5)
+    world.telegram.failures[42].append(DeliveryFailed("HTTP 500"))
+    await world.enqueue(42, "order placed")
+    relay = world.relay()
+    await relay.run_once()  # failed: retried in 5 s
+    async with world.uow_factory() as uow:  # the customer's next turn, its reply held for this relay
+        await uow.outbox.add(OutboxMessage(42, {"text": "your orders"}, world.time.now()))
+        await uow.commit()
+    [reply] = [m for m in world.state.outbox if m.payload["text"] == "your orders"]
+    await relay.send_now([reply])
+    assert world.telegram.texts(42) == []
+    await world.drain(relay)
+    assert world.telegram.texts(42) == ["order placed", "your orders"]
+
+
 async def test_a_customer_who_blocked_the_bot_is_marked_unreachable_and_gets_nothing_more():
     world = World()
     world.state.customers[42] = Customer(42, "Ann")
