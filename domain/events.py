@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DomainEvent", "OrderPlaced", "OrderStatusChanged", "StockLow", "OrderMessageAdded"]
+__all__ = [
+    "DomainEvent",
+    "OrderPlaced",
+    "OrderStatusChanged",
+    "StockLow",
+    "OrderMessageAdded",
+    "RefundFailed",
+]
 
 
 class DomainEvent:
@@ -37,5 +44,13 @@ class StockLow(DomainEvent):
 @dataclass(frozen=True, slots=True)
 class OrderMessageAdded(DomainEvent):
     """The customer or the shop wrote about an order: its merchant card's message count changed."""
+
+    order_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundFailed(DomainEvent):
+    """The payment provider will not make a refund owed on an order (it refused for good, or kept failing):
+    staff refund it by hand, and the order's merchant card says so with its ✅."""
 
     order_number: str

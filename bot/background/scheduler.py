@@ -144,7 +144,8 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
         )
         plan.append(("poll_tracking", poll.run, every(min(s.tracking_poll_seconds, 300))))
     if ctx.gateway is not None:
-        refunds = RetryRefunds(ctx.uow_factory, ctx.gateway, ctx.clock, chat)
+        manual = ctx.tracking is None  # the order cards it redraws offer delivery buttons
+        refunds = RetryRefunds(ctx.uow_factory, ctx.gateway, ctx.clock, chat, manual_delivery=manual)
         plan.append(("retry_refunds", refunds.run, every(60)))
     if ctx.figures is not None:
         report = DailyReport(ctx.uow_factory, ctx.figures, ctx.clock, chat, s.timezone)

@@ -89,7 +89,13 @@ def build_shop_handler(
     `gateway` replaces the Stripe gateway (the demo's sandbox); `metrics` counts card payments."""
     desk = build_merchant_desk(settings, tracking=tracking, gateway=gateway)
     payments = build_payments(
-        settings, uow_factory, clock, order_card=desk.order_card, gateway=gateway, metrics=metrics
+        settings,
+        uow_factory,
+        clock,
+        order_card=desk.order_card,
+        refresh_cards=desk.refresh_cards,
+        gateway=gateway,
+        metrics=metrics,
     )
     desk = replace(desk, gateway=payments.gateway)  # refunds go where the payments went
     app = ShopApp(

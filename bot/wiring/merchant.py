@@ -3,7 +3,9 @@ and the relay hook that remembers which Telegram message is each order's card.
 
     desk = build_merchant_desk(settings, tracking=tracking_client_or_None, gateway=payments.gateway)
     app = ShopApp(uow_factory, clock, config, payments=..., payment_events=..., merchant=desk)
-    payments = build_payments(settings, uow_factory, clock, order_card=desk.order_card)
+    payments = build_payments(
+        settings, uow_factory, clock, order_card=desk.order_card, refresh_cards=desk.refresh_cards
+    )
     OutboxRelay(..., on_sent=remember_sent_with(uow_factory))   # bot.wiring.sent: cards, questions, relays
 """
 

@@ -1,6 +1,8 @@
 """Wiring of the payment pieces from settings: the one place `run` asks for them.
 
-payments = build_payments(settings, uow_factory, clock, order_card=merchant_order_card)
+payments = build_payments(
+    settings, uow_factory, clock, order_card=desk.order_card, refresh_cards=desk.refresh_cards
+)
 runner = await start_http_server(
     http_app(health=database_ok, stripe_webhook=payments.stripe_webhook), settings.http_host,
     settings.http_port,
@@ -41,7 +43,7 @@ from handlers.customer.checkout.review import PaymentStarter
 from handlers.kernel.reply import Reply
 from handlers.kernel.turn import AfterCommit
 from handlers.payments.methods import PaymentSetup, card_checkout, confirm_cash_order
-from handlers.payments.notices import PaymentNotices, plain_order_card
+from handlers.payments.notices import PaymentNotices, RefreshCards, plain_order_card
 from handlers.payments.stripe_events import StripeEvents
 from handlers.payments.telegram import TelegramPayments, telegram_invoice_reply
 
@@ -109,13 +111,16 @@ def build_payments(
     clock: Clock,
     *,
     order_card: Callable[[Order], Reply] = plain_order_card,
+    refresh_cards: RefreshCards | None = None,
     gateway: PaymentGateway | None = None,
     metrics: Metrics | None = None,
 ) -> PaymentServices:
     """`gateway` replaces the Stripe gateway the settings would make (the demo's sandbox): card payments
     are then offered, and its completed checkouts go to `stripe_events` as the webhook's would.
-    `metrics` counts card payment attempts (links handed out) and successes (checkouts paid)."""
-    notices = PaymentNotices(settings.merchant_chat_id, order_card)
+    `metrics` counts card payment attempts (links handed out) and successes (checkouts paid).
+    `order_card` and `refresh_cards` are the merchant desk's: its card, and its redraw of the cards a
+    payment event changed (a refund Stripe confirmed or the shop gave up on)."""
+    notices = PaymentNotices(settings.merchant_chat_id, order_card, refresh_cards)
     stripe = None
     if gateway is None and settings.stripe_secret_key is not None:
         secret_key = settings.stripe_secret_key.get_secret_value()

@@ -5,15 +5,17 @@ commit and, until the provider answers, again by a job with a growing delay. Eac
 idempotency `key`, sent to the provider with every try, so every retry is the same refund and two equal
 refunds (two returns of one item) are two. After `MAX_REFUND_ATTEMPTS`, or at once when the provider
 refuses for good (a charge already refunded, more than was charged), the merchant is asked to refund by
-hand, and confirms on the order card once the money went back (`BY_HAND`).
+hand (`give_up`, which records `RefundFailed`: the order card is redrawn to ask), and confirms on the
+order card once the money went back (`BY_HAND`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.events import DomainEvent, RefundFailed
 from domain.money import Money
 
 __all__ = [
@@ -67,9 +69,15 @@ class PendingRefund:
     last_error: str = ""
     key: str = ""  # the provider's idempotency key; by default the whole payment's (see `refund_key`)
     notice: RefundNotice = RefundNotice.NONE
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.key = self.key or refund_key(self.order_number, self.charge_ref, self.amount)
+
+    def give_up(self) -> None:
+        """The provider will not make it (refused for good, or kept failing): staff refund by hand."""
+        self.state = RefundState.FAILED
+        self.events.append(RefundFailed(self.order_number))
 
     @property
     def refusal(self) -> str:

@@ -10,13 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.actor import Actor, ActorKind
-from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged
+from domain.events import DomainEvent
 from domain.order import Order
 from domain.ports import CarrierTracking, PaymentGateway, UnitOfWork
 from domain.tracking.numbers import USUAL_CARRIERS
 from handlers.kernel.reply import Reply
-from handlers.merchant.notices import enqueue_card_edit, new_order_card
+from handlers.merchant import notices
 
 __all__ = ["MerchantDesk"]
 
@@ -38,26 +37,17 @@ class MerchantDesk:
 
     def order_card(self, order: Order) -> Reply:
         """The new-order card renderer for `PaymentNotices(order_card=desk.order_card)`."""
-        return new_order_card(order, manual_delivery=self.manual_delivery)
+        return notices.new_order_card(order, manual_delivery=self.manual_delivery)
 
     def is_staff(self, user_id: int) -> bool:
         return user_id in self.staff_ids
 
     async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
-        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job),
-        or whose conversation grew."""
-        numbers = {
-            e.order_number
-            for e in events
-            if (isinstance(e, OrderStatusChanged) and Actor.parse(e.actor).kind is not ActorKind.STAFF)
-            or isinstance(e, OrderMessageAdded)  # the card counts the order's messages
-        }
-        for number in sorted(numbers):
-            order = await uow.orders.get(number)
-            if order is not None:
-                await enqueue_card_edit(
-                    uow, order, chat_id=self.chat_id, now=now, manual_delivery=self.manual_delivery
-                )
+        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job,
+        the payment provider), whose conversation grew, or whose refund failed (`notices.refresh_cards`)."""
+        await notices.refresh_cards(
+            uow, events, now, chat_id=self.chat_id, manual_delivery=self.manual_delivery
+        )
 
     async def register_tracking(self, order: Order) -> None:
         """Best effort: the tracking poll job registers numbers it has not seen, so a failure here waits."""

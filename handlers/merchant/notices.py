@@ -1,5 +1,6 @@
-"""Outbox messages the merchant side writes: the new-order card for the merchant chat, card edits, and
-what the customer is told when staff move their order.
+"""Outbox messages the merchant side writes: the new-order card for the merchant chat, card edits (and
+which domain events call for one: `refresh_cards`), and what the customer is told when staff move their
+order.
 
 Customer notices use the outbox convention "order:<number>:<status>" as dedupe key. They are written
 while the handler runs, before `handlers.kernel.notifications` turns the turn's events into its generic
@@ -9,8 +10,11 @@ the refund and the tracking link) and never both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from domain.actor import Actor, ActorKind
+from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged, RefundFailed
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
@@ -30,6 +34,7 @@ __all__ = [
     "new_order_card",
     "card_order_number",
     "enqueue_card_edit",
+    "refresh_cards",
     "notify_customer",
     "needs_merchant",
 ]
@@ -108,6 +113,34 @@ async def enqueue_card_edit(
     reply = await _card_reply(uow, order, language, manual_delivery)
     await write_reply(uow, chat_id, reply, now, edit_message_id=order.merchant_message_id)
     return True
+
+
+def _card_changed_by(event: DomainEvent) -> str | None:
+    """The order whose card `event` changes: someone other than staff moved it (staff see the card they
+    pressed redrawn), its conversation grew (the card counts its messages), or a refund of it failed (the
+    card asks for it by hand)."""
+    if isinstance(event, OrderStatusChanged):
+        return event.order_number if Actor.parse(event.actor).kind is not ActorKind.STAFF else None
+    if isinstance(event, OrderMessageAdded | RefundFailed):
+        return event.order_number
+    return None
+
+
+async def refresh_cards(
+    uow: UnitOfWork,
+    events: Iterable[DomainEvent],
+    now: datetime,
+    *,
+    chat_id: int | None,
+    manual_delivery: bool,
+) -> None:
+    """Queue, in `uow`'s transaction, an edit of the merchant-chat card of every order `events` changed
+    for staff (`MerchantDesk.refresh_cards`; jobs outside a turn call it with the desk's settings)."""
+    numbers = {number for number in map(_card_changed_by, events) if number is not None}
+    for number in sorted(numbers):
+        order = await uow.orders.get(number)
+        if order is not None:
+            await enqueue_card_edit(uow, order, chat_id=chat_id, now=now, manual_delivery=manual_delivery)
 
 
 async def notify_customer(uow: UnitOfWork, order: Order, now: datetime, *, reason: str = "") -> None:

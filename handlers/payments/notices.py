@@ -3,18 +3,22 @@
 Each message carries a dedupe key, so a redelivered webhook or a job run twice enqueues it once. Customer
 messages go to the customer's private chat (its id is the customer's Telegram id), in their language;
 merchant messages are English, from the same catalogs. This is the only sender of the merchant's order
-card: a cash order when it is placed, a prepaid order when it is paid.
+card: a cash order when it is placed, a prepaid order when it is paid. The merchant desk lends its card
+renderer (`order_card`) and its redraw of the cards a change touched (`cards`, its `refresh_cards`), so a
+refund the provider confirmed, or one given up on, shows on the order's card in the transaction that
+records it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
 import structlog
 
+from domain.events import DomainEvent
 from domain.money import Money
 from domain.order import Order
 from domain.ports import UnitOfWork
@@ -25,9 +29,13 @@ from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Reply
 from handlers.kernel.status_text import discount_text, method_label, status_label
 
-__all__ = ["PaymentNotices", "plain_order_card"]
+__all__ = ["PaymentNotices", "RefreshCards", "plain_order_card"]
 
 log = structlog.get_logger(__name__)
+
+# What the merchant desk does with a transaction's domain events, in that transaction: redraw the cards of
+# the orders they changed (`MerchantDesk.refresh_cards`, through the outbox).
+RefreshCards = Callable[[UnitOfWork, Iterable[DomainEvent], datetime], Awaitable[None]]
 
 
 def plain_order_card(order: Order) -> Reply:
@@ -128,6 +136,12 @@ def _partly_refunded(order: Order, amount: Money, language: str) -> str:
 class PaymentNotices:
     merchant_chat_id: int | None
     order_card: Callable[[Order], Reply] = field(default=plain_order_card)
+    cards: RefreshCards | None = None  # the desk's redraw; None: no desk, cards are drawn when pressed
+
+    async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
+        """Redraw the merchant cards of the orders `events` changed, in `uow`'s transaction."""
+        if self.cards is not None:
+            await self.cards(uow, events, now)
 
     async def _send(
         self, uow: UnitOfWork, chat_id: int | None, reply: Reply, key: str, now: datetime

@@ -8,9 +8,11 @@ by the `retry_refunds` job until it answers: each row has its own idempotency ke
 refund and two equal part-returns are two. A process that dies between the commit and the call leaves the
 refund owed; the job pays it. When that cannot happen (no gateway, no charge, the provider kept failing,
 or refused for good: a charge already refunded, more than was charged) staff are asked in the merchant chat
-to refund by hand, at once for a refusal, with the reason; the order card keeps a ✅ for them to confirm
-the money went back (`handlers.merchant.aftercare.returns`). Cash-on-delivery money is handed back by the
-merchant.
+to refund by hand, at once for a refusal, with the reason. In the same transaction the order card in the
+merchant chat is redrawn to say so, with a ✅ for them to confirm the money went back
+(`handlers.merchant.aftercare.returns`): the refund records `RefundFailed`, which the turn (through the
+app) or the caller of `issue_refund` feeds to the merchant desk's `refresh_cards`. Cash-on-delivery
+money is handed back by the merchant.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from handlers.kernel.money_text import money_text
 from handlers.kernel.outbox import write_reply
 from handlers.kernel.reply import Button, Outcome, Reply
 from handlers.kernel.turn import Finish, Turn
-from handlers.payments.notices import PaymentNotices
+from handlers.payments.notices import PaymentNotices, RefreshCards
 
 __all__ = [
     "REFUNDABLE",
@@ -130,13 +132,16 @@ async def settle_refund(
     now: datetime,
     merchant_chat_id: int | None,
     language: str = MERCHANT_LANGUAGE,
-) -> RefundState | None:
+) -> PendingRefund | None:
     """Record what the provider answered for refund `refund_id`: issued (the customer told when the
     refund says so), due again later, or failed with the merchant asked to refund by hand: after
-    `MAX_REFUND_ATTEMPTS`, or at once when the provider refused for good. Returns its new state."""
+    `MAX_REFUND_ATTEMPTS`, or at once when the provider refused for good.
+
+    Returns the refund as recorded (None: no such refund), with the events it recorded: `RefundFailed`
+    when it failed, for the caller to redraw the order's card with in this transaction."""
     refund = await uow.refunds.get(refund_id)
     if refund is None or refund.state is not RefundState.PENDING:
-        return None if refund is None else refund.state
+        return refund
     order = await uow.orders.get(refund.order_number)
     if isinstance(result, str):
         refund.state, refund.refund_ref = RefundState.ISSUED, result
@@ -155,7 +160,7 @@ async def settle_refund(
         )
         retryable = isinstance(result, PaymentUnavailable | OSError) and not refused  # may answer later
         if refund.attempts >= MAX_REFUND_ATTEMPTS or not retryable:
-            refund.state = RefundState.FAILED
+            refund.give_up()
             if order is not None:
                 await refund_by_hand_alert(uow, order, merchant_chat_id, now, language, refund=refund)
             log.warning("refund_failed", order=refund.order_number, attempts=refund.attempts, refused=refused)
@@ -163,7 +168,7 @@ async def settle_refund(
             refund.next_attempt_at = now + refund_backoff(refund.attempts)
             log.info("refund_retry_later", order=refund.order_number, attempts=refund.attempts)
     await uow.refunds.save(refund)
-    return refund.state
+    return refund
 
 
 async def tell_issued(
@@ -182,8 +187,9 @@ async def tell_issued(
 
 
 def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund: PendingRefund) -> None:
-    """Ask the provider for `refund` once `turn` is committed; the answer is recorded in a unit of its own.
-    Nothing to ask when the refund was owed already (its id is None)."""
+    """Ask the provider for `refund` once `turn` is committed; the answer is recorded in a unit of its own,
+    whose turn carries the refund's events (the app redraws the order's card with them). Nothing to ask
+    when the refund was owed already (its id is None)."""
     if refund.id is None:
         return
     refund_id, chat = refund.id, turn.config.merchant_chat_id
@@ -192,7 +198,8 @@ def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund
         result = await attempt_refund(gateway, order, refund)
 
         async def record(later: Turn) -> Outcome:
-            await settle_refund(later.uow, refund_id, result, now=later.now, merchant_chat_id=chat)
+            settled = await settle_refund(later.uow, refund_id, result, now=later.now, merchant_chat_id=chat)
+            later.events.extend(settled.events if settled is not None else ())
             return Outcome()
 
         return record
@@ -208,10 +215,12 @@ async def issue_refund(
     *,
     merchant_chat_id: int | None,
     order: Order | None = None,
+    refresh_cards: RefreshCards | None = None,
 ) -> RefundState | None:
     """Ask the provider for `refund` (committed; no transaction open) and record its answer in a unit of
     work of its own: for callers outside a turn (the Stripe webhook, Telegram payments, the job). `order`
-    is read when not given."""
+    is read when not given; `refresh_cards` (the merchant desk's) redraws the order's card in that unit
+    when the answer changed what it shows (the refund failed). Returns the refund's new state."""
     if refund.id is None:
         return None
     if order is None:
@@ -222,11 +231,12 @@ async def issue_refund(
     else:
         result = await attempt_refund(gateway, order, refund)
     async with uow_factory() as uow:
-        state = await settle_refund(
-            uow, refund.id, result, now=clock.now(), merchant_chat_id=merchant_chat_id
-        )
+        now = clock.now()
+        settled = await settle_refund(uow, refund.id, result, now=now, merchant_chat_id=merchant_chat_id)
+        if settled is not None and refresh_cards is not None:
+            await refresh_cards(uow, settled.events, now)
         await uow.commit()
-    return state
+    return None if settled is None else settled.state
 
 
 async def refund_by_hand_alert(

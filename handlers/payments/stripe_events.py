@@ -100,9 +100,13 @@ class StripeEvents:
             log.warning("stripe_event_malformed", event_id=event_id, field=exc.field)
             return WebhookAnswer(400, f"malformed {kind}: {exc.field}")
         if answer.refund is not None and answer.status < 300:  # money sent back: committed as owed
-            chat = self._notices.merchant_chat_id
             await issue_refund(
-                self._uow_factory, self._gateway, self._clock, answer.refund, merchant_chat_id=chat
+                self._uow_factory,
+                self._gateway,
+                self._clock,
+                answer.refund,
+                merchant_chat_id=self._notices.merchant_chat_id,
+                refresh_cards=self._notices.refresh_cards,
             )
         log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
         return answer
@@ -187,7 +191,9 @@ class StripeEvents:
         if order is None:
             return WebhookAnswer(200, "unknown order")
         refunded = attempt.amount.amount_minor if total is None else stripe_minor(attempt, total)
+        before = len(order.events)
         outcome = await provider_refunded(uow, self._notices, order, attempt, refunded, actor=STRIPE, now=now)
+        await self._notices.refresh_cards(uow, order.events[before:], now)  # Refunded: the card says so
         return WebhookAnswer(200, outcome)
 
     async def _charge_refunded(

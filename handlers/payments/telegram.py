@@ -176,9 +176,13 @@ class TelegramPayments:
                 log.error("telegram_payment_unknown_order", charge=received.payment_ref)
             await uow.commit()
         if settled is not None and settled.refund is not None:  # money sent back: committed as owed
-            chat = self._notices.merchant_chat_id
             await issue_refund(
-                self._uow_factory, self._gateway, self._clock, settled.refund, merchant_chat_id=chat
+                self._uow_factory,
+                self._gateway,
+                self._clock,
+                settled.refund,
+                merchant_chat_id=self._notices.merchant_chat_id,
+                refresh_cards=self._notices.refresh_cards,
             )
         if order is not None:
             return Outcome()  # the receipt is in the outbox, in the customer's language

@@ -8,10 +8,16 @@ from datetime import timedelta
 import pytest
 
 from domain.payments.refunds import RefundState
+from handlers.actions.aftercare import RefundOrder
+from handlers.actions.customer import pack
+from handlers.actions.merchant import RejectOrder
+from handlers.merchant.desk import MerchantDesk
 from jobs.retry_refunds import RetryRefunds
-from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
+from tests.e2e.test_stripe_refunds import staff
+from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, card_edits, outbox_texts, place, stock
 from tests.fakes.stripe_api import sign_payload
 from tests.fakes.stripe_shop import SECRET, open_shop
+from tests.shops.merchant import ANN, CARD_MESSAGE, FakeTracking
 
 
 @pytest.fixture
@@ -62,6 +68,35 @@ async def test_late_payment_whose_refund_stripe_refuses_is_owed_and_paid_once_by
         f"The refund of your payment of $17.50 for order {order.number} has been issued; "
         "banks usually show it within 5-10 days."
     ]  # once, after the job's try
+
+
+@pytest.mark.parametrize("step", ["💸 Refund", "⛔ Reject"])
+async def test_a_refund_stripe_takes_at_a_later_try_shows_refunded_on_the_card(step):
+    """Stripe is down when Ann refunds (or rejects) the paid order; the job's later try goes through and
+    Stripe confirms it: the card in the merchant chat reads Refunded, with nothing left to press for the
+    money, without anyone opening the order. (💸 Refund makes the order Refunded as it is pressed; a
+    rejected order is Refunded by Stripe's confirmation, whose unit of work redraws the card.)"""
+    desk = MerchantDesk(frozenset({ANN}), MERCHANT_CHAT, tracking=FakeTracking())  # run's desk, as wired
+    async with open_shop(desk=desk) as shop:
+        await stock(shop.factory, mug=2)
+        order, session_id = await shop.checkout()
+        await shop.post(shop.stripe.pay(session_id))
+        shop.stripe.refunds_blocked = True  # 503 for a while
+        press = RefundOrder(order.number, True) if step == "💸 Refund" else RejectOrder(order.number, "stock")
+        await staff(shop).press_data(pack(press))  # on the card
+        (owed,) = shop.factory.state.refunds.values()
+        assert owed.state is RefundState.PENDING
+        shop.stripe.refunds_blocked = False
+        shop.clock.advance(minutes=5)
+        assert await RetryRefunds(shop.factory, shop.gateway, shop.clock, MERCHANT_CHAT).run() == 1
+        (refund,) = shop.stripe.refunds.values()
+        assert (await shop.post(shop.stripe.refund_succeeded(refund["id"]))).status_code == 200
+
+        card = card_edits(shop.factory, MERCHANT_CHAT, CARD_MESSAGE)[-1]
+        assert card["text"].startswith(f"🧾 Order {order.number} — Refunded")
+        assert "↩ Refunded · " in card["text"] and "not made" not in card["text"]
+        labels = [b["label"] for row in card["buttons"] for b in row]
+        assert not any("Refund" in label for label in labels), labels
 
 
 async def test_an_event_nested_absurdly_deep_is_refused_with_400_and_changes_nothing(shop):

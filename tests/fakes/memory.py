@@ -396,12 +396,19 @@ class FakeFunnelEvents(_Repo):
         self.s.funnel.append((FunnelStep(step), customer_id, at))
 
 
+def _row(refund: PendingRefund) -> PendingRefund:
+    """What a refunds row keeps: not the events the refund recorded (they are the unit of work's)."""
+    row = copy.deepcopy(refund)
+    row.events.clear()
+    return row
+
+
 class FakeRefunds(_Repo):
     async def add(self, refund: PendingRefund) -> bool:
         if any(r.key == refund.key for r in self.s.refunds.values()):
             return False
         refund.id = len(self.s.refunds) + 1
-        self.s.refunds[refund.id] = copy.deepcopy(refund)
+        self.s.refunds[refund.id] = _row(refund)
         return True
 
     async def get(self, refund_id: int) -> PendingRefund | None:
@@ -423,7 +430,7 @@ class FakeRefunds(_Repo):
 
     async def save(self, refund: PendingRefund) -> None:
         assert refund.id is not None
-        self.s.refunds[refund.id] = copy.deepcopy(refund)
+        self.s.refunds[refund.id] = _row(refund)
 
 
 class FakeUnitOfWork:

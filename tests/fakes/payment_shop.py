@@ -26,6 +26,7 @@ __all__ = [
     "place",
     "place_in",
     "outbox_texts",
+    "card_edits",
 ]
 
 MERCHANT_CHAT = -100200300
@@ -106,3 +107,14 @@ async def place(
 
 def outbox_texts(factory: FakeUnitOfWorkFactory, chat_id: int) -> list[str]:
     return [m.payload["text"] for m in factory.state.outbox if m.chat_id == chat_id]
+
+
+def card_edits(factory: FakeUnitOfWorkFactory, chat_id: int, message_id: int) -> list[dict]:
+    """Every redraw of message `message_id` in `chat_id` (an order's card) queued so far, oldest first:
+    a turn's own replies (a press redrawing the card it was on) and what other units of work queued (their
+    outbox messages), by time; at one time a turn's replies come first, as its after-commit steps follow it.
+    The last one is what the card shows."""
+    queued = sorted([*factory.state.replies, *factory.state.outbox], key=lambda m: m.created_at)
+    return [
+        m.payload for m in queued if m.chat_id == chat_id and m.payload.get("edit_message_id") == message_id
+    ]

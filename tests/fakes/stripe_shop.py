@@ -18,6 +18,7 @@ from bot.wiring.payments import PaymentServices, build_payments
 from domain.clock import FixedClock
 from domain.order import Order
 from domain.ports import PaymentGateway
+from handlers.merchant.desk import MerchantDesk
 from tests.fakes.card_link import card_checkout_reply
 from tests.fakes.memory import FakeUnitOfWorkFactory
 from tests.fakes.payment_shop import MERCHANT_CHAT, place
@@ -61,11 +62,14 @@ class Shop:
 
 
 @asynccontextmanager
-async def open_shop(*, metrics: Metrics | None = None, **settings: object) -> AsyncIterator[Shop]:
+async def open_shop(
+    *, metrics: Metrics | None = None, desk: MerchantDesk | None = None, **settings: object
+) -> AsyncIterator[Shop]:
     """The shop's payments wired from settings as `run` wires them, against a fake Stripe API.
 
     `settings` adds to or overrides the Stripe ones (e.g. telegram_payment_provider_token); `metrics`
-    counts the payments as `run` counts them."""
+    counts the payments as `run` counts them; `desk` lends them its order card and its card redraw, as
+    `run`'s merchant desk does (None: the plain card, and no card is redrawn by a payment event)."""
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     fake = FakeStripe(clock)
     stripe_runner = await start_http_server(fake.app, "127.0.0.1", 0)
@@ -81,7 +85,8 @@ async def open_shop(*, metrics: Metrics | None = None, **settings: object) -> As
         },
     )
     factory = FakeUnitOfWorkFactory()
-    payments = build_payments(configured, factory, clock, metrics=metrics)
+    cards = {} if desk is None else {"order_card": desk.order_card, "refresh_cards": desk.refresh_cards}
+    payments = build_payments(configured, factory, clock, metrics=metrics, **cards)
     database_up = [True]
 
     async def health() -> bool:

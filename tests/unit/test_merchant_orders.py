@@ -28,7 +28,7 @@ from handlers.kernel.reply import Reply
 from handlers.payments.methods import confirm_cash_order
 from handlers.payments.notices import PaymentNotices
 from jobs.retry_refunds import RetryRefunds
-from tests.fakes.payment_shop import FakeGateway
+from tests.fakes.payment_shop import FakeGateway, card_edits
 from tests.shops.merchant import (
     ANN,
     BEN,
@@ -288,6 +288,30 @@ async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_
         clock.advance(hours=1)
         await job.run()
     assert sum("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT)) == 1
+
+
+async def test_the_card_asks_for_the_refund_by_hand_as_the_job_gives_up_on_it(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT, manual_delivery=desk.manual_delivery)
+    for _ in range(MAX_REFUND_ATTEMPTS - 2):  # tried after commit, then by the job: still pending
+        clock.advance(hours=1)
+        await job.run()
+    drawn = len(card_edits(shop, MERCHANT_CHAT, CARD_MESSAGE))
+    assert not any("not made" in edit["text"] for edit in card_edits(shop, MERCHANT_CHAT, CARD_MESSAGE))
+    clock.advance(hours=1)
+    await job.run()  # the last try: given up
+
+    [edit] = card_edits(shop, MERCHANT_CHAT, CARD_MESSAGE)[drawn:]  # redrawn by the job, once
+    assert edit["text"].startswith(f"🧾 Order {order.number} — Rejected")
+    assert "⚠ Refund $17.50 not made: the payment provider kept failing." in edit["text"]
+    buttons = [b["label"] for row in edit["buttons"] for b in row]
+    assert buttons[:2] == ["✅ Refunded by hand ($17.50)", "💸 Refund"]
+    assert "refund $17.50 by hand" in told(shop, MERCHANT_CHAT)[-2]  # the alert, then the card
 
 
 async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):
