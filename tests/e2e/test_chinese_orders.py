@@ -102,7 +102,7 @@ async def running(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     stop = asyncio.Event()
     task = asyncio.create_task(run_bot(settings, RunOptions(request.param, "polling"), stop=stop))
     try:
-        await telegram.wait_for("getUpdates", timeout=30)
+        await telegram.wait_until_asked("getUpdates", timeout=30)
         yield Running(telegram, stripe, database_url, port)
     finally:
         stop.set()

@@ -32,7 +32,7 @@ async def polling_bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     )
     stop = asyncio.Event()
     running = asyncio.create_task(run_bot(settings, RunOptions(request.param, "polling"), stop=stop))
-    await telegram.wait_for("getUpdates", timeout=30)
+    await telegram.wait_until_asked("getUpdates", timeout=30)
     try:
         yield telegram
     finally:

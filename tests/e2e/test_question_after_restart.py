@@ -27,9 +27,9 @@ ERIN = 7401
 @asynccontextmanager
 async def _running(settings: Settings, runtime: str, telegram: FakeTelegram) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    calls = len(telegram.calls_of("getUpdates"))
+    asked = telegram.asked.count("getUpdates")
     task = asyncio.create_task(run_bot(settings, RunOptions(runtime, "polling"), stop=stop))
-    await telegram.wait_for("getUpdates", lambda _p: len(telegram.calls_of("getUpdates")) > calls, timeout=30)
+    await telegram.wait_until_asked("getUpdates", after=asked, timeout=30)
     try:
         yield
     finally:

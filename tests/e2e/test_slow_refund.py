@@ -84,7 +84,7 @@ async def slow_stripe_shop(tmp_path: Path) -> AsyncIterator[SlowStripeShop]:
     stop = asyncio.Event()
     running = asyncio.create_task(run_bot(settings, RunOptions("ptb", "polling"), stop=stop))
     try:
-        await telegram.wait_for("getUpdates", timeout=30)
+        await telegram.wait_until_asked("getUpdates", timeout=30)
         yield SlowStripeShop(order, telegram, stripe, port, database_url)
     finally:
         stop.set()

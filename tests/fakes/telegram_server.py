@@ -59,7 +59,8 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
     def __init__(self, token: str = "123456:TEST-token") -> None:
         super().__init__()
         self.token = token
-        self.calls: list[Call] = []
+        self.calls: list[Call] = []  # answered requests
+        self.asked: list[str] = []  # every request's method as it arrives (a long poll before it ends)
         self._failures: dict[str, _Failure] = {}
         self._hanging: set[str] = set()
         self._queue = _Queue()
@@ -136,6 +137,22 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         assert call is not None
         return call
 
+    async def wait_until_asked(
+        self,
+        method: str,
+        *,
+        after: int = 0,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper's deadline, named as tests call it
+    ) -> None:
+        """Until more than `after` requests for `method` have arrived, answered or not: a bot that started
+        polling is seen as its first `getUpdates` comes in, not when that long poll ends empty."""
+        async with self._changed:
+            try:
+                arrived = self._changed.wait_for(lambda: self.asked.count(method) > after)
+                await asyncio.wait_for(arrived, timeout)
+            except TimeoutError:
+                raise AssertionError(f"no {method} request within {timeout} s") from None
+
     async def bot_reply_to(self, user_id: int, text: str) -> int:
         """The user writes `text`; the id of the bot's next new message (in whichever chat)."""
         before = len(self.calls_of("sendMessage"))
@@ -152,6 +169,8 @@ class FakeTelegram(BotApiMethods, TelegramUsers):
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
+        self.asked.append(method)
+        await self._notify()
         params = await _read_params(request)
         status, result, error = 200, None, None
         try:
