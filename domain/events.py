@@ -11,6 +11,7 @@ __all__ = [
     "StockLow",
     "OrderMessageAdded",
     "RefundFailed",
+    "RefundRecorded",
 ]
 
 
@@ -54,3 +55,12 @@ class RefundFailed(DomainEvent):
     staff refund it by hand, and the order's merchant card says so with its ✅."""
 
     order_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRecorded(DomainEvent):
+    """More of an order's money is known to have gone back (staff refunded part of it, or the payment
+    provider reported a refund): its merchant card's "Refunded so far" line changed."""
+
+    order_number: str
+    actor: str

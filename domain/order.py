@@ -10,7 +10,7 @@ from domain.actor import Actor, ActorKind
 from domain.clock import require_utc
 from domain.customer import Address
 from domain.errors import IllegalTransition, InvalidInput
-from domain.events import DomainEvent, OrderPlaced, OrderStatusChanged
+from domain.events import DomainEvent, OrderPlaced, OrderStatusChanged, RefundRecorded
 from domain.money import Money
 from domain.order_status import OPEN_STATUSES, OrderStatus, PaymentMethod, allowed_targets
 
@@ -170,13 +170,14 @@ class Order:
     def refunded(self) -> Money:
         return Money(self.refunded_minor, self.currency)
 
-    def record_refunded(self, total_minor: int) -> bool:
-        """The provider reports `total_minor` refunded so far (never more than the order's total); True
-        when that is more than was known."""
+    def record_refunded(self, total_minor: int, actor: Actor) -> bool:
+        """`total_minor` is refunded so far (never more than the order's total), as `actor` says (staff
+        refunding, the provider reporting); True, with `RefundRecorded`, when that is more than was known."""
         known = min(max(int(total_minor), 0), self.total.amount_minor)
         if known <= self.refunded_minor:
             return False
         self.refunded_minor = known
+        self.events.append(RefundRecorded(self.number, str(actor)))
         return True
 
     def record_return(self, index: int, quantity: int) -> OrderLine:

@@ -8,7 +8,9 @@ Usage, inside a unit of work the caller commits:
 
 `carrier_status` is a 17TRACK main status (`domain.tracking.statuses.CarrierStatus`). Only a real change moves
 the order and messages the customer (once: the message is keyed on the order's timeline position);
-a problem also alerts the merchant chat.
+a problem also alerts the merchant chat. Given `refresh_cards` (the tracking poll's), the change redraws
+the order's card in the merchant chat in the same unit of work (a staff member's own move is not redrawn
+by it: they see the card they pressed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.ports import UnitOfWork
 from domain.services import change_status
 from domain.tracking.statuses import outcome_for
 from handlers.kernel import outbox
+from handlers.payments.notices import RefreshCards
 from jobs.notices import tracking_notice, tracking_problem_alert
 
 __all__ = ["apply_carrier_status", "Applied", "IN_FLIGHT"]
@@ -50,9 +53,10 @@ async def apply_carrier_status(
     merchant_chat_id: int | None,
     detail: str = "",
     tracking_number: str | None = None,
+    refresh_cards: RefreshCards | None = None,
 ) -> Applied:
     """`tracking_number`: the parcel the status is about; an order whose number was corrected since (or
-    that shipped again) no longer follows it."""
+    that shipped again) no longer follows it. `refresh_cards`: the redraw of the cards the change touched."""
     order = await uow.orders.get_for_update(order_number)
     if order is None or order.status not in IN_FLIGHT:
         return Applied.CLOSED
@@ -61,7 +65,9 @@ async def apply_carrier_status(
     outcome = outcome_for(carrier_status, order.status)
     if outcome is None or not order.can(outcome.target):
         return Applied.UNCHANGED
-    await change_status(uow, order, outcome.target, actor, now, outcome.note or detail)
+    events = await change_status(uow, order, outcome.target, actor, now, outcome.note or detail)
+    if refresh_cards is not None:
+        await refresh_cards(uow, events, now)
     customer = await uow.customers.get(order.customer_id)
     if customer is None or not customer.unreachable:
         language = customer.language if customer else "en"

@@ -2,7 +2,8 @@
 
 A complaint moves a delivered order elsewhere (returned, or a delivery problem), so an order still
 DELIVERED after the grace period completes. Each order is re-read for update in its own unit of work,
-so a second run or worker finds it completed and leaves it.
+so a second run or worker finds it completed and leaves it; that unit also redraws the order's card in the
+merchant chat (`handlers.merchant.notices.refresh_cards`), so it reads Completed without waiting for a press.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from domain.clock import Clock
 from domain.order_status import OrderStatus
 from domain.ports import UnitOfWorkFactory
 from domain.services import change_status
+from handlers.merchant.notices import refresh_cards
 
 __all__ = ["CompleteDelivered"]
 
@@ -25,6 +27,8 @@ class CompleteDelivered:
     clock: Clock
     after: timedelta = timedelta(days=7)
     limit: int = 200
+    merchant_chat_id: int | None = None  # where the order cards are (None: no card to redraw)
+    manual_delivery: bool = True  # no tracking provider: the card shows the delivery buttons
 
     async def run(self) -> int:
         cutoff = self.clock.now() - self.after
@@ -41,9 +45,10 @@ class CompleteDelivered:
                     or order.last_change_at() > cutoff
                 ):
                     continue
-                await change_status(
-                    uow, order, OrderStatus.COMPLETED, Actor.system("complete"), self.clock.now()
-                )
+                now = self.clock.now()
+                events = await change_status(uow, order, OrderStatus.COMPLETED, Actor.system("complete"), now)
+                chat, manual = self.merchant_chat_id, self.manual_delivery
+                await refresh_cards(uow, events, now, chat_id=chat, manual_delivery=manual)
                 await uow.commit()
                 completed += 1
         return completed

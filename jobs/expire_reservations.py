@@ -1,11 +1,13 @@
 """Job: unpaid prepaid orders past their reservation give their stock back and the customer is told.
 
 Each order is expired in its own unit of work, re-read for update, so a payment that lands meanwhile
-wins, and a second run (or a second process) finds nothing left to do.
+wins, and a second run (or a second process) finds nothing left to do. That unit also redraws the order's
+card in the merchant chat when it has one (staff pressed it from `/order`): `notices.cards`.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import structlog
@@ -13,6 +15,7 @@ import structlog
 from domain.actor import Actor
 from domain.clock import Clock
 from domain.ports import UnitOfWorkFactory
+from handlers.merchant.notices import refresh_cards
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.settlement import expire_order
 
@@ -29,7 +32,8 @@ async def expire_reservations(
     notices: PaymentNotices | None = None,
     batch: int = 100,
 ) -> int:
-    """Expire every overdue unpaid order; returns how many were expired."""
+    """Expire every overdue unpaid order; returns how many were expired. `notices` tells the customer and
+    redraws the order's card (its `cards`; without `notices`, no card is redrawn)."""
     notices = notices or PaymentNotices(merchant_chat_id=None)  # the customer is the one told
     now = clock.now()
     async with uow_factory(write=False) as uow:
@@ -49,5 +53,9 @@ async def expire_reservations(
 
 
 async def run(context: Any) -> int:
-    """The scheduler's entry (the scheduler plans `jobs.<name>.run(context)`; context is its JobContext)."""
-    return await expire_reservations(context.uow_factory, context.clock)
+    """The scheduler's entry (the scheduler plans `jobs.<name>.run(context)`; context is its JobContext):
+    the cards are redrawn as the merchant desk draws them (delivery buttons without a tracking provider)."""
+    chat, manual = context.settings.merchant_chat_id, context.tracking is None
+    cards = partial(refresh_cards, chat_id=chat, manual_delivery=manual)
+    notices = PaymentNotices(merchant_chat_id=None, cards=cards)  # the customer is the one told
+    return await expire_reservations(context.uow_factory, context.clock, notices=notices)

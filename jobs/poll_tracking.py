@@ -3,7 +3,8 @@
 Each run leases the due shipments (so a second run or a second worker polls others), registers new
 tracking numbers, fetches statuses in batches of at most 40 and applies each change in its own unit of
 work. A failing batch (rate limit, outage, garbled answer) only pushes its own shipments back with
-exponential backoff; a refused number alerts the merchant once and stops being polled.
+exponential backoff; a refused number alerts the merchant once and stops being polled. A change also
+redraws the order's card in the merchant chat, in its unit of work.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from domain.actor import Actor
 from domain.clock import Clock
@@ -19,6 +21,7 @@ from domain.errors import DeliveryFailed, RetryLater
 from domain.ports import CarrierTracking, Shipment, Shipments, TrackingStatus, UnitOfWorkFactory
 from domain.tracking.statuses import REJECTED, UNREGISTERED, CarrierStatus
 from handlers.kernel import outbox
+from handlers.merchant.notices import refresh_cards
 from jobs.apply_tracking import IN_FLIGHT, Applied, apply_carrier_status
 from jobs.notices import rejected_number_alert
 
@@ -56,6 +59,7 @@ class PollTracking:
     lease: timedelta = timedelta(minutes=10)
     max_per_run: int = 2000
     backoff_max: timedelta = timedelta(hours=6)
+    manual_delivery: bool = False  # it runs with a tracking provider: the cards show no delivery buttons
 
     async def run(self) -> PollReport:
         report = PollReport()
@@ -149,6 +153,9 @@ class PollTracking:
                 merchant_chat_id=self.merchant_chat_id,
                 detail=status.detail,
                 tracking_number=shipment.tracking_number,
+                refresh_cards=partial(
+                    refresh_cards, chat_id=self.merchant_chat_id, manual_delivery=self.manual_delivery
+                ),
             )
             if result is Applied.CHANGED:
                 await uow.commit()

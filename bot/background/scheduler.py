@@ -128,7 +128,13 @@ def _jobs(ctx: JobContext) -> list[tuple[str, Callable[[], Awaitable[Any]], Any]
         ),
         (
             "complete_delivered",
-            CompleteDelivered(ctx.uow_factory, ctx.clock, timedelta(days=s.complete_after_days)).run,
+            CompleteDelivered(
+                ctx.uow_factory,
+                ctx.clock,
+                timedelta(days=s.complete_after_days),
+                merchant_chat_id=chat,
+                manual_delivery=ctx.tracking is None,  # the order cards it redraws
+            ).run,
             every(3600),
         ),
     ]

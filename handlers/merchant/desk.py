@@ -43,8 +43,9 @@ class MerchantDesk:
         return user_id in self.staff_ids
 
     async def refresh_cards(self, uow: UnitOfWork, events: Iterable[DomainEvent], now: datetime) -> None:
-        """Redraw the merchant-chat card of orders someone other than staff moved (the customer, a job,
-        the payment provider), whose conversation grew, or whose refund failed (`notices.refresh_cards`)."""
+        """Redraw the merchant-chat card of orders someone other than staff moved or refunded part of (the
+        customer, a job, a carrier, the payment provider), whose conversation grew, or whose refund failed
+        (`notices.refresh_cards`)."""
         await notices.refresh_cards(
             uow, events, now, chat_id=self.chat_id, manual_delivery=self.manual_delivery
         )

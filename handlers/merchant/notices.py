@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain.actor import Actor, ActorKind
-from domain.events import DomainEvent, OrderMessageAdded, OrderStatusChanged, RefundFailed
+from domain.events import (
+    DomainEvent,
+    OrderMessageAdded,
+    OrderStatusChanged,
+    RefundFailed,
+    RefundRecorded,
+)
 from domain.order import Order
 from domain.order_status import OrderStatus
 from domain.outbox import OutboxMessage
@@ -116,10 +122,11 @@ async def enqueue_card_edit(
 
 
 def _card_changed_by(event: DomainEvent) -> str | None:
-    """The order whose card `event` changes: someone other than staff moved it (staff see the card they
-    pressed redrawn), its conversation grew (the card counts its messages), or a refund of it failed (the
-    card asks for it by hand)."""
-    if isinstance(event, OrderStatusChanged):
+    """The order whose card `event` changes: someone other than staff (the customer, a job, a carrier, the
+    payment provider) moved it or refunded part of it (staff see the card they pressed redrawn), its
+    conversation grew (the card counts its messages), or a refund of it failed (the card asks for it by
+    hand)."""
+    if isinstance(event, OrderStatusChanged | RefundRecorded):
         return event.order_number if Actor.parse(event.actor).kind is not ActorKind.STAFF else None
     if isinstance(event, OrderMessageAdded | RefundFailed):
         return event.order_number

@@ -51,7 +51,7 @@ async def provider_refunded(
     if not paid_by_it or order.status is S.REFUNDED:
         return "refund recorded"
     before = order.refunded
-    if not order.record_refunded(refunded_minor):
+    if not order.record_refunded(refunded_minor, actor):
         return "refund recorded"
     if order.refunded_minor < order.total.amount_minor:
         await uow.orders.save(order)

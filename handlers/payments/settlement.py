@@ -154,10 +154,12 @@ async def _send_back(
 async def expire_order(
     uow: UnitOfWork, notices: PaymentNotices, order: Order, *, actor: Actor, now: datetime
 ) -> bool:
-    """An unpaid prepaid order gives its stock back; False when it is no longer awaiting payment."""
+    """An unpaid prepaid order gives its stock back, and its card in the merchant chat, if it has one, is
+    redrawn (`notices.refresh_cards`); False when it is no longer awaiting payment."""
     if order.status is not OrderStatus.PLACED or not order.payment_method.prepaid:
         return False
-    await change_status(uow, order, OrderStatus.PAYMENT_EXPIRED, actor, now)
+    events = await change_status(uow, order, OrderStatus.PAYMENT_EXPIRED, actor, now)
+    await notices.refresh_cards(uow, events, now)
     attempt = await uow.payment_attempts.latest(order.number)
     if attempt is not None and attempt.outcome is AttemptOutcome.PENDING:
         attempt.settle(AttemptOutcome.EXPIRED, now)

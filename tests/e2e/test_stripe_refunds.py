@@ -25,9 +25,9 @@ from handlers.merchant.desk import MerchantDesk
 from handlers.payments.telegram import invoice_payload, telegram_invoice_reply
 from jobs.apply_tracking import apply_carrier_status
 from jobs.retry_refunds import RetryRefunds
-from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, outbox_texts, place, stock
+from tests.fakes.payment_shop import CUSTOMER, MERCHANT_CHAT, card_edits, outbox_texts, place, stock
 from tests.fakes.stripe_shop import Shop, open_shop
-from tests.shops.merchant import ANN, FakeTracking, StaffChat
+from tests.shops.merchant import ANN, CARD_MESSAGE, FakeTracking, StaffChat
 from tests.unit.chat import Chat
 
 
@@ -165,6 +165,36 @@ async def test_a_dashboard_refund_of_a_paid_order_refunds_it_puts_stock_back_and
     assert "refunded in full" in outbox_texts(shop.factory, MERCHANT_CHAT)[-1]
     again = await shop.post(dashboard_refund(shop, session_id, 1750, full=True))
     assert again.text == "refund recorded"
+
+
+async def test_a_partial_refund_in_stripes_dashboard_redraws_the_orders_card_with_what_went_back():
+    """The webhook's unit of work redraws the card through the desk `run` lends the payments."""
+    desk = MerchantDesk(frozenset({ANN}), MERCHANT_CHAT, tracking=FakeTracking())
+    async with open_shop(desk=desk) as shop:
+        await stock(shop.factory, mug=2)
+        order, session_id = await shop.checkout()
+        await shop.post(shop.stripe.pay(session_id))
+        shop.order(order.number).merchant_message_id = CARD_MESSAGE  # the relay reported the card's id
+
+        partly = await shop.post(dashboard_refund(shop, session_id, 500, full=False))
+        assert partly.text == "partly refunded"
+        [card] = card_edits(shop.factory, MERCHANT_CHAT, CARD_MESSAGE)
+        assert card["text"].startswith(f"🧾 Order {order.number} — Paid")
+        assert "↩ Refunded so far: $5.00 of $17.50" in card["text"]
+        again = await shop.post(dashboard_refund(shop, session_id, 500, full=False))
+        assert again.text == "refund recorded"  # nothing new: not redrawn again
+        assert len(card_edits(shop.factory, MERCHANT_CHAT, CARD_MESSAGE)) == 1
+
+
+async def test_a_stripe_checkout_expiring_redraws_the_orders_card():
+    desk = MerchantDesk(frozenset({ANN}), MERCHANT_CHAT, tracking=FakeTracking())
+    async with open_shop(desk=desk) as shop:
+        await stock(shop.factory, mug=2)
+        order, session_id = await shop.checkout()
+        shop.order(order.number).merchant_message_id = CARD_MESSAGE  # staff pressed its card (/order)
+        assert (await shop.post(shop.stripe.expire(session_id))).text == "expired"
+        [card] = card_edits(shop.factory, MERCHANT_CHAT, CARD_MESSAGE)
+        assert card["text"].startswith(f"🧾 Order {order.number} — Payment expired")
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,11 @@ from jobs.low_stock import LowStockAlerts, alerts_for
 from jobs.unanswered_orders import UnansweredOrders
 from tests.fakes.memory import FakeStaleCarts
 from tests.fakes.orders import ShopWorld, add_order
+from tests.fakes.payment_shop import card_edits
 from tests.unit.analytics.sample import SampleShopFigures
 
 MERCHANT = -100500
+CARD = 4242  # the id Telegram gave an order's card in the merchant chat
 
 
 World = ShopWorld
@@ -147,3 +149,16 @@ async def test_delivered_orders_complete_after_the_grace_period_without_a_compla
     assert await job.run() == 0  # run twice: nothing more
     assert world.state.orders["DLV-0001"].status is OrderStatus.COMPLETED
     assert world.state.orders["DLV-0002"].status is OrderStatus.RETURNED
+
+
+async def test_a_delivered_order_completing_by_itself_redraws_its_card_in_the_merchant_chat():
+    world = World()
+    add_order(world.state, world.time, "DLV-0003", status=OrderStatus.DELIVERED).merchant_message_id = CARD
+    job = CompleteDelivered(world.uow_factory, world.time, timedelta(days=7), merchant_chat_id=MERCHANT)
+    world.time.advance(days=8)
+    assert await job.run() == 1
+    [edit] = card_edits(world.uow_factory, MERCHANT, CARD)  # in the unit of work that completed it
+    assert edit["text"].startswith("🧾 Order DLV-0003 — Completed")
+    assert "↩ Mark returned" in str(edit["buttons"])
+    assert await job.run() == 0
+    assert len(card_edits(world.uow_factory, MERCHANT, CARD)) == 1

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from domain.actor import Actor
+from domain.customer import Address
 from domain.errors import DeliveryFailed, RetryLater
 from domain.order_status import OrderStatus
 from domain.ports import CarrierTracking
+from handlers.merchant.notices import refresh_cards
 from jobs.apply_tracking import Applied, apply_carrier_status
 from jobs.poll_tracking import PollTracking
 from tests.fakes.carrier import FakeCarrierTracking
 from tests.fakes.memory import FakeShipments
 from tests.fakes.orders import ShopWorld, add_order
+from tests.fakes.payment_shop import card_edits
 
 MERCHANT = -100500
+CARD = 4242  # the id Telegram gave an order's card in the merchant chat
 
 
 class World(ShopWorld):
@@ -212,3 +217,50 @@ async def test_a_corrected_tracking_number_is_followed_and_the_old_one_dropped()
     assert world.state.orders["AAA-1111"].status is OrderStatus.IN_TRANSIT
     assert not world.shipments.by_number("JD000000000001")[0].active
     assert world.shipments.by_number("JD014600003828")[0].active
+
+
+@pytest.mark.parametrize(
+    ("carrier_status", "shown", "button"),
+    [
+        ("InTransit", "In transit", "✏ Fix tracking"),
+        ("OutForDelivery", "Out for delivery", "✏ Fix tracking"),
+        ("Delivered", "Delivered", "↩ Mark returned"),
+        ("Exception", "Delivery problem", "✉ Contact customer"),
+    ],
+)
+async def test_a_carrier_status_moving_an_order_redraws_its_card_in_the_merchant_chat(
+    carrier_status, shown, button
+):
+    world = World()
+    order = add_order(world.state, world.time, "AAA-7777", tracking="TRK0007")
+    order.address = Address("Ann", "+15550100", "US", "Springfield", "1 Main St")  # sent, not collected
+    order.merchant_message_id = CARD
+    await world.cycle()  # registered, NotFound: the card is left as it is
+    assert card_edits(world.uow_factory, MERCHANT, CARD) == []
+    world.carrier.statuses["TRK0007"] = carrier_status
+    await world.cycle()
+    await world.cycle()  # the same status again: nothing to redraw
+    [edit] = card_edits(world.uow_factory, MERCHANT, CARD)  # in the unit of work that moved it
+    assert edit["text"].startswith(f"🧾 Order AAA-7777 — {shown}")
+    labels = [b["label"] for row in edit["buttons"] for b in row]
+    assert button in labels
+    assert "🏠 Delivered" not in labels  # the carrier moves it: no delivery buttons
+
+
+async def test_staff_setting_a_delivery_state_by_hand_is_not_redrawn_by_the_rule_they_see_their_press():
+    world = World()
+    add_order(world.state, world.time, "MAN-0002", tracking="MANUAL002").merchant_message_id = CARD
+    cards = partial(refresh_cards, chat_id=MERCHANT, manual_delivery=True)
+    async with world.uow_factory() as uow:
+        await apply_carrier_status(
+            uow,
+            "MAN-0002",
+            "InTransit",
+            actor=Actor.staff(7),
+            now=world.time.now(),
+            merchant_chat_id=MERCHANT,
+            refresh_cards=cards,
+        )
+        await uow.commit()
+    assert world.state.orders["MAN-0002"].status is OrderStatus.IN_TRANSIT
+    assert card_edits(world.uow_factory, MERCHANT, CARD) == []

@@ -98,7 +98,7 @@ async def return_line(desk: MerchantDesk, turn: Turn, action: ReturnLine) -> Out
         order.currency,
     )
     before = order.refunded
-    order.record_refunded(order.refunded_minor + amount.amount_minor)
+    order.record_refunded(order.refunded_minor + amount.amount_minor, Actor.staff(turn.user_id))
     whole = order.all_returned and order.refunded == order.total  # every unit back, every cent refunded
     if whole:
         await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
@@ -131,7 +131,7 @@ async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome
         rows = ((turn.button(yes, RefundOrder(order.number, True)),), *back_row(turn, order))
         return await show_card(desk, turn, order, footer=footer, buttons=rows)
     await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
-    order.record_refunded(order.total.amount_minor)
+    order.record_refunded(order.total.amount_minor, Actor.staff(turn.user_id))
     await turn.uow.orders.save(order)
     return await _pay_back(desk, turn, order, left, "", RefundNotice.WHOLE)
 
