@@ -7,7 +7,7 @@ runner = await start_http_server(
     http_app(health=database_ok, stripe_webhook=payments.stripe_webhook), settings.http_host,
     settings.http_port,
 )
-scheduler: expire_reservations(uow_factory, clock, notices=payments.notices) every expiry_poll_seconds
+scheduler: jobs.expire_reservations.run(context) every expiry_poll_seconds (its own notices and card redraws)
 config = ShopConfig(..., payment_methods=payments.methods, merchant_chat_id=settings.merchant_chat_id)
 app = ShopApp(uow_factory, clock, config, payments=payments.starters(), payment_events=payments.telegram)
     checkout then starts paying by the customer's choice: a Telegram invoice or the merchant card of a cash
