@@ -55,6 +55,7 @@ __all__ = [
     "owe_refund",
     "refund_by_hand_alert",
     "refund_or_alert",
+    "send_back",
     "settle_refund",
     "tell_issued",
 ]
@@ -205,6 +206,25 @@ def issue_after_commit(turn: Turn, gateway: PaymentGateway, order: Order, refund
         return record
 
     turn.after_commit(call)
+
+
+async def send_back(
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway,
+    clock: Clock,
+    refund: PendingRefund,
+    notices: PaymentNotices,
+) -> RefundState | None:
+    """A payment sent back outside a turn (it came late, or twice: the Stripe webhook, Telegram payments):
+    `issue_refund`, the merchant chat told and the card redrawn as `notices` tell and redraw."""
+    return await issue_refund(
+        uow_factory,
+        gateway,
+        clock,
+        refund,
+        merchant_chat_id=notices.merchant_chat_id,
+        refresh_cards=notices.refresh_cards,
+    )
 
 
 async def issue_refund(

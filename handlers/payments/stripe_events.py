@@ -28,7 +28,7 @@ from domain.payments.refunds import PendingRefund
 from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.provider_refunds import provider_refunded
-from handlers.payments.refunds import issue_refund
+from handlers.payments.refunds import send_back
 from handlers.payments.settlement import ReceivedPayment, Settlement, expire_order, settle_payment
 from handlers.payments.stripe_fields import MalformedEvent, Obj, order_number, stripe_minor, text, whole
 
@@ -100,14 +100,7 @@ class StripeEvents:
             log.warning("stripe_event_malformed", event_id=event_id, field=exc.field)
             return WebhookAnswer(400, f"malformed {kind}: {exc.field}")
         if answer.refund is not None and answer.status < 300:  # money sent back: committed as owed
-            await issue_refund(
-                self._uow_factory,
-                self._gateway,
-                self._clock,
-                answer.refund,
-                merchant_chat_id=self._notices.merchant_chat_id,
-                refresh_cards=self._notices.refresh_cards,
-            )
+            await send_back(self._uow_factory, self._gateway, self._clock, answer.refund, self._notices)
         log.info("stripe_event", event_id=event["id"], type=event["type"], status=answer.status)
         return answer
 

@@ -18,7 +18,7 @@ from handlers.kernel.reply import Invoice, Outcome, Reply
 from handlers.kernel.status_text import status_label
 from handlers.payments.methods import held_text
 from handlers.payments.notices import PaymentNotices
-from handlers.payments.refunds import issue_refund
+from handlers.payments.refunds import send_back
 from handlers.payments.settlement import ReceivedPayment, settle_payment, start_attempt
 
 __all__ = ["TelegramPayments", "invoice_payload", "telegram_invoice_reply"]
@@ -176,14 +176,7 @@ class TelegramPayments:
                 log.error("telegram_payment_unknown_order", charge=received.payment_ref)
             await uow.commit()
         if settled is not None and settled.refund is not None:  # money sent back: committed as owed
-            await issue_refund(
-                self._uow_factory,
-                self._gateway,
-                self._clock,
-                settled.refund,
-                merchant_chat_id=self._notices.merchant_chat_id,
-                refresh_cards=self._notices.refresh_cards,
-            )
+            await send_back(self._uow_factory, self._gateway, self._clock, settled.refund, self._notices)
         if order is not None:
             return Outcome()  # the receipt is in the outbox, in the customer's language
         _ = translations(await self._language(event)).gettext
