@@ -229,7 +229,7 @@ async def run_configuration(
             cells = [runtime, mode, database, journey, k, r["updates"], f"{r['per_second']:.0f}"]
             cells += [f"{r[p]:.1f}" for p in ("p50", "p95", "p99")]
             cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
-            cells.append(f"{r['rss']:.0f}")
+            cells.append(f"{r['rss']:.1f}")
             print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
 
 
