@@ -3,12 +3,12 @@
 The webhook stores each update (deduplicated by `update_id`) before it answers 200, the poller each
 `getUpdates` batch before the next call confirms it; processors claim from here. A claim is one
 `UPDATE ... WHERE update_id among (SELECT ... LIMIT n) ... RETURNING` that takes, per chat, only the
-oldest pending update (each chat's oldest found in one pass over the pending updates, so a claim's cost
-grows with the updates waiting, not with their square), and only when its lease is free (never taken, expired, or a retry whose time
-has come). A leased or retry-waiting update is the oldest of its chat, so the chat's
-later updates wait behind it: one chat is processed in order, one update at a time. On PostgreSQL the
-subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows without waiting; on
-SQLite the statement runs under the write lock and the repeated lease condition keeps a row single-claimed.
+oldest pending update (each chat's oldest found in one pass over the pending updates, so a claim's
+cost grows with the updates waiting, not with their square), and only when its lease is free (never
+taken, expired, or a retry whose time has come). A leased or retry-waiting update is the oldest of its
+chat, so the chat's later updates wait behind it: one chat is processed in order, one update at a time.
+On PostgreSQL the subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows
+without waiting; on SQLite the statement runs under the write lock.
 
 `settle_in_transaction` marks an update done inside the handler's own unit of work, next to its
 processed-update record, so "handled" and "done" commit together. A processor that wants to know whether

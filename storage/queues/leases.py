@@ -38,16 +38,16 @@ class _Among(ColumnElement[bool]):
     type = Boolean()
     _is_implicitly_boolean = True  # a condition as it is (SQLite would otherwise compare it with 1)
     _traverse_internals = [
-        ("key", InternalTraversal.dp_clauseelement),
+        ("looked_up", InternalTraversal.dp_clauseelement),
         ("keys", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, key: ColumnElement[Any], keys: Select[Any]) -> None:
-        self.key = key
+    def __init__(self, key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> None:
+        self.looked_up = key.__clause_element__() if isinstance(key, InstrumentedAttribute) else key
         self.keys = keys
 
 
-def among(key: ColumnElement[Any], keys: Select[Any]) -> ColumnElement[bool]:
+def among(key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> ColumnElement[bool]:
     """`key IN (keys)`, which PostgreSQL runs without a plan built on how many rows `keys` gives.
 
     On PostgreSQL it reads `key = ANY(ARRAY(keys))`: the keys are found once, and rows are then looked up
@@ -59,12 +59,13 @@ def among(key: ColumnElement[Any], keys: Select[Any]) -> ColumnElement[bool]:
 
 @compiles(_Among)
 def _key_in(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.key.in_(element.keys), **kw)
+    return compiler.process(element.looked_up.in_(element.keys), **kw)
 
 
 @compiles(_Among, "postgresql")
 def _key_any(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{compiler.process(element.key, **kw)} = ANY(ARRAY({compiler.process(element.keys, **kw)}))"
+    looked_up, keys = compiler.process(element.looked_up, **kw), compiler.process(element.keys, **kw)
+    return f"{looked_up} = ANY(ARRAY({keys}))"
 
 
 def free_at(model: Any, now: datetime) -> ColumnElement[bool]:
