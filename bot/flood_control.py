@@ -19,6 +19,8 @@ _EPSILON = 1e-6  # a token short by less than this is a whole one (clocks tick i
 
 
 class TokenBucket:
+    __slots__ = ("rate", "capacity", "_tokens", "_at")  # one per chat that got a message lately
+
     def __init__(self, rate: float, capacity: float, now: float) -> None:
         if rate <= 0 or capacity < 1:
             raise ValueError("rate must be > 0 and capacity >= 1")
@@ -52,6 +54,7 @@ class FloodControl:
     """Global and per-chat limits plus pauses a 429 asked for (`pause`)."""
 
     MAX_TRACKED_CHATS = 10_000
+    PRUNE_AT_LEAST = 256  # chats tracked before full buckets are dropped
 
     def __init__(
         self,
@@ -68,16 +71,28 @@ class FloodControl:
         self._group_rate = group_per_minute / 60
         self._global = TokenBucket(per_second, 1, monotonic())
         self._chats: dict[int, TokenBucket] = {}
+        self._prune_at = self.PRUNE_AT_LEAST
         self._paused_until: dict[int | None, float] = {}  # None: the whole bot
 
     def _chat(self, chat_id: int, now: float) -> TokenBucket:
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            if len(self._chats) >= self.MAX_TRACKED_CHATS:
-                self._chats = {cid: b for cid, b in self._chats.items() if not b.is_full(now)}
+            if len(self._chats) >= self._prune_at:
+                self._prune(now)
             rate = self._group_rate if chat_id < 0 else self._private_rate
             bucket = self._chats[chat_id] = TokenBucket(rate, 1, now)
         return bucket
+
+    def _prune(self, now: float) -> None:
+        """Forget the chats whose bucket is full again (a private chat's within a second of its last
+        message): a full bucket limits nothing, and a shop meets new customers all day. The next prune
+        waits until the chats still tracked have doubled, so a busy bot does not prune at every message."""
+        self._chats = {cid: b for cid, b in self._chats.items() if not b.is_full(now)}
+        self._prune_at = min(max(self.PRUNE_AT_LEAST, 2 * len(self._chats)), self.MAX_TRACKED_CHATS)
+
+    def tracked(self) -> int:
+        """How many chats' buckets are kept (full ones are dropped from time to time)."""
+        return len(self._chats)
 
     def delay(self, chat_id: int) -> float:
         """Seconds before a message to `chat_id` may go out."""

@@ -46,3 +46,16 @@ async def test_a_whole_bot_pause_holds_every_chat():
     flood = _flood(time)
     flood.pause(42, 7, whole_bot=True)
     assert flood.delay(43) == 7
+
+
+async def test_a_shop_meeting_new_customers_all_day_keeps_limits_only_for_the_latest():
+    """A bucket per chat ever messaged grew to 10,000 before any was dropped (up to about 3 MiB of the bot's
+    memory); a chat messaged over a second ago limits nothing and is forgotten."""
+    time = ManualTime()
+    flood = _flood(time, per_second=10_000)
+    for chat in range(1, 2001):  # a new customer every 10 ms, for 20 seconds
+        await flood.acquire(chat)
+        await time.sleep(0.01)
+    assert flood.tracked() <= 2 * FloodControl.PRUNE_AT_LEAST
+    await flood.acquire(2000)  # a chat still within its second keeps its limit
+    assert time.monotonic() >= 20.0 + 0.99
