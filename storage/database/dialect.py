@@ -1,5 +1,6 @@
-"""The two statements whose spelling differs between SQLite and PostgreSQL: INSERT ... ON CONFLICT; and
-`rowcount`, how many rows such a statement (or an UPDATE, DELETE) touched.
+"""The statements whose spelling differs between SQLite and PostgreSQL: INSERT ... ON CONFLICT; `among`,
+a key among a subquery's keys; and `rowcount`, how many rows such a statement (or an UPDATE, DELETE)
+touched.
 
 SQLAlchemy never caches the compiled form of a dialect's INSERT ... ON CONFLICT (its `inherit_cache` is
 off), and compiling one costs more CPU than SQLite takes to run it; these statements run on every update
@@ -16,6 +17,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
     ClauseElement,
     ColumnElement,
     CursorResult,
@@ -27,15 +29,57 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import FromClause, TableClause
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from storage.database.prepared import Prepared
 
-__all__ = ["insert_or_ignore", "insert_returning", "upsert", "rowcount", "dialect_insert"]
+__all__ = ["among", "insert_or_ignore", "insert_returning", "upsert", "rowcount", "dialect_insert"]
 
 _DIALECTS = ("sqlite", "postgresql")
 _SHAPES: dict[tuple[Any, ...], Any] = {}
 _SHAPES_KEPT = 512  # a handful of call sites make these; a bound keeps a mistake from growing without end
+
+
+class _Among(ColumnElement[bool]):
+    """`key` is one of the keys `keys` (a SELECT of one column) gives (see `among`)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition as it is (SQLite would otherwise compare it with 1)
+    _traverse_internals = [
+        ("looked_up", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> None:
+        self.looked_up = key.__clause_element__() if isinstance(key, InstrumentedAttribute) else key
+        self.keys = keys
+
+
+def among(key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> ColumnElement[bool]:
+    """`key IN (keys)`, which PostgreSQL runs without a plan built on how many rows `keys` gives.
+
+    On PostgreSQL it reads `key = ANY(ARRAY(keys))`: the keys are found once, and rows are then looked up
+    by key (or filtered through a hash of the keys). As `IN (keys)`, the planner joined the subquery
+    according to its estimates, and a queue's statistics count few waiting rows (the usual case), so a
+    burst of waiting rows got plans that read them again for each candidate (`storage.queues.inbox`)."""
+    return _Among(key, keys)
+
+
+@compiles(_Among)
+def _key_in(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.looked_up.in_(element.keys), **kw)
+
+
+@compiles(_Among, "postgresql")
+def _key_any(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    looked_up, keys = compiler.process(element.looked_up, **kw), compiler.process(element.keys, **kw)
+    return f"{looked_up} = ANY(ARRAY({keys}))"
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -29,11 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.constants import in_sql
-from storage.database.dialect import insert_or_ignore, rowcount
+from storage.database.dialect import among, insert_or_ignore, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
-from storage.queues.leases import among, release_orphans
+from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
 __all__ = [

@@ -2,8 +2,8 @@
 queue and the shipment poller; `mark_once`, the claim underneath, also marks idle carts reminded.
 
 The claim is one `WITH due AS MATERIALIZED (SELECT key ... LIMIT n FOR UPDATE SKIP LOCKED)
-UPDATE ... SET lease_until, leased_by WHERE key among due AND <still free> RETURNING *` (`among`: a key
-lookup, however few rows the statistics expect). On PostgreSQL
+UPDATE ... SET lease_until, leased_by WHERE key among due AND <still free> RETURNING *`
+(`storage.database.dialect.among`: a key lookup, however few rows the statistics expect). On PostgreSQL
 concurrent workers claim disjoint rows without waiting (the CTE is materialized: as a plain
 IN-subquery the planner may re-scan it, and each SKIP LOCKED re-scan claims rows past the limit). On
 SQLite the single statement runs under the write lock and FOR UPDATE is not rendered; the repeated
@@ -16,56 +16,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import Select
-from sqlalchemy.sql.visitors import InternalTraversal
 
-from storage.database.dialect import rowcount
+from storage.database.dialect import among, rowcount
 
-__all__ = ["among", "claim", "mark_once", "release", "release_orphans"]
+__all__ = ["claim", "mark_once", "release", "release_orphans"]
 
 Row = TypeVar("Row")
-
-
-class _Among(ColumnElement[bool]):
-    """`key` is one of the keys `keys` (a SELECT of one column) gives (see `among`)."""
-
-    inherit_cache = True
-    type = Boolean()
-    _is_implicitly_boolean = True  # a condition as it is (SQLite would otherwise compare it with 1)
-    _traverse_internals = [
-        ("looked_up", InternalTraversal.dp_clauseelement),
-        ("keys", InternalTraversal.dp_clauseelement),
-    ]
-
-    def __init__(self, key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> None:
-        self.looked_up = key.__clause_element__() if isinstance(key, InstrumentedAttribute) else key
-        self.keys = keys
-
-
-def among(key: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Select[Any]) -> ColumnElement[bool]:
-    """`key IN (keys)`, which PostgreSQL runs without a plan built on how many rows `keys` gives.
-
-    On PostgreSQL it reads `key = ANY(ARRAY(keys))`: the keys are found once, and rows are then looked up
-    by key (or filtered through a hash of the keys). As `IN (keys)`, the planner joined the subquery
-    according to its estimates, and a queue's statistics count few waiting rows (the usual case), so a
-    burst of waiting rows got plans that read them again for each candidate (see the inbox's claim)."""
-    return _Among(key, keys)
-
-
-@compiles(_Among)
-def _key_in(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.looked_up.in_(element.keys), **kw)
-
-
-@compiles(_Among, "postgresql")
-def _key_any(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
-    looked_up, keys = compiler.process(element.looked_up, **kw), compiler.process(element.keys, **kw)
-    return f"{looked_up} = ANY(ARRAY({keys}))"
 
 
 def free_at(model: Any, now: datetime) -> ColumnElement[bool]:
