@@ -102,10 +102,15 @@ async def insert_returning(
     values: dict[str, Any],
     key: Sequence[str],
     column: ColumnElement[Any],
+    *,
+    alone: bool = False,
 ) -> Any:
     """`insert_or_ignore`, giving the new row's `column` (its generated id), or None when nothing was
-    inserted."""
+    inserted. `alone`: the INSERT is a transaction of its own (`Prepared.alone`), committed on return."""
     statement, params = _statement(session, table, values, key, update=False, returning=(column,))
+    if alone:
+        rows = await statement.alone(session, params)
+        return rows[0][0] if rows else None
     return await statement.scalar(session, params)
 
 

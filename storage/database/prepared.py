@@ -127,6 +127,26 @@ class Prepared:
         row = await self.first(session, values)
         return None if row is None else row[0]
 
+    async def alone(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
+        """Run the statement as the whole of a transaction of its own, committed when this returns; its
+        rows (an INSERT, UPDATE or DELETE without RETURNING has none). `session`: no transaction begun.
+
+        On PostgreSQL it is sent without BEGIN and COMMIT, which one statement does not need (it is
+        atomic, and sees what was committed before it began): one round trip instead of three, and
+        SQLAlchemy's transaction bookkeeping with it. On SQLite it runs in a transaction as usual, under
+        the process's write lock."""
+        direct = await _direct(session)  # SQLite: BEGIN IMMEDIATE; asyncpg: nothing sent yet
+        if direct is None:
+            result = cast(CursorResult[Any], await session.execute(self.statement, values))
+            rows = list(result.all()) if result.returns_rows else []
+        else:
+            compiled = self._compile(session)
+            want = _ALL if compiled.results else _NONE
+            raws, _ = await direct.run(compiled, compiled.parameters(values), want, alone=True)
+            rows = [compiled.shape(raw) for raw in raws]
+        await session.commit()  # asyncpg: no transaction was begun, nothing is sent
+        return rows
+
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> int:
         """Execute an INSERT, UPDATE or DELETE; how many rows it touched."""
         direct = await _direct(session)
@@ -158,7 +178,9 @@ class _Inline:
         self.connection = connection
         self.count = count
 
-    async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
+    async def run(
+        self, compiled: _Compiled, parameters: list[Any], want: int, *, alone: bool = False
+    ) -> tuple[list[Any], int]:
         if self.count is not None:
             self.count()
         try:
@@ -190,11 +212,14 @@ class _Asyncpg:
         self.driver: Any = connection.connection.driver_connection  # asyncpg's Connection
         self.count = count
 
-    async def run(self, compiled: _Compiled, parameters: list[Any], want: int) -> tuple[list[Any], int]:
+    async def run(
+        self, compiled: _Compiled, parameters: list[Any], want: int, *, alone: bool = False
+    ) -> tuple[list[Any], int]:
+        """`alone`: the statement is the whole transaction, sent without BEGIN (`Prepared.alone`)."""
         if self.count is not None:
             self.count()
         driver = self.driver
-        if not driver.is_in_transaction():  # the adaptation begins the transaction with this statement
+        if not alone and not driver.is_in_transaction():  # the adaptation begins it with this statement
             return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
         try:
             if want == _NONE:

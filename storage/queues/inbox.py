@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.constants import in_sql
-from storage.database.dialect import among, insert_or_ignore, rowcount
+from storage.database.dialect import among, insert_or_ignore, insert_returning, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
@@ -110,16 +110,22 @@ async def in_inbox(session: AsyncSession, update_id: int) -> bool:
     return found is not None
 
 
-async def _claimed(session: AsyncSession, claim: ClaimAlong) -> list[InboxUpdate]:
-    params = {
+def _claim_params(claim: ClaimAlong) -> dict[str, Any]:
+    return {
         "claim_now": claim.now,
         "claim_until": claim.until,
         "claim_worker": claim.worker,
         "claim_limit": claim.limit,
     }
-    rows = await _CLAIM.rows(session, params)
+
+
+def _updates(rows: list[Any]) -> list[InboxUpdate]:
     claimed = [InboxUpdate(r.update_id, r.chat_id, dict(r.payload), r.attempts) for r in rows]
     return sorted(claimed, key=lambda u: u.update_id)
+
+
+async def _claimed(session: AsyncSession, claim: ClaimAlong) -> list[InboxUpdate]:
+    return _updates(await _CLAIM.rows(session, _claim_params(claim)))
 
 
 @contextlib.asynccontextmanager
@@ -157,36 +163,62 @@ class SqlAlchemyInbox:
     async def _store(self, updates: list[tuple[int, int | None, dict[str, Any], datetime]]) -> list[bool]:
         """One transaction for the batch, its rows inserted in update_id order: two processes storing
         batches that share updates (Telegram redelivering to another process) then take their row locks
-        in the same order and never deadlock (PostgreSQL would abort one of them). The same transaction
-        claims for the slot `claim_along` gives, if any; the slot learns what it took once committed."""
-        new_by_id: dict[int, bool] = {}
+        in the same order and never deadlock (PostgreSQL would abort one of them). Then a claim for the
+        slot `claim_along` gives, if any: in the same transaction, or (one update stored) in a statement
+        of its own, as the INSERT is, which on PostgreSQL goes without BEGIN and COMMIT. The slot learns
+        what it took once committed."""
+        rows: dict[int, dict[str, Any]] = {}
+        for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
+            if update_id not in rows:  # the same update twice in one batch: the first is kept
+                rows[update_id] = {
+                    "update_id": update_id,
+                    "chat_id": chat_id,
+                    "payload": payload,
+                    "received_at": now,
+                    "state": PENDING,
+                    "attempts": 0,
+                }
         async with self._slots() as slot:
-            async with self._sessions() as session, session.begin():
-                for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
-                    if update_id in new_by_id:  # the same update twice in one batch: the first is kept
-                        continue
-                    values = {
-                        "update_id": update_id,
-                        "chat_id": chat_id,
-                        "payload": payload,
-                        "received_at": now,
-                        "state": PENDING,
-                        "attempts": 0,
-                    }
-                    new_by_id[update_id] = await insert_or_ignore(
-                        session, InboxRow.__table__, values, ["update_id"]
-                    )
-                claimed = [] if slot is None else await _claimed(session, slot)
+            if len(rows) == 1:
+                new_by_id, claimed = await self._store_alone(next(iter(rows.values())), slot)
+            else:
+                new_by_id, claimed = await self._store_together(list(rows.values()), slot)
             if slot is not None:  # committed: the slot's owner starts them
                 slot.claimed = claimed
         first = {update[0]: index for index, update in reversed(list(enumerate(updates)))}
         return [new_by_id[update[0]] and first[update[0]] == index for index, update in enumerate(updates)]
 
+    async def _store_together(
+        self, rows: list[dict[str, Any]], slot: ClaimAlong | None
+    ) -> tuple[dict[int, bool], list[InboxUpdate]]:
+        new_by_id: dict[int, bool] = {}
+        async with self._sessions() as session, session.begin():
+            for values in rows:
+                new_by_id[values["update_id"]] = await insert_or_ignore(
+                    session, _INBOX, values, ["update_id"]
+                )
+            claimed = [] if slot is None else await _claimed(session, slot)
+        return new_by_id, claimed
+
+    async def _store_alone(
+        self, values: dict[str, Any], slot: ClaimAlong | None
+    ) -> tuple[dict[int, bool], list[InboxUpdate]]:
+        async with self._sessions() as session:
+            stored = await insert_returning(
+                session, _INBOX, values, ["update_id"], _INBOX.c.update_id, alone=True
+            )
+        claimed: list[InboxUpdate] = []
+        if slot is not None:
+            async with self._sessions() as session:
+                claimed = _updates(await _CLAIM.alone(session, _claim_params(slot)))
+        return {values["update_id"]: stored is not None}, claimed
+
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]:
-        async with self._sessions() as session, session.begin():
-            return await _claimed(session, ClaimAlong(now, until, worker, limit))
+        params = _claim_params(ClaimAlong(now, until, worker, limit))
+        async with self._sessions() as session:  # one statement: on PostgreSQL without BEGIN and COMMIT
+            return _updates(await _CLAIM.alone(session, params))
 
     async def _settle(self, update_id: int, worker: str, **values: object) -> bool:
         stmt = (

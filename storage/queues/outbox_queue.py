@@ -73,6 +73,10 @@ def _mark_sent(size: int) -> Prepared:
     return prepared
 
 
+def _mark_values(ids: list[int], worker: str, at: datetime) -> dict[str, Any]:
+    return {**{f"id_{n}": message_id for n, message_id in enumerate(ids)}, "worker": worker, "at": at}
+
+
 def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Mark, bool]:
     """Marks of replies sent at about the same time in one transaction: one UPDATE per worker and up to
     `_MARKS_AT_ONCE` ids (sent_at: the latest time among them); each mark learns whether its row was still
@@ -83,19 +87,27 @@ def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Ma
         for message_id, worker, _, _ in batch:
             by_worker.setdefault(worker, []).append(message_id)
         at = max(when for _, _, when, _ in batch)
+        chunks = [
+            (worker, ids[start : start + _MARKS_AT_ONCE])
+            for worker, ids in by_worker.items()
+            for start in range(0, len(ids), _MARKS_AT_ONCE)
+        ]
+        questions = [(message_id, question) for message_id, _, _, question in batch if question is not None]
         marked: set[int] = set()
-        async with sessions() as session, session.begin():
-            for worker, ids in by_worker.items():
-                for start in range(0, len(ids), _MARKS_AT_ONCE):
-                    chunk = ids[start : start + _MARKS_AT_ONCE]
-                    values = {f"id_{n}": message_id for n, message_id in enumerate(chunk)}
-                    rows = await _mark_sent(len(chunk)).rows(session, {**values, "worker": worker, "at": at})
-                    marked.update(row[0] for row in rows)
-            for message_id, _, _, question in batch:
-                if question is not None and message_id in marked:
-                    user_id, state, shown_in = question
-                    shown = {"dialog_user": user_id, "dialog_state": state, "shown_in": shown_in}
-                    await _SHOWN_IN.run(session, shown)
+        async with sessions() as session:
+            if len(chunks) == 1 and not questions:  # the usual case, one statement: on PostgreSQL alone
+                worker, chunk = chunks[0]
+                rows = await _mark_sent(len(chunk)).alone(session, _mark_values(chunk, worker, at))
+                marked.update(row[0] for row in rows)
+            else:
+                async with session.begin():
+                    for worker, chunk in chunks:
+                        rows = await _mark_sent(len(chunk)).rows(session, _mark_values(chunk, worker, at))
+                        marked.update(row[0] for row in rows)
+                    for message_id, (user_id, state, shown_in) in questions:
+                        if message_id in marked:
+                            shown = {"dialog_user": user_id, "dialog_state": state, "shown_in": shown_in}
+                            await _SHOWN_IN.run(session, shown)
         return [message_id in marked for message_id, _, _, _ in batch]
 
     return Coalesced(write)

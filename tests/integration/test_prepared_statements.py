@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, text
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.database.prepared import Prepared
+from storage.queues.inbox import SqlAlchemyInbox
 from storage.tables.catalog import CategoryRow
 from tests.conftest import POSTGRES_ONLY
 
@@ -126,4 +128,65 @@ async def test_a_connection_postgresql_drops_mid_transaction_is_replaced_for_the
             assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
     finally:
         await dispose(killer)
+        await dispose(engine)
+
+
+async def test_a_statement_run_alone_is_committed_when_it_returns(sessions: Sessions):
+    async with sessions() as session:
+        assert await _ADD.alone(session, {"slug": "tea", "name": "Tea"}) == []  # no RETURNING: no rows
+    async with sessions() as session, session.begin():  # another session sees it: it was committed
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
+    async with sessions() as session:
+        assert [tuple(row) for row in await _COUNT.alone(session, {"slug": "tea"})] == [(1,)]
+
+
+async def test_a_statement_run_alone_that_breaks_a_constraint_raises_sqlalchemys_error_and_changes_nothing(
+    database_url: str,
+):
+    engine = create_engine(database_url, pool_size=1)  # the next statement gets the same connection
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            await _ADD.alone(session, {"slug": "tea", "name": "Tea"})
+        with pytest.raises(IntegrityError) as raised:
+            async with sessions() as session:
+                await _ADD.alone(session, {"slug": "tea", "name": "Secret Blend of Mrs Quince"})
+        assert "Mrs Quince" not in str(raised.value)
+        async with sessions() as session:  # the connection carries on, and nothing was left half done
+            await _ADD.alone(session, {"slug": "mate", "name": "Mate"})
+        async with sessions() as session, session.begin():
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
+            assert await _COUNT.scalar(session, {"slug": "mate"}) == 1
+    finally:
+        await dispose(engine)
+
+
+@POSTGRES_ONLY
+async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit(database_url: str):
+    """One round trip instead of three: what the inbox's claims, a single stored update and the outbox's
+    "sent" marks cost on PostgreSQL for every update (docs/benchmarks.md)."""
+    engine = create_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    sent: list[str] = []
+    try:
+        async with engine.connect() as conn:  # the pool's one connection: every session below gets it
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        async with sessions() as session:
+            await _ADD.alone(session, {"slug": "tea", "name": "Tea"})
+        async with sessions() as session:
+            await _COUNT.alone(session, {"slug": "tea"})
+        assert sent == ["INSERT", "SELECT"]
+        sent.clear()
+        async with sessions() as session, session.begin():  # a transaction as usual
+            await _COUNT.scalar(session, {"slug": "tea"})
+        assert (sent[0], sent[-1]) == ("BEGIN;", "COMMIT;")
+        sent.clear()
+        inbox, now = SqlAlchemyInbox(sessions), datetime(2026, 12, 6, tzinfo=UTC)
+        assert await inbox.store(1, 42, {"update_id": 1}, now)  # one update: stored alone
+        assert [u.update_id for u in await inbox.claim(now, now + timedelta(minutes=2), "w1")] == [1]
+        assert await inbox.claim(now, now + timedelta(minutes=2), "w1") == []  # the chat's one is in hand
+        assert "BEGIN;" not in sent and "COMMIT;" not in sent and len(sent) == 3
+    finally:
         await dispose(engine)
