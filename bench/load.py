@@ -9,7 +9,10 @@ one); this driver and the fake Bot API (bench/load_telegram.py, over loopback HT
 others. In webhook mode the driver, as Telegram, opens at most 40 connections to the webhook at once
 (setWebhook's default `max_connections`). One bot process per runtime × mode × database serves every row
 of that configuration in turn (after a short warm-up), so peak RSS is the process's peak so far.
-Journeys: bench/load_journeys.py.
+Journeys: bench/load_journeys.py. Databases: SQLite (WAL, synchronous=NORMAL: a commit is not waited on
+the disk), PostgreSQL as installed (each commit waits for its WAL flush), and `postgresql-async`, a
+database set as docs/deployment.md describes (`synchronous_commit = off`, SQLite's kind of durability).
+`--db-latency-ms`: PostgreSQL through bench/latency_proxy.py, as a server on another host would answer.
 
 Per row: answered updates per second of wall time; latency percentiles from handing an update over
 (queued for getUpdates, or POSTed to the webhook) to the fake Bot API receiving the expected reply;
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -52,6 +56,8 @@ from tests.fakes.stripe_api import FakeStripe  # noqa: E402
 from tests.shops.webhook import SECRET, bot_env, free_port  # noqa: E402
 
 _TICK = os.sysconf("SC_CLK_TCK")
+# PostgreSQL with `synchronous_commit = off`: commits not waited on the disk, as SQLite's (synchronous=NORMAL)
+ASYNC_COMMIT = "postgresql-async"
 WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections for a webhook
 _ERROR_LINE = re.compile(rb"error|locked|traceback|job_failed", re.IGNORECASE)
 HEADER = (
@@ -216,7 +222,11 @@ async def run_configuration(
             url, name = await _fresh_postgres(options.postgres)
             drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
             stack.push_async_callback(_admin, options.postgres, drop)
+            if database == ASYNC_COMMIT:  # as docs/deployment.md tells an operator to set it
+                await _admin(options.postgres, f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         await prepare_shop(url)
+        if database != "sqlite" and options.db_latency_ms:
+            url = await stack.enter_async_context(_latency_proxy(url, options.db_latency_ms))
         bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
         bot.profile, bot.log_level = options.profile, options.log_level
         if options.integrations:
@@ -231,6 +241,28 @@ async def run_configuration(
             cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
             cells.append(f"{r['rss']:.1f}")
             print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+
+
+@asynccontextmanager
+async def _latency_proxy(url: str, delay_ms: float) -> AsyncIterator[str]:
+    """`url` through bench/latency_proxy.py (on the driver's core): PostgreSQL as if on another host."""
+    parsed = make_url(url)
+    proxy = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "bench" / "latency_proxy.py"),
+        "--to",
+        f"{parsed.host}:{parsed.port or 5432}",
+        "--delay-ms",
+        str(delay_ms),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proxy.stdout is not None
+        port = int(await proxy.stdout.readline())
+        yield parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    finally:
+        proxy.terminate()
+        await proxy.wait()
 
 
 @asynccontextmanager
@@ -261,12 +293,22 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--runtimes", default="ptb,aiogram")
     parser.add_argument("--modes", default="polling,webhook")
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help=f"of sqlite, postgresql and {ASYNC_COMMIT} (PostgreSQL with synchronous_commit = off)",
+    )
     parser.add_argument("--journeys", default=",".join(JOURNEYS))
     parser.add_argument("--customers", default="1,10,50,200", help="K values, comma-separated")
     parser.add_argument("--seconds", type=float, default=8.0, help="measured time per row")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--db-latency-ms",
+        type=float,
+        default=0.0,
+        help="PostgreSQL through a proxy holding each chunk this long each way (a server on another host)",
+    )
     parser.add_argument("--bot-core", type=int, default=(os.cpu_count() or 1) - 1)
     parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
     parser.add_argument("--log-level", default="WARNING", help="the bot's SHOPBOT_LOG_LEVEL")
