@@ -190,3 +190,26 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
         assert "BEGIN;" not in sent and "COMMIT;" not in sent and len(sent) == 3
     finally:
         await dispose(engine)
+
+
+@POSTGRES_ONLY
+async def test_a_connection_postgresql_dropped_is_replaced_after_a_statement_run_alone_failed_on_it(
+    database_url: str,
+):
+    engine = create_engine(database_url, pool_size=1)
+    killer = create_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session, session.begin():
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        async with killer.connect() as conn:  # the server drops the pool's idle connection
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            async with sessions() as session:
+                await _COUNT.alone(session, {"slug": "tea"})
+        assert raised.value.connection_invalidated
+        async with sessions() as session:  # the pool's one connection, opened again
+            assert [tuple(row) for row in await _COUNT.alone(session, {"slug": "tea"})] == [(0,)]
+    finally:
+        await dispose(killer)
+        await dispose(engine)
