@@ -62,6 +62,18 @@ async def test_one_chat_is_processed_one_update_at_a_time_in_order(stores):
     assert await inbox.backlog() == 2  # 3 and 4 still in hand
 
 
+async def test_an_older_update_stored_while_a_later_one_of_its_chat_is_in_hand_waits_for_it(stores):
+    """Telegram may deliver a chat's updates over parallel webhook connections, the later one first: the
+    earlier one, stored late, must not be handled beside the one in hand (per chat, one at a time)."""
+    inbox, _ = stores
+    await _store(inbox, (2, 10))
+    assert await _claim(inbox) == [2]
+    await _store(inbox, (1, 10), (3, 20))
+    assert await _claim(inbox, "w2") == [3]  # chat 10 has an update in hand
+    assert await inbox.finish(2, "w1")
+    assert await _claim(inbox, "w2") == [1]
+
+
 async def test_a_failed_attempt_waits_for_its_retry_and_holds_back_the_chat(stores):
     inbox, _ = stores
     await _store(inbox, (1, 10), (2, 10))
