@@ -181,6 +181,7 @@ class _Inline:
     async def run(
         self, compiled: _Compiled, parameters: list[Any], want: int, *, alone: bool = False
     ) -> tuple[list[Any], int]:
+        """`alone` changes nothing here: on SQLite a statement alone runs in the transaction begun for it."""
         if self.count is not None:
             self.count()
         try:

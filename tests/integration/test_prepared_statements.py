@@ -5,7 +5,7 @@ that transaction, with SQLAlchemy's errors — and a PostgreSQL engine keeps a f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -107,28 +107,41 @@ async def test_a_later_statement_that_breaks_a_constraint_raises_sqlalchemys_err
         assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
 
 
-@POSTGRES_ONLY
-async def test_a_connection_postgresql_drops_mid_transaction_is_replaced_for_the_next_unit_of_work(
-    database_url: str,
-):
+Drop = Callable[[int], Awaitable[None]]
+
+
+@pytest.fixture
+async def one_connection(database_url: str) -> AsyncIterator[tuple[Sessions, Drop]]:
+    """Sessions of an engine that keeps one connection, and a way to have the server drop a backend."""
     engine = create_engine(database_url, pool_size=1)
     killer = create_engine(database_url)
-    sessions = session_factory(engine)
+
+    async def drop(pid: int) -> None:
+        async with killer.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
     try:
-        with pytest.raises(DBAPIError) as raised:
-            async with sessions() as session, session.begin():
-                await _COUNT.scalar(session, {"slug": "tea"})  # begins the transaction
-                pid = await session.scalar(text("SELECT pg_backend_pid()"))
-                async with killer.connect() as conn:
-                    await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-                await _COUNT.scalar(session, {"slug": "tea"})
-        assert raised.value.connection_invalidated
-        async with sessions() as session, session.begin():  # the pool's one connection, opened again
-            assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
-            assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
+        yield session_factory(engine), drop
     finally:
         await dispose(killer)
         await dispose(engine)
+
+
+@POSTGRES_ONLY
+async def test_a_connection_postgresql_drops_mid_transaction_is_replaced_for_the_next_unit_of_work(
+    one_connection: tuple[Sessions, Drop],
+):
+    sessions, drop = one_connection
+    with pytest.raises(DBAPIError) as raised:
+        async with sessions() as session, session.begin():
+            await _COUNT.scalar(session, {"slug": "tea"})  # begins the transaction
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+            await drop(pid)
+            await _COUNT.scalar(session, {"slug": "tea"})
+    assert raised.value.connection_invalidated
+    async with sessions() as session, session.begin():  # the pool's one connection, opened again
+        assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
+        assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
 
 
 async def test_a_statement_run_alone_is_committed_when_it_returns(sessions: Sessions):
@@ -194,22 +207,15 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
 
 @POSTGRES_ONLY
 async def test_a_connection_postgresql_dropped_is_replaced_after_a_statement_run_alone_failed_on_it(
-    database_url: str,
+    one_connection: tuple[Sessions, Drop],
 ):
-    engine = create_engine(database_url, pool_size=1)
-    killer = create_engine(database_url)
-    sessions = session_factory(engine)
-    try:
-        async with sessions() as session, session.begin():
-            pid = await session.scalar(text("SELECT pg_backend_pid()"))
-        async with killer.connect() as conn:  # the server drops the pool's idle connection
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        with pytest.raises(DBAPIError) as raised:
-            async with sessions() as session:
-                await _COUNT.alone(session, {"slug": "tea"})
-        assert raised.value.connection_invalidated
-        async with sessions() as session:  # the pool's one connection, opened again
-            assert [tuple(row) for row in await _COUNT.alone(session, {"slug": "tea"})] == [(0,)]
-    finally:
-        await dispose(killer)
-        await dispose(engine)
+    sessions, drop = one_connection
+    async with sessions() as session, session.begin():
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    await drop(pid)  # the pool's idle connection
+    with pytest.raises(DBAPIError) as raised:
+        async with sessions() as session:
+            await _COUNT.alone(session, {"slug": "tea"})
+    assert raised.value.connection_invalidated
+    async with sessions() as session:  # the pool's one connection, opened again
+        assert [tuple(row) for row in await _COUNT.alone(session, {"slug": "tea"})] == [(0,)]
