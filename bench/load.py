@@ -325,6 +325,9 @@ async def main() -> None:
     options = _options()
     others = (os.sched_getaffinity(0) - {options.bot_core}) or os.sched_getaffinity(0)
     os.sched_setaffinity(0, others)  # the driver stays off the bot's core
+    unknown = set(options.databases.split(",")) - {"sqlite", "postgresql", ASYNC_COMMIT}
+    if unknown:
+        sys.exit(f"unknown --databases: {', '.join(sorted(unknown))} (sqlite, postgresql, {ASYNC_COMMIT})")
     databases = [d for d in options.databases.split(",") if d == "sqlite" or options.postgres]
     rows = [(j, int(k)) for j in options.journeys.split(",") for k in options.customers.split(",")]
     python = f"{platform.python_implementation()} {platform.python_version()}"
