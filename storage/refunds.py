@@ -75,12 +75,8 @@ class SqlAlchemyRefunds:
         )
         return [_refund(row) for row in (await self.session.scalars(stmt)).all()]
 
-    async def failed_for(self, order_number: str) -> list[PendingRefund]:
-        stmt = (
-            select(RefundRow)
-            .where(RefundRow.order_number == order_number, RefundRow.state == RefundState.FAILED.value)
-            .order_by(RefundRow.id)
-        )
+    async def for_order(self, order_number: str) -> list[PendingRefund]:
+        stmt = select(RefundRow).where(RefundRow.order_number == order_number).order_by(RefundRow.id)
         return [_refund(row) for row in (await self.session.scalars(stmt)).all()]
 
     async def save(self, refund: PendingRefund) -> None:

@@ -263,7 +263,8 @@ class Refunds(Protocol):
     async def due(self, now: datetime, *, limit: int = 20) -> list[PendingRefund]:
         """Pending refunds whose next try is due, oldest first."""
 
-    async def failed_for(self, order_number: str) -> list[PendingRefund]:
-        """The order's refunds the provider would not make, left to staff (oldest first)."""
+    async def for_order(self, order_number: str) -> list[PendingRefund]:
+        """The order's refunds in every state, oldest first (its card shows what is on its way or left
+        to staff)."""
 
     async def save(self, refund: PendingRefund) -> None: ...

@@ -10,7 +10,7 @@ from functools import partial
 from domain.actor import ActorKind
 from domain.order import Order, Transition
 from domain.order_status import OrderStatus
-from domain.payments.refunds import PendingRefund
+from domain.payments.refunds import PendingRefund, RefundState, refund_key
 from domain.ports import UnitOfWork
 from handlers.actions.aftercare import (
     ContactCustomer,
@@ -161,10 +161,17 @@ def render_card(order: Order, language: str, names: dict[str, str], *, full_time
 
 
 def card_buttons(
-    order: Order, language: str, *, manual_delivery: bool, with_timeline: bool = True, messages: int = 0
+    order: Order,
+    language: str,
+    *,
+    manual_delivery: bool,
+    with_timeline: bool = True,
+    messages: int = 0,
+    refund_owed: bool = False,
 ) -> Rows:
     """Only what the state machine allows now; delivery states only without a tracking provider.
-    `messages`: how many the customer and the shop exchanged about the order (its thread's button)."""
+    `messages`: how many the customer and the shop exchanged about the order (its thread's button);
+    `refund_owed`: the refund 💸 Refund would ask for is recorded already (see `refund_of_rest`)."""
     _ = translations(language).gettext
     ngettext = translations(language).ngettext
     allowed = order.allowed()
@@ -186,7 +193,7 @@ def card_buttons(
         for state, label in _DELIVERY_BUTTONS.items()
         if manual_delivery and state in allowed and not order.is_pickup
     ]
-    extra: list[Button] = _aftercare(order, _)
+    extra: list[Button] = _aftercare(order, _, refund_owed=refund_owed)
     if S.CANCELLED in allowed and S.REJECTED not in allowed:
         extra.append(Button(_("✖ Cancel order"), pack(CancelByShop(number))))
     if with_timeline:
@@ -200,7 +207,7 @@ _TRAVELLING = (S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
 _CASH_DUE = (*_TRAVELLING, S.DELIVERY_EXCEPTION, S.DELIVERED, S.COMPLETED)
 
 
-def _aftercare(order: Order, _: Callable[[str], str]) -> list[Button]:
+def _aftercare(order: Order, _: Callable[[str], str], *, refund_owed: bool = False) -> list[Button]:
     """Next steps once the parcel left: fix its number, a delivery problem, returns, refunds, cash."""
     number, status, allowed = order.number, order.status, order.allowed()
     buttons: list[Button] = []
@@ -211,7 +218,7 @@ def _aftercare(order: Order, _: Callable[[str], str]) -> list[Button]:
         buttons.append(Button(_("🚚 Ship again"), pack(ShipAgain(number))))
     if S.RETURNED in allowed:
         buttons.append(Button(_("↩ Mark returned"), pack(ReturnOrder(number))))
-    if S.REFUNDED in allowed and status not in (S.PAID, *_TRAVELLING):  # paid: Reject refunds it
+    if S.REFUNDED in allowed and status not in (S.PAID, *_TRAVELLING) and not refund_owed:  # paid: Reject
         buttons.append(Button(_("💸 Refund"), pack(RefundOrder(number))))
     if not order.payment_method.prepaid and not order.is_paid and status in _CASH_DUE:
         buttons.append(Button(_("💵 Cash received"), pack(MarkCashPaid(number))))
@@ -222,6 +229,29 @@ def next_steps(order: Order, language: str) -> Rows:
     """The after-shipping buttons alone, for alerts about the order (a delivery problem)."""
     buttons = _aftercare(order, translations(language).gettext)
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def refund_of_rest(order: Order, refunds: Sequence[PendingRefund]) -> PendingRefund | None:
+    """The refund that 💸 Refund would owe now (what is left of the payment, by its provider), when it
+    is recorded already: owed when the paid order was rejected or cancelled, or pressed before. Asking
+    again would ask the provider for nothing: it is on its way, or left to staff, or went back by hand."""
+    if not order.provider_charge_id:
+        return None
+    key = refund_key(order.number, order.provider_charge_id, order.total - order.refunded)
+    return next((refund for refund in refunds if refund.key == key), None)
+
+
+def refund_lines(order: Order, refunds: Sequence[PendingRefund], language: str) -> list[str]:
+    """What the card says about the order's refunds: the whole payment on its way back, and each refund
+    the provider would not make."""
+    _ = translations(language).gettext
+    rest = refund_of_rest(order, refunds)
+    lines = []
+    if rest is not None and rest.state in (RefundState.PENDING, RefundState.ISSUED):
+        line = _("⏳ Refund {amount} asked of the payment provider; not confirmed yet.")
+        lines.append(line.format(amount=money_text(rest.amount, language)))
+    stuck = [refund for refund in refunds if refund.state is RefundState.FAILED]
+    return lines + stuck_refund_lines(stuck, language)
 
 
 def stuck_refund_lines(stuck: Sequence[PendingRefund], language: str) -> list[str]:
@@ -256,20 +286,49 @@ def card_view(
     *,
     manual_delivery: bool,
     messages: int = 0,
-    stuck: Sequence[PendingRefund] = (),
+    refunds: Sequence[PendingRefund] = (),
+    full_timeline: bool = False,
 ) -> CardView:
-    """The card; `stuck`: the order's refunds the provider would not make (each with its ✅ first)."""
-    text = "\n".join([render_card(order, language, names), *stuck_refund_lines(stuck, language)])
-    buttons = card_buttons(order, language, manual_delivery=manual_delivery, messages=messages)
+    """The card; `refunds`: the order's (one on its way is said, each the provider would not make comes
+    with its ✅ first); `full_timeline`: every step, with no 🕓 Timeline button."""
+    render = render_card(order, language, names, full_timeline=full_timeline)
+    text = "\n".join([render, *refund_lines(order, refunds, language)])
+    buttons = card_buttons(
+        order,
+        language,
+        manual_delivery=manual_delivery,
+        with_timeline=not full_timeline,
+        messages=messages,
+        refund_owed=refund_of_rest(order, refunds) is not None,
+    )
+    stuck = [refund for refund in refunds if refund.state is RefundState.FAILED]
     return CardView(text, (*stuck_refund_buttons(order.number, stuck, language), *buttons))
 
 
-async def card_view_for(uow: UnitOfWork, order: Order, language: str, *, manual_delivery: bool) -> CardView:
-    """The card as it stands: who did what, how many messages, refunds left to staff."""
+async def card_view_for(
+    uow: UnitOfWork, order: Order, language: str, *, manual_delivery: bool, full_timeline: bool = False
+) -> CardView:
+    """The card as it stands: who did what, how many messages, refunds on their way or left to staff."""
     names = await staff_names(uow, order)
     messages = await uow.shop_messages.count_for_order(order.number)
-    stuck = await uow.refunds.failed_for(order.number)
-    return card_view(order, language, names, manual_delivery=manual_delivery, messages=messages, stuck=stuck)
+    refunds = await uow.refunds.for_order(order.number)
+    return card_view(
+        order,
+        language,
+        names,
+        manual_delivery=manual_delivery,
+        messages=messages,
+        refunds=refunds,
+        full_timeline=full_timeline,
+    )
 
 
-__all__ += ["card_view", "card_view_for", "next_steps", "stuck_refund_buttons", "stuck_refund_lines"]
+__all__ += [
+    "card_view",
+    "card_view_for",
+    "next_steps",
+    "refund_lines",
+    "refund_of_rest",
+    "stuck_refund_buttons",
+    "stuck_refund_lines",
+]

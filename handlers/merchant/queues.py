@@ -13,13 +13,7 @@ from handlers.kernel.reply import Outcome, Reply
 from handlers.kernel.turn import Rows, Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.notices import needs_merchant
-from handlers.merchant.order_card import (
-    card_buttons,
-    render_card,
-    staff_names,
-    stuck_refund_buttons,
-    stuck_refund_lines,
-)
+from handlers.merchant.order_card import card_view_for
 
 __all__ = [
     "queue_page",
@@ -131,17 +125,8 @@ async def open_order(desk: MerchantDesk, turn: Turn, action: OpenOrder) -> Outco
     order = await turn.uow.orders.get(action.number)
     if order is None:
         return turn.say(turn._("Order {number} was not found.").format(number=action.number))
-    names = await staff_names(turn.uow, order)
-    stuck = await turn.uow.refunds.failed_for(order.number)
-    text = "\n".join(
-        [
-            render_card(order, turn.language, names, full_timeline=True),
-            *stuck_refund_lines(stuck, turn.language),
-        ]
-    )
-    messages = await turn.uow.shop_messages.count_for_order(order.number)
-    buttons = card_buttons(
-        order, turn.language, manual_delivery=desk.manual_delivery, with_timeline=False, messages=messages
+    view = await card_view_for(
+        turn.uow, order, turn.language, manual_delivery=desk.manual_delivery, full_timeline=True
     )
     back = (turn.button(turn._("⬅ Queues"), OrderQueues()),)
-    return Outcome([Reply(text, (*stuck_refund_buttons(order.number, stuck, turn.language), *buttons, back))])
+    return Outcome([Reply(view.text, (*view.buttons, back))])

@@ -423,10 +423,9 @@ class FakeRefunds(_Repo):
         ]
         return [copy.deepcopy(r) for r in sorted(due, key=lambda r: r.id or 0)[:limit]]
 
-    async def failed_for(self, order_number: str) -> list[PendingRefund]:
+    async def for_order(self, order_number: str) -> list[PendingRefund]:
         mine = [r for r in self.s.refunds.values() if r.order_number == order_number]
-        failed = [r for r in mine if r.state is RefundState.FAILED]
-        return [copy.deepcopy(r) for r in sorted(failed, key=lambda r: r.id or 0)]
+        return [copy.deepcopy(r) for r in sorted(mine, key=lambda r: r.id or 0)]
 
     async def save(self, refund: PendingRefund) -> None:
         assert refund.id is not None

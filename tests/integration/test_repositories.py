@@ -279,7 +279,7 @@ async def test_a_refund_before_its_payment_is_kept_raised_and_taken_once(uow_fac
         assert await uow.early_refunds.take("pi_1") == (False, None)
 
 
-async def test_the_refunds_left_to_staff_are_listed_per_order_until_confirmed_by_hand(uow_factory):
+async def test_an_orders_refunds_are_listed_with_their_states_oldest_first(uow_factory):
     async with uow_factory() as uow:
         for order_number, amount in (("A-1", 500), ("A-1", 700), ("B-2", 900)):
             await uow.refunds.add(PendingRefund(order_number, "pi_1", Money(amount, "USD"), NOW))
@@ -295,20 +295,28 @@ async def test_the_refunds_left_to_staff_are_listed_per_order_until_confirmed_by
             await uow.refunds.save(refund)
         await uow.commit()
     async with uow_factory() as uow:
-        [stuck] = await uow.refunds.failed_for("A-1")
+        stuck, owed = await uow.refunds.for_order("A-1")
         assert (stuck.id, stuck.amount, stuck.refusal) == (first.id, Money(500, "USD"), "No such charge")
+        assert (stuck.state, owed.state, owed.amount) == (
+            RefundState.FAILED,
+            RefundState.PENDING,
+            second.amount,
+        )
         stuck.state = RefundState.BY_HAND
         await uow.refunds.save(stuck)
         await uow.commit()
     async with uow_factory(write=False) as uow:
-        assert await uow.refunds.failed_for("A-1") == []
-        assert (await uow.refunds.get(first.id)).state is RefundState.BY_HAND
-        assert [r.order_number for r in await uow.refunds.failed_for("B-2")] == ["B-2"]
+        assert [r.state for r in await uow.refunds.for_order("A-1")] == [
+            RefundState.BY_HAND,
+            RefundState.PENDING,
+        ]
+        assert [r.order_number for r in await uow.refunds.for_order("B-2")] == ["B-2"]
+        assert await uow.refunds.for_order("C-3") == []
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite plans without statistics
 async def test_an_orders_refunds_are_found_through_the_index_of_their_order_number(uow_factory):
-    """Every order card drawn asks for its order's failed refunds."""
+    """Every order card drawn asks for its order's refunds."""
     sent: list[tuple[str, object]] = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
@@ -318,7 +326,7 @@ async def test_an_orders_refunds_are_found_through_the_index_of_their_order_numb
     event.listen(engine, "before_cursor_execute", keep)
     try:
         async with uow_factory(write=False) as uow:
-            assert await uow.refunds.failed_for("A-1") == []
+            assert await uow.refunds.for_order("A-1") == []
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     [(statement, parameters)] = [(s, p) for s, p in sent if "FROM refunds" in s]

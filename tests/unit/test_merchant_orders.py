@@ -8,7 +8,8 @@ import logging
 import pytest
 
 from domain.order_status import OrderStatus
-from domain.payments.refunds import MAX_REFUND_ATTEMPTS
+from domain.payments.refunds import MAX_REFUND_ATTEMPTS, RefundState
+from handlers.actions.aftercare import RefundOrder
 from handlers.actions.customer import CancelOrder, pack
 from handlers.actions.merchant import (
     AcceptOrder,
@@ -310,8 +311,58 @@ async def test_the_card_asks_for_the_refund_by_hand_as_the_job_gives_up_on_it(
     assert edit["text"].startswith(f"🧾 Order {order.number} — Rejected")
     assert "⚠ Refund $17.50 not made: the payment provider kept failing." in edit["text"]
     buttons = [b["label"] for row in edit["buttons"] for b in row]
-    assert buttons[:2] == ["✅ Refunded by hand ($17.50)", "💸 Refund"]
+    assert buttons[0] == "✅ Refunded by hand ($17.50)"
+    assert "💸 Refund" not in buttons  # it would ask the provider for the refund it gave up on
     assert "refund $17.50 by hand" in told(shop, MERCHANT_CHAT)[-2]  # the alert, then the card
+
+
+async def test_a_rejected_paid_order_says_its_refund_is_on_the_way_and_offers_no_second_one(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True  # the provider is away for now: the refund stays owed, retried by the job
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    drawn = ann.last.replies[0]
+    assert "⏳ Refund $17.50 asked of the payment provider; not confirmed yet." in drawn.text
+    assert "💸 Refund" not in " ".join(labels(drawn))
+
+    await ann.press_data(pack(RefundOrder(order.number, True)))  # a card drawn before, pressed late
+    assert ann.last.answer == "A refund of $17.50 is with the payment provider already."
+    stored = shop.state.orders[order.number]
+    assert (stored.status, stored.refunded_minor) == (OrderStatus.REJECTED, 0)
+    assert len(shop.state.refunds) == 1
+    assert not any("has been issued" in text for text in told(shop, CAROL))
+
+
+async def test_a_refund_given_up_on_and_made_by_hand_makes_the_rejected_order_refunded(
+    shop, clock, desk, ann, gateway
+):
+    gateway.fail_refunds = True
+    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
+    await ann.press_on(card(shop, order.number), "Reject")
+    await ann.press_on(ann.last.replies[0], "out of stock")
+    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT)
+    for _ in range(MAX_REFUND_ATTEMPTS - 1):
+        clock.advance(hours=1)
+        await job.run()
+    [refund] = shop.state.refunds.values()
+    assert refund.state is RefundState.FAILED
+
+    await ann.press_data(pack(RefundOrder(order.number, True)))  # would ask for the refused one again
+    assert ann.last.answer == (
+        "The payment provider would not refund $17.50: refund it by hand, then press ✅."
+    )
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert "not made" in ann.last.replies[0].text
+
+    await ann.press_on(ann.last.replies[0], "✅ Refunded by hand ($17.50)")
+    stored = shop.state.orders[order.number]
+    assert (stored.status, stored.refunded_minor) == (OrderStatus.REFUNDED, 1750)
+    assert "Refunded" in ann.last.replies[0].text.splitlines()[0]
+    assert "not made" not in ann.last.replies[0].text
+    issued = f"Your refund of $17.50 for order {order.number} has been issued"
+    assert sum(issued in text for text in told(shop, CAROL)) == 1
 
 
 async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):

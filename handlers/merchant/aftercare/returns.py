@@ -8,9 +8,12 @@ or not (staff choose), money back through the payment provider (after commit) or
   Refunded.
 - 💸 Refund: the order is Refunded now; the provider's refund of what is left is owed in the same
   transaction and asked for after the commit (`handlers.payments.refunds`: retried by the job until the
-  provider answers; a refusal asks the merchant chat to refund by hand).
+  provider answers; a refusal asks the merchant chat to refund by hand). Not when that refund is owed
+  already (a paid order rejected or cancelled owes it at once; the order becomes Refunded when the
+  provider confirms): the card says it is on its way, or asks for it by hand, and a press changes nothing.
 - ✅ Refunded by hand: a refund the provider would not make (refused, or kept failing) went back outside
-  the bot; the customer reads it as they would an issued refund, and the card stops asking.
+  the bot; the customer reads it as they would an issued refund, and the card stops asking. When it was
+  the whole payment of a rejected or cancelled order, the order becomes Refunded.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from domain.actor import Actor
 from domain.money import Money
 from domain.order import Order, OrderLine
 from domain.order_status import OrderStatus, PaymentMethod
-from domain.payments.refunds import RefundNotice, RefundState
+from domain.payments.refunds import PendingRefund, RefundNotice, RefundState
 from domain.ports import StockAudit
 from domain.services import change_status
 from handlers.actions.aftercare import RefundedByHand, RefundOrder, ReturnLine, ReturnOrder
@@ -29,6 +32,7 @@ from handlers.kernel.reply import Button, Outcome
 from handlers.kernel.turn import Turn
 from handlers.merchant.desk import MerchantDesk
 from handlers.merchant.moves import locked, press, show_card
+from handlers.merchant.order_card import refund_of_rest
 from handlers.merchant.prompts import back_row
 from handlers.payments.notices import PaymentNotices
 from handlers.payments.refunds import issue_after_commit, owe_refund, tell_issued
@@ -124,6 +128,9 @@ async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome
     if order is None or not order.can(S.REFUNDED):
         return await press(desk, turn, action.number, S.REFUNDED)
     _ = turn._
+    owed = refund_of_rest(order, await turn.uow.refunds.for_order(order.number))
+    if owed is not None:
+        return await show_card(desk, turn, order, toast=_owed_already(turn, owed), alert=True)
     left = order.total - order.refunded
     if not action.confirmed:
         yes = _("💸 Yes, refund {amount}").format(amount=left)
@@ -134,6 +141,18 @@ async def refund(desk: MerchantDesk, turn: Turn, action: RefundOrder) -> Outcome
     order.record_refunded(order.total.amount_minor, Actor.staff(turn.user_id))
     await turn.uow.orders.save(order)
     return await _pay_back(desk, turn, order, left, "", RefundNotice.WHOLE)
+
+
+def _owed_already(turn: Turn, refund: PendingRefund) -> str:
+    """Why 💸 Refund asks for nothing: the refund of what is left is recorded already."""
+    amount = turn.money(refund.amount)
+    if refund.state is RefundState.FAILED:
+        text = turn._("The payment provider would not refund {amount}: refund it by hand, then press ✅.")
+    elif refund.state is RefundState.BY_HAND:
+        text = turn._("{amount} went back to the customer by hand already.")
+    else:
+        text = turn._("A refund of {amount} is with the payment provider already.")
+    return text.format(amount=amount)
 
 
 async def _pay_back(
@@ -169,5 +188,10 @@ async def refunded_by_hand(desk: MerchantDesk, turn: Turn, action: RefundedByHan
     refund.state = RefundState.BY_HAND
     await turn.uow.refunds.save(refund)
     await tell_issued(turn.uow, order, refund, desk.chat_id, turn.now)
+    if refund is refund_of_rest(order, [refund]) and order.can(S.REFUNDED):  # a withdrawn order's payment
+        order.record_refunded(order.total.amount_minor, Actor.staff(turn.user_id))
+        await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
+        await turn.uow.orders.save(order)
+        await PaymentNotices(desk.chat_id).refunded(turn.uow, order, refund.amount, turn.now)
     toast = turn._("✅ Recorded: {amount} went back to the customer by hand.").format(amount=refund.amount)
     return await show_card(desk, turn, order, toast=toast)
