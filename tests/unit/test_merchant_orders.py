@@ -275,7 +275,7 @@ async def test_staff_see_the_card_in_their_own_language(shop, clock, desk, app):
     assert "accepted your order" in told(shop, CAROL)[-1]  # the customer keeps English
 
 
-async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_staff_to_refund_by_hand(
+async def test_a_refund_given_up_on_leaves_the_order_rejected_until_staff_refund_by_hand(
     shop, clock, desk, ann, gateway
 ):
     gateway.fail_refunds = True
@@ -289,6 +289,23 @@ async def test_a_refund_the_provider_refuses_leaves_the_order_rejected_and_asks_
         clock.advance(hours=1)
         await job.run()
     assert sum("refund $17.50 by hand" in text for text in told(shop, MERCHANT_CHAT)) == 1
+    [refund] = shop.state.refunds.values()
+    assert refund.state is RefundState.FAILED
+
+    await ann.press_data(pack(RefundOrder(order.number, True)))  # would ask for the refused one again
+    assert ann.last.answer == (
+        "The payment provider would not refund $17.50: refund it by hand, then press ✅."
+    )
+    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
+    assert "not made" in ann.last.replies[0].text
+
+    await ann.press_on(ann.last.replies[0], "✅ Refunded by hand ($17.50)")
+    stored = shop.state.orders[order.number]
+    assert (stored.status, stored.refunded_minor) == (OrderStatus.REFUNDED, 1750)
+    assert "Refunded" in ann.last.replies[0].text.splitlines()[0]
+    assert "not made" not in ann.last.replies[0].text
+    issued = f"Your refund of $17.50 for order {order.number} has been issued"
+    assert sum(issued in text for text in told(shop, CAROL)) == 1
 
 
 async def test_the_card_asks_for_the_refund_by_hand_as_the_job_gives_up_on_it(
@@ -333,36 +350,6 @@ async def test_a_rejected_paid_order_says_its_refund_is_on_the_way_and_offers_no
     assert (stored.status, stored.refunded_minor) == (OrderStatus.REJECTED, 0)
     assert len(shop.state.refunds) == 1
     assert not any("has been issued" in text for text in told(shop, CAROL))
-
-
-async def test_a_refund_given_up_on_and_made_by_hand_makes_the_rejected_order_refunded(
-    shop, clock, desk, ann, gateway
-):
-    gateway.fail_refunds = True
-    order = await paid_order(shop, clock, desk, **{"TEA-GREEN": 1})
-    await ann.press_on(card(shop, order.number), "Reject")
-    await ann.press_on(ann.last.replies[0], "out of stock")
-    job = RetryRefunds(shop, gateway, clock, MERCHANT_CHAT)
-    for _ in range(MAX_REFUND_ATTEMPTS - 1):
-        clock.advance(hours=1)
-        await job.run()
-    [refund] = shop.state.refunds.values()
-    assert refund.state is RefundState.FAILED
-
-    await ann.press_data(pack(RefundOrder(order.number, True)))  # would ask for the refused one again
-    assert ann.last.answer == (
-        "The payment provider would not refund $17.50: refund it by hand, then press ✅."
-    )
-    assert shop.state.orders[order.number].status is OrderStatus.REJECTED
-    assert "not made" in ann.last.replies[0].text
-
-    await ann.press_on(ann.last.replies[0], "✅ Refunded by hand ($17.50)")
-    stored = shop.state.orders[order.number]
-    assert (stored.status, stored.refunded_minor) == (OrderStatus.REFUNDED, 1750)
-    assert "Refunded" in ann.last.replies[0].text.splitlines()[0]
-    assert "not made" not in ann.last.replies[0].text
-    issued = f"Your refund of $17.50 for order {order.number} has been issued"
-    assert sum(issued in text for text in told(shop, CAROL)) == 1
 
 
 async def test_a_customer_cancelling_redraws_the_card_without_staff_buttons(shop, clock, desk, carol):
