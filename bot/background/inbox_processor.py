@@ -5,12 +5,17 @@ processor.start()        # the webhook calls `processor.wake()` after storing an
 ...
 await processor.stop()   # no new claims; the updates in hand are finished
 
-Up to `concurrency` updates run at once, never two of one chat (the inbox hands out one per chat). An
-update whose handling failed (the handler raised: the database was down, ...) goes back with a growing
-delay; after `max_attempts` it is given up and logged. A processor that dies leaves a lease that expires,
-or that the next processor on the same host frees at its start, and another processor takes the update
-again; the handler's processed-update record keeps it from being
-handled to completion twice.
+Up to `concurrency` updates run at once, never two of one chat (the inbox hands out one per chat). A
+finished update is followed by a claim only when something may be waiting for it: an update of its chat
+stored here behind it (the store's claim tells what it kept and what it took), or updates a claim left
+for lack of room. A lone customer's update then costs no claim after it. An update of the chat stored by
+another process while this one held the chat is taken at the next claim of either (at the latest their
+idle claim, every `idle_seconds`).
+
+An update whose handling failed (the handler raised: the database was down, ...) goes back with a
+growing delay; after `max_attempts` it is given up and logged. A processor that dies leaves a lease that
+expires, or that the next processor on the same host frees at its start, and another processor takes the
+update again; the handler's processed-update record keeps it from being handled to completion twice.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -33,6 +39,8 @@ from storage.queues.workers import worker_gone
 __all__ = ["InboxProcessor"]
 
 log = structlog.get_logger("shopbot.inbox")
+
+_BEHIND_KEPT = 10_000  # chats with updates stored behind others; past that the count is forgotten
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -64,6 +72,9 @@ class InboxProcessor:
         self._in_hand: set[asyncio.Task[None]] = set()
         self._reserved = 0  # places promised to claims being made along with a store
         self._stores_served = 0  # stores whose claim took all there was: their wake() has nothing to do
+        self._held: dict[int, int] = {}  # chat -> its updates in hand here
+        self._behind: dict[int, int] = {}  # chat held here -> its updates stored here behind the one in hand
+        self._short = False  # a claim filled every place: it may have left claimable updates
         self._loop: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -94,8 +105,20 @@ class InboxProcessor:
         finally:
             self._reserved -= room
             self._begin(slot.claimed)
+            taken = {update.update_id for update in slot.claimed}
+            for update_id, chat_id in slot.stored:
+                if chat_id is None or update_id in taken:
+                    continue
+                if chat_id in self._held:  # it waits for the update of its chat in hand here
+                    self._behind[chat_id] = self._behind.get(chat_id, 0) + 1
+                else:  # held elsewhere, or the one in hand here finished meanwhile: claim again
+                    self._wake.set()
+            if len(self._behind) > _BEHIND_KEPT:  # chats whose updates another process took: forget
+                self._behind.clear()
             if len(slot.claimed) < room:
                 self._stores_served = 1  # at most one wake skipped: a stale skip costs one idle wait
+            else:
+                self._short = True
 
     def _room(self) -> int:
         return self._concurrency - len(self._in_hand) - self._reserved
@@ -120,23 +143,31 @@ class InboxProcessor:
             claimed = await self._inbox.claim(now, now + self._lease, self._worker, limit=room)
         finally:
             self._reserved -= room
+        self._short = len(claimed) >= room
         self._begin(claimed)
         return len(claimed)
 
     def _begin(self, claimed: list[InboxUpdate]) -> None:
         for item in claimed:
+            chat = item.chat_id
+            if chat is not None:
+                self._held[chat] = self._held.get(chat, 0) + 1
+                _count_down(self._behind, chat)
             task = asyncio.create_task(self._process(item))
             self._in_hand.add(task)
-            task.add_done_callback(self._done)
+            task.add_done_callback(partial(self._done, chat))
 
     async def drain(self) -> None:
         """Wait for the updates in hand."""
         while self._in_hand:
             await asyncio.gather(*self._in_hand, return_exceptions=True)
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, chat: int | None, task: asyncio.Task[None]) -> None:
         self._in_hand.discard(task)
-        self._wake.set()  # the chat's next update may be waiting
+        if chat is not None:
+            _count_down(self._held, chat)
+        if self._short or (chat is not None and chat in self._behind):  # something may wait for it
+            self._wake.set()
 
     async def _run(self) -> None:
         try:  # updates a killed process of this host had in hand are taken again at once
@@ -190,3 +221,11 @@ class InboxProcessor:
         delay = timedelta(seconds=min(2**item.attempts, 300))
         await self._inbox.retry(item.update_id, self._worker, self._clock.now() + delay)
         log.warning("inbox_retry_later", attempts=item.attempts, delay_s=delay.total_seconds())
+
+
+def _count_down(counts: dict[int, int], chat: int) -> None:
+    left = counts.get(chat, 0) - 1
+    if left > 0:
+        counts[chat] = left
+    else:
+        counts.pop(chat, None)

@@ -131,13 +131,15 @@ class InboxUpdate:
 @dataclass(slots=True)
 class ClaimAlong:
     """A claim made in the transaction that stores updates (so a processor with room takes them without a
-    claim transaction of its own): the same lease a `claim` takes. `claimed` is filled once committed."""
+    claim transaction of its own): the same lease a `claim` takes. Filled once committed: `claimed`, and
+    `stored`, the (update id, chat id) of every update the store kept that was new."""
 
     now: datetime
     until: datetime
     worker: str
     limit: int
     claimed: list[InboxUpdate] = field(default_factory=list)
+    stored: list[tuple[int, int | None]] = field(default_factory=list)
 
 
 ClaimSlots = Callable[[], AbstractAsyncContextManager[ClaimAlong | None]]  # None: no room to claim now

@@ -190,6 +190,7 @@ class SqlAlchemyInbox:
                 new_by_id, claimed = await self._store_together(list(rows.values()), slot)
             if slot is not None:  # committed: the slot's owner starts them
                 slot.claimed = claimed
+                slot.stored = [(uid, rows[uid]["chat_id"]) for uid, new in new_by_id.items() if new]
         first = {update[0]: index for index, update in reversed(list(enumerate(updates)))}
         return [new_by_id[update[0]] and first[update[0]] == index for index, update in enumerate(updates)]
 

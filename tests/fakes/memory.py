@@ -634,12 +634,10 @@ class FakeInbox:
 
     def __init__(self, state: MemoryState) -> None:
         self.s = state
+        self._slots = None
 
     async def store(self, update_id: int, chat_id: int | None, payload: dict, now: datetime) -> bool:
-        if update_id in self.s.inbox:
-            return False
-        self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
-        return True
+        return await self.store_many([(update_id, chat_id, payload)], now) == 1
 
     async def release_orphans(self, gone) -> int:
         freed = [
@@ -650,10 +648,26 @@ class FakeInbox:
         return len(freed)
 
     async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
-        return sum([await self.store(uid, chat_id, payload, now) for uid, chat_id, payload in updates])
+        """Stored, then claimed for the slot `claim_along` gives (if any), as the SQL inbox does."""
+        if self._slots is None:
+            return len(self._keep(updates))
+        async with self._slots() as slot:
+            stored = self._keep(updates)
+            if slot is not None:
+                slot.claimed = await self.claim(slot.now, slot.until, slot.worker, limit=slot.limit)
+                slot.stored = stored
+        return len(stored)
+
+    def _keep(self, updates: list[tuple[int, int | None, dict]]) -> list[tuple[int, int | None]]:
+        stored = []
+        for update_id, chat_id, payload in updates:
+            if update_id not in self.s.inbox:
+                self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
+                stored.append((update_id, chat_id))
+        return stored
 
     def claim_along(self, slots) -> None:
-        """Claims stay separate here: the processor is woken and claims by itself."""
+        self._slots = slots
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

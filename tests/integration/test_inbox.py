@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import DBAPIError
 
+from bot.background.inbox_processor import InboxProcessor
+from domain.clock import FixedClock
 from domain.ports import ClaimAlong
 from storage.database.engine import create_engine, dispose, session_factory
 from storage.queues.inbox import SqlAlchemyInbox
@@ -217,3 +219,33 @@ async def test_a_store_that_fails_claims_nothing(stores):
         await inbox.store(2, 2**70, _update(2, 10), NOW)
     assert [slot.claimed for slot in slots.given] == [[]]  # nothing handed over for processing
     assert await _claim(inbox, "w2") == [1]
+
+
+async def test_updates_stored_behind_one_in_hand_are_taken_as_soon_as_it_is_done(stores):
+    """What a store kept and took reaches the processor: the chat's next updates follow at once, with no
+    claim after each update of a chat with nothing behind it, and no wait for the idle claim."""
+    inbox, _ = stores
+    gate, entered, handled = asyncio.Event(), asyncio.Event(), []
+
+    async def feed(payload: dict) -> None:
+        entered.set()
+        await gate.wait()
+        handled.append(payload["update_id"])
+
+    processor = InboxProcessor(inbox, feed, FixedClock(NOW), worker="w1", idle_seconds=60)
+    processor.start()
+    try:
+        await _store(inbox, (1, 10))
+        processor.wake()
+        await entered.wait()
+        await _store(inbox, (2, 10))
+        processor.wake()
+        await inbox.store_many([(3, 10, _update(3, 10)), (4, 20, _update(4, 20))], NOW)
+        processor.wake()
+        gate.set()
+        async with asyncio.timeout(5):  # far below the idle claim
+            while len(handled) < 4:  # noqa: ASYNC110 (the processor has no event to give)
+                await asyncio.sleep(0.01)
+    finally:
+        await processor.stop()
+    assert [u for u in handled if u != 4] == [1, 2, 3]

@@ -152,3 +152,84 @@ async def test_a_busy_processor_claims_several_updates_at_once_not_one_per_finis
     await processor.drain()
     await _drain(processor)
     assert sorted(handled) == list(range(1, 61))
+
+
+class _CountingInbox(FakeInbox):
+    """Counts the claims made on their own, apart from those made along with a store."""
+
+    def __init__(self, state: MemoryState) -> None:
+        super().__init__(state)
+        self.claims_alone = 0
+        self._storing = False
+
+    async def store_many(self, updates: list[tuple[int, int | None, dict]], now: Any) -> int:
+        self._storing = True
+        try:
+            return await super().store_many(updates, now)
+        finally:
+            self._storing = False
+
+    async def claim(self, now: Any, until: Any, worker: str, *, limit: int = 16) -> list[Any]:
+        self.claims_alone += not self._storing
+        return await super().claim(now, until, worker, limit=limit)
+
+
+async def _handled(shop: Shop, count: int) -> None:
+    async with asyncio.timeout(2):  # far below the processor's idle claim: woken, not polled
+        while len(shop.handled) < count:  # noqa: ASYNC110 (the handler has no event to give)
+            await asyncio.sleep(0.01)
+
+
+async def _store_woken(inbox: FakeInbox, processor: InboxProcessor, clock: FixedClock, *pairs) -> None:
+    for update_id, chat_id in pairs:
+        await inbox.store(update_id, chat_id, _update(update_id, chat_id), clock.now())
+        processor.wake()  # as the webhook does after storing
+
+
+async def test_a_lone_customers_updates_cost_no_claim_after_each_one():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = _CountingInbox(state)
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1", idle_seconds=60)
+    processor.start()
+    await asyncio.sleep(0.01)  # the loop's first claim, at start
+    for update_id in range(1, 6):  # one customer, each step after the reply to the one before
+        await _store_woken(inbox, processor, clock, (update_id, 10))
+        await _handled(shop, update_id)
+    await asyncio.sleep(0.01)
+    assert inbox.claims_alone == 1  # each update was taken by its own store's claim
+    await processor.stop()
+    assert shop.handled == [1, 2, 3, 4, 5]
+
+
+async def test_updates_stored_behind_one_in_hand_follow_it_as_soon_as_it_is_done():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = FakeInbox(state)
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1", idle_seconds=60)
+    processor.start()
+    shop.gate = asyncio.Event()
+    await _store_woken(inbox, processor, clock, (1, 10))
+    await shop.entered.wait()
+    await _store_woken(inbox, processor, clock, (2, 10), (3, 20))
+    await inbox.store_many([(4, 10, _update(4, 10)), (5, 10, _update(5, 10))], clock.now())  # a polled batch
+    processor.wake()
+    shop.gate.set()
+    await _handled(shop, 5)
+    await processor.stop()
+    assert [u for u in shop.handled if u != 3] == [1, 2, 4, 5]
+
+
+async def test_an_update_stored_while_every_place_is_taken_starts_when_one_comes_free():
+    state, clock, shop = MemoryState(), FixedClock(), Shop()
+    inbox = FakeInbox(state)
+    processor = InboxProcessor(inbox, shop.feed, clock, worker="w1", concurrency=1, idle_seconds=60)
+    processor.start()
+    shop.gate = asyncio.Event()
+    await _store_woken(inbox, processor, clock, (1, 10))
+    await shop.entered.wait()
+    await _store_woken(inbox, processor, clock, (2, 20))  # no place: stored, not claimed
+    await asyncio.sleep(0.05)  # the woken loop finds no place either, and waits
+    assert state.inbox[2].leased_by is None
+    shop.gate.set()
+    await _handled(shop, 2)
+    await processor.stop()
+    assert shop.handled == [1, 2]
