@@ -149,6 +149,11 @@ def publish_settled(session: AsyncSession, *, committed: bool) -> None:
 class SqlAlchemyInbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        # A single update's INSERT and its claim: on PostgreSQL two statements alone (two round trips, not
+        # four with BEGIN and COMMIT); on SQLite, where a statement alone is a transaction all the same,
+        # one transaction for both
+        bind = sessions.kw.get("bind")
+        self._one_by_one = bind is not None and bind.dialect.name == "postgresql"
         self._store_one = Coalesced(self._store)  # webhook requests arriving together share a commit
         self._slots: ClaimSlots = _no_slot
 
@@ -169,9 +174,9 @@ class SqlAlchemyInbox:
         """One transaction for the batch, its rows inserted in update_id order: two processes storing
         batches that share updates (Telegram redelivering to another process) then take their row locks
         in the same order and never deadlock (PostgreSQL would abort one of them). Then a claim for the
-        slot `claim_along` gives, if any: in the same transaction, or (one update stored) in a statement
-        of its own, as the INSERT is, which on PostgreSQL goes without BEGIN and COMMIT. The slot learns
-        what it took once committed."""
+        slot `claim_along` gives, if any: in the same transaction, or (one update stored, on PostgreSQL)
+        in a statement of its own, as the INSERT is, both without BEGIN and COMMIT. The slot learns what
+        it took once committed."""
         rows: dict[int, dict[str, Any]] = {}
         for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
             if update_id not in rows:  # the same update twice in one batch: the first is kept
@@ -184,7 +189,7 @@ class SqlAlchemyInbox:
                     "attempts": 0,
                 }
         async with self._slots() as slot:
-            if len(rows) == 1:
+            if len(rows) == 1 and self._one_by_one:
                 new_by_id, claimed = await self._store_alone(next(iter(rows.values())), slot)
             else:
                 new_by_id, claimed = await self._store_together(list(rows.values()), slot)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.background.inbox_processor import InboxProcessor
 from domain.clock import FixedClock
 from domain.ports import ClaimAlong
-from storage.database.engine import create_engine, dispose, session_factory
+from storage.database.engine import count_statements, create_engine, dispose, session_factory
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -249,3 +249,23 @@ async def test_updates_stored_behind_one_in_hand_are_taken_as_soon_as_it_is_done
     finally:
         await processor.stop()
     assert [u for u in handled if u != 4] == [1, 2, 3]
+
+
+async def test_one_update_and_its_claim_cost_one_transaction_on_sqlite_and_two_statements_on_postgresql(
+    database_url: str,
+):
+    engine = create_engine(database_url)
+    try:
+        inbox, slots, counted = SqlAlchemyInbox(session_factory(engine)), _Slots(room=4), []
+        inbox.claim_along(slots)
+        stop = count_statements(engine, lambda: counted.append(1))
+        try:
+            assert await inbox.store(1, 10, _update(1, 10), NOW)
+        finally:
+            stop()
+        assert [u.update_id for u in slots.given[0].claimed] == [1]
+        # SQLite: BEGIN, INSERT, claim (a statement alone is a transaction there all the same);
+        # PostgreSQL: INSERT and claim, each without BEGIN and COMMIT
+        assert len(counted) == (3 if engine.dialect.name == "sqlite" else 2)
+    finally:
+        await dispose(engine)
