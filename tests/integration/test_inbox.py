@@ -269,3 +269,45 @@ async def test_one_update_and_its_claim_cost_one_transaction_on_sqlite_and_two_s
         assert len(counted) == (3 if engine.dialect.name == "sqlite" else 2)
     finally:
         await dispose(engine)
+
+
+async def test_an_update_stored_by_one_process_while_another_holds_its_chat_follows_within_an_idle_claim(
+    database_url: str,
+):
+    engine = create_engine(database_url)
+    gate, entered, handled = asyncio.Event(), asyncio.Event(), []
+
+    def feed_as(worker: str):  # noqa: ANN202
+        async def feed(payload: dict) -> None:
+            if payload["update_id"] == 1:
+                entered.set()
+                await gate.wait()
+            handled.append((payload["update_id"], worker))
+
+        return feed
+
+    inboxes = {worker: SqlAlchemyInbox(session_factory(engine)) for worker in ("a", "b")}
+    clock = FixedClock(NOW)
+    processors = {
+        worker: InboxProcessor(inbox, feed_as(worker), clock, worker=worker, idle_seconds=0.5)
+        for worker, inbox in inboxes.items()
+    }
+    for processor in processors.values():
+        processor.start()
+    try:
+        await _store(inboxes["b"], (1, 10))  # process b takes the chat's first update
+        processors["b"].wake()
+        await entered.wait()
+        await _store(inboxes["a"], (2, 10))  # its next one reaches process a
+        processors["a"].wake()
+        await asyncio.sleep(0.1)
+        assert handled == []  # never beside the one in hand
+        gate.set()
+        async with asyncio.timeout(2):  # the idle claim, half a second after the chat came free
+            while len(handled) < 2:  # noqa: ASYNC110 (the processors have no event to give)
+                await asyncio.sleep(0.01)
+    finally:
+        for processor in processors.values():
+            await processor.stop()
+        await dispose(engine)
+    assert [update for update, _worker in handled] == [1, 2]  # whichever process claimed first
