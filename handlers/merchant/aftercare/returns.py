@@ -188,7 +188,7 @@ async def refunded_by_hand(desk: MerchantDesk, turn: Turn, action: RefundedByHan
     refund.state = RefundState.BY_HAND
     await turn.uow.refunds.save(refund)
     await tell_issued(turn.uow, order, refund, desk.chat_id, turn.now)
-    if refund is refund_of_rest(order, [refund]) and order.can(S.REFUNDED):  # a withdrawn order's payment
+    if refund_of_rest(order, [refund]) is not None and order.can(S.REFUNDED):  # all that was left of it
         order.record_refunded(order.total.amount_minor, Actor.staff(turn.user_id))
         await change_status(turn.uow, order, S.REFUNDED, Actor.staff(turn.user_id), turn.now)
         await turn.uow.orders.save(order)
