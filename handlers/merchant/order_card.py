@@ -241,20 +241,16 @@ def refund_of_rest(order: Order, refunds: Sequence[PendingRefund]) -> PendingRef
     return next((refund for refund in refunds if refund.key == key), None)
 
 
-def refund_lines(order: Order, refunds: Sequence[PendingRefund], language: str) -> list[str]:
-    """What the card says about the order's refunds: the whole payment on its way back, and each refund
-    the provider would not make."""
+def _on_its_way(rest: PendingRefund | None, language: str) -> list[str]:
+    """What the card says of the refund of what is left while the provider has not confirmed it."""
+    if rest is None or rest.state not in (RefundState.PENDING, RefundState.ISSUED):
+        return []
     _ = translations(language).gettext
-    rest = refund_of_rest(order, refunds)
-    lines = []
-    if rest is not None and rest.state in (RefundState.PENDING, RefundState.ISSUED):
-        line = _("⏳ Refund {amount} asked of the payment provider; not confirmed yet.")
-        lines.append(line.format(amount=money_text(rest.amount, language)))
-    stuck = [refund for refund in refunds if refund.state is RefundState.FAILED]
-    return lines + stuck_refund_lines(stuck, language)
+    line = _("⏳ Refund {amount} asked of the payment provider; not confirmed yet.")
+    return [line.format(amount=money_text(rest.amount, language))]
 
 
-def stuck_refund_lines(stuck: Sequence[PendingRefund], language: str) -> list[str]:
+def _stuck_lines(stuck: Sequence[PendingRefund], language: str) -> list[str]:
     """A refund the provider would not make (refused, or kept failing): what the card says about it."""
     _ = translations(language).gettext
     line = _("⚠ Refund {amount} not made: {why}. Refund it in the provider's dashboard, then ✅.")
@@ -269,7 +265,7 @@ def stuck_refund_lines(stuck: Sequence[PendingRefund], language: str) -> list[st
     ]
 
 
-def stuck_refund_buttons(number: str, stuck: Sequence[PendingRefund], language: str) -> Rows:
+def _stuck_buttons(number: str, stuck: Sequence[PendingRefund], language: str) -> Rows:
     """✅ per refund the provider would not make: staff confirm the money went back by hand."""
     label = translations(language).gettext("✅ Refunded by hand ({amount})")
     return tuple(
@@ -291,18 +287,19 @@ def card_view(
 ) -> CardView:
     """The card; `refunds`: the order's (one on its way is said, each the provider would not make comes
     with its ✅ first); `full_timeline`: every step, with no 🕓 Timeline button."""
+    rest = refund_of_rest(order, refunds)
+    stuck = [refund for refund in refunds if refund.state is RefundState.FAILED]
     render = render_card(order, language, names, full_timeline=full_timeline)
-    text = "\n".join([render, *refund_lines(order, refunds, language)])
+    text = "\n".join([render, *_on_its_way(rest, language), *_stuck_lines(stuck, language)])
     buttons = card_buttons(
         order,
         language,
         manual_delivery=manual_delivery,
         with_timeline=not full_timeline,
         messages=messages,
-        refund_owed=refund_of_rest(order, refunds) is not None,
+        refund_owed=rest is not None,
     )
-    stuck = [refund for refund in refunds if refund.state is RefundState.FAILED]
-    return CardView(text, (*stuck_refund_buttons(order.number, stuck, language), *buttons))
+    return CardView(text, (*_stuck_buttons(order.number, stuck, language), *buttons))
 
 
 async def card_view_for(
@@ -327,8 +324,5 @@ __all__ += [
     "card_view",
     "card_view_for",
     "next_steps",
-    "refund_lines",
     "refund_of_rest",
-    "stuck_refund_buttons",
-    "stuck_refund_lines",
 ]

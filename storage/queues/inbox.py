@@ -214,13 +214,12 @@ class SqlAlchemyInbox:
     async def _store_alone(
         self, values: dict[str, Any], slot: ClaimAlong | None
     ) -> tuple[dict[int, bool], list[InboxUpdate]]:
-        async with self._sessions() as session:
+        claimed: list[InboxUpdate] = []
+        async with self._sessions() as session:  # each statement its own transaction, committed at once
             stored = await insert_returning(
                 session, _INBOX, values, ["update_id"], _INBOX.c.update_id, alone=True
             )
-        claimed: list[InboxUpdate] = []
-        if slot is not None:
-            async with self._sessions() as session:
+            if slot is not None:
                 claimed = _updates(await _CLAIM.alone(session, _claim_params(slot)))
         return {values["update_id"]: stored is not None}, claimed
 
