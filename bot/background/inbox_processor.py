@@ -7,7 +7,7 @@ await processor.stop()   # no new claims; the updates in hand are finished
 
 Up to `concurrency` updates run at once, never two of one chat (the inbox hands out one per chat). A
 finished update is followed by a claim only when something may be waiting for it: an update of its chat
-stored here behind it (the store's claim tells what it kept and what it took), or updates a claim left
+stored here behind it (the store tells what it kept and what it took), or updates a claim left
 for lack of room. A lone customer's update then costs no claim after it. An update of the chat stored by
 another process while this one held the chat is taken at the next claim of either (at the latest their
 idle claim, every `idle_seconds`).
@@ -90,9 +90,11 @@ class InboxProcessor:
 
     @contextlib.asynccontextmanager
     async def _slot(self) -> AsyncIterator[ClaimAlong | None]:
-        """Room for a claim made along with a store (no claim transaction of its own); what it claimed
-        starts once its transaction is committed. A store's claim that took less than it had room for
-        took all there was: the wake that follows the store is then not needed."""
+        """Room for updates taken as they are stored (no claim of their own); what the store took starts
+        once its transaction is committed. A store that took less than it had room for took every new
+        update it could: the wake that follows the store is then not needed. What it left is claimed
+        here as below: an update stored behind one in hand here when that one is done, one of a chat
+        held elsewhere at once, anything else (a retry whose time has come) by the idle claim."""
         room = self._room()
         if self._stopping or room <= 0:
             yield None

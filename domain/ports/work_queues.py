@@ -130,9 +130,10 @@ class InboxUpdate:
 
 @dataclass(slots=True)
 class ClaimAlong:
-    """A claim made in the transaction that stores updates (so a processor with room takes them without a
-    claim transaction of its own): the same lease a `claim` takes. Filled once committed: `claimed`, and
-    `stored`, the (update id, chat id) of every update the store kept that was new."""
+    """Room for updates taken as they are stored (so a processor starts them without a claim of its own):
+    each new update whose chat has nothing pending, up to `limit`, with the lease a `claim` takes. Filled
+    once committed: `claimed`, and `stored`, the (update id, chat id) of every update the store kept that
+    was new."""
 
     now: datetime
     until: datetime
@@ -165,7 +166,8 @@ class Inbox(Protocol):
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16
     ) -> list[InboxUpdate]: ...
     def claim_along(self, slots: ClaimSlots) -> None:
-        """From now on every store also claims, in its own transaction, for the slot `slots()` gives."""
+        """From now on every store also takes, in its own transaction, what it stores for the slot
+        `slots()` gives (`ClaimAlong`)."""
 
     async def finish(self, update_id: int, worker: str) -> bool:
         """Processed: done. (The handler's own transaction may already have settled it.)"""

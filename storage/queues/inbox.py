@@ -11,6 +11,12 @@ when an earlier update is stored after a later one was taken.
 On PostgreSQL the subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent processors claim disjoint rows
 without waiting; on SQLite the statement runs under the write lock.
 
+A store made for a processor with room (`claim_along`) needs no claim: an update whose chat has nothing
+pending is inserted already leased to that processor, the chat's later updates wait behind it as behind
+any claimed one. (Two processes storing updates of one chat at the very same moment, each before it sees
+the other's row, can each take theirs, as two claims at the same moment can; within one process stores
+follow one another.)
+
 `settle_in_transaction` marks an update done inside the handler's own unit of work, next to its
 processed-update record, so "handled" and "done" commit together. A processor that wants to know whether
 that commit settled the update (and so skip settling it again) sets `SETTLED` to a set of its own around
@@ -23,14 +29,15 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, case, func, or_, select, update
+from sqlalchemy import Integer, Table, bindparam, case, exists, func, null, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.constants import in_sql
-from storage.database.dialect import among, insert_or_ignore, insert_returning, rowcount
+from storage.database.dialect import among, dialect_insert, insert_or_ignore, insert_returning, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared
 from storage.queues.coalesce import Coalesced
@@ -97,6 +104,7 @@ _CLAIM = Prepared(
     )
     .returning(_INBOX.c.update_id, _INBOX.c.chat_id, _INBOX.c.payload, _INBOX.c.attempts)
 )
+_TAKEN_VALUES = ("update_id", "chat_id", "payload", "received_at")  # `_taken`'s own, besides the lease
 _FOUND = Prepared(select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindparam("update_id")))
 
 
@@ -129,8 +137,48 @@ def _updates(rows: list[Any]) -> list[InboxUpdate]:
     return sorted(claimed, key=lambda u: u.update_id)
 
 
-async def _claimed(session: AsyncSession, claim: ClaimAlong) -> list[InboxUpdate]:
-    return _updates(await _CLAIM.rows(session, _claim_params(claim)))
+@cache
+def _taken(insert: Callable[..., Any]) -> Prepared:
+    """INSERT of a new update, leased to the claiming worker when its chat has no update pending (one
+    still to take, in hand, or waiting to be retried); else waiting, as any stored update. An update
+    without a chat is always free. `insert`: the database's own, for its ON CONFLICT."""
+    chat = select(
+        exists().where(_INBOX.c.chat_id == bindparam("chat_id"), _INBOX.c.state == _PENDING).label("busy")
+    ).subquery("chat")
+    free = ~chat.c.busy
+    source = (
+        select(
+            *(bindparam(name, type_=_INBOX.c[name].type) for name in _TAKEN_VALUES),
+            _PENDING,
+            case((free, 1), else_=0),
+            case((free, bindparam("claim_until", type_=_INBOX.c.lease_until.type)), else_=null()),
+            case((free, bindparam("claim_worker", type_=_INBOX.c.leased_by.type)), else_=null()),
+        )
+        .select_from(chat)
+        .where(true())  # SQLite reads `INSERT ... SELECT ... ON CONFLICT` only with a WHERE
+    )
+    columns = [*_TAKEN_VALUES, "state", "attempts", "lease_until", "leased_by"]
+    return Prepared(
+        insert(_INBOX)
+        .from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(_INBOX.c.leased_by)
+    )
+
+
+def _taken_params(values: dict[str, Any], slot: ClaimAlong) -> dict[str, Any]:
+    return {
+        **{name: values[name] for name in _TAKEN_VALUES},
+        "claim_until": slot.until,
+        "claim_worker": slot.worker,
+    }
+
+
+def _took(returned: list[Any], values: dict[str, Any], claimed: list[InboxUpdate]) -> bool:
+    """Whether `_taken` stored the update (not there yet); adds it to `claimed` when it took it too."""
+    if returned and returned[0].leased_by is not None:
+        claimed.append(InboxUpdate(values["update_id"], values["chat_id"], dict(values["payload"]), 1))
+    return bool(returned)
 
 
 @contextlib.asynccontextmanager
@@ -149,9 +197,9 @@ def publish_settled(session: AsyncSession, *, committed: bool) -> None:
 class SqlAlchemyInbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        # A single update's INSERT and its claim: on PostgreSQL two statements alone (two round trips, not
-        # four with BEGIN and COMMIT); on SQLite, where a statement alone is a transaction all the same,
-        # one transaction for both
+        # A single update's INSERT (and its lease): on PostgreSQL a statement alone (one round trip, not
+        # three with BEGIN and COMMIT); on SQLite, where a statement alone is a transaction all the same,
+        # it goes the way of a batch
         bind = sessions.kw.get("bind")
         self._one_by_one = bind is not None and bind.dialect.name == "postgresql"
         self._store_one = Coalesced(self._store)  # webhook requests arriving together share a commit
@@ -173,10 +221,10 @@ class SqlAlchemyInbox:
     async def _store(self, updates: list[tuple[int, int | None, dict[str, Any], datetime]]) -> list[bool]:
         """One transaction for the batch, its rows inserted in update_id order: two processes storing
         batches that share updates (Telegram redelivering to another process) then take their row locks
-        in the same order and never deadlock (PostgreSQL would abort one of them). Then a claim for the
-        slot `claim_along` gives, if any: in the same transaction, or (one update stored, on PostgreSQL)
-        in a statement of its own, as the INSERT is, both without BEGIN and COMMIT. The slot learns what
-        it took once committed."""
+        in the same order and never deadlock (PostgreSQL would abort one of them). While the slot
+        `claim_along` gives has room, a new update whose chat has nothing pending is inserted already
+        leased to it (`_TAKEN`): no claim of its own. A single update on PostgreSQL is one statement,
+        without BEGIN and COMMIT. The slot learns what it took once committed."""
         rows: dict[int, dict[str, Any]] = {}
         for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
             if update_id not in rows:  # the same update twice in one batch: the first is kept
@@ -203,25 +251,30 @@ class SqlAlchemyInbox:
         self, rows: list[dict[str, Any]], slot: ClaimAlong | None
     ) -> tuple[dict[int, bool], list[InboxUpdate]]:
         new_by_id: dict[int, bool] = {}
+        claimed: list[InboxUpdate] = []
         async with self._sessions() as session, session.begin():
             for values in rows:
-                new_by_id[values["update_id"]] = await insert_or_ignore(
-                    session, _INBOX, values, ["update_id"]
-                )
-            claimed = [] if slot is None else await _claimed(session, slot)
+                if slot is not None and len(claimed) < slot.limit:
+                    taken = await _taken(dialect_insert(session)).rows(session, _taken_params(values, slot))
+                    new_by_id[values["update_id"]] = _took(taken, values, claimed)
+                else:
+                    new_by_id[values["update_id"]] = await insert_or_ignore(
+                        session, _INBOX, values, ["update_id"]
+                    )
         return new_by_id, claimed
 
     async def _store_alone(
         self, values: dict[str, Any], slot: ClaimAlong | None
     ) -> tuple[dict[int, bool], list[InboxUpdate]]:
         claimed: list[InboxUpdate] = []
-        async with self._sessions() as session:  # each statement its own transaction, committed at once
-            stored = await insert_returning(
-                session, _INBOX, values, ["update_id"], _INBOX.c.update_id, alone=True
-            )
-            if slot is not None:
-                claimed = _updates(await _CLAIM.alone(session, _claim_params(slot)))
-        return {values["update_id"]: stored is not None}, claimed
+        async with self._sessions() as session:  # a statement alone, committed at once
+            if slot is None:
+                stored = await insert_returning(
+                    session, _INBOX, values, ["update_id"], _INBOX.c.update_id, alone=True
+                )
+                return {values["update_id"]: stored is not None}, claimed
+            taken = await _taken(dialect_insert(session)).alone(session, _taken_params(values, slot))
+        return {values["update_id"]: _took(taken, values, claimed)}, claimed
 
     async def claim(
         self, now: datetime, until: datetime, worker: str, *, limit: int = 16

@@ -648,22 +648,29 @@ class FakeInbox:
         return len(freed)
 
     async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
-        """Stored, then claimed for the slot `claim_along` gives (if any), as the SQL inbox does."""
+        """Stored; while the slot `claim_along` gives (if any) has room, a new update whose chat has nothing
+        pending is taken as it is stored, as the SQL inbox does."""
         if self._slots is None:
-            return len(self._keep(updates))
+            return len(self._keep(updates, None))
         async with self._slots() as slot:
-            stored = self._keep(updates)
+            stored = self._keep(updates, slot)
             if slot is not None:
-                slot.claimed = await self.claim(slot.now, slot.until, slot.worker, limit=slot.limit)
                 slot.stored = stored
         return len(stored)
 
-    def _keep(self, updates: list[tuple[int, int | None, dict]]) -> list[tuple[int, int | None]]:
+    def _keep(self, updates: list[tuple[int, int | None, dict]], slot) -> list[tuple[int, int | None]]:
         stored = []
-        for update_id, chat_id, payload in updates:
-            if update_id not in self.s.inbox:
-                self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
-                stored.append((update_id, chat_id))
+        for update_id, chat_id, payload in sorted(updates, key=lambda update: update[0]):
+            if update_id in self.s.inbox:
+                continue
+            busy = chat_id is not None and any(
+                e.chat_id == chat_id and e.state == "pending" for e in self.s.inbox.values()
+            )
+            entry = self.s.inbox[update_id] = InboxEntry(chat_id, copy.deepcopy(payload))
+            stored.append((update_id, chat_id))
+            if slot is not None and not busy and len(slot.claimed) < slot.limit:
+                entry.lease_until, entry.leased_by, entry.attempts = slot.until, slot.worker, 1
+                slot.claimed.append(InboxUpdate(update_id, chat_id, copy.deepcopy(payload), 1))
         return stored
 
     def claim_along(self, slots) -> None:

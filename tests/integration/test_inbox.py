@@ -251,9 +251,7 @@ async def test_updates_stored_behind_one_in_hand_are_taken_as_soon_as_it_is_done
     assert [u for u in handled if u != 4] == [1, 2, 3]
 
 
-async def test_one_update_and_its_claim_cost_one_transaction_on_sqlite_and_two_statements_on_postgresql(
-    database_url: str,
-):
+async def test_one_update_stored_and_taken_costs_one_statement_on_postgresql_and_no_claim(database_url: str):
     engine = create_engine(database_url)
     try:
         inbox, slots, counted = SqlAlchemyInbox(session_factory(engine)), _Slots(room=4), []
@@ -263,12 +261,44 @@ async def test_one_update_and_its_claim_cost_one_transaction_on_sqlite_and_two_s
             assert await inbox.store(1, 10, _update(1, 10), NOW)
         finally:
             stop()
-        assert [u.update_id for u in slots.given[0].claimed] == [1]
-        # SQLite: BEGIN, INSERT, claim (a statement alone is a transaction there all the same);
-        # PostgreSQL: INSERT and claim, each without BEGIN and COMMIT
-        assert len(counted) == (3 if engine.dialect.name == "sqlite" else 2)
+        assert [(u.update_id, u.chat_id, u.attempts) for u in slots.given[0].claimed] == [(1, 10, 1)]
+        assert slots.given[0].claimed[0].payload == _update(1, 10)
+        # the INSERT takes it, no claim: SQLite BEGIN and INSERT; PostgreSQL the INSERT alone (no BEGIN,
+        # no COMMIT)
+        assert len(counted) == (2 if engine.dialect.name == "sqlite" else 1)
+        assert await _claim(inbox, "w2") == []  # leased to w1: nobody else takes it
+        assert await _claim(inbox, "w2", NOW + LEASE) == [1]  # until its lease runs out
     finally:
         await dispose(engine)
+
+
+async def test_a_stored_update_is_not_taken_while_its_chat_has_one_waiting_for_a_retry(stores):
+    inbox, _ = stores
+    slots = _Slots(room=4)
+    inbox.claim_along(slots)
+    await _store(inbox, (1, 10))
+    assert [u.update_id for u in slots.given[0].claimed] == [1]
+    assert await inbox.retry(1, "w1", NOW + timedelta(seconds=10))  # failed: tried again in 10 s
+
+    assert await inbox.store(2, 10, _update(2, 10), NOW)
+    assert await inbox.store(3, None, {"update_id": 3, "poll": {}}, NOW)  # no chat: its own
+    assert slots.given[1].claimed == []  # behind the one waiting for its retry
+    assert [u.update_id for u in slots.given[2].claimed] == [3]
+    assert await _claim(inbox, "w2") == []
+    assert await _claim(inbox, "w2", NOW + timedelta(seconds=11)) == [1]  # the retry first, then 2
+    await inbox.finish(1, "w2")
+    assert await _claim(inbox, "w2", NOW + timedelta(seconds=11)) == [2]
+
+
+async def test_a_redelivered_update_in_hand_is_not_taken_again(stores):
+    inbox, _ = stores
+    slots = _Slots(room=4)
+    inbox.claim_along(slots)
+    assert await inbox.store(1, 10, _update(1, 10), NOW)
+    assert not await inbox.store(1, 10, _update(1, 10), NOW)  # Telegram sent it again
+    assert await inbox.store_many([(1, 10, _update(1, 10)), (2, 20, _update(2, 20))], NOW) == 1
+    assert [[u.update_id for u in slot.claimed] for slot in slots.given] == [[1], [], [2]]
+    assert [slot.stored for slot in slots.given] == [[(1, 10)], [], [(2, 20)]]
 
 
 async def test_an_update_stored_by_one_process_while_another_holds_its_chat_follows_within_an_idle_claim(
