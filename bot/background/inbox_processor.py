@@ -91,16 +91,18 @@ class InboxProcessor:
     @contextlib.asynccontextmanager
     async def _slot(self) -> AsyncIterator[ClaimAlong | None]:
         """Room for updates taken as they are stored (no claim of their own); what the store took starts
-        once its transaction is committed. A store that took less than it had room for took every new
-        update it could: the wake that follows the store is then not needed. What it left is claimed
-        here as below: an update stored behind one in hand here when that one is done, one of a chat
-        held elsewhere at once, anything else (a retry whose time has come) by the idle claim."""
-        room = self._room()
-        if self._stopping or room <= 0:
+        once its transaction is committed. While updates may wait unclaimed (a claim filled every place,
+        or one was stored with none free), the store claims the oldest instead, so none is overtaken. A
+        store that took less than it had room for took every update it could: the wake that follows the
+        store is then not needed. What it left is claimed here as below: an update stored behind one in
+        hand here when that one is done, one of a chat held elsewhere at once, anything else (a retry
+        whose time has come) by the idle claim."""
+        if self._stopping:
             yield None
             return
+        room = max(self._room(), 0)
         now = self._clock.now()
-        slot = ClaimAlong(now, now + self._lease, self._worker, room)
+        slot = ClaimAlong(now, now + self._lease, self._worker, room, waiting=self._short or not room)
         self._reserved += room
         try:
             yield slot
@@ -117,9 +119,11 @@ class InboxProcessor:
                     self._wake.set()
             if len(self._behind) > _BEHIND_KEPT:  # chats whose updates another process took: forget
                 self._behind.clear()
-            if len(slot.claimed) < room:
+            if room and len(slot.claimed) < room:
                 self._stores_served = 1  # at most one wake skipped: a stale skip costs one idle wait
-            else:
+                if slot.waiting:  # its claim took all there was
+                    self._short = False
+            elif slot.stored or room:  # a place for each, or stored with none: claim as places free
                 self._short = True
 
     def _room(self) -> int:

@@ -131,14 +131,17 @@ class InboxUpdate:
 @dataclass(slots=True)
 class ClaimAlong:
     """Room for updates taken as they are stored (so a processor starts them without a claim of its own):
-    each new update whose chat has nothing pending, up to `limit`, with the lease a `claim` takes. Filled
-    once committed: `claimed`, and `stored`, the (update id, chat id) of every update the store kept that
-    was new."""
+    each new update whose chat has nothing pending, up to `limit` (0: none), with the lease a `claim`
+    takes. `waiting`: updates stored earlier may wait unclaimed (no place was free for them), so the store
+    claims as `claim` does, oldest first, instead: a new update never overtakes them. Filled once
+    committed: `claimed`, and `stored`, the (update id, chat id) of every update the store kept that was
+    new."""
 
     now: datetime
     until: datetime
     worker: str
     limit: int
+    waiting: bool = False
     claimed: list[InboxUpdate] = field(default_factory=list)
     stored: list[tuple[int, int | None]] = field(default_factory=list)
 

@@ -223,8 +223,9 @@ class SqlAlchemyInbox:
         batches that share updates (Telegram redelivering to another process) then take their row locks
         in the same order and never deadlock (PostgreSQL would abort one of them). While the slot
         `claim_along` gives has room, a new update whose chat has nothing pending is inserted already
-        leased to it (`_TAKEN`): no claim of its own. A single update on PostgreSQL is one statement,
-        without BEGIN and COMMIT. The slot learns what it took once committed."""
+        leased to it (`_taken`): no claim of its own. While updates wait unclaimed (`ClaimAlong.waiting`)
+        the store claims instead, oldest first, as `claim` does. A single update on PostgreSQL goes in
+        statements alone, without BEGIN and COMMIT. The slot learns what it took once committed."""
         rows: dict[int, dict[str, Any]] = {}
         for update_id, chat_id, payload, now in sorted(updates, key=lambda update: update[0]):
             if update_id not in rows:  # the same update twice in one batch: the first is kept
@@ -254,24 +255,28 @@ class SqlAlchemyInbox:
         claimed: list[InboxUpdate] = []
         async with self._sessions() as session, session.begin():
             for values in rows:
-                if slot is not None and len(claimed) < slot.limit:
+                if slot is not None and not slot.waiting and len(claimed) < slot.limit:
                     taken = await _taken(dialect_insert(session)).rows(session, _taken_params(values, slot))
                     new_by_id[values["update_id"]] = _took(taken, values, claimed)
                 else:
                     new_by_id[values["update_id"]] = await insert_or_ignore(
                         session, _INBOX, values, ["update_id"]
                     )
+            if slot is not None and slot.waiting and slot.limit:
+                claimed = _updates(await _CLAIM.rows(session, _claim_params(slot)))
         return new_by_id, claimed
 
     async def _store_alone(
         self, values: dict[str, Any], slot: ClaimAlong | None
     ) -> tuple[dict[int, bool], list[InboxUpdate]]:
         claimed: list[InboxUpdate] = []
-        async with self._sessions() as session:  # a statement alone, committed at once
-            if slot is None:
+        async with self._sessions() as session:  # each statement alone, committed at once
+            if slot is None or slot.waiting or not slot.limit:
                 stored = await insert_returning(
                     session, _INBOX, values, ["update_id"], _INBOX.c.update_id, alone=True
                 )
+                if slot is not None and slot.limit:
+                    claimed = _updates(await _CLAIM.alone(session, _claim_params(slot)))
                 return {values["update_id"]: stored is not None}, claimed
             taken = await _taken(dialect_insert(session)).alone(session, _taken_params(values, slot))
         return {values["update_id"]: _took(taken, values, claimed)}, claimed

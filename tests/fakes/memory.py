@@ -649,12 +649,15 @@ class FakeInbox:
 
     async def store_many(self, updates: list[tuple[int, int | None, dict]], now: datetime) -> int:
         """Stored; while the slot `claim_along` gives (if any) has room, a new update whose chat has nothing
-        pending is taken as it is stored, as the SQL inbox does."""
+        pending is taken as it is stored, or (updates waiting) the oldest claimed, as the SQL inbox does."""
         if self._slots is None:
             return len(self._keep(updates, None))
         async with self._slots() as slot:
-            stored = self._keep(updates, slot)
+            waiting = slot is not None and slot.waiting
+            stored = self._keep(updates, None if waiting else slot)
             if slot is not None:
+                if waiting and slot.limit:
+                    slot.claimed = await self.claim(slot.now, slot.until, slot.worker, limit=slot.limit)
                 slot.stored = stored
         return len(stored)
 

@@ -341,3 +341,36 @@ async def test_an_update_stored_by_one_process_while_another_holds_its_chat_foll
             await processor.stop()
         await dispose(engine)
     assert [update for update, _worker in handled] == [1, 2]  # whichever process claimed first
+
+
+async def test_a_new_update_never_overtakes_one_stored_while_no_place_was_free(database_url: str):
+    engine = create_engine(database_url)
+    inbox = SqlAlchemyInbox(session_factory(engine))
+    gate, handled, stores = asyncio.Event(), [], []
+
+    def store_third(_task: asyncio.Task) -> None:  # the moment a place is free, before the claim runs
+        batch = [(3, 30, _update(3, 30))]
+        stores.append(asyncio.get_running_loop().create_task(inbox.store_many(batch, NOW)))
+
+    async def feed(payload: dict) -> None:
+        if payload["update_id"] == 1:
+            await gate.wait()
+            task = asyncio.current_task()
+            assert task is not None
+            task.add_done_callback(store_third)
+        handled.append(payload["update_id"])
+
+    processor = InboxProcessor(inbox, feed, FixedClock(NOW), worker="w1", concurrency=1, idle_seconds=60)
+    processor.start()
+    try:
+        await _store(inbox, (1, 10))  # taken as it is stored: the only place
+        await _store(inbox, (2, 20))  # no place free: waits
+        gate.set()
+        async with asyncio.timeout(5):  # far below the idle claim
+            while len(handled) < 3:  # noqa: ASYNC110 (the processor has no event to give)
+                await asyncio.sleep(0.01)
+    finally:
+        await asyncio.gather(*stores)
+        await processor.stop()
+        await dispose(engine)
+    assert handled == [1, 2, 3]
