@@ -71,10 +71,10 @@ class InboxProcessor:
         self._stopping = False
         self._in_hand: set[asyncio.Task[None]] = set()
         self._reserved = 0  # places promised to claims being made along with a store
-        self._stores_served = 0  # stores whose claim took all there was: their wake() has nothing to do
+        self._stores_served = 0  # stores that took all they could: their wake() has nothing to do
         self._held: dict[int, int] = {}  # chat -> its updates in hand here
         self._behind: dict[int, int] = {}  # chat held here -> its updates stored here behind the one in hand
-        self._short = False  # a claim filled every place: it may have left claimable updates
+        self._short = False  # a claim filled every place, or a store found none: updates may wait unclaimed
         self._loop: asyncio.Task[None] | None = None
 
     def wake(self) -> None:

@@ -146,7 +146,7 @@ class ClaimAlong:
     stored: list[tuple[int, int | None]] = field(default_factory=list)
 
 
-ClaimSlots = Callable[[], AbstractAsyncContextManager[ClaimAlong | None]]  # None: no room to claim now
+ClaimSlots = Callable[[], AbstractAsyncContextManager[ClaimAlong | None]]  # None: take nothing (stopping)
 
 
 class Inbox(Protocol):
