@@ -23,14 +23,16 @@ from storage.database.inline_sqlite import InlineSqliteConnection
 
 
 @contextmanager
-def write_lock_held_elsewhere(path: Path, seconds: float) -> Iterator[None]:
+def write_lock_held_elsewhere(path: Path, seconds: float) -> Iterator[threading.Event]:
+    """Hold the write lock for `seconds`, or until the event it yields is set, whichever comes first."""
     taken = threading.Event()
+    release = threading.Event()
 
     def hold() -> None:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         taken.set()
-        time.sleep(seconds)
+        release.wait(seconds)
         other.execute("COMMIT")
         other.close()
 
@@ -38,8 +40,9 @@ def write_lock_held_elsewhere(path: Path, seconds: float) -> Iterator[None]:
     holder.start()
     taken.wait()
     try:
-        yield
+        yield release
     finally:
+        release.set()
         holder.join()
 
 
@@ -101,14 +104,17 @@ async def test_a_lock_held_past_the_busy_timeout_fails_the_write_plainly(tmp_pat
     try:
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-        with write_lock_held_elsewhere(path, seconds=0.8):
+        # held until the write has given up, however late a busy machine lets it try again
+        with write_lock_held_elsewhere(path, seconds=60):
 
             async def write() -> None:
                 async with engine.begin() as connection:
                     await connection.execute(text("INSERT INTO notes (body) VALUES ('x')"))
 
+            started = time.monotonic()
             with pytest.raises(Exception, match="database is locked"):
                 await _ticks_while(write())
+            assert time.monotonic() - started >= 0.2  # it waited out the busy timeout first
         async with engine.connect() as connection:
             assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
     finally:
