@@ -41,6 +41,7 @@ from handlers.merchant.stats.handler import MerchantStats
 __all__ = ["ShopApp"]
 
 log = structlog.get_logger(__name__)
+InDialog = tuple[Customer | None, tuple[str, dict[str, Any]] | None]  # a customer and their open dialog
 
 Handler = Callable[[Turn], Awaitable[Outcome]]
 ActionHandler = Callable[[Turn, Any], Awaitable[Outcome]]
@@ -117,14 +118,15 @@ class ShopApp:
         Returns the outcome and the turn's `after_commit` steps, to run once the commit is done.
         """
         async with self._uow_factory() as uow:
-            if (
-                first
-                and event.update_id is not None
-                and not await uow.updates.first_time(event.update_id, self._clock.now())
-            ):
-                log.info("update_redelivered", update_id=event.update_id)
-                return Outcome(), []
-            turn = await self._turn(uow, event)
+            read = None
+            if first and event.update_id is not None:
+                now = self._clock.now()
+                opened = await uow.updates.first_time_in_dialog(event.update_id, now, event.user_id)
+                if not opened[0]:
+                    log.info("update_redelivered", update_id=event.update_id)
+                    return Outcome(), []
+                read = opened[1:]
+            turn = await self._turn(uow, event, read)
             failure: Exception
             try:
                 outcome = await handle(turn)
@@ -164,8 +166,9 @@ class ShopApp:
             await uow.commit()
             return outcome
 
-    async def _turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
-        customer, dialog = await uow.customers.get_in_dialog(event.user_id)  # one read, every turn
+    async def _turn(self, uow: UnitOfWork, event: Incoming, read: InDialog | None = None) -> Turn:
+        """`read`: the customer and their dialog, read along with the update's first-time check."""
+        customer, dialog = read or await uow.customers.get_in_dialog(event.user_id)  # one read, every turn
         if customer is None:
             customer = Customer(event.user_id, event.user_name[:64], language_for(event.language_code))
             await uow.customers.add(customer)

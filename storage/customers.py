@@ -6,13 +6,14 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
 from storage.database.dialect import rowcount, upsert
 from storage.database.prepared import Prepared
+from storage.queues.inbox import settle_params, settled_along, settling
 from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
@@ -41,6 +42,22 @@ _IN_DIALOG = Prepared(  # with the cart's lines, which most turns show or change
 )
 _DIALOG_ALONE = Prepared(
     select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
+)
+_SETTLED = settled_along()
+_ONE = select(literal_column("1").label("one")).subquery("one")
+# PostgreSQL: the turn's update settled in the same round trip as the read (a WITH query may write there)
+_SETTLING_IN_DIALOG = Prepared(
+    select(
+        select(func.count()).select_from(_SETTLED).scalar_subquery().label("settled"),
+        *_CUSTOMER,
+        DialogRow.state.label("dialog_state"),
+        DialogRow.data.label("dialog_data"),
+        CartRow.lines.label("cart_lines"),
+    ).select_from(
+        _ONE.outerjoin(CustomerRow, CustomerRow.telegram_id == bindparam("telegram_id"))
+        .outerjoin(DialogRow, DialogRow.user_id == bindparam("telegram_id"))
+        .outerjoin(CartRow, CartRow.customer_id == bindparam("telegram_id"))
+    )
 )
 _CART_LINES = Prepared(select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id")))
 
@@ -80,9 +97,26 @@ class SqlAlchemyCustomers:
         if row is None:  # not a customer yet (first contact): a dialog may still be stored
             found = await _DIALOG_ALONE.first(self.session, {"telegram_id": telegram_id})
             return None, (found.state, dict(found.data)) if found else None
+        return self._in_dialog(row)
+
+    async def settling_in_dialog(
+        self, update_id: int, telegram_id: int
+    ) -> tuple[bool, Customer | None, tuple[str, dict[str, Any]] | None]:
+        """PostgreSQL only: `settle_in_transaction(update_id)` and `get_in_dialog(telegram_id)`, in one
+        statement; whether it settled the update first."""
+        values = {"telegram_id": telegram_id, **settle_params(update_id)}
+        row = await _SETTLING_IN_DIALOG.first(self.session, values)
+        if row.settled:
+            settling(self.session, update_id)
+        if row.telegram_id is None:
+            dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
+            return bool(row.settled), None, dialog
+        return bool(row.settled), *self._in_dialog(row)
+
+    def _in_dialog(self, row: Any) -> tuple[Customer, tuple[str, dict[str, Any]] | None]:
         dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
         if self._carts is not None:
-            self._carts.read_along(telegram_id, row.cart_lines)
+            self._carts.read_along(row.telegram_id, row.cart_lines)
         return _customer(row), dialog
 
     async def add(self, customer: Customer) -> None:

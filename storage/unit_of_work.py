@@ -81,7 +81,7 @@ class SqlAlchemyUnitOfWork:
         self.customers = SqlAlchemyCustomers(session, self.carts)
         self.orders = SqlAlchemyOrders(session)
         self.outbox = SqlAlchemyOutbox(session, self.worker)
-        self.updates = SqlAlchemyProcessedUpdates(session)
+        self.updates = SqlAlchemyProcessedUpdates(session, self.customers)
         self.dialogs = SqlAlchemyDialogs(session)
         self.payment_attempts = SqlAlchemyPaymentAttempts(session)
         self.webhook_events = SqlAlchemyWebhookEvents(session)

@@ -174,6 +174,12 @@ class ProcessedUpdates(Protocol):
         handling gave up. The record is kept for a while (`Housekeeping.prune_updates`), long enough to
         outlast Telegram's redeliveries."""
 
+    async def first_time_in_dialog(
+        self, update_id: int, at: datetime, telegram_id: int
+    ) -> tuple[bool, Customer | None, tuple[str, dict[str, Any]] | None]:
+        """`first_time(update_id, at)` and, when it is, `Customers.get_in_dialog(telegram_id)`: what a turn
+        does first, in one round trip where the database can (False, None, None for a redelivery)."""
+
 
 class PaymentAttempts(Protocol):
     async def add(self, attempt: PaymentAttempt) -> None: ...

@@ -32,7 +32,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, case, exists, func, null, or_, select, true, update
+from sqlalchemy import (
+    CTE,
+    Integer,
+    Table,
+    Update,
+    bindparam,
+    case,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
@@ -47,6 +61,9 @@ from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 __all__ = [
     "SqlAlchemyInbox",
     "settle_in_transaction",
+    "settle_params",
+    "settled_along",
+    "settling",
     "in_inbox",
     "publish_settled",
     "SETTLED",
@@ -111,11 +128,26 @@ _FOUND = Prepared(select(_INBOX.c.update_id).where(_INBOX.c.update_id == bindpar
 async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed: bool = False) -> bool:
     """Mark the update done (or failed) in the caller's transaction; False when it is not pending in the
     inbox (it did not come through the inbox, or it is settled already)."""
-    settled = await _SETTLE.run(session, {"settled_id": update_id, "settled_as": FAILED if failed else DONE})
+    settled = await _SETTLE.run(session, settle_params(update_id, failed=failed))
     if not settled:
         return False
-    session.info.setdefault(_SETTLING, set()).add(update_id)
+    settling(session, update_id)
     return True
+
+
+def settled_along() -> CTE:
+    """`settle_in_transaction`'s UPDATE as a WITH query (PostgreSQL), for a statement that reads along with
+    it: its rows are the update ids it settled. Parameters: `settle_params`."""
+    return cast(Update, _SETTLE.statement).returning(_INBOX.c.update_id).cte("settled")
+
+
+def settle_params(update_id: int, *, failed: bool = False) -> dict[str, Any]:
+    return {"settled_id": update_id, "settled_as": FAILED if failed else DONE}
+
+
+def settling(session: AsyncSession, update_id: int) -> None:
+    """The session's transaction settled `update_id` (`publish_settled` tells the processor at commit)."""
+    session.info.setdefault(_SETTLING, set()).add(update_id)
 
 
 async def in_inbox(session: AsyncSession, update_id: int) -> bool:

@@ -326,6 +326,11 @@ class FakeUpdates(_Repo):
             entry.state, entry.lease_until, entry.leased_by = "failed" if failed else "done", None, None
         return True
 
+    async def first_time_in_dialog(self, update_id: int, at: datetime, telegram_id: int):
+        if not await self.first_time(update_id, at):
+            return False, None, None
+        return True, self.s.customers.get(telegram_id), self.s.dialogs.get(telegram_id)
+
 
 class FakeDialogs(_Repo):
     async def get(self, user_id: int):

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from bot.background.inbox_processor import InboxProcessor
+from domain.cart import Cart
 from domain.clock import FixedClock
+from domain.customer import Customer
 from domain.ports import ClaimAlong
 from storage.database.engine import count_statements, create_engine, dispose, session_factory
-from storage.queues.inbox import SqlAlchemyInbox
+from storage.queues.inbox import SETTLED, SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -105,41 +107,87 @@ async def test_an_update_given_up_lets_the_chat_go_on(stores):
     assert await _claim(inbox) == [2]
 
 
-async def test_the_handlers_commit_marks_the_update_done_and_its_rollback_does_not(stores):
+# A turn opens with `first_time_in_dialog` (on PostgreSQL the settle is a WITH query of the customer's
+# read); staff reports and refusals with `first_time`: both must settle alike
+OPENINGS = pytest.mark.parametrize("opening", ["first_time", "first_time_in_dialog"])
+
+
+async def _first_time(uow, update_id: int, opening: str) -> bool:
+    if opening == "first_time":
+        return await uow.updates.first_time(update_id, NOW)
+    new, customer, dialog = await uow.updates.first_time_in_dialog(update_id, NOW, 10)
+    assert new or (customer, dialog) == (None, None)
+    return new
+
+
+@OPENINGS
+async def test_the_handlers_commit_marks_the_update_done_and_its_rollback_does_not(stores, opening):
     inbox, uow_factory = stores
     await _store(inbox, (1, 10), (2, 10))
     await _claim(inbox)
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(1, NOW)
+        assert await _first_time(uow, 1, opening)
         await uow.rollback()
     assert await inbox.backlog() == 2
-    async with uow_factory() as uow:
-        assert await uow.updates.first_time(1, NOW)
-        await uow.commit()
+    settled: set[int] = set()
+    box = SETTLED.set(settled)
+    try:
+        async with uow_factory() as uow:
+            assert await _first_time(uow, 1, opening)
+            assert settled == set()  # not before the commit
+            await uow.commit()
+    finally:
+        SETTLED.reset(box)
+    assert settled == {1}  # the processor is told: it does not settle the update again
     assert await inbox.backlog() == 1
     assert await _claim(inbox, "w2") == [2]  # no finish needed: done came with the handler's commit
 
 
-async def test_a_slow_handler_whose_lease_ran_out_does_not_handle_the_update_a_second_time(stores):
+@OPENINGS
+async def test_a_slow_handler_whose_lease_ran_out_does_not_handle_the_update_a_second_time(stores, opening):
     inbox, uow_factory = stores
     await _store(inbox, (1, 10))
     assert await _claim(inbox, "slow") == [1]
     assert await _claim(inbox, "quick", now=NOW + 2 * LEASE) == [1]  # the lease ran out: taken again
     async with uow_factory() as quick:
-        assert await quick.updates.first_time(1, NOW)
+        assert await _first_time(quick, 1, opening)
         await quick.commit()
     async with uow_factory() as slow:  # the first handler finally gets to its commit
-        assert not await slow.updates.first_time(1, NOW)
+        assert not await _first_time(slow, 1, opening)
     assert await inbox.backlog() == 0
 
 
-async def test_an_update_that_never_came_through_the_inbox_is_handled_once(stores):
+@OPENINGS
+async def test_an_update_that_never_came_through_the_inbox_is_handled_once(stores, opening):
     _, uow_factory = stores
     async with uow_factory() as uow:
-        assert await uow.updates.first_time(77, NOW)
+        assert await _first_time(uow, 77, opening)
         await uow.commit()
     async with uow_factory() as uow:
-        assert not await uow.updates.first_time(77, NOW)
+        assert not await _first_time(uow, 77, opening)
+
+
+async def test_a_turn_reads_the_customer_their_dialog_and_cart_as_it_settles_its_update(stores):
+    inbox, uow_factory = stores
+    await _store(inbox, (1, 10), (2, 10), (3, 20))
+    async with uow_factory() as uow:  # chat 10 is a customer with a cart and an open question
+        await uow.customers.add(Customer(10, "Ann", "zh"))
+        await uow.carts.save(Cart(10, {"TEA-1": 2}), now=NOW)
+        await uow.dialogs.set(10, "checkout:phone", {"name": "Ann"})
+        await uow.dialogs.set(20, "checkout:name", {})  # chat 20 is not a customer yet, mid-question
+        await uow.commit()
+    await _claim(inbox)
+    async with uow_factory() as uow:
+        new, customer, dialog = await uow.updates.first_time_in_dialog(1, NOW, 10)
+        assert new and customer is not None
+        assert (customer.display_name, customer.language) == ("Ann", "zh")
+        assert dialog == ("checkout:phone", {"name": "Ann"})
+        assert (await uow.carts.get(10)).lines == {"TEA-1": 2}  # read along with the customer
+        assert await uow.updates.first_time_in_dialog(3, NOW, 20) == (True, None, ("checkout:name", {}))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.updates.first_time_in_dialog(1, NOW, 10) == (False, None, None)
+    assert await inbox.backlog() == 1  # update 2 still waits
 
 
 async def test_concurrent_processors_never_claim_the_same_update(stores):
