@@ -103,12 +103,14 @@ class SqlAlchemyUnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
+        self.products.forget()
         publish_settled(self.session, committed=True)
         if self._catalog_cache is not None and (self.categories.changed or self.products.changed):
             self._catalog_cache.clear()  # this process shows its own catalog edits at once
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self.products.forget()
         publish_settled(self.session, committed=False)
 
 

@@ -73,6 +73,9 @@ class SqlAlchemyProducts:
         self.session = session
         self._cache = cache or CatalogCache(seconds=0)
         self.changed = False  # the unit of work clears the cache when it commits a change
+        # products read by sku in this transaction: a turn that shows the cart and then places the order
+        # reads each product once (and prices the order as it showed it)
+        self._read: dict[str, Product | None] = {}
 
     async def add(self, product: Product) -> None:
         """Insert, or replace the product with the same sku."""
@@ -90,11 +93,15 @@ class SqlAlchemyProducts:
             "more_photos": "\n".join(product.more_photos),
         }
         await upsert(self.session, ProductRow.__table__, values, ["sku"])
+        self._read.pop(product.sku, None)
         self.changed = True
 
     async def get(self, sku: str) -> Product | None:
+        if sku in self._read:
+            return self._read[sku]
         row = await _PRODUCT_BY_SKU.first(self.session, {"sku": sku})
-        return _product(row) if row else None
+        product = self._read[sku] = _product(row) if row else None
+        return product
 
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
@@ -150,7 +157,12 @@ class SqlAlchemyProducts:
         """Remove a product no order references, with its stock level."""
         await self.session.execute(delete(StockRow).where(StockRow.sku == sku))
         await self.session.execute(delete(ProductRow).where(ProductRow.sku == sku))
+        self._read.pop(sku, None)
         self.changed = True
+
+    def forget(self) -> None:
+        """The transaction ended: the next one reads afresh."""
+        self._read.clear()
 
     async def list_all(self) -> list[Product]:
         rows = await self.session.scalars(select(ProductRow).order_by(ProductRow.sku))

@@ -147,3 +147,26 @@ async def test_a_catalog_edit_shows_at_once_here_and_within_seconds_in_another_p
     finally:
         await dispose(here.engine)
         await dispose(elsewhere.engine)
+
+
+async def test_a_turn_reads_a_product_once_and_its_own_edit_or_a_later_transaction_afresh(uow_factory):
+    await stocked(uow_factory, ("TEA-1", 5, 0))
+    begin = 1 if uow_factory.engine.dialect.name == "sqlite" else 0  # a counted statement on SQLite
+    counted: list[int] = []
+    stop = count_statements(uow_factory.engine, lambda: counted.append(1))
+    try:
+        async with uow_factory() as uow:
+            shown = await uow.products.get("TEA-1")  # the cart shown for review
+            placed = await uow.products.get("TEA-1")  # the order placed from it
+            assert placed == shown and len(counted) == begin + 1  # one read
+            counted.clear()
+            await uow.products.add(replace(shown, name="Sencha"))
+            assert (await uow.products.get("TEA-1")).name == "Sencha"  # its own edit, read again
+            assert len(counted) == 2
+            await uow.commit()
+            async with uow_factory() as staff:  # meanwhile staff rename it again
+                await staff.products.add(replace(shown, name="Gyokuro"))
+                await staff.commit()
+            assert (await uow.products.get("TEA-1")).name == "Gyokuro"  # a new transaction reads afresh
+    finally:
+        stop()
