@@ -43,7 +43,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_CACHE_KIB = 1024
 # The inbox processor runs up to 32 turns at once, each holding a connection for its unit of work, and
 # stores and sent marks need one too: with 10, 200 customers at once waited on the pool with the bot's core
-# 20 % idle (10-19 % fewer updates/s than with 20; 20 and 32 were alike)
+# 20 % idle (4-17 % fewer updates/s than with 20; 20 and 32 were alike)
 POSTGRES_POOL_SIZE = 20
 WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
