@@ -6,17 +6,22 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
 from storage.database.dialect import rowcount, upsert
 from storage.database.prepared import Prepared
-from storage.queues.inbox import settle_params, settled_along, settling
 from storage.tables import CartRow, CustomerRow, DialogRow
 
-__all__ = ["SqlAlchemyCustomers", "SqlAlchemyCarts", "address_to_json", "address_from_json"]
+__all__ = [
+    "SqlAlchemyCustomers",
+    "SqlAlchemyCarts",
+    "IN_DIALOG_COLUMNS",
+    "address_to_json",
+    "address_from_json",
+]
 
 
 def address_to_json(address: Address) -> dict[str, str]:
@@ -28,36 +33,22 @@ def address_from_json(data: dict[str, str]) -> Address:
 
 
 _CUSTOMER = tuple(CustomerRow.__table__.c)
-# Read on every turn: built once (building a statement costs more CPU than SQLite takes to run it)
-_IN_DIALOG = Prepared(  # with the cart's lines, which most turns show or change: one round trip less
-    select(
-        *_CUSTOMER,
-        DialogRow.state.label("dialog_state"),
-        DialogRow.data.label("dialog_data"),
-        CartRow.lines.label("cart_lines"),
-    )
+# Read on every turn, built once (building a statement costs more CPU than SQLite takes to run it): a
+# customer with their open dialog and the cart's lines, which most turns show or change, in one round trip
+IN_DIALOG_COLUMNS = (
+    *_CUSTOMER,
+    DialogRow.state.label("dialog_state"),
+    DialogRow.data.label("dialog_data"),
+    CartRow.lines.label("cart_lines"),
+)
+_IN_DIALOG = Prepared(
+    select(*IN_DIALOG_COLUMNS)
     .outerjoin(DialogRow, DialogRow.user_id == CustomerRow.telegram_id)
     .outerjoin(CartRow, CartRow.customer_id == CustomerRow.telegram_id)
     .where(CustomerRow.telegram_id == bindparam("telegram_id"))
 )
 _DIALOG_ALONE = Prepared(
     select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
-)
-_SETTLED = settled_along()
-_ONE = select(literal_column("1").label("one")).subquery("one")
-# PostgreSQL: the turn's update settled in the same round trip as the read (a WITH query may write there)
-_SETTLING_IN_DIALOG = Prepared(
-    select(
-        select(func.count()).select_from(_SETTLED).scalar_subquery().label("settled"),
-        *_CUSTOMER,
-        DialogRow.state.label("dialog_state"),
-        DialogRow.data.label("dialog_data"),
-        CartRow.lines.label("cart_lines"),
-    ).select_from(
-        _ONE.outerjoin(CustomerRow, CustomerRow.telegram_id == bindparam("telegram_id"))
-        .outerjoin(DialogRow, DialogRow.user_id == bindparam("telegram_id"))
-        .outerjoin(CartRow, CartRow.customer_id == bindparam("telegram_id"))
-    )
 )
 _CART_LINES = Prepared(select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id")))
 
@@ -97,24 +88,14 @@ class SqlAlchemyCustomers:
         if row is None:  # not a customer yet (first contact): a dialog may still be stored
             found = await _DIALOG_ALONE.first(self.session, {"telegram_id": telegram_id})
             return None, (found.state, dict(found.data)) if found else None
-        return self._in_dialog(row)
+        return self.in_dialog(row)
 
-    async def settling_in_dialog(
-        self, update_id: int, telegram_id: int
-    ) -> tuple[bool, Customer | None, tuple[str, dict[str, Any]] | None]:
-        """PostgreSQL only: `settle_in_transaction(update_id)` and `get_in_dialog(telegram_id)`, in one
-        statement; whether it settled the update first."""
-        values = {"telegram_id": telegram_id, **settle_params(update_id)}
-        row = await _SETTLING_IN_DIALOG.first(self.session, values)
-        if row.settled:
-            settling(self.session, update_id)
-        if row.telegram_id is None:
-            dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
-            return bool(row.settled), None, dialog
-        return bool(row.settled), *self._in_dialog(row)
-
-    def _in_dialog(self, row: Any) -> tuple[Customer, tuple[str, dict[str, Any]] | None]:
+    def in_dialog(self, row: Any) -> tuple[Customer | None, tuple[str, dict[str, Any]] | None]:
+        """The customer (None when the row has none) and their dialog from a row of `IN_DIALOG_COLUMNS`; the
+        cart's lines are kept for `SqlAlchemyCarts.get` in this transaction."""
         dialog = (row.dialog_state, dict(row.dialog_data)) if row.dialog_state is not None else None
+        if row.telegram_id is None:
+            return None, dialog
         if self._carts is not None:
             self._carts.read_along(row.telegram_id, row.cart_lines)
         return _customer(row), dialog

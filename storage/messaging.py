@@ -6,17 +6,32 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.customer import Customer
 from domain.outbox import OutboxMessage
-from storage.customers import SqlAlchemyCustomers
+from storage.customers import IN_DIALOG_COLUMNS, SqlAlchemyCustomers
 from storage.database.dialect import insert_or_ignore, insert_returning, upsert
-from storage.queues.inbox import in_inbox, settle_in_transaction
-from storage.tables import DialogRow, OutboxRow, ProcessedUpdateRow
+from storage.database.prepared import Prepared
+from storage.queues.inbox import in_inbox, settle_in_transaction, settle_params, settled_along, settling
+from storage.tables import CartRow, CustomerRow, DialogRow, OutboxRow, ProcessedUpdateRow
 
 __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]
+
+_SETTLED = settled_along()
+_ONE = select(literal_column("1").label("one")).subquery("one")
+# PostgreSQL: a turn's update settled in the same round trip as the customer's read (a WITH query may
+# write there); the dialog is joined on the id, so a first contact's stored dialog comes along too
+_SETTLING_IN_DIALOG = Prepared(
+    select(
+        select(func.count()).select_from(_SETTLED).scalar_subquery().label("settled"), *IN_DIALOG_COLUMNS
+    ).select_from(
+        _ONE.outerjoin(CustomerRow, CustomerRow.telegram_id == bindparam("telegram_id"))
+        .outerjoin(DialogRow, DialogRow.user_id == bindparam("telegram_id"))
+        .outerjoin(CartRow, CartRow.customer_id == bindparam("telegram_id"))
+    )
+)
 
 
 class SqlAlchemyOutbox:
@@ -71,10 +86,13 @@ class SqlAlchemyProcessedUpdates:
             if not await self.first_time(update_id, at):
                 return False, None, None
             return True, *await self._customers.get_in_dialog(telegram_id)
-        settled, customer, dialog = await self._customers.settling_in_dialog(update_id, telegram_id)
-        if settled or await self._outside_inbox(update_id, at):
-            return True, customer, dialog
-        return False, None, None
+        values = {"telegram_id": telegram_id, **settle_params(update_id)}
+        row = await _SETTLING_IN_DIALOG.first(self.session, values)
+        if row.settled:
+            settling(self.session, update_id)
+        elif not await self._outside_inbox(update_id, at):
+            return False, None, None
+        return True, *self._customers.in_dialog(row)
 
     async def _outside_inbox(self, update_id: int, at: datetime) -> bool:
         """Not pending in the inbox: settled already (False), or an update the inbox never saw, recorded
