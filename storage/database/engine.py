@@ -4,11 +4,12 @@ SQLite gets WAL, a busy timeout and foreign keys on every connection. pysqlite/a
 transaction handling is switched off so that we emit BEGIN ourselves: `BEGIN IMMEDIATE` for units of work
 that will write (they queue for the write lock up front instead of failing with "database is locked"
 when a deferred read transaction tries to upgrade), plain `BEGIN` for read-only ones.
-Within one process the writers queue on an asyncio lock first (`storage.database.sqlite_writer`), so
-`BEGIN IMMEDIATE` never waits on a sibling coroutine's transaction and "database is locked" cannot
-come from the process itself. On a database file, statements run on the event loop's thread
-(`storage.database.inline_sqlite`: no thread hop per call); `threaded=True` keeps aiosqlite's thread for an
-engine of long reports.
+Within one process the writers queue on an asyncio lock first, so `BEGIN IMMEDIATE` never waits on a
+sibling coroutine's transaction and "database is locked" cannot come from the process itself. On a
+database file, statements run on the event loop's thread (`storage.database.inline_sqlite`: no thread hop
+per call), and the write transactions that run in one turn of the loop share one COMMIT
+(`storage.database.sqlite_group`); `threaded=True` keeps aiosqlite's thread for an engine of long
+reports, whose writers queue on `storage.database.sqlite_writer`.
 PostgreSQL (asyncpg) runs the same code at READ COMMITTED, on a fixed pool of connections.
 """
 
@@ -45,6 +46,11 @@ SQLITE_CACHE_KIB = 1024
 # stores and sent marks need one too: with 10, 200 customers at once waited on the pool with the bot's core
 # 20 % idle (4-17 % fewer updates/s than with 20; 20 and 32 were alike)
 POSTGRES_POOL_SIZE = 20
+# A writer holds its (inline) connection until its group's COMMIT, and the inbox processor runs up to 32
+# turns at once: with SQLAlchemy's 5 (+10 opened and closed again) they churned connections. An inline
+# connection that only writes opens no SQLite connection of its own, so a large pool costs little memory
+# (and taken last-in first-out, few of them ever read).
+SQLITE_POOL_SIZE = 48
 WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 
 
@@ -64,7 +70,10 @@ def create_engine(
     kwargs.setdefault("hide_parameters", True)
     path = _sqlite_file(url)
     if path is not None and not threaded:
-        kwargs.setdefault("async_creator", connect_inline(path, busy_timeout_ms=busy_timeout_ms))
+        setup = _pragma_setup(_pragmas(inline=True, busy_timeout_ms=busy_timeout_ms))
+        kwargs.setdefault("async_creator", connect_inline(path, busy_timeout_ms=busy_timeout_ms, setup=setup))
+        kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+        kwargs.setdefault("pool_use_lifo", True)  # the few in use again and again: the rest never read
     if make_url(url).get_backend_name() == "postgresql":
         # a fixed set of connections: past it a unit of work waits for one (in-process, cheap) instead of
         # opening an "overflow" connection that is closed again when it is returned (a new PostgreSQL
@@ -119,6 +128,25 @@ def _sqlite_file(url: str) -> str | None:
     return parsed.database
 
 
+def _pragmas(*, inline: bool, busy_timeout_ms: int) -> list[str]:
+    """Every SQLite connection's settings. An inline connection waits for another process's lock itself."""
+    return [
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={0 if inline else int(busy_timeout_ms)}",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA synchronous=NORMAL",
+        f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}",
+    ]
+
+
+def _pragma_setup(pragmas: list[str]) -> Callable[[sqlite3.Connection], None]:
+    def setup(connection: sqlite3.Connection) -> None:
+        for pragma in pragmas:
+            connection.execute(pragma)
+
+    return setup
+
+
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     sync_engine = engine.sync_engine
     writer = SqliteWriter()
@@ -126,15 +154,12 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        inline = isinstance(dbapi_connection.driver_connection, InlineSqliteConnection)
-        if not inline:  # an inline connection is opened that way, and waits for locks itself
-            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        if isinstance(dbapi_connection.driver_connection, InlineSqliteConnection):
+            return  # its SQLite connections are set up as they are opened (`connect_inline`)
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={0 if inline else int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        for pragma in _pragmas(inline=False, busy_timeout_ms=busy_timeout_ms):
+            cursor.execute(pragma)
         cursor.close()
 
     def begin(conn: Connection, sql: str) -> None:
@@ -154,6 +179,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Connection) -> None:
         if not conn.get_execution_options().get(WRITE_OPTION, True):
             begin(conn, "BEGIN")
+            return
+        if isinstance(conn.connection.driver_connection, InlineSqliteConnection):
+            begin(conn, "BEGIN IMMEDIATE")  # joins the engine's write group, which queues its writers
             return
         writer.acquire(conn)
         try:

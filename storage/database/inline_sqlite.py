@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
+from storage.database.sqlite_group import WriteGroup
+
 __all__ = ["InlineSqliteConnection", "connect_inline"]
 
 _T = TypeVar("_T")
@@ -74,33 +76,47 @@ class InlineSqliteCursor:
 
 
 class InlineSqliteConnection:
-    """What SQLAlchemy's aiosqlite dialect calls on an `aiosqlite.Connection`, run in the caller's thread."""
+    """What SQLAlchemy's aiosqlite dialect calls on an `aiosqlite.Connection`, run in the caller's thread.
 
-    def __init__(self, connection: sqlite3.Connection, *, busy_timeout_ms: int) -> None:
-        self._conn = connection
+    A write transaction (`begin("BEGIN IMMEDIATE")`) runs on the connection of the engine's `WriteGroup`
+    (`storage.database.sqlite_group`), as a member of the write transaction it shares. Reads run on a
+    connection of its own, opened when it first reads (`connect`): most of a pool's connections only ever
+    write, and a SQLite connection costs memory for its schema and page cache."""
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        *,
+        busy_timeout_ms: int,
+        group: WriteGroup | None = None,
+    ) -> None:
+        self._connect = connect
+        self._own: sqlite3.Connection | None = None
+        self._functions: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        self._group = group
+        self._member: sqlite3.Connection | None = None  # the group's, while a write transaction is open
+        self._closed = False
         self.busy_timeout_ms = busy_timeout_ms
+        if group is not None:
+            group.users += 1
 
     @property
     def isolation_level(self) -> str | None:
-        return self._conn.isolation_level
+        return None  # opened so: BEGIN comes from the engine's `begin` event
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._member is not None:
+            return self._member
+        if self._own is None:
+            self._own = self._connect()
+            for args, kwargs in self._functions:
+                self._own.create_function(*args, **kwargs)
+        return self._own
 
     async def patiently(self, call: Callable[..., _T], *args: Any) -> _T:
         """`call(*args)`, tried again after a pause while another process holds the lock it needs."""
-        deadline: float | None = None
-        pause = _FIRST_PAUSE_S
-        while True:
-            try:
-                return call(*args)
-            except sqlite3.OperationalError as error:
-                if getattr(error, "sqlite_errorcode", None) != _SQLITE_BUSY:
-                    raise
-                now = time.monotonic()
-                if deadline is None:
-                    deadline = now + self.busy_timeout_ms / 1000
-                if now >= deadline:
-                    raise
-                await asyncio.sleep(min(pause, deadline - now))
-                pause = min(pause * 2, _LONGEST_PAUSE_S)
+        return await patiently(self.busy_timeout_ms, call, *args)
 
     async def cursor(self) -> InlineSqliteCursor:
         return InlineSqliteCursor(self._conn.cursor(), self)
@@ -112,7 +128,11 @@ class InlineSqliteConnection:
         return await cursor.execute(sql, parameters)
 
     async def begin(self, sql: str) -> None:
-        """`BEGIN` or `BEGIN IMMEDIATE`, waiting (as `patiently` does) while another process writes."""
+        """`BEGIN` or `BEGIN IMMEDIATE`, waiting (as `patiently` does) while another process writes; a
+        write transaction joins the engine's write group."""
+        if sql == "BEGIN IMMEDIATE" and self._group is not None:
+            self._member = await self._group.join()
+            return
         await self.patiently(self._conn.execute, sql)
 
     async def run(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
@@ -122,29 +142,95 @@ class InlineSqliteConnection:
         return cursor
 
     async def commit(self) -> None:
-        await self.patiently(self._conn.commit)
+        if self._leave_group():
+            assert self._group is not None
+            await self._group.commit()
+        elif self._own is not None:
+            await self.patiently(self._own.commit)
 
     async def rollback(self) -> None:
-        self._conn.rollback()
+        if self._leave_group():
+            assert self._group is not None
+            self._group.rollback()
+        elif self._own is not None:
+            self._own.rollback()
 
     async def close(self) -> None:
-        self._conn.close()
+        self.stop()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._conn.create_function(*args, **kwargs)
+        self._functions.append((args, kwargs))
+        if self._own is not None:
+            self._own.create_function(*args, **kwargs)
+        if self._group is not None:
+            self._group.create_function(*args, **kwargs)
 
     def stop(self) -> None:
-        """Close at once (SQLAlchemy's `terminate`, for a connection it gives up on)."""
-        self._conn.close()
+        """Close at once (SQLAlchemy's `terminate`, for a connection it gives up on): a write transaction
+        still open is rolled back."""
+        if self._leave_group():
+            assert self._group is not None
+            self._group.rollback()
+        if self._group is not None and not self._closed:
+            self._group.users -= 1
+            if self._group.users == 0:
+                self._group.close()
+        self._closed = True
+        if self._own is not None:
+            self._own.close()
+
+    def _leave_group(self) -> bool:
+        """Whether a write transaction of this connection was open (it no longer is)."""
+        was_member, self._member = self._member is not None, None
+        return was_member
 
 
-def connect_inline(path: str, *, busy_timeout_ms: int) -> Callable[[], Any]:
-    """An `async_creator` for `create_async_engine`: a new inline connection to the database file."""
+async def patiently(busy_timeout_ms: int, call: Callable[..., _T], *args: Any) -> _T:
+    """`call(*args)`, tried again after a pause while another process holds the lock it needs, until
+    `busy_timeout_ms` has passed."""
+    deadline: float | None = None
+    pause = _FIRST_PAUSE_S
+    while True:
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", None) != _SQLITE_BUSY:
+                raise
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + busy_timeout_ms / 1000
+            if now >= deadline:
+                raise
+            await asyncio.sleep(min(pause, deadline - now))
+            pause = min(pause * 2, _LONGEST_PAUSE_S)
 
-    async def connect() -> InlineSqliteConnection:
+
+def connect_inline(
+    path: str, *, busy_timeout_ms: int, setup: Callable[[sqlite3.Connection], None]
+) -> Callable[[], Any]:
+    """An `async_creator` for `create_async_engine`: a new inline connection to the database file. Its
+    write transactions share the group of the engine's connections; `setup` prepares every SQLite
+    connection opened for them (the PRAGMAs)."""
+
+    def open_connection() -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions, BEGIN comes from the engine's `begin` event;
         # timeout=0: SQLite never sleeps in this thread waiting for a lock (`patiently` waits instead)
-        connection = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
-        return InlineSqliteConnection(connection, busy_timeout_ms=busy_timeout_ms)
+        return sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+
+    def open_set_up() -> sqlite3.Connection:
+        connection = open_connection()
+        setup(connection)
+        return connection
+
+    async def begin(connection: sqlite3.Connection) -> None:
+        await patiently(busy_timeout_ms, connection.execute, "BEGIN IMMEDIATE")
+
+    async def commit(connection: sqlite3.Connection) -> None:
+        await patiently(busy_timeout_ms, connection.commit)
+
+    group = WriteGroup(open_set_up, begin, commit)
+
+    async def connect() -> InlineSqliteConnection:
+        return InlineSqliteConnection(open_set_up, busy_timeout_ms=busy_timeout_ms, group=group)
 
     return connect

@@ -1,5 +1,8 @@
 """One writer at a time inside a process on SQLite: an asyncio lock taken before `BEGIN IMMEDIATE`.
 
+For the engine's connections that are not inline (an in-memory database, the threaded engine of long
+reports); an inline connection's writers queue in the engine's write group (`storage.database.sqlite_group`).
+
 SQLite has one write lock per database file. Without this, every coroutine that begins a write
 transaction spins on that file lock in its own connection thread (SQLite's busy handler sleeps and
 retries), in no particular order, and past `busy_timeout` fails with "database is locked". With it, the
