@@ -206,20 +206,29 @@ async def patiently(busy_timeout_ms: int, call: Callable[..., _T], *args: Any) -
 
 
 def connect_inline(
-    path: str, *, busy_timeout_ms: int, setup: Callable[[sqlite3.Connection], None]
+    path: str,
+    *,
+    busy_timeout_ms: int,
+    setup: Callable[[sqlite3.Connection], None],
+    setup_writer: Callable[[sqlite3.Connection], None] | None = None,
 ) -> Callable[[], Any]:
     """An `async_creator` for `create_async_engine`: a new inline connection to the database file. Its
-    write transactions share the group of the engine's connections; `setup` prepares every SQLite
-    connection opened for them (the PRAGMAs)."""
+    write transactions share the group of the engine's connections. `setup` prepares each SQLite
+    connection opened for reads (its PRAGMAs), `setup_writer` the write group's (`setup` if not given)."""
 
     def open_connection() -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions, BEGIN comes from the engine's `begin` event;
         # timeout=0: SQLite never sleeps in this thread waiting for a lock (`patiently` waits instead)
         return sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
 
-    def open_set_up() -> sqlite3.Connection:
+    def open_reader() -> sqlite3.Connection:
         connection = open_connection()
         setup(connection)
+        return connection
+
+    def open_writer() -> sqlite3.Connection:
+        connection = open_connection()
+        (setup_writer or setup)(connection)
         return connection
 
     async def begin(connection: sqlite3.Connection) -> None:
@@ -228,9 +237,9 @@ def connect_inline(
     async def commit(connection: sqlite3.Connection) -> None:
         await patiently(busy_timeout_ms, connection.commit)
 
-    group = WriteGroup(open_set_up, begin, commit)
+    group = WriteGroup(open_writer, begin, commit)
 
     async def connect() -> InlineSqliteConnection:
-        return InlineSqliteConnection(open_set_up, busy_timeout_ms=busy_timeout_ms, group=group)
+        return InlineSqliteConnection(open_reader, busy_timeout_ms=busy_timeout_ms, group=group)
 
     return connect

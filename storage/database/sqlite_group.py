@@ -7,7 +7,8 @@ dearest step of a browsing update (about 0.11 ms each, 1.4 of them per update). 
 transactions of an engine's inline connections (`storage.database.inline_sqlite`) run as SAVEPOINTs of one
 `BEGIN IMMEDIATE` on a connection of the group's, and one COMMIT ends them all:
 
-    connection = await group.join()   # one member at a time, in arrival order; SAVEPOINT
+    connection = await group.join()   # one member at a time, in arrival order; SAVEPOINT (the first
+                                      # member, alone in the transaction, needs none)
     ... the member's statements on `connection` ...
     await group.commit()              # RELEASE: the next member may start; returns once the COMMIT is done
     group.rollback()                  # ROLLBACK TO: this member's statements undone, the others' kept
@@ -52,6 +53,7 @@ class WriteGroup:
         self._slot: asyncio.Lock | None = None  # held by the member whose SAVEPOINT is open
         self._released: list[asyncio.Future[None]] = []  # members waiting for the COMMIT
         self._committing: asyncio.Task[None] | None = None
+        self._first = False  # the member in the slot began the transaction (no SAVEPOINT: it is alone)
         self.users = 0  # inline connections of the engine still open: the last to close closes the group's
 
     async def join(self) -> sqlite3.Connection:
@@ -61,9 +63,11 @@ class WriteGroup:
         await self._slot.acquire()
         try:
             connection = self._open()
-            if not connection.in_transaction:
+            self._first = not connection.in_transaction  # alone in the transaction: it needs no SAVEPOINT
+            if self._first:
                 await self._begin(connection)
-            connection.execute(f"SAVEPOINT {_SAVEPOINT}")
+            else:
+                connection.execute(f"SAVEPOINT {_SAVEPOINT}")
         except BaseException:
             self._leave()
             raise
@@ -73,7 +77,8 @@ class WriteGroup:
         """Keep this member's writes; returns once they are committed, raises if the COMMIT failed."""
         assert self._connection is not None
         try:
-            self._connection.execute(f"RELEASE {_SAVEPOINT}")
+            if not self._first:
+                self._connection.execute(f"RELEASE {_SAVEPOINT}")
         except BaseException:
             self.rollback()
             raise
@@ -86,7 +91,11 @@ class WriteGroup:
         """Undo this member's writes (nothing of it is kept), leaving the released members' as they are."""
         connection = self._connection
         try:
-            if connection is not None and connection.in_transaction:
+            if connection is None or not connection.in_transaction:
+                pass
+            elif self._first:
+                connection.rollback()  # nobody else's writes are in it yet
+            else:
                 connection.execute(f"ROLLBACK TO {_SAVEPOINT}")
                 connection.execute(f"RELEASE {_SAVEPOINT}")
         finally:

@@ -80,7 +80,8 @@ async def test_writes_made_at_once_share_a_commit_and_each_is_committed_when_it_
     assert together * 4 <= alone  # the same rows, a fraction of the log written
 
 
-async def test_a_writer_that_fails_leaves_the_others_of_its_commit_kept(database):
+@pytest.mark.parametrize("failing", [0, 1, 2], ids=["first", "middle", "last"])
+async def test_a_writer_that_fails_leaves_the_others_of_its_commit_kept(database, failing: int):
     path, engine = database
 
     async def fails() -> None:
@@ -89,13 +90,13 @@ async def test_a_writer_that_fails_leaves_the_others_of_its_commit_kept(database
             raise RuntimeError("the handler failed")
 
     seen: dict[str, bool] = {}
-    results = await asyncio.gather(
-        _note(engine, "first", seen, path), fails(), _note(engine, "last", seen, path), return_exceptions=True
-    )
+    writers = [_note(engine, "one", seen, path), _note(engine, "two", seen, path)]
+    writers.insert(failing, fails())  # the first begins the transaction the others join
+    results = await asyncio.gather(*writers, return_exceptions=True)
 
-    assert isinstance(results[1], RuntimeError)
-    assert seen == {"first": True, "last": True}
-    assert _outside(path, "SELECT body FROM notes ORDER BY id") == [("first",), ("last",)]
+    assert isinstance(results[failing], RuntimeError)
+    assert seen == {"one": True, "two": True}
+    assert _outside(path, "SELECT body FROM notes ORDER BY id") == [("one",), ("two",)]
 
 
 async def test_a_commit_that_fails_fails_every_writer_in_it_and_keeps_none(database):
