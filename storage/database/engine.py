@@ -42,11 +42,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # SQLite's page cache per connection (its default is 2,000 KiB): a shop's hot pages (the index roots, the
 # tail of the inbox and outbox, customers and carts being served) fit in 1 MiB, the rest comes from the
 # OS's file cache. The load benchmark's peak RSS is 1-1.5 MiB lower with it, CPU per update unchanged.
-# An inline engine's write group (every write transaction, and the reads inside them) gets 512 KiB: its
-# connection comes on top of the pool's, and with 1 MiB the aiogram runtime peaked 1.4 MiB higher than
-# before group commit (150.2-150.6 MiB, over the 150 of issue 13); its connections that only read (staff
-# figures, a job's scan, the backlog gauges) get 256.
 SQLITE_CACHE_KIB = 1024
+# An inline engine's write group (every write transaction, and the reads inside them) gets less: its
+# connection comes on top of the pool's, and with 1 MiB the aiogram runtime peaked 1.4 MiB higher than
+# before group commit (150.2-150.6 MiB, over the 150 of issue 13; 149.4 with 512). Its connections that
+# only read (staff figures, a job's scan, the backlog gauges) are seldom used.
+SQLITE_WRITE_GROUP_CACHE_KIB = 512
+SQLITE_READER_CACHE_KIB = 256
 # The inbox processor runs up to 32 turns at once, each holding a connection for its unit of work, and
 # stores and sent marks need one too: with 10, 200 customers at once waited on the pool with the bot's core
 # 20 % idle (4-17 % fewer updates/s than with 20; 20 and 32 were alike)
@@ -76,7 +78,8 @@ def create_engine(
     path = _sqlite_file(url)
     if path is not None and not threaded:
         pragmas = partial(_pragmas, inline=True, busy_timeout_ms=busy_timeout_ms)
-        reader, writer = _pragma_setup(pragmas(cache_kib=256)), _pragma_setup(pragmas(cache_kib=512))
+        reader = _pragma_setup(pragmas(cache_kib=SQLITE_READER_CACHE_KIB))
+        writer = _pragma_setup(pragmas(cache_kib=SQLITE_WRITE_GROUP_CACHE_KIB))
         creator = connect_inline(path, busy_timeout_ms=busy_timeout_ms, setup=reader, setup_writer=writer)
         kwargs.setdefault("async_creator", creator)
         kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
