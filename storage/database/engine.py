@@ -80,7 +80,9 @@ def create_engine(
         pragmas = partial(_pragmas, inline=True, busy_timeout_ms=busy_timeout_ms)
         reader = _pragma_setup(pragmas(cache_kib=SQLITE_READER_CACHE_KIB))
         writer = _pragma_setup(pragmas(cache_kib=SQLITE_WRITE_GROUP_CACHE_KIB))
-        creator = connect_inline(path, busy_timeout_ms=busy_timeout_ms, setup=reader, setup_writer=writer)
+        creator = connect_inline(
+            path, busy_timeout_ms=busy_timeout_ms, setup_reader=reader, setup_writer=writer
+        )
         kwargs.setdefault("async_creator", creator)
         kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
         kwargs.setdefault("pool_use_lifo", True)  # the few in use again and again: the rest never read

@@ -209,12 +209,12 @@ def connect_inline(
     path: str,
     *,
     busy_timeout_ms: int,
-    setup: Callable[[sqlite3.Connection], None],
-    setup_writer: Callable[[sqlite3.Connection], None] | None = None,
+    setup_reader: Callable[[sqlite3.Connection], None],
+    setup_writer: Callable[[sqlite3.Connection], None],
 ) -> Callable[[], Any]:
     """An `async_creator` for `create_async_engine`: a new inline connection to the database file. Its
-    write transactions share the group of the engine's connections. `setup` prepares each SQLite
-    connection opened for reads (its PRAGMAs), `setup_writer` the write group's (`setup` if not given)."""
+    write transactions share the group of the engine's connections. `setup_reader` prepares each SQLite
+    connection opened for reads (its PRAGMAs), `setup_writer` the write group's."""
 
     def open_connection() -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions, BEGIN comes from the engine's `begin` event;
@@ -223,12 +223,12 @@ def connect_inline(
 
     def open_reader() -> sqlite3.Connection:
         connection = open_connection()
-        setup(connection)
+        setup_reader(connection)
         return connection
 
     def open_writer() -> sqlite3.Connection:
         connection = open_connection()
-        (setup_writer or setup)(connection)
+        setup_writer(connection)
         return connection
 
     async def begin(connection: sqlite3.Connection) -> None:

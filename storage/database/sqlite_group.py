@@ -35,7 +35,8 @@ _SAVEPOINT = "member"
 
 
 class WriteGroup:
-    """The write transactions of one SQLite database file in this process (`connect`: a new connection)."""
+    """The write transactions of one SQLite database file in this process (`connect`: a new connection,
+    set up as the engine's others are)."""
 
     def __init__(
         self,
@@ -44,7 +45,7 @@ class WriteGroup:
         commit: Callable[[sqlite3.Connection], Any],
     ) -> None:
         """`begin` and `commit` run `BEGIN IMMEDIATE` and COMMIT on the group's connection, waiting while
-        another process holds the write lock (awaitables: `InlineSqliteConnection.patiently`)."""
+        another process holds the write lock (awaitables: `storage.database.inline_sqlite.patiently`)."""
         self._connect = connect
         self._begin = begin
         self._commit_on = commit
@@ -92,14 +93,14 @@ class WriteGroup:
         connection = self._connection
         try:
             if connection is None or not connection.in_transaction:
-                pass
+                pass  # SQLite ended the whole transaction itself (a full disk): the COMMIT reports it
             elif self._first:
                 connection.rollback()  # nobody else's writes are in it yet
             else:
                 connection.execute(f"ROLLBACK TO {_SAVEPOINT}")
                 connection.execute(f"RELEASE {_SAVEPOINT}")
         finally:
-            self._leave()  # SQLite ended the whole transaction itself (a full disk): the COMMIT reports it
+            self._leave()
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
         """A function SQLAlchemy gives each connection it opens, given to the group's connection too."""
