@@ -20,7 +20,7 @@ from domain.clock import Clock
 from domain.customer import Customer
 from domain.errors import DomainError
 from domain.order_status import PaymentMethod
-from domain.ports import PaymentGateway, UnitOfWork, UnitOfWorkFactory
+from domain.ports import AlreadyHandled, PaymentGateway, UnitOfWork, UnitOfWorkFactory
 from handlers.actions.customer import Action, StaleAction, unpack
 from handlers.contact import customer as contact
 from handlers.customer import addresses, cart, catalog, orders, start, tracking, unpaid
@@ -137,6 +137,10 @@ class ShopApp:
                 await uow.commit()
                 _log_events(turn)
                 return outcome, turn.deferred
+            except AlreadyHandled:  # another turn took the update meanwhile (its lease had run out)
+                log.info("update_redelivered", update_id=event.update_id)
+                await uow.rollback()
+                return Outcome(), []
             except (DomainError, StaleAction) as error:
                 log.info("event_refused", kind=str(event.kind), error=type(error).__name__)
                 failure = error

@@ -4,34 +4,75 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, literal_column, select
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, literal_column, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.customer import Customer
 from domain.outbox import OutboxMessage
+from domain.ports import AlreadyHandled
 from storage.customers import IN_DIALOG_COLUMNS, SqlAlchemyCustomers
 from storage.database.dialect import insert_or_ignore, insert_returning, upsert
 from storage.database.prepared import Prepared
-from storage.queues.inbox import in_inbox, settle_in_transaction, settle_params, settled_along, settling
-from storage.tables import CartRow, CustomerRow, DialogRow, OutboxRow, ProcessedUpdateRow
+from storage.queues.inbox import (
+    PENDING,
+    in_inbox,
+    settle_in_transaction,
+    settle_later,
+    settle_params,
+    settled_along,
+    settling,
+    take_settle_later,
+)
+from storage.tables import CartRow, CustomerRow, DialogRow, InboxRow, OutboxRow, ProcessedUpdateRow
 
 __all__ = ["SqlAlchemyOutbox", "SqlAlchemyProcessedUpdates", "SqlAlchemyDialogs"]
 
-_SETTLED = settled_along()
 _ONE = select(literal_column("1").label("one")).subquery("one")
-# PostgreSQL: a turn's update settled in the same round trip as the customer's read (a WITH query may
-# write there); the dialog is joined on the id, so a first contact's stored dialog comes along too
-_SETTLING_IN_DIALOG = Prepared(
+_OUTBOX = cast(Table, OutboxRow.__table__)
+# PostgreSQL: what a turn reads first, with its update's state in the inbox, in one plain read (sent without
+# BEGIN); the dialog is joined on the id, so a first contact's stored dialog comes along too
+_IN_DIALOG_WITH_UPDATE = Prepared(
     select(
-        select(func.count()).select_from(_SETTLED).scalar_subquery().label("settled"), *IN_DIALOG_COLUMNS
+        select(InboxRow.state)
+        .where(InboxRow.update_id == bindparam("update_id"))
+        .scalar_subquery()
+        .label("inbox"),
+        *IN_DIALOG_COLUMNS,
     ).select_from(
         _ONE.outerjoin(CustomerRow, CustomerRow.telegram_id == bindparam("telegram_id"))
         .outerjoin(DialogRow, DialogRow.user_id == bindparam("telegram_id"))
         .outerjoin(CartRow, CartRow.customer_id == bindparam("telegram_id"))
     )
 )
+_COLUMNS = (
+    "chat_id", "payload", "edit_of", "dedupe_key", "state", "attempts", "next_attempt_at", "last_error",
+    "created_at", "lease_until", "leased_by",
+)  # fmt: skip
+_SETTLING_REPLIES: dict[int, Prepared] = {}  # by how many replies
+
+
+def _settling_replies(count: int) -> Prepared:
+    """PostgreSQL: a turn's `count` replies (held, no dedupe key) and its update settled, in one statement;
+    the replies are written only when the update was still pending. Rows: how many updates it settled, and
+    the new ids in the order of the replies (one row, id NULL, when none was written)."""
+    prepared = _SETTLING_REPLIES.get(count)
+    if prepared is None:
+        settled = settled_along()
+        sources = [
+            select(*(bindparam(f"{name}_{n}", type_=_OUTBOX.c[name].type) for name in _COLUMNS)).where(
+                exists(select(settled.c.update_id))
+            )
+            for n in range(count)
+        ]
+        source = sources[0] if count == 1 else union_all(*sources)
+        added = insert(_OUTBOX).from_select(_COLUMNS, source).returning(_OUTBOX.c.id).cte("added")
+        counted = select(func.count()).select_from(settled).scalar_subquery().label("settled")
+        prepared = _SETTLING_REPLIES[count] = Prepared(
+            select(counted, added.c.id).select_from(_ONE.outerjoin(added, true())).order_by(added.c.id)
+        )
+    return prepared
 
 
 class SqlAlchemyOutbox:
@@ -41,7 +82,37 @@ class SqlAlchemyOutbox:
 
     async def add(self, message: OutboxMessage) -> None:
         """Enqueue and set `message.id`; a message whose dedupe_key is already stored is dropped."""
-        values = {
+        values = self._values(message)
+        if message.held_until is None:
+            del values["lease_until"], values["leased_by"]
+        new_id = await insert_returning(self.session, _OUTBOX, values, ["dedupe_key"], _OUTBOX.c.id)
+        if new_id is not None:
+            message.id = new_id
+
+    async def add_replies(self, messages: Sequence[OutboxMessage]) -> None:
+        """A turn's replies, its last writes, each given its `id`. On PostgreSQL, with the update a plain
+        read found pending (`settle_later`), they go in one statement that settles it: a turn that only read
+        sends neither BEGIN nor COMMIT (`Prepared.last`)."""
+        update_id = take_settle_later(self.session)
+        if update_id is None or not messages or any(m.dedupe_key or m.held_until is None for m in messages):
+            if update_id is not None:
+                settle_later(self.session, update_id)  # settled before the commit (`settle_left`)
+            for message in messages:
+                await self.add(message)
+            return
+        values = settle_params(update_id)
+        for n, message in enumerate(messages):
+            values.update((f"{name}_{n}", value) for name, value in self._values(message).items())
+        rows = await _settling_replies(len(messages)).last(self.session, values)
+        if not rows[0].settled:
+            raise AlreadyHandled(update_id)
+        settling(self.session, update_id)
+        for message, row in zip(messages, rows, strict=True):
+            message.id = row.id
+
+    def _values(self, message: OutboxMessage) -> dict[str, Any]:
+        held = message.held_until is not None  # a turn's reply, sent at once by this process
+        return {
             "chat_id": message.chat_id,
             "payload": message.payload,
             "edit_of": message.edit_of,
@@ -51,14 +122,9 @@ class SqlAlchemyOutbox:
             "next_attempt_at": message.next_attempt_at,
             "last_error": message.last_error,
             "created_at": message.created_at,
+            "lease_until": message.held_until,
+            "leased_by": self.worker if held else None,
         }
-        if message.held_until is not None:
-            values.update(lease_until=message.held_until, leased_by=self.worker)
-        new_id = await insert_returning(
-            self.session, OutboxRow.__table__, values, ["dedupe_key"], OutboxRow.__table__.c.id
-        )
-        if new_id is not None:
-            message.id = new_id
 
 
 class SqlAlchemyProcessedUpdates:
@@ -75,30 +141,32 @@ class SqlAlchemyProcessedUpdates:
         stamped `at` (the prune job deletes it by age)."""
         if await settle_in_transaction(self.session, update_id, failed=failed):
             return True
-        return await self._outside_inbox(update_id, at)
+        return not await in_inbox(self.session, update_id) and await self._unseen(update_id, at)
 
     async def first_time_in_dialog(
         self, update_id: int, at: datetime, telegram_id: int
     ) -> tuple[bool, Customer | None, tuple[str, dict[str, Any]] | None]:
-        """`first_time`, then (when it is) the customer and their dialog. On PostgreSQL an update pending in
-        the inbox is settled by the statement that reads them: a round trip less on every turn."""
+        """`first_time`, then (when it is) the customer and their dialog.
+
+        On PostgreSQL they are read with the update's state in the inbox, in a plain read sent without
+        BEGIN; an update found pending is settled by the turn's last write: its replies
+        (`SqlAlchemyOutbox.add_replies`), or before its commit (`settle_left`). That write raises
+        `AlreadyHandled` when another turn settled the update meanwhile."""
         if self.session.get_bind().dialect.name != "postgresql":
             if not await self.first_time(update_id, at):
                 return False, None, None
             return True, *await self._customers.get_in_dialog(telegram_id)
-        values = {"telegram_id": telegram_id, **settle_params(update_id)}
-        row = await _SETTLING_IN_DIALOG.first(self.session, values)
-        if row.settled:
-            settling(self.session, update_id)
-        elif not await self._outside_inbox(update_id, at):
+        row = await _IN_DIALOG_WITH_UPDATE.first(
+            self.session, {"telegram_id": telegram_id, "update_id": update_id}
+        )
+        if row.inbox == PENDING:
+            settle_later(self.session, update_id)
+        elif row.inbox is not None or not await self._unseen(update_id, at):
             return False, None, None
         return True, *self._customers.in_dialog(row)
 
-    async def _outside_inbox(self, update_id: int, at: datetime) -> bool:
-        """Not pending in the inbox: settled already (False), or an update the inbox never saw, recorded
-        by a processed-update row of its own."""
-        if await in_inbox(self.session, update_id):
-            return False
+    async def _unseen(self, update_id: int, at: datetime) -> bool:
+        """An update the inbox never saw, recorded by a processed-update row of its own (False: it was)."""
         values = {"update_id": update_id, "processed_at": at}
         return await insert_or_ignore(self.session, ProcessedUpdateRow.__table__, values, ["update_id"])
 

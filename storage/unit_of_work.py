@@ -23,7 +23,7 @@ from storage.messaging import SqlAlchemyDialogs, SqlAlchemyOutbox, SqlAlchemyPro
 from storage.orders import SqlAlchemyOrders
 from storage.payments import SqlAlchemyEarlyRefunds, SqlAlchemyPaymentAttempts, SqlAlchemyWebhookEvents
 from storage.promos import SqlAlchemyPromos
-from storage.queues.inbox import publish_settled
+from storage.queues.inbox import publish_settled, settle_left
 from storage.queues.workers import worker_name
 from storage.refunds import SqlAlchemyRefunds
 from storage.stocks import SqlAlchemyStocks
@@ -101,6 +101,7 @@ class SqlAlchemyUnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        await settle_left(self.session)  # the turn's update, when no write of the turn settled it
         await self.session.commit()
         self._committed = True
         self.products.forget()

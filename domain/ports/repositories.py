@@ -166,6 +166,10 @@ class Outbox(Protocol):
     async def add(self, message: OutboxMessage) -> None:
         """Enqueue; a message whose dedupe_key is already stored is silently dropped."""
 
+    async def add_replies(self, messages: Sequence[OutboxMessage]) -> None:
+        """A turn's replies, its last writes: the unit of work commits next. Each gets its `id`. The turn's
+        update is settled with them where the database can (`AlreadyHandled` when it was meanwhile)."""
+
 
 class ProcessedUpdates(Protocol):
     async def first_time(self, update_id: int, at: datetime, *, failed: bool = False) -> bool:

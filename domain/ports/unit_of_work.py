@@ -25,7 +25,12 @@ from domain.ports.repositories import (
     Stocks,
 )
 
-__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["UnitOfWork", "UnitOfWorkFactory", "AlreadyHandled"]
+
+
+class AlreadyHandled(Exception):
+    """Raised by a turn's last write or its commit: another turn handled the same update meanwhile (its
+    lease had run out), so nothing of this one is kept. The caller rolls back and answers nothing."""
 
 
 class UnitOfWork(Protocol):
@@ -69,7 +74,9 @@ class UnitOfWork(Protocol):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
-    async def commit(self) -> None: ...
+    async def commit(self) -> None:
+        """Commit; `AlreadyHandled` when the update this unit of work settles was settled meanwhile."""
+
     async def rollback(self) -> None: ...
 
 

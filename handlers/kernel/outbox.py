@@ -57,22 +57,26 @@ async def write_reply(
 
 
 async def queue_replies(uow: UnitOfWork, event: Incoming, outcome: Outcome, now: datetime) -> Outcome:
-    """Write the turn's replies to the outbox in its transaction. The process that handled the turn
-    sends them right after commit (they carry their `outbox_id`); if it dies first, the relay does."""
-    replies = []
+    """Write the turn's replies to the outbox in its transaction, as its last writes: the caller commits
+    next. The process that handled the turn sends them right after commit (they carry their `outbox_id`);
+    if it dies first, the relay does."""
+    queued: list[tuple[Reply, OutboxMessage | None]] = []
     for reply in outcome.replies:
         if not reply.queueable or reply.outbox_id is not None:  # an upload too big for a row: sent directly
-            replies.append(reply)
+            queued.append((reply, None))
             continue
         chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
         if event.app is AppOrigin.QUIET and chat_id == event.chat_id:  # the Mini App shows it, not the chat
-            replies.append(reply)
+            queued.append((reply, None))
             continue
         pressed = event.message_id if event.kind is Kind.BUTTON and chat_id == event.chat_id else None
         # a text cannot replace a photo in place (Telegram refuses editMessageText there): send it anew
         editable = reply.edit and not (event.pressed_photo and not reply.photo)
         target = reply.edit_message_id or (pressed if editable else None)
         outgoing = replace(message(chat_id, reply, now, edit_message_id=target), held_until=now + REPLY_HOLD)
-        await write(uow, outgoing)
-        replies.append(replace(reply, chat_id=chat_id, edit_message_id=target, outbox_id=outgoing.id))
+        queued.append((replace(reply, chat_id=chat_id, edit_message_id=target), outgoing))
+    await uow.outbox.add_replies([outgoing for _, outgoing in queued if outgoing is not None])
+    replies = [
+        reply if outgoing is None else replace(reply, outbox_id=outgoing.id) for reply, outgoing in queued
+    ]
     return replace(outcome, replies=replies)

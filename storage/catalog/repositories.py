@@ -21,6 +21,19 @@ __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChang
 
 _PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
 _PRODUCT_BY_SKU = Prepared(select(*_PRODUCT).where(ProductRow.sku == bindparam("sku")))  # every card
+_CATEGORIES = Prepared(
+    select(CategoryRow.slug, CategoryRow.name, CategoryRow.position, CategoryRow.name_zh).order_by(
+        CategoryRow.position, CategoryRow.name
+    )
+)
+_PAGE = Prepared(  # one statement: a page of the category and the category's size
+    select(*_PRODUCT, func.count().over().label("total"))
+    .where(ProductRow.category == bindparam("category"))
+    .order_by(ProductRow.name)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+_ACTIVE_PAGE = Prepared(_PAGE.statement.where(ProductRow.active.is_(True)))
 
 
 def _product(row: Any) -> Product:
@@ -58,11 +71,7 @@ class SqlAlchemyCategories:
     async def list(self) -> list[Category]:
         cached = self._cache.get("categories")
         if cached is None:
-            rows = await self.session.execute(
-                select(
-                    CategoryRow.slug, CategoryRow.name, CategoryRow.position, CategoryRow.name_zh
-                ).order_by(CategoryRow.position, CategoryRow.name)
-            )
+            rows = await _CATEGORIES.rows(self.session, {})
             cached = tuple(Category(row.slug, row.name, row.position, row.name_zh) for row in rows)
             self._cache.put("categories", cached)
         return list(cached)
@@ -122,15 +131,8 @@ class SqlAlchemyProducts:
     async def _page(
         self, category: str, offset: int, limit: int, *, active_only: bool = True
     ) -> tuple[tuple[Product, ...], int]:
-        where = [ProductRow.category == category]
-        if active_only:
-            where.append(ProductRow.active.is_(True))
-        total = func.count().over().label("total")  # one statement: the page and the category's size
-        rows = (
-            await self.session.execute(
-                select(*_PRODUCT, total).where(*where).order_by(ProductRow.name).offset(offset).limit(limit)
-            )
-        ).all()
+        values = {"category": category, "offset": offset, "limit": limit}
+        rows = await (_ACTIVE_PAGE if active_only else _PAGE).rows(self.session, values)
         return tuple(_product(row) for row in rows), rows[0].total if rows else 0
 
     async def search(self, text: str, *, limit: int = 10, include_inactive: bool = False) -> list[Product]:

@@ -10,12 +10,18 @@ connection of the session's open transaction. Rows come back as named tuples (`r
 
 Where it is the same as `session.execute`, inside a transaction the session has begun with no ORM object
 waiting to be flushed: on an inline SQLite connection (`storage.database.inline_sqlite`) the statement
-runs right there; on PostgreSQL the transaction's first statement goes to SQLAlchemy's DBAPI connection
+runs right there; on PostgreSQL the transaction's first write goes to SQLAlchemy's DBAPI connection
 (asyncpg's, adapted), which begins the transaction, and the others to asyncpg itself, errors translated
 as that adaptation translates them (`_Asyncpg`; SQLAlchemy is pinned below 2.1 for the adaptation's
 `_handle_exception` it calls, and tests/integration/test_prepared_statements.py covers both). On the threaded
 reports engine the statement goes through `session.execute` as usual. Driver errors are raised as
 SQLAlchemy's (`IntegrityError`...), and statements are counted by `count_statements` like any other.
+
+On PostgreSQL a plain read (a SELECT without a WITH query or a locking clause) that comes before the
+transaction's first write is sent without BEGIN: at READ COMMITTED, PostgreSQL's level as shopbot uses it,
+every statement sees what was committed when it began, inside a transaction or not, so it reads the same.
+A unit of work that only reads, and ends with one write (`Prepared.last`: a turn's replies with its
+update's settle), then sends neither BEGIN nor COMMIT: two round trips fewer.
 
     _BY_SKU = Prepared(select(StockRow.sku, ...).where(StockRow.sku == bindparam("sku")))
     row = await _BY_SKU.first(session, {"sku": "tea"})
@@ -23,16 +29,17 @@ SQLAlchemy's (`IntegrityError`...), and statements are counted by `count_stateme
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, event, exc
+from sqlalchemy import CursorResult, Select, event, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
@@ -44,6 +51,7 @@ __all__ = ["Prepared", "counted", "counter_of"]
 _DRIVER: Final = "shopbot_direct"  # session.info: how the transaction runs prepared statements directly
 _COUNTERS: WeakKeyDictionary[Engine, Callable[[], object]] = WeakKeyDictionary()
 Processor = Callable[[Any], Any] | None
+_LOCKING = re.compile(r"\bFOR (UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)\b")
 
 
 def counted(engine: Engine, count: Callable[[], object] | None) -> None:
@@ -59,7 +67,7 @@ def counter_of(engine: Engine) -> Callable[[], object] | None:
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "row", "results")  # compiled once per statement
+    __slots__ = ("sql", "params", "row", "results", "reads")  # compiled once per statement
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -86,6 +94,9 @@ class _Compiled:
         )
         keys = [str(column.key) for column in columns]
         self.row: Any = namedtuple("Row", keys, rename=True) if columns else tuple
+        # a plain read: no WITH query (which may write on PostgreSQL), no row locks
+        self.reads = isinstance(statement, Select) and not self.sql.lstrip().upper().startswith("WITH")
+        self.reads = self.reads and _LOCKING.search(self.sql) is None
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         return [
@@ -147,6 +158,22 @@ class Prepared:
         await session.commit()  # asyncpg: no transaction was begun, nothing is sent
         return rows
 
+    async def last(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
+        """Run the last statement of the session's transaction; its rows. The caller commits next, with no
+        statement in between (on PostgreSQL one raises `RuntimeError`).
+
+        On PostgreSQL, when nothing before it has begun the transaction (only plain reads came before),
+        it is sent alone, committed as it returns, and the commit sends nothing: the whole unit of work
+        goes without BEGIN and COMMIT. Otherwise it runs in the transaction, as `rows` does."""
+        direct = await _direct(session)
+        if direct is None:
+            result = cast(CursorResult[Any], await session.execute(self.statement, values))
+            return list(result.all()) if result.returns_rows else []
+        compiled = self._compile(session)
+        want = _ALL if compiled.results else _NONE
+        raws, _ = await direct.run(compiled, compiled.parameters(values), want, last=True)
+        return [compiled.shape(raw) for raw in raws]
+
     async def run(self, session: AsyncSession, values: Mapping[str, Any]) -> int:
         """Execute an INSERT, UPDATE or DELETE; how many rows it touched."""
         direct = await _direct(session)
@@ -179,9 +206,15 @@ class _Inline:
         self.count = count
 
     async def run(
-        self, compiled: _Compiled, parameters: list[Any], want: int, *, alone: bool = False
+        self,
+        compiled: _Compiled,
+        parameters: list[Any],
+        want: int,
+        *,
+        alone: bool = False,
+        last: bool = False,
     ) -> tuple[list[Any], int]:
-        """`alone` changes nothing here: on SQLite a statement alone runs in the transaction begun for it."""
+        """`alone` and `last` change nothing here: a statement runs in the transaction begun for it."""
         if self.count is not None:
             self.count()
         try:
@@ -198,12 +231,14 @@ class _Inline:
 
 class _Asyncpg:
     """The session's transaction is on asyncpg, through SQLAlchemy's adaptation of it. The transaction's first
-    statement goes through that adaptation's DBAPI cursor, which begins the transaction; once it is open,
-    statements go to asyncpg itself (its own cache of prepared statements, the connection's type codecs),
-    past SQLAlchemy's execution and the adaptation's cursor, which cost more than the round trip. asyncpg's
-    errors are translated as the adaptation translates them, then raised as SQLAlchemy's."""
+    write goes through that adaptation's DBAPI cursor, which begins the transaction; plain reads before it,
+    statements alone and a last statement with nothing begun go to asyncpg without BEGIN; once the
+    transaction is open, statements go to asyncpg itself (its own cache of prepared statements, the
+    connection's type codecs), past SQLAlchemy's execution and the adaptation's cursor, which cost more than
+    the round trip. asyncpg's errors are translated as the adaptation translates them, then raised as
+    SQLAlchemy's."""
 
-    __slots__ = ("connection", "dbapi", "driver", "count")
+    __slots__ = ("connection", "dbapi", "driver", "count", "ended")
 
     def __init__(self, connection: Connection, count: Callable[[], object] | None) -> None:
         dbapi = connection.connection.dbapi_connection
@@ -212,16 +247,28 @@ class _Asyncpg:
         self.dbapi = dbapi
         self.driver: Any = connection.connection.driver_connection  # asyncpg's Connection
         self.count = count
+        self.ended = False  # a last statement went alone: the unit of work is committed
 
     async def run(
-        self, compiled: _Compiled, parameters: list[Any], want: int, *, alone: bool = False
+        self,
+        compiled: _Compiled,
+        parameters: list[Any],
+        want: int,
+        *,
+        alone: bool = False,
+        last: bool = False,
     ) -> tuple[list[Any], int]:
-        """`alone`: the statement is the whole transaction, sent without BEGIN (`Prepared.alone`)."""
+        """`alone`: the statement is the whole transaction, sent without BEGIN (`Prepared.alone`). `last`:
+        the transaction's last statement (`Prepared.last`), alone when nothing has begun the transaction."""
+        self.check_open()
         if self.count is not None:
             self.count()
         driver = self.driver
-        if not alone and not driver.is_in_transaction():  # the adaptation begins it with this statement
-            return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
+        if not driver.is_in_transaction():
+            if last:
+                alone = self.ended = True
+            elif not (alone or compiled.reads):  # the adaptation begins the transaction with this write
+                return await greenlet_spawn(self._execute, compiled.sql, parameters, want)
         try:
             if want == _NONE:
                 status: str = await driver.execute(compiled.sql, *parameters)
@@ -232,6 +279,12 @@ class _Asyncpg:
             return rows, len(rows)
         except Exception as error:
             raise await greenlet_spawn(self._translated, compiled.sql, error) from error
+
+    def check_open(self) -> None:
+        if self.ended:
+            raise RuntimeError(
+                "the unit of work's last statement was sent alone: commit it, run nothing more"
+            )
 
     def _execute(self, sql: str, parameters: list[Any], want: int) -> tuple[list[Any], int]:
         cursor = self.dbapi.cursor()
@@ -304,6 +357,14 @@ def _on_begin(session: Session, _transaction: SessionTransaction, connection: Co
         session.info[_DRIVER] = _Asyncpg(connection, count)
     else:
         session.info[_DRIVER] = None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    """`session.execute` after a last statement sent alone would begin a transaction of its own."""
+    direct = state.session.info.get(_DRIVER)
+    if isinstance(direct, _Asyncpg):
+        direct.check_open()
 
 
 @event.listens_for(Session, "after_transaction_end")

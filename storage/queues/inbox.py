@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.ports import ClaimAlong, ClaimSlots, InboxUpdate
+from domain.ports import AlreadyHandled, ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.constants import in_sql
 from storage.database.dialect import among, dialect_insert, insert_or_ignore, insert_returning, rowcount
 from storage.database.engine import WRITE_OPTION
@@ -64,6 +64,9 @@ __all__ = [
     "settle_params",
     "settled_along",
     "settling",
+    "settle_later",
+    "settle_left",
+    "take_settle_later",
     "in_inbox",
     "publish_settled",
     "SETTLED",
@@ -74,6 +77,7 @@ __all__ = [
 
 SETTLED: ContextVar[set[int] | None] = ContextVar("settled_updates", default=None)
 _SETTLING = "shopbot_settling"  # session.info key: update ids this transaction settles
+_LATER = "shopbot_settle_later"  # session.info key: the update this transaction settles with its last write
 _INBOX = cast(Table, InboxRow.__table__)
 _PENDING = in_sql(PENDING)  # in the SQL text: the planner then uses the index of pending updates
 # Statements of every update, built once (building one costs more CPU than SQLite takes to run it)
@@ -82,6 +86,8 @@ _SETTLE = Prepared(
     .where(_INBOX.c.update_id == bindparam("settled_id"), _INBOX.c.state == _PENDING)
     .values(state=bindparam("settled_as"), lease_until=None, leased_by=None)
 )
+# built before any statement is compiled: a compiled UPDATE's memoized columns (none) would pass to a copy
+_SETTLE_ONE = Prepared(cast(Update, _SETTLE.statement).returning(_INBOX.c.update_id))
 _FREE = or_(_INBOX.c.lease_until.is_(None), _INBOX.c.lease_until <= bindparam("claim_now"))
 # Each chat's oldest pending update (an update without a chat is its own): one pass over the pending
 # updates, whatever the statistics say. Checked per candidate instead (`NOT EXISTS` an earlier pending
@@ -138,7 +144,35 @@ async def settle_in_transaction(session: AsyncSession, update_id: int, *, failed
 def settled_along() -> CTE:
     """`settle_in_transaction`'s UPDATE as a WITH query (PostgreSQL), for a statement that reads along with
     it: its rows are the update ids it settled. Parameters: `settle_params`."""
-    return cast(Update, _SETTLE.statement).returning(_INBOX.c.update_id).cte("settled")
+    return _SETTLE_ONE.statement.cte("settled")
+
+
+def settle_later(session: AsyncSession, update_id: int) -> None:
+    """Leave `update_id`, found pending, to be settled by the transaction's last write (`take_settle_later`)
+    or, when it writes nothing else, by `settle_left` before its commit (PostgreSQL: a turn that only reads
+    then sends no BEGIN)."""
+    session.info.setdefault(_LATER, []).append(update_id)
+
+
+def take_settle_later(session: AsyncSession) -> int | None:
+    """The update `settle_later` left, now the caller's to settle in its statement; None when there is
+    none, or more than one (`settle_left` settles those)."""
+    left: list[int] = session.info.get(_LATER, [])
+    if len(left) != 1:
+        return None
+    del session.info[_LATER]
+    return left[0]
+
+
+async def settle_left(session: AsyncSession) -> None:
+    """Settle what `settle_later` left and no write took, the last as the transaction's last statement."""
+    left: list[int] = session.info.pop(_LATER, [])
+    for n, update_id in enumerate(left):
+        params = settle_params(update_id)
+        last = n == len(left) - 1
+        if not await (_SETTLE_ONE.last(session, params) if last else _SETTLE_ONE.rows(session, params)):
+            raise AlreadyHandled(update_id)
+        settling(session, update_id)
 
 
 def settle_params(update_id: int, *, failed: bool = False) -> dict[str, Any]:
@@ -221,6 +255,7 @@ async def _no_slot() -> AsyncIterator[ClaimAlong | None]:
 def publish_settled(session: AsyncSession, *, committed: bool) -> None:
     """After the session's commit (or rollback): tell the processor in `SETTLED` what the commit settled."""
     settling = session.info.pop(_SETTLING, None)
+    session.info.pop(_LATER, None)
     box = SETTLED.get()
     if committed and settling and box is not None:
         box.update(settling)

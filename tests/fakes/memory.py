@@ -315,6 +315,10 @@ class FakeOutbox(_Repo):
         message.id = len(self.s.outbox) + 1
         self.s.outbox.append(message)
 
+    async def add_replies(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            await self.add(message)
+
 
 class FakeUpdates(_Repo):
     async def first_time(self, update_id: int, at: datetime, *, failed: bool = False) -> bool:

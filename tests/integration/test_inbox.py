@@ -8,16 +8,20 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from bot.background.inbox_processor import InboxProcessor
 from domain.cart import Cart
 from domain.clock import FixedClock
 from domain.customer import Customer
-from domain.ports import ClaimAlong
+from domain.outbox import OutboxMessage
+from domain.ports import AlreadyHandled, ClaimAlong
 from storage.database.engine import count_statements, create_engine, dispose, session_factory
 from storage.queues.inbox import SETTLED, SqlAlchemyInbox
+from storage.tables import OutboxRow
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.conftest import POSTGRES_ONLY
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -155,6 +159,75 @@ async def test_a_slow_handler_whose_lease_ran_out_does_not_handle_the_update_a_s
     async with uow_factory() as slow:  # the first handler finally gets to its commit
         assert not await _first_time(slow, 1, opening)
     assert await inbox.backlog() == 0
+
+
+def _reply(text: str) -> OutboxMessage:
+    return OutboxMessage(10, {"text": text}, NOW, held_until=NOW + LEASE)
+
+
+async def _replies(uow_factory: SqlAlchemyUnitOfWorkFactory) -> list[str]:
+    async with uow_factory(write=False) as uow:
+        rows = await uow.session.scalars(select(OutboxRow.payload).order_by(OutboxRow.id))
+        return [payload["text"] for payload in rows]
+
+
+@POSTGRES_ONLY
+@pytest.mark.parametrize("slow_turn", ["only reads", "writes", "writes no reply"])
+async def test_a_slow_turn_that_found_its_update_pending_keeps_nothing_once_another_turn_handled_it(
+    stores, slow_turn
+):
+    """On PostgreSQL a turn reads its update's state without settling it (no BEGIN for a turn that only
+    reads); its last write settles it, and finds it settled when another turn took it meanwhile."""
+    inbox, uow_factory = stores
+    await _store(inbox, (1, 10))
+    assert await _claim(inbox, "slow") == [1]
+    async with uow_factory() as slow:
+        assert (await slow.updates.first_time_in_dialog(1, NOW, 10))[0]
+        if slow_turn != "only reads":
+            await slow.customers.add(Customer(10, "Slow", "en"))
+        assert await _claim(inbox, "quick", now=NOW + 2 * LEASE) == [1]  # the lease ran out: taken again
+        async with uow_factory() as quick:
+            assert (await quick.updates.first_time_in_dialog(1, NOW, 10))[0]
+            await quick.outbox.add_replies([_reply("quick")])
+            await quick.commit()
+        with pytest.raises(AlreadyHandled):
+            if slow_turn == "writes no reply":
+                await slow.commit()
+            else:
+                await slow.outbox.add_replies([_reply("slow")])
+        await slow.rollback()
+    assert await _replies(uow_factory) == ["quick"]
+    async with uow_factory(write=False) as uow:
+        assert await uow.customers.get(10) is None  # the slow turn's write was undone
+    assert await inbox.backlog() == 0
+
+
+@POSTGRES_ONLY
+async def test_a_turn_that_only_reads_settles_its_update_with_its_replies_in_one_statement(stores):
+    inbox, uow_factory = stores
+    await _store(inbox, (1, 10))
+    await _claim(inbox)
+    settled: set[int] = set()
+    box = SETTLED.set(settled)
+    counted: list[int] = []
+    stop = count_statements(uow_factory.engine, lambda: counted.append(1))
+    try:
+        async with uow_factory() as uow:
+            assert (await uow.updates.first_time_in_dialog(1, NOW, 10))[0]
+            replies = [_reply("one"), _reply("two")]
+            await uow.outbox.add_replies(replies)
+            await uow.commit()
+    finally:
+        stop()
+        SETTLED.reset(box)
+    assert len(counted) == 2  # the read, then the replies with the settle
+    assert settled == {1} and await inbox.backlog() == 0
+    assert await _replies(uow_factory) == ["one", "two"]
+    async with uow_factory(write=False) as uow:  # each reply knows its row, to send it and mark it sent
+        rows = await uow.session.execute(select(OutboxRow.id, OutboxRow.payload))
+        assert {row.id: row.payload["text"] for row in rows} == {
+            reply.id: reply.payload["text"] for reply in replies
+        }
 
 
 @OPENINGS

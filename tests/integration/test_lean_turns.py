@@ -3,6 +3,7 @@ with the engine's statement listener, as bench/load.py counts them) and partial 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -24,6 +25,7 @@ from storage.catalog.cache import CatalogCache
 from storage.database.engine import count_statements, create_engine, dispose, session_factory
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from tests.conftest import POSTGRES_ONLY
 from tests.shops.storage import ADDRESS, stocked
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -115,6 +117,59 @@ async def test_browsing_costs_at_most_a_handful_of_statements_per_update(uow_fac
     # read; 49 while a processed-update row was written beside the inbox settle; 42 while the cart was
     # read on its own. PostgreSQL: 31 while the settle was a statement of its own
     assert sum(costs.values()) == (38 if sqlite else 24)
+
+
+@POSTGRES_ONLY
+async def test_a_browse_step_that_only_reads_sends_no_begin_or_commit_to_postgresql(database_url):
+    """Its reads go before any BEGIN, and its reply goes with its update's settle in one statement: two
+    round trips fewer than a transaction. A step that writes begins one as before."""
+    engine = create_engine(database_url, pool_size=1)
+    factory = SqlAlchemyUnitOfWorkFactory(engine)
+    sent: list[str] = []
+    try:
+        await stocked(factory, ("TEA-1", 50, 0))
+        app = ShopApp(factory, _Clock(), ShopConfig(shop_name="Tea House", currency="USD"))
+        inbox = SqlAlchemyInbox(session_factory(engine))
+        async with engine.connect() as conn:  # the pool's one connection: every unit of work gets it
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        ids = iter(range(1, 1000))
+
+        async def transactions(kind: Kind, **fields: str) -> tuple[int, int]:
+            update_id = next(ids)
+            await inbox.store(update_id, ANN, {"update_id": update_id}, NOW)
+            sent.clear()
+            event = Incoming(
+                kind, user_id=ANN, chat_id=ANN, update_id=update_id, language_code="en", **fields
+            )
+            outcome = await app(event)
+            assert outcome.replies and all(reply.outbox_id for reply in outcome.replies)  # durable replies
+            await asyncio.sleep(0)  # asyncpg calls its query loggers soon after
+            return sent.count("BEGIN;"), sent.count("COMMIT;")
+
+        await transactions(Kind.COMMAND, text="start")  # the first contact stores the customer
+        steps = {
+            "start": await transactions(Kind.COMMAND, text="start"),
+            "catalog": await transactions(Kind.BUTTON, action=pack(Categories())),
+            "category": await transactions(Kind.BUTTON, action=pack(CategoryPage("tea", 0))),
+            "product": await transactions(Kind.BUTTON, action=pack(ShowProduct("TEA-1", 1))),
+            "add": await transactions(Kind.BUTTON, action=pack(AddToCart("TEA-1", 1))),
+            "cart": await transactions(Kind.BUTTON, action=pack(ShowCart())),
+            "clear": await transactions(Kind.BUTTON, action=pack(CartClear())),
+        }
+        assert steps == {
+            "start": (0, 0),
+            "catalog": (0, 0),
+            "category": (0, 0),
+            "product": (0, 0),
+            "add": (1, 1),
+            "cart": (0, 0),
+            "clear": (1, 1),
+        }
+        assert await inbox.backlog() == 0  # every update settled
+    finally:
+        await dispose(engine)
 
 
 async def test_a_catalog_edit_shows_at_once_here_and_within_seconds_in_another_process(database_url):

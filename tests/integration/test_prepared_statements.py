@@ -193,8 +193,10 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
         assert sent == ["INSERT", "SELECT"]
         sent.clear()
         async with sessions() as session, session.begin():  # a transaction as usual
-            await _COUNT.scalar(session, {"slug": "tea"})
-        assert (sent[0], sent[-1]) == ("BEGIN;", "COMMIT;")
+            await _ADD.run(session, {"slug": "mate", "name": "Mate"})
+        # (the write that begins a transaction goes through SQLAlchemy's cursor: a prepared statement of
+        # asyncpg's, which its query logger does not see)
+        assert sent == ["BEGIN;", "COMMIT;"]
         sent.clear()
         inbox, now = SqlAlchemyInbox(sessions), datetime(2026, 12, 6, tzinfo=UTC)
         assert await inbox.store(1, 42, {"update_id": 1}, now)  # one update: stored alone
@@ -203,6 +205,63 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
         assert "BEGIN;" not in sent and "COMMIT;" not in sent and len(sent) == 3
     finally:
         await dispose(engine)
+
+
+@POSTGRES_ONLY
+async def test_reads_before_the_first_write_go_without_begin_and_a_last_write_alone_commits_the_whole(
+    database_url: str,
+):
+    """A turn that only reads, then writes its replies: one round trip each, no BEGIN or COMMIT."""
+    engine = create_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    sent: list[str] = []
+    try:
+        async with engine.connect() as conn:  # the pool's one connection: every session below gets it
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        async with sessions() as session:
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
+            await _ADD.last(session, {"slug": "tea", "name": "Tea"})
+            with pytest.raises(RuntimeError):  # committed already: nothing may follow but the commit
+                await _COUNT.scalar(session, {"slug": "tea"})
+            with pytest.raises(RuntimeError):
+                await session.execute(text("DELETE FROM categories"))
+            await session.commit()
+        assert sent == ["SELECT", "INSERT"]
+        sent.clear()
+        async with sessions() as session:  # a write begins the transaction; the last statement joins it
+            assert await _COUNT.scalar(session, {"slug": "tea"}) == 1
+            await _ADD.run(session, {"slug": "mate", "name": "Mate"})
+            assert await _COUNT.scalar(session, {"slug": "mate"}) == 1  # its own write, in the transaction
+            await _ADD.last(session, {"slug": "oolong", "name": "Oolong"})
+            await session.rollback()
+        assert sent == ["SELECT", "BEGIN;", "SELECT", "INSERT", "ROLLBACK;"]  # the first INSERT: see above
+        async with sessions() as session:
+            found = await session.scalars(select(CategoryRow.slug).order_by(CategoryRow.slug))
+            assert list(found) == ["tea"]  # the rolled back transaction kept nothing
+    finally:
+        await dispose(engine)
+
+
+_LOCKED = Prepared(
+    select(CategoryRow.slug).where(CategoryRow.slug == bindparam("slug")).with_for_update(nowait=True)
+)
+
+
+@POSTGRES_ONLY
+async def test_a_locking_read_begins_the_transaction_and_holds_its_lock_until_the_end(sessions: Sessions):
+    async with sessions() as session, session.begin():
+        await _ADD.run(session, {"slug": "tea", "name": "Tea"})
+    async with sessions() as holder:
+        assert await _LOCKED.scalar(holder, {"slug": "tea"}) == "tea"
+        with pytest.raises(DBAPIError, match="could not obtain lock"):
+            async with sessions() as other:
+                await _LOCKED.scalar(other, {"slug": "tea"})
+        assert await _COUNT.scalar(holder, {"slug": "tea"}) == 1
+        await holder.rollback()
+    async with sessions() as other:  # released with the transaction
+        assert await _LOCKED.scalar(other, {"slug": "tea"}) == "tea"
 
 
 @POSTGRES_ONLY
