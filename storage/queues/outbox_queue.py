@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, update
+from sqlalchemy import Table, Update, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.outbox import OutboxMessage, OutboxState
@@ -73,14 +73,54 @@ def _mark_sent(size: int) -> Prepared:
     return prepared
 
 
+_MARK_SHOWING: dict[tuple[int, int], Prepared] = {}  # by how many ids and questions
+
+
+def _mark_sent_showing(size: int, questions: int) -> Prepared:
+    """PostgreSQL: `_mark_sent` and, for each of `questions` replies it marks, its question's message
+    recorded in the dialog (`_SHOWN_IN`), in one statement (a WITH query may write there)."""
+    prepared = _MARK_SHOWING.get((size, questions))
+    if prepared is None:
+        marked = cast(Update, _mark_sent(size).statement).cte("marked")
+        shown = [
+            update(_DIALOGS)
+            .where(
+                _DIALOGS.c.user_id == bindparam(f"dialog_user_{n}"),
+                _DIALOGS.c.state == bindparam(f"dialog_state_{n}"),
+                exists().where(marked.c.id == bindparam(f"question_{n}", type_=_OUTBOX.c.id.type)),
+            )
+            .values(message_id=bindparam(f"shown_in_{n}"))
+            .cte(f"shown_{n}")
+            for n in range(questions)
+        ]
+        statement = select(marked.c.id)
+        for cte in shown:  # not read: PostgreSQL runs a data-modifying WITH query all the same
+            statement = statement.add_cte(cte)
+        prepared = _MARK_SHOWING[size, questions] = Prepared(statement)
+    return prepared
+
+
 def _mark_values(ids: list[int], worker: str, at: datetime) -> dict[str, Any]:
     return {**{f"id_{n}": message_id for n, message_id in enumerate(ids)}, "worker": worker, "at": at}
+
+
+def _question_values(questions: list[tuple[int, _Question]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for n, (message_id, (user_id, state, shown_in)) in enumerate(questions):
+        values.update(
+            {f"question_{n}": message_id, f"dialog_user_{n}": user_id, f"dialog_state_{n}": state},
+        )
+        values[f"shown_in_{n}"] = shown_in
+    return values
 
 
 def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Mark, bool]:
     """Marks of replies sent at about the same time in one transaction: one UPDATE per worker and up to
     `_MARKS_AT_ONCE` ids (sent_at: the latest time among them); each mark learns whether its row was still
     its worker's to mark. A marked reply that shows a customer's question records its message id there."""
+
+    bind = sessions.kw.get("bind")
+    postgres = bind is not None and bind.dialect.name == "postgresql"
 
     async def write(batch: list[_Mark]) -> list[bool]:
         by_worker: dict[str, list[int]] = {}
@@ -98,6 +138,11 @@ def _mark_sent_with(sessions: async_sessionmaker[AsyncSession]) -> Coalesced[_Ma
             if len(chunks) == 1 and not questions:  # the usual case, one statement: on PostgreSQL alone
                 worker, chunk = chunks[0]
                 rows = await _mark_sent(len(chunk)).alone(session, _mark_values(chunk, worker, at))
+                marked.update(row[0] for row in rows)
+            elif len(chunks) == 1 and postgres:  # replies showing questions: one statement too
+                worker, chunk = chunks[0]
+                values = {**_mark_values(chunk, worker, at), **_question_values(questions)}
+                rows = await _mark_sent_showing(len(chunk), len(questions)).alone(session, values)
                 marked.update(row[0] for row in rows)
             else:
                 async with session.begin():
