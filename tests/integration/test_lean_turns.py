@@ -26,7 +26,7 @@ from storage.database.engine import count_statements, create_engine, dispose, se
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.conftest import POSTGRES_ONLY
-from tests.shops.storage import ADDRESS, stocked
+from tests.shops.storage import ADDRESS, logged_on_postgresql, stocked
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ANN = 501
@@ -125,15 +125,11 @@ async def test_a_browse_step_that_only_reads_sends_no_begin_or_commit_to_postgre
     round trips fewer than a transaction. A step that writes begins one as before."""
     engine = create_engine(database_url, pool_size=1)
     factory = SqlAlchemyUnitOfWorkFactory(engine)
-    sent: list[str] = []
     try:
         await stocked(factory, ("TEA-1", 50, 0))
         app = ShopApp(factory, _Clock(), ShopConfig(shop_name="Tea House", currency="USD"))
         inbox = SqlAlchemyInbox(session_factory(engine))
-        async with engine.connect() as conn:  # the pool's one connection: every unit of work gets it
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        sent = await logged_on_postgresql(engine)
         ids = iter(range(1, 1000))
 
         async def transactions(kind: Kind, **fields: str) -> tuple[int, int]:

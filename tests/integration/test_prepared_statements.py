@@ -18,6 +18,7 @@ from storage.database.prepared import Prepared
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.tables.catalog import CategoryRow
 from tests.conftest import POSTGRES_ONLY
+from tests.shops.storage import logged_on_postgresql
 
 _ADD = Prepared(
     insert(CategoryRow).values(slug=bindparam("slug"), name=bindparam("name"), position=0, name_zh="")
@@ -180,12 +181,8 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
     "sent" marks cost on PostgreSQL for every update (docs/benchmarks.md)."""
     engine = create_engine(database_url, pool_size=1)
     sessions = session_factory(engine)
-    sent: list[str] = []
     try:
-        async with engine.connect() as conn:  # the pool's one connection: every session below gets it
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        sent = await logged_on_postgresql(engine)
         async with sessions() as session:
             await _ADD.alone(session, {"slug": "tea", "name": "Tea"})
         async with sessions() as session:
@@ -194,8 +191,7 @@ async def test_a_statement_run_alone_goes_to_postgresql_without_begin_and_commit
         sent.clear()
         async with sessions() as session, session.begin():  # a transaction as usual
             await _ADD.run(session, {"slug": "mate", "name": "Mate"})
-        # (the write that begins a transaction goes through SQLAlchemy's cursor: a prepared statement of
-        # asyncpg's, which its query logger does not see)
+        # (the write that begins a transaction is not seen: `logged_on_postgresql`)
         assert sent == ["BEGIN;", "COMMIT;"]
         sent.clear()
         inbox, now = SqlAlchemyInbox(sessions), datetime(2026, 12, 6, tzinfo=UTC)
@@ -214,12 +210,8 @@ async def test_reads_before_the_first_write_go_without_begin_and_a_last_write_al
     """A turn that only reads, then writes its replies: one round trip each, no BEGIN or COMMIT."""
     engine = create_engine(database_url, pool_size=1)
     sessions = session_factory(engine)
-    sent: list[str] = []
     try:
-        async with engine.connect() as conn:  # the pool's one connection: every session below gets it
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+        sent = await logged_on_postgresql(engine)
         async with sessions() as session:
             assert await _COUNT.scalar(session, {"slug": "tea"}) == 0
             await _ADD.last(session, {"slug": "tea", "name": "Tea"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from domain.cart import Cart
 from domain.catalog.products import Category, Product
 from domain.catalog.stock import StockLevel
@@ -63,3 +65,16 @@ async def place(uow_factory: UnitOfWorkFactory, customer_id: int, lines: dict[st
         order = await checkout(uow, customer_id)
         await uow.commit()
     return order
+
+
+async def logged_on_postgresql(engine: AsyncEngine) -> list[str]:
+    """The first word of each statement asyncpg sends on the pool's connection (`engine` made with
+    `pool_size=1`, so every session gets that one), appended soon after it is sent (asyncpg calls its query
+    loggers with `call_soon`). The write that begins a transaction goes through SQLAlchemy's cursor, a
+    prepared statement of asyncpg's that the logger does not see."""
+    sent: list[str] = []
+    async with engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        driver.add_query_logger(lambda record: sent.append(record.query.split()[0].upper()))
+    return sent
