@@ -83,8 +83,6 @@ class SqlAlchemyOutbox:
     async def add(self, message: OutboxMessage) -> None:
         """Enqueue and set `message.id`; a message whose dedupe_key is already stored is dropped."""
         values = self._values(message)
-        if message.held_until is None:
-            del values["lease_until"], values["leased_by"]
         new_id = await insert_returning(self.session, _OUTBOX, values, ["dedupe_key"], _OUTBOX.c.id)
         if new_id is not None:
             message.id = new_id
@@ -111,8 +109,7 @@ class SqlAlchemyOutbox:
             message.id = row.id
 
     def _values(self, message: OutboxMessage) -> dict[str, Any]:
-        held = message.held_until is not None  # a turn's reply, sent at once by this process
-        return {
+        values = {
             "chat_id": message.chat_id,
             "payload": message.payload,
             "edit_of": message.edit_of,
@@ -122,9 +119,10 @@ class SqlAlchemyOutbox:
             "next_attempt_at": message.next_attempt_at,
             "last_error": message.last_error,
             "created_at": message.created_at,
-            "lease_until": message.held_until,
-            "leased_by": self.worker if held else None,
         }
+        if message.held_until is not None:  # a turn's reply, sent at once by this process
+            values.update(lease_until=message.held_until, leased_by=self.worker)
+        return values
 
 
 class SqlAlchemyProcessedUpdates:
