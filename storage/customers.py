@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.database.dialect import rowcount, upsert
+from storage.database.dialect import rowcount, upsert, upsert_rider
 from storage.database.prepared import Prepared
 from storage.tables import CartRow, CustomerRow, DialogRow
 
@@ -51,6 +51,12 @@ _DIALOG_ALONE = Prepared(
     select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
 )
 _CART_LINES = Prepared(select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id")))
+_SAVE_CART = upsert_rider(
+    CartRow.__table__,
+    dict.fromkeys(("customer_id", "lines", "item_count", "updated_at")),
+    ["customer_id"],
+    replaces=lambda earlier, later: earlier["customer_id"] == later["customer_id"],  # every column written
+)
 
 
 def _customer(row: Any) -> Customer:
@@ -168,5 +174,6 @@ class SqlAlchemyCarts:
             "item_count": cart.item_count,
             "updated_at": now,
         }
-        await upsert(self.session, CartRow.__table__, values, ["customer_id"])
+        if not await _SAVE_CART.ride(self.session, values):
+            await upsert(self.session, CartRow.__table__, values, ["customer_id"])
         self._known[cart.customer_id] = lines

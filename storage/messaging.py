@@ -13,8 +13,8 @@ from domain.customer import Customer
 from domain.outbox import OutboxMessage
 from domain.ports import AlreadyHandled
 from storage.customers import IN_DIALOG_COLUMNS, SqlAlchemyCustomers
-from storage.database.dialect import insert_or_ignore, insert_returning, upsert
-from storage.database.prepared import Prepared
+from storage.database.dialect import insert_or_ignore, insert_returning, upsert, upsert_rider
+from storage.database.prepared import Prepared, Rider, take_riders
 from storage.queues.inbox import (
     PENDING,
     in_inbox,
@@ -50,29 +50,52 @@ _COLUMNS = (
     "chat_id", "payload", "edit_of", "dedupe_key", "state", "attempts", "next_attempt_at", "last_error",
     "created_at", "lease_until", "leased_by",
 )  # fmt: skip
-_SETTLING_REPLIES: dict[int, Prepared] = {}  # by how many replies
+_LAST_KEPT = 64  # shapes of a turn's last statement; a bound keeps a mistake from growing without end
+_LAST: dict[tuple[int, tuple[Rider, ...]], Prepared] = {}  # by how many replies, and the riders' kinds
 
 
-def _settling_replies(count: int) -> Prepared:
-    """PostgreSQL: a turn's `count` replies (held, no dedupe key) and its update settled, in one statement;
-    the replies are written only when the update was still pending. Rows: how many updates it settled, and
-    the new ids in the order of the replies (one row, id NULL, when none was written)."""
-    prepared = _SETTLING_REPLIES.get(count)
+def _settling_replies(count: int, riders: tuple[Rider, ...] = ()) -> Prepared:
+    """PostgreSQL: a turn's `count` replies (held, no dedupe key), its riders' writes (parameters `r{n}_...`)
+    and its update settled, in one statement; the replies and the riders are written only when the update
+    was still pending. Rows: how many updates it settled, and the new ids in the order of the replies (one
+    row, id NULL, when none was written)."""
+    prepared = _LAST.get((count, riders))
     if prepared is None:
         settled = settled_along()
+        gate = exists(select(settled.c.update_id))
         sources = [
-            select(*(bindparam(f"{name}_{n}", type_=_OUTBOX.c[name].type) for name in _COLUMNS)).where(
-                exists(select(settled.c.update_id))
-            )
+            select(*(bindparam(f"{name}_{n}", type_=_OUTBOX.c[name].type) for name in _COLUMNS)).where(gate)
             for n in range(count)
         ]
         source = sources[0] if count == 1 else union_all(*sources)
         added = insert(_OUTBOX).from_select(_COLUMNS, source).returning(_OUTBOX.c.id).cte("added")
         counted = select(func.count()).select_from(settled).scalar_subquery().label("settled")
-        prepared = _SETTLING_REPLIES[count] = Prepared(
-            select(counted, added.c.id).select_from(_ONE.outerjoin(added, true())).order_by(added.c.id)
-        )
+        query = select(counted, added.c.id).select_from(_ONE.outerjoin(added, true())).order_by(added.c.id)
+        if riders:  # WITH queries nothing reads: PostgreSQL runs each to its end all the same
+            query = query.add_cte(
+                *(rider.build(gate, f"r{n}_").cte(f"rider{n}") for n, rider in enumerate(riders))
+            )
+        if len(_LAST) >= _LAST_KEPT:
+            _LAST.clear()
+        prepared = _LAST[count, riders] = Prepared(query)
     return prepared
+
+
+_CLEAR_DIALOG = Rider(
+    "dialogs",
+    lambda gate, prefix: delete(DialogRow).where(DialogRow.user_id == bindparam(f"{prefix}user_id"), gate),
+)
+_SET_DIALOG = upsert_rider(
+    DialogRow.__table__,
+    {"user_id": None, "state": None, "data": None, "updated_at": func.now()},
+    ["user_id"],
+    forget={"message_id": "state"},
+    # the same question again (the review shown as it is entered): the question's message is kept or
+    # forgotten as the first of the two would have done
+    replaces=lambda earlier, later: (
+        (earlier["user_id"], earlier["state"]) == (later["user_id"], later["state"])
+    ),
+)
 
 
 class SqlAlchemyOutbox:
@@ -101,7 +124,11 @@ class SqlAlchemyOutbox:
         values = settle_params(update_id)
         for n, message in enumerate(messages):
             values.update((f"{name}_{n}", value) for name, value in self._values(message).items())
-        rows = await _settling_replies(len(messages)).last(self.session, values)
+        riders = take_riders(self.session)
+        for n, (_rider, written) in enumerate(riders):
+            values.update((f"r{n}_{name}", value) for name, value in written.items())
+        last = _settling_replies(len(messages), tuple(rider for rider, _ in riders))
+        rows = await last.last(self.session, values)
         if not rows[0].settled:
             raise AlreadyHandled(update_id)
         settling(self.session, update_id)
@@ -182,6 +209,8 @@ class SqlAlchemyDialogs:
         return (row.state, dict(row.data)) if row else None
 
     async def set(self, user_id: int, state: str, data: dict[str, Any]) -> None:
+        if await _SET_DIALOG.ride(self.session, {"user_id": user_id, "state": state, "data": dict(data)}):
+            return
         values = {"user_id": user_id, "state": state, "data": dict(data), "updated_at": func.now()}
         await upsert(self.session, DialogRow.__table__, values, ["user_id"], forget={"message_id": "state"})
 
@@ -190,7 +219,8 @@ class SqlAlchemyDialogs:
         return await self.session.scalar(select(DialogRow.message_id).where(DialogRow.user_id == user_id))
 
     async def clear(self, user_id: int) -> None:
-        await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
+        if not await _CLEAR_DIALOG.ride(self.session, {"user_id": user_id}):
+            await self.session.execute(delete(DialogRow).where(DialogRow.user_id == user_id))
 
     async def in_states(self, states: Sequence[str]) -> list[tuple[int, str, dict[str, Any]]]:
         query = select(DialogRow.user_id, DialogRow.state, DialogRow.data).where(DialogRow.state.in_(states))

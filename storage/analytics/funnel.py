@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import FunnelStep
 from domain.clock import require_utc
-from storage.database.prepared import Prepared
+from storage.database.prepared import Prepared, Rider
 from storage.tables.funnel import FunnelEventRow
 
 __all__ = ["SqlAlchemyFunnelEvents"]
@@ -20,6 +20,19 @@ _RECORD = Prepared(  # a step of a browsing customer's turn
     )
 )
 
+_RECORD_ALONG = Rider(
+    "funnel_events",
+    lambda gate, prefix: insert(FunnelEventRow).from_select(
+        ["step", "customer_id", "at"],
+        select(
+            *(
+                bindparam(f"{prefix}{name}", type_=FunnelEventRow.__table__.c[name].type)
+                for name in ("step", "customer_id", "at")
+            )
+        ).where(gate),
+    ),
+)
+
 
 class SqlAlchemyFunnelEvents:
     def __init__(self, session: AsyncSession) -> None:
@@ -27,4 +40,5 @@ class SqlAlchemyFunnelEvents:
 
     async def record(self, step: FunnelStep, customer_id: int, at: datetime) -> None:
         values = {"step": FunnelStep(step).value, "customer_id": customer_id, "at": require_utc(at)}
-        await _RECORD.run(self._session, values)
+        if not await _RECORD_ALONG.ride(self._session, values):
+            await _RECORD.run(self._session, values)

@@ -12,7 +12,7 @@ any other, and each call only passes its values.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, cast
 
@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     case,
     null,
+    select,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,9 +37,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from storage.database.prepared import Prepared
+from storage.database.prepared import Prepared, Rider
 
-__all__ = ["among", "insert_or_ignore", "insert_returning", "upsert", "rowcount", "dialect_insert"]
+__all__ = [
+    "among",
+    "insert_or_ignore",
+    "insert_returning",
+    "upsert",
+    "upsert_rider",
+    "rowcount",
+    "dialect_insert",
+]
 
 _DIALECTS = ("sqlite", "postgresql")
 _SHAPES: dict[tuple[Any, ...], Any] = {}
@@ -191,16 +200,9 @@ def _compile(
         column: value if isinstance(value, ClauseElement) else bindparam(column, type_=table.c[column].type)
         for column, value in values.items()
     }
-    insert = _dialect_module(name).insert(table).values(typed)
-    statement: Any
-    if update:
-        changes: dict[str, Any] = {column: insert.excluded[column] for column in values if column not in key}
-        for column, watched in forget:
-            same = table.c[watched] == insert.excluded[watched]
-            changes[column] = case((same, table.c[column]), else_=null())
-        statement = insert.on_conflict_do_update(index_elements=list(key), set_=changes)
-    else:
-        statement = insert.on_conflict_do_nothing(index_elements=list(key))
+    statement = _on_conflict(
+        _dialect_module(name).insert(table).values(typed), table, values, key, update, forget
+    )
     if returning:
         statement = statement.returning(*returning)
     # PostgreSQL casts (`:addresses::JSONB`) are escaped so that `text()` reads `:addresses` as the parameter
@@ -210,3 +212,46 @@ def _compile(
     ]
     textual: TextClause = text(sql).bindparams(*params)
     return Prepared(textual.columns(*returning) if returning else textual)
+
+
+def _on_conflict(
+    insert: Any,
+    table: TableClause,
+    values: Mapping[str, Any],
+    key: Sequence[str],
+    update: bool,
+    forget: tuple[tuple[str, str], ...],
+) -> Any:
+    if not update:
+        return insert.on_conflict_do_nothing(index_elements=list(key))
+    changes: dict[str, Any] = {column: insert.excluded[column] for column in values if column not in key}
+    for column, watched in forget:
+        same = table.c[watched] == insert.excluded[watched]
+        changes[column] = case((same, table.c[column]), else_=null())
+    return insert.on_conflict_do_update(index_elements=list(key), set_=changes)
+
+
+def upsert_rider(
+    table: FromClause,
+    values: Mapping[str, Any],
+    key: Sequence[str],
+    *,
+    forget: Mapping[str, str] | None = None,
+    replaces: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
+) -> Rider:
+    """`upsert` as a `Rider` (PostgreSQL): INSERT ... SELECT ... WHERE gate ON CONFLICT DO UPDATE, with a
+    parameter for each column of `values` whose value is None, and the value itself for one given as SQL
+    (`func.now()`)."""
+    tabled = cast(TableClause, table)
+
+    def build(gate: ColumnElement[bool], prefix: str) -> Any:
+        row = [
+            bindparam(prefix + column, type_=tabled.c[column].type) if value is None else value
+            for column, value in values.items()
+        ]
+        insert = (
+            _dialect_module("postgresql").insert(tabled).from_select(list(values), select(*row).where(gate))
+        )
+        return _on_conflict(insert, tabled, values, key, True, tuple((forget or {}).items()))
+
+    return Rider(tabled.name, build, replaces=replaces)

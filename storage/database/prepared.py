@@ -21,7 +21,9 @@ On PostgreSQL a plain read (a SELECT without a WITH query or a locking clause) t
 transaction's first write is sent without BEGIN: at READ COMMITTED, PostgreSQL's level as shopbot uses it,
 every statement sees what was committed when it began, inside a transaction or not, so it reads the same.
 A unit of work that only reads, and ends with one write (`Prepared.last`: a turn's replies with its
-update's settle), then sends neither BEGIN nor COMMIT: two round trips fewer.
+update's settle), then sends neither BEGIN nor COMMIT: two round trips fewer. Such a turn's one-row writes
+(its dialog, its cart, a funnel step: `Rider`) wait for that last statement and go in it, so a checkout
+step that writes its dialog and replies is one round trip after its reads, where it was four.
 
     _BY_SKU = Prepared(select(StockRow.sku, ...).where(StockRow.sku == bindparam("sku")))
     row = await _BY_SKU.first(session, {"sku": "tea"})
@@ -36,19 +38,21 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CursorResult, Select, event, exc
+from sqlalchemy import ColumnElement, CursorResult, Select, TableClause, event, exc, true
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.sql.util import find_tables
+from sqlalchemy.util import await_only, greenlet_spawn
 
 from storage.database.inline_sqlite import InlineSqliteConnection
 
-__all__ = ["Prepared", "counted", "counter_of"]
+__all__ = ["Prepared", "Rider", "counted", "counter_of", "let_ride", "take_riders"]
 
 _DRIVER: Final = "shopbot_direct"  # session.info: how the transaction runs prepared statements directly
+_RIDING: Final = "shopbot_riding"  # session.info: the transaction's last statement takes its riders
 _COUNTERS: WeakKeyDictionary[Engine, Callable[[], object]] = WeakKeyDictionary()
 Processor = Callable[[Any], Any] | None
 _LOCKING = re.compile(r"\bFOR (UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)\b")
@@ -67,7 +71,7 @@ def counter_of(engine: Engine) -> Callable[[], object] | None:
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "row", "results", "reads")  # compiled once per statement
+    __slots__ = ("sql", "params", "row", "results", "reads", "tables")  # compiled once per statement
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -97,6 +101,11 @@ class _Compiled:
         # a plain read: no WITH query (which may write on PostgreSQL), no row locks
         self.reads = isinstance(statement, Select) and not self.sql.lstrip().upper().startswith("WITH")
         self.reads = self.reads and _LOCKING.search(self.sql) is None
+        self.tables: frozenset[str] = frozenset(
+            table.name
+            for table in find_tables(statement, check_columns=True, include_joins=True, include_selects=True)
+            if isinstance(table, TableClause)
+        )
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         return [
@@ -186,11 +195,81 @@ class Prepared:
         return count
 
     def _compile(self, session: AsyncSession) -> _Compiled:
-        dialect = session.sync_session.get_bind().dialect
+        return self.compiled_for(session.sync_session.get_bind().dialect)
+
+    def compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
+
+
+class Rider:
+    """A one-row write that a lean PostgreSQL turn leaves to its last statement, to go along with it.
+
+    `build(gate, prefix)` gives the write as a statement that writes only when `gate` holds (an INSERT ...
+    SELECT ... WHERE gate, a DELETE ... WHERE ... AND gate), its parameters named `prefix` + name. The turn's
+    last statement (`storage.messaging`) takes its riders (`take_riders`) as WITH queries gated on its
+    update's settle: one statement instead of BEGIN, the writes, the last statement and COMMIT, and a turn
+    whose update another settled meanwhile keeps none of them. Until then a rider is held by the
+    transaction: any other write, a read of its table, `session.execute`, an ORM flush or the commit sends
+    the riders first, in order, as statements of their own (`build(true(), "")`)."""
+
+    def __init__(
+        self,
+        table: str,
+        build: Callable[[ColumnElement[bool], str], Any],
+        *,
+        replaces: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
+    ) -> None:
+        """`replaces(earlier, later)`: the later write of this kind leaves the row as the two in turn would
+        (an upsert of the same row, all of its columns): it then takes the earlier one's place."""
+        self.table = table
+        self.build = build
+        self.replaces = replaces
+        self._alone: Prepared | None = None
+
+    @property
+    def alone(self) -> Prepared:
+        """The write as a statement of its own."""
+        if self._alone is None:
+            self._alone = Prepared(self.build(true(), ""))
+        return self._alone
+
+    async def ride(self, session: AsyncSession, values: Mapping[str, Any]) -> bool:
+        """Leave the write with `values` to the transaction's last statement, when it takes riders (a turn
+        on PostgreSQL that has begun no transaction yet, `let_ride`); False: the caller writes now."""
+        if not session.sync_session.info.get(_RIDING):
+            return False
+        direct = await _direct(session)
+        if not isinstance(direct, _Asyncpg) or direct.ended or direct.driver.is_in_transaction():
+            return False
+        riders = direct.riders
+        for n, (rider, earlier) in enumerate(riders):
+            if rider.table != self.table:
+                continue
+            if rider is self and self.replaces is not None and self.replaces(earlier, values):
+                riders[n] = (self, dict(values))
+                return True
+            await direct.send_riders()  # two writes of one table: in order, each on its own
+            return False
+        riders.append((self, dict(values)))
+        return True
+
+
+def let_ride(session: AsyncSession) -> None:
+    """The session's transaction ends with a statement that takes its riders (`Rider.ride`)."""
+    session.sync_session.info[_RIDING] = True
+
+
+def take_riders(session: AsyncSession) -> list[tuple[Rider, dict[str, Any]]]:
+    """The writes left to the transaction's last statement, now the caller's to send with it."""
+    session.sync_session.info.pop(_RIDING, None)
+    direct = session.sync_session.info.get(_DRIVER)
+    if not isinstance(direct, _Asyncpg):
+        return []
+    riders, direct.riders = direct.riders, []
+    return riders
 
 
 _ALL, _ONE, _NONE = 0, 1, 2  # which rows a statement's caller wants
@@ -238,7 +317,7 @@ class _Asyncpg:
     the round trip. asyncpg's errors are translated as the adaptation translates them, then raised as
     SQLAlchemy's."""
 
-    __slots__ = ("connection", "dbapi", "driver", "count", "ended")
+    __slots__ = ("connection", "dbapi", "driver", "count", "ended", "riders")
 
     def __init__(self, connection: Connection, count: Callable[[], object] | None) -> None:
         dbapi = connection.connection.dbapi_connection
@@ -248,6 +327,7 @@ class _Asyncpg:
         self.driver: Any = connection.connection.driver_connection  # asyncpg's Connection
         self.count = count
         self.ended = False  # a last statement went alone: the unit of work is committed
+        self.riders: list[tuple[Rider, dict[str, Any]]] = []  # writes left to the last statement
 
     async def run(
         self,
@@ -261,6 +341,10 @@ class _Asyncpg:
         """`alone`: the statement is the whole transaction, sent without BEGIN (`Prepared.alone`). `last`:
         the transaction's last statement (`Prepared.last`), alone when nothing has begun the transaction."""
         self.check_open()
+        if self.riders and not (
+            compiled.reads and compiled.tables.isdisjoint(r.table for r, _ in self.riders)
+        ):
+            await self.send_riders()  # before what could see or follow them
         if self.count is not None:
             self.count()
         driver = self.driver
@@ -279,6 +363,13 @@ class _Asyncpg:
             return rows, len(rows)
         except Exception as error:
             raise await greenlet_spawn(self._translated, compiled.sql, error) from error
+
+    async def send_riders(self) -> None:
+        """The riders as statements of their own, in order (the first begins the transaction)."""
+        riders, self.riders = self.riders, []
+        for rider, values in riders:
+            compiled = rider.alone.compiled_for(self.connection.dialect)
+            await self.run(compiled, compiled.parameters(values), _NONE)
 
     def check_open(self) -> None:
         if self.ended:
@@ -361,13 +452,31 @@ def _on_begin(session: Session, _transaction: SessionTransaction, connection: Co
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
-    """`session.execute` after a last statement sent alone would begin a transaction of its own."""
+    """`session.execute` after a last statement sent alone would begin a transaction of its own; riders
+    go before it (it may read what they write)."""
     direct = state.session.info.get(_DRIVER)
     if isinstance(direct, _Asyncpg):
         direct.check_open()
+        _send_riders(direct)
+
+
+@event.listens_for(Session, "before_flush")
+@event.listens_for(Session, "before_commit")
+def _before_flush_or_commit(session: Session, *_: Any) -> None:
+    """An ORM flush, or a commit with riders no last statement took: the riders go first."""
+    direct = session.info.get(_DRIVER)
+    if isinstance(direct, _Asyncpg):
+        _send_riders(direct)
+
+
+def _send_riders(direct: _Asyncpg) -> None:
+    """From SQLAlchemy's synchronous side (its events), which runs in the greenlet of an awaited call."""
+    if direct.riders:
+        await_only(direct.send_riders())
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _on_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_DRIVER, None)
+        session.info.pop(_RIDING, None)

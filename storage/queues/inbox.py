@@ -53,7 +53,7 @@ from domain.ports import AlreadyHandled, ClaimAlong, ClaimSlots, InboxUpdate
 from storage.database.constants import in_sql
 from storage.database.dialect import among, dialect_insert, insert_or_ignore, insert_returning, rowcount
 from storage.database.engine import WRITE_OPTION
-from storage.database.prepared import Prepared
+from storage.database.prepared import Prepared, let_ride
 from storage.queues.coalesce import Coalesced
 from storage.queues.leases import release_orphans
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
@@ -152,6 +152,7 @@ def settle_later(session: AsyncSession, update_id: int) -> None:
     or, when it writes nothing else, by `settle_left` before its commit (PostgreSQL: a turn that only reads
     then sends no BEGIN)."""
     session.info.setdefault(_LATER, []).append(update_id)
+    let_ride(session)  # the turn's one-row writes may go with that last write
 
 
 def take_settle_later(session: AsyncSession) -> int | None:

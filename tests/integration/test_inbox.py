@@ -172,7 +172,9 @@ async def _replies(uow_factory: SqlAlchemyUnitOfWorkFactory) -> list[str]:
 
 
 @POSTGRES_ONLY
-@pytest.mark.parametrize("slow_turn", ["only reads", "writes", "writes no reply"])
+@pytest.mark.parametrize(
+    "slow_turn", ["only reads", "writes", "writes no reply", "writes along with its reply"]
+)
 async def test_a_slow_turn_that_found_its_update_pending_keeps_nothing_once_another_turn_handled_it(
     stores, slow_turn
 ):
@@ -183,7 +185,10 @@ async def test_a_slow_turn_that_found_its_update_pending_keeps_nothing_once_anot
     assert await _claim(inbox, "slow") == [1]
     async with uow_factory() as slow:
         assert (await slow.updates.first_time_in_dialog(1, NOW, 10))[0]
-        if slow_turn != "only reads":
+        if slow_turn == "writes along with its reply":  # one-row writes left to the reply's statement
+            await slow.dialogs.set(10, "checkout.name", {"slow": True})
+            await slow.carts.save(Cart(10, {"TEA-1": 1}), now=NOW)
+        elif slow_turn != "only reads":
             await slow.customers.add(Customer(10, "Slow", "en"))
         assert await _claim(inbox, "quick", now=NOW + 2 * LEASE) == [1]  # the lease ran out: taken again
         async with uow_factory() as quick:
@@ -199,6 +204,8 @@ async def test_a_slow_turn_that_found_its_update_pending_keeps_nothing_once_anot
     assert await _replies(uow_factory) == ["quick"]
     async with uow_factory(write=False) as uow:
         assert await uow.customers.get(10) is None  # the slow turn's write was undone
+        assert await uow.dialogs.get(10) is None
+        assert (await uow.carts.get(10)).lines == {}
     assert await inbox.backlog() == 0
 
 
