@@ -51,6 +51,17 @@ _DIALOG_ALONE = Prepared(
     select(DialogRow.state, DialogRow.data).where(DialogRow.user_id == bindparam("telegram_id"))
 )
 _CART_LINES = Prepared(select(CartRow.lines).where(CartRow.customer_id == bindparam("customer_id")))
+_ADD_CUSTOMER = upsert_rider(
+    CustomerRow.__table__,
+    dict.fromkeys(
+        (
+            "telegram_id", "display_name", "language", "phone", "addresses", "unreachable", "cart_reminders",
+            "last_recipient", "last_delivery",
+        )
+    ),
+    ["telegram_id"],
+    replaces=lambda earlier, later: earlier["telegram_id"] == later["telegram_id"],  # every column written
+)  # fmt: skip
 _SAVE_CART = upsert_rider(
     CartRow.__table__,
     dict.fromkeys(("customer_id", "lines", "item_count", "updated_at")),
@@ -119,7 +130,8 @@ class SqlAlchemyCustomers:
             "last_recipient": customer.recipient,
             "last_delivery": customer.last_delivery,
         }
-        await upsert(self.session, CustomerRow.__table__, values, ["telegram_id"])
+        if not await _ADD_CUSTOMER.ride(self.session, values):
+            await upsert(self.session, CustomerRow.__table__, values, ["telegram_id"])
 
     async def update(self, customer: Customer, *fields: str) -> None:
         """UPDATE only `fields`: never a whole-row rewrite from a read that may be stale."""

@@ -84,6 +84,7 @@ def _settling_replies(count: int, riders: tuple[Rider, ...] = ()) -> Prepared:
 _CLEAR_DIALOG = Rider(
     "dialogs",
     lambda gate, prefix: delete(DialogRow).where(DialogRow.user_id == bindparam(f"{prefix}user_id"), gate),
+    names=["user_id"],
 )
 _SET_DIALOG = upsert_rider(
     DialogRow.__table__,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import FunnelStep
 from domain.clock import require_utc
-from storage.database.prepared import Prepared, Rider
+from storage.database.dialect import insert_rider
+from storage.database.prepared import Prepared
 from storage.tables.funnel import FunnelEventRow
 
 __all__ = ["SqlAlchemyFunnelEvents"]
@@ -20,18 +21,7 @@ _RECORD = Prepared(  # a step of a browsing customer's turn
     )
 )
 
-_RECORD_ALONG = Rider(
-    "funnel_events",
-    lambda gate, prefix: insert(FunnelEventRow).from_select(
-        ["step", "customer_id", "at"],
-        select(
-            *(
-                bindparam(f"{prefix}{name}", type_=FunnelEventRow.__table__.c[name].type)
-                for name in ("step", "customer_id", "at")
-            )
-        ).where(gate),
-    ),
-)
+_RECORD_ALONG = insert_rider(FunnelEventRow.__table__, ["step", "customer_id", "at"])
 
 
 class SqlAlchemyFunnelEvents:

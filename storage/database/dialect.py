@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
@@ -45,6 +46,7 @@ __all__ = [
     "insert_returning",
     "upsert",
     "upsert_rider",
+    "insert_rider",
     "rowcount",
     "dialect_insert",
 ]
@@ -245,13 +247,34 @@ def upsert_rider(
     tabled = cast(TableClause, table)
 
     def build(gate: ColumnElement[bool], prefix: str) -> Any:
-        row = [
-            bindparam(prefix + column, type_=tabled.c[column].type) if value is None else value
-            for column, value in values.items()
-        ]
-        insert = (
-            _dialect_module("postgresql").insert(tabled).from_select(list(values), select(*row).where(gate))
-        )
+        source = _gated_row(tabled, values, gate, prefix)
+        insert = _dialect_module("postgresql").insert(tabled).from_select(list(values), source)
         return _on_conflict(insert, tabled, values, key, True, tuple((forget or {}).items()))
 
-    return Rider(tabled.name, build, replaces=replaces)
+    return Rider(tabled.name, build, names=_parameters(values), replaces=replaces)
+
+
+def insert_rider(table: FromClause, names: Sequence[str]) -> Rider:
+    """A plain INSERT of the columns `names` as a `Rider`: INSERT ... SELECT ... WHERE gate."""
+    tabled = cast(TableClause, table)
+    values = dict.fromkeys(names)
+
+    def build(gate: ColumnElement[bool], prefix: str) -> Any:
+        return sql_insert(tabled).from_select(list(names), _gated_row(tabled, values, gate, prefix))
+
+    return Rider(tabled.name, build, names=names)
+
+
+def _parameters(values: Mapping[str, Any]) -> list[str]:
+    return [column for column, value in values.items() if value is None]
+
+
+def _gated_row(
+    table: TableClause, values: Mapping[str, Any], gate: ColumnElement[bool], prefix: str
+) -> Select[Any]:
+    """One row of `values` (a parameter for each None, named `prefix` + column), when `gate` holds."""
+    row = [
+        bindparam(prefix + column, type_=table.c[column].type) if value is None else value
+        for column, value in values.items()
+    ]
+    return select(*row).where(gate)

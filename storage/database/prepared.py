@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, cast
 from weakref import WeakKeyDictionary
 
@@ -220,12 +220,15 @@ class Rider:
         table: str,
         build: Callable[[ColumnElement[bool], str], Any],
         *,
+        names: Iterable[str],
         replaces: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None,
     ) -> None:
-        """`replaces(earlier, later)`: the later write of this kind leaves the row as the two in turn would
+        """`names`: the parameters of `build` (without their prefix), the values every write gives.
+        `replaces(earlier, later)`: the later write of this kind leaves the row as the two in turn would
         (an upsert of the same row, all of its columns): it then takes the earlier one's place."""
         self.table = table
         self.build = build
+        self.names = frozenset(names)
         self.replaces = replaces
         self._alone: Prepared | None = None
 
@@ -239,6 +242,8 @@ class Rider:
     async def ride(self, session: AsyncSession, values: Mapping[str, Any]) -> bool:
         """Leave the write with `values` to the transaction's last statement, when it takes riders (a turn
         on PostgreSQL that has begun no transaction yet, `let_ride`); False: the caller writes now."""
+        if values.keys() != self.names:  # a value the statement would leave out, or one it lacks
+            raise ValueError(f"{self.table}: {sorted(values)} given, {sorted(self.names)} written")
         if not session.sync_session.info.get(_RIDING):
             return False
         direct = await _direct(session)

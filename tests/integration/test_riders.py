@@ -17,6 +17,7 @@ from domain.customer import Customer
 from domain.outbox import OutboxMessage
 from storage.customers import SqlAlchemyCarts
 from storage.database.engine import create_engine, dispose, session_factory
+from storage.messaging import _SET_DIALOG
 from storage.queues.inbox import SqlAlchemyInbox
 from storage.tables import FunnelEventRow
 from storage.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
@@ -132,3 +133,13 @@ async def test_a_turn_rolled_back_keeps_nothing_it_left_for_its_reply(shop):
     await asyncio.sleep(0)
     assert sent == ["SELECT"]  # nothing was sent for them
     assert await _stored(factory) == (None, {}, 0)
+
+
+async def test_a_write_missing_a_value_of_its_statement_is_refused(shop):
+    factory, _ = shop
+    uow = await _turn(factory)
+    try:
+        with pytest.raises(ValueError, match="dialogs"):
+            await _SET_DIALOG.ride(uow.session, {"user_id": ANN, "state": "checkout.name"})  # no data
+    finally:
+        await uow.__aexit__(None, None, None)
