@@ -112,25 +112,37 @@ class OutboxRelay:
     async def send_now(self, messages: list[OutboxMessage]) -> None:
         """A turn's replies, right after its commit (rows this relay's worker holds): each goes out at
         once unless a 429 paused its chat or the bot; counted against the flood limits all the same.
-        What cannot go out now is left in the outbox, due when Telegram said, for `run_once`."""
+        What cannot go out now is left in the outbox, due when Telegram said, for `run_once`. A reply
+        does not wait for the one before it to be marked sent: the marks go while the next is sent, and
+        this returns once every one is written."""
         held_back: set[int] = set()
-        for message in messages:
-            assert message.id is not None
-            paused = self._flood.paused(message.chat_id)
-            behind = self._behind(message)
-            if behind is not None:
-                held_back.add(message.chat_id)
-                await self._queue.postpone(message.id, self.worker, behind, error=_WAITS)
-                continue
-            if message.chat_id in held_back or paused > 0:
-                held_back.add(message.chat_id)
-                at = self._clock.now() + timedelta(seconds=paused)
-                await self._queue.postpone(message.id, self.worker, at, error="flood pause")
-                continue
-            self._flood.count(message.chat_id)
-            await self._deliver(message, held_back)
+        marks: list[asyncio.Task[None]] = []
+        try:
+            for message in messages:
+                assert message.id is not None
+                paused = self._flood.paused(message.chat_id)
+                behind = self._behind(message)
+                if behind is not None:
+                    held_back.add(message.chat_id)
+                    await self._queue.postpone(message.id, self.worker, behind, error=_WAITS)
+                    continue
+                if message.chat_id in held_back or paused > 0:
+                    held_back.add(message.chat_id)
+                    at = self._clock.now() + timedelta(seconds=paused)
+                    await self._queue.postpone(message.id, self.worker, at, error="flood pause")
+                    continue
+                self._flood.count(message.chat_id)
+                await self._deliver(message, held_back, marks)
+        finally:  # what was delivered is marked sent even when a later reply's bookkeeping failed
+            outcomes = await asyncio.gather(*marks, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _deliver(self, message: OutboxMessage, held_back: set[int]) -> None:
+    async def _deliver(
+        self, message: OutboxMessage, held_back: set[int], marks: list[asyncio.Task[None]] | None = None
+    ) -> None:
+        """Send `message` and settle its row; `marks`: mark it sent in a task added there, not waited on."""
         assert message.id is not None
         chat_id = message.chat_id
         try:
@@ -154,13 +166,20 @@ class OutboxRelay:
                 held_back.add(chat_id)
         else:
             self._settled(message)
-            question = _question(message, sent_id)
-            if await self._queue.mark_sent(message.id, self.worker, self._clock.now(), question=question):
-                self.sent += 1
-                if self._on_sent is not None:
-                    await self._on_sent(message, sent_id)
+            if marks is None:
+                await self._mark_sent(message, sent_id)
             else:
-                log.warning("outbox_lease_lost id=%s", message.id)
+                marks.append(asyncio.create_task(self._mark_sent(message, sent_id)))
+
+    async def _mark_sent(self, message: OutboxMessage, sent_id: int | None) -> None:
+        assert message.id is not None
+        question = _question(message, sent_id)
+        if await self._queue.mark_sent(message.id, self.worker, self._clock.now(), question=question):
+            self.sent += 1
+            if self._on_sent is not None:
+                await self._on_sent(message, sent_id)
+        else:
+            log.warning("outbox_lease_lost id=%s", message.id)
 
     async def _failed(self, message: OutboxMessage, exc: DeliveryFailed) -> None:
         assert message.id is not None

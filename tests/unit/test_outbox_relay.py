@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 from bot.background.outbox_relay import OutboxRelay, RelayPolicy, mark_unreachable_with
 from bot.flood_control import FloodControl
@@ -156,6 +158,40 @@ async def test_a_reply_sent_right_after_its_turn_waits_for_the_chats_message_awa
     assert world.telegram.texts(42) == []
     await world.drain(relay)
     assert world.telegram.texts(42) == ["order placed", "your orders"]
+
+
+MERCHANTS = -100500
+
+
+class _SlowMarks(FakeOutboxQueue):
+    """A database that takes its time to mark a row sent: each mark waits for `written`."""
+
+    def __init__(self, state: MemoryState) -> None:
+        super().__init__(state)
+        self.written = asyncio.Event()
+
+    async def mark_sent(self, *args: Any, **kwargs: Any) -> bool:
+        await self.written.wait()
+        return await super().mark_sent(*args, **kwargs)
+
+
+async def test_a_turns_second_reply_goes_out_without_waiting_for_the_first_to_be_marked_sent():
+    world = World()  # a group chat: Telegram takes two messages in a second there
+    world.queue = queue = _SlowMarks(world.state)
+    async with world.uow_factory() as uow:  # one turn's two replies, held for this relay
+        await uow.outbox.add(OutboxMessage(MERCHANTS, {"text": "Thanks, noted."}, world.time.now()))
+        await uow.outbox.add(OutboxMessage(MERCHANTS, {"text": "Checkout 3/4"}, world.time.now()))
+        await uow.commit()
+    for message in world.state.outbox:
+        world.state.outbox_leases[message.id] = ("w1", world.time.now() + timedelta(seconds=30))
+    sending = asyncio.create_task(world.relay("w1").send_now(list(world.state.outbox)))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert world.telegram.texts(MERCHANTS) == ["Thanks, noted.", "Checkout 3/4"]  # neither marked yet
+    assert not sending.done()  # the turn ends once its replies are marked sent
+    queue.written.set()
+    await sending
+    assert world.states() == [OutboxState.SENT, OutboxState.SENT]
 
 
 async def test_a_customer_who_blocked_the_bot_is_marked_unreachable_and_gets_nothing_more():
