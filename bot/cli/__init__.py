@@ -1,8 +1,8 @@
-"""`shopbot` command line: one Typer app; each command group lives in its own module."""
+"""`shopbot` command line: one click group; each command group lives in its own module."""
 
 from __future__ import annotations
 
-import typer
+import click
 
 from bot.cli import catalog as cli_catalog
 from bot.cli import config as cli_config
@@ -15,21 +15,21 @@ from bot.cli import worker as cli_worker
 
 __all__ = ["app"]
 
-app = typer.Typer(help="shopbot: a conversational shop for Telegram", no_args_is_help=True)
-app.command("run")(cli_run.run)
-app.add_typer(cli_db.app, name="db")
-app.command("doctor")(cli_db.doctor)
-app.add_typer(cli_catalog.app, name="catalog")
-app.add_typer(cli_config.app, name="config")
-app.command("demo")(cli_demo.demo)
-app.command("report")(cli_report.report)
-app.add_typer(cli_webhook.app, name="webhook")
-app.command("worker")(cli_worker.worker)
+
+@click.group()
+def app() -> None:
+    """shopbot: a conversational shop for Telegram"""
 
 
-@app.callback()
-def _commands() -> None:
-    """Keeps every command a sub-command (`shopbot run`), even while there is only one."""
+app.add_command(cli_run.run, "run")
+app.add_command(cli_db.app, "db")
+app.add_command(cli_db.doctor, "doctor")
+app.add_command(cli_catalog.app, "catalog")
+app.add_command(cli_config.app, "config")
+app.add_command(cli_demo.demo, "demo")
+app.add_command(cli_report.report, "report")
+app.add_command(cli_webhook.app, "webhook")
+app.add_command(cli_worker.worker, "worker")
 
 
 def main() -> None:  # pragma: no cover - console entry

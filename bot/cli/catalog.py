@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Console
+import click
 
+from bot.cli.output import done, fail, problem
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from domain.actor import Actor
@@ -26,65 +27,68 @@ from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 if TYPE_CHECKING:
     from storage.catalog.transfer import ImportSummary
 
-# rich's progress bar and the catalog transfer are imported by the commands that use them: `shopbot run`
-# imports this module too (the CLI registers every command) and need not hold them (docs/benchmarks.md)
+# The catalog transfer is imported by the commands that use it: `shopbot run` imports this module too (the
+# CLI registers every command) and need not hold it (docs/benchmarks.md)
 
 __all__ = ["app", "read_catalog"]
 
-app = typer.Typer(
+
+@click.group(
+    short_help="Catalog CSV files: import and export.",
     help=f"Catalog CSV files (columns: {','.join(COLUMNS)}; optionally {','.join(CHINESE_COLUMNS)}).",
-    no_args_is_help=True,
 )
-_FILE = typer.Argument(..., help="CSV file", dir_okay=False)
+def app() -> None:
+    pass
+
+
+_FILE = click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 
 
 @app.command("import")
-def import_(path: Path = _FILE) -> None:
+@_FILE
+def import_(path: Path) -> None:
     """Create or update products, categories and stock from PATH; any bad row aborts the whole file."""
-    console = Console(stderr=True)
     settings = load_settings()
-    rows = read_catalog(path, settings.currency, console)
+    rows = read_catalog(path, settings.currency)
     require_database(settings.database_url)
     summary = asyncio.run(_import(settings.database_url, rows))
-    console.print(
-        f"[green]✓[/] {summary.created} product(s) created, {summary.updated} updated, "
-        f"{summary.new_categories} new categor{'y' if summary.new_categories == 1 else 'ies'}"
+    done(
+        f"{summary.created} product(s) created, {summary.updated} updated, "
+        f"{summary.new_categories} new categor{'y' if summary.new_categories == 1 else 'ies'}",
+        err=True,
     )
 
 
-def read_catalog(path: Path, currency: str, console: Console) -> list[CatalogRow]:
+def read_catalog(path: Path, currency: str) -> list[CatalogRow]:
     """The rows of the catalog file at `path`; an unreadable file exits 2, bad rows are listed by line
     and exit 1 (the same for `catalog import` and `demo --catalog`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        console.print(f"[red]cannot read {path}: {exc}[/]")
-        raise typer.Exit(2) from None
+        raise fail(f"cannot read {path}: {exc}") from None
     try:
         return parse_catalog(text, currency)
     except CatalogErrors as exc:
         for error in exc.errors:
-            console.print(f"[red]✗[/] {error}")
-        console.print(f"{len(exc.errors)} problem(s); nothing was imported. Fix the file and run again.")
-        raise typer.Exit(1) from None
+            problem(str(error), err=True)
+        raise fail(
+            f"{len(exc.errors)} problem(s); nothing was imported. Fix the file and run again.", 1
+        ) from None
 
 
 async def _import(url: str, rows: list[CatalogRow]) -> ImportSummary:
-    from rich.progress import Progress
-
     from storage.catalog.transfer import import_catalog
 
     engine = create_engine(url)
-    try:
-        with Progress(transient=True) as progress:
-            task = progress.add_task("importing", total=len(rows))
+    try:  # the bar is drawn on a terminal only
+        with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
             async with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
                 summary = await import_catalog(
                     uow,
                     rows,
                     actor=Actor.system("catalog import"),
                     now=UtcClock().now(),
-                    progress=lambda: progress.advance(task),
+                    progress=lambda: bar.update(1),
                 )
                 await uow.commit()
         return summary
@@ -93,13 +97,14 @@ async def _import(url: str, rows: list[CatalogRow]) -> ImportSummary:
 
 
 @app.command("export")
-def export(path: Path = _FILE) -> None:
+@_FILE
+def export(path: Path) -> None:
     """Write every product, with its category, price and stock, to PATH in the import format."""
     settings = load_settings()
     require_database(settings.database_url)
     text = asyncio.run(_export(settings.database_url))
     path.write_text(text, encoding="utf-8")
-    Console(stderr=True).print(f"[green]✓[/] wrote {text.count(chr(10)) - 1} product(s) to {path}")
+    done(f"wrote {text.count(chr(10)) - 1} product(s) to {path}", err=True)
 
 
 async def _export(url: str) -> str:

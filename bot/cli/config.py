@@ -5,14 +5,17 @@ Secret values are never printed: a secret is only ever "set" or "not set".
 
 from __future__ import annotations
 
-import typer
+import click
 
 from bot.cli.preflight import database_problem, load_settings, shown_url
 from bot.settings import Settings
 
 __all__ = ["app", "integrations"]
 
-app = typer.Typer(help="The settings (environment variables SHOPBOT_* and .env).", no_args_is_help=True)
+
+@click.group()
+def app() -> None:
+    """The settings (environment variables SHOPBOT_* and .env)."""
 
 
 def _both(settings: Settings, *names: str) -> tuple[bool, str]:
@@ -71,12 +74,12 @@ def integrations(settings: Settings) -> list[tuple[str, bool, str]]:
 def check() -> None:
     """Validate every setting (one line per bad one, exit 2) and say which integrations are on."""
     settings = load_settings()
-    typer.echo("settings: all valid")
+    click.echo("settings: all valid")
     for name, on, detail in integrations(settings):
-        typer.echo(f"{name}: {'on' if on else 'off'} — {detail}")
+        click.echo(f"{name}: {'on' if on else 'off'} — {detail}")
     problem = database_problem(settings.database_url)
-    typer.echo(f"database: {problem or f'{shown_url(settings.database_url)} is set up'}")
+    click.echo(f"database: {problem or f'{shown_url(settings.database_url)} is set up'}")
     if settings.clock_offset:
-        typer.echo(
+        click.echo(
             f"clock: {settings.clock_offset} ahead of this machine (SHOPBOT_CLOCK_OFFSET; trials only)"
         )

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import typer
+import click
 from pydantic import ValidationError
-from rich.console import Console
 
 from bot.cli.catalog import read_catalog
+from bot.cli.output import fail
 from bot.cli.preflight import settings_problems
 from bot.observability.logs import configure_logging
 
@@ -22,16 +22,7 @@ __all__ = ["demo", "BUNDLED_CATALOG"]
 
 BUNDLED_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 
-_SCRIPT = typer.Option(None, "--script", help="Replay this file of typed lines and print the transcript.")
-_DB = typer.Option(None, "--db", help="Keep the demo shop in this SQLite file (default: a temporary one).")
-_JOBS = typer.Option(
-    True,
-    "--jobs/--no-jobs",
-    help="Interactive: run the scheduler and relay on their own (else only on /tick).",
-)
-_CATALOG = typer.Option(
-    None, "--catalog", help="Catalog CSV to load into a new shop (default: the bundled one)."
-)
+_FILE = click.Path(dir_okay=False, path_type=Path)
 
 _BANNER = """\
 shopbot demo — the whole shop in your terminal. Payments are SANDBOX — no real money.
@@ -39,12 +30,17 @@ You are the customer, Alice. Type /start to begin, /demo for demo commands, /qui
 """
 
 
-def demo(
-    script: Path | None = _SCRIPT,
-    db: Path | None = _DB,
-    jobs: bool = _JOBS,
-    catalog: Path | None = _CATALOG,
-) -> None:
+@click.command()
+@click.option("--script", type=_FILE, help="Replay this file of typed lines and print the transcript.")
+@click.option("--db", type=_FILE, help="Keep the demo shop in this SQLite file (default: a temporary one).")
+@click.option(
+    "--jobs/--no-jobs",
+    default=True,
+    show_default=True,
+    help="Interactive: run the scheduler and relay on their own (else only on /tick).",
+)
+@click.option("--catalog", type=_FILE, help="Catalog CSV to load into a new shop (default: the bundled one).")
+def demo(script: Path | None, db: Path | None, jobs: bool, catalog: Path | None) -> None:
     """Play the shop in the terminal as its customer and its merchant, on a throwaway database."""
     configure_logging("WARNING")  # the chat is on stdout; only problems go to stderr
     lines = None
@@ -52,24 +48,19 @@ def demo(
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            typer.echo(f"cannot read the script {script}: {exc.strerror}", err=True)
-            raise typer.Exit(2) from exc
+            raise fail(f"cannot read the script {script}: {exc.strerror}") from exc
     if db is not None and not db.parent.is_dir():
-        typer.echo(f"no folder {db.parent} for the database: create it or choose another --db", err=True)
-        raise typer.Exit(2)
+        raise fail(f"no folder {db.parent} for the database: create it or choose another --db")
     catalog = catalog or BUNDLED_CATALOG
     if not catalog.is_file():
-        typer.echo(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv", err=True)
-        raise typer.Exit(2)
+        raise fail(f"no catalog at {catalog}: pass --catalog FILE, a CSV like examples/catalog.csv")
     _check(catalog)
     try:
         failures = asyncio.run(_run(lines, db, jobs, catalog))
     except KeyboardInterrupt:
-        typer.echo("\nbye", err=True)
-        raise typer.Exit(130) from None
+        raise fail("\nbye", 130) from None
     if failures:
-        typer.echo(f"{failures} expectation(s) of the script were not met", err=True)
-        raise typer.Exit(1)
+        raise fail(f"{failures} expectation(s) of the script were not met", 1)
 
 
 def _check(catalog: Path) -> None:
@@ -80,9 +71,9 @@ def _check(catalog: Path) -> None:
         settings = demo_settings("sqlite+aiosqlite:///demo.db")
     except ValidationError as exc:
         for line in settings_problems(exc):
-            typer.echo(line, err=True)
-        raise typer.Exit(2) from None
-    read_catalog(catalog, settings.currency, Console(stderr=True))
+            click.echo(line, err=True)
+        raise SystemExit(2) from None
+    read_catalog(catalog, settings.currency)
 
 
 async def _run(lines: list[str] | None, db: Path | None, jobs: bool, catalog: Path) -> int:

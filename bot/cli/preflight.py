@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import typer
+import click
 from pydantic import SecretStr, ValidationError
 
 from bot.settings import Settings
@@ -68,8 +68,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         for line in settings_problems(exc):
-            typer.echo(line, err=True)
-        raise typer.Exit(2) from None
+            click.echo(line, err=True)
+        raise SystemExit(2) from None
 
 
 def database_problem(url: str) -> str | None:
@@ -92,5 +92,5 @@ async def _probe(url: str, where: str) -> str | None:
 def require_database(url: str) -> None:
     problem = database_problem(url)
     if problem is not None:
-        typer.echo(problem, err=True)
-        raise typer.Exit(2)
+        click.echo(problem, err=True)
+        raise SystemExit(2)

@@ -9,10 +9,9 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-import typer
-from rich.console import Console
-from rich.table import Table
+import click
 
+from bot.cli.output import Table
 from bot.cli.preflight import load_settings, require_database
 from bot.clock import UtcClock
 from bot.settings import Settings
@@ -26,9 +25,7 @@ __all__ = ["report"]
 
 
 def _summary(figures: Figures) -> Table:
-    table = Table(title=period_title(figures), show_header=False, title_justify="left")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
+    table = Table(period_title(figures), ("figure", "value"), right=frozenset({"value"}), header=False)
     rows = [
         ("Orders placed", f"{figures.placed:,}"),
         ("Paid", f"{figures.paid:,}"),
@@ -50,36 +47,28 @@ def _summary(figures: Figures) -> Table:
 
 
 def _funnel(figures: Figures) -> Table:
-    table = Table(title="Funnel", title_justify="left")
-    table.add_column("step")
-    table.add_column("count", justify="right")
+    table = Table("Funnel", ("step", "count"), right=frozenset({"count"}))
     for step, count in figures.funnel.steps():
         table.add_row(step, f"{count:,}")
     return table
 
 
 def _products(title: str, products: tuple[ProductFigures, ...]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for name, justify in (("sku", "left"), ("product", "left"), ("units", "right"), ("revenue", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(title, ("sku", "product", "units", "revenue"), right=frozenset({"units", "revenue"}))
     for product in products:
         table.add_row(product.sku, product.name, f"{product.units:,}", str(product.revenue))
     return table
 
 
 def _per_day(figures: Figures) -> Table:
-    table = Table(title="Per day", title_justify="left")
-    for name, justify in (("day", "left"), ("orders", "right"), ("revenue", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table("Per day", ("day", "orders", "revenue"), right=frozenset({"orders", "revenue"}))
     for day in figures.by_day:
         table.add_row(day.day.isoformat(), f"{day.orders:,}", str(day.revenue))
     return table
 
 
 def _by_status(figures: Figures) -> Table:
-    table = Table(title="Orders by status", title_justify="left")
-    table.add_column("status")
-    table.add_column("orders", justify="right")
+    table = Table("Orders by status", ("status", "orders"), right=frozenset({"orders"}))
     for status, count in figures.by_status:
         table.add_row(str(status), f"{count:,}")
     return table
@@ -98,21 +87,31 @@ async def _gather(
         await dispose(engine)
 
 
-def report(
-    days: int = typer.Option(30, min=1, max=MAX_REPORT_DAYS, help="Today and the days before it."),
-    chart: Path | None = typer.Option(None, help="Write the chart here (PNG)."),
-    csv: Path | None = typer.Option(None, help="Write the period's orders here (CSV)."),
-    end: datetime | None = typer.Option(
-        None, help="Report up to this instant, UTC (ISO 8601); default now.", formats=["%Y-%m-%dT%H:%M:%S"]
-    ),
-) -> None:
+_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, MAX_REPORT_DAYS),
+    default=30,
+    show_default=True,
+    help="Today and the days before it.",
+)
+@click.option("--chart", type=_FILE, help="Write the chart here (PNG).")
+@click.option("--csv", type=_FILE, help="Write the period's orders here (CSV).")
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S"]),
+    help="Report up to this instant, UTC (ISO 8601); default now.",
+)
+def report(days: int, chart: Path | None, csv: Path | None, end: datetime | None) -> None:
     """Print the shop's figures for the last DAYS days; optionally write the chart and the orders."""
     settings = load_settings()
     require_database(settings.database_url)
     now = end.replace(tzinfo=UTC) if end else UtcClock().now()
     window = ReportWindow.last_days(days, now, settings.timezone)
     figures, rows = asyncio.run(_gather(settings, window, export=csv is not None))
-    console = Console()
     for table in (
         _summary(figures),
         _funnel(figures),
@@ -121,12 +120,12 @@ def report(
         _by_status(figures),
         _per_day(figures),
     ):
-        console.print(table)
+        table.echo()
     if chart is not None:
         from bot.figures_chart import render_figures_png  # matplotlib only when a chart is asked for
 
         chart.write_bytes(render_figures_png(figures))
-        console.print(f"chart written to {chart}")
+        click.echo(f"chart written to {chart}")
     if csv is not None:
         csv.write_bytes(orders_csv(rows))
-        console.print(f"{len(rows):,} orders written to {csv}")
+        click.echo(f"{len(rows):,} orders written to {csv}")

@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
+from bot.cli.output import fail
 from bot.cli.preflight import load_settings
 from bot.observability.logs import configure_logging
 from bot.observability.scrubbing import mask_in_logs
@@ -18,13 +19,15 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
-app = typer.Typer(help="The bot's Telegram webhook: what Telegram has, and removing it.")
+
+@click.group()
+def app() -> None:
+    """The bot's Telegram webhook: what Telegram has, and removing it."""
 
 
 def _bot(settings: Settings) -> Bot:
     if settings.telegram_token is None:
-        typer.echo("SHOPBOT_TELEGRAM_TOKEN is not set.", err=True)
-        raise typer.Exit(2)
+        raise fail("SHOPBOT_TELEGRAM_TOKEN is not set.")
     token = settings.telegram_token.get_secret_value()
     configure_logging(settings.log_level, settings.log_format)
     mask_in_logs(token)
@@ -40,8 +43,7 @@ def _ask_telegram(call: Coroutine[Any, Any, None]) -> None:
     try:
         asyncio.run(call)
     except TelegramError as exc:
-        typer.echo(f"Telegram did not answer: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(f"Telegram did not answer: {exc}") from None
 
 
 @app.command("info")
@@ -52,25 +54,24 @@ def info() -> None:
     async def show() -> None:
         async with _bot(settings) as bot:
             hook = await bot.get_webhook_info()
-        typer.echo(f"url: {hook.url or '(none: the bot polls)'}")
-        typer.echo(f"pending updates: {hook.pending_update_count}")
-        typer.echo(f"allowed updates: {', '.join(hook.allowed_updates or ()) or '(all)'}")
+        click.echo(f"url: {hook.url or '(none: the bot polls)'}")
+        click.echo(f"pending updates: {hook.pending_update_count}")
+        click.echo(f"allowed updates: {', '.join(hook.allowed_updates or ()) or '(all)'}")
         if hook.last_error_date:
-            typer.echo(f"last error: {hook.last_error_date.isoformat()} {hook.last_error_message}")
+            click.echo(f"last error: {hook.last_error_date.isoformat()} {hook.last_error_message}")
 
     _ask_telegram(show())
 
 
 @app.command("delete")
-def delete(
-    drop_pending: bool = typer.Option(False, "--drop-pending", help="Also drop updates Telegram holds."),
-) -> None:
+@click.option("--drop-pending", is_flag=True, help="Also drop updates Telegram holds.")
+def delete(drop_pending: bool) -> None:
     """Remove the webhook (before going back to polling, or retiring the bot)."""
     settings = load_settings()
 
     async def remove() -> None:
         async with _bot(settings) as bot:
             await bot.delete_webhook(drop_pending_updates=drop_pending)
-        typer.echo("webhook removed" + (" and pending updates dropped" if drop_pending else ""))
+        click.echo("webhook removed" + (" and pending updates dropped" if drop_pending else ""))
 
     _ask_telegram(remove())

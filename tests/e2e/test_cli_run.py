@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from bot.cli import app
-from bot.cli.run import RuntimeChoice
+from bot.cli.run import RUNTIMES
 from bot.processes.web import RunOptions, run_bot
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -59,14 +59,14 @@ def _settings(telegram: FakeTelegram, tmp_path: Path) -> Settings:
     )
 
 
-def _running(settings: Settings, runtime: RuntimeChoice) -> asyncio.Task[None]:
-    return asyncio.create_task(run_bot(settings, RunOptions(runtime.value)))
+def _running(settings: Settings, runtime: str) -> asyncio.Task[None]:
+    return asyncio.create_task(run_bot(settings, RunOptions(runtime)))
 
 
-@pytest.mark.parametrize("runtime", list(RuntimeChoice))
+@pytest.mark.parametrize("runtime", RUNTIMES)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 async def test_bot_answers_until_signalled_then_stops(
-    runtime: RuntimeChoice, sig: signal.Signals, telegram: FakeTelegram, tmp_path: Path
+    runtime: str, sig: signal.Signals, telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     serving = _running(_settings(telegram, tmp_path), runtime)
     await telegram.push_text(501, "/start")
@@ -78,9 +78,9 @@ async def test_bot_answers_until_signalled_then_stops(
     assert signal.getsignal(sig) in (signal.default_int_handler, signal.SIG_DFL)  # handlers given back
 
 
-@pytest.mark.parametrize("runtime", list(RuntimeChoice))
+@pytest.mark.parametrize("runtime", RUNTIMES)
 async def test_token_never_reaches_the_logs_even_at_debug(
-    runtime: RuntimeChoice, telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    runtime: str, telegram: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     serving = _running(_settings(telegram, tmp_path), runtime)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 import structlog
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from bot.cli import app
 

@@ -26,7 +26,7 @@ from tests.integration.databases import POSTGRES_URL, engine_for, temporary_data
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")]
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER = "import typer; from bot.cli.worker import worker; typer.run(worker)"
+WORKER = "from bot.cli.worker import worker; worker()"
 
 
 async def _spawn(url: str, telegram: str) -> asyncio.subprocess.Process:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import text
-from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.invariants import find_violations

@@ -9,8 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-import typer.main
-from typer.testing import CliRunner, Result
+from click.testing import CliRunner, Result
 
 from bot.cli import app
 from tests.integration.databases import POSTGRES_URL, temporary_database
@@ -37,7 +36,7 @@ def _commands() -> set[tuple[str, ...]]:
         for name, sub in subcommands.items():
             yield from walk(sub, (*path, name))
 
-    return set(walk(typer.main.get_command(app)))
+    return set(walk(app))
 
 
 # Each command with the arguments an operator would give it.

@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from bot.cli import app
 from storage.database.engine import create_engine, dispose
