@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import SecretStr, ValidationError
 
+from bot.cli.output import fail
 from bot.settings import Settings
 from storage.database.engine import create_engine, dispose
 from storage.database.schema_status import (
@@ -92,5 +93,4 @@ async def _probe(url: str, where: str) -> str | None:
 def require_database(url: str) -> None:
     problem = database_problem(url)
     if problem is not None:
-        click.echo(problem, err=True)
-        raise SystemExit(2)
+        raise fail(problem)
