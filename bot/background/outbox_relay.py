@@ -113,10 +113,10 @@ class OutboxRelay:
         """A turn's replies, right after its commit (rows this relay's worker holds): each goes out at
         once unless a 429 paused its chat or the bot; counted against the flood limits all the same.
         What cannot go out now is left in the outbox, due when Telegram said, for `run_once`. A reply
-        does not wait for the one before it to be marked sent: the marks go while the next is sent, and
-        this returns once every one is written."""
+        does not wait for the one before it to be marked sent: the turn's replies are marked together once
+        the last is out (one batch of the queue's marks), and this returns when they are written."""
         held_back: set[int] = set()
-        marks: list[asyncio.Task[None]] = []
+        delivered: list[tuple[OutboxMessage, int | None]] = []
         try:
             for message in messages:
                 assert message.id is not None
@@ -132,17 +132,21 @@ class OutboxRelay:
                     await self._queue.postpone(message.id, self.worker, at, error="flood pause")
                     continue
                 self._flood.count(message.chat_id)
-                await self._deliver(message, held_back, marks)
+                await self._deliver(message, held_back, delivered)
         finally:  # what was delivered is marked sent even when a later reply's bookkeeping failed
+            marks = (self._mark_sent(message, sent_id) for message, sent_id in delivered)
             outcomes = await asyncio.gather(*marks, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
 
     async def _deliver(
-        self, message: OutboxMessage, held_back: set[int], marks: list[asyncio.Task[None]] | None = None
+        self,
+        message: OutboxMessage,
+        held_back: set[int],
+        delivered: list[tuple[OutboxMessage, int | None]] | None = None,
     ) -> None:
-        """Send `message` and settle its row; `marks`: mark it sent in a task added there, not waited on."""
+        """Send `message` and settle its row; `delivered`: once sent, leave it there to be marked sent."""
         assert message.id is not None
         chat_id = message.chat_id
         try:
@@ -166,10 +170,10 @@ class OutboxRelay:
                 held_back.add(chat_id)
         else:
             self._settled(message)
-            if marks is None:
+            if delivered is None:
                 await self._mark_sent(message, sent_id)
             else:
-                marks.append(asyncio.create_task(self._mark_sent(message, sent_id)))
+                delivered.append((message, sent_id))
 
     async def _mark_sent(self, message: OutboxMessage, sent_id: int | None) -> None:
         assert message.id is not None

@@ -163,21 +163,34 @@ async def test_a_reply_sent_right_after_its_turn_waits_for_the_chats_message_awa
 MERCHANTS = -100500
 
 
-class _SlowMarks(FakeOutboxQueue):
-    """A database that takes its time to mark a row sent: each mark waits for `written`."""
+class _OverTheWire(FakeTelegram):
+    """Telegram over HTTP: a send lets other tasks run while it is on its way."""
 
-    def __init__(self, state: MemoryState) -> None:
+    async def deliver(self, chat_id: int, payload: dict[str, Any]) -> int | None:
+        await asyncio.sleep(0)
+        return await super().deliver(chat_id, payload)
+
+
+class _SlowMarks(FakeOutboxQueue):
+    """A database that takes its time to mark a row sent: each mark waits for `written`. `asked`: how many
+    messages had reached Telegram when each mark was asked for."""
+
+    def __init__(self, state: MemoryState, telegram: FakeTelegram) -> None:
         super().__init__(state)
         self.written = asyncio.Event()
+        self.telegram = telegram
+        self.asked: list[int] = []
 
     async def mark_sent(self, *args: Any, **kwargs: Any) -> bool:
+        self.asked.append(self.telegram.total)
         await self.written.wait()
         return await super().mark_sent(*args, **kwargs)
 
 
 async def test_a_turns_second_reply_goes_out_without_waiting_for_the_first_to_be_marked_sent():
     world = World()  # a group chat: Telegram takes two messages in a second there
-    world.queue = queue = _SlowMarks(world.state)
+    world.telegram = _OverTheWire(world.time.monotonic)
+    world.queue = queue = _SlowMarks(world.state, world.telegram)
     async with world.uow_factory() as uow:  # one turn's two replies, held for this relay
         await uow.outbox.add(OutboxMessage(MERCHANTS, {"text": "Thanks, noted."}, world.time.now()))
         await uow.outbox.add(OutboxMessage(MERCHANTS, {"text": "Checkout 3/4"}, world.time.now()))
@@ -189,6 +202,8 @@ async def test_a_turns_second_reply_goes_out_without_waiting_for_the_first_to_be
         await asyncio.sleep(0)
     assert world.telegram.texts(MERCHANTS) == ["Thanks, noted.", "Checkout 3/4"]  # neither marked yet
     assert not sending.done()  # the turn ends once its replies are marked sent
+    # marked together after the last went out: the chat's next turn waits for one write, not two in a row
+    assert queue.asked == [2, 2]
     queue.written.set()
     await sending
     assert world.states() == [OutboxState.SENT, OutboxState.SENT]
