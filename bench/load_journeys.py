@@ -24,7 +24,7 @@ from storage.database.engine import create_engine, dispose
 from storage.database.migrate import upgrade_with
 from storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-__all__ = ["Tally", "JOURNEYS", "prepare_shop", "customer"]
+__all__ = ["Tally", "JOURNEYS", "prepare_shop", "customer", "take_step"]
 
 CATEGORIES = ("Tea", "Coffee", "Cups")
 REPLY_TIMEOUT = 10.0  # seconds: an update not answered by then counts as unanswered
@@ -92,6 +92,16 @@ class Tally:
     journeys: int = 0
 
 
+async def take_step(telegram: LoadTelegram, user_id: int, kind: str, value: str) -> None:
+    """What the customer does at one step: send a text, share a contact, or press a button."""
+    if kind == "send":
+        await telegram.push_text(user_id, value)
+    elif kind == "contact":
+        await telegram.share_contact(user_id, value)
+    else:
+        await telegram.press(user_id, *telegram.button(user_id, value))
+
+
 async def customer(
     telegram: LoadTelegram, journey: str, first_id: int, ids: Iterator[int], stop_at: float, tally: Tally
 ) -> None:
@@ -105,12 +115,7 @@ async def customer(
             done = telegram.expect(user_id, expect)
             started = time.perf_counter()
             try:
-                if kind == "send":
-                    await telegram.push_text(user_id, value)
-                elif kind == "contact":
-                    await telegram.share_contact(user_id, value)
-                else:
-                    await telegram.press(user_id, *telegram.button(user_id, value))
+                await take_step(telegram, user_id, kind, value)
                 tally.latencies.append(await asyncio.wait_for(done, REPLY_TIMEOUT) - started)
             except (TimeoutError, NoButton):
                 tally.unanswered += 1
