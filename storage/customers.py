@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cart import Cart
 from domain.customer import Address, Customer
-from storage.database.dialect import rowcount, upsert, upsert_rider
-from storage.database.prepared import Prepared
+from storage.database.dialect import rowcount, update_rider, upsert, upsert_rider
+from storage.database.prepared import Prepared, Rider
 from storage.tables import CartRow, CustomerRow, DialogRow
 
 __all__ = [
@@ -62,6 +62,7 @@ _ADD_CUSTOMER = upsert_rider(
     ["telegram_id"],
     replaces=lambda earlier, later: earlier["telegram_id"] == later["telegram_id"],  # every column written
 )  # fmt: skip
+_UPDATES: dict[tuple[str, ...], Rider] = {}  # a customer's partial update, by its columns
 _SAVE_CART = upsert_rider(
     CartRow.__table__,
     dict.fromkeys(("customer_id", "lines", "item_count", "updated_at")),
@@ -141,6 +142,12 @@ class SqlAlchemyCustomers:
         unknown = set(values) - set(CustomerRow.__table__.c.keys())
         if unknown or not values:
             raise ValueError(f"not customer fields: {sorted(unknown) or 'none given'}")
+        columns = tuple(values)
+        rider = _UPDATES.get(columns)
+        if rider is None:
+            rider = _UPDATES[columns] = update_rider(CustomerRow.__table__, "telegram_id", columns)
+        if await rider.ride(self.session, {"telegram_id": customer.telegram_id, **values}):
+            return  # with the turn's last statement (PostgreSQL)
         where = CustomerRow.telegram_id == customer.telegram_id
         await self.session.execute(update(CustomerRow).where(where).values(**values))
 

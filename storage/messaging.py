@@ -82,7 +82,7 @@ def _settling_replies(count: int, riders: tuple[Rider, ...] = ()) -> Prepared:
 
 
 _CLEAR_DIALOG = Rider(
-    "dialogs",
+    cast(Table, DialogRow.__table__),
     lambda gate, prefix: delete(DialogRow).where(DialogRow.user_id == bindparam(f"{prefix}user_id"), gate),
     names=["user_id"],
 )

@@ -21,10 +21,18 @@ from domain.money import Money
 from domain.order import DeliveryChoice, Order, OrderLine, Transition
 from domain.order_status import OrderStatus, PaymentMethod
 from storage.customers import address_from_json, address_to_json
-from storage.database.dialect import insert_or_ignore, rowcount
+from storage.database.dialect import RowsRider, insert_or_ignore, rowcount
 from storage.tables import OrderLineRow, OrderRow, OrderTimelineRow
 
 __all__ = ["SqlAlchemyOrders"]
+
+_LINES = RowsRider(
+    OrderLineRow.__table__,
+    ["order_number", "position", "sku", "name", "name_zh", "unit_price_minor", "quantity", "returned"],
+)
+_TIMELINE = RowsRider(
+    OrderTimelineRow.__table__, ["order_number", "seq", "at", "old", "new", "actor", "note"]
+)
 
 
 def _columns(order: Order) -> dict[str, Any]:
@@ -143,22 +151,21 @@ class SqlAlchemyOrders:
         # event loop thread (which can block behind that connection's busy wait under contention).
         if not await insert_or_ignore(self.session, OrderRow.__table__, values, ["number"]):
             raise OrderNumberTaken(order.number)
-        await self.session.execute(
-            insert(OrderLineRow),
-            [
-                {
-                    "order_number": order.number,
-                    "position": i,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "name_zh": line.name_zh,
-                    "unit_price_minor": line.unit_price.amount_minor,
-                    "quantity": line.quantity,
-                    "returned": line.returned,
-                }
-                for i, line in enumerate(order.lines)
-            ],
-        )
+        lines = [
+            {
+                "order_number": order.number,
+                "position": i,
+                "sku": line.sku,
+                "name": line.name,
+                "name_zh": line.name_zh,
+                "unit_price_minor": line.unit_price.amount_minor,
+                "quantity": line.quantity,
+                "returned": line.returned,
+            }
+            for i, line in enumerate(order.lines)
+        ]
+        if not await _LINES.ride(self.session, lines):  # with the turn's last statement (PostgreSQL)
+            await self.session.execute(insert(OrderLineRow), lines)
         await self._append_timeline(order, 0)
         self._remember(order, 1)
 
@@ -261,4 +268,5 @@ class SqlAlchemyOrders:
         new = order.timeline[start:]
         if new:
             rows = [_timeline_row(order.number, start + i, t) for i, t in enumerate(new)]
-            await self.session.execute(insert(OrderTimelineRow), rows)
+            if not await _TIMELINE.ride(self.session, rows):
+                await self.session.execute(insert(OrderTimelineRow), rows)

@@ -20,7 +20,7 @@ from domain.catalog.stock import ReservationState, StockLevel, validate_quantity
 from domain.errors import ConcurrentUpdate, InvalidInput, OutOfStock
 from domain.events import DomainEvent
 from domain.ports import StockAudit
-from storage.database.dialect import rowcount
+from storage.database.dialect import RowsRider, rowcount
 from storage.database.prepared import Prepared
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
@@ -28,6 +28,7 @@ __all__ = ["SqlAlchemyStocks"]
 
 _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
 _COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
+_HOLD = RowsRider(ReservationRow.__table__, ["order_number", "sku", "quantity", "expires_at", "state"])
 _BY_SKU = Prepared(select(*_COLUMNS).where(StockRow.sku == bindparam("sku")))  # every product card
 
 
@@ -111,6 +112,7 @@ class SqlAlchemyStocks:
         """Hold every line or none: raises `OutOfStock` for the first line that does not fit, leaving
         the caller's unit of work to roll back the lines already held."""
         events: list[DomainEvent] = []
+        held: list[dict[str, Any]] = []
         for sku, qty in sorted(lines):
             validate_quantity(qty, allow_zero=False)
             row = (
@@ -126,17 +128,18 @@ class SqlAlchemyStocks:
                     select(StockRow.on_hand - StockRow.reserved).where(StockRow.sku == sku)
                 )
                 raise OutOfStock(sku, qty, max(available or 0, 0))
-            self.session.add(
-                ReservationRow(
-                    order_number=order_number,
-                    sku=sku,
-                    quantity=qty,
-                    expires_at=expires_at,
-                    state=ReservationState.HELD.value,
-                )
+            held.append(
+                {
+                    "order_number": order_number,
+                    "sku": sku,
+                    "quantity": qty,
+                    "expires_at": expires_at,
+                    "state": ReservationState.HELD.value,
+                }
             )
             events += await self._apply_low_rule(row)
-        await self.session.flush()
+        if not await _HOLD.ride(self.session, held):  # with the turn's last statement (PostgreSQL)
+            await self.session.execute(insert(ReservationRow), held)
         return events
 
     async def commit(self, order_number: str) -> None:

@@ -28,8 +28,10 @@ from sqlalchemy import (
     null,
     select,
     text,
+    union_all,
 )
 from sqlalchemy import insert as sql_insert
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
@@ -47,6 +49,8 @@ __all__ = [
     "upsert",
     "upsert_rider",
     "insert_rider",
+    "RowsRider",
+    "update_rider",
     "rowcount",
     "dialect_insert",
 ]
@@ -213,7 +217,7 @@ def _compile(
         bindparam(c, type_=table.c[c].type) for c, v in values.items() if not isinstance(v, ClauseElement)
     ]
     textual: TextClause = text(sql).bindparams(*params)
-    return Prepared(textual.columns(*returning) if returning else textual)
+    return Prepared(textual.columns(*returning) if returning else textual, tables=[table])
 
 
 def _on_conflict(
@@ -251,7 +255,7 @@ def upsert_rider(
         insert = _dialect_module("postgresql").insert(tabled).from_select(list(values), source)
         return _on_conflict(insert, tabled, values, key, True, tuple((forget or {}).items()))
 
-    return Rider(tabled.name, build, names=_parameters(values), replaces=replaces)
+    return Rider(tabled, build, names=_parameters(values), replaces=replaces)
 
 
 def insert_rider(table: FromClause, names: Sequence[str]) -> Rider:
@@ -262,7 +266,52 @@ def insert_rider(table: FromClause, names: Sequence[str]) -> Rider:
     def build(gate: ColumnElement[bool], prefix: str) -> Any:
         return sql_insert(tabled).from_select(list(names), _gated_row(tabled, values, gate, prefix))
 
-    return Rider(tabled.name, build, names=names)
+    return Rider(tabled, build, names=names)
+
+
+class RowsRider:
+    """A plain INSERT of several rows of the columns `names` as a `Rider` (INSERT ... SELECT ... WHERE gate
+    UNION ALL ...), one per number of rows; row `i`'s values are named `{column}_{i}`."""
+
+    def __init__(self, table: FromClause, names: Sequence[str]) -> None:
+        self.table = cast(TableClause, table)
+        self.names = tuple(names)
+        self._by_count: dict[int, Rider] = {}
+
+    async def ride(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> bool:
+        """`Rider.ride` for `rows` (none: nothing to write, True)."""
+        if not rows:
+            return True
+        values = {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in self.names}
+        return await self._of(len(rows)).ride(session, values)
+
+    def _of(self, count: int) -> Rider:
+        rider = self._by_count.get(count)
+        if rider is None:
+            table, names = self.table, self.names
+
+            def build(gate: ColumnElement[bool], prefix: str) -> Any:
+                rows = [
+                    _gated_row(table, dict.fromkeys(names), gate, f"{prefix}", suffix=f"_{i}")
+                    for i in range(count)
+                ]
+                return sql_insert(table).from_select(list(names), rows[0] if count == 1 else union_all(*rows))
+
+            names_given = [f"{name}_{i}" for i in range(count) for name in names]
+            rider = self._by_count[count] = Rider(table, build, names=names_given)
+        return rider
+
+
+def update_rider(table: FromClause, key: str, columns: Sequence[str]) -> Rider:
+    """UPDATE `columns` of the row whose `key` is given, as a `Rider`: UPDATE ... WHERE key AND gate."""
+    tabled = cast(TableClause, table)
+
+    def build(gate: ColumnElement[bool], prefix: str) -> Any:
+        changes = {c: bindparam(f"{prefix}{c}", type_=tabled.c[c].type) for c in columns}
+        where = tabled.c[key] == bindparam(f"{prefix}{key}", type_=tabled.c[key].type)
+        return sql_update(tabled).where(where, gate).values(changes)
+
+    return Rider(tabled, build, names=[key, *columns])
 
 
 def _parameters(values: Mapping[str, Any]) -> list[str]:
@@ -270,11 +319,17 @@ def _parameters(values: Mapping[str, Any]) -> list[str]:
 
 
 def _gated_row(
-    table: TableClause, values: Mapping[str, Any], gate: ColumnElement[bool], prefix: str
+    table: TableClause,
+    values: Mapping[str, Any],
+    gate: ColumnElement[bool],
+    prefix: str,
+    *,
+    suffix: str = "",
 ) -> Select[Any]:
-    """One row of `values` (a parameter for each None, named `prefix` + column), when `gate` holds."""
+    """One row of `values` (a parameter for each None, named `prefix` + column + `suffix`), when `gate`
+    holds."""
     row = [
-        bindparam(prefix + column, type_=table.c[column].type) if value is None else value
+        bindparam(prefix + column + suffix, type_=table.c[column].type) if value is None else value
         for column, value in values.items()
     ]
     return select(*row).where(gate)

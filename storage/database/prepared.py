@@ -21,9 +21,12 @@ On PostgreSQL a plain read (a SELECT without a WITH query or a locking clause) t
 transaction's first write is sent without BEGIN: at READ COMMITTED, PostgreSQL's level as shopbot uses it,
 every statement sees what was committed when it began, inside a transaction or not, so it reads the same.
 A unit of work that only reads, and ends with one write (`Prepared.last`: a turn's replies with its
-update's settle), then sends neither BEGIN nor COMMIT: two round trips fewer. Such a turn's one-row writes
-(its dialog, its cart, a funnel step: `Rider`) wait for that last statement and go in it, so a checkout
-step that writes its dialog and replies is one round trip after its reads, where it was four.
+update's settle), then sends neither BEGIN nor COMMIT: two round trips fewer. A turn's writes whose outcome
+it does not wait for (its dialog, its cart, a funnel step: `Rider`) wait for that last statement and go in
+it, so a checkout step that writes its dialog and replies is one round trip after its reads, where it was
+four. A turn that begins a transaction does the same: placing an order sends the stock's and the order's
+writes, which answer something, on their own, and its reservations, lines, timeline, cart, customer and
+form with its replies (8 statements where it sent 14, and the stock rows locked for 3 round trips, not 10).
 
     _BY_SKU = Prepared(select(StockRow.sku, ...).where(StockRow.sku == bindparam("sku")))
     row = await _BY_SKU.first(session, {"sku": "tea"})
@@ -70,10 +73,19 @@ def counter_of(engine: Engine) -> Callable[[], object] | None:
     return _COUNTERS.get(engine)
 
 
-class _Compiled:
-    __slots__ = ("sql", "params", "row", "results", "reads", "tables")  # compiled once per statement
+def linked(tables: Iterable[TableClause]) -> frozenset[str]:
+    """The tables `tables` refer to by a foreign key: a write of one, or to one, may depend on the order of
+    the two."""
+    return frozenset(key.column.table.name for table in tables for key in getattr(table, "foreign_keys", ()))
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+
+class _Compiled:
+    __slots__ = ("sql", "params", "row", "results", "reads", "tables", "links")  # compiled once per statement
+
+    def __init__(
+        self, statement: ClauseElement, dialect: Dialect, tables: Sequence[TableClause] = ()
+    ) -> None:
+        """`tables`: what a textual statement writes (SQLAlchemy cannot find them in its text)."""
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         if compiled.post_compile_params or any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("a statement completed at execution (an IN list) cannot be prepared once")
@@ -101,11 +113,14 @@ class _Compiled:
         # a plain read: no WITH query (which may write on PostgreSQL), no row locks
         self.reads = isinstance(statement, Select) and not self.sql.lstrip().upper().startswith("WITH")
         self.reads = self.reads and _LOCKING.search(self.sql) is None
-        self.tables: frozenset[str] = frozenset(
-            table.name
+        found = [
+            table
             for table in find_tables(statement, check_columns=True, include_joins=True, include_selects=True)
             if isinstance(table, TableClause)
-        )
+        ]
+        found += tables
+        self.tables: frozenset[str] = frozenset(table.name for table in found)
+        self.links = linked(found)
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         return [
@@ -123,8 +138,11 @@ class _Compiled:
 class Prepared:
     """One fixed statement with bound parameters (`bindparam("name")`), run with a dict of their values."""
 
-    def __init__(self, statement: Any) -> None:
+    def __init__(self, statement: Any, *, tables: Sequence[TableClause] = ()) -> None:
+        """`tables`: those a textual statement (`text()`) touches, which SQLAlchemy cannot see in it; a
+        statement whose tables are unknown lets no rider pass (`Rider`)."""
         self.statement = statement
+        self.tables = tuple(tables)
         self._compiled: dict[str, _Compiled] = {}  # by dialect
 
     async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
@@ -200,24 +218,27 @@ class Prepared:
     def compiled_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect, self.tables)
         return compiled
 
 
 class Rider:
-    """A one-row write that a lean PostgreSQL turn leaves to its last statement, to go along with it.
+    """A write whose outcome the turn does not wait for (its dialog, its cart, a funnel step, an order's
+    lines), which a PostgreSQL turn leaves to its last statement, to go along with it.
 
     `build(gate, prefix)` gives the write as a statement that writes only when `gate` holds (an INSERT ...
-    SELECT ... WHERE gate, a DELETE ... WHERE ... AND gate), its parameters named `prefix` + name. The turn's
-    last statement (`storage.messaging`) takes its riders (`take_riders`) as WITH queries gated on its
-    update's settle: one statement instead of BEGIN, the writes, the last statement and COMMIT, and a turn
-    whose update another settled meanwhile keeps none of them. Until then a rider is held by the
-    transaction: any other write, a read of its table, `session.execute`, an ORM flush or the commit sends
-    the riders first, in order, as statements of their own (`build(true(), "")`)."""
+    SELECT ... WHERE gate, an UPDATE or DELETE ... WHERE ... AND gate), its parameters named `prefix` + name.
+    The turn's last statement (`storage.messaging`) takes its riders (`take_riders`) as WITH queries gated on
+    its update's settle: a turn that only read sends one statement instead of BEGIN, the writes, the last
+    statement and COMMIT; one that began a transaction (placing an order) sends its riders with its last
+    statement instead of one round trip each. A turn whose update another settled meanwhile keeps none of
+    them. Until then a rider is held by the transaction. Sent first, in order, as statements of their own
+    (`build(true(), "")`), by: a read of its table, a write of its table or of one linked to it by a foreign
+    key, a statement whose tables are unknown, `session.execute`, an ORM flush, the commit."""
 
     def __init__(
         self,
-        table: str,
+        table: TableClause,
         build: Callable[[ColumnElement[bool], str], Any],
         *,
         names: Iterable[str],
@@ -226,7 +247,8 @@ class Rider:
         """`names`: the parameters of `build` (without their prefix), the values every write gives.
         `replaces(earlier, later)`: the later write of this kind leaves the row as the two in turn would
         (an upsert of the same row, all of its columns): it then takes the earlier one's place."""
-        self.table = table
+        self.table = table.name
+        self.links = linked([table])
         self.build = build
         self.names = frozenset(names)
         self.replaces = replaces
@@ -241,13 +263,13 @@ class Rider:
 
     async def ride(self, session: AsyncSession, values: Mapping[str, Any]) -> bool:
         """Leave the write with `values` to the transaction's last statement, when it takes riders (a turn
-        on PostgreSQL that has begun no transaction yet, `let_ride`); False: the caller writes now."""
+        on PostgreSQL, `let_ride`); False: the caller writes now."""
         if values.keys() != self.names:  # a value the statement would leave out, or one it lacks
             raise ValueError(f"{self.table}: {sorted(values)} given, {sorted(self.names)} written")
         if not session.sync_session.info.get(_RIDING):
             return False
         direct = await _direct(session)
-        if not isinstance(direct, _Asyncpg) or direct.ended or direct.driver.is_in_transaction():
+        if not isinstance(direct, _Asyncpg) or direct.ended:
             return False
         riders = direct.riders
         for n, (rider, earlier) in enumerate(riders):
@@ -346,9 +368,7 @@ class _Asyncpg:
         """`alone`: the statement is the whole transaction, sent without BEGIN (`Prepared.alone`). `last`:
         the transaction's last statement (`Prepared.last`), alone when nothing has begun the transaction."""
         self.check_open()
-        if self.riders and not (
-            compiled.reads and compiled.tables.isdisjoint(r.table for r, _ in self.riders)
-        ):
+        if self.riders and (alone or last or not self.passes(compiled)):
             await self.send_riders()  # before what could see or follow them
         if self.count is not None:
             self.count()
@@ -368,6 +388,20 @@ class _Asyncpg:
             return rows, len(rows)
         except Exception as error:
             raise await greenlet_spawn(self._translated, compiled.sql, error) from error
+
+    def passes(self, compiled: _Compiled) -> bool:
+        """`compiled` may run before the riders: it reads none of their tables, and a write touches none
+        of them nor a table a foreign key links to one of them (either way). Writes of distinct, unlinked
+        tables in one transaction leave the same rows in whichever order they run."""
+        tables = compiled.tables
+        if not tables:  # unknown
+            return False
+        for rider, _ in self.riders:
+            if rider.table in tables:
+                return False
+            if not compiled.reads and (rider.table in compiled.links or not rider.links.isdisjoint(tables)):
+                return False
+        return True
 
     async def send_riders(self) -> None:
         """The riders as statements of their own, in order (the first begins the transaction)."""

@@ -229,6 +229,56 @@ async def test_a_checkout_sends_no_begin_or_commit_to_postgresql_until_the_order
         await dispose(engine)
 
 
+@POSTGRES_ONLY
+async def test_placing_an_order_on_postgresql_sends_what_it_does_not_wait_for_with_its_reply(database_url):
+    """The stock is reserved and the order inserted on their own (each answers something: enough stock? a
+    new number?); the reservations, the lines, the timeline, the emptied cart, the customer's saved phone
+    and address and the cleared form go with the replies and the update's settle in one statement. The
+    stock rows stay locked for three round trips (the reservation, the order, that statement), not ten."""
+    engine = create_engine(database_url, pool_size=1)
+    factory = SqlAlchemyUnitOfWorkFactory(engine)
+    standard = DeliveryOption("standard", "Standard", Money.parse("5.00", "USD"))
+    config = ShopConfig(
+        shop_name="Tea House", currency="USD", delivery_options=(standard,), merchant_chat_id=-100
+    )
+    try:
+        await stocked(factory, ("TEA-1", 50, 0), ("TEA-2", 50, 0))
+        step = _LoggedTurns(ShopApp(factory, _Clock(), config), engine, await logged_on_postgresql(engine))
+        await step(Kind.COMMAND, text="start")
+        await step(Kind.BUTTON, action=pack(AddToCart("TEA-1", 1)))
+        await step(Kind.BUTTON, action=pack(AddToCart("TEA-2", 2)))
+        await step(Kind.BUTTON, action=pack(StartCheckout()))
+        await step(Kind.TEXT, text="Ann Lee")
+        await step(Kind.CONTACT, phone="+442079460958", contact_user_id=ANN)
+        await step(Kind.BUTTON, action=pack(FormPick(Step.DELIVERY, "standard")))
+        await step(Kind.TEXT, text="1 Tea Lane, London, E1 6AN, GB")
+
+        counted: list[int] = []
+        stop = count_statements(engine, lambda: counted.append(1))
+        try:
+            placed = await step(Kind.BUTTON, action=pack(PlaceOrder("cash")))
+        finally:
+            stop()
+        assert "is placed!" in placed[1]
+        # the turn's read and the cart's two products (before BEGIN), BEGIN, the stock of each, the order,
+        # the last statement; 14 before (the reservations, the lines, the timeline, the cart, the customer
+        # and the form each a statement of its own)
+        assert len(counted) == 8
+        async with factory(write=False) as uow:
+            [order] = await uow.orders.list_for_customer(ANN)
+            assert [(line.sku, line.quantity) for line in order.lines] == [("TEA-1", 1), ("TEA-2", 2)]
+            assert [entry.new.value for entry in order.timeline] == ["placed"]
+            levels = {sku: await uow.stocks.get(sku) for sku in ("TEA-1", "TEA-2")}
+            assert {sku: level.reserved for sku, level in levels.items()} == {"TEA-1": 1, "TEA-2": 2}
+            customer = await uow.customers.get(ANN)
+            assert customer.phone == "+442079460958" and customer.addresses[0].city == "London"
+            assert (await uow.carts.get(ANN)).lines == {}
+            assert await uow.dialogs.get(ANN) is None
+        assert await step.inbox.backlog() == 0
+    finally:
+        await dispose(engine)
+
+
 async def test_a_catalog_edit_shows_at_once_here_and_within_seconds_in_another_process(database_url):
     now = [0.0]
     here = SqlAlchemyUnitOfWorkFactory(
