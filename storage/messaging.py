@@ -15,6 +15,7 @@ from domain.ports import AlreadyHandled
 from storage.customers import IN_DIALOG_COLUMNS, SqlAlchemyCustomers
 from storage.database.dialect import insert_or_ignore, insert_returning, upsert, upsert_rider
 from storage.database.prepared import Prepared, Rider, take_riders
+from storage.queues import read_along
 from storage.queues.inbox import (
     PENDING,
     in_inbox,
@@ -175,13 +176,18 @@ class SqlAlchemyProcessedUpdates:
         """`first_time`, then (when it is) the customer and their dialog.
 
         On PostgreSQL they are read with the update's state in the inbox, in a plain read sent without
-        BEGIN; an update found pending is settled by the turn's last write: its replies
+        BEGIN, unless the store that took the update read them along (`storage.queues.read_along`); an
+        update found pending is settled by the turn's last write: its replies
         (`SqlAlchemyOutbox.add_replies`), or before its commit (`settle_left`). That write raises
         `AlreadyHandled` when another turn settled the update meanwhile."""
         if self.session.get_bind().dialect.name != "postgresql":
             if not await self.first_time(update_id, at):
                 return False, None, None
             return True, *await self._customers.get_in_dialog(telegram_id)
+        along = read_along.take(self.session, update_id, telegram_id)
+        if along is not None:  # read as the store took the update for this process: pending
+            settle_later(self.session, update_id)
+            return True, *self._customers.in_dialog(along)
         row = await _IN_DIALOG_WITH_UPDATE.first(
             self.session, {"telegram_id": telegram_id, "update_id": update_id}
         )

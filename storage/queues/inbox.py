@@ -15,7 +15,8 @@ A store made for a processor with room (`claim_along`) needs no claim: an update
 pending is inserted already leased to that processor, the chat's later updates wait behind it as behind
 any claimed one. (Two processes storing updates of one chat at the very same moment, each before it sees
 the other's row, can each take theirs, as two claims at the same moment can; within one process stores
-follow one another.)
+follow one another.) On PostgreSQL the store of a lone update of a private chat reads its turn's
+customer, dialog and cart along (`storage.queues.read_along`).
 
 `settle_in_transaction` marks an update done inside the handler's own unit of work, next to its
 processed-update record, so "handled" and "done" commit together. A processor that wants to know whether
@@ -50,12 +51,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ports import AlreadyHandled, ClaimAlong, ClaimSlots, InboxUpdate
+from storage.customers import IN_DIALOG_COLUMNS
 from storage.database.constants import in_sql
 from storage.database.dialect import among, dialect_insert, insert_or_ignore, insert_returning, rowcount
 from storage.database.engine import WRITE_OPTION
 from storage.database.prepared import Prepared, let_ride
+from storage.queues import read_along
 from storage.queues.coalesce import Coalesced
 from storage.queues.leases import release_orphans
+from storage.tables import CartRow, CustomerRow, DialogRow
 from storage.tables.inbox import DONE, FAILED, PENDING, InboxRow
 
 __all__ = [
@@ -209,6 +213,26 @@ def _taken(insert: Callable[..., Any]) -> Prepared:
     """INSERT of a new update, leased to the claiming worker when its chat has no update pending (one
     still to take, in hand, or waiting to be retried); else waiting, as any stored update. An update
     without a chat is always free. `insert`: the database's own, for its ON CONFLICT."""
+    return Prepared(_taken_insert(insert))
+
+
+@cache
+def _taken_reading(insert: Callable[..., Any]) -> Prepared:
+    """`_taken` (PostgreSQL, a private chat), and with it what the update's turn reads first: the customer
+    whose chat it is, their dialog and their cart (`storage.queues.read_along`). One row: `leased_by`
+    (None: stored, not taken), then `IN_DIALOG_COLUMNS`."""
+    taken = _taken_insert(insert).cte("taken")
+    chat = bindparam("chat_id", type_=_INBOX.c.chat_id.type)
+    return Prepared(
+        select(taken.c.leased_by, *IN_DIALOG_COLUMNS).select_from(
+            taken.outerjoin(CustomerRow, CustomerRow.telegram_id == chat)
+            .outerjoin(DialogRow, DialogRow.user_id == chat)
+            .outerjoin(CartRow, CartRow.customer_id == chat)
+        )
+    )
+
+
+def _taken_insert(insert: Callable[..., Any]) -> Any:
     chat = select(
         exists().where(_INBOX.c.chat_id == bindparam("chat_id"), _INBOX.c.state == _PENDING).label("busy")
     ).subquery("chat")
@@ -225,7 +249,7 @@ def _taken(insert: Callable[..., Any]) -> Prepared:
         .where(true())  # SQLite reads `INSERT ... SELECT ... ON CONFLICT` only with a WHERE
     )
     columns = [*_TAKEN_VALUES, "state", "attempts", "lease_until", "leased_by"]
-    return Prepared(
+    return (
         insert(_INBOX)
         .from_select(columns, source)
         .on_conflict_do_nothing(index_elements=["update_id"])
@@ -346,7 +370,12 @@ class SqlAlchemyInbox:
                 if slot is not None and slot.limit:
                     claimed = _updates(await _CLAIM.alone(session, _claim_params(slot)))
                 return {values["update_id"]: stored is not None}, claimed
-            taken = await _taken(dialect_insert(session)).alone(session, _taken_params(values, slot))
+            chat_id = values["chat_id"]
+            private = chat_id is not None and chat_id > 0  # its turn reads the customer whose chat it is
+            statement = (_taken_reading if private else _taken)(dialect_insert(session))
+            taken = await statement.alone(session, _taken_params(values, slot))
+            if private and taken and taken[0].leased_by is not None:
+                read_along.keep(session.get_bind(), values["update_id"], chat_id, taken[0])  # type: ignore[arg-type]
         return {values["update_id"]: _took(taken, values, claimed)}, claimed
 
     async def claim(
