@@ -24,12 +24,13 @@ from storage.database.dialect import RowsRider, rowcount
 from storage.database.prepared import Prepared
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
-__all__ = ["SqlAlchemyStocks"]
+__all__ = ["SqlAlchemyStocks", "STOCK_COLUMNS"]
 
 _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
-_COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
+# a level's columns, in `StockLevel`'s order
+STOCK_COLUMNS = (StockRow.sku, StockRow.on_hand, StockRow.reserved, StockRow.safety, StockRow.low_alert_armed)
 _HOLD = RowsRider(ReservationRow.__table__, ["order_number", "sku", "quantity", "expires_at", "state"])
-_BY_SKU = Prepared(select(*_COLUMNS).where(StockRow.sku == bindparam("sku")))  # every product card
+_BY_SKU = Prepared(select(*STOCK_COLUMNS).where(StockRow.sku == bindparam("sku")))
 
 
 def _level(row: Row[Any]) -> StockLevel:
@@ -55,7 +56,7 @@ class SqlAlchemyStocks:
         return _level(row)
 
     async def get_many(self, skus: Iterable[str]) -> dict[str, StockLevel]:
-        rows = await self.session.execute(select(*_COLUMNS).where(StockRow.sku.in_(list(skus))))
+        rows = await self.session.execute(select(*STOCK_COLUMNS).where(StockRow.sku.in_(list(skus))))
         levels = {row.sku: _level(row) for row in rows}
         self._loaded_on_hand.update({sku: level.on_hand for sku, level in levels.items()})
         return levels
@@ -101,7 +102,7 @@ class SqlAlchemyStocks:
         is_low = case((StockRow.on_hand - StockRow.reserved < StockRow.safety, 0), else_=1)
         total = await self.session.scalar(select(func.count()).select_from(StockRow))
         rows = await self.session.execute(
-            select(*_COLUMNS).order_by(is_low, StockRow.sku).offset(offset).limit(limit)
+            select(*STOCK_COLUMNS).order_by(is_low, StockRow.sku).offset(offset).limit(limit)
         )
         return [_level(row) for row in rows], total or 0
 
@@ -120,7 +121,7 @@ class SqlAlchemyStocks:
                     update(StockRow)
                     .where(StockRow.sku == sku, StockRow.on_hand - StockRow.reserved >= qty)
                     .values(reserved=StockRow.reserved + qty)
-                    .returning(*_COLUMNS)
+                    .returning(*STOCK_COLUMNS)
                 )
             ).first()
             if row is None:
@@ -178,7 +179,7 @@ class SqlAlchemyStocks:
     async def _move(self, sku: str, **values: object) -> list[DomainEvent]:
         row = (
             await self.session.execute(
-                update(StockRow).where(StockRow.sku == sku).values(**values).returning(*_COLUMNS)
+                update(StockRow).where(StockRow.sku == sku).values(**values).returning(*STOCK_COLUMNS)
             )
         ).one()
         return await self._apply_low_rule(row)

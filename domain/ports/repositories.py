@@ -54,6 +54,9 @@ class Categories(Protocol):
 class Products(Protocol):
     async def add(self, product: Product) -> None: ...
     async def get(self, sku: str) -> Product | None: ...
+    async def get_with_stock(self, sku: str) -> tuple[Product | None, StockLevel | None]:
+        """The product and its stock level, read together (a product card shows both)."""
+
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
     ) -> tuple[list[Product], int]: ...

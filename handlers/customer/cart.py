@@ -18,7 +18,7 @@ from handlers.actions.customer import (
     ShowProduct,
     StartCheckout,
 )
-from handlers.customer.catalog import available_units, product_card, sellable
+from handlers.customer.catalog import on_sale, product_card
 from handlers.kernel.reply import Outcome
 from handlers.kernel.turn import Rows, Turn
 
@@ -100,11 +100,6 @@ async def show_cart(
     return turn.say("\n".join(text), rows)
 
 
-async def _room_for(turn: Turn, sku: str, cart: Cart, qty: int) -> int | None:
-    """How many more units fit the stock, or None when `qty` more fit."""
-    return _room(await available_units(turn, sku), cart, sku, qty)
-
-
 def _room(available: int, cart: Cart, sku: str, qty: int) -> int | None:
     left = available - cart.quantity(sku)
     return None if qty <= left else max(left, 0)
@@ -125,11 +120,10 @@ def _refusal(turn: Turn, room: int, in_cart: int) -> Outcome:
 
 
 async def add_to_cart(turn: Turn, action: AddToCart) -> Outcome:
-    product = await sellable(turn, action.sku)
+    product, available = await on_sale(turn, action.sku)
     if product is None:
         return turn.toast(turn._("Sorry, this product is no longer available."), alert=True)
     cart = await turn.uow.carts.get(turn.user_id)
-    available = await available_units(turn, action.sku)
     room = _room(available, cart, action.sku, action.qty)
     if room is not None:
         return _refusal(turn, room, cart.quantity(action.sku))
@@ -150,9 +144,10 @@ async def step(turn: Turn, action: CartStep) -> Outcome:
     if current == 0:  # pressed on an old cart message
         return await show_cart(turn, cart=cart)
     if action.delta > 0:
-        if await sellable(turn, action.sku) is None:
+        product, available = await on_sale(turn, action.sku)
+        if product is None:
             return await show_cart(turn, cart=cart)
-        room = await _room_for(turn, action.sku, cart, 1)
+        room = _room(available, cart, action.sku, 1)
         if room is not None:
             return _refusal(turn, room, current)
     cart.set_quantity(action.sku, current + action.delta)

@@ -26,6 +26,7 @@ __all__ = [
     "ROUTES",
     "open_product",
     "available_units",
+    "on_sale",
     "availability_text",
     "search",
     "MAX_SEARCH",
@@ -40,9 +41,13 @@ async def available_units(turn: Turn, sku: str) -> int:
     return max(level.available, 0) if level else 0
 
 
-async def sellable(turn: Turn, sku: str) -> Product | None:
-    product = await turn.uow.products.get(sku)
-    return product if product is not None and product.active else None
+async def on_sale(turn: Turn, sku: str) -> tuple[Product | None, int]:
+    """The product when it is sold (None: unknown, or no longer active) and how many units are available,
+    read together."""
+    product, level = await turn.uow.products.get_with_stock(sku)
+    if product is None or not product.active:
+        return None, 0
+    return product, max(level.available, 0) if level else 0
 
 
 async def show_categories(turn: Turn, _action: object = None) -> Outcome:
@@ -153,11 +158,11 @@ async def product_card(
 
 
 async def open_product(turn: Turn, sku: str, qty: int = 1) -> Outcome:
-    product = await sellable(turn, sku)
+    product, available = await on_sale(turn, sku)
     if product is None:
         rows = [[turn.button(turn._("🛍 Catalog"), Categories())]]
         return turn.say(turn._("Sorry, this product is no longer available."), rows)
-    return await product_card(turn, product, qty)
+    return await product_card(turn, product, qty, available=available)
 
 
 async def show_product(turn: Turn, action: ShowProduct) -> Outcome:
@@ -165,10 +170,10 @@ async def show_product(turn: Turn, action: ShowProduct) -> Outcome:
 
 
 async def show_photo(turn: Turn, action: ProductPhoto) -> Outcome:
-    product = await sellable(turn, action.sku)
+    product, available = await on_sale(turn, action.sku)
     if product is None:
         return await open_product(turn, action.sku)
-    return await product_card(turn, product, 1, photo=action.index)
+    return await product_card(turn, product, 1, available=available, photo=action.index)
 
 
 async def search(turn: Turn, text: str) -> Outcome:

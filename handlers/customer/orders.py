@@ -11,7 +11,7 @@ from domain.services import change_status, order_for_customer
 from handlers.actions.contact import ContactShop
 from handlers.actions.customer import BuyAgain, CancelOrder, Menu, MyOrders, PayNow, ShowCart, ShowOrder
 from handlers.customer.cart import show_cart
-from handlers.customer.catalog import available_units, sellable
+from handlers.customer.catalog import on_sale
 from handlers.customer.unpaid import can_pay_now
 from handlers.kernel.reply import Outcome
 from handlers.kernel.status_text import discount_text, status_label, tracking_url
@@ -122,9 +122,9 @@ async def buy_again(turn: Turn, action: BuyAgain) -> Outcome:
     cart = await turn.uow.carts.get(turn.user_id)
     skipped: list[str] = []
     for line in order.lines:
-        room = await available_units(turn, line.sku) - cart.quantity(line.sku)
-        qty = min(line.quantity, room, 99 - cart.quantity(line.sku))
-        if await sellable(turn, line.sku) is None or qty <= 0:
+        product, available = await on_sale(turn, line.sku)
+        qty = min(line.quantity, available - cart.quantity(line.sku), 99 - cart.quantity(line.sku))
+        if product is None or qty <= 0:
             skipped.append(line.display_name(turn.language))
             continue
         if qty < line.quantity:

@@ -10,17 +10,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actor import Actor
 from domain.catalog.changes import ProductChange
 from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.money import Money
 from storage.catalog.cache import CatalogCache
 from storage.database.dialect import upsert
 from storage.database.prepared import Prepared
+from storage.stocks import STOCK_COLUMNS
 from storage.tables import CategoryRow, OrderLineRow, ProductChangeRow, ProductRow, StockRow
 
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChanges"]
 
 
 _PRODUCT = tuple(ProductRow.__table__.c)  # plain columns: rows, no ORM identity map on the hot path
-_PRODUCT_BY_SKU = Prepared(select(*_PRODUCT).where(ProductRow.sku == bindparam("sku")))  # every card
+_PRODUCT_BY_SKU = Prepared(select(*_PRODUCT).where(ProductRow.sku == bindparam("sku")))
+_STOCK = tuple(column.label(f"stock_{column.key}") for column in STOCK_COLUMNS)
+_PRODUCT_WITH_STOCK = Prepared(  # every product card
+    select(*_PRODUCT, *_STOCK)
+    .outerjoin(StockRow, StockRow.sku == ProductRow.sku)
+    .where(ProductRow.sku == bindparam("sku"))
+)
 _CATEGORIES = Prepared(
     select(CategoryRow.slug, CategoryRow.name, CategoryRow.position, CategoryRow.name_zh).order_by(
         CategoryRow.position, CategoryRow.name
@@ -111,6 +119,19 @@ class SqlAlchemyProducts:
         row = await _PRODUCT_BY_SKU.first(self.session, {"sku": sku})
         product = self._read[sku] = _product(row) if row else None
         return product
+
+    async def get_with_stock(self, sku: str) -> tuple[Product | None, StockLevel | None]:
+        """The product (read once per transaction, as `get`) and its stock level, in one statement."""
+        row = await _PRODUCT_WITH_STOCK.first(self.session, {"sku": sku})
+        if row is None:
+            self._read.setdefault(sku, None)
+            return None, None
+        product = self._read.setdefault(sku, _product(row))
+        level = None
+        if row.stock_sku is not None:
+            stock = [getattr(row, f"stock_{column.key}") for column in STOCK_COLUMNS]
+            level = StockLevel(*stock)
+        return product, level
 
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False

@@ -108,6 +108,10 @@ class FakeProducts(_Repo):
     async def get(self, sku: str) -> Product | None:
         return self.s.products.get(sku)
 
+    async def get_with_stock(self, sku: str) -> tuple[Product | None, StockLevel | None]:
+        product = self.s.products.get(sku)
+        return product, self.s.stocks.get(sku) if product is not None else None
+
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
     ):

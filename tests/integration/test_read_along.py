@@ -81,11 +81,11 @@ async def test_a_customers_update_taken_as_it_is_stored_costs_the_store_and_the_
         await step(Kind.COMMAND, text="start")  # the first contact stores the customer
         costs = [
             await step(Kind.COMMAND, text="start"),
-            await step(Kind.BUTTON, action=pack(AddToCart("TEA-1", 1))),  # + the product and its stock
+            await step(Kind.BUTTON, action=pack(AddToCart("TEA-1", 1))),  # + the product with its stock
             await step(Kind.BUTTON, action=pack(StartCheckout())),  # + the product
             await step(Kind.TEXT, text="Ann Lee"),
         ]
-        assert [cost for cost, _ in costs] == [2, 4, 3, 2]
+        assert [cost for cost, _ in costs] == [2, 3, 3, 2]
         assert "Checkout 1/4" in costs[2][1] and "Checkout 2/4" in costs[3][1]
         cost, text = await step(Kind.CONTACT, phone="+442079460958", contact_user_id=ANN)
         cost, text = await step(Kind.BUTTON, action=pack(FormPick(Step.DELIVERY, "standard")))

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from domain.actor import Actor
 from domain.cart import Cart
 from domain.catalog.products import Category, Product
+from domain.catalog.stock import StockLevel
 from domain.customer import Customer
 from domain.errors import InvalidInput
 from domain.money import Money
@@ -18,6 +19,7 @@ from domain.outbox import OutboxMessage
 from domain.payments.attempts import PaymentAttempt
 from domain.payments.refunds import REFUSED, PendingRefund, RefundState
 from domain.services import change_status
+from storage.database.engine import count_statements
 from tests.shops.storage import ADDRESS, NOW, checkout, fill_cart, place, stock_product, stocked
 
 
@@ -42,6 +44,28 @@ async def test_products_and_categories_round_trip_and_are_found_by_category_and_
             "W-1", "Gaiwan", "teaware", Money(1400, "USD"), photo="https://x.example/g.jpg"
         )
         assert [p.sku for p in await uow.products.list_all()] == ["T-1", "T-2", "T-3", "W-1"]
+
+
+async def test_a_product_is_read_with_its_stock_level_in_one_statement(uow_factory):
+    await stocked(uow_factory, ("TEA-1", 7, 2))
+    async with uow_factory() as uow:
+        await uow.products.add(Product("W-1", "Gaiwan", "tea", Money(1400, "USD")))  # no stock kept yet
+        await uow.commit()
+    counted: list[object] = []
+    stop = count_statements(uow_factory.engine, lambda: counted.append(1))
+    try:
+        async with uow_factory(write=False) as uow:
+            product, level = await uow.products.get_with_stock("TEA-1")
+            read = len(counted)
+            assert await uow.products.get("TEA-1") == product  # known now: not read again
+            assert len(counted) == read
+            assert await uow.products.get_with_stock("W-1") == (await uow.products.get("W-1"), None)
+            assert await uow.products.get_with_stock("NOPE") == (None, None)
+    finally:
+        stop()
+    assert product is not None and product.sku == "TEA-1"
+    assert level == StockLevel("TEA-1", on_hand=7, reserved=0, safety=2, low_alert_armed=True)
+    assert read == (2 if uow_factory.engine.dialect.name == "sqlite" else 1)  # SQLite: BEGIN too
 
 
 async def test_customer_with_saved_addresses_and_cart_round_trip(uow_factory):
