@@ -121,7 +121,8 @@ class SqlAlchemyProducts:
         return product
 
     async def get_with_stock(self, sku: str) -> tuple[Product | None, StockLevel | None]:
-        """The product (read once per transaction, as `get`) and its stock level, in one statement."""
+        """The product and its stock level, in one statement; the product as this transaction first read
+        it (as `get` gives it: a cart shown and then ordered is priced as it was shown)."""
         row = await _PRODUCT_WITH_STOCK.first(self.session, {"sku": sku})
         if row is None:
             self._read.setdefault(sku, None)

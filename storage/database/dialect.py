@@ -292,7 +292,7 @@ class RowsRider:
 
             def build(gate: ColumnElement[bool], prefix: str) -> Any:
                 rows = [
-                    _gated_row(table, dict.fromkeys(names), gate, f"{prefix}", suffix=f"_{i}")
+                    _gated_row(table, dict.fromkeys(names), gate, prefix, suffix=f"_{i}")
                     for i in range(count)
                 ]
                 return sql_insert(table).from_select(list(names), rows[0] if count == 1 else union_all(*rows))
