@@ -85,7 +85,7 @@ class _Compiled:
     def __init__(
         self, statement: ClauseElement, dialect: Dialect, tables: Sequence[TableClause] = ()
     ) -> None:
-        """`tables`: what a textual statement writes (SQLAlchemy cannot find them in its text)."""
+        """`tables`: those a textual statement touches (SQLAlchemy cannot find them in its text)."""
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         if compiled.post_compile_params or any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("a statement completed at execution (an IN list) cannot be prepared once")

@@ -160,6 +160,19 @@ async def _begin_with_a_write(uow: SqlAlchemyUnitOfWork) -> None:
     assert await insert_or_ignore(uow.session, ProcessedUpdateRow.__table__, values, ["update_id"])
 
 
+async def _begun_turn(factory: SqlAlchemyUnitOfWorkFactory, sent: list[str]) -> SqlAlchemyUnitOfWork:
+    """TEA-1 in stock, the statement log emptied, and a turn that has begun its transaction with a write."""
+    await stocked(factory, ("TEA-1", 5, 0))
+    await _forget(sent)
+    uow = await _turn(factory)
+    try:
+        await _begin_with_a_write(uow)
+    except BaseException:
+        await uow.__aexit__(None, None, None)
+        raise
+    return uow
+
+
 async def _forget(sent: list[str]) -> None:
     await asyncio.sleep(0)  # what asyncpg has yet to log
     sent.clear()
@@ -174,11 +187,8 @@ async def test_in_a_begun_transaction_a_write_linked_to_a_riders_table_sends_the
     """The form's dialog has no link to the stock: a write of the stock goes before it. A reservation
     refers to its stock row by a foreign key: a write of the stock sends the riders first, in order."""
     factory, sent = shop
-    await stocked(factory, ("TEA-1", 5, 0))
-    await _forget(sent)
-    uow = await _turn(factory)
+    uow = await _begun_turn(factory, sent)
     try:
-        await _begin_with_a_write(uow)
         await uow.dialogs.set(ANN, "checkout.name", {})
         assert await _DISARM.run(uow.session, {"sku": "TEA-1"}) == 1  # the dialog waits
         assert await _HOLD.ride(uow.session, [_HELD])
@@ -195,11 +205,8 @@ async def test_in_a_begun_transaction_a_write_linked_to_a_riders_table_sends_the
 
 async def test_in_a_begun_transaction_riders_go_with_the_reply_and_a_rollback_keeps_none(shop):
     factory, sent = shop
-    await stocked(factory, ("TEA-1", 5, 0))
-    await _forget(sent)
-    uow = await _turn(factory)
+    uow = await _begun_turn(factory, sent)
     try:
-        await _begin_with_a_write(uow)
         assert await _HOLD.ride(uow.session, [_HELD, {**_HELD, "quantity": 1}])  # two rows, one rider
         await uow.carts.save(Cart(ANN, {}), now=NOW)
         await uow.rollback()  # the order number was taken, say
