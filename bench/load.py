@@ -8,7 +8,11 @@ The bot is a real subprocess (`python -m bot run --no-jobs`) pinned with `taskse
 one); this driver and the fake Bot API (bench/load_telegram.py, over loopback HTTP) are pinned to the
 others. In webhook mode the driver, as Telegram, opens at most 40 connections to the webhook at once
 (setWebhook's default `max_connections`). One bot process per runtime × mode × database serves every row
-of that configuration in turn (after a short warm-up), so peak RSS is the process's peak so far.
+of that configuration in turn (after a short warm-up), so peak RSS is the process's peak so far. The
+processes of one runtime and mode run side by side, each idle while another is measured, and each row is
+measured on every database in turn: a shared VM's speed drifts over minutes, and a ratio between databases
+is then taken at one state of the machine. `--rounds N` measures every row N times, the databases taking
+turns going first, and ends with a table of each row's medians.
 Journeys: bench/load_journeys.py. Databases: SQLite (WAL, synchronous=NORMAL: a commit is not waited on
 the disk), PostgreSQL as installed (each commit waits for its WAL flush), and `postgresql-async`, a
 database set as docs/deployment.md describes (`synchronous_commit = off`, SQLite's kind of durability).
@@ -33,6 +37,7 @@ import itertools
 import os
 import platform
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -200,6 +205,7 @@ class BotUnderLoad:
         ordered = sorted(tally.latencies)
         n = len(ordered)
         return {
+            "latencies": ordered,
             "updates": n,
             "per_second": n / elapsed,
             "p50": _pct(ordered, 0.50),
@@ -214,38 +220,76 @@ class BotUnderLoad:
         }
 
 
+async def _bot_on(
+    stack: AsyncExitStack, runtime: str, mode: str, database: str, options: argparse.Namespace
+) -> BotUnderLoad:
+    """A started, warmed-up bot process on a fresh database of the kind `database`, stopped by `stack`."""
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    if database == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp / 'load.db'}"
+    else:
+        url, name = await _fresh_postgres(options.postgres)
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        stack.push_async_callback(_admin, options.postgres, drop)
+        if database == ASYNC_COMMIT:  # as docs/deployment.md tells an operator to set it
+            await _admin(options.postgres, f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    await prepare_shop(url)
+    if database != "sqlite" and options.db_latency_ms:
+        url = await stack.enter_async_context(_latency_proxy(url, options.db_latency_ms))
+    bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
+    bot.profile, bot.log_level = options.profile, options.log_level
+    if options.integrations:
+        bot.integrations = await stack.enter_async_context(_integrations())
+    stack.push_async_callback(bot.stop)
+    await bot.start()
+    await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
+    return bot
+
+
+def _cells(labels: list[Any], r: dict[str, Any]) -> str:
+    cells = [*labels, r["updates"], f"{r['per_second']:.0f}"]
+    cells += [f"{r[p]:.1f}" for p in ("p50", "p95", "p99")]
+    cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
+    cells.append(f"{r['rss']:.1f}")
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rates and CPU the median of the rounds, latency percentiles over every round's updates together;
+    failures summed, peak RSS the highest."""
+    merged = {key: statistics.median(r[key] for r in results) for key in ("per_second", "cpu_ms", "sql")}
+    summed = ("updates", "unanswered", "refused", "errors")
+    merged.update({key: sum(r[key] for r in results) for key in summed})
+    pooled = sorted(itertools.chain.from_iterable(r["latencies"] for r in results))
+    merged.update({f"p{q}": _pct(pooled, q / 100) for q in (50, 95, 99)})
+    merged["rss"] = max(r["rss"] for r in results)
+    return merged
+
+
 async def run_configuration(
-    runtime: str, mode: str, database: str, rows: list[tuple[str, int]], options: argparse.Namespace
-) -> None:
+    runtime: str, mode: str, databases: list[str], rows: list[tuple[str, int]], options: argparse.Namespace
+) -> list[str]:
+    """Every row on one bot per database, those bots alive together: a row is measured on each database
+    in turn, so that their ratio is taken at one state of the machine. With several rounds the databases
+    take turns going first, and the lines returned are each row's median."""
+    results: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     async with AsyncExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        if database == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp / 'load.db'}"
-        else:
-            url, name = await _fresh_postgres(options.postgres)
-            drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-            stack.push_async_callback(_admin, options.postgres, drop)
-            if database == ASYNC_COMMIT:  # as docs/deployment.md tells an operator to set it
-                await _admin(options.postgres, f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-        await prepare_shop(url)
-        if database != "sqlite" and options.db_latency_ms:
-            url = await stack.enter_async_context(_latency_proxy(url, options.db_latency_ms))
-        bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
-        bot.profile, bot.log_level = options.profile, options.log_level
-        if options.integrations:
-            bot.integrations = await stack.enter_async_context(_integrations())
-        stack.push_async_callback(bot.stop)
-        await bot.start()
-        await bot.row("browse", 4, options.warmup, 1)  # imports, caches, connections
-        for number, (journey, k) in enumerate(rows, start=1):
-            if database != "sqlite":  # what autovacuum (on by default) does as the rows go by
-                await _admin(url, "VACUUM (ANALYZE)")
-            r = await bot.row(journey, k, options.seconds, number * 100_000_000)
-            cells = [runtime, mode, database, journey, k, r["updates"], f"{r['per_second']:.0f}"]
-            cells += [f"{r[p]:.1f}" for p in ("p50", "p95", "p99")]
-            cells += [r["unanswered"], r["refused"], r["errors"], f"{r['cpu_ms']:.2f}", f"{r['sql']:.1f}"]
-            cells.append(f"{r['rss']:.1f}")
-            print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+        bots = [await _bot_on(stack, runtime, mode, database, options) for database in databases]
+        number = itertools.count(1)
+        for round_ in range(options.rounds):
+            for journey, k in rows:
+                pairs = list(zip(databases, bots, strict=True))
+                for database, bot in pairs if round_ % 2 == 0 else reversed(pairs):
+                    if database != "sqlite":  # what autovacuum (on by default) does as the rows go by
+                        await _admin(bot.database_url, "VACUUM (ANALYZE)")
+                    r = await bot.row(journey, k, options.seconds, next(number) * 100_000_000)
+                    results.setdefault((database, journey, k), []).append(r)
+                    print(_cells([runtime, mode, database, journey, k], r), flush=True)
+    return [
+        _cells([runtime, mode, database, journey, k], _median(results[(database, journey, k)]))
+        for database in databases
+        for journey, k in rows
+    ]
 
 
 @asynccontextmanager
@@ -307,6 +351,9 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--customers", default="1,10,50,200", help="K values, comma-separated")
     parser.add_argument("--seconds", type=float, default=8.0, help="measured time per row")
     parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every row this many times; a table of medians follows"
+    )
     parser.add_argument("--postgres", default=os.environ.get("SHOPBOT_TEST_POSTGRES_URL"))
     parser.add_argument(
         "--db-latency-ms",
@@ -342,12 +389,15 @@ async def main() -> None:
     print("|---|---|---|---|" + "---:|" * 12)
     if len(databases) < len(options.databases.split(",")):
         print("# PostgreSQL rows skipped: no --postgres or SHOPBOT_TEST_POSTGRES_URL", file=sys.stderr)
-    # SQLite and PostgreSQL of one runtime and mode run one after the other: their ratio is then measured
-    # at the same state of the machine (a shared VM's speed drifts over minutes)
+    medians = []
     for runtime in options.runtimes.split(","):
         for mode in options.modes.split(","):
-            for database in databases:
-                await run_configuration(runtime, mode, database, rows, options)
+            medians += await run_configuration(runtime, mode, databases, rows, options)
+    if options.rounds > 1:
+        print(f"\n# {options.rounds} rounds: median upd/s and CPU, percentiles of all their updates together")
+        print(HEADER)
+        print("|---|---|---|---|" + "---:|" * 12)
+        print("\n".join(medians))
 
 
 if __name__ == "__main__":
