@@ -238,7 +238,9 @@ async def _bot_on(
     if database != "sqlite" and options.db_latency_ms:
         url = await stack.enter_async_context(_latency_proxy(url, options.db_latency_ms))
     bot = BotUnderLoad(runtime, mode, url, options.bot_core, options.bot_log or tmp / "bot.log")
-    bot.profile, bot.log_level = options.profile, options.log_level
+    bot.log_level = options.log_level
+    if options.profile is not None:  # one file per bot process: the bots of a configuration run at once
+        bot.profile = options.profile.with_name(f"{options.profile.name}.{runtime}.{mode}.{database}")
     if options.integrations:
         bot.integrations = await stack.enter_async_context(_integrations())
     stack.push_async_callback(bot.stop)
@@ -365,7 +367,12 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--bot-core", type=int, default=(os.cpu_count() or 1) - 1)
     parser.add_argument("--bot-log", type=Path, help="keep the bot processes' logs in this file")
     parser.add_argument("--log-level", default="WARNING", help="the bot's SHOPBOT_LOG_LEVEL")
-    parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats into this file")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="run the bots under cProfile, stats into FILE.<runtime>.<mode>.<database>",
+    )
     parser.add_argument(
         "--integrations",
         action="store_true",
