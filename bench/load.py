@@ -278,10 +278,10 @@ async def run_configuration(
     results: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     async with AsyncExitStack() as stack:
         bots = [await _bot_on(stack, runtime, mode, database, options) for database in databases]
+        pairs = list(zip(databases, bots, strict=True))
         number = itertools.count(1)
         for round_ in range(options.rounds):
             for journey, k in rows:
-                pairs = list(zip(databases, bots, strict=True))
                 for database, bot in pairs if round_ % 2 == 0 else reversed(pairs):
                     if database != "sqlite":  # what autovacuum (on by default) does as the rows go by
                         await _admin(bot.database_url, "VACUUM (ANALYZE)")

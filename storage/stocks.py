@@ -24,7 +24,7 @@ from storage.database.dialect import RowsRider, rowcount
 from storage.database.prepared import Prepared
 from storage.tables import ReservationRow, StockAuditRow, StockRow
 
-__all__ = ["SqlAlchemyStocks", "STOCK_COLUMNS"]
+__all__ = ["SqlAlchemyStocks", "STOCK_COLUMNS", "stock_level"]
 
 _LIVE = (ReservationState.HELD.value, ReservationState.COMMITTED.value)
 # a level's columns, in `StockLevel`'s order
@@ -33,8 +33,10 @@ _HOLD = RowsRider(ReservationRow.__table__, ["order_number", "sku", "quantity", 
 _BY_SKU = Prepared(select(*STOCK_COLUMNS).where(StockRow.sku == bindparam("sku")))
 
 
-def _level(row: Row[Any]) -> StockLevel:
-    return StockLevel(row.sku, row.on_hand, row.reserved, row.safety, row.low_alert_armed)
+def stock_level(row: Row[Any], prefix: str = "") -> StockLevel:
+    """The level in a row of `STOCK_COLUMNS`, each labelled `prefix` + its name (read along another
+    table's columns, which may share a name)."""
+    return StockLevel(*(getattr(row, prefix + column.key) for column in STOCK_COLUMNS))
 
 
 def _down_by(column: InstrumentedAttribute[int], qty: int) -> ColumnElement[int]:
@@ -53,11 +55,11 @@ class SqlAlchemyStocks:
         if row is None:
             return None
         self._loaded_on_hand[sku] = row.on_hand
-        return _level(row)
+        return stock_level(row)
 
     async def get_many(self, skus: Iterable[str]) -> dict[str, StockLevel]:
         rows = await self.session.execute(select(*STOCK_COLUMNS).where(StockRow.sku.in_(list(skus))))
-        levels = {row.sku: _level(row) for row in rows}
+        levels = {row.sku: stock_level(row) for row in rows}
         self._loaded_on_hand.update({sku: level.on_hand for sku, level in levels.items()})
         return levels
 
@@ -104,7 +106,7 @@ class SqlAlchemyStocks:
         rows = await self.session.execute(
             select(*STOCK_COLUMNS).order_by(is_low, StockRow.sku).offset(offset).limit(limit)
         )
-        return [_level(row) for row in rows], total or 0
+        return [stock_level(row) for row in rows], total or 0
 
     # -- reservations ------------------------------------------------------------------------------
     async def reserve(
@@ -186,7 +188,7 @@ class SqlAlchemyStocks:
 
     async def _apply_low_rule(self, row: Row[Any]) -> list[DomainEvent]:
         """Run the domain's once-per-dip low-stock rule on a row this transaction has locked."""
-        level = _level(row)
+        level = stock_level(row)
         armed = level.low_alert_armed
         level.check_low()
         if level.low_alert_armed != armed:

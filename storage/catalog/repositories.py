@@ -15,7 +15,7 @@ from domain.money import Money
 from storage.catalog.cache import CatalogCache
 from storage.database.dialect import upsert
 from storage.database.prepared import Prepared
-from storage.stocks import STOCK_COLUMNS
+from storage.stocks import STOCK_COLUMNS, stock_level
 from storage.tables import CategoryRow, OrderLineRow, ProductChangeRow, ProductRow, StockRow
 
 __all__ = ["SqlAlchemyCategories", "SqlAlchemyProducts", "SqlAlchemyProductChanges"]
@@ -124,15 +124,11 @@ class SqlAlchemyProducts:
         """The product and its stock level, in one statement; the product as this transaction first read
         it (as `get` gives it: a cart shown and then ordered is priced as it was shown)."""
         row = await _PRODUCT_WITH_STOCK.first(self.session, {"sku": sku})
+        if sku not in self._read:
+            self._read[sku] = _product(row) if row else None
         if row is None:
-            self._read.setdefault(sku, None)
             return None, None
-        product = self._read.setdefault(sku, _product(row))
-        level = None
-        if row.stock_sku is not None:
-            stock = [getattr(row, f"stock_{column.key}") for column in STOCK_COLUMNS]
-            level = StockLevel(*stock)
-        return product, level
+        return self._read[sku], stock_level(row, "stock_") if row.stock_sku is not None else None
 
     async def list_by_category(
         self, category: str, *, offset: int = 0, limit: int = 10, include_inactive: bool = False
