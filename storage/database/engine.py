@@ -45,8 +45,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_CACHE_KIB = 1024
 # An inline engine's write group (every write transaction, and the reads inside them) gets less: its
 # connection comes on top of the pool's, and with 1 MiB the aiogram runtime peaked 1.4 MiB higher than
-# before group commit (150.2-150.6 MiB, over the 150 of issue 13; 149.4 with 512). Its connections that
-# only read (staff figures, a job's scan, the backlog gauges) are seldom used.
+# before group commit (150.2-150.6 MiB, over the 150 of issue 13; 149.4 with 512). Reads outside a write
+# transaction (a processed update looked up, staff figures, a job's scan, the backlog gauges) run on the
+# readers lent for each read: as many as are open at once, two or three under load.
 SQLITE_WRITE_GROUP_CACHE_KIB = 512
 SQLITE_READER_CACHE_KIB = 256
 # The inbox processor runs up to 32 turns at once, each holding a connection for its unit of work, and
@@ -55,8 +56,8 @@ SQLITE_READER_CACHE_KIB = 256
 POSTGRES_POOL_SIZE = 20
 # A writer holds its (inline) connection until its group's COMMIT, and the inbox processor runs up to 32
 # turns at once: with SQLAlchemy's 5 (+10 opened and closed again) they churned connections. An inline
-# connection that only writes opens no SQLite connection of its own, so a large pool costs little memory
-# (and taken last-in first-out, few of them ever read).
+# connection opens no SQLite connection of its own (it writes on the write group's, and reads on one lent
+# for each read, `storage.database.sqlite_readers`), so a large pool costs little memory.
 SQLITE_POOL_SIZE = 48
 WRITE_OPTION: Final = "shopbot_write"  # connection execution option: True = the transaction will write
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 from storage.database.sqlite_group import WriteGroup
+from storage.database.sqlite_readers import ReaderShelf
 
 __all__ = ["InlineSqliteConnection", "connect_inline"]
 
@@ -80,23 +81,20 @@ class InlineSqliteConnection:
 
     A write transaction (`begin("BEGIN IMMEDIATE")`) runs on the connection of the engine's `WriteGroup`
     (`storage.database.sqlite_group`), as a member of the write transaction it shares. Reads run on a
-    connection of its own, opened when it first reads (`connect`): most of a pool's connections only ever
-    write, and a SQLite connection costs memory for its schema and page cache."""
+    reader lent by the engine's `ReaderShelf` (`storage.database.sqlite_readers`) for each read
+    transaction: a SQLite connection costs memory for its schema and page cache, and the process keeps as
+    many as reads are open at once, not one per pooled connection."""
 
     def __init__(
-        self,
-        connect: Callable[[], sqlite3.Connection],
-        *,
-        busy_timeout_ms: int,
-        group: WriteGroup | None = None,
+        self, readers: ReaderShelf, *, busy_timeout_ms: int, group: WriteGroup | None = None
     ) -> None:
-        self._connect = connect
-        self._own: sqlite3.Connection | None = None
-        self._functions: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        self._readers = readers
+        self._own: sqlite3.Connection | None = None  # the reader lent, while a read is open
         self._group = group
         self._member: sqlite3.Connection | None = None  # the group's, while a write transaction is open
         self._closed = False
         self.busy_timeout_ms = busy_timeout_ms
+        readers.users += 1
         if group is not None:
             group.users += 1
 
@@ -109,9 +107,7 @@ class InlineSqliteConnection:
         if self._member is not None:
             return self._member
         if self._own is None:
-            self._own = self._connect()
-            for args, kwargs in self._functions:
-                self._own.create_function(*args, **kwargs)
+            self._own = self._readers.lend()
         return self._own
 
     async def patiently(self, call: Callable[..., _T], *args: Any) -> _T:
@@ -147,6 +143,7 @@ class InlineSqliteConnection:
             await self._group.commit()
         elif self._own is not None:
             await self.patiently(self._own.commit)
+            self._give_back()
 
     async def rollback(self) -> None:
         if self._leave_group():
@@ -154,14 +151,13 @@ class InlineSqliteConnection:
             self._group.rollback()
         elif self._own is not None:
             self._own.rollback()
+            self._give_back()
 
     async def close(self) -> None:
         self.stop()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._functions.append((args, kwargs))
-        if self._own is not None:
-            self._own.create_function(*args, **kwargs)
+        self._readers.create_function(*args, **kwargs)
         if self._group is not None:
             self._group.create_function(*args, **kwargs)
 
@@ -171,13 +167,22 @@ class InlineSqliteConnection:
         if self._leave_group():
             assert self._group is not None
             self._group.rollback()
-        if self._group is not None and not self._closed:
-            self._group.users -= 1
-            if self._group.users == 0:
-                self._group.close()
+        self._give_back()
+        if not self._closed:
+            self._readers.users -= 1
+            if self._readers.users == 0:
+                self._readers.close()
+            if self._group is not None:
+                self._group.users -= 1
+                if self._group.users == 0:
+                    self._group.close()
         self._closed = True
+
+    def _give_back(self) -> None:
+        """The read is over: its reader goes back to the shelf (a transaction still open rolled back)."""
         if self._own is not None:
-            self._own.close()
+            self._readers.give_back(self._own)
+            self._own = None
 
     def _leave_group(self) -> bool:
         """Whether a write transaction of this connection was open (it no longer is)."""
@@ -238,8 +243,9 @@ def connect_inline(
         await patiently(busy_timeout_ms, connection.commit)
 
     group = WriteGroup(open_writer, begin, commit)
+    readers = ReaderShelf(open_reader)
 
     async def connect() -> InlineSqliteConnection:
-        return InlineSqliteConnection(open_reader, busy_timeout_ms=busy_timeout_ms, group=group)
+        return InlineSqliteConnection(readers, busy_timeout_ms=busy_timeout_ms, group=group)
 
     return connect

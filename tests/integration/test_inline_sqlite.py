@@ -8,6 +8,7 @@ writer waits, and a ticker coroutine shows whether the event loop went on servin
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.database.engine import create_engine, dispose, reports_engine
+from storage.database.engine import WRITE_OPTION, create_engine, dispose, reports_engine
 from storage.database.inline_sqlite import InlineSqliteConnection
 
 
@@ -132,3 +133,51 @@ async def test_long_reports_get_an_engine_on_a_thread_of_its_own(database):
             assert (await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
     finally:
         await dispose(reports)
+
+
+def _files_open_on(path: Path) -> int:
+    """SQLite connections this process has open on the database file (each holds the file open)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
+
+
+async def _read_count(connection) -> int:
+    return int((await connection.execute(text("SELECT count(*) FROM notes"))).scalar_one())
+
+
+async def test_pooled_connections_that_read_in_turn_share_one_sqlite_connection(database):
+    path, engine = database
+    before = _files_open_on(path)
+    held = [await engine.connect() for _ in range(12)]  # as the inbox's turns hold theirs, at once
+    try:
+        for connection in held:  # reads one after another: one reader serves them all
+            reading = await connection.execution_options(**{WRITE_OPTION: False})
+            assert await _read_count(reading) == 0
+            await reading.commit()
+        assert _files_open_on(path) <= before + 1
+    finally:
+        for connection in held:
+            await connection.close()
+
+
+async def test_reads_open_at_once_each_keep_their_own_snapshot(database):
+    path, engine = database
+    first = await (await engine.connect()).execution_options(**{WRITE_OPTION: False})
+    second = await (await engine.connect()).execution_options(**{WRITE_OPTION: False})
+    try:
+        assert await _read_count(first) == 0  # a read transaction opened: the snapshot is taken
+        async with engine.begin() as writer:
+            await writer.execute(text("INSERT INTO notes (body) VALUES ('written meanwhile')"))
+        assert await _read_count(second) == 1  # a read begun after the commit sees it
+        assert await _read_count(first) == 0  # the earlier read still reads its own snapshot
+        await first.commit()
+        assert await _read_count(first) == 1  # its next read is a new transaction
+    finally:
+        await first.close()
+        await second.close()
+    opened = _files_open_on(path)
+    for _ in range(3):  # later reads take the readers given back: none is opened
+        async with engine.connect() as connection:
+            reading = await connection.execution_options(**{WRITE_OPTION: False})
+            assert await _read_count(reading) == 1
+    assert _files_open_on(path) == opened
