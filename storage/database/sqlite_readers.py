@@ -1,11 +1,11 @@
 """The SQLite connections an engine's inline connections read on, lent for one read transaction at a time.
 
-An inline connection (`storage.database.inline_sqlite`) writes on its write group's connection; it reads
-outside a write transaction on a SQLite connection of its own. Kept for the pooled connection's life, those
-connections grew with the most turns that ever ran at once (the pool holds 48), each with its own schema,
-lookaside memory and page cache, about 0.2 MiB: the load benchmark's bot opened one more every few
-seconds for minutes, and its peak RSS crept up with them (docs/benchmarks.md). Here a reader is lent when
-a read begins and comes back when its transaction ends:
+An inline connection (`storage.database.inline_sqlite`) writes on its write group's connection. It used
+to read (outside a write transaction) on a SQLite connection of its own, kept for the pooled connection's
+life: those connections grew with the most turns that ever ran at once (the pool holds 48), each with
+its own schema, lookaside memory and page cache, about 0.2 MiB. The load benchmark's bot opened one more
+every few seconds for minutes, and its peak RSS crept up with them (docs/benchmarks.md). Here a reader is
+lent when a read begins and comes back when its transaction ends:
 
     connection = shelf.lend()     # an idle reader, the one given back last; a new one when none is idle
     ... BEGIN, the reads, COMMIT (or ROLLBACK) ...
@@ -33,11 +33,6 @@ class ReaderShelf:
         self._opened: list[sqlite3.Connection] = []
         self._functions: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any]]] = {}
         self.users = 0  # inline connections of the engine still open: the last to close closes the readers
-
-    @property
-    def opened(self) -> int:
-        """Readers open now, lent or idle."""
-        return len(self._opened)
 
     def lend(self) -> sqlite3.Connection:
         if self._idle:
