@@ -46,8 +46,9 @@ SQLITE_CACHE_KIB = 1024
 # An inline engine's write group (every write transaction, and the reads inside them) gets less: its
 # connection comes on top of the pool's, and with 1 MiB the aiogram runtime peaked 1.4 MiB higher than
 # before group commit (150.2-150.6 MiB, over the 150 of issue 13; 149.4 with 512). Reads outside a write
-# transaction (a processed update looked up, staff figures, a job's scan, the backlog gauges) run on the
-# readers lent for each read: as many as are open at once, two or three under load.
+# transaction (a read-only unit of work, the inbox's look at whether an update is settled, staff figures,
+# the backlog gauges) run on the readers lent for each read: as many as are open at once, two or three
+# under load.
 SQLITE_WRITE_GROUP_CACHE_KIB = 512
 SQLITE_READER_CACHE_KIB = 256
 # The inbox processor runs up to 32 turns at once, each holding a connection for its unit of work, and

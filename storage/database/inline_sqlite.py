@@ -21,6 +21,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 from storage.database.sqlite_group import WriteGroup
@@ -76,6 +77,22 @@ class InlineSqliteCursor:
         self._cursor.close()
 
 
+@dataclass
+class SqliteFile:
+    """What the inline connections of one engine share: the write group and the readers of its database
+    file, closed when the last of those connections (`users`) closes."""
+
+    group: WriteGroup
+    readers: ReaderShelf
+    users: int = 0
+
+    def leave(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self.group.close()
+            self.readers.close()
+
+
 class InlineSqliteConnection:
     """What SQLAlchemy's aiosqlite dialect calls on an `aiosqlite.Connection`, run in the caller's thread.
 
@@ -85,18 +102,15 @@ class InlineSqliteConnection:
     transaction: a SQLite connection costs memory for its schema and page cache, and the process keeps as
     many as reads are open at once, not one per pooled connection."""
 
-    def __init__(
-        self, readers: ReaderShelf, *, busy_timeout_ms: int, group: WriteGroup | None = None
-    ) -> None:
-        self._readers = readers
+    def __init__(self, file: SqliteFile, *, busy_timeout_ms: int) -> None:
+        self._file = file
+        self._group = file.group
+        self._readers = file.readers
         self._own: sqlite3.Connection | None = None  # the reader lent, while a read is open
-        self._group = group
         self._member: sqlite3.Connection | None = None  # the group's, while a write transaction is open
         self._closed = False
         self.busy_timeout_ms = busy_timeout_ms
-        readers.users += 1
-        if group is not None:
-            group.users += 1
+        file.users += 1
 
     @property
     def isolation_level(self) -> str | None:
@@ -126,7 +140,7 @@ class InlineSqliteConnection:
     async def begin(self, sql: str) -> None:
         """`BEGIN` or `BEGIN IMMEDIATE`, waiting (as `patiently` does) while another process writes; a
         write transaction joins the engine's write group."""
-        if sql == "BEGIN IMMEDIATE" and self._group is not None:
+        if sql == "BEGIN IMMEDIATE":
             self._member = await self._group.join()
             return
         await self.patiently(self._conn.execute, sql)
@@ -139,7 +153,6 @@ class InlineSqliteConnection:
 
     async def commit(self) -> None:
         if self._leave_group():
-            assert self._group is not None
             await self._group.commit()
         elif self._own is not None:
             await self.patiently(self._own.commit)
@@ -147,7 +160,6 @@ class InlineSqliteConnection:
 
     async def rollback(self) -> None:
         if self._leave_group():
-            assert self._group is not None
             self._group.rollback()
         elif self._own is not None:
             self._own.rollback()
@@ -158,24 +170,16 @@ class InlineSqliteConnection:
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._readers.create_function(*args, **kwargs)
-        if self._group is not None:
-            self._group.create_function(*args, **kwargs)
+        self._group.create_function(*args, **kwargs)
 
     def stop(self) -> None:
         """Close at once (SQLAlchemy's `terminate`, for a connection it gives up on): a write transaction
         still open is rolled back."""
         if self._leave_group():
-            assert self._group is not None
             self._group.rollback()
         self._give_back()
         if not self._closed:
-            self._readers.users -= 1
-            if self._readers.users == 0:
-                self._readers.close()
-            if self._group is not None:
-                self._group.users -= 1
-                if self._group.users == 0:
-                    self._group.close()
+            self._file.leave()
         self._closed = True
 
     def _give_back(self) -> None:
@@ -242,10 +246,9 @@ def connect_inline(
     async def commit(connection: sqlite3.Connection) -> None:
         await patiently(busy_timeout_ms, connection.commit)
 
-    group = WriteGroup(open_writer, begin, commit)
-    readers = ReaderShelf(open_reader)
+    file = SqliteFile(WriteGroup(open_writer, begin, commit), ReaderShelf(open_reader))
 
     async def connect() -> InlineSqliteConnection:
-        return InlineSqliteConnection(readers, busy_timeout_ms=busy_timeout_ms, group=group)
+        return InlineSqliteConnection(file, busy_timeout_ms=busy_timeout_ms)
 
     return connect

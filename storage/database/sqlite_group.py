@@ -55,7 +55,6 @@ class WriteGroup:
         self._released: list[asyncio.Future[None]] = []  # members waiting for the COMMIT
         self._committing: asyncio.Task[None] | None = None
         self._first = False  # the member in the slot began the transaction (no SAVEPOINT: it is alone)
-        self.users = 0  # inline connections of the engine still open: the last to close closes the group's
 
     async def join(self) -> sqlite3.Connection:
         """Wait for the members before this one, then open this one's SAVEPOINT (and the transaction)."""

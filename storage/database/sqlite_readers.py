@@ -32,7 +32,6 @@ class ReaderShelf:
         self._idle: list[sqlite3.Connection] = []
         self._opened: list[sqlite3.Connection] = []
         self._functions: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, Any]]] = {}
-        self.users = 0  # inline connections of the engine still open: the last to close closes the readers
 
     def lend(self) -> sqlite3.Connection:
         if self._idle:
@@ -58,7 +57,7 @@ class ReaderShelf:
             connection.create_function(*args, **kwargs)
 
     def close(self) -> None:
-        """Close the idle readers (every reader, once no inline connection is open)."""
+        """Close the idle readers (every reader, once no inline connection is open: `SqliteFile.leave`)."""
         lent = [connection for connection in self._opened if connection not in self._idle]
         for connection in self._idle:
             connection.close()
